@@ -1,0 +1,36 @@
+# gan: make run | make test | make build | make bench
+#
+# libtorch comes from the PyPI wheel torch==2.11.0, installed on first use into $(VENV)
+# (override with `make VENV=/path/to/venv ...`).
+
+VENV ?= .venv
+VENV_ABS := $(abspath $(VENV))
+CARGO_TARGET_DIR ?= target
+export VIRTUAL_ENV := $(VENV_ABS)
+export PATH := $(VENV_ABS)/bin:$(PATH)
+export LIBTORCH_USE_PYTORCH := 1
+export GAN_PYTHON := $(VENV_ABS)/bin/python
+export CARGO_TARGET_DIR
+GAN := $(CARGO_TARGET_DIR)/release/gan
+RUN_STEPS ?=
+
+.PHONY: run test build bench libtorch clean
+
+libtorch:
+	@scripts/setup-libtorch.sh $(VENV)
+
+build: libtorch
+	cargo build --release -p gan-cli
+
+run: build
+	$(GAN) train --preset mnist-mlp $(RUN_STEPS)
+
+test: libtorch
+	cargo build --release -p gan-cli
+	cargo nextest run --workspace --release --no-fail-fast
+
+bench: build
+	$(GAN_PYTHON) bench/compare.py --gan $(GAN)
+
+clean:
+	cargo clean

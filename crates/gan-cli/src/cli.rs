@@ -1,0 +1,137 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use gan::DeviceChoice;
+
+#[derive(Parser, Debug)]
+#[command(name = "gan", version, about = "Train, sample and benchmark generative adversarial networks")]
+pub struct Cli {
+    /// CPU threads for libtorch (default: libtorch's choice, one per core).
+    #[arg(long, global = true)]
+    pub threads: Option<i32>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Train a GAN (a new run, or continue one with --resume).
+    Train(TrainArgs),
+    /// Generate images from a trained run.
+    Sample(SampleArgs),
+    /// List the built-in presets.
+    Presets,
+    /// Measure training steps per second.
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// A preset to start from (see `gan presets`); default mnist-mlp.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// A TOML file with any subset of the configuration's fields, applied over the preset.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// A folder of IDX files (train-images-idx3-ubyte[.gz], optional labels) to train on.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Training length in generator steps.
+    #[arg(long, conflicts_with = "epochs")]
+    pub steps: Option<u64>,
+    /// Training length in passes over the data.
+    #[arg(long)]
+    pub epochs: Option<u64>,
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run directory to create (default runs/<preset>-<UTC time>).
+    #[arg(long, conflicts_with = "resume")]
+    pub out: Option<PathBuf>,
+    /// Continue the run in this directory from its newest checkpoint.
+    #[arg(long)]
+    pub resume: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub device: DeviceArg,
+    /// Plain progress lines instead of a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SampleArgs {
+    /// The run directory to load the newest checkpoint from.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Number of images.
+    #[arg(long, default_value_t = 64)]
+    pub n: i64,
+    /// Seed of the latent vectors.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output file.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// png: a grid; idx: raw images as an IDX file (.gz compresses); safetensors: `z` and
+    /// `images` tensors (float, [-1, 1]).
+    #[arg(long, value_enum, default_value = "png")]
+    pub format: SampleFormat,
+    /// Images per row of the PNG grid.
+    #[arg(long, default_value_t = 8)]
+    pub nrow: usize,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub device: DeviceArg,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Which training step to time.
+    #[arg(long, value_enum, default_value = "mlp")]
+    pub model: BenchModel,
+    #[arg(long, default_value_t = 64)]
+    pub batch_size: usize,
+    /// Timed steps.
+    #[arg(long, default_value_t = 200)]
+    pub steps: u64,
+    /// Untimed steps first.
+    #[arg(long, default_value_t = 20)]
+    pub warmup: u64,
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub device: DeviceArg,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SampleFormat {
+    Png,
+    Idx,
+    Safetensors,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenchModel {
+    /// The 2014 MLP GAN on 28x28 images (one D update + one G update).
+    Mlp,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceArg {
+    Auto,
+    Cpu,
+    Cuda,
+}
+
+impl From<DeviceArg> for DeviceChoice {
+    fn from(d: DeviceArg) -> Self {
+        match d {
+            DeviceArg::Auto => DeviceChoice::Auto,
+            DeviceArg::Cpu => DeviceChoice::Cpu,
+            DeviceArg::Cuda => DeviceChoice::Cuda,
+        }
+    }
+}

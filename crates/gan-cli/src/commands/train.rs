@@ -1,0 +1,106 @@
+//! `gan train`: a new run from a preset, a TOML file and flags, or `--resume RUN_DIR`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use gan::{DeviceChoice, Preset, TrainConfig, Trainer};
+use gan_data::{DataSource, Split};
+
+use crate::cli::TrainArgs;
+use crate::exit::user;
+use crate::progress::Progress;
+
+pub fn run(a: TrainArgs) -> anyhow::Result<()> {
+    let device = DeviceChoice::from(a.device).resolve()?;
+    let mut progress = Progress::new(a.no_progress);
+    let mut trainer = match &a.resume {
+        Some(run) => {
+            let requested = if a.preset.is_some() || a.config.is_some() || has_overrides(&a) {
+                let saved = TrainConfig::load(&run.join("config.toml"))
+                    .with_context(|| format!("cannot resume {}", run.display()))?;
+                Some(resolve_config(&a, saved)?)
+            } else {
+                None
+            };
+            Trainer::resume(run, requested, device)?
+        }
+        None => {
+            let config = resolve_config(&a, Preset::MnistMlp.config())?;
+            let out = a.out.clone().unwrap_or_else(|| default_run_dir(&a));
+            Trainer::new(config, &out, device)?
+        }
+    };
+    trainer.run(&mut |e| progress.on_event(e))?;
+    Ok(())
+}
+
+fn has_overrides(a: &TrainArgs) -> bool {
+    a.data.is_some() || a.steps.is_some() || a.epochs.is_some() || a.batch_size.is_some() || a.seed.is_some()
+}
+
+/// Preset (or `fallback`), then the TOML file, then flags; validated with every problem.
+fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainConfig> {
+    let mut config = match &a.preset {
+        Some(name) => Preset::from_name(name)?.config(),
+        None => fallback,
+    };
+    let mut source = "command line".to_string();
+    if let Some(path) = &a.config {
+        let text = std::fs::read_to_string(path).map_err(|e| user(format!("cannot read config {}: {e}", path.display())))?;
+        source = path.display().to_string();
+        config = config.overlay_toml(&text, &source)?;
+    }
+    if let Some(dir) = &a.data {
+        config.data = DataSource::Idx { dir: absolute(dir)?, split: Split::Train };
+    }
+    if let Some(s) = a.steps {
+        (config.steps, config.epochs) = (Some(s), None);
+    }
+    if let Some(e) = a.epochs {
+        (config.steps, config.epochs) = (None, Some(e));
+    }
+    if let Some(b) = a.batch_size {
+        config.batch_size = b;
+    }
+    if let Some(s) = a.seed {
+        config.seed = s;
+    }
+    config.validate(&source)?;
+    Ok(config)
+}
+
+fn absolute(dir: &Path) -> anyhow::Result<PathBuf> {
+    if !dir.is_dir() {
+        return Err(user(format!("--data {}: directory does not exist", dir.display())));
+    }
+    dir.canonicalize().map_err(|e| user(format!("--data {}: {e}", dir.display())))
+}
+
+fn default_run_dir(a: &TrainArgs) -> PathBuf {
+    let name = match (&a.preset, &a.config) {
+        (Some(p), _) => p.clone(),
+        (None, Some(c)) => c.file_stem().map_or("run".into(), |s| s.to_string_lossy().into_owned()),
+        (None, None) => Preset::MnistMlp.name().into(),
+    };
+    let base = PathBuf::from("runs").join(format!("{name}-{}", utc_stamp()));
+    // Two runs started in the same second get distinct directories.
+    (0..).map(|i| if i == 0 { base.clone() } else { PathBuf::from(format!("{}-{i}", base.display())) })
+        .find(|p| !p.exists())
+        .expect("some name is free")
+}
+
+/// `YYYYMMDD-HHMMSS` in UTC (civil-from-days, H. Hinnant's algorithm).
+fn utc_stamp() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}{m:02}{d:02}-{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}

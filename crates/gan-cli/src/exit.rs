@@ -1,0 +1,67 @@
+//! Exit codes: 0 success, 1 user error (bad arguments, config, data, run directory),
+//! 2 internal error (libtorch failures, bugs). Errors print as one line on stderr.
+
+use gan::GanError;
+
+/// Marks an error as the user's (exit 1) when it is not a library error.
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// Shorthand for a user error with a message.
+pub fn user(msg: impl Into<String>) -> anyhow::Error {
+    UserError(msg.into()).into()
+}
+
+fn is_user_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<UserError>().is_some()
+            || c.downcast_ref::<GanError>().is_some_and(|g| g.is_user_error())
+            || c.downcast_ref::<gan_data::DataError>().is_some()
+    })
+}
+
+/// Prints an error (one line, its context chain joined with ": ") and returns the exit code.
+pub fn report(result: anyhow::Result<()>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            let mut line = msg.join(": ").replace('\n', " ");
+            // Context that repeats its cause adds nothing.
+            for m in msg.iter().skip(1) {
+                line = line.replacen(&format!("{m}: {m}"), m, 1);
+            }
+            eprintln!("error: {line}");
+            if is_user_error(&e) {
+                1
+            } else {
+                2
+            }
+        }
+    }
+}
+
+/// Help and version exit 0; argument errors exit 1 (clap's own default would be 2).
+pub fn clap_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            std::process::exit(0)
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            eprintln!("{}", first.trim());
+            std::process::exit(1)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! `gan`: train, sample and benchmark generative adversarial networks.
+
+mod cli;
+mod commands;
+mod exit;
+mod progress;
+
+use clap::Parser;
+
+fn main() {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => exit::clap_error(e),
+    };
+    std::process::exit(exit::report(commands::run(cli)));
+}

@@ -1,0 +1,73 @@
+//! Renders training events: an indicatif progress bar on a terminal, plain lines otherwise.
+
+use std::io::IsTerminal;
+
+use gan::metrics::StepMetrics;
+use gan::Event;
+use indicatif::{ProgressBar, ProgressStyle};
+
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    next_line_at: u64,
+}
+
+fn summary(m: &StepMetrics) -> String {
+    format!("D {:.3}  G {:.3}  D(x) {:.3}  D(G(z)) {:.3}", m.d_loss, m.g_loss, m.d_real, m.d_fake)
+}
+
+impl Progress {
+    pub fn new(plain: bool) -> Self {
+        let bar = (!plain && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} [{elapsed_precise}<{eta_precise}, {per_sec}] {msg}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+        Self { bar, total: 0, next_line_at: 0 }
+    }
+
+    pub fn on_event(&mut self, e: &Event) {
+        match e {
+            Event::Started { run_dir, start_step, total_steps, data, images, device, g_params, d_params } => {
+                self.total = *total_steps;
+                let verb = if *start_step > 0 { format!("resuming at step {start_step}") } else { "training".into() };
+                eprintln!(
+                    "{verb}: {total_steps} steps on {data} ({images} images), {device}; G {g_params} / D {d_params} parameters -> {}",
+                    run_dir.display()
+                );
+                if let Some(b) = &self.bar {
+                    b.set_length(*total_steps);
+                    b.set_position(*start_step);
+                    b.reset_eta();
+                }
+                self.next_line_at = start_step + (total_steps / 20).max(1);
+            }
+            Event::Step { step } => {
+                if let Some(b) = &self.bar {
+                    b.set_position(*step);
+                }
+            }
+            Event::Metrics(m) => match &self.bar {
+                Some(b) => b.set_message(summary(m)),
+                None if m.step >= self.next_line_at || m.step == self.total => {
+                    eprintln!("step {}/{}  epoch {:.2}  {}  {:.1} steps/s", m.step, self.total, m.epoch, summary(m), m.steps_per_sec);
+                    self.next_line_at = m.step + (self.total / 20).max(1);
+                }
+                None => {}
+            },
+            Event::SamplesSaved { .. } | Event::CheckpointSaved { .. } => {}
+            Event::Finished { step, run_dir, last } => {
+                if let Some(b) = &self.bar {
+                    b.finish_and_clear();
+                }
+                let tail = last.as_ref().map(|m| format!(": {}", summary(m))).unwrap_or_default();
+                eprintln!("finished at step {step}{tail}");
+                eprintln!("run directory: {} (samples/, loss.png, metrics.jsonl, checkpoints/)", run_dir.display());
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Pure-Rust data loading for the `gan` toolkit: no torch in here.
+//!
+//! - [`idx`]: reader and writer for the IDX format of the original MNIST distribution
+//!   (LeCun et al., 1998), gzip-compressed or raw.
+//! - [`dataset`]: an in-memory image data set (`u8` pixels, optional labels) and the
+//!   loader for a folder of IDX files.
+//! - [`builtin`]: the MNIST-10k sample compiled into the binary.
+//! - [`sampler`]: seeded shuffling and batching that is a pure function of
+//!   `(seed, batch index)`, so a resumed run sees exactly the batches it would have seen.
+
+pub mod builtin;
+pub mod dataset;
+pub mod error;
+pub mod idx;
+pub mod rng;
+pub mod sampler;
+pub mod source;
+
+pub use dataset::{Dataset, Split};
+pub use error::DataError;
+pub use sampler::BatchSampler;
+pub use source::DataSource;

@@ -1,0 +1,28 @@
+//! What training reports while it runs. The library never prints; callers render these.
+
+use std::path::PathBuf;
+
+use crate::metrics::StepMetrics;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Training is about to take its first step (`start_step` > 0 when resuming).
+    Started {
+        run_dir: PathBuf,
+        start_step: u64,
+        total_steps: u64,
+        data: String,
+        images: usize,
+        device: String,
+        g_params: i64,
+        d_params: i64,
+    },
+    /// One generator update finished; `step` counts updates so far.
+    Step { step: u64 },
+    /// Averages over the last `log_every` steps (also appended to `metrics.jsonl`).
+    Metrics(StepMetrics),
+    SamplesSaved { step: u64, path: PathBuf },
+    CheckpointSaved { step: u64, path: PathBuf },
+    /// Training reached its last step (or the requested stop).
+    Finished { step: u64, run_dir: PathBuf, last: Option<StepMetrics> },
+}

@@ -1,0 +1,82 @@
+//! Sample grids like torchvision's `make_grid` + `save_image`: images laid out `nrow` per
+//! row with a 2-pixel black border around each, values mapped from `[-1, 1]` to bytes as
+//! `clamp((x + 1) / 2 * 255 + 0.5, 0, 255)` truncated (torchvision's rounding).
+
+use std::path::Path;
+
+use image::{DynamicImage, GrayImage, RgbImage};
+use tch::{Device, Kind, Tensor};
+
+use crate::error::{GanError, Result};
+
+/// Converts images in `[-1, 1]` to bytes, `[B, C, H, W]` layout kept.
+pub fn to_bytes(images: &Tensor) -> Vec<u8> {
+    let t = ((images.to_device(Device::Cpu).to_kind(Kind::Float) + 1.0) * 127.5 + 0.5).clamp(0.0, 255.0).to_kind(Kind::Uint8);
+    Vec::<u8>::try_from(&t.contiguous().view([-1])).expect("uint8 tensor converts")
+}
+
+/// Lays out `images` (`[B, C, H, W]`, C = 1 or 3, values in `[-1, 1]`) `nrow` per row.
+pub fn make_grid(images: &Tensor, nrow: usize, padding: usize) -> Result<DynamicImage> {
+    let size = images.size();
+    let [b, c, h, w] = size[..] else {
+        return Err(GanError::Invalid(format!("make_grid: expected [B, C, H, W] images, got shape {size:?}")));
+    };
+    let (b, c, h, w) = (b as usize, c as usize, h as usize, w as usize);
+    if c != 1 && c != 3 {
+        return Err(GanError::Invalid(format!("make_grid: images need 1 or 3 channels, got {c}")));
+    }
+    let bytes = to_bytes(images);
+    let ncol = nrow.min(b).max(1);
+    let nrows = b.div_ceil(ncol);
+    let (gw, gh) = (ncol * (w + padding) + padding, nrows * (h + padding) + padding);
+    let mut out = vec![0u8; gw * gh * c];
+    for i in 0..b {
+        let (x0, y0) = (padding + (i % ncol) * (w + padding), padding + (i / ncol) * (h + padding));
+        for y in 0..h {
+            for x in 0..w {
+                for ch in 0..c {
+                    out[((y0 + y) * gw + x0 + x) * c + ch] = bytes[((i * c + ch) * h + y) * w + x];
+                }
+            }
+        }
+    }
+    let (gw, gh) = (gw as u32, gh as u32);
+    Ok(if c == 1 {
+        DynamicImage::ImageLuma8(GrayImage::from_raw(gw, gh, out).expect("sizes agree"))
+    } else {
+        DynamicImage::ImageRgb8(RgbImage::from_raw(gw, gh, out).expect("sizes agree"))
+    })
+}
+
+/// Saves a grid as PNG (written to a temporary name, then renamed).
+pub fn save_grid(images: &Tensor, nrow: usize, path: &Path) -> Result<()> {
+    let img = make_grid(images, nrow, 2)?;
+    let tmp = path.with_extension("png.tmp");
+    img.save_with_format(&tmp, image::ImageFormat::Png)
+        .map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
+    std::fs::rename(&tmp, path).map_err(GanError::io(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_and_values_by_hand() {
+        // Two 1x2x2 images: all -1 and all +1; one row of 2 with padding 2.
+        let imgs = Tensor::cat(&[Tensor::full([1, 1, 2, 2], -1.0, (Kind::Float, Device::Cpu)), Tensor::ones([1, 1, 2, 2], (Kind::Float, Device::Cpu))], 0);
+        let g = make_grid(&imgs, 8, 2).unwrap().into_luma8();
+        assert_eq!(g.dimensions(), (2 * 4 + 2, 6));
+        assert_eq!(g.get_pixel(2, 2).0[0], 0); // first image: -1 -> 0
+        assert_eq!(g.get_pixel(6, 3).0[0], 255); // second image: +1 -> 255
+        assert_eq!(g.get_pixel(5, 3).0[0], 0); // padding between
+        assert_eq!(to_bytes(&Tensor::from_slice(&[0.0f32])), vec![128]); // 127.5 + 0.5
+    }
+
+    #[test]
+    fn eight_by_eight_grid_of_28px_is_242px() {
+        let imgs = Tensor::zeros([64, 1, 28, 28], (Kind::Float, Device::Cpu));
+        assert_eq!(make_grid(&imgs, 8, 2).unwrap().into_luma8().dimensions(), (242, 242));
+        assert!(make_grid(&Tensor::zeros([2, 2, 3, 3], (Kind::Float, Device::Cpu)), 8, 2).is_err());
+    }
+}

@@ -1,0 +1,31 @@
+//! `gan`: generative adversarial networks on libtorch (through `tch`).
+//!
+//! The library holds the models, losses, optimiser, training loop, checkpoints and the
+//! image/plot writers. It never prints: training reports [`Event`]s to a callback and the
+//! command-line tool (crate `gan-cli`) renders them.
+//!
+//! Models follow Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
+
+pub mod checkpoint;
+pub mod config;
+pub mod device;
+pub mod error;
+pub mod events;
+pub mod grid;
+pub mod losses;
+pub mod metrics;
+pub mod models;
+pub mod optim;
+pub mod plot;
+pub mod presets;
+pub mod run_dir;
+pub mod sample;
+pub mod train;
+pub mod bench;
+
+pub use config::TrainConfig;
+pub use device::DeviceChoice;
+pub use error::{GanError, Result};
+pub use events::Event;
+pub use presets::Preset;
+pub use train::Trainer;

@@ -1,0 +1,99 @@
+//! `metrics.jsonl`: one JSON object per logging interval, averaged over the interval.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{GanError, Result};
+
+/// Averages over one logging interval, ending at `step`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepMetrics {
+    pub step: u64,
+    /// Passes over the data so far (fractional).
+    pub epoch: f64,
+    pub d_loss: f64,
+    pub g_loss: f64,
+    /// Mean D(x) on real images.
+    pub d_real: f64,
+    /// Mean D(G(z)) on generated images (before the generator's update).
+    pub d_fake: f64,
+    /// Wall-clock training speed over the interval.
+    pub steps_per_sec: f64,
+}
+
+/// Appends metrics to `metrics.jsonl`.
+pub struct MetricsLog {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl MetricsLog {
+    /// Opens the log for appending. When resuming from `keep_through`, records of later steps
+    /// (written after that checkpoint by the interrupted run) are dropped first, so the log
+    /// matches the state training continues from. Returns the log and the kept records.
+    pub fn open(path: &Path, keep_through: Option<u64>) -> Result<(Self, Vec<StepMetrics>)> {
+        let kept = match keep_through {
+            Some(step) if path.exists() => {
+                let kept: Vec<StepMetrics> = read_metrics(path)?.into_iter().filter(|m| m.step <= step).collect();
+                let mut text = String::new();
+                for m in &kept {
+                    text.push_str(&serde_json::to_string(m).expect("metrics serialise"));
+                    text.push('\n');
+                }
+                crate::checkpoint::write_atomic(path, text.as_bytes())?;
+                kept
+            }
+            _ => Vec::new(),
+        };
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(GanError::io(path))?;
+        Ok((Self { path: path.into(), file }, kept))
+    }
+
+    pub fn append(&mut self, m: &StepMetrics) -> Result<()> {
+        let line = serde_json::to_string(m).expect("metrics serialise");
+        writeln!(self.file, "{line}").map_err(GanError::io(&self.path))
+    }
+}
+
+/// Reads every record of a `metrics.jsonl`; a torn last line (from a killed run) is ignored.
+pub fn read_metrics(path: &Path) -> Result<Vec<StepMetrics>> {
+    let text = std::fs::read_to_string(path).map_err(GanError::io(path))?;
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        match serde_json::from_str(line) {
+            Ok(m) => out.push(m),
+            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => break,
+            Err(e) => return Err(GanError::Invalid(format!("{}: line {}: {e}", path.display(), i + 1))),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(step: u64) -> StepMetrics {
+        StepMetrics { step, epoch: 0.0, d_loss: 1.0, g_loss: 2.0, d_real: 0.5, d_fake: 0.5, steps_per_sec: 1.0 }
+    }
+
+    #[test]
+    fn resume_drops_records_after_the_checkpoint_and_torn_lines() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("metrics.jsonl");
+        let (mut log, _) = MetricsLog::open(&p, None).unwrap();
+        for s in [10, 20, 30] {
+            log.append(&m(s)).unwrap();
+        }
+        drop(log);
+        let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+        write!(f, "{{\"step\": 4").unwrap();
+        assert_eq!(read_metrics(&p).unwrap().len(), 3);
+        let (_, kept) = MetricsLog::open(&p, Some(20)).unwrap();
+        assert_eq!(kept.iter().map(|m| m.step).collect::<Vec<_>>(), vec![10, 20]);
+        assert_eq!(read_metrics(&p).unwrap(), kept);
+    }
+}

@@ -1,0 +1,134 @@
+//! The fully connected generator and discriminator of Goodfellow et al., "Generative
+//! Adversarial Nets" (NeurIPS 2014), in the form GAN courses teach for MNIST:
+//!
+//! - G: `z(100) -> 256 -> 512 -> 1024 -> C*H*W`, LeakyReLU(0.2) after each hidden layer,
+//!   tanh output.
+//! - D: `C*H*W -> 1024 -> 512 -> 256 -> 1`, LeakyReLU(0.2) and Dropout(0.3) after each
+//!   hidden layer, one logit out (the sigmoid lives in the loss).
+//!
+//! Parameter names match a PyTorch `nn.Sequential` named `net` (`net.0.weight`, ...), and
+//! initialisation matches `nn.Linear`'s default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for
+//! weights and biases, so checkpoints load into the equivalent PyTorch modules unchanged.
+
+use serde::{Deserialize, Serialize};
+use tch::{nn, nn::Module, Tensor};
+
+use super::{Discriminator, Generator, ImageShape};
+
+/// Sizes of the MLP pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MlpConfig {
+    pub latent_dim: i64,
+    pub g_hidden: Vec<i64>,
+    pub d_hidden: Vec<i64>,
+    /// Dropout probability after each hidden layer of D.
+    pub d_dropout: f64,
+    /// Negative slope of the LeakyReLUs.
+    pub leaky_slope: f64,
+}
+
+impl Default for MlpConfig {
+    fn default() -> Self {
+        Self { latent_dim: 100, g_hidden: vec![256, 512, 1024], d_hidden: vec![1024, 512, 256], d_dropout: 0.3, leaky_slope: 0.2 }
+    }
+}
+
+impl MlpConfig {
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        if self.latent_dim < 1 {
+            p.push(format!("latent_dim must be at least 1, got {}", self.latent_dim));
+        }
+        for (name, h) in [("g_hidden", &self.g_hidden), ("d_hidden", &self.d_hidden)] {
+            if h.iter().any(|&s| s < 1) {
+                p.push(format!("{name} sizes must be at least 1, got {h:?}"));
+            }
+        }
+        if !(0.0..1.0).contains(&self.d_dropout) {
+            p.push(format!("d_dropout must be in [0, 1), got {}", self.d_dropout));
+        }
+        if !(0.0..1.0).contains(&self.leaky_slope) {
+            p.push(format!("leaky_slope must be in [0, 1), got {}", self.leaky_slope));
+        }
+        p
+    }
+
+    pub fn generator(&self, root: &nn::Path, image: ImageShape) -> MlpGenerator {
+        let sizes: Vec<i64> = std::iter::once(self.latent_dim).chain(self.g_hidden.iter().copied()).chain([image.numel()]).collect();
+        // nn.Sequential indices: Linear at 0, 2, 4, ... (each followed by one activation).
+        let layers = stack(&(root / "net"), &sizes, 2);
+        MlpGenerator { layers, slope: slope_tensor(root, self.leaky_slope), latent_dim: self.latent_dim, image }
+    }
+
+    pub fn discriminator(&self, root: &nn::Path, image: ImageShape) -> MlpDiscriminator {
+        let sizes: Vec<i64> = std::iter::once(image.numel()).chain(self.d_hidden.iter().copied()).chain([1]).collect();
+        // Linear, LeakyReLU, Dropout per hidden layer: Linear at 0, 3, 6, ...
+        let layers = stack(&(root / "net"), &sizes, 3);
+        MlpDiscriminator { layers, slope: slope_tensor(root, self.leaky_slope), dropout: self.d_dropout }
+    }
+}
+
+fn stack(path: &nn::Path, sizes: &[i64], stride: usize) -> Vec<nn::Linear> {
+    sizes
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let bound = 1.0 / (w[0] as f64).sqrt();
+            let init = nn::Init::Uniform { lo: -bound, up: bound };
+            let cfg = nn::LinearConfig { ws_init: init, bs_init: Some(init), bias: true };
+            nn::linear(path / (i * stride), w[0], w[1], cfg)
+        })
+        .collect()
+}
+
+/// LeakyReLU with a slope other than 0.01 is `prelu` with a constant weight in tch.
+fn slope_tensor(root: &nn::Path, slope: f64) -> Tensor {
+    Tensor::from_slice(&[slope as f32]).to_device(root.device())
+}
+
+pub struct MlpGenerator {
+    layers: Vec<nn::Linear>,
+    slope: Tensor,
+    latent_dim: i64,
+    image: ImageShape,
+}
+
+impl Generator for MlpGenerator {
+    fn latent_dim(&self) -> i64 {
+        self.latent_dim
+    }
+
+    fn forward(&self, z: &Tensor) -> Tensor {
+        let last = self.layers.len() - 1;
+        let mut x = z.shallow_clone();
+        for (i, l) in self.layers.iter().enumerate() {
+            x = l.forward(&x);
+            x = if i < last { x.prelu(&self.slope) } else { x.tanh() };
+        }
+        x.view([-1, self.image.channels, self.image.height, self.image.width])
+    }
+}
+
+pub struct MlpDiscriminator {
+    layers: Vec<nn::Linear>,
+    slope: Tensor,
+    dropout: f64,
+}
+
+impl Discriminator for MlpDiscriminator {
+    fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
+        let last = self.layers.len() - 1;
+        let mut h = x.flatten(1, -1);
+        for (i, l) in self.layers.iter().enumerate() {
+            h = l.forward(&h);
+            if i < last {
+                h = h.prelu(&self.slope);
+                if self.dropout > 0.0 {
+                    h = h.dropout(self.dropout, train);
+                }
+            }
+        }
+        h.view([-1])
+    }
+}

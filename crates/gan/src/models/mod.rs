@@ -1,0 +1,98 @@
+//! Generator and discriminator networks, built from a serde-tagged [`ModelConfig`].
+
+pub mod mlp;
+
+use serde::{Deserialize, Serialize};
+use tch::{nn, Device, Tensor};
+
+pub use mlp::MlpConfig;
+
+/// Shape of one image, channels first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageShape {
+    pub channels: i64,
+    pub height: i64,
+    pub width: i64,
+}
+
+impl ImageShape {
+    pub fn numel(&self) -> i64 {
+        self.channels * self.height * self.width
+    }
+}
+
+/// Maps a latent batch `[B, latent_dim]` to images `[B, C, H, W]` in `[-1, 1]`.
+pub trait Generator: Send {
+    fn latent_dim(&self) -> i64;
+    fn forward(&self, z: &Tensor) -> Tensor;
+}
+
+/// Maps images `[B, C, H, W]` to one logit per image, `[B]`.
+pub trait Discriminator: Send {
+    fn forward_t(&self, x: &Tensor, train: bool) -> Tensor;
+}
+
+/// The `[model]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ModelConfig {
+    /// Fully connected networks of the 2014 GAN.
+    Mlp(MlpConfig),
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig::Mlp(MlpConfig::default())
+    }
+}
+
+/// A generator and a discriminator with the variable stores that own their weights.
+pub struct Nets {
+    pub g_vs: nn::VarStore,
+    pub d_vs: nn::VarStore,
+    pub g: Box<dyn Generator>,
+    pub d: Box<dyn Discriminator>,
+}
+
+impl ModelConfig {
+    pub fn problems(&self) -> Vec<String> {
+        match self {
+            ModelConfig::Mlp(c) => c.problems(),
+        }
+    }
+
+    pub fn latent_dim(&self) -> i64 {
+        match self {
+            ModelConfig::Mlp(c) => c.latent_dim,
+        }
+    }
+
+    /// Builds the generator alone (for sampling), weights initialised from the current
+    /// libtorch seed.
+    pub fn build_generator(&self, vs: &nn::VarStore, image: ImageShape) -> Box<dyn Generator> {
+        match self {
+            ModelConfig::Mlp(c) => Box::new(c.generator(&vs.root(), image)),
+        }
+    }
+
+    pub fn build_discriminator(&self, vs: &nn::VarStore, image: ImageShape) -> Box<dyn Discriminator> {
+        match self {
+            ModelConfig::Mlp(c) => Box::new(c.discriminator(&vs.root(), image)),
+        }
+    }
+
+    /// Builds both networks on `device`: generator first, then discriminator, so that a
+    /// seed fixes both.
+    pub fn build(&self, image: ImageShape, device: Device) -> Nets {
+        let g_vs = nn::VarStore::new(device);
+        let d_vs = nn::VarStore::new(device);
+        let g = self.build_generator(&g_vs, image);
+        let d = self.build_discriminator(&d_vs, image);
+        Nets { g_vs, d_vs, g, d }
+    }
+}
+
+/// Number of scalar parameters in a variable store.
+pub fn param_count(vs: &nn::VarStore) -> i64 {
+    vs.trainable_variables().iter().map(|t| t.numel() as i64).sum()
+}

@@ -1,0 +1,95 @@
+//! `loss.png`: discriminator and generator losses (top) and mean D(x), D(G(z)) (bottom)
+//! against training step, drawn with plotters and an embedded DejaVu Sans font.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::prelude::*;
+
+use crate::error::{GanError, Result};
+use crate::metrics::StepMetrics;
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+    });
+}
+
+type Series<'a> = (&'a str, RGBColor, fn(&StepMetrics) -> f64);
+
+fn panel(
+    area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+    title: &str,
+    metrics: &[StepMetrics],
+    series: &[Series<'_>],
+    fixed_y: Option<(f64, f64)>,
+) -> std::result::Result<(), Box<dyn std::error::Error>> {
+    let x_max = metrics.last().map_or(1, |m| m.step).max(1) as f64;
+    let (y_min, y_max) = fixed_y.unwrap_or_else(|| {
+        let vals = metrics.iter().flat_map(|m| series.iter().map(move |s| (s.2)(m))).filter(|v| v.is_finite());
+        let (lo, hi) = vals.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        if lo > hi { (0.0, 1.0) } else { (lo.min(0.0), hi + 0.05 * (hi - lo).max(1e-3)) }
+    });
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 20))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0f64..x_max, y_min..y_max)?;
+    chart.configure_mesh().x_desc("step").label_style(("sans-serif", 13)).draw()?;
+    for &(name, color, f) in series {
+        let pts = metrics.iter().map(|m| (m.step as f64, f(m))).filter(|p| p.1.is_finite());
+        chart.draw_series(LineSeries::new(pts, color.stroke_width(2)))?.label(name).legend(move |(x, y)| {
+            PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+        });
+    }
+    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font(("sans-serif", 13)).draw()?;
+    Ok(())
+}
+
+/// Draws `loss.png` from the metrics so far.
+pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
+    register_font();
+    const W: u32 = 900;
+    const H: u32 = 700;
+    let mut buf = vec![0u8; (W * H * 3) as usize];
+    let mut draw = || -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let root = BitMapBackend::with_buffer(&mut buf, (W, H)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (top, bottom) = root.split_vertically(380);
+        let losses: [Series<'_>; 2] = [("D loss", RED, |m| m.d_loss), ("G loss", BLUE, |m| m.g_loss)];
+        panel(&top, "losses", metrics, &losses, None)?;
+        let outs: [Series<'_>; 2] = [("D(x)", RGBColor(0, 140, 0), |m| m.d_real), ("D(G(z))", RGBColor(200, 120, 0), |m| m.d_fake)];
+        panel(&bottom, "discriminator outputs", metrics, &outs, Some((0.0, 1.0)))?;
+        root.present()?;
+        Ok(())
+    };
+    draw().map_err(|e| GanError::Invalid(format!("{}: cannot draw the loss plot: {e}", path.display())))?;
+    let img = image::RgbImage::from_raw(W, H, buf).expect("buffer matches size");
+    let tmp = path.with_extension("png.tmp");
+    img.save_with_format(&tmp, image::ImageFormat::Png)
+        .map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
+    std::fs::rename(&tmp, path).map_err(GanError::io(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_a_non_blank_png() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("loss.png");
+        let ms: Vec<StepMetrics> = (1..20)
+            .map(|i| StepMetrics { step: i * 10, epoch: 0.0, d_loss: 1.0 / i as f64, g_loss: 2.0, d_real: 0.7, d_fake: 0.3, steps_per_sec: 1.0 })
+            .collect();
+        save_loss_plot(&ms, &p).unwrap();
+        let img = image::open(&p).unwrap().into_rgb8();
+        assert_eq!(img.dimensions(), (900, 700));
+        let red = img.pixels().filter(|p| p.0 == [255, 0, 0]).count();
+        let blue = img.pixels().filter(|p| p.0 == [0, 0, 255]).count();
+        let text = img.pixels().filter(|p| p.0[0] < 100 && p.0[1] < 100 && p.0[2] < 100).count();
+        assert!(red > 100 && blue > 100 && text > 500, "red {red} blue {blue} dark {text}");
+    }
+}

@@ -1,0 +1,59 @@
+//! The layout of a run directory:
+//!
+//! ```text
+//! RUN/config.toml                  resolved configuration
+//! RUN/metrics.jsonl                averaged metrics, one line per log interval
+//! RUN/loss.png                     loss and D-output curves
+//! RUN/samples/step-00000500.png    8x8 grids from a fixed z
+//! RUN/checkpoints/step-00001000/   generator/discriminator/optimizer safetensors, state.json
+//! RUN/checkpoints/latest           name of the newest complete checkpoint
+//! ```
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct RunDir {
+    root: PathBuf,
+}
+
+impl RunDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config.toml")
+    }
+
+    pub fn metrics(&self) -> PathBuf {
+        self.root.join("metrics.jsonl")
+    }
+
+    pub fn loss_plot(&self) -> PathBuf {
+        self.root.join("loss.png")
+    }
+
+    pub fn samples(&self) -> PathBuf {
+        self.root.join("samples")
+    }
+
+    pub fn sample_grid(&self, step: u64) -> PathBuf {
+        self.samples().join(format!("step-{step:08}.png"))
+    }
+
+    pub fn checkpoints(&self) -> PathBuf {
+        self.root.join("checkpoints")
+    }
+
+    pub fn checkpoint(&self, step: u64) -> PathBuf {
+        self.checkpoints().join(format!("step-{step:08}"))
+    }
+
+    pub fn latest_pointer(&self) -> PathBuf {
+        self.checkpoints().join("latest")
+    }
+}

@@ -1,0 +1,288 @@
+//! The training loop: builds a run from a configuration (or resumes one from its
+//! directory), steps the GAN, and writes metrics, sample grids, loss curves and checkpoints,
+//! reporting [`Event`]s as it goes.
+
+pub mod step;
+
+use std::path::Path;
+use std::time::Instant;
+
+use gan_data::{rng::mix, BatchSampler, Dataset};
+use tch::{Device, Kind, Tensor};
+
+use crate::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_FILE};
+use crate::config::{differences, TrainConfig};
+use crate::error::{GanError, Result};
+use crate::events::Event;
+use crate::metrics::{MetricsLog, StepMetrics};
+use crate::models::{param_count, ImageShape, Nets};
+use crate::optim::Adam;
+use crate::run_dir::RunDir;
+use crate::{device, grid, plot, sample};
+
+use step::{gan_step, StepParts};
+
+/// Stream tags mixed with the run seed, so each use of randomness is independent.
+const STEP_STREAM: u64 = 1;
+const FIXED_Z_STREAM: u64 = 2;
+const DATA_STREAM: u64 = 3;
+/// Number of images in the fixed-z sample grid (8x8).
+pub const GRID_SAMPLES: i64 = 64;
+
+/// A run in progress.
+pub struct Trainer {
+    config: TrainConfig,
+    run: RunDir,
+    device: Device,
+    data_name: String,
+    images: Tensor,
+    sampler: BatchSampler,
+    image: ImageShape,
+    nets: Nets,
+    opt_g: Adam,
+    opt_d: Adam,
+    step: u64,
+    batches_consumed: u64,
+    total_steps: u64,
+    fixed_z: Tensor,
+    metrics_log: MetricsLog,
+    history: Vec<StepMetrics>,
+}
+
+fn image_shape(ds: &Dataset) -> ImageShape {
+    ImageShape { channels: ds.channels as i64, height: ds.height as i64, width: ds.width as i64 }
+}
+
+impl Trainer {
+    /// Starts a new run in `run_dir`, which must not already hold a run.
+    pub fn new(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Self> {
+        config.validate("configuration")?;
+        let run = RunDir::new(run_dir);
+        if run.config().exists() {
+            return Err(GanError::Invalid(format!(
+                "{} already holds a run; continue it with --resume {0} or choose another --out",
+                run_dir.display()
+            )));
+        }
+        std::fs::create_dir_all(run.samples()).map_err(GanError::io(run.samples()))?;
+        std::fs::create_dir_all(run.checkpoints()).map_err(GanError::io(run.checkpoints()))?;
+        let trainer = Self::build(config, run, device, None)?;
+        checkpoint::write_atomic(&trainer.run.config(), trainer.config.to_toml().as_bytes())?;
+        Ok(trainer)
+    }
+
+    /// Continues the run in `run_dir` from its newest checkpoint. When `requested` is given
+    /// (the configuration the user asked for now), it must equal the run's own except for the
+    /// training length (`steps`/`epochs`), which may change to extend or shorten the run.
+    pub fn resume(run_dir: &Path, requested: Option<TrainConfig>, device: Device) -> Result<Self> {
+        let run = RunDir::new(run_dir);
+        if !run.config().is_file() {
+            return Err(GanError::Invalid(format!("cannot resume {}: no config.toml there", run_dir.display())));
+        }
+        let saved = TrainConfig::load(&run.config())?;
+        let config = match requested {
+            None => saved,
+            Some(req) => {
+                let mut cmp = req.clone();
+                cmp.steps = saved.steps;
+                cmp.epochs = saved.epochs;
+                if let Some((field, old, new)) = differences(&saved, &cmp).into_iter().next() {
+                    return Err(GanError::ResumeMismatch { run: run_dir.into(), field, saved: old, new });
+                }
+                req
+            }
+        };
+        let ckpt = checkpoint::latest(&run)?;
+        let trainer = Self::build(config, run, device, ckpt.as_deref())?;
+        checkpoint::write_atomic(&trainer.run.config(), trainer.config.to_toml().as_bytes())?;
+        Ok(trainer)
+    }
+
+    fn build(config: TrainConfig, run: RunDir, device: Device, ckpt: Option<&Path>) -> Result<Self> {
+        let ds = config.data.load()?;
+        let image = image_shape(&ds);
+        let sampler = BatchSampler::new(ds.len(), config.batch_size, mix(&[config.seed, DATA_STREAM]))?;
+        let images = Tensor::from_slice(&ds.pixels_pm1())
+            .view([ds.len() as i64, image.channels, image.height, image.width])
+            .to_device(device);
+        tch::manual_seed(config.seed as i64);
+        let mut nets = config.model.build(image, device);
+        let mut opt_g = Adam::new(&nets.g_vs, config.optim.g.clone());
+        let mut opt_d = Adam::new(&nets.d_vs, config.optim.d.clone());
+        let (step, batches_consumed) = match ckpt {
+            None => (0, 0),
+            Some(dir) => {
+                let state = checkpoint::read_state(dir)?;
+                if state.image != image {
+                    return Err(GanError::Checkpoint {
+                        path: dir.into(),
+                        reason: format!("was trained on {:?} images, the data now gives {:?}", state.image, image),
+                    });
+                }
+                checkpoint::load_weights(&mut nets.g_vs, &dir.join(GENERATOR_FILE))?;
+                checkpoint::load_weights(&mut nets.d_vs, &dir.join(DISCRIMINATOR_FILE))?;
+                let opt = checkpoint::load_optimizer(dir)?;
+                let opt_file = dir.join(checkpoint::OPTIMIZER_FILE);
+                opt_g.load_state(&opt, "g.", &opt_file)?;
+                opt_d.load_state(&opt, "d.", &opt_file)?;
+                (state.step, state.batches_consumed)
+            }
+        };
+        let fixed_z = sample::latents(GRID_SAMPLES, config.model.latent_dim(), mix(&[config.seed, FIXED_Z_STREAM]), device);
+        let keep = if ckpt.is_some() { Some(step) } else { None };
+        let (metrics_log, history) = MetricsLog::open(&run.metrics(), keep)?;
+        let total_steps = config.total_steps(ds.len());
+        Ok(Self {
+            data_name: config.data.describe(),
+            config,
+            run,
+            device,
+            images,
+            sampler,
+            image,
+            nets,
+            opt_g,
+            opt_d,
+            step,
+            batches_consumed,
+            total_steps,
+            fixed_z,
+            metrics_log,
+            history,
+        })
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    pub fn total_steps(&self) -> u64 {
+        self.total_steps
+    }
+
+    pub fn run_dir(&self) -> &Path {
+        self.run.root()
+    }
+
+    /// The generator's and discriminator's variable stores (for inspection and tests).
+    pub fn nets(&self) -> &Nets {
+        &self.nets
+    }
+
+    /// One generator update (with `d_steps` discriminator updates before it).
+    pub fn train_step(&mut self) -> Tensor {
+        tch::manual_seed(mix(&[self.config.seed, STEP_STREAM, self.step]) as i64);
+        let (bs, latent) = (self.config.batch_size as i64, self.config.model.latent_dim());
+        let device = self.device;
+        let images = &self.images;
+        let sampler = &mut self.sampler;
+        let consumed = &mut self.batches_consumed;
+        let next_real = || {
+            let idx: Vec<i64> = sampler.batch(*consumed).iter().map(|&i| i as i64).collect();
+            *consumed += 1;
+            images.index_select(0, &Tensor::from_slice(&idx).to_device(device))
+        };
+        let noise = || Tensor::randn([bs, latent], (Kind::Float, device));
+        let parts = StepParts {
+            g: self.nets.g.as_ref(),
+            d: self.nets.d.as_ref(),
+            opt_g: &mut self.opt_g,
+            opt_d: &mut self.opt_d,
+            loss: &self.config.loss,
+        };
+        let stats = gan_step(parts, self.config.d_steps, next_real, noise);
+        self.step += 1;
+        stats.values
+    }
+
+    /// Trains to the configured length.
+    pub fn run(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
+        self.run_until(self.total_steps, on_event)
+    }
+
+    /// Trains until `stop` steps (at most the configured length), then checkpoints.
+    pub fn run_until(&mut self, stop: u64, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
+        let stop = stop.min(self.total_steps);
+        on_event(&Event::Started {
+            run_dir: self.run.root().into(),
+            start_step: self.step,
+            total_steps: self.total_steps,
+            data: self.data_name.clone(),
+            images: self.images.size()[0] as usize,
+            device: device::describe(self.device),
+            g_params: param_count(&self.nets.g_vs),
+            d_params: param_count(&self.nets.d_vs),
+        });
+        if self.step == 0 {
+            self.save_samples(on_event)?;
+        }
+        let mut window = Tensor::zeros([4], (Kind::Float, self.device));
+        let (mut window_steps, mut window_start) = (0u64, Instant::now());
+        while self.step < stop {
+            window += self.train_step();
+            window_steps += 1;
+            on_event(&Event::Step { step: self.step });
+            if self.step % self.config.log_every == 0 || self.step == stop {
+                let m = self.record(&window, window_steps, window_start.elapsed().as_secs_f64())?;
+                on_event(&Event::Metrics(m));
+                window = Tensor::zeros([4], (Kind::Float, self.device));
+                (window_steps, window_start) = (0, Instant::now());
+            }
+            if self.step % self.config.sample_every == 0 || self.step == stop {
+                self.save_samples(on_event)?;
+            }
+            if self.step % self.config.checkpoint_every == 0 || self.step == stop {
+                let path = self.save_checkpoint()?;
+                on_event(&Event::CheckpointSaved { step: self.step, path });
+            }
+        }
+        on_event(&Event::Finished { step: self.step, run_dir: self.run.root().into(), last: self.history.last().cloned() });
+        Ok(())
+    }
+
+    fn record(&mut self, window: &Tensor, steps: u64, secs: f64) -> Result<StepMetrics> {
+        let v: Vec<f64> = Vec::try_from(&(window.to_device(Device::Cpu).to_kind(Kind::Double) / steps as f64))
+            .expect("4 metrics");
+        let m = StepMetrics {
+            step: self.step,
+            epoch: self.batches_consumed as f64 / self.sampler.batches_per_epoch() as f64,
+            d_loss: v[0],
+            g_loss: v[1],
+            d_real: v[2],
+            d_fake: v[3],
+            steps_per_sec: steps as f64 / secs.max(1e-9),
+        };
+        self.metrics_log.append(&m)?;
+        self.history.push(m.clone());
+        Ok(m)
+    }
+
+    fn save_samples(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
+        let images = tch::no_grad(|| self.nets.g.forward(&self.fixed_z));
+        let path = self.run.sample_grid(self.step);
+        grid::save_grid(&images, 8, &path)?;
+        if !self.history.is_empty() {
+            plot::save_loss_plot(&self.history, &self.run.loss_plot())?;
+        }
+        on_event(&Event::SamplesSaved { step: self.step, path });
+        Ok(())
+    }
+
+    fn save_checkpoint(&mut self) -> Result<std::path::PathBuf> {
+        let mut optimizer = self.opt_g.state("g.");
+        optimizer.extend(self.opt_d.state("d."));
+        let config_toml = self.config.to_toml();
+        let parts = CheckpointParts {
+            state: CheckpointState::new(self.step, self.batches_consumed, self.image),
+            config_toml: &config_toml,
+            g_vs: &self.nets.g_vs,
+            d_vs: &self.nets.d_vs,
+            optimizer,
+        };
+        checkpoint::save(&self.run, parts, self.config.keep_checkpoints)
+    }
+}
