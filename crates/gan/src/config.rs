@@ -126,6 +126,12 @@ impl TrainConfig {
                 p.push(format!("`{name}` must be at least 1"));
             }
         }
+        // TOML integers are signed 64-bit.
+        for (name, v) in [("seed", Some(self.seed)), ("steps", self.steps), ("epochs", self.epochs), ("log_every", Some(self.log_every)), ("sample_every", Some(self.sample_every)), ("checkpoint_every", Some(self.checkpoint_every))] {
+            if v.is_some_and(|v| v > i64::MAX as u64) {
+                p.push(format!("`{name}` must be at most {}", i64::MAX));
+            }
+        }
         p.extend(self.model.problems().into_iter().map(|s| format!("model.{s}")));
         p.extend(self.loss.problems().into_iter().map(|s| format!("loss.{s}")));
         p.extend(self.optim.g.problems().into_iter().map(|s| format!("optim.g.{s}")));
@@ -248,6 +254,12 @@ mod tests {
         for needle in ["batch_size", "d_steps", "optim.g.lr", "loss.real_label"] {
             assert!(e.contains(needle), "{needle} missing from: {e}");
         }
+    }
+
+    #[test]
+    fn out_of_range_integers_are_problems_not_panics() {
+        let c = TrainConfig { seed: u64::MAX, ..TrainConfig::default() };
+        assert!(c.validate("x").unwrap_err().to_string().contains("`seed` must be at most"));
     }
 
     #[test]

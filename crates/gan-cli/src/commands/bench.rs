@@ -15,9 +15,10 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     config.steps = Some(a.warmup + a.steps + 1);
     config.epochs = None;
     // Keep the timed loop free of logging, sampling and checkpoint I/O.
-    config.log_every = u64::MAX;
-    config.sample_every = u64::MAX;
-    config.checkpoint_every = u64::MAX;
+    let never = 1 << 40;
+    config.log_every = never;
+    config.sample_every = never;
+    config.checkpoint_every = never;
     let sps = gan::bench::steps_per_sec(config, device, a.warmup, a.steps).context("benchmark failed")?;
     let model = format!("{:?}", a.model).to_lowercase();
     let dev = gan::device::describe(device);

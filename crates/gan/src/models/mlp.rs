@@ -131,4 +131,8 @@ impl Discriminator for MlpDiscriminator {
         }
         h.view([-1])
     }
+
+    fn per_sample(&self) -> bool {
+        true
+    }
 }

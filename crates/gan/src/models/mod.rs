@@ -30,6 +30,9 @@ pub trait Generator: Send {
 /// Maps images `[B, C, H, W]` to one logit per image, `[B]`.
 pub trait Discriminator: Send {
     fn forward_t(&self, x: &Tensor, train: bool) -> Tensor;
+    /// True when each image's logit depends on that image alone (no batch statistics), so
+    /// batches may be concatenated.
+    fn per_sample(&self) -> bool;
 }
 
 /// The `[model]` table.

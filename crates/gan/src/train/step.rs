@@ -3,7 +3,8 @@
 //!
 //! As in the PyTorch DCGAN example, the fakes of the last discriminator update are reused
 //! for the generator update (one generator forward pass per step), and the discriminator
-//! sees them detached. Gradients are taken with `autograd.grad` semantics, so the generator's
+//! sees them detached. A discriminator without cross-sample layers (no batch norm) scores
+//! real and fake images in one forward pass over their concatenation. Gradients are taken with `autograd.grad` semantics, so the generator's
 //! update never computes the discriminator's weight gradients and nothing needs zeroing.
 
 use tch::Tensor;
@@ -40,8 +41,14 @@ pub fn gan_step(
         let real = next_real();
         let z = noise();
         let fake = if last { p.g.forward(&z) } else { tch::no_grad(|| p.g.forward(&z)) };
-        let real_logits = p.d.forward_t(&real, true);
-        let fake_logits = p.d.forward_t(&fake.detach(), true);
+        let (real_logits, fake_logits) = if p.d.per_sample() {
+            // One forward over [real; fake]: the same function, one larger matrix product.
+            let n = real.size()[0];
+            let both = p.d.forward_t(&Tensor::cat(&[real, fake.detach()], 0), true);
+            (both.narrow(0, 0, n), both.narrow(0, n, both.size()[0] - n))
+        } else {
+            (p.d.forward_t(&real, true), p.d.forward_t(&fake.detach(), true))
+        };
         let d_loss = discriminator_loss(&real_logits, &fake_logits, p.loss.real_label);
         let grads = p.opt_d.grads(&d_loss);
         p.opt_d.step(&grads);
