@@ -1,0 +1,73 @@
+//! Shared helpers for the CLI's integration tests: tiny data sets, tiny configs, and
+//! running the `gan` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use gan_data::idx::{encode_images, encode_labels, write_maybe_gz, IdxImages};
+
+pub fn gan() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gan"));
+    c.env_remove("GAN_FAULT_ABORT_IN_CHECKPOINT");
+    c
+}
+
+pub fn run(args: &[&str], cwd: &Path) -> Output {
+    gan().args(args).current_dir(cwd).output().expect("gan runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `n` deterministic pseudo-random 8x8 grey images with labels, as `train-*` IDX files.
+pub fn write_idx_dir(dir: &Path, n: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut s = 12345u32;
+    let pixels = (0..n * 64)
+        .map(|_| {
+            s = s.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (s >> 16) as u8
+        })
+        .collect();
+    let images = IdxImages { count: n, rows: 8, cols: 8, pixels };
+    write_maybe_gz(&dir.join("train-images-idx3-ubyte.gz"), &encode_images(&images)).unwrap();
+    let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+    write_maybe_gz(&dir.join("train-labels-idx1-ubyte.gz"), &encode_labels(&labels)).unwrap();
+}
+
+/// A tiny MLP GAN on the data in `data`: 6 steps of batch 8, checkpoints every 3 steps.
+pub const TINY: &str = r#"
+steps = 6
+batch_size = 8
+log_every = 2
+sample_every = 3
+checkpoint_every = 3
+keep_checkpoints = 5
+
+[model]
+kind = "mlp"
+latent_dim = 8
+g_hidden = [16, 32]
+d_hidden = [32, 16]
+"#;
+
+/// Writes a tiny data set and config into `root`; returns (data dir, config path).
+pub fn tiny_setup(root: &Path) -> (PathBuf, PathBuf) {
+    let data = root.join("data");
+    write_idx_dir(&data, 40);
+    let cfg = root.join("tiny.toml");
+    std::fs::write(&cfg, TINY).unwrap();
+    (data, cfg)
+}
+
+/// The Python interpreter with torch (make test exports GAN_PYTHON).
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("GAN_PYTHON") {
+        return p.into();
+    }
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    assert!(p.exists(), "no Python with torch: set GAN_PYTHON (make test does) or run scripts/setup-libtorch.sh");
+    p
+}
