@@ -69,6 +69,9 @@ mod tests {
             assert!(p.config().problems().is_empty(), "{}", p.name());
             assert_eq!(Preset::from_name(p.name()).unwrap(), p);
         }
+        // The documented example file spells out mnist-mlp field by field.
+        let example = crate::TrainConfig::from_toml_str(include_str!("../../../configs/example.toml"), "example.toml").unwrap();
+        assert_eq!(example, Preset::MnistMlp.config());
         let e = Preset::from_name("mnist-mpl").unwrap_err().to_string();
         assert!(e.contains("mnist-mpl") && e.contains("mnist-mlp-minimax"), "{e}");
     }
