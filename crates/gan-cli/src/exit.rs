@@ -1,5 +1,6 @@
 //! Exit codes: 0 success, 1 user error (bad arguments, config, data, run directory),
-//! 2 internal error (libtorch failures, bugs). Errors print as one line on stderr.
+//! 2 internal error (anything else, and panics, e.g. from libtorch). Errors print as one
+//! line on stderr.
 
 use gan::GanError;
 
@@ -23,7 +24,7 @@ pub fn user(msg: impl Into<String>) -> anyhow::Error {
 fn is_user_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<UserError>().is_some()
-            || c.downcast_ref::<GanError>().is_some_and(|g| g.is_user_error())
+            || c.downcast_ref::<GanError>().is_some()
             || c.downcast_ref::<gan_data::DataError>().is_some()
     })
 }
@@ -33,11 +34,15 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            let mut line = msg.join(": ").replace('\n', " ");
-            // Context that repeats its cause adds nothing.
-            for m in msg.iter().skip(1) {
-                line = line.replacen(&format!("{m}: {m}"), m, 1);
+            // Library messages already quote their cause; print each text once.
+            let mut line = String::new();
+            for cause in e.chain().map(|c| c.to_string().replace('\n', " ")) {
+                if !line.contains(&cause) {
+                    if !line.is_empty() {
+                        line.push_str(": ");
+                    }
+                    line.push_str(&cause);
+                }
             }
             eprintln!("error: {line}");
             if is_user_error(&e) {
@@ -47,6 +52,18 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
             }
         }
     }
+}
+
+/// Reports a panic (a bug, or a libtorch failure) as one line and exits 2.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.payload().downcast_ref::<&str>().map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("error: internal error{at}: {}", msg.replace('\n', " "));
+        std::process::exit(2);
+    }));
 }
 
 /// Help and version exit 0; argument errors exit 1 (clap's own default would be 2).

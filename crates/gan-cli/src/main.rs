@@ -8,6 +8,7 @@ mod progress;
 use clap::Parser;
 
 fn main() {
+    exit::install_panic_hook();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => exit::clap_error(e),

@@ -1,4 +1,5 @@
-//! The library's error type. Messages name the file, field or shape at fault.
+//! The library's error type: every variant is about the caller's input (configuration, data,
+//! run directory, checkpoint files), and its message names the file, field or shape at fault.
 
 use std::path::PathBuf;
 
@@ -15,8 +16,6 @@ pub enum GanError {
     Checkpoint { path: PathBuf, reason: String },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{what}: {source}")]
-    Torch { what: String, source: tch::TchError },
     #[error("{0}")]
     Invalid(String),
 }
@@ -27,16 +26,5 @@ impl GanError {
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> GanError {
         let path = path.into();
         move |source| GanError::Io { path, source }
-    }
-
-    pub fn torch(what: impl Into<String>) -> impl FnOnce(tch::TchError) -> GanError {
-        let what = what.into();
-        move |source| GanError::Torch { what, source }
-    }
-
-    /// True for errors caused by the user's input (bad config, data, arguments), as opposed
-    /// to internal failures. The CLI maps these to exit code 1.
-    pub fn is_user_error(&self) -> bool {
-        !matches!(self, GanError::Torch { .. })
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Models follow Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
 
+pub mod bench;
 pub mod checkpoint;
 pub mod config;
 pub mod device;
@@ -21,7 +22,6 @@ pub mod presets;
 pub mod run_dir;
 pub mod sample;
 pub mod train;
-pub mod bench;
 
 pub use config::TrainConfig;
 pub use device::DeviceChoice;

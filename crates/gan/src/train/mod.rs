@@ -152,27 +152,6 @@ impl Trainer {
         })
     }
 
-    pub fn config(&self) -> &TrainConfig {
-        &self.config
-    }
-
-    pub fn step(&self) -> u64 {
-        self.step
-    }
-
-    pub fn total_steps(&self) -> u64 {
-        self.total_steps
-    }
-
-    pub fn run_dir(&self) -> &Path {
-        self.run.root()
-    }
-
-    /// The generator's and discriminator's variable stores (for inspection and tests).
-    pub fn nets(&self) -> &Nets {
-        &self.nets
-    }
-
     /// One generator update (with `d_steps` discriminator updates before it).
     pub fn train_step(&mut self) -> Tensor {
         tch::manual_seed(mix(&[self.config.seed, STEP_STREAM, self.step]) as i64);
