@@ -48,9 +48,14 @@ pub fn make_grid(images: &Tensor, nrow: usize, padding: usize) -> Result<Dynamic
     })
 }
 
-/// Saves a grid as PNG (written to a temporary name, then renamed).
+/// Saves a grid as PNG.
 pub fn save_grid(images: &Tensor, nrow: usize, path: &Path) -> Result<()> {
-    let img = make_grid(images, nrow, 2)?;
+    save_png(&make_grid(images, nrow, 2)?, path)
+}
+
+/// Writes a PNG under a temporary name, then renames it into place, so readers (and a
+/// killed process) never leave a half-written image at `path`.
+pub fn save_png(img: &DynamicImage, path: &Path) -> Result<()> {
     let tmp = path.with_extension("png.tmp");
     img.save_with_format(&tmp, image::ImageFormat::Png)
         .map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;

@@ -30,22 +30,21 @@ pub struct MetricsLog {
 }
 
 impl MetricsLog {
-    /// Opens the log for appending. When resuming from `keep_through`, records of later steps
-    /// (written after that checkpoint by the interrupted run) are dropped first, so the log
-    /// matches the state training continues from. Returns the log and the kept records.
-    pub fn open(path: &Path, keep_through: Option<u64>) -> Result<(Self, Vec<StepMetrics>)> {
-        let kept = match keep_through {
-            Some(step) if path.exists() => {
-                let kept: Vec<StepMetrics> = read_metrics(path)?.into_iter().filter(|m| m.step <= step).collect();
-                let mut text = String::new();
-                for m in &kept {
-                    text.push_str(&serde_json::to_string(m).expect("metrics serialise"));
-                    text.push('\n');
-                }
-                crate::checkpoint::write_atomic(path, text.as_bytes())?;
-                kept
+    /// Opens the log for appending, training continuing from step `keep_through`: records of
+    /// later steps (written after that checkpoint by an interrupted run) are dropped first.
+    /// Returns the log and the kept records.
+    pub fn open(path: &Path, keep_through: u64) -> Result<(Self, Vec<StepMetrics>)> {
+        let kept = if path.exists() {
+            let kept: Vec<StepMetrics> = read_metrics(path)?.into_iter().filter(|m| m.step <= keep_through).collect();
+            let mut text = String::new();
+            for m in &kept {
+                text.push_str(&serde_json::to_string(m).expect("metrics serialise"));
+                text.push('\n');
             }
-            _ => Vec::new(),
+            crate::checkpoint::write_atomic(path, text.as_bytes())?;
+            kept
+        } else {
+            Vec::new()
         };
         let file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(GanError::io(path))?;
         Ok((Self { path: path.into(), file }, kept))
@@ -84,7 +83,7 @@ mod tests {
     fn resume_drops_records_after_the_checkpoint_and_torn_lines() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("metrics.jsonl");
-        let (mut log, _) = MetricsLog::open(&p, None).unwrap();
+        let (mut log, _) = MetricsLog::open(&p, 0).unwrap();
         for s in [10, 20, 30] {
             log.append(&m(s)).unwrap();
         }
@@ -92,7 +91,7 @@ mod tests {
         let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
         write!(f, "{{\"step\": 4").unwrap();
         assert_eq!(read_metrics(&p).unwrap().len(), 3);
-        let (_, kept) = MetricsLog::open(&p, Some(20)).unwrap();
+        let (_, kept) = MetricsLog::open(&p, 20).unwrap();
         assert_eq!(kept.iter().map(|m| m.step).collect::<Vec<_>>(), vec![10, 20]);
         assert_eq!(read_metrics(&p).unwrap(), kept);
     }

@@ -67,10 +67,7 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
     };
     draw().map_err(|e| GanError::Invalid(format!("{}: cannot draw the loss plot: {e}", path.display())))?;
     let img = image::RgbImage::from_raw(W, H, buf).expect("buffer matches size");
-    let tmp = path.with_extension("png.tmp");
-    img.save_with_format(&tmp, image::ImageFormat::Png)
-        .map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
-    std::fs::rename(&tmp, path).map_err(GanError::io(path))
+    crate::grid::save_png(&image::DynamicImage::ImageRgb8(img), path)
 }
 
 #[cfg(test)]

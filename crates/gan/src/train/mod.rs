@@ -129,8 +129,8 @@ impl Trainer {
             }
         };
         let fixed_z = sample::latents(GRID_SAMPLES, config.model.latent_dim(), mix(&[config.seed, FIXED_Z_STREAM]), device);
-        let keep = if ckpt.is_some() { Some(step) } else { None };
-        let (metrics_log, history) = MetricsLog::open(&run.metrics(), keep)?;
+        // Records an interrupted run wrote after its last checkpoint are dropped.
+        let (metrics_log, history) = MetricsLog::open(&run.metrics(), step)?;
         let total_steps = config.total_steps(ds.len());
         Ok(Self {
             data_name: config.data.describe(),
