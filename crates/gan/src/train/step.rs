@@ -4,8 +4,9 @@
 //! As in the PyTorch DCGAN example, the fakes of the last discriminator update are reused
 //! for the generator update (one generator forward pass per step), and the discriminator
 //! sees them detached. A discriminator without cross-sample layers (no batch norm) scores
-//! real and fake images in one forward pass over their concatenation. Gradients are taken with `autograd.grad` semantics, so the generator's
-//! update never computes the discriminator's weight gradients and nothing needs zeroing.
+//! real and fake images in one forward pass over their concatenation. Gradients are taken
+//! with `autograd.grad` semantics, so the generator's update never computes the
+//! discriminator's weight gradients and nothing needs zeroing.
 
 use tch::Tensor;
 
