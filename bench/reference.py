@@ -1,12 +1,22 @@
-"""PyTorch reference for `make bench`: the identical training step to `gan bench`.
+"""PyTorch reference for `make bench`: the identical training steps to `gan bench`.
 
-One step = one discriminator update on a real batch and a fake batch (BCE with logits,
-real target 1, fake target 0), then one generator update with the non-saturating loss on
-the same fakes, as in the PyTorch DCGAN example. Models: the 2014 MLP GAN
-(G 100-256-512-1024-784 with LeakyReLU(0.2) and tanh; D 784-1024-512-256-1 with
-LeakyReLU(0.2) and Dropout(0.3)), Adam(2e-4, betas (0.5, 0.999)) each, batch 64,
-random batches of the built-in MNIST-10k sample.
+One step = one discriminator (critic) update on a real batch and a fake batch, then one
+generator update on the same fakes, as in the PyTorch DCGAN example; batch 64, random
+batches of the built-in MNIST-10k sample. Models (`--model`):
 
+- mlp: the 2014 MLP GAN (G 100-256-512-1024-784 with LeakyReLU(0.2) and tanh; D
+  784-1024-512-256-1 with LeakyReLU(0.2) and Dropout(0.3)), BCE with logits, non-saturating
+  G loss, Adam(2e-4, (0.5, 0.999)).
+- dcgan: the mnist-dcgan preset's networks (G: ConvT(100,128,7) BN ReLU ConvT(128,64,4,2,1)
+  BN ReLU ConvT(64,1,4,2,1) tanh; D: Conv(1,64,4,2,1) LReLU Conv(64,128,4,2,1) BN LReLU
+  Conv(128,1,7)), BCE as mlp.
+- wgan-gp-mlp: the MLP networks without dropout, Wasserstein loss with the gradient penalty
+  (lambda 10, eps per sample, per-sample L2 norm, create_graph=True), Adam(1e-4, (0.0, 0.9)).
+- wgan-gp-conv: the fashion-wgan-gp networks (the dcgan pair with no norm in the critic),
+  WGAN-GP as wgan-gp-mlp.
+
+Written the way the PyTorch examples and Gulrajani et al.'s code write it (separate forward
+passes for real, fake and interpolates; .backward() into .grad; optimizer.zero_grad()).
 Prints one JSON object: {"impl": "pytorch", "model": ..., "steps_per_sec": ...}.
 """
 import argparse
@@ -23,40 +33,46 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MNIST = os.path.join(HERE, "..", "data", "mnist-10k", "train-images-idx3-ubyte.gz")
 
 
-def generator(latent=100):
+def mlp_g(latent=100):
     return nn.Sequential(
         nn.Linear(latent, 256), nn.LeakyReLU(0.2),
         nn.Linear(256, 512), nn.LeakyReLU(0.2),
         nn.Linear(512, 1024), nn.LeakyReLU(0.2),
-        nn.Linear(1024, 784), nn.Tanh(),
+        nn.Linear(1024, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)),
     )
 
 
-def discriminator():
+def mlp_d(dropout=0.3):
+    layers = [nn.Flatten()]
+    for i, o in ((784, 1024), (1024, 512), (512, 256)):
+        layers += [nn.Linear(i, o), nn.LeakyReLU(0.2)] + ([nn.Dropout(dropout)] if dropout else [])
+    return nn.Sequential(*layers, nn.Linear(256, 1), nn.Flatten(0))
+
+
+def conv_g(latent=100, ngf=64):
     return nn.Sequential(
-        nn.Linear(784, 1024), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-        nn.Linear(1024, 512), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-        nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-        nn.Linear(256, 1),
+        nn.Unflatten(1, (latent, 1, 1)),
+        nn.ConvTranspose2d(latent, 2 * ngf, 7, 1, 0, bias=False), nn.BatchNorm2d(2 * ngf), nn.ReLU(),
+        nn.ConvTranspose2d(2 * ngf, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(),
+        nn.ConvTranspose2d(ngf, 1, 4, 2, 1), nn.Tanh(),
     )
 
 
-class G(nn.Module):
-    def __init__(self, latent=100):
-        super().__init__()
-        self.net = generator(latent)
+def conv_d(ndf=64, batch_norm=True):
+    norm = [nn.BatchNorm2d(2 * ndf)] if batch_norm else []
+    return nn.Sequential(
+        nn.Conv2d(1, ndf, 4, 2, 1), nn.LeakyReLU(0.2),
+        nn.Conv2d(ndf, 2 * ndf, 4, 2, 1, bias=not batch_norm), *norm, nn.LeakyReLU(0.2),
+        nn.Conv2d(2 * ndf, 1, 7, 1, 0), nn.Flatten(0),
+    )
 
-    def forward(self, z):
-        return self.net(z).view(-1, 1, 28, 28)
 
-
-class D(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.net = discriminator()
-
-    def forward(self, x):
-        return self.net(x.flatten(1)).view(-1)
+def gradient_penalty(d, real, fake):
+    eps = torch.rand(real.shape[0], 1, 1, 1, device=real.device)
+    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    out = d(x_hat)
+    (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)
+    return ((grad.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
 
 
 def load_mnist(device):
@@ -68,7 +84,7 @@ def load_mnist(device):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="mlp", choices=["mlp"])
+    ap.add_argument("--model", default="mlp", choices=["mlp", "dcgan", "wgan-gp-mlp", "wgan-gp-conv"])
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=20)
@@ -80,9 +96,15 @@ def main():
     torch.manual_seed(0)
     dev = torch.device(a.device)
     data = load_mnist(dev)
-    g, d = G().to(dev), D().to(dev)
-    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    wgan = a.model.startswith("wgan-gp")
+    if a.model in ("mlp", "wgan-gp-mlp"):
+        g, d = mlp_g(), mlp_d(dropout=0.0 if wgan else 0.3)
+    else:
+        g, d = conv_g(), conv_d(batch_norm=not wgan)
+    g, d = g.to(dev), d.to(dev)
+    lr, betas = (1e-4, (0.0, 0.9)) if wgan else (2e-4, (0.5, 0.999))
+    opt_g = torch.optim.Adam(g.parameters(), lr=lr, betas=betas)
+    opt_d = torch.optim.Adam(d.parameters(), lr=lr, betas=betas)
     bce = nn.BCEWithLogitsLoss()
     b = a.batch_size
 
@@ -93,12 +115,15 @@ def main():
         d.zero_grad()
         out_real = d(real)
         out_fake = d(fake.detach())
-        err_d = bce(out_real, torch.ones_like(out_real)) + bce(out_fake, torch.zeros_like(out_fake))
+        if wgan:
+            err_d = out_fake.mean() - out_real.mean() + 10.0 * gradient_penalty(d, real, fake.detach())
+        else:
+            err_d = bce(out_real, torch.ones_like(out_real)) + bce(out_fake, torch.zeros_like(out_fake))
         err_d.backward()
         opt_d.step()
         g.zero_grad()
         out = d(fake)
-        err_g = bce(out, torch.ones_like(out))
+        err_g = -out.mean() if wgan else bce(out, torch.ones_like(out))
         err_g.backward()
         opt_g.step()
 

@@ -35,7 +35,9 @@ pub struct TrainArgs {
     /// A TOML file with any subset of the configuration's fields, applied over the preset.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// A folder of IDX files (train-images-idx3-ubyte[.gz], optional labels) to train on.
+    /// Data to train on: a folder of IDX files (train-images-idx3-ubyte[.gz], optional
+    /// labels), or, for presets and configs that read image folders, a folder of PNG/JPEG
+    /// images (searched recursively).
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Training length in generator steps.
@@ -117,6 +119,23 @@ pub enum SampleFormat {
 pub enum BenchModel {
     /// The 2014 MLP GAN on 28x28 images (one D update + one G update).
     Mlp,
+    /// The mnist-dcgan networks (BatchNorm conv G/D, BCE).
+    Dcgan,
+    /// WGAN-GP with the MLP critic (no dropout), lambda 10.
+    WganGpMlp,
+    /// WGAN-GP with the fashion-wgan-gp conv critic, lambda 10.
+    WganGpConv,
+}
+
+impl From<BenchModel> for gan::bench::BenchModel {
+    fn from(m: BenchModel) -> Self {
+        match m {
+            BenchModel::Mlp => Self::Mlp,
+            BenchModel::Dcgan => Self::Dcgan,
+            BenchModel::WganGpMlp => Self::WganGpMlp,
+            BenchModel::WganGpConv => Self::WganGpConv,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,10 +10,20 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     total: u64,
     next_line_at: u64,
+    skipped: u64,
 }
 
+/// Skipped files named one by one before only the count is kept.
+const SKIPPED_SHOWN: u64 = 10;
+
 fn summary(m: &StepMetrics) -> String {
-    format!("D {:.3}  G {:.3}  D(x) {:.3}  D(G(z)) {:.3}", m.d_loss, m.g_loss, m.d_real, m.d_fake)
+    match m.wasserstein {
+        Some(w) => {
+            let gp = m.penalty.map(|p| format!("  GP {p:.3}")).unwrap_or_default();
+            format!("critic {:.3}  G {:.3}  W {w:.3}{gp}", m.d_loss, m.g_loss)
+        }
+        None => format!("D {:.3}  G {:.3}  D(x) {:.3}  D(G(z)) {:.3}", m.d_loss, m.g_loss, m.d_real, m.d_fake),
+    }
 }
 
 impl Progress {
@@ -27,7 +37,7 @@ impl Progress {
             );
             bar
         });
-        Self { bar, total: 0, next_line_at: 0 }
+        Self { bar, total: 0, next_line_at: 0, skipped: 0 }
     }
 
     pub fn on_event(&mut self, e: &Event) {
@@ -59,6 +69,16 @@ impl Progress {
                 }
                 None => {}
             },
+            Event::SkippedImage { reason } => {
+                self.skipped += 1;
+                if self.skipped <= SKIPPED_SHOWN {
+                    let line = format!("warning: skipped {reason}");
+                    match &self.bar {
+                        Some(b) => b.println(line),
+                        None => eprintln!("{line}"),
+                    }
+                }
+            }
             Event::SamplesSaved { .. } | Event::CheckpointSaved { .. } => {}
             Event::Finished { step, run_dir, last } => {
                 if let Some(b) = &self.bar {
@@ -66,6 +86,9 @@ impl Progress {
                 }
                 let tail = last.as_ref().map(|m| format!(": {}", summary(m))).unwrap_or_default();
                 eprintln!("finished at step {step}{tail}");
+                if self.skipped > 0 {
+                    eprintln!("warning: {} unreadable image files were skipped", self.skipped);
+                }
                 eprintln!("run directory: {} (samples/, loss.png, metrics.jsonl, checkpoints/)", run_dir.display());
             }
         }

@@ -27,6 +27,10 @@ pub enum DataError {
     MissingDir(PathBuf),
     #[error("{dir}: no {name} or {name}.gz in this directory")]
     MissingFile { dir: PathBuf, name: String },
+    #[error("{path}: cannot decode image: {reason}")]
+    Image { path: PathBuf, reason: String },
+    #[error("{0}: no PNG or JPEG images in this folder or its subfolders")]
+    NoImages(PathBuf),
     #[error("data set {name}: {reason}")]
     Invalid { name: String, reason: String },
 }

@@ -4,6 +4,7 @@
 //!   (LeCun et al., 1998), gzip-compressed or raw.
 //! - [`dataset`]: an in-memory image data set (`u8` pixels, optional labels) and the
 //!   loader for a folder of IDX files.
+//! - [`folder`]: folders of PNG/JPEG images, decoded in parallel ahead of training.
 //! - [`builtin`]: the MNIST-10k sample compiled into the binary.
 //! - [`sampler`]: seeded shuffling and batching that is a pure function of
 //!   `(seed, batch index)`, so a resumed run sees exactly the batches it would have seen.
@@ -11,6 +12,7 @@
 pub mod builtin;
 pub mod dataset;
 pub mod error;
+pub mod folder;
 pub mod idx;
 pub mod rng;
 pub mod sampler;

@@ -1,4 +1,5 @@
-//! Where a run's training images come from: a built-in set or a folder of IDX files.
+//! Where a run's training images come from: a built-in set, a folder of IDX files, or a
+//! folder of PNG/JPEG images.
 
 use std::path::PathBuf;
 
@@ -6,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::builtin::Builtin;
 use crate::dataset::{load_idx_dir, Dataset, Split};
-use crate::error::Result;
+use crate::error::{DataError, Result};
+use crate::folder::{ImageFolder, OnError};
 
 /// The `[data]` table of a run configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +22,19 @@ pub enum DataSource {
         #[serde(default)]
         split: Split,
     },
+    /// PNG/JPEG files anywhere under `dir`, as `size x size` RGB, streamed batch by batch.
+    Folder {
+        dir: PathBuf,
+        size: u32,
+        #[serde(default)]
+        on_error: OnError,
+    },
+}
+
+/// A source ready to read: fully in memory, or a folder streamed batch by batch.
+pub enum Opened {
+    Memory(Dataset),
+    Folder(ImageFolder, OnError),
 }
 
 impl Default for DataSource {
@@ -29,10 +44,27 @@ impl Default for DataSource {
 }
 
 impl DataSource {
-    pub fn load(&self) -> Result<Dataset> {
+    pub fn open(&self) -> Result<Opened> {
         match self {
-            DataSource::Builtin { name } => name.load(),
-            DataSource::Idx { dir, split } => load_idx_dir(dir, *split),
+            DataSource::Builtin { name } => name.load().map(Opened::Memory),
+            DataSource::Idx { dir, split } => load_idx_dir(dir, *split).map(Opened::Memory),
+            DataSource::Folder { dir, size, on_error } => {
+                if dir.as_os_str().is_empty() {
+                    return Err(DataError::Invalid {
+                        name: "image folder".into(),
+                        reason: "no folder given: pass --data DIR or set `dir` in [data]".into(),
+                    });
+                }
+                Ok(Opened::Folder(ImageFolder::scan(dir, *size)?, *on_error))
+            }
+        }
+    }
+
+    /// Problems visible without touching the disk.
+    pub fn problems(&self) -> Vec<String> {
+        match self {
+            DataSource::Folder { size, .. } if *size < 4 || *size > 1024 => vec![format!("size must be between 4 and 1024, got {size}")],
+            _ => vec![],
         }
     }
 
@@ -40,7 +72,8 @@ impl DataSource {
     pub fn describe(&self) -> String {
         match self {
             DataSource::Builtin { name } => format!("built-in {}", name.name()),
-            DataSource::Idx { dir, split } => format!("{} ({:?})", dir.display(), split).to_lowercase(),
+            DataSource::Idx { dir, split } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
+            DataSource::Folder { dir, size, .. } => format!("{} (images at {size}x{size})", dir.display()),
         }
     }
 }

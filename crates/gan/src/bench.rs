@@ -5,9 +5,63 @@ use std::time::Instant;
 
 use tch::Device;
 
-use crate::config::TrainConfig;
+use crate::config::{OptimConfig, TrainConfig};
 use crate::error::Result;
+use crate::losses::LossConfig;
+use crate::models::{MlpConfig, ModelConfig};
+use crate::optim::{AdamConfig, OptimizerConfig};
+use crate::penalty::Lipschitz;
+use crate::presets::Preset;
 use crate::train::Trainer;
+
+/// The training steps `make bench` compares with `bench/reference.py`: each one discriminator
+/// (critic) update then one generator update, batch 64, on the built-in MNIST sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BenchModel {
+    Mlp,
+    Dcgan,
+    WganGpMlp,
+    WganGpConv,
+}
+
+impl BenchModel {
+    pub fn name(self) -> &'static str {
+        match self {
+            BenchModel::Mlp => "mlp",
+            BenchModel::Dcgan => "dcgan",
+            BenchModel::WganGpMlp => "wgan-gp-mlp",
+            BenchModel::WganGpConv => "wgan-gp-conv",
+        }
+    }
+
+    /// The step's configuration (one critic update per generator update).
+    pub fn config(self, batch_size: usize, steps: u64) -> TrainConfig {
+        let mut c = match self {
+            BenchModel::Mlp => Preset::MnistMlp.config(),
+            BenchModel::Dcgan => Preset::MnistDcgan.config(),
+            BenchModel::WganGpMlp => {
+                let mut c = Preset::MnistMlp.config();
+                c.model = ModelConfig::Mlp(MlpConfig { d_dropout: 0.0, ..MlpConfig::default() });
+                c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
+                let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-4, betas: (0.0, 0.9), eps: 1e-8 });
+                c.optim = OptimConfig { g: adam.clone(), d: adam };
+                c
+            }
+            BenchModel::WganGpConv => {
+                let mut c = Preset::FashionWganGp.config();
+                c.data = Preset::MnistMlp.config().data;
+                c
+            }
+        };
+        c.d_steps = 1;
+        c.batch_size = batch_size;
+        (c.steps, c.epochs) = (Some(steps), None);
+        // Keep the timed loop free of logging, sampling and checkpoint I/O.
+        let never = 1 << 40;
+        (c.log_every, c.sample_every, c.checkpoint_every) = (never, never, never);
+        c
+    }
+}
 
 /// Steps per second of `config`'s training step after `warmup` untimed steps, timed over
 /// `steps` steps. Runs in a temporary directory that is deleted afterwards.
@@ -17,12 +71,12 @@ pub fn steps_per_sec(config: TrainConfig, device: Device, warmup: u64, steps: u6
     let result = (|| {
         let mut t = Trainer::new(config, &dir, device)?;
         for _ in 0..warmup {
-            let _ = t.train_step();
+            let _ = t.train_step()?;
         }
         sync(device);
         let start = Instant::now();
         for _ in 0..steps {
-            let _ = t.train_step();
+            let _ = t.train_step()?;
         }
         sync(device);
         Ok(steps as f64 / start.elapsed().as_secs_f64())

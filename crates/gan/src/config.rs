@@ -11,9 +11,9 @@ use gan_data::DataSource;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{GanError, Result};
-use crate::losses::LossConfig;
+use crate::losses::{GeneratorLoss, LossConfig};
 use crate::models::ModelConfig;
-use crate::optim::AdamConfig;
+use crate::optim::OptimizerConfig;
 
 /// Everything that defines a training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,12 +44,12 @@ pub struct TrainConfig {
     pub optim: OptimConfig,
 }
 
-/// One Adam optimiser per network.
+/// One optimiser per network.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OptimConfig {
-    pub g: AdamConfig,
-    pub d: AdamConfig,
+    pub g: OptimizerConfig,
+    pub d: OptimizerConfig,
 }
 
 impl Default for TrainConfig {
@@ -68,8 +68,8 @@ impl Default for TrainConfig {
             keep_checkpoints: 2,
             data: DataSource::default(),
             model: ModelConfig::default(),
-            loss: LossConfig::default(),
-            optim: OptimConfig { g: AdamConfig::default(), d: AdamConfig::default() },
+            loss: LossConfig::bce(GeneratorLoss::NonSaturating, 1.0),
+            optim: OptimConfig { g: OptimizerConfig::default(), d: OptimizerConfig::default() },
         }
     }
 }
@@ -77,7 +77,9 @@ impl Default for TrainConfig {
 impl TrainConfig {
     /// Parses a complete configuration (as written to a run directory).
     pub fn from_toml_str(text: &str, source_name: &str) -> Result<Self> {
-        let cfg: Self = toml::from_str(text).map_err(|e| config_error(source_name, e))?;
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| config_error(source_name, e))?;
+        upgrade_legacy(&mut table);
+        let cfg: Self = toml::Value::Table(table).try_into().map_err(|e| config_error(source_name, e))?;
         cfg.validate(source_name)?;
         Ok(cfg)
     }
@@ -132,8 +134,16 @@ impl TrainConfig {
                 p.push(format!("`{name}` must be at most {}", i64::MAX));
             }
         }
+        p.extend(self.data.problems().into_iter().map(|s| format!("data.{s}")));
         p.extend(self.model.problems().into_iter().map(|s| format!("model.{s}")));
         p.extend(self.loss.problems().into_iter().map(|s| format!("loss.{s}")));
+        if self.loss.lipschitz.penalty_weight().is_some() && self.model.d_mixes_batch() {
+            p.push(
+                "loss.lipschitz: the gradient penalty is taken per sample, but model.d_norm = \"batch\" makes each \
+                 score depend on the whole batch; use d_norm = \"instance\", \"layer\" or \"none\" (Gulrajani et al. 2017, sec. 4)"
+                    .into(),
+            );
+        }
         p.extend(self.optim.g.problems().into_iter().map(|s| format!("optim.g.{s}")));
         p.extend(self.optim.d.problems().into_iter().map(|s| format!("optim.d.{s}")));
         p
@@ -158,6 +168,17 @@ impl TrainConfig {
                 batches.div_ceil(self.d_steps.max(1) as u64).max(1)
             }
             (None, None) => 1,
+        }
+    }
+}
+
+/// Run directories written before optimisers had a `kind` hold Adam tables without one.
+fn upgrade_legacy(table: &mut toml::Table) {
+    if let Some(toml::Value::Table(optim)) = table.get_mut("optim") {
+        for net in ["g", "d"] {
+            if let Some(toml::Value::Table(t)) = optim.get_mut(net) {
+                t.entry("kind").or_insert_with(|| "adam".into());
+            }
         }
     }
 }
@@ -231,9 +252,10 @@ mod tests {
         let o = c.overlay_toml("steps = 7\n[optim.d]\nlr = 0.001\n", "f.toml").unwrap();
         assert_eq!(o.steps, Some(7));
         assert_eq!(o.epochs, None);
-        assert_eq!(o.optim.d.lr, 0.001);
+        assert_eq!(o.optim.d.lr(), 0.001);
         assert_eq!(o.optim.g, c.optim.g);
-        assert_eq!(o.optim.d.betas, c.optim.d.betas);
+        let (OptimizerConfig::Adam(od), OptimizerConfig::Adam(cd)) = (&o.optim.d, &c.optim.d) else { panic!("adam") };
+        assert_eq!(od.betas, cd.betas);
     }
 
     #[test]
@@ -241,8 +263,9 @@ mod tests {
         let c = TrainConfig::default();
         let e = c.overlay_toml("bach_size = 3\n", "f.toml").unwrap_err().to_string();
         assert!(e.contains("f.toml") && e.contains("bach_size"), "{e}");
+        // Tagged tables (optimisers, models) are named by table and offending value.
         let e = c.overlay_toml("[optim.g]\nlr = \"fast\"\n", "f.toml").unwrap_err().to_string();
-        assert!(e.contains("f.toml") && e.contains("lr"), "{e}");
+        assert!(e.contains("f.toml") && e.contains("optim.g") && e.contains("\"fast\""), "{e}");
     }
 
     #[test]
@@ -266,10 +289,37 @@ mod tests {
     fn differences_name_dotted_fields() {
         let a = TrainConfig::default();
         let mut b = a.clone();
-        b.optim.d.betas = (0.0, 0.9);
+        let OptimizerConfig::Adam(d) = &mut b.optim.d else { panic!("adam") };
+        d.betas = (0.0, 0.9);
         b.seed = 3;
         let d: Vec<String> = differences(&a, &b).into_iter().map(|d| d.0).collect();
         assert_eq!(d, vec!["optim.d.betas".to_string(), "seed".to_string()]);
+    }
+
+    #[test]
+    fn legacy_adam_tables_without_kind_still_load() {
+        let mut t: toml::Table = toml::from_str(&TrainConfig::default().to_toml()).unwrap();
+        for net in ["g", "d"] {
+            t["optim"][net].as_table_mut().unwrap().remove("kind");
+        }
+        let old = toml::to_string(&t).unwrap();
+        assert_eq!(TrainConfig::from_toml_str(&old, "old.toml").unwrap(), TrainConfig::default());
+    }
+
+    #[test]
+    fn switching_the_optimiser_kind_replaces_its_table() {
+        let c = TrainConfig::default().overlay_toml("[optim.d]\nkind = \"rmsprop\"\nlr = 5e-5\n", "f.toml").unwrap();
+        assert_eq!(c.optim.d, OptimizerConfig::RmsProp(crate::optim::RmsPropConfig { lr: 5e-5, alpha: 0.99, eps: 1e-8 }));
+    }
+
+    #[test]
+    fn gradient_penalty_refuses_a_batch_norm_critic() {
+        let c = TrainConfig::default()
+            .overlay_toml("[model]\nkind = \"dcgan\"\nlatent_dim = 8\ng_base = 4\nd_base = 4\nd_norm = \"batch\"\n[loss]\nkind = \"wasserstein\"\ngenerator = \"minimax\"\n[loss.lipschitz]\nkind = \"gradient-penalty\"\nweight = 10.0\n", "f.toml")
+            .unwrap();
+        let e = c.validate("f.toml").unwrap_err().to_string();
+        assert!(e.contains("d_norm = \"batch\"") && e.contains("per sample"), "{e}");
+        assert!(e.contains("loss.generator applies only"), "{e}");
     }
 
     #[test]

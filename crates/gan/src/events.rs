@@ -17,6 +17,8 @@ pub enum Event {
         g_params: i64,
         d_params: i64,
     },
+    /// An image file could not be decoded and was left out of its batch.
+    SkippedImage { reason: String },
     /// One generator update finished; `step` counts updates so far.
     Step { step: u64 },
     /// Averages over the last `log_every` steps (also appended to `metrics.jsonl`).

@@ -4,7 +4,9 @@
 //! image/plot writers. It never prints: training reports [`Event`]s to a callback and the
 //! command-line tool (crate `gan-cli`) renders them.
 //!
-//! Models follow Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
+//! Models follow Goodfellow et al., "Generative Adversarial Nets" (NeurIPS 2014), Radford
+//! et al., DCGAN (ICLR 2016), Arjovsky et al., WGAN (ICML 2017), Gulrajani et al., WGAN-GP
+//! (NeurIPS 2017) and Mao et al., LSGAN (ICCV 2017).
 
 pub mod bench;
 pub mod checkpoint;
@@ -17,6 +19,7 @@ pub mod losses;
 pub mod metrics;
 pub mod models;
 pub mod optim;
+pub mod penalty;
 pub mod plot;
 pub mod presets;
 pub mod run_dir;

@@ -1,19 +1,36 @@
-//! Adversarial losses of Goodfellow et al., "Generative Adversarial Nets" (NeurIPS 2014).
+//! Adversarial losses, each written on the discriminator's raw outputs.
 //!
-//! The discriminator outputs logits `l`, `D(x) = sigmoid(l)`. Every loss is written with
-//! numerically stable binary cross-entropy on logits (`softplus` form), never `log(sigmoid)`.
-//!
-//! - Discriminator: `BCE(D(x), r) + BCE(D(G(z)), 0)` where `r` is the real label (1, or 0.9
-//!   with one-sided label smoothing, Salimans et al. 2016).
-//! - Generator, `minimax`: minimise `mean log(1 - D(G(z)))`, the saturating objective of the
-//!   paper's value function.
-//! - Generator, `non-saturating`: minimise `-mean log D(G(z))`, the paper's practical advice
-//!   ("strong gradients early in learning").
+//! - `bce`: Goodfellow et al., "Generative Adversarial Nets" (NeurIPS 2014). The
+//!   discriminator outputs logits `l`, `D(x) = sigmoid(l)`, and every loss is numerically
+//!   stable binary cross-entropy on logits (`softplus` form), never `log(sigmoid)`.
+//!   Discriminator: `BCE(D(x), r) + BCE(D(G(z)), 0)` where `r` is the real label (1, or 0.9
+//!   with one-sided label smoothing, Salimans et al. 2016). Generator, `minimax`: minimise
+//!   `mean log(1 - D(G(z)))`, the saturating objective of the value function;
+//!   `non-saturating`: minimise `-mean log D(G(z))`, the paper's practical advice.
+//! - `wasserstein`: Arjovsky et al., "Wasserstein GAN" (ICML 2017). A critic `C` (no
+//!   sigmoid) estimates the Earth Mover's distance as `mean C(x) - mean C(G(z))`; it minimises
+//!   `mean C(G(z)) - mean C(x)` and the generator minimises `-mean C(G(z))`. Only meaningful
+//!   with a Lipschitz constraint on `C` (see [`crate::penalty`]).
+//! - `least-squares`: Mao et al., "Least Squares Generative Adversarial Networks" (ICCV
+//!   2017) with the 0-1 coding: `D` minimises `1/2 mean (D(x) - 1)^2 + 1/2 mean D(G(z))^2`,
+//!   `G` minimises `1/2 mean (D(G(z)) - 1)^2`.
 
 use serde::{Deserialize, Serialize};
 use tch::{Reduction, Tensor};
 
-/// The generator's objective.
+use crate::penalty::Lipschitz;
+
+/// The family of adversarial loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LossKind {
+    #[default]
+    Bce,
+    Wasserstein,
+    LeastSquares,
+}
+
+/// The generator's objective under the `bce` loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GeneratorLoss {
@@ -25,27 +42,79 @@ pub enum GeneratorLoss {
 }
 
 /// The `[loss]` table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LossConfig {
-    pub generator: GeneratorLoss,
-    /// Target for real images in the discriminator's loss (one-sided label smoothing < 1).
-    pub real_label: f64,
-}
-
-impl Default for LossConfig {
-    fn default() -> Self {
-        Self { generator: GeneratorLoss::NonSaturating, real_label: 1.0 }
-    }
+    #[serde(default)]
+    pub kind: LossKind,
+    /// `bce` only (default `non-saturating`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<GeneratorLoss>,
+    /// `bce` only: target for real images (one-sided label smoothing when < 1; default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_label: Option<f64>,
+    /// How the discriminator is kept Lipschitz (required for `wasserstein`).
+    #[serde(default)]
+    pub lipschitz: Lipschitz,
 }
 
 impl LossConfig {
+    /// The 2014 GAN's loss with the given generator objective and real label.
+    pub fn bce(generator: GeneratorLoss, real_label: f64) -> Self {
+        Self { kind: LossKind::Bce, generator: Some(generator), real_label: Some(real_label), lipschitz: Lipschitz::None }
+    }
+
+    /// A Wasserstein critic loss kept Lipschitz by `lipschitz`.
+    pub fn wasserstein(lipschitz: Lipschitz) -> Self {
+        Self { kind: LossKind::Wasserstein, generator: None, real_label: None, lipschitz }
+    }
+
+    pub fn generator_loss(&self) -> GeneratorLoss {
+        self.generator.unwrap_or_default()
+    }
+
+    pub fn real_label(&self) -> f64 {
+        self.real_label.unwrap_or(1.0)
+    }
+
+    /// Every problem, including parts that cannot be combined.
     pub fn problems(&self) -> Vec<String> {
-        if self.real_label > 0.5 && self.real_label <= 1.0 {
-            vec![]
-        } else {
-            vec![format!("real_label must be in (0.5, 1.0], got {}", self.real_label)]
+        let mut p = Vec::new();
+        if let Some(r) = self.real_label {
+            if !(r > 0.5 && r <= 1.0) {
+                p.push(format!("real_label must be in (0.5, 1.0], got {r}"));
+            }
         }
+        if self.kind != LossKind::Bce {
+            let kind = serde_plain(self.kind);
+            if self.generator.is_some() {
+                p.push(format!("generator applies only to kind = \"bce\", not \"{kind}\"; remove it"));
+            }
+            if self.real_label.is_some() {
+                p.push(format!("real_label applies only to kind = \"bce\", not \"{kind}\"; remove it"));
+            }
+        }
+        p.extend(self.lipschitz.problems().into_iter().map(|s| format!("lipschitz.{s}")));
+        match (self.kind, &self.lipschitz) {
+            (LossKind::Wasserstein, Lipschitz::None) => p.push(
+                "kind = \"wasserstein\" needs a 1-Lipschitz critic: set lipschitz.kind to \"clip\" or \"gradient-penalty\"".into(),
+            ),
+            (LossKind::Bce | LossKind::LeastSquares, Lipschitz::Clip { .. }) => p.push(format!(
+                "lipschitz.kind = \"clip\" needs kind = \"wasserstein\": clipping the weights of a {} discriminator only \
+                 shrinks its outputs towards 0 (it does not estimate a distance); use the gradient penalty or kind = \"wasserstein\"",
+                if self.kind == LossKind::Bce { "sigmoid/BCE" } else { "least-squares" }
+            )),
+            _ => {}
+        }
+        p
+    }
+}
+
+fn serde_plain(kind: LossKind) -> &'static str {
+    match kind {
+        LossKind::Bce => "bce",
+        LossKind::Wasserstein => "wasserstein",
+        LossKind::LeastSquares => "least-squares",
     }
 }
 
@@ -55,18 +124,39 @@ pub fn bce_with_logits(logits: &Tensor, target: f64) -> Tensor {
     logits.binary_cross_entropy_with_logits::<Tensor>(&t, None, None, Reduction::Mean)
 }
 
-/// The discriminator's loss: real images towards `real_label`, fakes towards 0.
-pub fn discriminator_loss(real_logits: &Tensor, fake_logits: &Tensor, real_label: f64) -> Tensor {
-    bce_with_logits(real_logits, real_label) + bce_with_logits(fake_logits, 0.0)
+fn half_mse(out: &Tensor, target: f64) -> Tensor {
+    (out - target).square().mean(None) * 0.5
 }
 
-/// The generator's loss on the discriminator's logits for generated images.
-pub fn generator_loss(kind: GeneratorLoss, fake_logits: &Tensor) -> Tensor {
-    match kind {
-        // log(1 - sigmoid(l)) = -softplus(l) = -BCE(l, 0)
-        GeneratorLoss::Minimax => -bce_with_logits(fake_logits, 0.0),
-        // -log sigmoid(l) = softplus(-l) = BCE(l, 1)
-        GeneratorLoss::NonSaturating => bce_with_logits(fake_logits, 1.0),
+/// The discriminator's (critic's) adversarial loss, without any penalty.
+pub fn discriminator_loss(cfg: &LossConfig, real_out: &Tensor, fake_out: &Tensor) -> Tensor {
+    match cfg.kind {
+        LossKind::Bce => bce_with_logits(real_out, cfg.real_label()) + bce_with_logits(fake_out, 0.0),
+        LossKind::Wasserstein => fake_out.mean(None) - real_out.mean(None),
+        LossKind::LeastSquares => half_mse(real_out, 1.0) + half_mse(fake_out, 0.0),
+    }
+}
+
+/// The generator's loss on the discriminator's outputs for generated images.
+pub fn generator_loss(cfg: &LossConfig, fake_out: &Tensor) -> Tensor {
+    match cfg.kind {
+        LossKind::Bce => match cfg.generator_loss() {
+            // log(1 - sigmoid(l)) = -softplus(l) = -BCE(l, 0)
+            GeneratorLoss::Minimax => -bce_with_logits(fake_out, 0.0),
+            // -log sigmoid(l) = softplus(-l) = BCE(l, 1)
+            GeneratorLoss::NonSaturating => bce_with_logits(fake_out, 1.0),
+        },
+        LossKind::Wasserstein => -fake_out.mean(None),
+        LossKind::LeastSquares => half_mse(fake_out, 1.0),
+    }
+}
+
+/// The mean score reported for a batch: `D(x)` as a probability for `bce`, the raw output
+/// otherwise.
+pub fn mean_score(cfg: &LossConfig, out: &Tensor) -> Tensor {
+    match cfg.kind {
+        LossKind::Bce => out.sigmoid().mean(None),
+        LossKind::Wasserstein | LossKind::LeastSquares => out.mean(None),
     }
 }
 
@@ -76,6 +166,14 @@ mod tests {
 
     fn sigmoid(x: f64) -> f64 {
         1.0 / (1.0 + (-x).exp())
+    }
+
+    fn ns_cfg() -> LossConfig {
+        LossConfig::bce(GeneratorLoss::NonSaturating, 1.0)
+    }
+
+    fn mm_cfg() -> LossConfig {
+        LossConfig::bce(GeneratorLoss::Minimax, 1.0)
     }
 
     fn t(v: &[f64]) -> Tensor {
@@ -90,9 +188,9 @@ mod tests {
         let mm: f64 = l.iter().map(|&x| (1.0 - sigmoid(x)).ln()).sum::<f64>() / 3.0;
         let d: f64 = l.iter().map(|&x| -(0.9 * sigmoid(x).ln() + 0.1 * (1.0 - sigmoid(x)).ln())).sum::<f64>() / 3.0
             + l.iter().map(|&x| -(1.0 - sigmoid(x)).ln()).sum::<f64>() / 3.0;
-        assert!((generator_loss(GeneratorLoss::NonSaturating, &t(&l)).double_value(&[]) - ns).abs() < 1e-12);
-        assert!((generator_loss(GeneratorLoss::Minimax, &t(&l)).double_value(&[]) - mm).abs() < 1e-12);
-        assert!((discriminator_loss(&t(&l), &t(&l), 0.9).double_value(&[]) - d).abs() < 1e-12);
+        assert!((generator_loss(&ns_cfg(), &t(&l)).double_value(&[]) - ns).abs() < 1e-12);
+        assert!((generator_loss(&mm_cfg(), &t(&l)).double_value(&[]) - mm).abs() < 1e-12);
+        assert!((discriminator_loss(&LossConfig::bce(GeneratorLoss::NonSaturating, 0.9), &t(&l), &t(&l)).double_value(&[]) - d).abs() < 1e-12);
         // ln 2 for a logit of 0 against target 1: the classic "D is guessing" value.
         assert!((bce_with_logits(&t(&[0.0]), 1.0).double_value(&[]) - 2f64.ln()).abs() < 1e-15);
     }
@@ -101,14 +199,14 @@ mod tests {
     fn stable_at_extreme_logits() {
         let l = t(&[-200.0, 200.0]);
         for v in [
-            generator_loss(GeneratorLoss::NonSaturating, &l),
-            generator_loss(GeneratorLoss::Minimax, &l),
-            discriminator_loss(&l, &l, 1.0),
+            generator_loss(&ns_cfg(), &l),
+            generator_loss(&mm_cfg(), &l),
+            discriminator_loss(&ns_cfg(), &l, &l),
         ] {
             assert!(v.double_value(&[]).is_finite());
         }
         // -log sigmoid(-200) = 200 exactly in f64 (softplus form), not inf.
-        let ns = generator_loss(GeneratorLoss::NonSaturating, &t(&[-200.0]));
+        let ns = generator_loss(&ns_cfg(), &t(&[-200.0]));
         assert!((ns.double_value(&[]) - 200.0).abs() < 1e-9);
     }
 
@@ -118,19 +216,49 @@ mod tests {
         // no gradient (-sigmoid(l) ~ -4.5e-5) while the non-saturating one gets ~ -1.
         let grad = |kind| {
             let l = Tensor::from_slice(&[-10.0f64]).set_requires_grad(true);
-            generator_loss(kind, &l).backward();
+            generator_loss(&kind, &l).backward();
             l.grad().double_value(&[0])
         };
-        let mm = grad(GeneratorLoss::Minimax);
-        let ns = grad(GeneratorLoss::NonSaturating);
+        let mm = grad(mm_cfg());
+        let ns = grad(ns_cfg());
         assert!((mm - (-sigmoid(-10.0))).abs() < 1e-12, "{mm}");
         assert!((ns - (sigmoid(-10.0) - 1.0)).abs() < 1e-12, "{ns}");
         assert!(ns.abs() > 1e4 * mm.abs());
     }
 
     #[test]
+    fn wasserstein_and_least_squares_by_hand() {
+        let (r, f) = (t(&[1.0, 3.0]), t(&[-2.0, 0.5]));
+        let w = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
+        // critic: mean C(fake) - mean C(real) = -0.75 - 2 ; generator: -mean C(fake) = 0.75
+        assert!((discriminator_loss(&w, &r, &f).double_value(&[]) - (-2.75)).abs() < 1e-12);
+        assert!((generator_loss(&w, &f).double_value(&[]) - 0.75).abs() < 1e-12);
+        let ls = LossConfig { kind: LossKind::LeastSquares, ..Default::default() };
+        // 1/2 mean((r-1)^2) + 1/2 mean(f^2) = 1/2 (0 + 4)/2 + 1/2 (4 + 0.25)/2
+        assert!((discriminator_loss(&ls, &r, &f).double_value(&[]) - (1.0 + 1.0625)).abs() < 1e-12);
+        // 1/2 mean((f-1)^2) = 1/2 (9 + 0.25)/2
+        assert!((generator_loss(&ls, &f).double_value(&[]) - 2.3125).abs() < 1e-12);
+    }
+
+    #[test]
+    fn incompatible_parts_are_refused_with_reasons() {
+        let clip_bce = LossConfig { lipschitz: Lipschitz::Clip { clip: 0.01 }, ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0) };
+        let e = clip_bce.problems().join("\n");
+        assert!(e.contains("sigmoid/BCE") && e.contains("wasserstein"), "{e}");
+        let bare = LossConfig::wasserstein(Lipschitz::None);
+        assert!(bare.problems().join("\n").contains("1-Lipschitz"));
+        let mut w = LossConfig::wasserstein(Lipschitz::Clip { clip: 0.01 });
+        assert!(w.problems().is_empty());
+        w.real_label = Some(0.9);
+        assert!(w.problems().join("\n").contains("real_label applies only"));
+        // A gradient penalty on a BCE discriminator is allowed (Fedus et al. 2018).
+        let gp_bce = LossConfig { lipschitz: Lipschitz::GradientPenalty { weight: 10.0 }, ..LossConfig::default() };
+        assert!(gp_bce.problems().is_empty());
+    }
+
+    #[test]
     fn real_label_validated() {
-        assert!(LossConfig { real_label: 0.9, ..Default::default() }.problems().is_empty());
-        assert!(!LossConfig { real_label: 1.2, ..Default::default() }.problems().is_empty());
+        assert!(LossConfig::bce(GeneratorLoss::NonSaturating, 0.9).problems().is_empty());
+        assert!(!LossConfig::bce(GeneratorLoss::NonSaturating, 1.2).problems().is_empty());
     }
 }

@@ -15,10 +15,16 @@ pub struct StepMetrics {
     pub epoch: f64,
     pub d_loss: f64,
     pub g_loss: f64,
-    /// Mean D(x) on real images.
+    /// Mean D(x) on real images (a probability for BCE, the raw score otherwise).
     pub d_real: f64,
     /// Mean D(G(z)) on generated images (before the generator's update).
     pub d_fake: f64,
+    /// The critic's Earth Mover's estimate, mean C(x) - mean C(G(z)) (Wasserstein losses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wasserstein: Option<f64>,
+    /// The unweighted gradient penalty, E[(||grad C(x_hat)|| - 1)^2] (when there is one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<f64>,
     /// Wall-clock training speed over the interval.
     pub steps_per_sec: f64,
 }
@@ -76,7 +82,7 @@ mod tests {
     use super::*;
 
     fn m(step: u64) -> StepMetrics {
-        StepMetrics { step, epoch: 0.0, d_loss: 1.0, g_loss: 2.0, d_real: 0.5, d_fake: 0.5, steps_per_sec: 1.0 }
+        StepMetrics { step, epoch: 0.0, d_loss: 1.0, g_loss: 2.0, d_real: 0.5, d_fake: 0.5, wasserstein: None, penalty: None, steps_per_sec: 1.0 }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `loss.png`: discriminator and generator losses (top) and mean D(x), D(G(z)) (bottom)
-//! against training step, drawn with plotters and an embedded DejaVu Sans font.
+//! `loss.png`: discriminator and generator losses (top) and, below, mean D(x), D(G(z)) or,
+//! for a Wasserstein critic, its Earth Mover's estimate and gradient penalty, against
+//! training step; drawn with plotters and an embedded DejaVu Sans font.
 
 use std::path::Path;
 use std::sync::Once;
@@ -60,8 +61,17 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
         let (top, bottom) = root.split_vertically(380);
         let losses: [Series<'_>; 2] = [("D loss", RED, |m| m.d_loss), ("G loss", BLUE, |m| m.g_loss)];
         panel(&top, "losses", metrics, &losses, None)?;
-        let outs: [Series<'_>; 2] = [("D(x)", RGBColor(0, 140, 0), |m| m.d_real), ("D(G(z))", RGBColor(200, 120, 0), |m| m.d_fake)];
-        panel(&bottom, "discriminator outputs", metrics, &outs, Some((0.0, 1.0)))?;
+        if metrics.iter().any(|m| m.wasserstein.is_some()) {
+            let mut critic: Vec<Series<'_>> = vec![("mean C(x) - mean C(G(z))", RGBColor(0, 140, 0), |m| m.wasserstein.unwrap_or(f64::NAN))];
+            if metrics.iter().any(|m| m.penalty.is_some()) {
+                critic.push(("gradient penalty", RGBColor(200, 120, 0), |m| m.penalty.unwrap_or(f64::NAN)));
+            }
+            panel(&bottom, "critic: Wasserstein estimate", metrics, &critic, None)?;
+        } else {
+            let outs: [Series<'_>; 2] = [("D(x)", RGBColor(0, 140, 0), |m| m.d_real), ("D(G(z))", RGBColor(200, 120, 0), |m| m.d_fake)];
+            let unit = metrics.iter().all(|m| (0.0..=1.0).contains(&m.d_real) && (0.0..=1.0).contains(&m.d_fake));
+            panel(&bottom, "discriminator outputs", metrics, &outs, unit.then_some((0.0, 1.0)))?;
+        }
         root.present()?;
         Ok(())
     };
@@ -79,7 +89,17 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("loss.png");
         let ms: Vec<StepMetrics> = (1..20)
-            .map(|i| StepMetrics { step: i * 10, epoch: 0.0, d_loss: 1.0 / i as f64, g_loss: 2.0, d_real: 0.7, d_fake: 0.3, steps_per_sec: 1.0 })
+            .map(|i| StepMetrics {
+                step: i * 10,
+                epoch: 0.0,
+                d_loss: 1.0 / i as f64,
+                g_loss: 2.0,
+                d_real: 0.7,
+                d_fake: 0.3,
+                wasserstein: None,
+                penalty: None,
+                steps_per_sec: 1.0,
+            })
             .collect();
         save_loss_plot(&ms, &p).unwrap();
         let img = image::open(&p).unwrap().into_rgb8();

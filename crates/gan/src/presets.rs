@@ -2,9 +2,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::TrainConfig;
+use std::path::PathBuf;
+
+use gan_data::folder::OnError;
+use gan_data::{DataSource, Split};
+
+use crate::config::{OptimConfig, TrainConfig};
 use crate::error::{GanError, Result};
-use crate::losses::GeneratorLoss;
+use crate::losses::{GeneratorLoss, LossConfig, LossKind};
+use crate::models::{DcganConfig, ModelConfig, Norm};
+use crate::optim::{AdamConfig, OptimizerConfig, RmsPropConfig};
+use crate::penalty::Lipschitz;
+
+fn fashion() -> DataSource {
+    DataSource::Idx { dir: FASHION_MNIST_DIR.into(), split: Split::Train }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -12,16 +24,41 @@ pub enum Preset {
     MnistMlp,
     MnistMlpMinimax,
     MnistMlpSmooth,
+    MnistDcgan,
+    FashionDcgan,
+    MnistWganClip,
+    FashionWganGp,
+    Faces128WganGp,
+    MnistLsgan,
 }
 
+/// Where the Fashion-MNIST presets look for the IDX files (override with `--data DIR`).
+pub const FASHION_MNIST_DIR: &str = "data/fashion-mnist";
+
 impl Preset {
-    pub const ALL: [Preset; 3] = [Preset::MnistMlp, Preset::MnistMlpMinimax, Preset::MnistMlpSmooth];
+    pub const ALL: [Preset; 9] = [
+        Preset::MnistMlp,
+        Preset::MnistMlpMinimax,
+        Preset::MnistMlpSmooth,
+        Preset::MnistDcgan,
+        Preset::FashionDcgan,
+        Preset::MnistWganClip,
+        Preset::FashionWganGp,
+        Preset::Faces128WganGp,
+        Preset::MnistLsgan,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Preset::MnistMlp => "mnist-mlp",
             Preset::MnistMlpMinimax => "mnist-mlp-minimax",
             Preset::MnistMlpSmooth => "mnist-mlp-smooth",
+            Preset::MnistDcgan => "mnist-dcgan",
+            Preset::FashionDcgan => "fashion-dcgan",
+            Preset::MnistWganClip => "mnist-wgan-clip",
+            Preset::FashionWganGp => "fashion-wgan-gp",
+            Preset::Faces128WganGp => "faces128-wgan-gp",
+            Preset::MnistLsgan => "mnist-lsgan",
         }
     }
 
@@ -30,24 +67,65 @@ impl Preset {
             Preset::MnistMlp => "2014 GAN, MLP G/D on MNIST: batch 64, Adam 2e-4 (0.5, 0.999), non-saturating G loss, 30 epochs",
             Preset::MnistMlpMinimax => "as mnist-mlp with the paper's saturating minimax G loss, log(1 - D(G(z)))",
             Preset::MnistMlpSmooth => "as mnist-mlp with one-sided label smoothing (real target 0.9)",
+            Preset::MnistDcgan => "DCGAN on MNIST: conv G/D with BatchNorm, BCE, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs",
+            Preset::FashionDcgan => "DCGAN on Fashion-MNIST (--data DIR, default data/fashion-mnist): as mnist-dcgan, 10 epochs",
+            Preset::MnistWganClip => "WGAN on MNIST: DCGAN critic, weight clipping 0.01, RMSprop 5e-5, 5 critic steps, batch 64, 100 epochs",
+            Preset::FashionWganGp => "WGAN-GP on Fashion-MNIST (--data DIR): conv critic without norm, lambda 10, Adam 1e-4 (0.0, 0.9), 5 critic steps, 20 epochs",
+            Preset::Faces128WganGp => "WGAN-GP on a folder of face images at 128x128 (--data DIR): z 200, InstanceNorm critic, lambda 10, Adam 1e-4 (0.5, 0.999), 5 critic steps, batch 128, 50 epochs",
+            Preset::MnistLsgan => "LSGAN on MNIST: DCGAN networks, least-squares loss, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs",
         }
     }
 
     pub fn config(self) -> TrainConfig {
-        let base = TrainConfig::default();
+        let mut c = TrainConfig::default();
         match self {
-            Preset::MnistMlp => base,
-            Preset::MnistMlpMinimax => {
-                let mut c = base;
-                c.loss.generator = GeneratorLoss::Minimax;
-                c
+            Preset::MnistMlp => {}
+            Preset::MnistMlpMinimax => c.loss.generator = Some(GeneratorLoss::Minimax),
+            Preset::MnistMlpSmooth => c.loss.real_label = Some(0.9),
+            Preset::MnistDcgan | Preset::FashionDcgan | Preset::MnistLsgan => {
+                c.model = ModelConfig::Dcgan(DcganConfig::default());
+                c.epochs = Some(20);
+                if self == Preset::FashionDcgan {
+                    c.data = fashion();
+                    c.epochs = Some(10);
+                }
+                if self == Preset::MnistLsgan {
+                    c.loss = LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() };
+                }
             }
-            Preset::MnistMlpSmooth => {
-                let mut c = base;
-                c.loss.real_label = 0.9;
-                c
+            Preset::MnistWganClip => {
+                c.model = ModelConfig::Dcgan(DcganConfig::default());
+                c.loss = LossConfig::wasserstein(Lipschitz::Clip { clip: 0.01 });
+                let rms = OptimizerConfig::RmsProp(RmsPropConfig { lr: 5e-5, ..RmsPropConfig::default() });
+                c.optim = OptimConfig { g: rms.clone(), d: rms };
+                c.d_steps = 5;
+                c.epochs = Some(100);
+                c.sample_every = 250;
+            }
+            Preset::FashionWganGp => {
+                c.data = fashion();
+                c.model = ModelConfig::Dcgan(DcganConfig { d_norm: Norm::None, ..DcganConfig::default() });
+                c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
+                let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-4, betas: (0.0, 0.9), eps: 1e-8 });
+                c.optim = OptimConfig { g: adam.clone(), d: adam };
+                c.d_steps = 5;
+                c.epochs = Some(20);
+                c.sample_every = 250;
+            }
+            Preset::Faces128WganGp => {
+                c.data = DataSource::Folder { dir: PathBuf::new(), size: 128, on_error: OnError::Stop };
+                c.model = ModelConfig::Dcgan(DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 });
+                c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
+                let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-4, betas: (0.5, 0.999), eps: 1e-8 });
+                c.optim = OptimConfig { g: adam.clone(), d: adam };
+                c.batch_size = 128;
+                c.d_steps = 5;
+                c.epochs = Some(50);
+                c.sample_every = 100;
+                c.checkpoint_every = 200;
             }
         }
+        c
     }
 
     /// Looks a preset up by name; an unknown name lists the known ones.
@@ -66,7 +144,7 @@ mod tests {
     #[test]
     fn every_preset_is_valid_and_named_uniquely() {
         for p in Preset::ALL {
-            assert!(p.config().problems().is_empty(), "{}", p.name());
+            assert!(p.config().problems().is_empty(), "{}: {:?}", p.name(), p.config().problems());
             assert_eq!(Preset::from_name(p.name()).unwrap(), p);
         }
         // The documented example file spells out mnist-mlp field by field.

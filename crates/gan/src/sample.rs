@@ -51,7 +51,7 @@ impl TrainedGenerator {
 
     /// Generates images `[n, C, H, W]` in `[-1, 1]` from `z` (`[n, latent_dim]`).
     pub fn generate(&self, z: &Tensor) -> Tensor {
-        tch::no_grad(|| self.g.forward(&z.to_device(self.device)))
+        tch::no_grad(|| self.g.forward_t(&z.to_device(self.device), false))
     }
 
     /// Draws `n` latents from `seed` and generates; returns `(z, images)` on the CPU.

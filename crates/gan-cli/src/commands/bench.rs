@@ -2,25 +2,16 @@
 //! side-by-side comparison with PyTorch).
 
 use anyhow::Context;
-use gan::{DeviceChoice, Preset};
+use gan::DeviceChoice;
 
-use crate::cli::{BenchArgs, BenchModel};
+use crate::cli::BenchArgs;
 
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     let device = DeviceChoice::from(a.device).resolve()?;
-    let mut config = match a.model {
-        BenchModel::Mlp => Preset::MnistMlp.config(),
-    };
-    config.batch_size = a.batch_size;
-    config.steps = Some(a.warmup + a.steps + 1);
-    config.epochs = None;
-    // Keep the timed loop free of logging, sampling and checkpoint I/O.
-    let never = 1 << 40;
-    config.log_every = never;
-    config.sample_every = never;
-    config.checkpoint_every = never;
+    let model = gan::bench::BenchModel::from(a.model);
+    let config = model.config(a.batch_size, a.warmup + a.steps + 1);
     let sps = gan::bench::steps_per_sec(config, device, a.warmup, a.steps).context("benchmark failed")?;
-    let model = format!("{:?}", a.model).to_lowercase();
+    let model = model.name();
     let dev = gan::device::describe(device);
     if a.json {
         println!(

@@ -51,7 +51,7 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
         config = config.overlay_toml(&text, &source)?;
     }
     if let Some(dir) = &a.data {
-        config.data = DataSource::Idx { dir: absolute(dir)?, split: Split::Train };
+        config.data = data_source(&config.data, absolute(dir)?)?;
     }
     if let Some(s) = a.steps {
         (config.steps, config.epochs) = (Some(s), None);
@@ -66,7 +66,28 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
         config.seed = s;
     }
     config.validate(&source)?;
+    if let DataSource::Idx { dir, .. } | DataSource::Folder { dir, .. } = &config.data {
+        if dir.as_os_str().is_empty() || !dir.is_dir() {
+            let what = if dir.as_os_str().is_empty() { "no data folder is set".to_string() } else { format!("data folder {} does not exist", dir.display()) };
+            return Err(user(format!("{what}; pass --data DIR or set data.dir in a --config file")));
+        }
+    }
     Ok(config)
+}
+
+/// `--data DIR`: IDX files when the folder holds them, otherwise the image folder of a
+/// configuration that reads one.
+fn data_source(current: &DataSource, dir: PathBuf) -> anyhow::Result<DataSource> {
+    let has_idx = ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file());
+    match current {
+        DataSource::Folder { size, on_error, .. } => Ok(DataSource::Folder { dir, size: *size, on_error: *on_error }),
+        _ if has_idx => Ok(DataSource::Idx { dir, split: Split::Train }),
+        _ => Err(user(format!(
+            "--data {}: no train-images-idx3-ubyte[.gz] there; to train on a folder of PNG/JPEG images use a configuration \
+             with [data] kind = \"folder\" (for example --preset faces128-wgan-gp)",
+            dir.display()
+        ))),
+    }
 }
 
 fn absolute(dir: &Path) -> anyhow::Result<PathBuf> {

@@ -99,7 +99,7 @@ impl Generator for MlpGenerator {
         self.latent_dim
     }
 
-    fn forward(&self, z: &Tensor) -> Tensor {
+    fn forward_t(&self, z: &Tensor, _train: bool) -> Tensor {
         let last = self.layers.len() - 1;
         let mut x = z.shallow_clone();
         for (i, l) in self.layers.iter().enumerate() {

@@ -1,10 +1,12 @@
 //! Generator and discriminator networks, built from a serde-tagged [`ModelConfig`].
 
+pub mod dcgan;
 pub mod mlp;
 
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Tensor};
 
+pub use dcgan::{DcganConfig, Norm};
 pub use mlp::MlpConfig;
 
 /// Shape of one image, channels first.
@@ -24,7 +26,9 @@ impl ImageShape {
 /// Maps a latent batch `[B, latent_dim]` to images `[B, C, H, W]` in `[-1, 1]`.
 pub trait Generator: Send {
     fn latent_dim(&self) -> i64;
-    fn forward(&self, z: &Tensor) -> Tensor;
+    /// `train` selects batch statistics (and updates running ones) in BatchNorm layers;
+    /// sampling uses `false`.
+    fn forward_t(&self, z: &Tensor, train: bool) -> Tensor;
 }
 
 /// Maps images `[B, C, H, W]` to one logit per image, `[B]`.
@@ -41,6 +45,8 @@ pub trait Discriminator: Send {
 pub enum ModelConfig {
     /// Fully connected networks of the 2014 GAN.
     Mlp(MlpConfig),
+    /// Convolutional networks of DCGAN (and the WGAN critics built like them).
+    Dcgan(DcganConfig),
 }
 
 impl Default for ModelConfig {
@@ -61,12 +67,28 @@ impl ModelConfig {
     pub fn problems(&self) -> Vec<String> {
         match self {
             ModelConfig::Mlp(c) => c.problems(),
+            ModelConfig::Dcgan(c) => c.problems(),
         }
+    }
+
+    /// Whether these networks can take images of this shape.
+    pub fn check_image(&self, image: ImageShape) -> std::result::Result<(), String> {
+        match self {
+            ModelConfig::Mlp(_) => Ok(()),
+            ModelConfig::Dcgan(_) => dcgan::geometry(image).map(|_| ()),
+        }
+    }
+
+    /// True when the discriminator normalises over the batch (BatchNorm), so that one
+    /// sample's score depends on the others.
+    pub fn d_mixes_batch(&self) -> bool {
+        matches!(self, ModelConfig::Dcgan(c) if c.d_norm == Norm::Batch)
     }
 
     pub fn latent_dim(&self) -> i64 {
         match self {
             ModelConfig::Mlp(c) => c.latent_dim,
+            ModelConfig::Dcgan(c) => c.latent_dim,
         }
     }
 
@@ -75,12 +97,14 @@ impl ModelConfig {
     pub fn build_generator(&self, vs: &nn::VarStore, image: ImageShape) -> Box<dyn Generator> {
         match self {
             ModelConfig::Mlp(c) => Box::new(c.generator(&vs.root(), image)),
+            ModelConfig::Dcgan(c) => Box::new(c.generator(&vs.root(), image)),
         }
     }
 
     pub fn build_discriminator(&self, vs: &nn::VarStore, image: ImageShape) -> Box<dyn Discriminator> {
         match self {
             ModelConfig::Mlp(c) => Box::new(c.discriminator(&vs.root(), image)),
+            ModelConfig::Dcgan(c) => Box::new(c.discriminator(&vs.root(), image)),
         }
     }
 

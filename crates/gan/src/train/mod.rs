@@ -2,25 +2,28 @@
 //! directory), steps the GAN, and writes metrics, sample grids, loss curves and checkpoints,
 //! reporting [`Event`]s as it goes.
 
+pub mod feed;
 pub mod step;
 
 use std::path::Path;
 use std::time::Instant;
 
-use gan_data::{rng::mix, BatchSampler, Dataset};
+use gan_data::rng::mix;
 use tch::{Device, Kind, Tensor};
 
 use crate::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_FILE};
 use crate::config::{differences, TrainConfig};
 use crate::error::{GanError, Result};
 use crate::events::Event;
+use crate::losses::LossKind;
 use crate::metrics::{MetricsLog, StepMetrics};
 use crate::models::{param_count, ImageShape, Nets};
-use crate::optim::Adam;
+use crate::optim::Optimizer;
 use crate::run_dir::RunDir;
 use crate::{device, grid, plot, sample};
 
-use step::{gan_step, StepParts};
+use feed::Feed;
+use step::{gan_step, StepParts, STAT_COUNT};
 
 /// Stream tags mixed with the run seed, so each use of randomness is independent.
 const STEP_STREAM: u64 = 1;
@@ -35,22 +38,21 @@ pub struct Trainer {
     run: RunDir,
     device: Device,
     data_name: String,
-    images: Tensor,
-    sampler: BatchSampler,
+    feed: Feed,
+    data_len: usize,
+    batches_per_epoch: u64,
     image: ImageShape,
     nets: Nets,
-    opt_g: Adam,
-    opt_d: Adam,
+    opt_g: Optimizer,
+    opt_d: Optimizer,
     step: u64,
     batches_consumed: u64,
     total_steps: u64,
     fixed_z: Tensor,
     metrics_log: MetricsLog,
     history: Vec<StepMetrics>,
-}
-
-fn image_shape(ds: &Dataset) -> ImageShape {
-    ImageShape { channels: ds.channels as i64, height: ds.height as i64, width: ds.width as i64 }
+    /// Files skipped while decoding (image folders with `on_error = "skip"`), not yet reported.
+    skipped: Vec<gan_data::DataError>,
 }
 
 impl Trainer {
@@ -99,20 +101,19 @@ impl Trainer {
     }
 
     fn build(config: TrainConfig, run: RunDir, device: Device, ckpt: Option<&Path>) -> Result<Self> {
-        let ds = config.data.load()?;
-        let image = image_shape(&ds);
-        let sampler = BatchSampler::new(ds.len(), config.batch_size, mix(&[config.seed, DATA_STREAM]))?;
-        let images = Tensor::from_slice(&ds.pixels_pm1())
-            .view([ds.len() as i64, image.channels, image.height, image.width])
-            .to_device(device);
+        let state = ckpt.map(checkpoint::read_state).transpose()?;
+        let batches_consumed = state.as_ref().map_or(0, |s| s.batches_consumed);
+        let opened = feed::Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, device)?;
+        let image = opened.image;
+        config.model.check_image(image).map_err(|reason| {
+            GanError::Invalid(format!("model.kind cannot take the images of {}: {reason}", config.data.describe()))
+        })?;
         tch::manual_seed(config.seed as i64);
         let mut nets = config.model.build(image, device);
-        let mut opt_g = Adam::new(&nets.g_vs, config.optim.g.clone());
-        let mut opt_d = Adam::new(&nets.d_vs, config.optim.d.clone());
-        let (step, batches_consumed) = match ckpt {
-            None => (0, 0),
-            Some(dir) => {
-                let state = checkpoint::read_state(dir)?;
+        let mut opt_g = Optimizer::new(&nets.g_vs, config.optim.g.clone());
+        let mut opt_d = Optimizer::new(&nets.d_vs, config.optim.d.clone());
+        let step = match (ckpt, &state) {
+            (Some(dir), Some(state)) => {
                 if state.image != image {
                     return Err(GanError::Checkpoint {
                         path: dir.into(),
@@ -125,20 +126,22 @@ impl Trainer {
                 let opt_file = dir.join(checkpoint::OPTIMIZER_FILE);
                 opt_g.load_state(&opt, "g.", &opt_file)?;
                 opt_d.load_state(&opt, "d.", &opt_file)?;
-                (state.step, state.batches_consumed)
+                state.step
             }
+            _ => 0,
         };
         let fixed_z = sample::latents(GRID_SAMPLES, config.model.latent_dim(), mix(&[config.seed, FIXED_Z_STREAM]), device);
         // Records an interrupted run wrote after its last checkpoint are dropped.
         let (metrics_log, history) = MetricsLog::open(&run.metrics(), step)?;
-        let total_steps = config.total_steps(ds.len());
+        let total_steps = config.total_steps(opened.len);
         Ok(Self {
             data_name: config.data.describe(),
             config,
             run,
             device,
-            images,
-            sampler,
+            feed: opened.feed,
+            data_len: opened.len,
+            batches_per_epoch: opened.batches_per_epoch,
             image,
             nets,
             opt_g,
@@ -149,23 +152,25 @@ impl Trainer {
             fixed_z,
             metrics_log,
             history,
+            skipped: Vec::new(),
         })
     }
 
-    /// One generator update (with `d_steps` discriminator updates before it).
-    pub fn train_step(&mut self) -> Tensor {
+    /// One generator update (with `d_steps` discriminator updates before it); returns the
+    /// step's statistics (see [`step::StepStats`]).
+    pub fn train_step(&mut self) -> Result<Tensor> {
         tch::manual_seed(mix(&[self.config.seed, STEP_STREAM, self.step]) as i64);
-        let (bs, latent) = (self.config.batch_size as i64, self.config.model.latent_dim());
-        let device = self.device;
-        let images = &self.images;
-        let sampler = &mut self.sampler;
+        let (latent, device, image) = (self.config.model.latent_dim(), self.device, self.image);
+        let feed = &mut self.feed;
         let consumed = &mut self.batches_consumed;
+        let skipped = &mut self.skipped;
         let next_real = || {
-            let idx: Vec<i64> = sampler.batch(*consumed).iter().map(|&i| i as i64).collect();
+            let batch = feed.batch(*consumed, image, device)?;
             *consumed += 1;
-            images.index_select(0, &Tensor::from_slice(&idx).to_device(device))
+            skipped.extend(batch.skipped);
+            Ok(batch.images)
         };
-        let noise = || Tensor::randn([bs, latent], (Kind::Float, device));
+        let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
         let parts = StepParts {
             g: self.nets.g.as_ref(),
             d: self.nets.d.as_ref(),
@@ -173,9 +178,9 @@ impl Trainer {
             opt_d: &mut self.opt_d,
             loss: &self.config.loss,
         };
-        let stats = gan_step(parts, self.config.d_steps, next_real, noise);
+        let stats = gan_step(parts, self.config.d_steps, next_real, noise)?;
         self.step += 1;
-        stats.values
+        Ok(stats.values)
     }
 
     /// Trains to the configured length.
@@ -191,7 +196,7 @@ impl Trainer {
             start_step: self.step,
             total_steps: self.total_steps,
             data: self.data_name.clone(),
-            images: self.images.size()[0] as usize,
+            images: self.data_len,
             device: device::describe(self.device),
             g_params: param_count(&self.nets.g_vs),
             d_params: param_count(&self.nets.d_vs),
@@ -199,16 +204,19 @@ impl Trainer {
         if self.step == 0 {
             self.save_samples(on_event)?;
         }
-        let mut window = Tensor::zeros([4], (Kind::Float, self.device));
+        let mut window = Tensor::zeros([STAT_COUNT], (Kind::Float, self.device));
         let (mut window_steps, mut window_start) = (0u64, Instant::now());
         while self.step < stop {
-            window += self.train_step();
+            window += self.train_step()?;
             window_steps += 1;
+            for e in self.skipped.drain(..) {
+                on_event(&Event::SkippedImage { reason: e.to_string() });
+            }
             on_event(&Event::Step { step: self.step });
             if self.step % self.config.log_every == 0 || self.step == stop {
                 let m = self.record(&window, window_steps, window_start.elapsed().as_secs_f64())?;
                 on_event(&Event::Metrics(m));
-                window = Tensor::zeros([4], (Kind::Float, self.device));
+                window = Tensor::zeros([STAT_COUNT], (Kind::Float, self.device));
                 (window_steps, window_start) = (0, Instant::now());
             }
             if self.step % self.config.sample_every == 0 || self.step == stop {
@@ -225,14 +233,17 @@ impl Trainer {
 
     fn record(&mut self, window: &Tensor, steps: u64, secs: f64) -> Result<StepMetrics> {
         let v: Vec<f64> = Vec::try_from(&(window.to_device(Device::Cpu).to_kind(Kind::Double) / steps as f64))
-            .expect("4 metrics");
+            .expect("step statistics");
+        let loss = &self.config.loss;
         let m = StepMetrics {
             step: self.step,
-            epoch: self.batches_consumed as f64 / self.sampler.batches_per_epoch() as f64,
+            epoch: self.batches_consumed as f64 / self.batches_per_epoch as f64,
             d_loss: v[0],
             g_loss: v[1],
             d_real: v[2],
             d_fake: v[3],
+            wasserstein: (loss.kind == LossKind::Wasserstein).then_some(v[4]),
+            penalty: loss.lipschitz.penalty_weight().map(|_| v[5]),
             steps_per_sec: steps as f64 / secs.max(1e-9),
         };
         self.metrics_log.append(&m)?;
@@ -241,7 +252,7 @@ impl Trainer {
     }
 
     fn save_samples(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
-        let images = tch::no_grad(|| self.nets.g.forward(&self.fixed_z));
+        let images = tch::no_grad(|| self.nets.g.forward_t(&self.fixed_z, false));
         let path = self.run.sample_grid(self.step);
         grid::save_grid(&images, 8, &path)?;
         if !self.history.is_empty() {

@@ -1,22 +1,30 @@
 //! One training step of Goodfellow et al. 2014, Algorithm 1: `k = d_steps` discriminator
-//! updates, each on a fresh minibatch of data and noise, then one generator update.
+//! (critic) updates, each on a fresh minibatch of data and noise, then one generator update.
+//! With a Wasserstein critic this is Algorithm 1 of Arjovsky et al. 2017 (clipping after
+//! each critic update) or of Gulrajani et al. 2017 (a gradient penalty in the critic's loss).
 //!
 //! As in the PyTorch DCGAN example, the fakes of the last discriminator update are reused
 //! for the generator update (one generator forward pass per step), and the discriminator
 //! sees them detached. A discriminator without cross-sample layers (no batch norm) scores
-//! real and fake images in one forward pass over their concatenation. Gradients are taken
-//! with `autograd.grad` semantics, so the generator's update never computes the
-//! discriminator's weight gradients and nothing needs zeroing.
+//! real and fake images in one forward pass over their concatenation.
+//! Gradients are taken with `autograd.grad` semantics, so the generator's update never
+//! computes the discriminator's weight gradients and nothing needs zeroing.
 
-use tch::Tensor;
+use tch::{Kind, Tensor};
 
-use crate::losses::{discriminator_loss, generator_loss, LossConfig};
+use crate::error::Result;
+use crate::losses::{discriminator_loss, generator_loss, mean_score, LossConfig};
 use crate::models::{Discriminator, Generator};
-use crate::optim::Adam;
+use crate::optim::Optimizer;
+use crate::penalty::{gradient_penalty, interpolate, interpolation_weights};
+
+/// Number of scalars in [`StepStats::values`].
+pub const STAT_COUNT: i64 = 6;
 
 /// Detached scalars of one step, kept on the device until logging reads them.
 pub struct StepStats {
-    /// `[d_loss, g_loss, mean D(x), mean D(G(z))]`.
+    /// `[d_loss, g_loss, mean score on real, mean score on fake, mean C(real) - mean C(fake),
+    /// unweighted gradient penalty (0 without one)]`.
     pub values: Tensor,
 }
 
@@ -24,44 +32,87 @@ pub struct StepStats {
 pub struct StepParts<'a> {
     pub g: &'a dyn Generator,
     pub d: &'a dyn Discriminator,
-    pub opt_g: &'a mut Adam,
-    pub opt_d: &'a mut Adam,
+    pub opt_g: &'a mut Optimizer,
+    pub opt_d: &'a mut Optimizer,
     pub loss: &'a LossConfig,
 }
 
-/// Runs one step. `next_real` yields a real batch per call; `noise` draws a latent batch.
+/// The discriminator's objective on one batch, with its parts.
+pub struct DiscriminatorTerms {
+    /// Adversarial loss plus `lambda` times the penalty.
+    pub loss: Tensor,
+    pub real_out: Tensor,
+    pub fake_out: Tensor,
+    /// The unweighted gradient penalty, when the loss has one.
+    pub penalty: Option<Tensor>,
+}
+
+/// The discriminator's loss on `real` and (detached) `fake`. `eps` gives the per-sample
+/// interpolation weights of the gradient penalty (drawn from U(0, 1) when `None`).
+pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, real: &Tensor, fake: &Tensor, eps: Option<&Tensor>) -> DiscriminatorTerms {
+    let fake = fake.detach();
+    let weight = loss.lipschitz.penalty_weight();
+    let x_hat = weight.map(|_| {
+        let eps = eps.map_or_else(|| interpolation_weights(real), Tensor::shallow_clone);
+        interpolate(real, &fake, &eps)
+    });
+    let (real_out, fake_out) = if d.per_sample() {
+        // One forward over [real; fake]: the same function, larger matrix products.
+        let n = real.size()[0];
+        let both = d.forward_t(&Tensor::cat(&[real.shallow_clone(), fake.shallow_clone()], 0), true);
+        (both.narrow(0, 0, n), both.narrow(0, n, both.size()[0] - n))
+    } else {
+        (d.forward_t(real, true), d.forward_t(&fake, true))
+    };
+    // The interpolates get their own pass: inside a concatenation the double backward would
+    // run over the real and fake rows too.
+    let hat_out = x_hat.as_ref().map(|h| d.forward_t(h, true));
+    let mut total = discriminator_loss(loss, &real_out, &fake_out);
+    let penalty = match (weight, x_hat, hat_out) {
+        (Some(w), Some(x_hat), Some(out)) => {
+            let p = gradient_penalty(&out, &x_hat);
+            total = total + &p * w;
+            Some(p)
+        }
+        _ => None,
+    };
+    DiscriminatorTerms { loss: total, real_out, fake_out, penalty }
+}
+
+/// Runs one step. `next_real` yields a real batch per call; `noise(n)` draws `n` latents.
 pub fn gan_step(
     p: StepParts<'_>,
     d_steps: u32,
-    mut next_real: impl FnMut() -> Tensor,
-    mut noise: impl FnMut() -> Tensor,
-) -> StepStats {
+    mut next_real: impl FnMut() -> Result<Tensor>,
+    mut noise: impl FnMut(i64) -> Tensor,
+) -> Result<StepStats> {
     let mut kept = None;
     for j in 0..d_steps {
         let last = j + 1 == d_steps;
-        let real = next_real();
-        let z = noise();
-        let fake = if last { p.g.forward(&z) } else { tch::no_grad(|| p.g.forward(&z)) };
-        let (real_logits, fake_logits) = if p.d.per_sample() {
-            // One forward over [real; fake]: the same function, one larger matrix product.
-            let n = real.size()[0];
-            let both = p.d.forward_t(&Tensor::cat(&[real, fake.detach()], 0), true);
-            (both.narrow(0, 0, n), both.narrow(0, n, both.size()[0] - n))
-        } else {
-            (p.d.forward_t(&real, true), p.d.forward_t(&fake.detach(), true))
-        };
-        let d_loss = discriminator_loss(&real_logits, &fake_logits, p.loss.real_label);
-        let grads = p.opt_d.grads(&d_loss);
+        let real = next_real()?;
+        let z = noise(real.size()[0]);
+        let fake = if last { p.g.forward_t(&z, true) } else { tch::no_grad(|| p.g.forward_t(&z, true)) };
+        let terms = discriminator_terms(p.d, p.loss, &real, &fake, None);
+        let grads = p.opt_d.grads(&terms.loss);
         p.opt_d.step(&grads);
+        if let Some(c) = p.loss.lipschitz.clip() {
+            p.opt_d.clip_params(c);
+        }
         if last {
-            let d_real = real_logits.detach().sigmoid().mean(None);
-            let d_fake = fake_logits.detach().sigmoid().mean(None);
-            kept = Some((fake, d_loss.detach(), d_real, d_fake));
+            kept = Some((fake, terms));
         }
     }
-    let (fake, d_loss, d_real, d_fake) = kept.expect("d_steps >= 1");
-    let g_loss = generator_loss(p.loss.generator, &p.d.forward_t(&fake, true));
+    let (fake, terms) = kept.expect("d_steps >= 1");
+    let g_loss = generator_loss(p.loss, &p.d.forward_t(&fake, true));
     let grads = p.opt_g.grads(&g_loss);
     p.opt_g.step(&grads);
-    StepStats { values: Tensor::stack(&[d_loss, g_loss.detach(), d_real, d_fake], 0) }
+    let (real_out, fake_out) = (terms.real_out.detach(), terms.fake_out.detach());
+    let gap = real_out.mean(None) - fake_out.mean(None);
+    let penalty = terms.penalty.map_or_else(|| gap.zeros_like(), |t| t.detach());
+    let values = Tensor::stack(
+        &[terms.loss.detach(), g_loss.detach(), mean_score(p.loss, &real_out), mean_score(p.loss, &fake_out), gap, penalty],
+        0,
+    )
+    .to_kind(Kind::Float);
+    Ok(StepStats { values })
 }

@@ -1,0 +1,286 @@
+//! Convolutional GANs after Radford et al., "Unsupervised Representation Learning with Deep
+//! Convolutional Generative Adversarial Networks" (ICLR 2016): strided convolutions in D,
+//! transposed convolutions in G, BatchNorm in both but not on G's output or D's input, ReLU in
+//! G with a tanh output, LeakyReLU(0.2) in D, weights from N(0, 0.02).
+//!
+//! The pair adapts to square images of `b * 2^n` pixels with `b` = 4 (32, 64, 128, ...) or
+//! `b` = 7 (28 for MNIST): G maps `z` through `ConvTranspose2d(z, g_base * 2^(n-1), b, 1, 0)`
+//! and `n` stages of `ConvTranspose2d(4, 2, 1)` halving the channels down to `g_base`, then to
+//! the image's channels; D mirrors it with `n` stages of `Conv2d(4, 2, 1)` from `d_base`
+//! channels doubling, then `Conv2d(d_base * 2^(n-1), 1, b, 1, 0)` to one score (no sigmoid).
+//!
+//! The critic's normalisation is configurable, since a gradient penalty (Gulrajani et al.
+//! 2017) needs a per-sample critic: `batch` (DCGAN, WGAN with clipping), `instance`
+//! (`InstanceNorm2d` without affine parameters), `layer` or `none`. With `g_base` 32,
+//! `d_base` 16, `instance` norm including D's first layer and z of 200, the 128x128 pair is
+//! exactly the WGAN-GP face generator and critic of the seed course.
+//!
+//! Layers are indexed like a PyTorch `nn.Sequential` named `net` (one index per module,
+//! activations included), so weights load into the equivalent PyTorch modules unchanged.
+
+use serde::{Deserialize, Serialize};
+use tch::{nn, nn::Module, nn::ModuleT, Tensor};
+
+use super::{Discriminator, Generator, ImageShape};
+
+/// Normalisation layer of the discriminator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Norm {
+    #[default]
+    Batch,
+    Instance,
+    Layer,
+    None,
+}
+
+/// Sizes and options of the convolutional pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DcganConfig {
+    pub latent_dim: i64,
+    /// Channels of G's last hidden layer (`ngf`); the first has `g_base * 2^(n-1)`.
+    pub g_base: i64,
+    /// Channels of D's first layer (`ndf`).
+    pub d_base: i64,
+    pub d_norm: Norm,
+    /// Normalise D's first layer too (the DCGAN guideline says no; the seed's critic does).
+    #[serde(default)]
+    pub d_norm_first: bool,
+    /// Negative slope of D's LeakyReLUs.
+    #[serde(default = "default_slope")]
+    pub leaky_slope: f64,
+}
+
+fn default_slope() -> f64 {
+    0.2
+}
+
+impl Default for DcganConfig {
+    fn default() -> Self {
+        Self { latent_dim: 100, g_base: 64, d_base: 64, d_norm: Norm::Batch, d_norm_first: false, leaky_slope: 0.2 }
+    }
+}
+
+/// `(b, n)` with `size = b * 2^n`, `b` in {4, 7}, `n >= 1`.
+pub fn geometry(image: ImageShape) -> Result<(i64, u32), String> {
+    let s = image.height;
+    let fits = |b: i64| s % b == 0 && s / b >= 2 && (s / b) & (s / b - 1) == 0;
+    if image.width != s {
+        return Err(format!("dcgan models need square images, got {}x{}", image.height, image.width));
+    }
+    let b = if fits(4) { 4 } else if fits(7) { 7 } else {
+        return Err(format!("dcgan models need images of 4*2^n or 7*2^n pixels (28, 32, 64, 128, ...), got {s}x{s}"));
+    };
+    Ok((b, (s / b).trailing_zeros()))
+}
+
+impl DcganConfig {
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        for (name, v) in [("latent_dim", self.latent_dim), ("g_base", self.g_base), ("d_base", self.d_base)] {
+            if v < 1 {
+                p.push(format!("{name} must be at least 1, got {v}"));
+            }
+        }
+        if !(0.0..1.0).contains(&self.leaky_slope) {
+            p.push(format!("leaky_slope must be in [0, 1), got {}", self.leaky_slope));
+        }
+        if self.d_norm_first && self.d_norm == Norm::None {
+            p.push("d_norm_first needs a d_norm other than \"none\"".into());
+        }
+        p
+    }
+
+    pub fn generator(&self, root: &nn::Path, image: ImageShape) -> DcganGenerator {
+        let (b, n) = geometry(image).expect("image checked before building");
+        let net = root / "net";
+        let mut idx = 0;
+        let mut layers = Vec::new();
+        let mut cin = self.latent_dim;
+        for stage in 0..=n {
+            let last = stage == n;
+            let cout = if last { image.channels } else { self.g_base << (n - 1 - stage) };
+            let (k, s, pad) = if stage == 0 { (b, 1, 0) } else { (4, 2, 1) };
+            let cfg = nn::ConvTransposeConfig { stride: s, padding: pad, bias: last, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
+            layers.push(Layer::ConvT(nn::conv_transpose2d(&net / idx, cin, cout, k, cfg)));
+            idx += 1;
+            if last {
+                layers.push(Layer::Tanh);
+            } else {
+                layers.push(Layer::Batch(nn::batch_norm2d(&net / idx, cout, bn_config())));
+                layers.push(Layer::Relu);
+                idx += 2;
+            }
+            cin = cout;
+        }
+        DcganGenerator { layers, latent_dim: self.latent_dim }
+    }
+
+    pub fn discriminator(&self, root: &nn::Path, image: ImageShape) -> DcganDiscriminator {
+        let (b, n) = geometry(image).expect("image checked before building");
+        let net = root / "net";
+        let slope = Tensor::from_slice(&[self.leaky_slope as f32]).to_device(root.device());
+        let mut idx = 0;
+        let mut layers = Vec::new();
+        let (mut cin, mut size) = (image.channels, image.height);
+        for stage in 0..n {
+            let cout = self.d_base << stage;
+            size /= 2;
+            let norm = if stage == 0 && !self.d_norm_first { Norm::None } else { self.d_norm };
+            let cfg = nn::ConvConfig { stride: 2, padding: 1, bias: norm == Norm::None, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
+            layers.push(Layer::Conv(nn::conv2d(&net / idx, cin, cout, 4, cfg)));
+            idx += 1;
+            let norm_layer = match norm {
+                Norm::Batch => Some(Layer::Batch(nn::batch_norm2d(&net / idx, cout, bn_config()))),
+                Norm::Instance => Some(Layer::Instance),
+                Norm::Layer => Some(Layer::LayerNorm(nn::layer_norm(&net / idx, vec![cout, size, size], Default::default()))),
+                Norm::None => None,
+            };
+            if let Some(l) = norm_layer {
+                layers.push(l);
+                idx += 1;
+            }
+            layers.push(Layer::Leaky(slope.shallow_clone()));
+            idx += 1;
+            cin = cout;
+        }
+        let cfg = nn::ConvConfig { ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
+        layers.push(Layer::Conv(nn::conv2d(&net / idx, cin, 1, b, cfg)));
+        DcganDiscriminator { layers, per_sample: self.d_norm != Norm::Batch }
+    }
+}
+
+fn normal(mean: f64) -> nn::Init {
+    nn::Init::Randn { mean, stdev: 0.02 }
+}
+
+/// BatchNorm with weights from N(1, 0.02) and zero bias (the DCGAN reference's init).
+fn bn_config() -> nn::BatchNormConfig {
+    nn::BatchNormConfig { ws_init: normal(1.0), bs_init: nn::Init::Const(0.0), ..Default::default() }
+}
+
+enum Layer {
+    Conv(nn::Conv2D),
+    ConvT(nn::ConvTranspose2D),
+    Batch(nn::BatchNorm),
+    /// `InstanceNorm2d(affine=False)`: per sample and channel, over the pixels.
+    Instance,
+    LayerNorm(nn::LayerNorm),
+    Relu,
+    Leaky(Tensor),
+    Tanh,
+}
+
+impl Layer {
+    fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
+        match self {
+            Layer::Conv(c) => c.forward(x),
+            Layer::ConvT(c) => c.forward(x),
+            Layer::Batch(b) => b.forward_t(x, train),
+            Layer::Instance => x.instance_norm::<Tensor>(None, None, None, None, true, 0.1, 1e-5, true),
+            Layer::LayerNorm(l) => l.forward(x),
+            Layer::Relu => x.relu(),
+            Layer::Leaky(slope) => x.prelu(slope),
+            Layer::Tanh => x.tanh(),
+        }
+    }
+}
+
+fn run(layers: &[Layer], x: Tensor, train: bool) -> Tensor {
+    layers.iter().fold(x, |h, l| l.forward_t(&h, train))
+}
+
+pub struct DcganGenerator {
+    layers: Vec<Layer>,
+    latent_dim: i64,
+}
+
+impl Generator for DcganGenerator {
+    fn latent_dim(&self) -> i64 {
+        self.latent_dim
+    }
+
+    fn forward_t(&self, z: &Tensor, train: bool) -> Tensor {
+        run(&self.layers, z.view([-1, self.latent_dim, 1, 1]), train)
+    }
+}
+
+pub struct DcganDiscriminator {
+    layers: Vec<Layer>,
+    per_sample: bool,
+}
+
+impl Discriminator for DcganDiscriminator {
+    fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
+        run(&self.layers, x.shallow_clone(), train).view([-1])
+    }
+
+    fn per_sample(&self) -> bool {
+        self.per_sample
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tch::Device;
+
+    fn shape(c: i64, s: i64) -> ImageShape {
+        ImageShape { channels: c, height: s, width: s }
+    }
+
+    #[test]
+    fn geometry_of_supported_sizes() {
+        assert_eq!(geometry(shape(1, 28)), Ok((7, 2)));
+        assert_eq!(geometry(shape(3, 32)), Ok((4, 3)));
+        assert_eq!(geometry(shape(3, 64)), Ok((4, 4)));
+        assert_eq!(geometry(shape(3, 128)), Ok((4, 5)));
+        assert!(geometry(shape(3, 30)).unwrap_err().contains("30x30"));
+        assert!(geometry(ImageShape { channels: 3, height: 64, width: 32 }).unwrap_err().contains("square"));
+    }
+
+    /// The seed's 128x128 pair: parameter shapes in `nn.Sequential` order.
+    #[test]
+    fn faces128_pair_matches_the_seed_layout() {
+        let cfg = DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 };
+        let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
+        let g = cfg.generator(&gvs.root(), shape(3, 128));
+        let d = cfg.discriminator(&dvs.root(), shape(3, 128));
+        let shapes = |vs: &nn::VarStore| {
+            let mut v: Vec<(String, Vec<i64>)> = vs.variables().into_iter().filter(|(n, _)| n.ends_with("weight")).map(|(n, t)| (n, t.size())).collect();
+            v.sort_by_key(|(n, _)| n.split('.').nth(1).unwrap().parse::<u32>().unwrap());
+            v
+        };
+        let g_convs: Vec<Vec<i64>> = shapes(&gvs).into_iter().filter(|(_, s)| s.len() == 4).map(|(_, s)| s).collect();
+        assert_eq!(g_convs, vec![vec![200, 512, 4, 4], vec![512, 256, 4, 4], vec![256, 128, 4, 4], vec![128, 64, 4, 4], vec![64, 32, 4, 4], vec![32, 3, 4, 4]]);
+        let d_convs: Vec<(String, Vec<i64>)> = shapes(&dvs);
+        let want = [("net.0.weight", vec![16, 3, 4, 4]), ("net.3.weight", vec![32, 16, 4, 4]), ("net.6.weight", vec![64, 32, 4, 4]), ("net.9.weight", vec![128, 64, 4, 4]), ("net.12.weight", vec![256, 128, 4, 4]), ("net.15.weight", vec![1, 256, 4, 4])];
+        assert_eq!(d_convs, want.iter().map(|(n, s)| (n.to_string(), s.clone())).collect::<Vec<_>>());
+        let z = Tensor::randn([2, 200], (tch::Kind::Float, Device::Cpu));
+        let x = g.forward_t(&z, true);
+        assert_eq!(x.size(), vec![2, 3, 128, 128]);
+        assert!(x.abs().max().double_value(&[]) <= 1.0);
+        assert_eq!(d.forward_t(&x, true).size(), vec![2]);
+        assert!(d.per_sample());
+    }
+
+    #[test]
+    fn mnist_pair_shapes_and_batch_norm_placement() {
+        let cfg = DcganConfig::default();
+        let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
+        let g = cfg.generator(&gvs.root(), shape(1, 28));
+        let d = cfg.discriminator(&dvs.root(), shape(1, 28));
+        let x = g.forward_t(&Tensor::randn([3, 100], (tch::Kind::Float, Device::Cpu)), true);
+        assert_eq!(x.size(), vec![3, 1, 28, 28]);
+        assert_eq!(d.forward_t(&x, true).size(), vec![3]);
+        assert!(!d.per_sample());
+        let names: Vec<String> = dvs.variables().into_keys().collect();
+        // No norm on D's input layer (it has a bias instead); BatchNorm after the second conv.
+        assert!(names.contains(&"net.0.bias".to_string()) && !names.iter().any(|n| n.starts_with("net.1.")));
+        assert!(names.contains(&"net.3.running_var".to_string()));
+        let gnames: Vec<String> = gvs.variables().into_keys().collect();
+        // G's output layer has no BatchNorm after it: the last index is the ConvTranspose.
+        assert!(gnames.contains(&"net.6.weight".to_string()) && !gnames.iter().any(|n| n.starts_with("net.7.")));
+    }
+}

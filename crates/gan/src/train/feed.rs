@@ -1,0 +1,80 @@
+//! Real batches for the training step: index batches of a data set held on the device, or
+//! decoded batches streamed from an image folder (see `gan_data::folder`).
+//!
+//! Either way batch `i` is a pure function of `(seed, i)`, so a resumed run that starts at
+//! the batch it stopped at sees exactly the data an uninterrupted run would have seen.
+
+use std::sync::Arc;
+
+use gan_data::folder::Prefetcher;
+use gan_data::source::Opened;
+use gan_data::BatchSampler;
+use tch::{Device, Kind, Tensor};
+
+use crate::error::Result;
+use crate::models::ImageShape;
+
+/// Batches decoded ahead of training when streaming from a folder.
+const PREFETCH_DEPTH: usize = 4;
+
+pub enum Feed {
+    Memory { images: Tensor, sampler: BatchSampler },
+    Stream { prefetcher: Prefetcher },
+}
+
+/// A feed and what it serves.
+pub struct OpenedFeed {
+    pub feed: Feed,
+    pub image: ImageShape,
+    pub len: usize,
+    pub batches_per_epoch: u64,
+}
+
+/// A batch and the files skipped while decoding it.
+pub struct Batch {
+    pub images: Tensor,
+    pub skipped: Vec<gan_data::DataError>,
+}
+
+impl Feed {
+    /// Opens `source` for batches `start, start + 1, ...` of `batch_size` images.
+    pub fn open(source: Opened, batch_size: usize, seed: u64, start: u64, device: Device) -> Result<OpenedFeed> {
+        match source {
+            Opened::Memory(ds) => {
+                let image = ImageShape { channels: ds.channels as i64, height: ds.height as i64, width: ds.width as i64 };
+                let sampler = BatchSampler::new(ds.len(), batch_size, seed)?;
+                let images = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, image.channels, image.height, image.width]).to_device(device);
+                let batches_per_epoch = sampler.batches_per_epoch();
+                Ok(OpenedFeed { feed: Feed::Memory { images, sampler }, image, len: ds.len(), batches_per_epoch })
+            }
+            Opened::Folder(folder, on_error) => {
+                let s = folder.size as i64;
+                let image = ImageShape { channels: 3, height: s, width: s };
+                let len = folder.len();
+                let sampler = BatchSampler::new(len, batch_size, seed)?;
+                let batches_per_epoch = sampler.batches_per_epoch();
+                let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+                let prefetcher = Prefetcher::start(Arc::new(folder), sampler, start, workers, PREFETCH_DEPTH, on_error);
+                Ok(OpenedFeed { feed: Feed::Stream { prefetcher }, image, len, batches_per_epoch })
+            }
+        }
+    }
+
+    /// Batch number `index` (streams serve indices in order from their start).
+    pub fn batch(&mut self, index: u64, image: ImageShape, device: Device) -> Result<Batch> {
+        match self {
+            Feed::Memory { images, sampler } => {
+                let idx: Vec<i64> = sampler.batch(index).iter().map(|&i| i as i64).collect();
+                let images = images.index_select(0, &Tensor::from_slice(&idx).to_device(device));
+                Ok(Batch { images, skipped: Vec::new() })
+            }
+            Feed::Stream { prefetcher } => {
+                let b = prefetcher.next_batch()?;
+                debug_assert_eq!(b.index, index, "stream served out of order");
+                let bytes = Tensor::from_slice(&b.pixels).view([b.count as i64, image.channels, image.height, image.width]);
+                let images = (bytes.to_device(device).to_kind(Kind::Float) / 127.5 - 1.0).contiguous();
+                Ok(Batch { images, skipped: b.skipped })
+            }
+        }
+    }
+}
