@@ -181,7 +181,7 @@ impl Layer {
             Layer::Instance => x.instance_norm::<Tensor>(None, None, None, None, true, 0.1, 1e-5, true),
             Layer::LayerNorm(l) => l.forward(x),
             Layer::Relu => x.relu(),
-            Layer::Leaky(slope) => x.prelu(slope),
+            Layer::Leaky(slope) => super::leaky_relu(x, slope),
             Layer::Tanh => x.tanh(),
         }
     }

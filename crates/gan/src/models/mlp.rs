@@ -104,7 +104,7 @@ impl Generator for MlpGenerator {
         let mut x = z.shallow_clone();
         for (i, l) in self.layers.iter().enumerate() {
             x = l.forward(&x);
-            x = if i < last { x.prelu(&self.slope) } else { x.tanh() };
+            x = if i < last { super::leaky_relu(&x, &self.slope) } else { x.tanh() };
         }
         x.view([-1, self.image.channels, self.image.height, self.image.width])
     }
@@ -123,7 +123,7 @@ impl Discriminator for MlpDiscriminator {
         for (i, l) in self.layers.iter().enumerate() {
             h = l.forward(&h);
             if i < last {
-                h = h.prelu(&self.slope);
+                h = super::leaky_relu(&h, &self.slope);
                 if self.dropout > 0.0 {
                     h = h.dropout(self.dropout, train);
                 }

@@ -119,6 +119,16 @@ impl ModelConfig {
     }
 }
 
+/// LeakyReLU with slope `slope` (a one-element tensor: tch has no `leaky_relu` with a slope
+/// argument, so it is `prelu` with a constant weight), in the input's precision.
+fn leaky_relu(x: &Tensor, slope: &Tensor) -> Tensor {
+    if slope.kind() == x.kind() {
+        x.prelu(slope)
+    } else {
+        x.prelu(&slope.to_kind(x.kind()))
+    }
+}
+
 /// Number of scalar parameters in a variable store.
 pub fn param_count(vs: &nn::VarStore) -> i64 {
     vs.trainable_variables().iter().map(|t| t.numel() as i64).sum()

@@ -1,0 +1,184 @@
+//! The WGAN-GP critic loss and its parameter gradients (which differentiate through an
+//! input gradient) checked three ways: a hand-worked linear critic, central finite
+//! differences in f64, and PyTorch autograd on identical weights and inputs.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use gan::losses::LossConfig;
+use gan::models::{DcganConfig, ImageShape, MlpConfig, ModelConfig, Nets, Norm};
+use gan::penalty::{gradient_penalty, interpolate, interpolation_weights, Lipschitz};
+use gan::train::step::discriminator_terms;
+use tch::{Device, Kind, Tensor};
+
+const LAMBDA: f64 = 10.0;
+
+fn wgan_gp() -> LossConfig {
+    LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: LAMBDA })
+}
+
+fn mlp_case() -> (ModelConfig, ImageShape) {
+    let m = ModelConfig::Mlp(MlpConfig { latent_dim: 3, g_hidden: vec![4], d_hidden: vec![6, 5], d_dropout: 0.0, leaky_slope: 0.2 });
+    (m, ImageShape { channels: 1, height: 4, width: 4 })
+}
+
+/// A 16x16x2 critic with InstanceNorm on every strided conv (the seed's critic, smaller).
+fn conv_case() -> (ModelConfig, ImageShape) {
+    let m = ModelConfig::Dcgan(DcganConfig { latent_dim: 3, g_base: 2, d_base: 3, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 });
+    (m, ImageShape { channels: 2, height: 16, width: 16 })
+}
+
+fn build(model: &ModelConfig, image: ImageShape, kind: Kind, seed: i64) -> Nets {
+    tch::manual_seed(seed);
+    let mut nets = model.build(image, Device::Cpu);
+    nets.d_vs.set_kind(kind);
+    nets
+}
+
+/// Trainable critic parameters, sorted by name.
+fn params(nets: &Nets) -> Vec<(String, Tensor)> {
+    let mut v: Vec<(String, Tensor)> = nets.d_vs.variables().into_iter().filter(|(_, t)| t.requires_grad()).collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+struct Inputs {
+    real: Tensor,
+    fake: Tensor,
+    eps: Tensor,
+}
+
+fn inputs(image: ImageShape, n: i64, kind: Kind) -> Inputs {
+    let shape = [n, image.channels, image.height, image.width];
+    let real = Tensor::rand(shape, (kind, Device::Cpu)) * 2.0 - 1.0;
+    let fake = Tensor::rand(shape, (kind, Device::Cpu)) * 2.0 - 1.0;
+    let eps = interpolation_weights(&real);
+    Inputs { real, fake, eps }
+}
+
+fn critic_loss(nets: &Nets, x: &Inputs) -> Tensor {
+    discriminator_terms(nets.d.as_ref(), &wgan_gp(), &x.real, &x.fake, Some(&x.eps)).loss
+}
+
+#[test]
+fn eps_is_drawn_once_per_sample() {
+    let real = Tensor::zeros([5, 3, 8, 8], (Kind::Float, Device::Cpu));
+    let eps = interpolation_weights(&real);
+    assert_eq!(eps.size(), vec![5, 1, 1, 1]);
+    let e: Vec<f32> = Vec::try_from(eps.view([-1])).unwrap();
+    assert!(e.iter().all(|&v| (0.0..1.0).contains(&v)) && e.windows(2).any(|w| w[0] != w[1]), "{e:?}");
+}
+
+/// `C(x) = w.x + b` has input gradient `w` for every sample, so the penalty is
+/// `(||w|| - 1)^2` with the norm over all pixels: w = (0.3, -0.4, 1.2, 0) gives ||w|| = 1.3 and
+/// a penalty of 0.09 (a per-pixel norm would give mean((|w_i| - 1)^2) = 0.4725). Its
+/// gradient with respect to w is 2 (||w|| - 1) w / ||w||.
+#[test]
+fn linear_critic_by_hand() {
+    let model = ModelConfig::Mlp(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2 });
+    let image = ImageShape { channels: 1, height: 2, width: 2 };
+    let nets = build(&model, image, Kind::Double, 0);
+    let (_, w) = params(&nets).into_iter().find(|(n, _)| n.ends_with("weight")).unwrap();
+    tch::no_grad(|| w.shallow_clone().copy_(&Tensor::from_slice(&[0.3f64, -0.4, 1.2, 0.0]).view([1, 4])));
+    let x = inputs(image, 3, Kind::Double);
+    let x_hat = interpolate(&x.real, &x.fake, &x.eps);
+    let p = gradient_penalty(&nets.d.forward_t(&x_hat, true), &x_hat);
+    assert!((p.double_value(&[]) - 0.09).abs() < 1e-12, "{}", p.double_value(&[]));
+    let g = Tensor::run_backward(&[&p], &[&w], false, false).remove(0);
+    let want = [0.3, -0.4, 1.2, 0.0].map(|wi| 2.0 * 0.3 * wi / 1.3);
+    let got: Vec<f64> = Vec::try_from(g.view([-1])).unwrap();
+    for (a, b) in got.iter().zip(want) {
+        assert!((a - b).abs() < 1e-12, "{got:?} vs {want:?}");
+    }
+}
+
+/// Central differences in f64 against autograd for (a sample of) every critic parameter.
+fn finite_differences(model: ModelConfig, image: ImageShape) {
+    let nets = build(&model, image, Kind::Double, 1);
+    tch::manual_seed(2);
+    let x = inputs(image, 4, Kind::Double);
+    let ps = params(&nets);
+    let loss = critic_loss(&nets, &x);
+    let tensors: Vec<&Tensor> = ps.iter().map(|(_, t)| t).collect();
+    let grads = Tensor::run_backward(&[&loss], &tensors, false, false);
+    let h = 1e-6;
+    let mut checked = 0;
+    for ((name, p), g) in ps.iter().zip(&grads) {
+        let n = p.numel() as i64;
+        let flat = p.view([-1]);
+        // Up to 12 entries per tensor, spread over it.
+        for k in (0..n).step_by((n as usize / 12).max(1)) {
+            let orig = flat.double_value(&[k]);
+            let at = |v: f64| {
+                tch::no_grad(|| {
+                    let _ = flat.get(k).fill_(v);
+                });
+                critic_loss(&nets, &x).double_value(&[])
+            };
+            let fd = (at(orig + h) - at(orig - h)) / (2.0 * h);
+            at(orig);
+            let an = g.reshape([-1]).double_value(&[k]);
+            assert!((fd - an).abs() <= 1e-6 * an.abs().max(1.0), "{name}[{k}]: finite difference {fd} vs autograd {an}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "{checked}");
+}
+
+#[test]
+fn finite_differences_mlp_critic() {
+    let (m, i) = mlp_case();
+    finite_differences(m, i);
+}
+
+#[test]
+fn finite_differences_conv_critic_with_instance_norm() {
+    let (m, i) = conv_case();
+    finite_differences(m, i);
+}
+
+/// Writes weights, inputs, the loss and its gradients (f32, as in training) for
+/// `penalty_check.py`, which recomputes them with PyTorch.
+fn pytorch_case(name: &str, model: ModelConfig, image: ImageShape, dir: &Path) {
+    let nets = build(&model, image, Kind::Float, 3);
+    tch::manual_seed(4);
+    let x = inputs(image, 5, Kind::Float);
+    let ps = params(&nets);
+    let loss = critic_loss(&nets, &x);
+    let tensors: Vec<&Tensor> = ps.iter().map(|(_, t)| t).collect();
+    let grads = Tensor::run_backward(&[&loss], &tensors, false, false);
+    let mut out: HashMap<String, Tensor> = HashMap::new();
+    for ((n, p), g) in ps.iter().zip(grads) {
+        out.insert(format!("param.{n}"), p.detach().contiguous());
+        out.insert(format!("grad.{n}"), g.contiguous());
+    }
+    for (n, t) in [("real", &x.real), ("fake", &x.fake), ("eps", &x.eps)] {
+        out.insert(n.into(), t.shallow_clone());
+    }
+    out.insert("loss".into(), loss.detach().view([1]));
+    let path = dir.join(format!("{name}.safetensors"));
+    let named: Vec<(&str, &Tensor)> = out.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    Tensor::write_safetensors(&named, &path).unwrap();
+    let python = std::env::var("GAN_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/penalty_check.py");
+    let spec = serde_json::json!({"model": model, "image": image, "lambda": LAMBDA}).to_string();
+    let o = std::process::Command::new(&python).arg(&script).arg(&path).arg(&spec).output().expect("run python");
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    eprintln!("{name}:\n{text}");
+    assert!(o.status.success(), "{name}: PyTorch disagrees:\n{text}");
+    assert!(text.contains("max relative error"), "{text}");
+}
+
+#[test]
+fn matches_pytorch_autograd_mlp_critic() {
+    let d = tempfile::tempdir().unwrap();
+    let (m, i) = mlp_case();
+    pytorch_case("mlp", m, i, d.path());
+}
+
+#[test]
+fn matches_pytorch_autograd_conv_critic_with_instance_norm() {
+    let d = tempfile::tempdir().unwrap();
+    let (m, i) = conv_case();
+    pytorch_case("conv", m, i, d.path());
+}
