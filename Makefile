@@ -30,7 +30,7 @@ test: libtorch
 	cargo nextest run --workspace --release --no-fail-fast
 
 bench: build
-	$(GAN_PYTHON) bench/compare.py --gan $(GAN)
+	$(GAN_PYTHON) bench/compare.py --gan $(GAN) $(BENCH_ARGS)
 
 clean:
 	cargo clean

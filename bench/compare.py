@@ -21,7 +21,7 @@ def run(cmd):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gan", default=os.path.join(HERE, "..", "target", "release", "gan"))
-    ap.add_argument("--models", default="mlp")
+    ap.add_argument("--models", default="mlp,dcgan,wgan-gp-mlp,wgan-gp-conv")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
@@ -40,9 +40,9 @@ def main():
             print(f"{model} round {r + 1}: gan {rust[-1]:.2f}  pytorch {torch_[-1]:.2f} steps/s", flush=True)
         rows.append((model, statistics.median(rust), statistics.median(torch_)))
     print()
-    print(f"{'model':8} {'gan':>10} {'pytorch':>10} {'ratio':>7}   (median steps/s, batch 64, {a.threads} threads, {a.device})")
+    print(f"{'model':13} {'gan':>10} {'pytorch':>10} {'ratio':>7}   (median steps/s, batch 64, {a.threads} threads, {a.device})")
     for model, ours, ref in rows:
-        print(f"{model:8} {ours:10.2f} {ref:10.2f} {ours / ref:7.2f}")
+        print(f"{model:13} {ours:10.2f} {ref:10.2f} {ours / ref:7.2f}")
 
 
 if __name__ == "__main__":
