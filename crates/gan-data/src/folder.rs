@@ -8,6 +8,7 @@
 //! without holding the data set in memory.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -134,23 +135,32 @@ pub struct FolderBatch {
 pub struct Prefetcher {
     rx: Option<Receiver<Result<FolderBatch>>>,
     thread: Option<JoinHandle<()>>,
+    decoded: Arc<AtomicU64>,
 }
 
 impl Prefetcher {
     pub fn start(folder: Arc<ImageFolder>, mut sampler: BatchSampler, start: u64, workers: usize, depth: usize, on_error: OnError) -> Self {
         let (tx, rx) = sync_channel(depth.max(1));
         let workers = workers.max(1);
+        let decoded = Arc::new(AtomicU64::new(0));
+        let counter = decoded.clone();
         let thread = std::thread::spawn(move || {
             for index in start.. {
                 let ids: Vec<usize> = sampler.batch(index).iter().map(|&i| i as usize).collect();
                 let batch = decode_batch(&folder, index, &ids, workers, on_error);
+                counter.fetch_add(1, Ordering::Relaxed);
                 let failed = batch.is_err();
                 if tx.send(batch).is_err() || failed {
                     return;
                 }
             }
         });
-        Self { rx: Some(rx), thread: Some(thread) }
+        Self { rx: Some(rx), thread: Some(thread), decoded }
+    }
+
+    /// Batches decoded so far (handed over or waiting in the queue).
+    pub fn decoded(&self) -> u64 {
+        self.decoded.load(Ordering::Relaxed)
     }
 
     /// The next batch in order.
@@ -259,5 +269,24 @@ mod tests {
         let mut p = Prefetcher::start(folder, sampler, 0, 2, 2, OnError::Stop);
         let e = p.next_batch().unwrap_err().to_string();
         assert!(e.contains("6.png") && e.contains("cannot decode"), "{e}");
+    }
+
+    #[test]
+    fn decoding_runs_ahead_by_at_most_the_queue_depth() {
+        let d = tempfile::tempdir().unwrap();
+        for i in 0..8u8 {
+            write_png(&d.path().join(format!("{i}.png")), 2, 2, |_, _| [i, 0, 0]);
+        }
+        let folder = Arc::new(ImageFolder::scan(d.path(), 2).unwrap());
+        let p = Prefetcher::start(folder, BatchSampler::new(8, 2, 0).unwrap(), 0, 1, 3, OnError::Stop);
+        // Give the decoder time to fill the queue; it can never exceed depth + the one batch
+        // blocked on handing over, however long it runs.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(p.decoded() <= 4, "{} batches decoded with a queue of 3", p.decoded());
+        let mut p = p;
+        for i in 0..10 {
+            assert_eq!(p.next_batch().unwrap().index, i);
+            assert!(p.decoded() <= i + 1 + 4);
+        }
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! A checkpoint is a directory `checkpoints/step-NNNNNNNN/` holding
 //! `generator.safetensors`, `discriminator.safetensors` (parameter names as in the
-//! equivalent PyTorch modules), `optimizer.safetensors` (Adam moments and step counts),
+//! equivalent PyTorch modules), `optimizer.safetensors` (Adam or RMSprop moments and step counts),
 //! `state.json` (step, batches consumed, image shape) and a copy of `config.toml`.
 //! Random state needs no file: each step reseeds libtorch from `(seed, step)` and data order
 //! is a function of `(seed, batch index)`.
