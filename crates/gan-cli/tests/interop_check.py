@@ -1,8 +1,10 @@
 """Loads a `gan` generator checkpoint into the equivalent PyTorch module and checks that
 it reproduces `gan sample --format safetensors` output for the same z.
 
-usage: interop_check.py GENERATOR.safetensors SAMPLES.safetensors --latent 8 --hidden 16,32 --image 1,8,8
-Prints `max_abs_diff X`; exits 1 when X >= 1e-5.
+usage: interop_check.py GENERATOR.safetensors SAMPLES.safetensors --latent 8 --image 1,8,8
+       (--hidden 16,32 | --dcgan G_BASE)
+Prints `max_abs_diff X`; exits 1 when X >= 1e-5. The DCGAN generator runs in eval mode
+(BatchNorm with the saved running statistics), as `gan sample` does.
 """
 import argparse
 import sys
@@ -30,16 +32,50 @@ class Generator(nn.Module):
         return self.net(z).view(-1, *self.shape)
 
 
+def dcgan_generator(latent, g_base, shape):
+    """DCGAN generator: ConvT(z, g_base * 2^(n-1), b, 1, 0) and n ConvT(4, 2, 1) stages,
+    BatchNorm + ReLU between, tanh out, for images of b * 2^n pixels (b = 4 or 7)."""
+    c, s, _ = shape
+    b = 4 if s & (s - 1) == 0 else 7
+    n = (s // b).bit_length() - 1
+    layers, cin = [nn.Unflatten(1, (latent, 1, 1))], latent
+    for stage in range(n + 1):
+        last = stage == n
+        cout = c if last else g_base << (n - 1 - stage)
+        k, st, p = (b, 1, 0) if stage == 0 else (4, 2, 1)
+        layers.append(nn.ConvTranspose2d(cin, cout, k, st, p, bias=last))
+        layers += [nn.Tanh()] if last else [nn.BatchNorm2d(cout), nn.ReLU()]
+        cin = cout
+
+    class G(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = nn.Sequential(*layers[1:])
+
+        def forward(self, z):
+            return self.net(z.view(-1, latent, 1, 1))
+
+    return G()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("generator")
     ap.add_argument("samples")
     ap.add_argument("--latent", type=int, required=True)
-    ap.add_argument("--hidden", required=True)
+    ap.add_argument("--hidden")
+    ap.add_argument("--dcgan", type=int)
     ap.add_argument("--image", required=True)
     a = ap.parse_args()
-    g = Generator(a.latent, [int(s) for s in a.hidden.split(",")], [int(s) for s in a.image.split(",")])
-    g.load_state_dict(load_file(a.generator), strict=True)
+    shape = [int(s) for s in a.image.split(",")]
+    if a.dcgan:
+        g = dcgan_generator(a.latent, a.dcgan, shape).eval()
+        missing, unexpected = g.load_state_dict(load_file(a.generator), strict=False)
+        # PyTorch's BatchNorm also counts batches (unused with a fixed momentum).
+        assert not unexpected and all(k.endswith("num_batches_tracked") for k in missing), (missing, unexpected)
+    else:
+        g = Generator(a.latent, [int(s) for s in a.hidden.split(",")], shape)
+        g.load_state_dict(load_file(a.generator), strict=True)
     s = load_file(a.samples)
     with torch.no_grad():
         out = g(s["z"])

@@ -45,22 +45,42 @@ fn sample_png_idx_and_safetensors() {
     assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
 }
 
-#[test]
-fn pytorch_reproduces_samples_from_the_saved_generator() {
-    let t = tempfile::tempdir().unwrap();
-    let run_dir = trained_run(t.path());
-    let o = run(&["sample", "--run", "run", "--n", "16", "--seed", "7", "--format", "safetensors", "--out", "s.safetensors"], t.path());
+/// Samples 16 images with `gan sample` and has PyTorch recompute them from the checkpoint.
+fn pytorch_reproduces(root: &Path, run_dir: &Path, model_args: &[&str]) {
+    let o = run(&["sample", "--run", run_dir.to_str().unwrap(), "--n", "16", "--seed", "7", "--format", "safetensors", "--out", "s.safetensors"], root);
     assert!(o.status.success(), "{}", stderr(&o));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop_check.py");
     let out = Command::new(python())
         .arg(&script)
         .arg(run_dir.join("checkpoints/step-00000006/generator.safetensors"))
-        .arg(t.path().join("s.safetensors"))
-        .args(["--latent", "8", "--hidden", "16,32", "--image", "1,8,8"])
+        .arg(root.join("s.safetensors"))
+        .args(["--latent", "8", "--image", "1,8,8"])
+        .args(model_args)
         .output()
         .expect("python runs");
     let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "interop check failed: {text}");
     let max_diff: f64 = text.trim().lines().last().unwrap().trim_start_matches("max_abs_diff ").parse().unwrap();
     assert!(max_diff < 1e-5, "{text}");
+}
+
+#[test]
+fn pytorch_reproduces_samples_from_the_saved_generator() {
+    let t = tempfile::tempdir().unwrap();
+    let run_dir = trained_run(t.path());
+    pytorch_reproduces(t.path(), &run_dir, &["--hidden", "16,32"]);
+}
+
+/// A DCGAN generator with BatchNorm: names, running statistics and eval-mode sampling
+/// must all match PyTorch's `nn.Sequential` of ConvTranspose2d/BatchNorm2d.
+#[test]
+fn pytorch_reproduces_dcgan_samples_with_batch_norm_running_stats() {
+    let t = tempfile::tempdir().unwrap();
+    let (data, cfg) = tiny_setup(t.path());
+    let dcgan = TINY.replace("kind = \"mlp\"\nlatent_dim = 8\ng_hidden = [16, 32]\nd_hidden = [32, 16]", "kind = \"dcgan\"\nlatent_dim = 8\ng_base = 6\nd_base = 4\nd_norm = \"batch\"");
+    assert_ne!(dcgan, TINY);
+    std::fs::write(&cfg, dcgan).unwrap();
+    let o = run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    pytorch_reproduces(t.path(), &t.path().join("run"), &["--dcgan", "6"]);
 }

@@ -103,10 +103,10 @@ impl Trainer {
     fn build(config: TrainConfig, run: RunDir, device: Device, ckpt: Option<&Path>) -> Result<Self> {
         let state = ckpt.map(checkpoint::read_state).transpose()?;
         let batches_consumed = state.as_ref().map_or(0, |s| s.batches_consumed);
-        let opened = feed::Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, device)?;
+        let opened = Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, device)?;
         let image = opened.image;
         config.model.check_image(image).map_err(|reason| {
-            GanError::Invalid(format!("model.kind cannot take the images of {}: {reason}", config.data.describe()))
+            GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe()))
         })?;
         tch::manual_seed(config.seed as i64);
         let mut nets = config.model.build(image, device);
