@@ -106,6 +106,13 @@ pub struct BenchArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Time the image-folder decoder on this folder instead of a training step (batches of
+    /// --batch-size images per second, decoded ahead as in training).
+    #[arg(long)]
+    pub folder: Option<PathBuf>,
+    /// Image side for --folder.
+    #[arg(long, default_value_t = 128)]
+    pub size: u32,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

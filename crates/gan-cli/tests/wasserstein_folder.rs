@@ -104,6 +104,20 @@ fn wgan_gp_on_an_image_folder_resumes_exactly() {
 }
 
 #[test]
+fn bench_times_the_folder_decoder() {
+    let t = tempfile::tempdir().unwrap();
+    write_shapes(&t.path().join("shapes"), 8);
+    let o = run(&["bench", "--folder", "shapes", "--size", "16", "--batch-size", "4", "--steps", "3", "--warmup", "1", "--json"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["model"], "folder-decode");
+    assert!(v["images_per_sec"].as_f64().unwrap() > 0.0, "{v}");
+    let o = run(&["bench", "--folder", "nowhere"], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("nowhere"), "{}", stderr(&o));
+}
+
+#[test]
 fn faces128_preset_writes_128px_rgb_grids() {
     let t = tempfile::tempdir().unwrap();
     write_shapes(&t.path().join("faces"), 6);

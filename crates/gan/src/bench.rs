@@ -85,6 +85,22 @@ pub fn steps_per_sec(config: TrainConfig, device: Device, warmup: u64, steps: u6
     result
 }
 
+/// Batches per second the image-folder decoder delivers (as training consumes them: in
+/// order, decoded ahead on `workers` threads), timed over `batches` after `warmup`.
+pub fn folder_batches_per_sec(dir: &std::path::Path, size: u32, batch_size: usize, workers: usize, warmup: u64, batches: u64) -> Result<f64> {
+    let folder = gan_data::folder::ImageFolder::scan(dir, size)?;
+    let sampler = gan_data::BatchSampler::new(folder.len(), batch_size, 0)?;
+    let mut p = gan_data::folder::Prefetcher::start(std::sync::Arc::new(folder), sampler, 0, workers, 4, gan_data::folder::OnError::Skip);
+    for _ in 0..warmup {
+        p.next_batch()?;
+    }
+    let start = Instant::now();
+    for _ in 0..batches {
+        p.next_batch()?;
+    }
+    Ok(batches as f64 / start.elapsed().as_secs_f64())
+}
+
 fn sync(device: Device) {
     if let Device::Cuda(i) = device {
         tch::Cuda::synchronize(i as i64);
