@@ -263,9 +263,12 @@ mod tests {
         let c = TrainConfig::default();
         let e = c.overlay_toml("bach_size = 3\n", "f.toml").unwrap_err().to_string();
         assert!(e.contains("f.toml") && e.contains("bach_size"), "{e}");
-        // Tagged tables (optimisers, models) are named by table and offending value.
         let e = c.overlay_toml("[optim.g]\nlr = \"fast\"\n", "f.toml").unwrap_err().to_string();
-        assert!(e.contains("f.toml") && e.contains("optim.g") && e.contains("\"fast\""), "{e}");
+        assert!(e.contains("f.toml") && e.contains("optim.g") && e.contains("`lr`"), "{e}");
+        let e = c.overlay_toml("[model]\nlatent_dim = 1.5\n", "f.toml").unwrap_err().to_string();
+        assert!(e.contains("model") && e.contains("`latent_dim`"), "{e}");
+        let e = c.overlay_toml("[model]\nkind = \"mpl\"\n", "f.toml").unwrap_err().to_string();
+        assert!(e.contains("mpl") && e.contains("dcgan"), "{e}");
     }
 
     #[test]

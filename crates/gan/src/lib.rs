@@ -24,6 +24,7 @@ pub mod plot;
 pub mod presets;
 pub mod run_dir;
 pub mod sample;
+mod tagged;
 pub mod train;
 
 pub use config::TrainConfig;

@@ -40,13 +40,24 @@ pub trait Discriminator: Send {
 }
 
 /// The `[model]` table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ModelConfig {
     /// Fully connected networks of the 2014 GAN.
     Mlp(MlpConfig),
     /// Convolutional networks of DCGAN (and the WGAN critics built like them).
     Dcgan(DcganConfig),
+}
+
+impl<'de> Deserialize<'de> for ModelConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        crate::tagged::deserialize_tagged(d, &["mlp", "dcgan"], |kind, v| {
+            Ok(match kind {
+                "mlp" => ModelConfig::Mlp(v.try_into()?),
+                _ => ModelConfig::Dcgan(v.try_into()?),
+            })
+        })
+    }
 }
 
 impl Default for ModelConfig {

@@ -20,12 +20,23 @@ pub use rmsprop::RmsPropConfig;
 use crate::error::{GanError, Result};
 
 /// An `[optim.g]` / `[optim.d]` table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum OptimizerConfig {
     Adam(AdamConfig),
     #[serde(rename = "rmsprop")]
     RmsProp(RmsPropConfig),
+}
+
+impl<'de> Deserialize<'de> for OptimizerConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        crate::tagged::deserialize_tagged(d, &["adam", "rmsprop"], |kind, v| {
+            Ok(match kind {
+                "adam" => OptimizerConfig::Adam(v.try_into()?),
+                _ => OptimizerConfig::RmsProp(v.try_into()?),
+            })
+        })
+    }
 }
 
 impl Default for OptimizerConfig {
