@@ -86,7 +86,7 @@ impl LossConfig {
             }
         }
         if self.kind != LossKind::Bce {
-            let kind = serde_plain(self.kind);
+            let kind = self.kind.name();
             if self.generator.is_some() {
                 p.push(format!("generator applies only to kind = \"bce\", not \"{kind}\"; remove it"));
             }
@@ -110,11 +110,14 @@ impl LossConfig {
     }
 }
 
-fn serde_plain(kind: LossKind) -> &'static str {
-    match kind {
-        LossKind::Bce => "bce",
-        LossKind::Wasserstein => "wasserstein",
-        LossKind::LeastSquares => "least-squares",
+impl LossKind {
+    /// The name used in configuration files.
+    pub fn name(self) -> &'static str {
+        match self {
+            LossKind::Bce => "bce",
+            LossKind::Wasserstein => "wasserstein",
+            LossKind::LeastSquares => "least-squares",
+        }
     }
 }
 
