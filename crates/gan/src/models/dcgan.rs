@@ -283,4 +283,20 @@ mod tests {
         // G's output layer has no BatchNorm after it: the last index is the ConvTranspose.
         assert!(gnames.contains(&"net.6.weight".to_string()) && !gnames.iter().any(|n| n.starts_with("net.7.")));
     }
+
+    #[test]
+    fn layer_norm_critic_is_per_sample_with_pytorch_shapes() {
+        let cfg = DcganConfig { d_norm: Norm::Layer, d_base: 8, ..DcganConfig::default() };
+        let dvs = nn::VarStore::new(Device::Cpu);
+        let d = cfg.discriminator(&dvs.root(), shape(3, 32));
+        assert!(d.per_sample());
+        let vars = dvs.variables();
+        // Conv 0, LeakyReLU 1, Conv 2, LayerNorm([16, 8, 8]) 3: nn.LayerNorm's parameters.
+        assert_eq!(vars["net.3.weight"].size(), vec![16, 8, 8]);
+        let x = Tensor::randn([4, 3, 32, 32], (tch::Kind::Float, Device::Cpu));
+        let all = d.forward_t(&x, true);
+        // Per sample: scoring one image alone gives its score within the batch.
+        let one = d.forward_t(&x.narrow(0, 2, 1), true);
+        assert!((all.double_value(&[2]) - one.double_value(&[0])).abs() < 1e-5);
+    }
 }
