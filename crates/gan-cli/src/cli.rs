@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use gan::DeviceChoice;
 
 #[derive(Parser, Debug)]
-#[command(name = "gan", version, about = "Train, sample and benchmark generative adversarial networks")]
+#[command(name = "gan", version, about = "Train, sample, explore and benchmark generative adversarial networks")]
 pub struct Cli {
     /// CPU threads for libtorch (default: libtorch's choice, one per core).
     #[arg(long, global = true)]
@@ -21,6 +21,10 @@ pub enum Command {
     Train(TrainArgs),
     /// Generate images from a trained run.
     Sample(SampleArgs),
+    /// Walk the latent space between two seeds: a PNG strip and an animated GIF.
+    Interpolate(InterpolateArgs),
+    /// Turn a run's fixed-z sample grids into an animated GIF of training.
+    Animate(AnimateArgs),
     /// List the built-in presets.
     Presets,
     /// Measure training steps per second.
@@ -86,6 +90,68 @@ pub struct SampleArgs {
     pub nrow: usize,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceArg,
+}
+
+#[derive(Args, Debug)]
+pub struct InterpolateArgs {
+    /// The run directory to load the newest checkpoint from.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Seed of the starting latent (the first image of `gan sample --seed FROM`).
+    #[arg(long)]
+    pub from: u64,
+    /// Seed of the final latent.
+    #[arg(long)]
+    pub to: u64,
+    /// Images along the path, both ends included.
+    #[arg(long, default_value_t = 16)]
+    pub frames: i64,
+    #[arg(long, value_enum, default_value = "slerp")]
+    pub mode: PathModeArg,
+    /// The PNG strip; the GIF is written next to it with the extension .gif.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Enlargement of the GIF's frames (nearest neighbour).
+    #[arg(long, default_value_t = 4)]
+    pub scale: u32,
+    /// Milliseconds per GIF frame.
+    #[arg(long, default_value_t = 120)]
+    pub delay_ms: u32,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub device: DeviceArg,
+}
+
+#[derive(Args, Debug)]
+pub struct AnimateArgs {
+    /// The run directory whose samples/step-*.png become the frames.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Output GIF (default RUN/training.gif).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Milliseconds per frame (the last frame is held three times as long).
+    #[arg(long, default_value_t = 200)]
+    pub delay_ms: u32,
+    /// Enlargement of the frames (nearest neighbour).
+    #[arg(long, default_value_t = 1)]
+    pub scale: u32,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathModeArg {
+    /// Straight line.
+    Lerp,
+    /// Great circle (keeps Gaussian latents at a typical norm).
+    Slerp,
+}
+
+impl From<PathModeArg> for gan::latent_path::PathMode {
+    fn from(m: PathModeArg) -> Self {
+        match m {
+            PathModeArg::Lerp => Self::Lerp,
+            PathModeArg::Slerp => Self::Slerp,
+        }
+    }
 }
 
 #[derive(Args, Debug)]

@@ -45,6 +45,20 @@ impl RunDir {
         self.samples().join(format!("step-{step:08}.png"))
     }
 
+    /// The sample grids saved so far, `(step, path)` in step order.
+    pub fn sample_grids(&self) -> std::io::Result<Vec<(u64, PathBuf)>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(self.samples())? {
+            let path = entry?.path();
+            let step = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix("step-")?.strip_suffix(".png")?.parse().ok());
+            if let Some(step) = step {
+                out.push((step, path));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     pub fn checkpoints(&self) -> PathBuf {
         self.root.join("checkpoints")
     }

@@ -1,11 +1,25 @@
 //! One file per subcommand.
 
+mod animate;
 mod bench;
+mod interpolate;
 mod presets;
 mod sample;
 mod train;
 
+use std::path::Path;
+
 use crate::cli::{Cli, Command};
+
+/// Fails with a one-line error when the folder `out` would be written into does not exist.
+fn check_out_dir(out: &Path) -> anyhow::Result<()> {
+    match out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) if !parent.is_dir() => {
+            Err(crate::exit::user(format!("--out {}: directory {} does not exist", out.display(), parent.display())))
+        }
+        _ => Ok(()),
+    }
+}
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(n) = cli.threads {
@@ -17,6 +31,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Train(a) => train::run(a),
         Command::Sample(a) => sample::run(a),
+        Command::Interpolate(a) => interpolate::run(a),
+        Command::Animate(a) => animate::run(a),
         Command::Presets => presets::run(),
         Command::Bench(a) => bench::run(a),
     }

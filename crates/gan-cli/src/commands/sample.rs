@@ -16,11 +16,7 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     if a.nrow < 1 {
         return Err(user("--nrow must be at least 1"));
     }
-    if let Some(parent) = a.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.is_dir() {
-            return Err(user(format!("--out {}: directory {} does not exist", a.out.display(), parent.display())));
-        }
-    }
+    super::check_out_dir(&a.out)?;
     let device = DeviceChoice::from(a.device).resolve()?;
     let g = TrainedGenerator::load(&a.run, device)?;
     let (z, images) = g.sample(a.n, a.seed);
