@@ -25,6 +25,9 @@ pub enum Command {
     Interpolate(InterpolateArgs),
     /// Turn a run's fixed-z sample grids into an animated GIF of training.
     Animate(AnimateArgs),
+    /// Train (or evaluate) the small CNN that judges generated images.
+    #[command(subcommand)]
+    Classifier(ClassifierCommand),
     /// List the built-in presets.
     Presets,
     /// Measure training steps per second.
@@ -135,6 +138,32 @@ pub struct AnimateArgs {
     /// Enlargement of the frames (nearest neighbour).
     #[arg(long, default_value_t = 1)]
     pub scale: u32,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClassifierCommand {
+    /// Train on labelled 28x28 IDX data; held-out accuracy goes into a JSON card next to
+    /// the weights.
+    Train(ClassifierTrainArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ClassifierTrainArgs {
+    /// A folder of labelled IDX files (default: the built-in MNIST-10k). Its t10k-* files,
+    /// when present, are the held-out set; otherwise a seeded 10% of the training images.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Output weights (.safetensors); the card is written next to it as .json.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 5)]
+    pub epochs: u32,
+    #[arg(long, default_value_t = 128)]
+    pub batch_size: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub device: DeviceArg,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,6 +10,7 @@
 
 pub mod bench;
 pub mod checkpoint;
+pub mod classifier;
 pub mod config;
 pub mod device;
 pub mod error;

@@ -2,6 +2,7 @@
 
 mod animate;
 mod bench;
+mod classifier;
 mod interpolate;
 mod presets;
 mod sample;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sample(a) => sample::run(a),
         Command::Interpolate(a) => interpolate::run(a),
         Command::Animate(a) => animate::run(a),
+        Command::Classifier(c) => classifier::run(c),
         Command::Presets => presets::run(),
         Command::Bench(a) => bench::run(a),
     }
