@@ -5,6 +5,7 @@
 //! - [`dataset`]: an in-memory image data set (`u8` pixels, optional labels) and the
 //!   loader for a folder of IDX files.
 //! - [`folder`]: folders of PNG/JPEG images, decoded in parallel ahead of training.
+//! - [`vocab`]: class names and keyword prompts ("ankle boot" -> label 9).
 //! - [`builtin`]: the MNIST-10k sample compiled into the binary.
 //! - [`sampler`]: seeded shuffling and batching that is a pure function of
 //!   `(seed, batch index)`, so a resumed run sees exactly the batches it would have seen.
@@ -17,6 +18,7 @@ pub mod idx;
 pub mod rng;
 pub mod sampler;
 pub mod source;
+pub mod vocab;
 
 pub use dataset::{Dataset, Split};
 pub use error::DataError;
