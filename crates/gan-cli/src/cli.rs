@@ -25,6 +25,8 @@ pub enum Command {
     Interpolate(InterpolateArgs),
     /// Turn a run's fixed-z sample grids into an animated GIF of training.
     Animate(AnimateArgs),
+    /// Steer latents towards a class with a classifier's gradient (no retraining).
+    Steer(SteerArgs),
     /// Train (or evaluate) the small CNN that judges generated images.
     #[command(subcommand)]
     Classifier(ClassifierCommand),
@@ -138,6 +140,40 @@ pub struct AnimateArgs {
     /// Enlargement of the frames (nearest neighbour).
     #[arg(long, default_value_t = 1)]
     pub scale: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct SteerArgs {
+    /// The run directory (an unconditional generator of 28x28 grey images).
+    #[arg(long)]
+    pub run: PathBuf,
+    /// The class to move towards: a name ("sneaker", "seven") or a label number.
+    #[arg(long)]
+    pub target: String,
+    /// The judge: `mnist`, `fashion-mnist` (shipped) or a .safetensors file from `gan
+    /// classifier train` (default: `mnist` for runs on the built-in MNIST sample).
+    #[arg(long)]
+    pub classifier: Option<String>,
+    /// Number of latents steered together.
+    #[arg(long, default_value_t = 16)]
+    pub n: i64,
+    /// Seed of the starting latents (those of `gan sample --seed`).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Gradient steps on z.
+    #[arg(long, default_value_t = 100)]
+    pub steps: u32,
+    /// Adam's learning rate on z.
+    #[arg(long, default_value_t = 0.1)]
+    pub lr: f64,
+    /// Weight of a penalty on changing the other classes' probabilities (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    pub keep_others: f64,
+    /// Before/after grid (.png); the GIF (.gif) and probability trace (.json) go next to it.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub device: DeviceArg,
 }
 
 #[derive(Subcommand, Debug)]

@@ -104,6 +104,64 @@ impl Classifier {
     }
 }
 
+/// The classifiers compiled into the binary (trained as `models/classifiers/README.md` says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shipped {
+    Mnist,
+    FashionMnist,
+}
+
+impl Shipped {
+    pub const ALL: [Shipped; 2] = [Shipped::Mnist, Shipped::FashionMnist];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Shipped::Mnist => "mnist",
+            Shipped::FashionMnist => "fashion-mnist",
+        }
+    }
+
+    pub fn vocabulary(self) -> gan_data::vocab::Vocabulary {
+        match self {
+            Shipped::Mnist => gan_data::vocab::Vocabulary::mnist(),
+            Shipped::FashionMnist => gan_data::vocab::Vocabulary::fashion_mnist(),
+        }
+    }
+
+    fn files(self) -> (&'static [u8], &'static str) {
+        match self {
+            Shipped::Mnist => (
+                include_bytes!("../../../models/classifiers/mnist.safetensors"),
+                include_str!("../../../models/classifiers/mnist.json"),
+            ),
+            Shipped::FashionMnist => (
+                include_bytes!("../../../models/classifiers/fashion-mnist.safetensors"),
+                include_str!("../../../models/classifiers/fashion-mnist.json"),
+            ),
+        }
+    }
+
+    /// The network and its card.
+    pub fn load(self, device: Device) -> Result<(Classifier, ClassifierCard)> {
+        let (weights, card) = self.files();
+        let origin = PathBuf::from(format!("builtin:classifiers/{}.safetensors", self.name()));
+        let card: ClassifierCard = serde_json::from_str(card).expect("shipped card parses");
+        let c = Classifier::new(card.classes, device);
+        let st = safetensors::SafeTensors::deserialize(weights)
+            .map_err(|e| GanError::Checkpoint { path: origin.clone(), reason: e.to_string() })?;
+        let mut vars = c.vs.variables();
+        for (name, view) in st.tensors() {
+            let dst = vars.get_mut(&name).ok_or_else(|| GanError::Checkpoint { path: origin.clone(), reason: format!("unexpected tensor {name}") })?;
+            let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
+            let src = Tensor::f_from_data_size(view.data(), &shape, Kind::Float)
+                .map_err(|e| GanError::Checkpoint { path: origin.clone(), reason: format!("{name}: {e}") })?;
+            tch::no_grad(|| dst.copy_(&src));
+        }
+        Ok((c, card))
+    }
+}
+
 /// `X.json` for `X.safetensors`.
 pub fn card_path(weights: &Path) -> PathBuf {
     weights.with_extension("json")
@@ -168,6 +226,19 @@ mod tests {
     use super::*;
 
     /// Two classes that differ in brightness are learnt, saved and loaded back.
+    /// The compiled-in MNIST classifier equals the file it was compiled from.
+    #[test]
+    fn shipped_weights_load_from_the_binary() {
+        let (a, card) = Shipped::Mnist.load(Device::Cpu).unwrap();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/classifiers/mnist.safetensors");
+        let (b, card_b) = Classifier::load(&path, Device::Cpu).unwrap();
+        assert_eq!(card, card_b);
+        let x = Tensor::randn([4, 1, 28, 28], (Kind::Float, Device::Cpu));
+        assert!(a.logits(&x, false).equal(&b.logits(&x, false)));
+        assert_eq!(Shipped::FashionMnist.load(Device::Cpu).unwrap().1.classes, 10);
+        assert_eq!(Shipped::FashionMnist.vocabulary().lookup("ankle boot"), Ok(9));
+    }
+
     #[test]
     fn learns_a_trivial_task_and_round_trips() {
         let n = 256;

@@ -27,6 +27,7 @@ pub mod plot;
 pub mod presets;
 pub mod run_dir;
 pub mod sample;
+pub mod steer;
 mod tagged;
 pub mod train;
 

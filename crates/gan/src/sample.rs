@@ -54,6 +54,12 @@ impl TrainedGenerator {
         tch::no_grad(|| self.g.forward_t(&z.to_device(self.device), false))
     }
 
+    /// As [`generate`](Self::generate) but recording the graph, so that gradients can flow
+    /// back to `z` (steering).
+    pub fn forward(&self, z: &Tensor) -> Tensor {
+        self.g.forward_t(&z.to_device(self.device), false)
+    }
+
     /// Draws `n` latents from `seed` and generates; returns `(z, images)` on the CPU.
     pub fn sample(&self, n: i64, seed: u64) -> (Tensor, Tensor) {
         let z = latents(n, self.latent_dim(), seed, self.device);

@@ -6,6 +6,7 @@ mod classifier;
 mod interpolate;
 mod presets;
 mod sample;
+mod steer;
 mod train;
 
 use std::path::Path;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sample(a) => sample::run(a),
         Command::Interpolate(a) => interpolate::run(a),
         Command::Animate(a) => animate::run(a),
+        Command::Steer(a) => steer::run(a),
         Command::Classifier(c) => classifier::run(c),
         Command::Presets => presets::run(),
         Command::Bench(a) => bench::run(a),
