@@ -49,6 +49,10 @@ pub struct TrainArgs {
     /// images (searched recursively).
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Names of the labels of --data's IDX files (used by conditional runs' prompts);
+    /// without it a preset's names are kept, and other data's classes go by number.
+    #[arg(long, value_enum)]
+    pub classes: Option<ClassesArg>,
     /// Training length in generator steps.
     #[arg(long, conflicts_with = "epochs")]
     pub steps: Option<u64>,
@@ -77,12 +81,19 @@ pub struct SampleArgs {
     /// The run directory to load the newest checkpoint from.
     #[arg(long)]
     pub run: PathBuf,
-    /// Number of images.
+    /// Number of images (per class when classes are chosen).
     #[arg(long, default_value_t = 64)]
     pub n: i64,
-    /// Seed of the latent vectors.
+    /// Seed of the latent vectors (the same z for every chosen class).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Class to draw, by number or name (conditional runs); repeat for a labelled grid.
+    #[arg(long, conflicts_with = "prompt")]
+    pub class: Vec<String>,
+    /// Keywords naming the classes to draw (conditional runs): "ankle boot", "sneakers and
+    /// bags", "3 7". Several classes give a labelled grid, one block per class.
+    #[arg(long)]
+    pub prompt: Option<String>,
     /// Output file.
     #[arg(long)]
     pub out: PathBuf,
@@ -90,9 +101,10 @@ pub struct SampleArgs {
     /// `images` tensors (float, [-1, 1]).
     #[arg(long, value_enum, default_value = "png")]
     pub format: SampleFormat,
-    /// Images per row of the PNG grid.
-    #[arg(long, default_value_t = 8)]
-    pub nrow: usize,
+    /// Images per row of the PNG grid (default 8; a conditional run without chosen classes
+    /// puts one class per column).
+    #[arg(long)]
+    pub nrow: Option<usize>,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceArg,
 }
@@ -103,11 +115,17 @@ pub struct InterpolateArgs {
     #[arg(long)]
     pub run: PathBuf,
     /// Seed of the starting latent (the first image of `gan sample --seed FROM`).
-    #[arg(long)]
+    #[arg(long, default_value_t = 0)]
     pub from: u64,
-    /// Seed of the final latent.
+    /// Seed of the final latent; without it z stays fixed (morph classes with --to-class).
     #[arg(long)]
-    pub to: u64,
+    pub to: Option<u64>,
+    /// Class at the start, by number or name (conditional runs; default class 0).
+    #[arg(long)]
+    pub from_class: Option<String>,
+    /// Class at the end (default: the start's); the one-hot input slides linearly between.
+    #[arg(long)]
+    pub to_class: Option<String>,
     /// Images along the path, both ends included.
     #[arg(long, default_value_t = 16)]
     pub frames: i64,
@@ -181,6 +199,31 @@ pub enum ClassifierCommand {
     /// Train on labelled 28x28 IDX data; held-out accuracy goes into a JSON card next to
     /// the weights.
     Train(ClassifierTrainArgs),
+    /// Label a run's samples with a classifier: per class asked for, how often it agrees
+    /// (conditional runs), or the histogram of classes drawn (unconditional runs).
+    Judge(ClassifierJudgeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ClassifierJudgeArgs {
+    /// The run directory to load the newest checkpoint from.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Samples per class (conditional runs) or in all.
+    #[arg(long, default_value_t = 1000)]
+    pub n: i64,
+    /// Seed of the latent vectors.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The judge: `mnist`, `fashion-mnist` or a .safetensors file (default: the shipped
+    /// classifier for the run's data).
+    #[arg(long)]
+    pub classifier: Option<String>,
+    /// Also write the judgement as JSON.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub device: DeviceArg,
 }
 
 #[derive(Args, Debug)]
@@ -244,6 +287,26 @@ pub struct BenchArgs {
     /// Image side for --folder.
     #[arg(long, default_value_t = 128)]
     pub size: u32,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClassesArg {
+    /// Digits: "7", "seven".
+    Mnist,
+    /// Fashion-MNIST's garments: "ankle boot", "sneaker", ...
+    FashionMnist,
+    /// Label numbers only.
+    Numbers,
+}
+
+impl From<ClassesArg> for Option<gan_data::vocab::ClassSet> {
+    fn from(c: ClassesArg) -> Self {
+        match c {
+            ClassesArg::Mnist => Some(gan_data::vocab::ClassSet::Mnist),
+            ClassesArg::FashionMnist => Some(gan_data::vocab::ClassSet::FashionMnist),
+            ClassesArg::Numbers => None,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -42,13 +42,16 @@ impl Progress {
 
     pub fn on_event(&mut self, e: &Event) {
         match e {
-            Event::Started { run_dir, start_step, total_steps, data, images, device, g_params, d_params } => {
+            Event::Started { run_dir, start_step, total_steps, data, images, device, g_params, d_params, classes } => {
                 self.total = *total_steps;
                 let verb = if *start_step > 0 { format!("resuming at step {start_step}") } else { "training".into() };
                 eprintln!(
                     "{verb}: {total_steps} steps on {data} ({images} images), {device}; G {g_params} / D {d_params} parameters -> {}",
                     run_dir.display()
                 );
+                if !classes.is_empty() {
+                    eprintln!("conditioned on {} classes: {}", classes.len(), classes.join(", "));
+                }
                 if let Some(b) = &self.bar {
                     b.set_length(*total_steps);
                     b.set_position(*start_step);

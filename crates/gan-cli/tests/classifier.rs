@@ -7,22 +7,12 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 use gan::classifier::{self, Classifier};
-use gan_data::idx::{encode_images, encode_labels, write_maybe_gz, IdxImages};
 use tch::Device;
-
-/// `n` 28x28 images whose brightness band encodes the label (0-2), as train-* IDX files.
-fn write_labelled_28(dir: &Path, n: usize) {
-    std::fs::create_dir_all(dir).unwrap();
-    let labels: Vec<u8> = (0..n).map(|i| (i % 3) as u8).collect();
-    let pixels = labels.iter().flat_map(|&l| (0..784).map(move |p| if (p / 28) / 10 == l as usize { 250 } else { 10 })).collect();
-    write_maybe_gz(&dir.join("train-images-idx3-ubyte.gz"), &encode_images(&IdxImages { count: n, rows: 28, cols: 28, pixels })).unwrap();
-    write_maybe_gz(&dir.join("train-labels-idx1-ubyte.gz"), &encode_labels(&labels)).unwrap();
-}
 
 #[test]
 fn trains_and_writes_weights_with_a_card() {
     let t = tempfile::tempdir().unwrap();
-    write_labelled_28(&t.path().join("d"), 90);
+    write_labelled_28(&t.path().join("d"), 90, false);
     let o = run(&["classifier", "train", "--data", "d", "--out", "c.safetensors", "--epochs", "3", "--batch-size", "16"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let (c, card) = Classifier::load(&t.path().join("c.safetensors"), Device::Cpu).unwrap();

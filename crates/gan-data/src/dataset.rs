@@ -70,6 +70,11 @@ impl Dataset {
         Ok(Self { name, channels: 1, height: images.rows, width: images.cols, pixels: images.pixels, labels })
     }
 
+    /// Number of classes the labels use (largest label + 1); `None` without labels.
+    pub fn num_classes(&self) -> Option<usize> {
+        self.labels.as_ref().map(|l| l.iter().copied().max().map_or(0, |m| m as usize + 1))
+    }
+
     /// Number of images.
     pub fn len(&self) -> usize {
         self.pixels.len() / self.sample_len()

@@ -9,6 +9,7 @@ use crate::builtin::Builtin;
 use crate::dataset::{load_idx_dir, Dataset, Split};
 use crate::error::{DataError, Result};
 use crate::folder::{ImageFolder, OnError};
+use crate::vocab::{ClassSet, Vocabulary};
 
 /// The `[data]` table of a run configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +22,10 @@ pub enum DataSource {
         dir: PathBuf,
         #[serde(default)]
         split: Split,
+        /// The names of the labels (`"mnist"`, `"fashion-mnist"`); without it classes are
+        /// known by number.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        classes: Option<ClassSet>,
     },
     /// PNG/JPEG files anywhere under `dir`, as `size x size` RGB, streamed batch by batch.
     Folder {
@@ -47,7 +52,7 @@ impl DataSource {
     pub fn open(&self) -> Result<Opened> {
         match self {
             DataSource::Builtin { name } => name.load().map(Opened::Memory),
-            DataSource::Idx { dir, split } => load_idx_dir(dir, *split).map(Opened::Memory),
+            DataSource::Idx { dir, split, .. } => load_idx_dir(dir, *split).map(Opened::Memory),
             DataSource::Folder { dir, size, on_error } => {
                 if dir.as_os_str().is_empty() {
                     return Err(DataError::Invalid {
@@ -68,11 +73,38 @@ impl DataSource {
         }
     }
 
+    /// The named vocabulary of this source's labels, if it has one.
+    pub fn class_set(&self) -> Option<ClassSet> {
+        match self {
+            DataSource::Builtin { name: Builtin::Mnist10k } => Some(ClassSet::Mnist),
+            DataSource::Idx { classes, .. } => *classes,
+            DataSource::Folder { .. } => None,
+        }
+    }
+
+    /// The names of `k` classes: the source's vocabulary (its first `k` classes), or the
+    /// label numbers. Fails when the vocabulary names fewer classes than the labels use.
+    pub fn vocabulary(&self, k: usize) -> Result<Vocabulary> {
+        match self.class_set() {
+            None => Ok(Vocabulary::numbered(k)),
+            Some(set) => {
+                let v = set.vocabulary();
+                if v.len() < k {
+                    return Err(DataError::Invalid {
+                        name: self.describe(),
+                        reason: format!("classes = \"{}\" names {} classes but the labels use {k}", set.name(), v.len()),
+                    });
+                }
+                Ok(v.truncated(k))
+            }
+        }
+    }
+
     /// A short description for progress output.
     pub fn describe(&self) -> String {
         match self {
             DataSource::Builtin { name } => format!("built-in {}", name.name()),
-            DataSource::Idx { dir, split } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
+            DataSource::Idx { dir, split, .. } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
             DataSource::Folder { dir, size, .. } => format!("{} (images at {size}x{size})", dir.display()),
         }
     }

@@ -29,6 +29,32 @@ pub enum VocabError {
     Empty { known: Vec<String> },
 }
 
+/// The class vocabularies the toolkit knows by name (`classes = "fashion-mnist"` in `[data]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClassSet {
+    /// Digits 0-9, by numeral or word.
+    Mnist,
+    /// Fashion-MNIST's ten garment classes.
+    FashionMnist,
+}
+
+impl ClassSet {
+    pub fn vocabulary(self) -> Vocabulary {
+        match self {
+            ClassSet::Mnist => Vocabulary::mnist(),
+            ClassSet::FashionMnist => Vocabulary::fashion_mnist(),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ClassSet::Mnist => "mnist",
+            ClassSet::FashionMnist => "fashion-mnist",
+        }
+    }
+}
+
 fn class(name: &str, aliases: &[&str]) -> ClassName {
     ClassName { name: name.into(), aliases: aliases.iter().map(|s| s.to_string()).collect() }
 }
@@ -57,6 +83,18 @@ impl Vocabulary {
             class("Ankle boot", &["boot", "bootie", "ankle-boot"]),
         ];
         Self { classes }
+    }
+
+    /// Classes known only by their label numbers ("0" .. "k-1"), for labelled data without
+    /// a named vocabulary.
+    pub fn numbered(k: usize) -> Self {
+        Self { classes: (0..k).map(|i| class(&i.to_string(), &[])).collect() }
+    }
+
+    /// The first `k` classes.
+    pub fn truncated(mut self, k: usize) -> Self {
+        self.classes.truncate(k);
+        self
     }
 
     pub fn len(&self) -> usize {

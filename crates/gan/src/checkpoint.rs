@@ -3,7 +3,7 @@
 //! A checkpoint is a directory `checkpoints/step-NNNNNNNN/` holding
 //! `generator.safetensors`, `discriminator.safetensors` (parameter names as in the
 //! equivalent PyTorch modules), `optimizer.safetensors` (Adam or RMSprop moments and step counts),
-//! `state.json` (step, batches consumed, image shape) and a copy of `config.toml`.
+//! `state.json` (step, batches consumed, image shape, number of classes) and a copy of `config.toml`.
 //! Random state needs no file: each step reseeds libtorch from `(seed, step)` and data order
 //! is a function of `(seed, batch index)`.
 //!
@@ -38,11 +38,14 @@ pub struct CheckpointState {
     pub step: u64,
     pub batches_consumed: u64,
     pub image: ImageShape,
+    /// Number of classes a conditional pair was built for (0: unconditional).
+    #[serde(default)]
+    pub classes: i64,
 }
 
 impl CheckpointState {
-    pub fn new(step: u64, batches_consumed: u64, image: ImageShape) -> Self {
-        Self { format: FORMAT, step, batches_consumed, image }
+    pub fn new(step: u64, batches_consumed: u64, image: ImageShape, classes: i64) -> Self {
+        Self { format: FORMAT, step, batches_consumed, image, classes }
     }
 }
 

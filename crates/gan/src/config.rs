@@ -30,6 +30,9 @@ pub struct TrainConfig {
     pub epochs: Option<u64>,
     /// Discriminator updates per generator update (`k` in Goodfellow et al. 2014, Alg. 1).
     pub d_steps: u32,
+    /// Condition both networks on the data's class labels (Mirza & Osindero 2014).
+    #[serde(default)]
+    pub conditional: bool,
     /// Average and record metrics every this many steps.
     pub log_every: u64,
     /// Save a sample grid from a fixed z every this many steps.
@@ -62,6 +65,7 @@ impl Default for TrainConfig {
             steps: None,
             epochs: Some(30),
             d_steps: 1,
+            conditional: false,
             log_every: 10,
             sample_every: 500,
             checkpoint_every: 1000,

@@ -16,6 +16,8 @@ pub enum Event {
         device: String,
         g_params: i64,
         d_params: i64,
+        /// The class names of a conditional run (empty when unconditional).
+        classes: Vec<String>,
     },
     /// An image file could not be decoded and was left out of its batch.
     SkippedImage { reason: String },

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use gan_data::folder::OnError;
+use gan_data::vocab::ClassSet;
 use gan_data::{DataSource, Split};
 
 use crate::config::{OptimConfig, TrainConfig};
@@ -15,7 +16,7 @@ use crate::optim::{AdamConfig, OptimizerConfig, RmsPropConfig};
 use crate::penalty::Lipschitz;
 
 fn fashion() -> DataSource {
-    DataSource::Idx { dir: FASHION_MNIST_DIR.into(), split: Split::Train }
+    DataSource::Idx { dir: FASHION_MNIST_DIR.into(), split: Split::Train, classes: Some(ClassSet::FashionMnist) }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,13 +31,15 @@ pub enum Preset {
     FashionWganGp,
     Faces128WganGp,
     MnistLsgan,
+    MnistCgan,
+    FashionCgan,
 }
 
 /// Where the Fashion-MNIST presets look for the IDX files (override with `--data DIR`).
 pub const FASHION_MNIST_DIR: &str = "data/fashion-mnist";
 
 impl Preset {
-    pub const ALL: [Preset; 9] = [
+    pub const ALL: [Preset; 11] = [
         Preset::MnistMlp,
         Preset::MnistMlpMinimax,
         Preset::MnistMlpSmooth,
@@ -46,6 +49,8 @@ impl Preset {
         Preset::FashionWganGp,
         Preset::Faces128WganGp,
         Preset::MnistLsgan,
+        Preset::MnistCgan,
+        Preset::FashionCgan,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +64,8 @@ impl Preset {
             Preset::FashionWganGp => "fashion-wgan-gp",
             Preset::Faces128WganGp => "faces128-wgan-gp",
             Preset::MnistLsgan => "mnist-lsgan",
+            Preset::MnistCgan => "mnist-cgan",
+            Preset::FashionCgan => "fashion-cgan",
         }
     }
 
@@ -73,6 +80,8 @@ impl Preset {
             Preset::FashionWganGp => "WGAN-GP on Fashion-MNIST (--data DIR): conv critic without norm, lambda 10, Adam 1e-4 (0.0, 0.9), 5 critic steps, 20 epochs",
             Preset::Faces128WganGp => "WGAN-GP on a folder of face images at 128x128 (--data DIR): z 200, InstanceNorm critic, lambda 10, Adam 1e-4 (0.5, 0.999), 5 critic steps, batch 128, 50 epochs",
             Preset::MnistLsgan => "LSGAN on MNIST: DCGAN networks, least-squares loss, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs",
+            Preset::MnistCgan => "conditional DCGAN on MNIST: one-hot digit appended to z and stacked as maps on D's input, non-saturating BCE, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs",
+            Preset::FashionCgan => "conditional DCGAN on Fashion-MNIST (--data DIR): as mnist-cgan, 10 epochs; sample with --prompt \"ankle boot\"",
         }
     }
 
@@ -82,10 +91,11 @@ impl Preset {
             Preset::MnistMlp => {}
             Preset::MnistMlpMinimax => c.loss.generator = Some(GeneratorLoss::Minimax),
             Preset::MnistMlpSmooth => c.loss.real_label = Some(0.9),
-            Preset::MnistDcgan | Preset::FashionDcgan | Preset::MnistLsgan => {
+            Preset::MnistDcgan | Preset::FashionDcgan | Preset::MnistLsgan | Preset::MnistCgan | Preset::FashionCgan => {
                 c.model = ModelConfig::Dcgan(DcganConfig::default());
                 c.epochs = Some(20);
-                if self == Preset::FashionDcgan {
+                c.conditional = matches!(self, Preset::MnistCgan | Preset::FashionCgan);
+                if matches!(self, Preset::FashionDcgan | Preset::FashionCgan) {
                     c.data = fashion();
                     c.epochs = Some(10);
                 }

@@ -7,7 +7,9 @@ use tch::{nn, Device, Kind, Tensor};
 use crate::checkpoint::{self, GENERATOR_FILE};
 use crate::config::TrainConfig;
 use crate::error::{GanError, Result};
+use crate::models::condition::one_hot;
 use crate::models::{Generator, ImageShape};
+use gan_data::vocab::Vocabulary;
 use crate::run_dir::RunDir;
 
 /// Standard normal latents `[n, dim]` drawn on the CPU from `seed`, so that the same seed
@@ -21,6 +23,8 @@ pub fn latents(n: i64, dim: i64, seed: u64, device: Device) -> Tensor {
 pub struct TrainedGenerator {
     pub config: TrainConfig,
     pub image: ImageShape,
+    /// Classes of a conditional generator; 0 when unconditional.
+    pub classes: i64,
     pub step: u64,
     pub checkpoint: PathBuf,
     _vs: nn::VarStore,
@@ -40,30 +44,73 @@ impl TrainedGenerator {
         })?;
         let state = checkpoint::read_state(&dir)?;
         let mut vs = nn::VarStore::new(device);
-        let g = config.model.build_generator(&vs, state.image);
+        if config.conditional != (state.classes > 0) {
+            return Err(GanError::Checkpoint {
+                path: dir.clone(),
+                reason: format!("state.json says {} classes but config.toml has conditional = {}", state.classes, config.conditional),
+            });
+        }
+        let g = config.model.build_generator(&vs, state.image, state.classes);
         checkpoint::load_weights(&mut vs, &dir.join(GENERATOR_FILE))?;
-        Ok(Self { config, image: state.image, step: state.step, checkpoint: dir, _vs: vs, g, device })
+        Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, _vs: vs, g, device })
     }
 
     pub fn latent_dim(&self) -> i64 {
         self.g.latent_dim()
     }
 
-    /// Generates images `[n, C, H, W]` in `[-1, 1]` from `z` (`[n, latent_dim]`).
-    pub fn generate(&self, z: &Tensor) -> Tensor {
-        tch::no_grad(|| self.g.forward_t(&z.to_device(self.device), false))
+    /// The names of the classes of a conditional run's data.
+    pub fn vocabulary(&self) -> Result<Vocabulary> {
+        if self.classes == 0 {
+            return Err(GanError::Invalid(format!("{} is not conditional: it was trained without class labels", self.checkpoint.display())));
+        }
+        Ok(self.config.data.vocabulary(self.classes as usize)?)
+    }
+
+    /// Integer class labels `[n]` checked against this run: `None` for an unconditional
+    /// run; for a conditional one, `classes` or (when `None`) the classes in turn.
+    pub fn labels(&self, n: i64, classes: Option<&[i64]>) -> Result<Option<Tensor>> {
+        match (self.classes, classes) {
+            (0, None) => Ok(None),
+            (0, Some(_)) => Err(GanError::Invalid(format!(
+                "{} is not conditional, so classes cannot be chosen; train with conditional = true (presets mnist-cgan, fashion-cgan) or use `gan steer`",
+                self.checkpoint.display()
+            ))),
+            (k, Some(c)) => {
+                if let Some(&bad) = c.iter().find(|&&c| !(0..k).contains(&c)) {
+                    return Err(GanError::Invalid(format!("class {bad} is out of range: this run has classes 0..={}", k - 1)));
+                }
+                Ok(Some(Tensor::from_slice(c)))
+            }
+            (k, None) => Ok(Some(Tensor::arange(n, (tch::Kind::Int64, Device::Cpu)).remainder(k))),
+        }
+    }
+
+    /// Generates images `[n, C, H, W]` in `[-1, 1]` from `z` (`[n, latent_dim]`) and, for a
+    /// conditional run, integer labels `[n]` (see [`labels`](Self::labels)).
+    pub fn generate(&self, z: &Tensor, labels: Option<&Tensor>) -> Tensor {
+        tch::no_grad(|| self.forward(z, labels))
     }
 
     /// As [`generate`](Self::generate) but recording the graph, so that gradients can flow
     /// back to `z` (steering).
-    pub fn forward(&self, z: &Tensor) -> Tensor {
-        self.g.forward_t(&z.to_device(self.device), false)
+    pub fn forward(&self, z: &Tensor, labels: Option<&Tensor>) -> Tensor {
+        let y = labels.map(|l| one_hot(&l.to_device(self.device), self.classes));
+        self.g.forward_t(&z.to_device(self.device), y.as_ref(), false)
     }
 
-    /// Draws `n` latents from `seed` and generates; returns `(z, images)` on the CPU.
-    pub fn sample(&self, n: i64, seed: u64) -> (Tensor, Tensor) {
+    /// Generates from `z` and class weights `y` (`[n, classes]`, rows summing to 1; one-hot
+    /// rows are classes, mixtures lie between them: morphing).
+    pub fn generate_mixed(&self, z: &Tensor, y: Option<&Tensor>) -> Tensor {
+        let y = y.map(|y| y.to_device(self.device).to_kind(tch::Kind::Float));
+        tch::no_grad(|| self.g.forward_t(&z.to_device(self.device), y.as_ref(), false))
+    }
+
+    /// Draws `n` latents from `seed` and generates (with `labels` as in
+    /// [`generate`](Self::generate)); returns `(z, images)` on the CPU.
+    pub fn sample(&self, n: i64, seed: u64, labels: Option<&Tensor>) -> (Tensor, Tensor) {
         let z = latents(n, self.latent_dim(), seed, self.device);
-        let x = self.generate(&z);
+        let x = self.generate(&z, labels);
         (z.to_device(Device::Cpu), x.to_device(Device::Cpu))
     }
 }

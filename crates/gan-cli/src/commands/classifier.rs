@@ -1,4 +1,5 @@
-//! `gan classifier train`: the LeNet-style judge used by steering and evaluation.
+//! `gan classifier train`: the LeNet-style judge used by steering and evaluation
+//! (`gan classifier judge` is in `judge.rs`).
 
 use gan::classifier::{self, ClassifierCard};
 use gan::DeviceChoice;
@@ -15,6 +16,7 @@ const HOLD_OUT: f64 = 0.1;
 pub fn run(c: ClassifierCommand) -> anyhow::Result<()> {
     match c {
         ClassifierCommand::Train(a) => train(a),
+        ClassifierCommand::Judge(a) => super::judge::run(a),
     }
 }
 

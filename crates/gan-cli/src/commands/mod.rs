@@ -2,8 +2,10 @@
 
 mod animate;
 mod bench;
+mod classes;
 mod classifier;
 mod interpolate;
+mod judge;
 mod presets;
 mod sample;
 mod steer;

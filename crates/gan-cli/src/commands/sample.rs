@@ -1,10 +1,11 @@
-//! `gan sample`: images from a trained run's newest checkpoint.
+//! `gan sample`: images from a trained run's newest checkpoint; for conditional runs, of the
+//! classes named by `--class` or `--prompt`.
 
 use anyhow::Context;
-use gan::sample::TrainedGenerator;
+use gan::sample::{latents, TrainedGenerator};
 use gan::DeviceChoice;
 use gan_data::idx::{encode_images, write_maybe_gz, IdxImages};
-use tch::Tensor;
+use tch::{Device, Kind, Tensor};
 
 use crate::cli::{SampleArgs, SampleFormat};
 use crate::exit::user;
@@ -13,32 +14,63 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     if a.n < 1 {
         return Err(user(format!("--n must be at least 1, got {}", a.n)));
     }
-    if a.nrow < 1 {
+    if a.nrow == Some(0) {
         return Err(user("--nrow must be at least 1"));
     }
     super::check_out_dir(&a.out)?;
     let device = DeviceChoice::from(a.device).resolve()?;
     let g = TrainedGenerator::load(&a.run, device)?;
-    let (z, images) = g.sample(a.n, a.seed);
+    let chosen = super::classes::chosen(&g, &a.class, a.prompt.as_deref())?;
+    let z = latents(a.n, g.latent_dim(), a.seed, device);
+    // One block of n images per chosen class, all from the same z.
+    let blocks: Vec<Option<i64>> = chosen.clone().map_or(vec![None], |c| c.into_iter().map(Some).collect());
+    let mut images = Vec::new();
+    let mut labels = Vec::new();
+    for class in &blocks {
+        let l = g.labels(a.n, class.map(|c| vec![c; a.n as usize]).as_deref())?;
+        images.push(g.generate(&z, l.as_ref()).to_device(Device::Cpu));
+        labels.extend(l);
+    }
+    let all = Tensor::cat(&images, 0);
     match a.format {
-        SampleFormat::Png => gan::grid::save_grid(&images, a.nrow, &a.out)?,
+        SampleFormat::Png if blocks.len() > 1 => {
+            let vocab = g.vocabulary()?;
+            let captioned: Vec<(String, Tensor)> =
+                blocks.iter().zip(images).map(|(c, x)| (vocab.name(c.expect("chosen") as usize).to_string(), x)).collect();
+            gan::labelled_grid::save_labelled_grid(&captioned, a.nrow.unwrap_or(8), &a.out)?;
+        }
+        SampleFormat::Png => {
+            let nrow = a.nrow.unwrap_or(if g.classes > 0 && chosen.is_none() { g.classes as usize } else { 8 });
+            gan::grid::save_grid(&all, nrow, &a.out)?;
+        }
         SampleFormat::Idx => {
             if g.image.channels != 1 {
                 return Err(user(format!("--format idx holds grey images; this run makes {} channels", g.image.channels)));
             }
             let idx = IdxImages {
-                count: a.n as usize,
+                count: all.size()[0] as usize,
                 rows: g.image.height as usize,
                 cols: g.image.width as usize,
-                pixels: gan::grid::to_bytes(&images),
+                pixels: gan::grid::to_bytes(&all),
             };
             write_maybe_gz(&a.out, &encode_images(&idx))?;
         }
         SampleFormat::Safetensors => {
-            Tensor::write_safetensors(&[("z", &z), ("images", &images)], &a.out)
-                .with_context(|| format!("cannot write {}", a.out.display()))?;
+            let z = z.to_device(Device::Cpu).repeat([blocks.len() as i64, 1]);
+            let mut named = vec![("z", z), ("images", all.shallow_clone())];
+            if !labels.is_empty() {
+                named.push(("labels", Tensor::cat(&labels, 0).to_kind(Kind::Int64)));
+            }
+            Tensor::write_safetensors(&named, &a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
         }
     }
-    eprintln!("wrote {} samples from {} (step {}) to {}", a.n, g.checkpoint.display(), g.step, a.out.display());
+    let what = match &chosen {
+        Some(c) => {
+            let vocab = g.vocabulary()?;
+            format!(" of {}", c.iter().map(|&c| vocab.name(c as usize)).collect::<Vec<_>>().join(", "))
+        }
+        None => String::new(),
+    };
+    eprintln!("wrote {} samples{what} from {} (step {}) to {}", all.size()[0], g.checkpoint.display(), g.step, a.out.display());
     Ok(())
 }

@@ -1,14 +1,9 @@
 //! `gan steer`: move latents towards a class with a classifier's gradient; writes a
 //! before/after grid, a GIF of the path and the per-step probability trace.
 
-use std::path::Path;
-
-use gan::classifier::{Classifier, Shipped};
 use gan::sample::{latents, TrainedGenerator};
 use gan::steer::{steer, SteerConfig};
 use gan::DeviceChoice;
-use gan_data::vocab::Vocabulary;
-use gan_data::DataSource;
 use tch::{Device, Tensor};
 
 use crate::cli::SteerArgs;
@@ -27,7 +22,7 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     if (g.image.channels, g.image.height, g.image.width) != (1, 28, 28) {
         return Err(user(format!("the classifiers judge 28x28 grey images; {} makes {:?}", a.run.display(), g.image)));
     }
-    let (c, vocab) = judge(a.classifier.as_deref(), &g.config.data, device)?;
+    let (c, vocab) = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
     let target = match a.target.parse::<i64>() {
         Ok(l) if (0..c.classes).contains(&l) => l,
         Ok(l) => return Err(user(format!("--target {l}: class out of range 0..{}", c.classes - 1))),
@@ -39,7 +34,9 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     let name = vocab.as_ref().map_or_else(|| target.to_string(), |v| v.name(target as usize).to_string());
     let z0 = latents(a.n, g.latent_dim(), a.seed, device);
     let cfg = SteerConfig { target, steps: a.steps, lr: a.lr, keep_others: a.keep_others };
-    let s = steer(&g, &c, &z0, &cfg);
+    // A conditional generator keeps its classes (taken in turn) while z moves.
+    let labels = g.labels(a.n, None)?;
+    let s = steer(&g, &c, &z0, labels.as_ref(), &cfg);
     // Before (top row) and after (bottom row).
     let (first, last) = (&s.frames[0], s.frames.last().expect("frames"));
     gan::grid::save_grid(&Tensor::cat(&[first, last], 0), a.n as usize, &a.out)?;
@@ -70,21 +67,6 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
 }
 
 /// The classifier named by `--classifier`, or the shipped one that fits the run's data.
-fn judge(choice: Option<&str>, data: &DataSource, device: Device) -> anyhow::Result<(Classifier, Option<Vocabulary>)> {
-    let shipped = |s: Shipped| -> anyhow::Result<(Classifier, Option<Vocabulary>)> { Ok((s.load(device)?.0, Some(s.vocabulary()))) };
-    match choice {
-        Some(name) => match Shipped::ALL.into_iter().find(|s| s.name() == name) {
-            Some(s) => shipped(s),
-            None if Path::new(name).is_file() => Ok((Classifier::load(Path::new(name), device)?.0, None)),
-            None => Err(user(format!("--classifier {name}: neither a file nor a shipped classifier (mnist, fashion-mnist)"))),
-        },
-        None => match data {
-            DataSource::Builtin { .. } => shipped(Shipped::Mnist),
-            _ => Err(user("this run was not trained on the built-in MNIST sample: choose the judge with --classifier mnist|fashion-mnist|FILE")),
-        },
-    }
-}
-
 fn to_rows(t: &Tensor) -> Vec<Vec<f64>> {
     let t = t.to_device(Device::Cpu).to_kind(tch::Kind::Double);
     (0..t.size()[0]).map(|i| Vec::<f64>::try_from(t.get(i)).expect("row")).collect()

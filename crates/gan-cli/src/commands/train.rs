@@ -35,7 +35,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
 }
 
 fn has_overrides(a: &TrainArgs) -> bool {
-    a.data.is_some() || a.steps.is_some() || a.epochs.is_some() || a.batch_size.is_some() || a.seed.is_some()
+    a.data.is_some() || a.classes.is_some() || a.steps.is_some() || a.epochs.is_some() || a.batch_size.is_some() || a.seed.is_some()
 }
 
 /// Preset (or `fallback`), then the TOML file, then flags; validated with every problem.
@@ -52,6 +52,12 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
     }
     if let Some(dir) = &a.data {
         config.data = data_source(&config.data, absolute(dir)?)?;
+    }
+    if let Some(c) = a.classes {
+        match &mut config.data {
+            DataSource::Idx { classes, .. } => *classes = c.into(),
+            other => return Err(user(format!("--classes names the labels of IDX data (--data DIR); this run reads {}", other.describe()))),
+        }
     }
     if let Some(s) = a.steps {
         (config.steps, config.epochs) = (Some(s), None);
@@ -81,7 +87,8 @@ fn data_source(current: &DataSource, dir: PathBuf) -> anyhow::Result<DataSource>
     let has_idx = ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file());
     match current {
         DataSource::Folder { size, on_error, .. } => Ok(DataSource::Folder { dir, size: *size, on_error: *on_error }),
-        _ if has_idx => Ok(DataSource::Idx { dir, split: Split::Train }),
+        // The labels keep the names the preset gave them (change them with --classes).
+        _ if has_idx => Ok(DataSource::Idx { dir, split: Split::Train, classes: current.class_set() }),
         _ => Err(user(format!(
             "--data {}: no train-images-idx3-ubyte[.gz] there; to train on a folder of PNG/JPEG images use a configuration \
              with [data] kind = \"folder\" (for example --preset faces128-wgan-gp)",

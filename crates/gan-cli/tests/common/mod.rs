@@ -71,3 +71,22 @@ pub fn python() -> PathBuf {
     assert!(p.exists(), "no Python with torch: set GAN_PYTHON (make test does) or run scripts/setup-libtorch.sh");
     p
 }
+
+/// `n` 28x28 images whose bright band of rows (0-9, 10-19, 20-27) encodes the label (0-2),
+/// as train-* IDX files; with `noise`, every pixel gets a pseudo-random 0-39 added.
+pub fn write_labelled_28(dir: &Path, n: usize, noise: bool) {
+    std::fs::create_dir_all(dir).unwrap();
+    let labels: Vec<u8> = (0..n).map(|i| (i % 3) as u8).collect();
+    let mut s = 7u32;
+    let mut pixels = Vec::with_capacity(n * 784);
+    for &l in &labels {
+        for p in 0..784 {
+            s = s.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let (bright, dark) = if noise { (215, 0) } else { (250, 10) };
+            let base = if (p / 28) / 10 == l as usize { bright } else { dark };
+            pixels.push(base + if noise { (s >> 16) as u8 % 40 } else { 0 });
+        }
+    }
+    write_maybe_gz(&dir.join("train-images-idx3-ubyte.gz"), &encode_images(&IdxImages { count: n, rows: 28, cols: 28, pixels })).unwrap();
+    write_maybe_gz(&dir.join("train-labels-idx1-ubyte.gz"), &encode_labels(&labels)).unwrap();
+}

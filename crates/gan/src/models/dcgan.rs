@@ -15,12 +15,16 @@
 //! `d_base` 16, `instance` norm including D's first layer and z of 200, the 128x128 pair is
 //! exactly the WGAN-GP face generator and critic of the seed course.
 //!
+//! With `classes = K > 0`, G's input is `[z, onehot(y)]` and D's input has `K` one-hot maps
+//! stacked onto the image's channels (see [`super::condition`]).
+//!
 //! Layers are indexed like a PyTorch `nn.Sequential` named `net` (one index per module,
 //! activations included), so weights load into the equivalent PyTorch modules unchanged.
 
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, nn::ModuleT, Tensor};
 
+use super::condition::{append_maps, append_vector};
 use super::{Discriminator, Generator, ImageShape};
 
 /// Normalisation layer of the discriminator.
@@ -92,12 +96,12 @@ impl DcganConfig {
         p
     }
 
-    pub fn generator(&self, root: &nn::Path, image: ImageShape) -> DcganGenerator {
+    pub fn generator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> DcganGenerator {
         let (b, n) = geometry(image).expect("image checked before building");
         let net = root / "net";
         let mut idx = 0;
         let mut layers = Vec::new();
-        let mut cin = self.latent_dim;
+        let mut cin = self.latent_dim + classes;
         for stage in 0..=n {
             let last = stage == n;
             let cout = if last { image.channels } else { self.g_base << (n - 1 - stage) };
@@ -114,16 +118,16 @@ impl DcganConfig {
             }
             cin = cout;
         }
-        DcganGenerator { layers, latent_dim: self.latent_dim }
+        DcganGenerator { layers, latent_dim: self.latent_dim, classes }
     }
 
-    pub fn discriminator(&self, root: &nn::Path, image: ImageShape) -> DcganDiscriminator {
+    pub fn discriminator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> DcganDiscriminator {
         let (b, n) = geometry(image).expect("image checked before building");
         let net = root / "net";
         let slope = Tensor::from_slice(&[self.leaky_slope as f32]).to_device(root.device());
         let mut idx = 0;
         let mut layers = Vec::new();
-        let (mut cin, mut size) = (image.channels, image.height);
+        let (mut cin, mut size) = (image.channels + classes, image.height);
         for stage in 0..n {
             let cout = self.d_base << stage;
             size /= 2;
@@ -147,7 +151,7 @@ impl DcganConfig {
         }
         let cfg = nn::ConvConfig { ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
         layers.push(Layer::Conv(nn::conv2d(&net / idx, cin, 1, b, cfg)));
-        DcganDiscriminator { layers, per_sample: self.d_norm != Norm::Batch }
+        DcganDiscriminator { layers, per_sample: self.d_norm != Norm::Batch, classes }
     }
 }
 
@@ -194,6 +198,7 @@ fn run(layers: &[Layer], x: Tensor, train: bool) -> Tensor {
 pub struct DcganGenerator {
     layers: Vec<Layer>,
     latent_dim: i64,
+    classes: i64,
 }
 
 impl Generator for DcganGenerator {
@@ -201,19 +206,25 @@ impl Generator for DcganGenerator {
         self.latent_dim
     }
 
-    fn forward_t(&self, z: &Tensor, train: bool) -> Tensor {
-        run(&self.layers, z.view([-1, self.latent_dim, 1, 1]), train)
+    fn classes(&self) -> i64 {
+        self.classes
+    }
+
+    fn forward_t(&self, z: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor {
+        let input = append_vector(z, y, self.classes);
+        run(&self.layers, input.view([-1, self.latent_dim + self.classes, 1, 1]), train)
     }
 }
 
 pub struct DcganDiscriminator {
     layers: Vec<Layer>,
     per_sample: bool,
+    classes: i64,
 }
 
 impl Discriminator for DcganDiscriminator {
-    fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
-        run(&self.layers, x.shallow_clone(), train).view([-1])
+    fn forward_t(&self, x: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor {
+        run(&self.layers, append_maps(x, y, self.classes), train).view([-1])
     }
 
     fn per_sample(&self) -> bool {
@@ -245,8 +256,8 @@ mod tests {
     fn faces128_pair_matches_the_seed_layout() {
         let cfg = DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 };
         let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
-        let g = cfg.generator(&gvs.root(), shape(3, 128));
-        let d = cfg.discriminator(&dvs.root(), shape(3, 128));
+        let g = cfg.generator(&gvs.root(), shape(3, 128), 0);
+        let d = cfg.discriminator(&dvs.root(), shape(3, 128), 0);
         let shapes = |vs: &nn::VarStore| {
             let mut v: Vec<(String, Vec<i64>)> = vs.variables().into_iter().filter(|(n, _)| n.ends_with("weight")).map(|(n, t)| (n, t.size())).collect();
             v.sort_by_key(|(n, _)| n.split('.').nth(1).unwrap().parse::<u32>().unwrap());
@@ -258,10 +269,10 @@ mod tests {
         let want = [("net.0.weight", vec![16, 3, 4, 4]), ("net.3.weight", vec![32, 16, 4, 4]), ("net.6.weight", vec![64, 32, 4, 4]), ("net.9.weight", vec![128, 64, 4, 4]), ("net.12.weight", vec![256, 128, 4, 4]), ("net.15.weight", vec![1, 256, 4, 4])];
         assert_eq!(d_convs, want.iter().map(|(n, s)| (n.to_string(), s.clone())).collect::<Vec<_>>());
         let z = Tensor::randn([2, 200], (tch::Kind::Float, Device::Cpu));
-        let x = g.forward_t(&z, true);
+        let x = g.forward_t(&z, None, true);
         assert_eq!(x.size(), vec![2, 3, 128, 128]);
         assert!(x.abs().max().double_value(&[]) <= 1.0);
-        assert_eq!(d.forward_t(&x, true).size(), vec![2]);
+        assert_eq!(d.forward_t(&x, None, true).size(), vec![2]);
         assert!(d.per_sample());
     }
 
@@ -269,11 +280,11 @@ mod tests {
     fn mnist_pair_shapes_and_batch_norm_placement() {
         let cfg = DcganConfig::default();
         let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
-        let g = cfg.generator(&gvs.root(), shape(1, 28));
-        let d = cfg.discriminator(&dvs.root(), shape(1, 28));
-        let x = g.forward_t(&Tensor::randn([3, 100], (tch::Kind::Float, Device::Cpu)), true);
+        let g = cfg.generator(&gvs.root(), shape(1, 28), 0);
+        let d = cfg.discriminator(&dvs.root(), shape(1, 28), 0);
+        let x = g.forward_t(&Tensor::randn([3, 100], (tch::Kind::Float, Device::Cpu)), None, true);
         assert_eq!(x.size(), vec![3, 1, 28, 28]);
-        assert_eq!(d.forward_t(&x, true).size(), vec![3]);
+        assert_eq!(d.forward_t(&x, None, true).size(), vec![3]);
         assert!(!d.per_sample());
         let names: Vec<String> = dvs.variables().into_keys().collect();
         // No norm on D's input layer (it has a bias instead); BatchNorm after the second conv.
@@ -284,19 +295,42 @@ mod tests {
         assert!(gnames.contains(&"net.6.weight".to_string()) && !gnames.iter().any(|n| n.starts_with("net.7.")));
     }
 
+    /// Conditional pair: z gets 10 one-hot inputs, D's first conv 10 extra maps; a sample's
+    /// output depends on its own class only.
+    #[test]
+    fn conditional_pair_reads_the_class() {
+        use crate::models::condition::one_hot;
+        let cfg = DcganConfig::default();
+        let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
+        let g = cfg.generator(&gvs.root(), shape(1, 28), 10);
+        let d = cfg.discriminator(&dvs.root(), shape(1, 28), 10);
+        assert_eq!(gvs.variables()["net.0.weight"].size(), vec![110, 128, 7, 7]);
+        assert_eq!(dvs.variables()["net.0.weight"].size(), vec![64, 11, 4, 4]);
+        assert_eq!(g.classes(), 10);
+        let z = Tensor::randn([2, 100], (tch::Kind::Float, Device::Cpu));
+        let (ya, yb) = (one_hot(&Tensor::from_slice(&[3i64, 3]), 10), one_hot(&Tensor::from_slice(&[3i64, 7]), 10));
+        let (xa, xb) = (g.forward_t(&z, Some(&ya), false), g.forward_t(&z, Some(&yb), false));
+        let diff = |a: &Tensor, b: &Tensor, i: i64| (a.get(i) - b.get(i)).abs().max().double_value(&[]);
+        assert_eq!(diff(&xa, &xb, 0), 0.0);
+        assert!(diff(&xa, &xb, 1) > 1e-4);
+        let (da, db) = (d.forward_t(&xa, Some(&ya), false), d.forward_t(&xa, Some(&yb), false));
+        assert_eq!(diff(&da, &db, 0), 0.0);
+        assert!(diff(&da, &db, 1) > 1e-6);
+    }
+
     #[test]
     fn layer_norm_critic_is_per_sample_with_pytorch_shapes() {
         let cfg = DcganConfig { d_norm: Norm::Layer, d_base: 8, ..DcganConfig::default() };
         let dvs = nn::VarStore::new(Device::Cpu);
-        let d = cfg.discriminator(&dvs.root(), shape(3, 32));
+        let d = cfg.discriminator(&dvs.root(), shape(3, 32), 0);
         assert!(d.per_sample());
         let vars = dvs.variables();
         // Conv 0, LeakyReLU 1, Conv 2, LayerNorm([16, 8, 8]) 3: nn.LayerNorm's parameters.
         assert_eq!(vars["net.3.weight"].size(), vec![16, 8, 8]);
         let x = Tensor::randn([4, 3, 32, 32], (tch::Kind::Float, Device::Cpu));
-        let all = d.forward_t(&x, true);
+        let all = d.forward_t(&x, None, true);
         // Per sample: scoring one image alone gives its score within the batch.
-        let one = d.forward_t(&x.narrow(0, 2, 1), true);
+        let one = d.forward_t(&x.narrow(0, 2, 1), None, true);
         assert!((all.double_value(&[2]) - one.double_value(&[0])).abs() < 1e-5);
     }
 }

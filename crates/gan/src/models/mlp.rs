@@ -6,6 +6,9 @@
 //! - D: `C*H*W -> 1024 -> 512 -> 256 -> 1`, LeakyReLU(0.2) and Dropout(0.3) after each
 //!   hidden layer, one logit out (the sigmoid lives in the loss).
 //!
+//! With `classes = K > 0` both take the class as a one-hot vector appended to their input
+//! (see [`super::condition`]).
+//!
 //! Parameter names match a PyTorch `nn.Sequential` named `net` (`net.0.weight`, ...), and
 //! initialisation matches `nn.Linear`'s default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for
 //! weights and biases, so checkpoints load into the equivalent PyTorch modules unchanged.
@@ -13,6 +16,7 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, Tensor};
 
+use super::condition::append_vector;
 use super::{Discriminator, Generator, ImageShape};
 
 /// Sizes of the MLP pair.
@@ -54,18 +58,18 @@ impl MlpConfig {
         p
     }
 
-    pub fn generator(&self, root: &nn::Path, image: ImageShape) -> MlpGenerator {
-        let sizes: Vec<i64> = std::iter::once(self.latent_dim).chain(self.g_hidden.iter().copied()).chain([image.numel()]).collect();
+    pub fn generator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpGenerator {
+        let sizes: Vec<i64> = std::iter::once(self.latent_dim + classes).chain(self.g_hidden.iter().copied()).chain([image.numel()]).collect();
         // nn.Sequential indices: Linear at 0, 2, 4, ... (each followed by one activation).
         let layers = stack(&(root / "net"), &sizes, 2);
-        MlpGenerator { layers, slope: slope_tensor(root, self.leaky_slope), latent_dim: self.latent_dim, image }
+        MlpGenerator { layers, slope: slope_tensor(root, self.leaky_slope), latent_dim: self.latent_dim, classes, image }
     }
 
-    pub fn discriminator(&self, root: &nn::Path, image: ImageShape) -> MlpDiscriminator {
-        let sizes: Vec<i64> = std::iter::once(image.numel()).chain(self.d_hidden.iter().copied()).chain([1]).collect();
+    pub fn discriminator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpDiscriminator {
+        let sizes: Vec<i64> = std::iter::once(image.numel() + classes).chain(self.d_hidden.iter().copied()).chain([1]).collect();
         // Linear, LeakyReLU, Dropout per hidden layer: Linear at 0, 3, 6, ...
         let layers = stack(&(root / "net"), &sizes, 3);
-        MlpDiscriminator { layers, slope: slope_tensor(root, self.leaky_slope), dropout: self.d_dropout }
+        MlpDiscriminator { layers, slope: slope_tensor(root, self.leaky_slope), dropout: self.d_dropout, classes }
     }
 }
 
@@ -91,6 +95,7 @@ pub struct MlpGenerator {
     layers: Vec<nn::Linear>,
     slope: Tensor,
     latent_dim: i64,
+    classes: i64,
     image: ImageShape,
 }
 
@@ -99,9 +104,13 @@ impl Generator for MlpGenerator {
         self.latent_dim
     }
 
-    fn forward_t(&self, z: &Tensor, _train: bool) -> Tensor {
+    fn classes(&self) -> i64 {
+        self.classes
+    }
+
+    fn forward_t(&self, z: &Tensor, y: Option<&Tensor>, _train: bool) -> Tensor {
         let last = self.layers.len() - 1;
-        let mut x = z.shallow_clone();
+        let mut x = append_vector(z, y, self.classes);
         for (i, l) in self.layers.iter().enumerate() {
             x = l.forward(&x);
             x = if i < last { super::leaky_relu(&x, &self.slope) } else { x.tanh() };
@@ -114,12 +123,13 @@ pub struct MlpDiscriminator {
     layers: Vec<nn::Linear>,
     slope: Tensor,
     dropout: f64,
+    classes: i64,
 }
 
 impl Discriminator for MlpDiscriminator {
-    fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
+    fn forward_t(&self, x: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor {
         let last = self.layers.len() - 1;
-        let mut h = x.flatten(1, -1);
+        let mut h = append_vector(&x.flatten(1, -1), y, self.classes);
         for (i, l) in self.layers.iter().enumerate() {
             h = l.forward(&h);
             if i < last {
@@ -134,5 +144,34 @@ impl Discriminator for MlpDiscriminator {
 
     fn per_sample(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::condition::one_hot;
+    use tch::{Device, Kind};
+
+    #[test]
+    fn conditional_mlp_pair_appends_the_one_hot_class() {
+        let image = ImageShape { channels: 1, height: 28, width: 28 };
+        let cfg = MlpConfig { d_dropout: 0.0, ..MlpConfig::default() };
+        let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
+        let g = cfg.generator(&gvs.root(), image, 10);
+        let d = cfg.discriminator(&dvs.root(), image, 10);
+        assert_eq!(gvs.variables()["net.0.weight"].size(), vec![256, 110]);
+        assert_eq!(dvs.variables()["net.0.weight"].size(), vec![1024, 794]);
+        let z = Tensor::randn([2, 100], (Kind::Float, Device::Cpu));
+        let y = one_hot(&Tensor::from_slice(&[1i64, 8]), 10);
+        let x = g.forward_t(&z, Some(&y), false);
+        assert_eq!(x.size(), vec![2, 1, 28, 28]);
+        // By hand: D's first layer sees [pixels, one-hot], so its pre-activation equals
+        // W[:, :784] x + W[:, 784 + class] + b.
+        let (w, b) = (&dvs.variables()["net.0.weight"], &dvs.variables()["net.0.bias"]);
+        let want = x.flatten(1, -1).matmul(&w.narrow(1, 0, 784).tr()) + w.narrow(1, 784, 10).tr().index_select(0, &Tensor::from_slice(&[1i64, 8])) + b;
+        let got = d.layers[0].forward(&append_vector(&x.flatten(1, -1), Some(&y), 10));
+        assert!((got - want).abs().max().double_value(&[]) < 1e-5);
+        assert_eq!(d.forward_t(&x, Some(&y), false).size(), vec![2]);
     }
 }

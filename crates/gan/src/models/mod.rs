@@ -1,5 +1,6 @@
 //! Generator and discriminator networks, built from a serde-tagged [`ModelConfig`].
 
+pub mod condition;
 pub mod dcgan;
 pub mod mlp;
 
@@ -26,14 +27,18 @@ impl ImageShape {
 /// Maps a latent batch `[B, latent_dim]` to images `[B, C, H, W]` in `[-1, 1]`.
 pub trait Generator: Send {
     fn latent_dim(&self) -> i64;
+    /// Number of classes it is conditioned on; 0 for an unconditional generator.
+    fn classes(&self) -> i64;
+    /// `y`: one-hot classes `[B, classes]`, exactly when the generator is conditional.
     /// `train` selects batch statistics (and updates running ones) in BatchNorm layers;
     /// sampling uses `false`.
-    fn forward_t(&self, z: &Tensor, train: bool) -> Tensor;
+    fn forward_t(&self, z: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor;
 }
 
-/// Maps images `[B, C, H, W]` to one logit per image, `[B]`.
+/// Maps images `[B, C, H, W]` (with one-hot classes `y` when conditional) to one logit
+/// per image, `[B]`.
 pub trait Discriminator: Send {
-    fn forward_t(&self, x: &Tensor, train: bool) -> Tensor;
+    fn forward_t(&self, x: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor;
     /// True when each image's logit depends on that image alone (no batch statistics), so
     /// batches may be concatenated.
     fn per_sample(&self) -> bool;
@@ -103,29 +108,29 @@ impl ModelConfig {
         }
     }
 
-    /// Builds the generator alone (for sampling), weights initialised from the current
-    /// libtorch seed.
-    pub fn build_generator(&self, vs: &nn::VarStore, image: ImageShape) -> Box<dyn Generator> {
+    /// Builds the generator alone (for sampling), conditioned on `classes` classes (0:
+    /// unconditional), weights initialised from the current libtorch seed.
+    pub fn build_generator(&self, vs: &nn::VarStore, image: ImageShape, classes: i64) -> Box<dyn Generator> {
         match self {
-            ModelConfig::Mlp(c) => Box::new(c.generator(&vs.root(), image)),
-            ModelConfig::Dcgan(c) => Box::new(c.generator(&vs.root(), image)),
+            ModelConfig::Mlp(c) => Box::new(c.generator(&vs.root(), image, classes)),
+            ModelConfig::Dcgan(c) => Box::new(c.generator(&vs.root(), image, classes)),
         }
     }
 
-    pub fn build_discriminator(&self, vs: &nn::VarStore, image: ImageShape) -> Box<dyn Discriminator> {
+    pub fn build_discriminator(&self, vs: &nn::VarStore, image: ImageShape, classes: i64) -> Box<dyn Discriminator> {
         match self {
-            ModelConfig::Mlp(c) => Box::new(c.discriminator(&vs.root(), image)),
-            ModelConfig::Dcgan(c) => Box::new(c.discriminator(&vs.root(), image)),
+            ModelConfig::Mlp(c) => Box::new(c.discriminator(&vs.root(), image, classes)),
+            ModelConfig::Dcgan(c) => Box::new(c.discriminator(&vs.root(), image, classes)),
         }
     }
 
     /// Builds both networks on `device`: generator first, then discriminator, so that a
     /// seed fixes both.
-    pub fn build(&self, image: ImageShape, device: Device) -> Nets {
+    pub fn build(&self, image: ImageShape, classes: i64, device: Device) -> Nets {
         let g_vs = nn::VarStore::new(device);
         let d_vs = nn::VarStore::new(device);
-        let g = self.build_generator(&g_vs, image);
-        let d = self.build_discriminator(&d_vs, image);
+        let g = self.build_generator(&g_vs, image, classes);
+        let d = self.build_discriminator(&d_vs, image, classes);
         Nets { g_vs, d_vs, g, d }
     }
 }

@@ -18,7 +18,7 @@ use crate::models::ImageShape;
 const PREFETCH_DEPTH: usize = 4;
 
 pub enum Feed {
-    Memory { images: Tensor, sampler: BatchSampler },
+    Memory { images: Tensor, labels: Option<Tensor>, sampler: BatchSampler },
     Stream { prefetcher: Prefetcher },
 }
 
@@ -28,11 +28,15 @@ pub struct OpenedFeed {
     pub image: ImageShape,
     pub len: usize,
     pub batches_per_epoch: u64,
+    /// Number of classes the labels use, when the data has labels.
+    pub classes: Option<usize>,
 }
 
-/// A batch and the files skipped while decoding it.
+/// A batch, its integer labels (when the data has them), and the files skipped while
+/// decoding it.
 pub struct Batch {
     pub images: Tensor,
+    pub labels: Option<Tensor>,
     pub skipped: Vec<gan_data::DataError>,
 }
 
@@ -44,8 +48,10 @@ impl Feed {
                 let image = ImageShape { channels: ds.channels as i64, height: ds.height as i64, width: ds.width as i64 };
                 let sampler = BatchSampler::new(ds.len(), batch_size, seed)?;
                 let images = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, image.channels, image.height, image.width]).to_device(device);
+                let labels = ds.labels.as_ref().map(|l| Tensor::from_slice(l).to_kind(Kind::Int64).to_device(device));
                 let batches_per_epoch = sampler.batches_per_epoch();
-                Ok(OpenedFeed { feed: Feed::Memory { images, sampler }, image, len: ds.len(), batches_per_epoch })
+                let classes = ds.num_classes();
+                Ok(OpenedFeed { feed: Feed::Memory { images, labels, sampler }, image, len: ds.len(), batches_per_epoch, classes })
             }
             Opened::Folder(folder, on_error) => {
                 let s = folder.size as i64;
@@ -55,7 +61,7 @@ impl Feed {
                 let batches_per_epoch = sampler.batches_per_epoch();
                 let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
                 let prefetcher = Prefetcher::start(Arc::new(folder), sampler, start, workers, PREFETCH_DEPTH, on_error);
-                Ok(OpenedFeed { feed: Feed::Stream { prefetcher }, image, len, batches_per_epoch })
+                Ok(OpenedFeed { feed: Feed::Stream { prefetcher }, image, len, batches_per_epoch, classes: None })
             }
         }
     }
@@ -63,17 +69,18 @@ impl Feed {
     /// Batch number `index` (streams serve indices in order from their start).
     pub fn batch(&mut self, index: u64, image: ImageShape, device: Device) -> Result<Batch> {
         match self {
-            Feed::Memory { images, sampler } => {
+            Feed::Memory { images, labels, sampler } => {
                 let idx: Vec<i64> = sampler.batch(index).iter().map(|&i| i as i64).collect();
-                let images = images.index_select(0, &Tensor::from_slice(&idx).to_device(device));
-                Ok(Batch { images, skipped: Vec::new() })
+                let idx = Tensor::from_slice(&idx).to_device(device);
+                let labels = labels.as_ref().map(|l| l.index_select(0, &idx));
+                Ok(Batch { images: images.index_select(0, &idx), labels, skipped: Vec::new() })
             }
             Feed::Stream { prefetcher } => {
                 let b = prefetcher.next_batch()?;
                 debug_assert_eq!(b.index, index, "stream served out of order");
                 let bytes = Tensor::from_slice(&b.pixels).view([b.count as i64, image.channels, image.height, image.width]);
                 let images = (bytes.to_device(device).to_kind(Kind::Float) / 127.5 - 1.0).contiguous();
-                Ok(Batch { images, skipped: b.skipped })
+                Ok(Batch { images, labels: None, skipped: b.skipped })
             }
         }
     }

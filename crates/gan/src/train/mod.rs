@@ -17,20 +17,23 @@ use crate::error::{GanError, Result};
 use crate::events::Event;
 use crate::losses::LossKind;
 use crate::metrics::{MetricsLog, StepMetrics};
+use crate::models::condition::one_hot;
 use crate::models::{param_count, ImageShape, Nets};
 use crate::optim::Optimizer;
 use crate::run_dir::RunDir;
 use crate::{device, grid, plot, sample};
 
 use feed::Feed;
-use step::{gan_step, StepParts, STAT_COUNT};
+use step::{gan_step, RealBatch, StepParts, STAT_COUNT};
 
 /// Stream tags mixed with the run seed, so each use of randomness is independent.
 const STEP_STREAM: u64 = 1;
 const FIXED_Z_STREAM: u64 = 2;
 const DATA_STREAM: u64 = 3;
-/// Number of images in the fixed-z sample grid (8x8).
+/// Number of images in the fixed-z sample grid (8x8); a conditional run's grid has this
+/// many rows of one z each, one column per class.
 pub const GRID_SAMPLES: i64 = 64;
+const CONDITIONAL_GRID_ROWS: i64 = 8;
 
 /// A run in progress.
 pub struct Trainer {
@@ -42,6 +45,8 @@ pub struct Trainer {
     data_len: usize,
     batches_per_epoch: u64,
     image: ImageShape,
+    /// Classes of a conditional run (0: unconditional).
+    classes: i64,
     nets: Nets,
     opt_g: Optimizer,
     opt_d: Optimizer,
@@ -49,6 +54,7 @@ pub struct Trainer {
     batches_consumed: u64,
     total_steps: u64,
     fixed_z: Tensor,
+    fixed_y: Option<Tensor>,
     metrics_log: MetricsLog,
     history: Vec<StepMetrics>,
     /// Files skipped while decoding (image folders with `on_error = "skip"`), not yet reported.
@@ -108,8 +114,9 @@ impl Trainer {
         config.model.check_image(image).map_err(|reason| {
             GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe()))
         })?;
+        let classes = if config.conditional { run_classes(&config, opened.classes)? } else { 0 };
         tch::manual_seed(config.seed as i64);
-        let mut nets = config.model.build(image, device);
+        let mut nets = config.model.build(image, classes, device);
         let mut opt_g = Optimizer::new(&nets.g_vs, config.optim.g.clone());
         let mut opt_d = Optimizer::new(&nets.d_vs, config.optim.d.clone());
         let step = match (ckpt, &state) {
@@ -118,6 +125,12 @@ impl Trainer {
                     return Err(GanError::Checkpoint {
                         path: dir.into(),
                         reason: format!("was trained on {:?} images, the data now gives {:?}", state.image, image),
+                    });
+                }
+                if state.classes != classes {
+                    return Err(GanError::Checkpoint {
+                        path: dir.into(),
+                        reason: format!("was trained with {} classes, the data now gives {classes}", state.classes),
                     });
                 }
                 checkpoint::load_weights(&mut nets.g_vs, &dir.join(GENERATOR_FILE))?;
@@ -130,7 +143,7 @@ impl Trainer {
             }
             _ => 0,
         };
-        let fixed_z = sample::latents(GRID_SAMPLES, config.model.latent_dim(), mix(&[config.seed, FIXED_Z_STREAM]), device);
+        let (fixed_z, fixed_y) = grid_inputs(config.model.latent_dim(), classes, mix(&[config.seed, FIXED_Z_STREAM]), device);
         // Records an interrupted run wrote after its last checkpoint are dropped.
         let (metrics_log, history) = MetricsLog::open(&run.metrics(), step)?;
         let total_steps = config.total_steps(opened.len);
@@ -143,6 +156,7 @@ impl Trainer {
             data_len: opened.len,
             batches_per_epoch: opened.batches_per_epoch,
             image,
+            classes,
             nets,
             opt_g,
             opt_d,
@@ -150,6 +164,7 @@ impl Trainer {
             batches_consumed,
             total_steps,
             fixed_z,
+            fixed_y,
             metrics_log,
             history,
             skipped: Vec::new(),
@@ -160,7 +175,7 @@ impl Trainer {
     /// step's statistics (see [`step::StepStats`]).
     pub fn train_step(&mut self) -> Result<Tensor> {
         tch::manual_seed(mix(&[self.config.seed, STEP_STREAM, self.step]) as i64);
-        let (latent, device, image) = (self.config.model.latent_dim(), self.device, self.image);
+        let (latent, device, image, classes) = (self.config.model.latent_dim(), self.device, self.image, self.classes);
         let feed = &mut self.feed;
         let consumed = &mut self.batches_consumed;
         let skipped = &mut self.skipped;
@@ -168,7 +183,8 @@ impl Trainer {
             let batch = feed.batch(*consumed, image, device)?;
             *consumed += 1;
             skipped.extend(batch.skipped);
-            Ok(batch.images)
+            let labels = if classes > 0 { batch.labels.map(|l| one_hot(&l, classes)) } else { None };
+            Ok(RealBatch { images: batch.images, labels })
         };
         let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
         let parts = StepParts {
@@ -200,6 +216,7 @@ impl Trainer {
             device: device::describe(self.device),
             g_params: param_count(&self.nets.g_vs),
             d_params: param_count(&self.nets.d_vs),
+            classes: self.class_names()?,
         });
         if self.step == 0 {
             self.save_samples(on_event)?;
@@ -231,6 +248,14 @@ impl Trainer {
         Ok(())
     }
 
+    fn class_names(&self) -> Result<Vec<String>> {
+        if self.classes == 0 {
+            return Ok(Vec::new());
+        }
+        let v = self.config.data.vocabulary(self.classes as usize)?;
+        Ok((0..v.len()).map(|i| v.name(i).to_string()).collect())
+    }
+
     fn record(&mut self, window: &Tensor, steps: u64, secs: f64) -> Result<StepMetrics> {
         let v: Vec<f64> = Vec::try_from(&(window.to_device(Device::Cpu).to_kind(Kind::Double) / steps as f64))
             .expect("step statistics");
@@ -252,9 +277,10 @@ impl Trainer {
     }
 
     fn save_samples(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
-        let images = tch::no_grad(|| self.nets.g.forward_t(&self.fixed_z, false));
+        let images = tch::no_grad(|| self.nets.g.forward_t(&self.fixed_z, self.fixed_y.as_ref(), false));
         let path = self.run.sample_grid(self.step);
-        grid::save_grid(&images, 8, &path)?;
+        let nrow = if self.classes > 0 { self.classes as usize } else { 8 };
+        grid::save_grid(&images, nrow, &path)?;
         if !self.history.is_empty() {
             plot::save_loss_plot(&self.history, &self.run.loss_plot())?;
         }
@@ -267,7 +293,7 @@ impl Trainer {
         optimizer.extend(self.opt_d.state("d."));
         let config_toml = self.config.to_toml();
         let parts = CheckpointParts {
-            state: CheckpointState::new(self.step, self.batches_consumed, self.image),
+            state: CheckpointState::new(self.step, self.batches_consumed, self.image, self.classes),
             config_toml: &config_toml,
             g_vs: &self.nets.g_vs,
             d_vs: &self.nets.d_vs,
@@ -275,4 +301,32 @@ impl Trainer {
         };
         checkpoint::save(&self.run, parts, self.config.keep_checkpoints)
     }
+}
+
+/// The number of classes of a conditional run: the labels' count, checked against the
+/// data's vocabulary.
+fn run_classes(config: &TrainConfig, labelled: Option<usize>) -> Result<i64> {
+    let k = labelled.ok_or_else(|| {
+        GanError::Invalid(format!(
+            "conditional = true needs class labels, but {} has none (IDX data needs a train-labels-idx1-ubyte[.gz] \
+             file beside the images; image folders carry no labels)",
+            config.data.describe()
+        ))
+    })?;
+    if k < 2 {
+        return Err(GanError::Invalid(format!("conditional = true needs at least 2 classes; the labels of {} use {k}", config.data.describe())));
+    }
+    config.data.vocabulary(k)?;
+    Ok(k as i64)
+}
+
+/// The fixed inputs of the sample grid: 64 latents, or for `classes` > 0 eight latents each
+/// repeated once per class (rows share z, columns share the class).
+fn grid_inputs(latent: i64, classes: i64, seed: u64, device: Device) -> (Tensor, Option<Tensor>) {
+    if classes == 0 {
+        return (sample::latents(GRID_SAMPLES, latent, seed, device), None);
+    }
+    let z = sample::latents(CONDITIONAL_GRID_ROWS, latent, seed, device).repeat_interleave_self_int(classes, 0, None);
+    let labels = Tensor::arange(classes, (Kind::Int64, device)).repeat([CONDITIONAL_GRID_ROWS]);
+    (z, Some(one_hot(&labels, classes)))
 }

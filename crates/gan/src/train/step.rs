@@ -7,6 +7,9 @@
 //! for the generator update (one generator forward pass per step), and the discriminator
 //! sees them detached. A discriminator without cross-sample layers (no batch norm) scores
 //! real and fake images in one forward pass over their concatenation.
+//! A conditional pair (Mirza & Osindero 2014) generates each fake with the class of the
+//! real image beside it, and the discriminator scores real, fake and interpolated images
+//! with that class.
 //! Gradients are taken with `autograd.grad` semantics, so the generator's update never
 //! computes the discriminator's weight gradients and nothing needs zeroing.
 
@@ -47,9 +50,23 @@ pub struct DiscriminatorTerms {
     pub penalty: Option<Tensor>,
 }
 
-/// The discriminator's loss on `real` and (detached) `fake`. `eps` gives the per-sample
-/// interpolation weights of the gradient penalty (drawn from U(0, 1) when `None`).
-pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, real: &Tensor, fake: &Tensor, eps: Option<&Tensor>) -> DiscriminatorTerms {
+/// A real batch: images and, for a conditional pair, their one-hot classes.
+pub struct RealBatch {
+    pub images: Tensor,
+    pub labels: Option<Tensor>,
+}
+
+/// The discriminator's loss on `real` and (detached) `fake`, both of classes `y` when
+/// conditional. `eps` gives the per-sample interpolation weights of the gradient penalty
+/// (drawn from U(0, 1) when `None`).
+pub fn discriminator_terms(
+    d: &dyn Discriminator,
+    loss: &LossConfig,
+    real: &Tensor,
+    fake: &Tensor,
+    y: Option<&Tensor>,
+    eps: Option<&Tensor>,
+) -> DiscriminatorTerms {
     let fake = fake.detach();
     let weight = loss.lipschitz.penalty_weight();
     let x_hat = weight.map(|_| {
@@ -59,14 +76,15 @@ pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, real: &Tens
     let (real_out, fake_out) = if d.per_sample() {
         // One forward over [real; fake]: the same function, larger matrix products.
         let n = real.size()[0];
-        let both = d.forward_t(&Tensor::cat(&[real.shallow_clone(), fake.shallow_clone()], 0), true);
+        let y2 = y.map(|y| Tensor::cat(&[y, y], 0));
+        let both = d.forward_t(&Tensor::cat(&[real.shallow_clone(), fake.shallow_clone()], 0), y2.as_ref(), true);
         (both.narrow(0, 0, n), both.narrow(0, n, both.size()[0] - n))
     } else {
-        (d.forward_t(real, true), d.forward_t(&fake, true))
+        (d.forward_t(real, y, true), d.forward_t(&fake, y, true))
     };
     // The interpolates get their own pass: inside a concatenation the double backward would
     // run over the real and fake rows too.
-    let hat_out = x_hat.as_ref().map(|h| d.forward_t(h, true));
+    let hat_out = x_hat.as_ref().map(|h| d.forward_t(h, y, true));
     let mut total = discriminator_loss(loss, &real_out, &fake_out);
     let penalty = match (weight, x_hat, hat_out) {
         (Some(w), Some(x_hat), Some(out)) => {
@@ -83,27 +101,28 @@ pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, real: &Tens
 pub fn gan_step(
     p: StepParts<'_>,
     d_steps: u32,
-    mut next_real: impl FnMut() -> Result<Tensor>,
+    mut next_real: impl FnMut() -> Result<RealBatch>,
     mut noise: impl FnMut(i64) -> Tensor,
 ) -> Result<StepStats> {
     let mut kept = None;
     for j in 0..d_steps {
         let last = j + 1 == d_steps;
-        let real = next_real()?;
+        let RealBatch { images: real, labels: y } = next_real()?;
         let z = noise(real.size()[0]);
-        let fake = if last { p.g.forward_t(&z, true) } else { tch::no_grad(|| p.g.forward_t(&z, true)) };
-        let terms = discriminator_terms(p.d, p.loss, &real, &fake, None);
+        let generate = || p.g.forward_t(&z, y.as_ref(), true);
+        let fake = if last { generate() } else { tch::no_grad(generate) };
+        let terms = discriminator_terms(p.d, p.loss, &real, &fake, y.as_ref(), None);
         let grads = p.opt_d.grads(&terms.loss);
         p.opt_d.step(&grads);
         if let Some(c) = p.loss.lipschitz.clip() {
             p.opt_d.clip_params(c);
         }
         if last {
-            kept = Some((fake, terms));
+            kept = Some((fake, y, terms));
         }
     }
-    let (fake, terms) = kept.expect("d_steps >= 1");
-    let g_loss = generator_loss(p.loss, &p.d.forward_t(&fake, true));
+    let (fake, y, terms) = kept.expect("d_steps >= 1");
+    let g_loss = generator_loss(p.loss, &p.d.forward_t(&fake, y.as_ref(), true));
     let grads = p.opt_g.grads(&g_loss);
     p.opt_g.step(&grads);
     let (real_out, fake_out) = (terms.real_out.detach(), terms.fake_out.detach());

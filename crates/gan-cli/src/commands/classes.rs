@@ -1,0 +1,69 @@
+//! Reading class choices (`--class 9`, `--class "ankle boot"`, `--prompt "boots and bags"`)
+//! against a conditional run's vocabulary, and choosing the classifier that judges a run.
+
+use std::path::Path;
+
+use gan::classifier::{Classifier, Shipped};
+use gan::sample::TrainedGenerator;
+use gan_data::vocab::{ClassSet, Vocabulary};
+use gan_data::DataSource;
+use tch::Device;
+
+use crate::exit::user;
+
+/// One class by number or by name, for the option `flag`.
+pub fn parse_class(vocab: &Vocabulary, flag: &str, text: &str) -> anyhow::Result<i64> {
+    let k = vocab.len() as i64;
+    match text.trim().parse::<i64>() {
+        Ok(c) if (0..k).contains(&c) => Ok(c),
+        Ok(c) => Err(user(format!(
+            "{flag} {c}: class out of range; this run has classes 0..={} ({} .. {})",
+            k - 1,
+            vocab.name(0),
+            vocab.name(k as usize - 1)
+        ))),
+        Err(_) => vocab.lookup(text).map(|c| c as i64).map_err(|e| user(format!("{flag}: {e}"))),
+    }
+}
+
+/// The classes chosen by `--class` (repeatable) or `--prompt`, or `None` when neither is
+/// given. Fails with a one-line error for an unconditional run.
+pub fn chosen(g: &TrainedGenerator, class: &[String], prompt: Option<&str>) -> anyhow::Result<Option<Vec<i64>>> {
+    if class.is_empty() && prompt.is_none() {
+        return Ok(None);
+    }
+    if g.classes == 0 {
+        return Err(user(format!(
+            "{} was trained without class labels, so --class/--prompt cannot choose what it draws; \
+             train a conditional run (--preset mnist-cgan or fashion-cgan) or steer this one with `gan steer --target`",
+            g.checkpoint.display()
+        )));
+    }
+    let vocab = g.vocabulary()?;
+    let classes = match prompt {
+        Some(p) => vocab.parse_prompt(p).map_err(|e| user(format!("--prompt: {e}")))?.into_iter().map(|c| c as i64).collect(),
+        None => class.iter().map(|c| parse_class(&vocab, "--class", c)).collect::<anyhow::Result<_>>()?,
+    };
+    Ok(Some(classes))
+}
+
+/// The classifier named by `--classifier` (`mnist`, `fashion-mnist` or a file), or by
+/// default the shipped one for the run's data vocabulary; with its class names when known.
+pub fn pick_classifier(choice: Option<&str>, data: &DataSource, device: Device) -> anyhow::Result<(Classifier, Option<Vocabulary>)> {
+    let shipped = |s: Shipped| -> anyhow::Result<(Classifier, Option<Vocabulary>)> { Ok((s.load(device)?.0, Some(s.vocabulary()))) };
+    match choice {
+        Some(name) => match Shipped::ALL.into_iter().find(|s| s.name() == name) {
+            Some(s) => shipped(s),
+            None if Path::new(name).is_file() => Ok((Classifier::load(Path::new(name), device)?.0, None)),
+            None => Err(user(format!("--classifier {name}: neither a file nor a shipped classifier (mnist, fashion-mnist)"))),
+        },
+        None => match data.class_set() {
+            Some(ClassSet::Mnist) => shipped(Shipped::Mnist),
+            Some(ClassSet::FashionMnist) => shipped(Shipped::FashionMnist),
+            None => Err(user(format!(
+                "no shipped classifier knows the classes of {}: choose the judge with --classifier mnist|fashion-mnist|FILE",
+                data.describe()
+            ))),
+        },
+    }
+}

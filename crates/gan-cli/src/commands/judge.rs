@@ -1,0 +1,72 @@
+//! `gan classifier judge`: how a classifier labels a run's samples, as a table (and JSON).
+
+use anyhow::Context;
+use gan::judge::{judge_run, Judgement};
+use gan::sample::TrainedGenerator;
+use gan::DeviceChoice;
+use serde::Serialize;
+
+use crate::cli::ClassifierJudgeArgs;
+use crate::exit::user;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    run: String,
+    checkpoint: String,
+    step: u64,
+    classifier: String,
+    class_names: Vec<String>,
+    seed: u64,
+    judgements: &'a [Judgement],
+}
+
+pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
+    if a.n < 1 {
+        return Err(user(format!("--n must be at least 1, got {}", a.n)));
+    }
+    if let Some(out) = &a.out {
+        super::check_out_dir(out)?;
+    }
+    let device = DeviceChoice::from(a.device).resolve()?;
+    let g = TrainedGenerator::load(&a.run, device)?;
+    let (c, vocab) = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
+    let judgements = judge_run(&g, &c, a.n, a.seed)?;
+    let name = |i: usize| vocab.as_ref().filter(|v| i < v.len()).map_or_else(|| i.to_string(), |v| v.name(i).to_string());
+    let width = (0..c.classes as usize).map(|i| name(i).len()).max().unwrap_or(5).max(5);
+    let classifier = a.classifier.clone().unwrap_or_else(|| "shipped, chosen by the run's data".into());
+    println!("{} (step {}) judged by {classifier}, {} samples {}, seed {}", a.run.display(), g.step, a.n, if g.classes > 0 { "per class" } else { "in all" }, a.seed);
+    if g.classes > 0 {
+        println!("{:width$}  {:>9}  {:>10}  most confused with", "class", "agreement", "confidence");
+        for j in &judgements {
+            let r = j.requested.expect("conditional") as usize;
+            let other = (0..j.shares.len()).filter(|&i| i != r).max_by(|&x, &y| j.shares[x].total_cmp(&j.shares[y])).expect("classes");
+            let agreement = j.agreement.expect("conditional");
+            println!("{:width$}  {:>8.1}%  {:>10.3}  {} ({:.1}%)", name(r), agreement * 100.0, j.mean_confidence, name(other), j.shares[other] * 100.0);
+        }
+        let (worst, min) = judgements.iter().map(|j| (j.requested.expect("conditional"), j.agreement.expect("conditional"))).fold((0, f64::MAX), |b, x| if x.1 < b.1 { x } else { b });
+        let mean = judgements.iter().filter_map(|j| j.agreement).sum::<f64>() / judgements.len() as f64;
+        println!("mean agreement {:.1}%, lowest {:.1}% ({})", mean * 100.0, min * 100.0, name(worst as usize));
+    } else {
+        let j = &judgements[0];
+        println!("{:width$}  {:>6}", "class", "share");
+        for (i, s) in j.shares.iter().enumerate() {
+            println!("{:width$}  {:>5.1}%", name(i), s * 100.0);
+        }
+        let covered = j.shares.iter().filter(|&&s| s > 0.0).count();
+        println!("{covered} of {} classes drawn; mean confidence {:.3}", j.shares.len(), j.mean_confidence);
+    }
+    if let Some(out) = &a.out {
+        let report = Report {
+            run: a.run.display().to_string(),
+            checkpoint: g.checkpoint.display().to_string(),
+            step: g.step,
+            classifier,
+            class_names: (0..c.classes as usize).map(name).collect(),
+            seed: a.seed,
+            judgements: &judgements,
+        };
+        let text = serde_json::to_string_pretty(&report).expect("report serialises");
+        std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! Judging a generator with a classifier: for a conditional run, how often the classifier
+//! agrees with the class asked for; for any run, the histogram of the classes it draws.
+//! Samples are drawn from seeded latents, so a judgement is reproducible.
+
+use serde::Serialize;
+use tch::{Device, Kind};
+
+use crate::classifier::Classifier;
+use crate::error::{GanError, Result};
+use crate::sample::{latents, TrainedGenerator};
+
+/// Images classified per forward pass.
+const CHUNK: i64 = 500;
+
+/// How the classifier labels `n` samples of one requested class (or of the whole
+/// generator, for an unconditional run: `requested` is then `None`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Judgement {
+    pub requested: Option<i64>,
+    pub n: i64,
+    /// Share of samples whose most likely class is each class.
+    pub shares: Vec<f64>,
+    /// Share labelled as the requested class.
+    pub agreement: Option<f64>,
+    /// Mean of the classifier's top probability.
+    pub mean_confidence: f64,
+}
+
+/// Classifies `n` samples drawn from `seed`, of class `requested` (conditional runs).
+pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i64, seed: u64) -> Result<Judgement> {
+    if (g.image.channels, g.image.height, g.image.width) != (1, 28, 28) {
+        return Err(GanError::Invalid(format!("the classifiers judge 28x28 grey images; this run makes {:?}", g.image)));
+    }
+    let z = latents(n, g.latent_dim(), seed, Device::Cpu);
+    let mut counts = vec![0i64; c.classes as usize];
+    let mut confidence = 0.0;
+    for start in (0..n).step_by(CHUNK as usize) {
+        let len = CHUNK.min(n - start);
+        let labels = g.labels(len, requested.map(|r| vec![r; len as usize]).as_deref())?;
+        let probs = tch::no_grad(|| c.probs(&g.generate(&z.narrow(0, start, len), labels.as_ref())));
+        let (top, arg) = probs.max_dim(1, false);
+        confidence += top.sum(Kind::Double).double_value(&[]);
+        for l in Vec::<i64>::try_from(arg.to_device(Device::Cpu)).expect("labels") {
+            counts[l as usize] += 1;
+        }
+    }
+    let shares: Vec<f64> = counts.iter().map(|&k| k as f64 / n as f64).collect();
+    let agreement = requested.map(|r| shares.get(r as usize).copied().unwrap_or(0.0));
+    Ok(Judgement { requested, n, shares, agreement, mean_confidence: confidence / n as f64 })
+}
+
+/// One judgement per class for a conditional run, or one for the whole generator.
+pub fn judge_run(g: &TrainedGenerator, c: &Classifier, n: i64, seed: u64) -> Result<Vec<Judgement>> {
+    if g.classes > 0 && g.classes > c.classes {
+        return Err(GanError::Invalid(format!("the run has {} classes but the classifier knows {}", g.classes, c.classes)));
+    }
+    match g.classes {
+        0 => Ok(vec![judge(g, c, None, n, seed)?]),
+        k => (0..k).map(|class| judge(g, c, Some(class), n, seed)).collect(),
+    }
+}
