@@ -198,3 +198,26 @@ fn the_classifier_agrees_with_the_classes_asked_for() {
         assert!(agreement >= 0.8, "class {class}: {table}");
     }
 }
+
+#[test]
+fn conditioning_works_with_every_loss_and_both_architectures() {
+    let t = tempfile::tempdir().unwrap();
+    write_halves(&t.path().join("data"), 32);
+    let losses = [
+        "[loss]\nkind = \"bce\"\ngenerator = \"minimax\"\n",
+        "[loss]\nkind = \"bce\"\ngenerator = \"non-saturating\"\n",
+        "[loss]\nkind = \"least-squares\"\n",
+        "[loss]\nkind = \"wasserstein\"\n[loss.lipschitz]\nkind = \"gradient-penalty\"\nweight = 10.0\n",
+    ];
+    let models = ["[model]\nkind = \"mlp\"\nlatent_dim = 4\ng_hidden = [8]\nd_hidden = [8]\nd_dropout = 0.0\n", "[model]\nkind = \"dcgan\"\nlatent_dim = 4\ng_base = 4\nd_base = 4\nd_norm = \"none\"\n"];
+    for (i, (model, loss)) in models.iter().flat_map(|m| losses.iter().map(move |l| (m, l))).enumerate() {
+        let cfg = format!("steps = 2\nbatch_size = 8\nd_steps = 2\nconditional = true\nlog_every = 1\n{model}{loss}");
+        std::fs::write(t.path().join("c.toml"), &cfg).unwrap();
+        let out = format!("run{i}");
+        let o = run(&["--threads", "1", "train", "--config", "c.toml", "--data", "data", "--out", &out], t.path());
+        assert!(o.status.success(), "{cfg}: {}", stderr(&o));
+        let m = gan::metrics::read_metrics(&t.path().join(&out).join("metrics.jsonl")).unwrap();
+        assert!(m.iter().all(|m| m.d_loss.is_finite() && m.g_loss.is_finite()), "{cfg}: {m:?}");
+        assert_eq!(m[0].penalty.is_some(), loss.contains("gradient-penalty"));
+    }
+}

@@ -1,11 +1,13 @@
 //! The WGAN-GP critic loss and its parameter gradients (which differentiate through an
 //! input gradient) checked three ways: a hand-worked linear critic, central finite
-//! differences in f64, and PyTorch autograd on identical weights and inputs.
+//! differences in f64 (also for class-conditional critics), and PyTorch autograd on
+//! identical weights and inputs.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use gan::losses::LossConfig;
+use gan::models::condition::one_hot;
 use gan::models::{DcganConfig, ImageShape, MlpConfig, ModelConfig, Nets, Norm};
 use gan::penalty::{gradient_penalty, interpolate, interpolation_weights, Lipschitz};
 use gan::train::step::discriminator_terms;
@@ -28,9 +30,9 @@ fn conv_case() -> (ModelConfig, ImageShape) {
     (m, ImageShape { channels: 2, height: 16, width: 16 })
 }
 
-fn build(model: &ModelConfig, image: ImageShape, kind: Kind, seed: i64) -> Nets {
+fn build(model: &ModelConfig, image: ImageShape, classes: i64, kind: Kind, seed: i64) -> Nets {
     tch::manual_seed(seed);
-    let mut nets = model.build(image, Device::Cpu);
+    let mut nets = model.build(image, classes, Device::Cpu);
     nets.d_vs.set_kind(kind);
     nets
 }
@@ -46,18 +48,21 @@ struct Inputs {
     real: Tensor,
     fake: Tensor,
     eps: Tensor,
+    /// One-hot classes for a conditional critic.
+    y: Option<Tensor>,
 }
 
-fn inputs(image: ImageShape, n: i64, kind: Kind) -> Inputs {
+fn inputs(image: ImageShape, n: i64, classes: i64, kind: Kind) -> Inputs {
     let shape = [n, image.channels, image.height, image.width];
     let real = Tensor::rand(shape, (kind, Device::Cpu)) * 2.0 - 1.0;
     let fake = Tensor::rand(shape, (kind, Device::Cpu)) * 2.0 - 1.0;
     let eps = interpolation_weights(&real);
-    Inputs { real, fake, eps }
+    let y = (classes > 0).then(|| one_hot(&Tensor::arange(n, (Kind::Int64, Device::Cpu)).remainder(classes), classes).to_kind(kind));
+    Inputs { real, fake, eps, y }
 }
 
 fn critic_loss(nets: &Nets, x: &Inputs) -> Tensor {
-    discriminator_terms(nets.d.as_ref(), &wgan_gp(), &x.real, &x.fake, Some(&x.eps)).loss
+    discriminator_terms(nets.d.as_ref(), &wgan_gp(), &x.real, &x.fake, x.y.as_ref(), Some(&x.eps)).loss
 }
 
 #[test]
@@ -77,12 +82,12 @@ fn eps_is_drawn_once_per_sample() {
 fn linear_critic_by_hand() {
     let model = ModelConfig::Mlp(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2 });
     let image = ImageShape { channels: 1, height: 2, width: 2 };
-    let nets = build(&model, image, Kind::Double, 0);
+    let nets = build(&model, image, 0, Kind::Double, 0);
     let (_, w) = params(&nets).into_iter().find(|(n, _)| n.ends_with("weight")).unwrap();
     tch::no_grad(|| w.shallow_clone().copy_(&Tensor::from_slice(&[0.3f64, -0.4, 1.2, 0.0]).view([1, 4])));
-    let x = inputs(image, 3, Kind::Double);
+    let x = inputs(image, 3, 0, Kind::Double);
     let x_hat = interpolate(&x.real, &x.fake, &x.eps);
-    let p = gradient_penalty(&nets.d.forward_t(&x_hat, true), &x_hat);
+    let p = gradient_penalty(&nets.d.forward_t(&x_hat, None, true), &x_hat);
     assert!((p.double_value(&[]) - 0.09).abs() < 1e-12, "{}", p.double_value(&[]));
     let g = Tensor::run_backward(&[&p], &[&w], false, false).remove(0);
     let want = [0.3, -0.4, 1.2, 0.0].map(|wi| 2.0 * 0.3 * wi / 1.3);
@@ -92,11 +97,12 @@ fn linear_critic_by_hand() {
     }
 }
 
-/// Central differences in f64 against autograd for (a sample of) every critic parameter.
-fn finite_differences(model: ModelConfig, image: ImageShape) {
-    let nets = build(&model, image, Kind::Double, 1);
+/// Central differences in f64 against autograd for (a sample of) every critic parameter
+/// (of a critic conditioned on `classes` classes when > 0).
+fn finite_differences(model: ModelConfig, image: ImageShape, classes: i64) {
+    let nets = build(&model, image, classes, Kind::Double, 1);
     tch::manual_seed(2);
-    let x = inputs(image, 4, Kind::Double);
+    let x = inputs(image, 4, classes, Kind::Double);
     let ps = params(&nets);
     let loss = critic_loss(&nets, &x);
     let tensors: Vec<&Tensor> = ps.iter().map(|(_, t)| t).collect();
@@ -128,21 +134,31 @@ fn finite_differences(model: ModelConfig, image: ImageShape) {
 #[test]
 fn finite_differences_mlp_critic() {
     let (m, i) = mlp_case();
-    finite_differences(m, i);
+    finite_differences(m, i, 0);
 }
 
 #[test]
 fn finite_differences_conv_critic_with_instance_norm() {
     let (m, i) = conv_case();
-    finite_differences(m, i);
+    finite_differences(m, i, 0);
+}
+
+/// Conditional critics: the class enters as a vector (MLP) or as maps (conv); the penalty
+/// differentiates with respect to the image only.
+#[test]
+fn finite_differences_conditional_critics() {
+    let (m, i) = mlp_case();
+    finite_differences(m, i, 3);
+    let (m, i) = conv_case();
+    finite_differences(m, i, 3);
 }
 
 /// Writes weights, inputs, the loss and its gradients (f32, as in training) for
 /// `penalty_check.py`, which recomputes them with PyTorch.
 fn pytorch_case(name: &str, model: ModelConfig, image: ImageShape, dir: &Path) {
-    let nets = build(&model, image, Kind::Float, 3);
+    let nets = build(&model, image, 0, Kind::Float, 3);
     tch::manual_seed(4);
-    let x = inputs(image, 5, Kind::Float);
+    let x = inputs(image, 5, 0, Kind::Float);
     let ps = params(&nets);
     let loss = critic_loss(&nets, &x);
     let tensors: Vec<&Tensor> = ps.iter().map(|(_, t)| t).collect();
