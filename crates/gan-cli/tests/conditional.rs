@@ -221,3 +221,30 @@ fn conditioning_works_with_every_loss_and_both_architectures() {
         assert_eq!(m[0].penalty.is_some(), loss.contains("gradient-penalty"));
     }
 }
+
+#[test]
+fn judging_an_unconditional_run_gives_its_class_histogram() {
+    let t = tempfile::tempdir().unwrap();
+    // TINY without --data: the built-in 28x28 MNIST sample, judged by the shipped classifier.
+    std::fs::write(t.path().join("tiny.toml"), TINY.replace("steps = 6", "steps = 2")).unwrap();
+    let o = run(&["train", "--config", "tiny.toml", "--out", "run"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["classifier", "judge", "--run", "run", "--n", "50", "--out", "j.json"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(t.path().join("j.json")).unwrap()).unwrap();
+    let j = &report["judgements"].as_array().unwrap()[0];
+    assert!(j["requested"].is_null() && j["agreement"].is_null());
+    let shares: Vec<f64> = j["shares"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() * 50.0).collect();
+    assert_eq!(shares.len(), 10);
+    assert!(shares.iter().all(|s| (s - s.round()).abs() < 1e-9) && shares.iter().sum::<f64>().round() == 50.0, "{shares:?}");
+    assert_eq!(report["class_names"][7], "7");
+    // 8x8 images cannot be judged; --n 0 is refused.
+    let (data, cfg) = tiny_setup(t.path());
+    let o = run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "small"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (args, needle) in [(["--run", "small", "--n", "5"], "28x28"), (["--run", "run", "--n", "0"], "--n must be at least 1")] {
+        let o = run(&[&["classifier", "judge"][..], &args[..]].concat(), t.path());
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains(needle) && stderr(&o).trim().lines().count() == 1, "{}", stderr(&o));
+    }
+}
