@@ -94,6 +94,10 @@ pub struct SampleArgs {
     /// bags", "3 7". Several classes give a labelled grid, one block per class.
     #[arg(long)]
     pub prompt: Option<String>,
+    /// Truncation trick (Brock et al. 2019): redraw latent entries beyond this magnitude
+    /// (e.g. 1.0), for more typical, less varied samples.
+    #[arg(long)]
+    pub truncation: Option<f64>,
     /// Output file.
     #[arg(long)]
     pub out: PathBuf,
@@ -219,6 +223,10 @@ pub struct ClassifierJudgeArgs {
     /// classifier for the run's data).
     #[arg(long)]
     pub classifier: Option<String>,
+    /// Truncation trick (Brock et al. 2019): redraw latent entries beyond this magnitude
+    /// (e.g. 1.0), for more typical, less varied samples.
+    #[arg(long)]
+    pub truncation: Option<f64>,
     /// Also write the judgement as JSON.
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -110,6 +110,14 @@ fn prompts_use_the_data_vocabulary_and_morphs_slide_between_classes() {
     let grid = image::open(t.path().join("p.png")).unwrap().into_luma8();
     assert_eq!(grid.height(), 2 * 14);
     assert!(grid.width() > 42 + 11 * 6);
+    // Truncated latents: saved z within the threshold.
+    let o = run(&["sample", "--run", "run", "--class", "1", "--n", "30", "--truncation", "0.7", "--format", "safetensors", "--out", "t.safetensors"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let saved = tch::Tensor::read_safetensors(t.path().join("t.safetensors")).unwrap();
+    let z = &saved.iter().find(|(n, _)| n == "z").unwrap().1;
+    assert!(z.abs().max().double_value(&[]) <= 0.7);
+    let labels = &saved.iter().find(|(n, _)| n == "labels").unwrap().1;
+    assert_eq!(Vec::<i64>::try_from(labels).unwrap(), vec![1; 30]);
     let o = run(&["sample", "--run", "run", "--prompt", "trowsers", "--out", "x.png"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("unknown class `trowsers`; nearest known: Trouser"), "{}", stderr(&o));
@@ -142,6 +150,7 @@ fn class_choices_that_cannot_be_honoured_are_one_line_errors() {
     fails(&["sample", "--run", "run", "--class", "seven", "--out", "x.png"], "unknown class `seven`");
     fails(&["interpolate", "--run", "run", "--from-class", "0", "--frames", "1", "--to-class", "1", "--out", "x.png"], "--frames must be at least 2");
     fails(&["interpolate", "--run", "run", "--from", "1", "--out", "x.png"], "nothing to interpolate");
+    fails(&["sample", "--run", "run", "--truncation", "0", "--out", "x.png"], "--truncation must be a positive number");
     // An unconditional run cannot take classes.
     let (data, cfg) = tiny_setup(t.path());
     let o = run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "plain"], t.path());

@@ -7,7 +7,7 @@ use tch::{Device, Kind};
 
 use crate::classifier::Classifier;
 use crate::error::{GanError, Result};
-use crate::sample::{latents, TrainedGenerator};
+use crate::sample::{draw_latents, TrainedGenerator};
 
 /// Images classified per forward pass.
 const CHUNK: i64 = 500;
@@ -26,12 +26,13 @@ pub struct Judgement {
     pub mean_confidence: f64,
 }
 
-/// Classifies `n` samples drawn from `seed`, of class `requested` (conditional runs).
-pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i64, seed: u64) -> Result<Judgement> {
+/// Classifies `n` samples drawn from `seed` (truncated latents when `truncation` is set), of
+/// class `requested` (conditional runs).
+pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i64, seed: u64, truncation: Option<f64>) -> Result<Judgement> {
     if (g.image.channels, g.image.height, g.image.width) != (1, 28, 28) {
         return Err(GanError::Invalid(format!("the classifiers judge 28x28 grey images; this run makes {:?}", g.image)));
     }
-    let z = latents(n, g.latent_dim(), seed, Device::Cpu);
+    let z = draw_latents(n, g.latent_dim(), seed, truncation, Device::Cpu);
     let mut counts = vec![0i64; c.classes as usize];
     let mut confidence = 0.0;
     for start in (0..n).step_by(CHUNK as usize) {
@@ -50,12 +51,12 @@ pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i6
 }
 
 /// One judgement per class for a conditional run, or one for the whole generator.
-pub fn judge_run(g: &TrainedGenerator, c: &Classifier, n: i64, seed: u64) -> Result<Vec<Judgement>> {
+pub fn judge_run(g: &TrainedGenerator, c: &Classifier, n: i64, seed: u64, truncation: Option<f64>) -> Result<Vec<Judgement>> {
     if g.classes > 0 && g.classes > c.classes {
         return Err(GanError::Invalid(format!("the run has {} classes but the classifier knows {}", g.classes, c.classes)));
     }
     match g.classes {
-        0 => Ok(vec![judge(g, c, None, n, seed)?]),
-        k => (0..k).map(|class| judge(g, c, Some(class), n, seed)).collect(),
+        0 => Ok(vec![judge(g, c, None, n, seed, truncation)?]),
+        k => (0..k).map(|class| judge(g, c, Some(class), n, seed, truncation)).collect(),
     }
 }

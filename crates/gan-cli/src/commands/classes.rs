@@ -67,3 +67,11 @@ pub fn pick_classifier(choice: Option<&str>, data: &DataSource, device: Device) 
         },
     }
 }
+
+/// Checks `--truncation`.
+pub fn check_truncation(t: Option<f64>) -> anyhow::Result<()> {
+    match t {
+        Some(t) if !(t > 0.0 && t.is_finite()) => Err(user(format!("--truncation must be a positive number, got {t}"))),
+        _ => Ok(()),
+    }
+}

@@ -17,6 +17,7 @@ struct Report<'a> {
     classifier: String,
     class_names: Vec<String>,
     seed: u64,
+    truncation: Option<f64>,
     judgements: &'a [Judgement],
 }
 
@@ -24,17 +25,26 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
     if a.n < 1 {
         return Err(user(format!("--n must be at least 1, got {}", a.n)));
     }
+    super::classes::check_truncation(a.truncation)?;
     if let Some(out) = &a.out {
         super::check_out_dir(out)?;
     }
     let device = DeviceChoice::from(a.device).resolve()?;
     let g = TrainedGenerator::load(&a.run, device)?;
     let (c, vocab) = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
-    let judgements = judge_run(&g, &c, a.n, a.seed)?;
+    let judgements = judge_run(&g, &c, a.n, a.seed, a.truncation)?;
     let name = |i: usize| vocab.as_ref().filter(|v| i < v.len()).map_or_else(|| i.to_string(), |v| v.name(i).to_string());
     let width = (0..c.classes as usize).map(|i| name(i).len()).max().unwrap_or(5).max(5);
     let classifier = a.classifier.clone().unwrap_or_else(|| "shipped, chosen by the run's data".into());
-    println!("{} (step {}) judged by {classifier}, {} samples {}, seed {}", a.run.display(), g.step, a.n, if g.classes > 0 { "per class" } else { "in all" }, a.seed);
+    let truncation = a.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
+    println!(
+        "{} (step {}) judged by {classifier}, {} samples {}, seed {}{truncation}",
+        a.run.display(),
+        g.step,
+        a.n,
+        if g.classes > 0 { "per class" } else { "in all" },
+        a.seed
+    );
     if g.classes > 0 {
         println!("{:width$}  {:>9}  {:>10}  most confused with", "class", "agreement", "confidence");
         for j in &judgements {
@@ -63,6 +73,7 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
             classifier,
             class_names: (0..c.classes as usize).map(name).collect(),
             seed: a.seed,
+            truncation: a.truncation,
             judgements: &judgements,
         };
         let text = serde_json::to_string_pretty(&report).expect("report serialises");

@@ -2,7 +2,7 @@
 //! classes named by `--class` or `--prompt`.
 
 use anyhow::Context;
-use gan::sample::{latents, TrainedGenerator};
+use gan::sample::{draw_latents, TrainedGenerator};
 use gan::DeviceChoice;
 use gan_data::idx::{encode_images, write_maybe_gz, IdxImages};
 use tch::{Device, Kind, Tensor};
@@ -17,11 +17,12 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     if a.nrow == Some(0) {
         return Err(user("--nrow must be at least 1"));
     }
+    super::classes::check_truncation(a.truncation)?;
     super::check_out_dir(&a.out)?;
     let device = DeviceChoice::from(a.device).resolve()?;
     let g = TrainedGenerator::load(&a.run, device)?;
     let chosen = super::classes::chosen(&g, &a.class, a.prompt.as_deref())?;
-    let z = latents(a.n, g.latent_dim(), a.seed, device);
+    let z = draw_latents(a.n, g.latent_dim(), a.seed, a.truncation, device);
     // One block of n images per chosen class, all from the same z.
     let blocks: Vec<Option<i64>> = chosen.clone().map_or(vec![None], |c| c.into_iter().map(Some).collect());
     let mut images = Vec::new();
