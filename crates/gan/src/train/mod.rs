@@ -2,6 +2,7 @@
 //! directory), steps the GAN, and writes metrics, sample grids, loss curves and checkpoints,
 //! reporting [`Event`]s as it goes.
 
+mod conditioning;
 pub mod feed;
 pub mod step;
 
@@ -18,10 +19,11 @@ use crate::events::Event;
 use crate::losses::LossKind;
 use crate::metrics::{MetricsLog, StepMetrics};
 use crate::models::condition::one_hot;
+use conditioning::{grid_inputs, run_classes};
 use crate::models::{param_count, ImageShape, Nets};
 use crate::optim::Optimizer;
 use crate::run_dir::RunDir;
-use crate::{device, grid, plot, sample};
+use crate::{device, grid, plot};
 
 use feed::Feed;
 use step::{gan_step, RealBatch, StepParts, STAT_COUNT};
@@ -30,10 +32,8 @@ use step::{gan_step, RealBatch, StepParts, STAT_COUNT};
 const STEP_STREAM: u64 = 1;
 const FIXED_Z_STREAM: u64 = 2;
 const DATA_STREAM: u64 = 3;
-/// Number of images in the fixed-z sample grid (8x8); a conditional run's grid has this
-/// many rows of one z each, one column per class.
+/// Number of images in the fixed-z sample grid (8x8; see `grid_inputs` for conditional runs).
 pub const GRID_SAMPLES: i64 = 64;
-const CONDITIONAL_GRID_ROWS: i64 = 8;
 
 /// A run in progress.
 pub struct Trainer {
@@ -301,32 +301,4 @@ impl Trainer {
         };
         checkpoint::save(&self.run, parts, self.config.keep_checkpoints)
     }
-}
-
-/// The number of classes of a conditional run: the labels' count, checked against the
-/// data's vocabulary.
-fn run_classes(config: &TrainConfig, labelled: Option<usize>) -> Result<i64> {
-    let k = labelled.ok_or_else(|| {
-        GanError::Invalid(format!(
-            "conditional = true needs class labels, but {} has none (IDX data needs a train-labels-idx1-ubyte[.gz] \
-             file beside the images; image folders carry no labels)",
-            config.data.describe()
-        ))
-    })?;
-    if k < 2 {
-        return Err(GanError::Invalid(format!("conditional = true needs at least 2 classes; the labels of {} use {k}", config.data.describe())));
-    }
-    config.data.vocabulary(k)?;
-    Ok(k as i64)
-}
-
-/// The fixed inputs of the sample grid: 64 latents, or for `classes` > 0 eight latents each
-/// repeated once per class (rows share z, columns share the class).
-fn grid_inputs(latent: i64, classes: i64, seed: u64, device: Device) -> (Tensor, Option<Tensor>) {
-    if classes == 0 {
-        return (sample::latents(GRID_SAMPLES, latent, seed, device), None);
-    }
-    let z = sample::latents(CONDITIONAL_GRID_ROWS, latent, seed, device).repeat_interleave_self_int(classes, 0, None);
-    let labels = Tensor::arange(classes, (Kind::Int64, device)).repeat([CONDITIONAL_GRID_ROWS]);
-    (z, Some(one_hot(&labels, classes)))
 }
