@@ -41,14 +41,15 @@ pub struct Batch {
 }
 
 impl Feed {
-    /// Opens `source` for batches `start, start + 1, ...` of `batch_size` images.
-    pub fn open(source: Opened, batch_size: usize, seed: u64, start: u64, device: Device) -> Result<OpenedFeed> {
+    /// Opens `source` for batches `start, start + 1, ...` of `batch_size` images, with
+    /// their labels when `with_labels` (and the data has them).
+    pub fn open(source: Opened, batch_size: usize, seed: u64, start: u64, with_labels: bool, device: Device) -> Result<OpenedFeed> {
         match source {
             Opened::Memory(ds) => {
                 let image = ImageShape { channels: ds.channels as i64, height: ds.height as i64, width: ds.width as i64 };
                 let sampler = BatchSampler::new(ds.len(), batch_size, seed)?;
                 let images = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, image.channels, image.height, image.width]).to_device(device);
-                let labels = ds.labels.as_ref().map(|l| Tensor::from_slice(l).to_kind(Kind::Int64).to_device(device));
+                let labels = ds.labels.as_ref().filter(|_| with_labels).map(|l| Tensor::from_slice(l).to_kind(Kind::Int64).to_device(device));
                 let batches_per_epoch = sampler.batches_per_epoch();
                 let classes = ds.num_classes();
                 Ok(OpenedFeed { feed: Feed::Memory { images, labels, sampler }, image, len: ds.len(), batches_per_epoch, classes })

@@ -109,7 +109,7 @@ impl Trainer {
     fn build(config: TrainConfig, run: RunDir, device: Device, ckpt: Option<&Path>) -> Result<Self> {
         let state = ckpt.map(checkpoint::read_state).transpose()?;
         let batches_consumed = state.as_ref().map_or(0, |s| s.batches_consumed);
-        let opened = Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, device)?;
+        let opened = Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, config.conditional, device)?;
         let image = opened.image;
         config.model.check_image(image).map_err(|reason| {
             GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe()))
@@ -183,7 +183,7 @@ impl Trainer {
             let batch = feed.batch(*consumed, image, device)?;
             *consumed += 1;
             skipped.extend(batch.skipped);
-            let labels = if classes > 0 { batch.labels.map(|l| one_hot(&l, classes)) } else { None };
+            let labels = batch.labels.map(|l| one_hot(&l, classes));
             Ok(RealBatch { images: batch.images, labels })
         };
         let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
