@@ -125,12 +125,7 @@ impl Vocabulary {
     pub fn lookup(&self, word: &str) -> Result<usize, VocabError> {
         let w = normalise(word);
         let spellings = self.spellings();
-        for candidate in singular_forms(&w) {
-            if let Some((_, i)) = spellings.iter().find(|(s, _)| *s == candidate) {
-                return Ok(*i);
-            }
-        }
-        Err(self.unknown(&w, &spellings))
+        find(&w, &spellings).ok_or_else(|| self.unknown(&w, &spellings))
     }
 
     /// The classes a prompt names, in order: separated by commas, "and", "+", "&" or
@@ -144,7 +139,7 @@ impl Vocabulary {
         'words: while i < words.len() {
             for len in (1..=3.min(words.len() - i)).rev() {
                 let phrase = words[i..i + len].join(" ");
-                if let Some(label) = singular_forms(&phrase).iter().find_map(|c| spellings.iter().find(|(s, _)| s == c).map(|(_, l)| *l)) {
+                if let Some(label) = find(&phrase, &spellings) {
                     out.push(label);
                     i += len;
                     continue 'words;
@@ -170,6 +165,11 @@ impl Vocabulary {
         let nearest = best.iter().take(3).map(|&(_, l)| self.classes[l].name.clone()).collect();
         VocabError::Unknown { word: word.into(), nearest }
     }
+}
+
+/// The label a normalised phrase (or its singular) spells.
+fn find(phrase: &str, spellings: &[(String, usize)]) -> Option<usize> {
+    singular_forms(phrase).iter().find_map(|c| spellings.iter().find(|(s, _)| s == c).map(|(_, l)| *l))
 }
 
 fn normalise(s: &str) -> String {

@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use gan_data::rng::{mix, permutation};
+use gan_data::vocab::{ClassSet, Vocabulary};
 use gan_data::Dataset;
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::ModuleT, Device, Kind, Tensor};
@@ -122,11 +123,24 @@ impl Shipped {
         }
     }
 
-    pub fn vocabulary(self) -> gan_data::vocab::Vocabulary {
+    /// The classes it was trained on.
+    pub fn class_set(self) -> ClassSet {
         match self {
-            Shipped::Mnist => gan_data::vocab::Vocabulary::mnist(),
-            Shipped::FashionMnist => gan_data::vocab::Vocabulary::fashion_mnist(),
+            Shipped::Mnist => ClassSet::Mnist,
+            Shipped::FashionMnist => ClassSet::FashionMnist,
         }
+    }
+
+    /// The shipped classifier for a vocabulary.
+    pub fn for_class_set(set: ClassSet) -> Self {
+        match set {
+            ClassSet::Mnist => Shipped::Mnist,
+            ClassSet::FashionMnist => Shipped::FashionMnist,
+        }
+    }
+
+    pub fn vocabulary(self) -> Vocabulary {
+        self.class_set().vocabulary()
     }
 
     fn files(self) -> (&'static [u8], &'static str) {

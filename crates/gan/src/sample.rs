@@ -9,8 +9,8 @@ use crate::config::TrainConfig;
 use crate::error::{GanError, Result};
 use crate::models::condition::one_hot;
 use crate::models::{Generator, ImageShape};
-use gan_data::vocab::Vocabulary;
 use crate::run_dir::RunDir;
+use gan_data::vocab::Vocabulary;
 
 /// Standard normal latents `[n, dim]` drawn on the CPU from `seed`, so that the same seed
 /// gives the same z on every device.
@@ -108,7 +108,7 @@ impl TrainedGenerator {
                 }
                 Ok(Some(Tensor::from_slice(c)))
             }
-            (k, None) => Ok(Some(Tensor::arange(n, (tch::Kind::Int64, Device::Cpu)).remainder(k))),
+            (k, None) => Ok(Some(Tensor::arange(n, (Kind::Int64, Device::Cpu)).remainder(k))),
         }
     }
 
@@ -121,23 +121,19 @@ impl TrainedGenerator {
     /// As [`generate`](Self::generate) but recording the graph, so that gradients can flow
     /// back to `z` (steering).
     pub fn forward(&self, z: &Tensor, labels: Option<&Tensor>) -> Tensor {
-        let y = labels.map(|l| one_hot(&l.to_device(self.device), self.classes));
-        self.g.forward_t(&z.to_device(self.device), y.as_ref(), false)
+        let y = labels.map(|l| one_hot(l, self.classes));
+        self.forward_mixed(z, y.as_ref())
     }
 
     /// Generates from `z` and class weights `y` (`[n, classes]`, rows summing to 1; one-hot
     /// rows are classes, mixtures lie between them: morphing).
     pub fn generate_mixed(&self, z: &Tensor, y: Option<&Tensor>) -> Tensor {
-        let y = y.map(|y| y.to_device(self.device).to_kind(tch::Kind::Float));
-        tch::no_grad(|| self.g.forward_t(&z.to_device(self.device), y.as_ref(), false))
+        tch::no_grad(|| self.forward_mixed(z, y))
     }
 
-    /// Draws `n` latents from `seed` and generates (with `labels` as in
-    /// [`generate`](Self::generate)); returns `(z, images)` on the CPU.
-    pub fn sample(&self, n: i64, seed: u64, labels: Option<&Tensor>) -> (Tensor, Tensor) {
-        let z = latents(n, self.latent_dim(), seed, self.device);
-        let x = self.generate(&z, labels);
-        (z.to_device(Device::Cpu), x.to_device(Device::Cpu))
+    fn forward_mixed(&self, z: &Tensor, y: Option<&Tensor>) -> Tensor {
+        let y = y.map(|y| y.to_device(self.device).to_kind(Kind::Float));
+        self.g.forward_t(&z.to_device(self.device), y.as_ref(), false)
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use gan::classifier::{Classifier, Shipped};
 use gan::sample::TrainedGenerator;
-use gan_data::vocab::{ClassSet, Vocabulary};
+use gan_data::vocab::Vocabulary;
 use gan_data::DataSource;
 use tch::Device;
 
@@ -48,18 +48,22 @@ pub fn chosen(g: &TrainedGenerator, class: &[String], prompt: Option<&str>) -> a
 }
 
 /// The classifier named by `--classifier` (`mnist`, `fashion-mnist` or a file), or by
-/// default the shipped one for the run's data vocabulary; with its class names when known.
-pub fn pick_classifier(choice: Option<&str>, data: &DataSource, device: Device) -> anyhow::Result<(Classifier, Option<Vocabulary>)> {
-    let shipped = |s: Shipped| -> anyhow::Result<(Classifier, Option<Vocabulary>)> { Ok((s.load(device)?.0, Some(s.vocabulary()))) };
+/// default the shipped one for the run's data vocabulary; with its class names (label
+/// numbers for a classifier file).
+pub fn pick_classifier(choice: Option<&str>, data: &DataSource, device: Device) -> anyhow::Result<(Classifier, Vocabulary)> {
+    let shipped = |s: Shipped| -> anyhow::Result<(Classifier, Vocabulary)> { Ok((s.load(device)?.0, s.vocabulary())) };
     match choice {
         Some(name) => match Shipped::ALL.into_iter().find(|s| s.name() == name) {
             Some(s) => shipped(s),
-            None if Path::new(name).is_file() => Ok((Classifier::load(Path::new(name), device)?.0, None)),
+            None if Path::new(name).is_file() => {
+                let c = Classifier::load(Path::new(name), device)?.0;
+                let names = Vocabulary::numbered(c.classes as usize);
+                Ok((c, names))
+            }
             None => Err(user(format!("--classifier {name}: neither a file nor a shipped classifier (mnist, fashion-mnist)"))),
         },
         None => match data.class_set() {
-            Some(ClassSet::Mnist) => shipped(Shipped::Mnist),
-            Some(ClassSet::FashionMnist) => shipped(Shipped::FashionMnist),
+            Some(set) => shipped(Shipped::for_class_set(set)),
             None => Err(user(format!(
                 "no shipped classifier knows the classes of {}: choose the judge with --classifier mnist|fashion-mnist|FILE",
                 data.describe()

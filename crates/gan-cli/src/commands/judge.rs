@@ -33,7 +33,7 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
     let g = TrainedGenerator::load(&a.run, device)?;
     let (c, vocab) = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
     let judgements = judge_run(&g, &c, a.n, a.seed, a.truncation)?;
-    let name = |i: usize| vocab.as_ref().filter(|v| i < v.len()).map_or_else(|| i.to_string(), |v| v.name(i).to_string());
+    let name = |i: usize| vocab.name(i).to_string();
     let width = (0..c.classes as usize).map(|i| name(i).len()).max().unwrap_or(5).max(5);
     let classifier = a.classifier.clone().unwrap_or_else(|| "shipped, chosen by the run's data".into());
     let truncation = a.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
@@ -53,9 +53,10 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
             let agreement = j.agreement.expect("conditional");
             println!("{:width$}  {:>8.1}%  {:>10.3}  {} ({:.1}%)", name(r), agreement * 100.0, j.mean_confidence, name(other), j.shares[other] * 100.0);
         }
-        let (worst, min) = judgements.iter().map(|j| (j.requested.expect("conditional"), j.agreement.expect("conditional"))).fold((0, f64::MAX), |b, x| if x.1 < b.1 { x } else { b });
-        let mean = judgements.iter().filter_map(|j| j.agreement).sum::<f64>() / judgements.len() as f64;
-        println!("mean agreement {:.1}%, lowest {:.1}% ({})", mean * 100.0, min * 100.0, name(worst as usize));
+        let agreements: Vec<f64> = judgements.iter().filter_map(|j| j.agreement).collect();
+        let worst = (0..agreements.len()).min_by(|&x, &y| agreements[x].total_cmp(&agreements[y])).expect("classes");
+        let mean = agreements.iter().sum::<f64>() / agreements.len() as f64;
+        println!("mean agreement {:.1}%, lowest {:.1}% ({})", mean * 100.0, agreements[worst] * 100.0, name(worst));
     } else {
         let j = &judgements[0];
         println!("{:width$}  {:>6}", "class", "share");

@@ -22,6 +22,13 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     let device = DeviceChoice::from(a.device).resolve()?;
     let g = TrainedGenerator::load(&a.run, device)?;
     let chosen = super::classes::chosen(&g, &a.class, a.prompt.as_deref())?;
+    let names: Vec<String> = match &chosen {
+        Some(c) => {
+            let vocab = g.vocabulary()?;
+            c.iter().map(|&c| vocab.name(c as usize).to_string()).collect()
+        }
+        None => Vec::new(),
+    };
     let z = draw_latents(a.n, g.latent_dim(), a.seed, a.truncation, device);
     // One block of n images per chosen class, all from the same z.
     let blocks: Vec<Option<i64>> = chosen.clone().map_or(vec![None], |c| c.into_iter().map(Some).collect());
@@ -35,9 +42,7 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     let all = Tensor::cat(&images, 0);
     match a.format {
         SampleFormat::Png if blocks.len() > 1 => {
-            let vocab = g.vocabulary()?;
-            let captioned: Vec<(String, Tensor)> =
-                blocks.iter().zip(images).map(|(c, x)| (vocab.name(c.expect("chosen") as usize).to_string(), x)).collect();
+            let captioned: Vec<(String, Tensor)> = names.iter().cloned().zip(images).collect();
             gan::labelled_grid::save_labelled_grid(&captioned, a.nrow.unwrap_or(8), &a.out)?;
         }
         SampleFormat::Png => {
@@ -65,13 +70,7 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
             Tensor::write_safetensors(&named, &a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
         }
     }
-    let what = match &chosen {
-        Some(c) => {
-            let vocab = g.vocabulary()?;
-            format!(" of {}", c.iter().map(|&c| vocab.name(c as usize)).collect::<Vec<_>>().join(", "))
-        }
-        None => String::new(),
-    };
+    let what = if names.is_empty() { String::new() } else { format!(" of {}", names.join(", ")) };
     eprintln!("wrote {} samples{what} from {} (step {}) to {}", all.size()[0], g.checkpoint.display(), g.step, a.out.display());
     Ok(())
 }

@@ -26,12 +26,9 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     let target = match a.target.parse::<i64>() {
         Ok(l) if (0..c.classes).contains(&l) => l,
         Ok(l) => return Err(user(format!("--target {l}: class out of range 0..{}", c.classes - 1))),
-        Err(_) => match &vocab {
-            Some(v) => v.lookup(&a.target).map_err(|e| user(format!("--target: {e}")))? as i64,
-            None => return Err(user("--target: this classifier has no class names; give a label number")),
-        },
+        Err(_) => vocab.lookup(&a.target).map_err(|e| user(format!("--target: {e}")))? as i64,
     };
-    let name = vocab.as_ref().map_or_else(|| target.to_string(), |v| v.name(target as usize).to_string());
+    let name = vocab.name(target as usize).to_string();
     let z0 = latents(a.n, g.latent_dim(), a.seed, device);
     let cfg = SteerConfig { target, steps: a.steps, lr: a.lr, keep_others: a.keep_others };
     // A conditional generator keeps its classes (taken in turn) while z moves.
