@@ -1,4 +1,4 @@
-# gan: make run | make test | make build | make bench
+# gan: make run | make test | make build | make bench | make toy-bench
 #
 # libtorch comes from the PyPI wheel torch==2.11.0, installed on first use into $(VENV)
 # (override with `make VENV=/path/to/venv ...`).
@@ -14,7 +14,7 @@ export CARGO_TARGET_DIR
 GAN := $(CARGO_TARGET_DIR)/release/gan
 RUN_STEPS ?=
 
-.PHONY: run test build bench libtorch clean
+.PHONY: run test build bench toy-bench libtorch clean
 
 libtorch:
 	@scripts/setup-libtorch.sh $(VENV)
@@ -31,6 +31,10 @@ test: libtorch
 
 bench: build
 	$(GAN_PYTHON) bench/compare.py --gan $(GAN) $(BENCH_ARGS)
+
+# Trains the 2-D toy presets over 5 seeds and prints mode metrics next to the published rows.
+toy-bench: build
+	$(GAN_PYTHON) scripts/toy-bench.py --gan $(GAN) $(TOY_BENCH_ARGS)
 
 clean:
 	cargo clean

@@ -30,6 +30,11 @@ pub enum Command {
     /// Train (or evaluate) the small CNN that judges generated images.
     #[command(subcommand)]
     Classifier(ClassifierCommand),
+    /// Score a run: mode metrics (toy data) or FID, KID, classifier score, precision/recall,
+    /// density/coverage and class coverage (images); writes RUN/eval.json.
+    Eval(EvalArgs),
+    /// Print evaluated runs side by side (runs without eval.json are evaluated first).
+    Compare(CompareArgs),
     /// List the built-in presets.
     Presets,
     /// Measure training steps per second.
@@ -230,6 +235,51 @@ pub struct ClassifierJudgeArgs {
     /// Also write the judgement as JSON.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub device: DeviceArg,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The run directory (its newest checkpoint is evaluated).
+    #[arg(long)]
+    pub run: PathBuf,
+    #[command(flatten)]
+    pub how: EvalHow,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Run directories.
+    #[arg(required = true)]
+    pub runs: Vec<PathBuf>,
+    /// Evaluate every run again, even those with an eval.json.
+    #[arg(long)]
+    pub fresh: bool,
+    #[command(flatten)]
+    pub how: EvalHow,
+}
+
+/// Options shared by `eval` and `compare`.
+#[derive(Args, Debug)]
+pub struct EvalHow {
+    /// Samples to generate (default: 2500 for toy data, as VEEGAN/PacGAN; 10000 for images).
+    #[arg(long)]
+    pub n: Option<usize>,
+    /// Seed of the latent vectors (and of KID's subsets).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The feature network: `mnist`, `fashion-mnist` or a classifier .safetensors file
+    /// (default: the shipped classifier for the run's data).
+    #[arg(long)]
+    pub classifier: Option<String>,
+    /// Folder for cached real-data features (default $GAN_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/gan, else ~/.cache/gan).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Do not read or write the real-feature cache.
+    #[arg(long)]
+    pub no_cache: bool,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceArg,
 }

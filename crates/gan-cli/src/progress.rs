@@ -17,12 +17,14 @@ pub struct Progress {
 const SKIPPED_SHOWN: u64 = 10;
 
 fn summary(m: &StepMetrics) -> String {
-    match m.wasserstein {
-        Some(w) => {
+    let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
+    match (m.vae, m.wasserstein) {
+        (Some(e), _) => format!("-ELBO {:.2}  reconstruction {:.2}  KL {:.2}", e.loss, e.reconstruction, e.kl),
+        (None, Some(w)) => {
             let gp = m.penalty.map(|p| format!("  GP {p:.3}")).unwrap_or_default();
-            format!("critic {:.3}  G {:.3}  W {w:.3}{gp}", m.d_loss, m.g_loss)
+            format!("critic {:.3}  G {:.3}  W {w:.3}{gp}", v(m.d_loss), v(m.g_loss))
         }
-        None => format!("D {:.3}  G {:.3}  D(x) {:.3}  D(G(z)) {:.3}", m.d_loss, m.g_loss, m.d_real, m.d_fake),
+        (None, None) => format!("D {:.3}  G {:.3}  D(x) {:.3}  D(G(z)) {:.3}", v(m.d_loss), v(m.g_loss), v(m.d_real), v(m.d_fake)),
     }
 }
 
@@ -46,7 +48,8 @@ impl Progress {
                 self.total = *total_steps;
                 let verb = if *start_step > 0 { format!("resuming at step {start_step}") } else { "training".into() };
                 eprintln!(
-                    "{verb}: {total_steps} steps on {data} ({images} images), {device}; G {g_params} / D {d_params} parameters -> {}",
+                    "{verb}: {total_steps} steps on {data}{}, {device}; G {g_params} / D {d_params} parameters -> {}",
+                    if data.ends_with(" points)") { String::new() } else { format!(" ({images} images)") },
                     run_dir.display()
                 );
                 if !classes.is_empty() {

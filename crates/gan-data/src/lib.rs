@@ -6,6 +6,8 @@
 //!   loader for a folder of IDX files.
 //! - [`folder`]: folders of PNG/JPEG images, decoded in parallel ahead of training.
 //! - [`vocab`]: class names and keyword prompts ("ankle boot" -> label 9).
+//! - [`toy`]: 1-D and 2-D toy distributions (ring8, grid25, spiral, two-moons, normal), and
+//!   [`modes`]: the VEEGAN/PacGAN mode metrics on them.
 //! - [`builtin`]: the MNIST-10k sample compiled into the binary.
 //! - [`sampler`]: seeded shuffling and batching that is a pure function of
 //!   `(seed, batch index)`, so a resumed run sees exactly the batches it would have seen.
@@ -15,9 +17,11 @@ pub mod dataset;
 pub mod error;
 pub mod folder;
 pub mod idx;
+pub mod modes;
 pub mod rng;
 pub mod sampler;
 pub mod source;
+pub mod toy;
 pub mod vocab;
 
 pub use dataset::{Dataset, Split};

@@ -33,6 +33,19 @@ impl SplitMix64 {
             }
         }
     }
+
+    /// Uniform in `[0, 1)` with 53 random bits.
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// A standard normal draw (Box-Muller; one of the pair is discarded, so every draw
+    /// costs two uniforms and the stream stays simple to reproduce).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform(); // (0, 1]: ln is finite
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
 }
 
 /// Mixes several words into one seed, so that `(seed, epoch)` pairs give unrelated streams.
@@ -97,6 +110,17 @@ mod tests {
         for c in counts {
             assert!((9_500..10_500).contains(&c), "{counts:?}");
         }
+    }
+
+    #[test]
+    fn normal_has_unit_moments() {
+        let mut r = SplitMix64::new(11);
+        let xs: Vec<f64> = (0..100_000).map(|_| r.normal()).collect();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64;
+        assert!(mean.abs() < 0.01 && (var - 1.0).abs() < 0.02, "mean {mean} var {var}");
+        let tail = xs.iter().filter(|x| x.abs() > 1.96).count() as f64 / xs.len() as f64;
+        assert!((tail - 0.05).abs() < 0.004, "two-sided 5% tail: {tail}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Where a run's training images come from: a built-in set, a folder of IDX files, or a
-//! folder of PNG/JPEG images.
+//! Where a run's training data come from: a built-in set, a folder of IDX files, a folder of
+//! PNG/JPEG images, or points drawn from a toy distribution.
 
 use std::path::PathBuf;
 
@@ -9,6 +9,7 @@ use crate::builtin::Builtin;
 use crate::dataset::{load_idx_dir, Dataset, Split};
 use crate::error::{DataError, Result};
 use crate::folder::{ImageFolder, OnError};
+use crate::toy::ToyDist;
 use crate::vocab::{ClassSet, Vocabulary};
 
 /// The `[data]` table of a run configuration.
@@ -34,12 +35,42 @@ pub enum DataSource {
         #[serde(default)]
         on_error: OnError,
     },
+    /// `points` points drawn once (with `seed`) from a toy distribution.
+    Toy {
+        dist: ToyDist,
+        #[serde(default = "default_points")]
+        points: usize,
+        #[serde(default)]
+        seed: u64,
+    },
+}
+
+fn default_points() -> usize {
+    100_000
+}
+
+/// Points of a toy data set, `len x dim` row-major.
+pub struct PointSet {
+    pub dist: ToyDist,
+    pub dim: usize,
+    pub points: Vec<f32>,
+}
+
+impl PointSet {
+    pub fn len(&self) -> usize {
+        self.points.len() / self.dim
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
 }
 
 /// A source ready to read: fully in memory, or a folder streamed batch by batch.
 pub enum Opened {
     Memory(Dataset),
     Folder(ImageFolder, OnError),
+    Points(PointSet),
 }
 
 impl Default for DataSource {
@@ -62,6 +93,9 @@ impl DataSource {
                 }
                 Ok(Opened::Folder(ImageFolder::scan(dir, *size)?, *on_error))
             }
+            DataSource::Toy { dist, points, seed } => {
+                Ok(Opened::Points(PointSet { dist: *dist, dim: dist.dim(), points: dist.sample(*points, *seed) }))
+            }
         }
     }
 
@@ -69,6 +103,7 @@ impl DataSource {
     pub fn problems(&self) -> Vec<String> {
         match self {
             DataSource::Folder { size, .. } if *size < 4 || *size > 1024 => vec![format!("size must be between 4 and 1024, got {size}")],
+            DataSource::Toy { points, .. } if *points == 0 => vec!["points must be at least 1".into()],
             _ => vec![],
         }
     }
@@ -78,7 +113,7 @@ impl DataSource {
         match self {
             DataSource::Builtin { name: Builtin::Mnist10k } => Some(ClassSet::Mnist),
             DataSource::Idx { classes, .. } => *classes,
-            DataSource::Folder { .. } => None,
+            DataSource::Folder { .. } | DataSource::Toy { .. } => None,
         }
     }
 
@@ -100,12 +135,21 @@ impl DataSource {
         }
     }
 
+    /// The toy distribution, for point data.
+    pub fn toy(&self) -> Option<ToyDist> {
+        match self {
+            DataSource::Toy { dist, .. } => Some(*dist),
+            _ => None,
+        }
+    }
+
     /// A short description for progress output.
     pub fn describe(&self) -> String {
         match self {
             DataSource::Builtin { name } => format!("built-in {}", name.name()),
             DataSource::Idx { dir, split, .. } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
             DataSource::Folder { dir, size, .. } => format!("{} (images at {size}x{size})", dir.display()),
+            DataSource::Toy { dist, points, .. } => format!("{} ({points} points)", dist.name()),
         }
     }
 }

@@ -14,7 +14,7 @@ use gan_data::rng::{mix, permutation};
 use gan_data::vocab::{ClassSet, Vocabulary};
 use gan_data::Dataset;
 use serde::{Deserialize, Serialize};
-use tch::{nn, nn::ModuleT, Device, Kind, Tensor};
+use tch::{nn, nn::Module, nn::ModuleT, Device, Kind, Tensor};
 
 use crate::error::{GanError, Result};
 use crate::optim::{AdamConfig, Optimizer, OptimizerConfig};
@@ -36,12 +36,17 @@ pub struct ClassifierCard {
     pub command: String,
 }
 
-/// The network.
+/// The network: a feature extractor (`body`, ending in the 128-unit ReLU layer that the
+/// evaluation metrics use as their feature space) and a linear `head`.
 pub struct Classifier {
     vs: nn::VarStore,
-    net: nn::SequentialT,
+    body: nn::SequentialT,
+    head: nn::Linear,
     pub classes: i64,
 }
+
+/// Size of the penultimate (feature) layer.
+pub const FEATURES: i64 = 128;
 
 impl Classifier {
     /// A fresh network, initialised from libtorch's current seed.
@@ -49,25 +54,34 @@ impl Classifier {
         let vs = nn::VarStore::new(device);
         let p = vs.root() / "net";
         let conv = |i: usize, a, b| nn::conv2d(&p / i, a, b, 5, nn::ConvConfig { padding: 2, ..Default::default() });
-        let net = nn::seq_t()
+        let body = nn::seq_t()
             .add(conv(0, 1, 32))
             .add_fn(|x| x.relu().max_pool2d_default(2))
             .add(conv(3, 32, 64))
             .add_fn(|x| x.relu().max_pool2d_default(2).flatten(1, -1))
-            .add(nn::linear(&p / 7, 64 * 7 * 7, 128, Default::default()))
-            .add_fn_t(|x, train| x.relu().dropout(0.3, train))
-            .add(nn::linear(&p / 10, 128, classes, Default::default()));
-        Self { vs, net, classes }
+            .add(nn::linear(&p / 7, 64 * 7 * 7, FEATURES, Default::default()))
+            .add_fn(|x| x.relu());
+        let head = nn::linear(&p / 10, FEATURES, classes, Default::default());
+        Self { vs, body, head, classes }
     }
 
     /// Logits `[B, classes]` for images `[B, 1, 28, 28]` in `[-1, 1]`.
     pub fn logits(&self, x: &Tensor, train: bool) -> Tensor {
-        self.net.forward_t(x, train)
+        self.head.forward(&self.body.forward_t(x, train).dropout(0.3, train))
+    }
+
+    /// The penultimate layer's activations `[B, 128]` (after its ReLU, no dropout).
+    pub fn features(&self, x: &Tensor) -> Tensor {
+        self.body.forward_t(x, false)
     }
 
     /// Class probabilities (differentiable with respect to `x`, for steering).
     pub fn probs(&self, x: &Tensor) -> Tensor {
         self.logits(x, false).softmax(-1, Kind::Float)
+    }
+
+    pub fn device(&self) -> Device {
+        self.vs.device()
     }
 
     /// Fraction of `images` whose most likely class is the label.
@@ -154,6 +168,11 @@ impl Shipped {
                 include_str!("../../../models/classifiers/fashion-mnist.json"),
             ),
         }
+    }
+
+    /// The weights file's bytes, as compiled in.
+    pub fn weights(self) -> &'static [u8] {
+        self.files().0
     }
 
     /// The network and its card.

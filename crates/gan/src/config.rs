@@ -33,6 +33,10 @@ pub struct TrainConfig {
     /// Condition both networks on the data's class labels (Mirza & Osindero 2014).
     #[serde(default)]
     pub conditional: bool,
+    /// The discriminator judges packs of this many samples (PacGAN, Lin et al. 2018); 1: no
+    /// packing.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub pack: u32,
     /// Average and record metrics every this many steps.
     pub log_every: u64,
     /// Save a sample grid from a fixed z every this many steps.
@@ -45,6 +49,14 @@ pub struct TrainConfig {
     pub model: ModelConfig,
     pub loss: LossConfig,
     pub optim: OptimConfig,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(v: &u32) -> bool {
+    *v == 1
 }
 
 /// One optimiser per network.
@@ -66,6 +78,7 @@ impl Default for TrainConfig {
             epochs: Some(30),
             d_steps: 1,
             conditional: false,
+            pack: 1,
             log_every: 10,
             sample_every: 500,
             checkpoint_every: 1000,
@@ -111,6 +124,28 @@ impl TrainConfig {
         toml::to_string(self).expect("config serialises")
     }
 
+    /// What a VAE run cannot have: it trains by its ELBO, with no discriminator.
+    fn vae_problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let why = "model.kind = \"vae\" trains by the ELBO without a discriminator";
+        if self.d_steps != 1 {
+            p.push(format!("`d_steps` must be 1: {why}"));
+        }
+        if self.pack != 1 {
+            p.push(format!("`pack` must be 1: {why}"));
+        }
+        if self.conditional {
+            p.push("`conditional = true` is not available for model.kind = \"vae\"".into());
+        }
+        if self.loss != LossConfig::default() {
+            p.push(format!("remove the [loss] table: {why} (choose model.reconstruction = \"bce\" or \"mse\")"));
+        }
+        if self.data.toy().is_some() {
+            p.push("data: the VAE models images with pixels in [-1, 1], not toy points".into());
+        }
+        p
+    }
+
     /// Every semantic problem, each naming its field; empty when the config is usable.
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
@@ -123,6 +158,7 @@ impl TrainConfig {
         for (name, v) in [
             ("batch_size", self.batch_size as u64),
             ("d_steps", self.d_steps as u64),
+            ("pack", self.pack as u64),
             ("log_every", self.log_every),
             ("sample_every", self.sample_every),
             ("checkpoint_every", self.checkpoint_every),
@@ -137,6 +173,15 @@ impl TrainConfig {
             if v.is_some_and(|v| v > i64::MAX as u64) {
                 p.push(format!("`{name}` must be at most {}", i64::MAX));
             }
+        }
+        if matches!(self.model, ModelConfig::Vae(_)) {
+            p.extend(self.vae_problems());
+        }
+        if self.pack > 1 && self.batch_size % self.pack as usize != 0 {
+            p.push(format!("`batch_size` ({}) must be a multiple of `pack` ({})", self.batch_size, self.pack));
+        }
+        if self.pack > 1 && self.conditional {
+            p.push("`pack` > 1 cannot be combined with `conditional = true`".into());
         }
         p.extend(self.data.problems().into_iter().map(|s| format!("data.{s}")));
         p.extend(self.model.problems().into_iter().map(|s| format!("model.{s}")));

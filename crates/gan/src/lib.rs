@@ -14,6 +14,7 @@ pub mod classifier;
 pub mod config;
 pub mod device;
 pub mod error;
+pub mod eval;
 pub mod events;
 pub mod font;
 pub mod gif;
@@ -30,7 +31,9 @@ pub mod plot;
 pub mod presets;
 pub mod run_dir;
 pub mod sample;
+pub mod scatter;
 pub mod steer;
+pub mod toy_presets;
 mod tagged;
 pub mod train;
 

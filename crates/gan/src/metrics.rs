@@ -13,12 +13,20 @@ pub struct StepMetrics {
     pub step: u64,
     /// Passes over the data so far (fractional).
     pub epoch: f64,
-    pub d_loss: f64,
-    pub g_loss: f64,
+    /// Discriminator (critic) and generator losses; absent for the VAE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d_loss: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub g_loss: Option<f64>,
     /// Mean D(x) on real images (a probability for BCE, the raw score otherwise).
-    pub d_real: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d_real: Option<f64>,
     /// Mean D(G(z)) on generated images (before the generator's update).
-    pub d_fake: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d_fake: Option<f64>,
+    /// The VAE's negative ELBO and its parts, per image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vae: Option<VaeMetrics>,
     /// The critic's Earth Mover's estimate, mean C(x) - mean C(G(z)) (Wasserstein losses).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wasserstein: Option<f64>,
@@ -27,6 +35,14 @@ pub struct StepMetrics {
     pub penalty: Option<f64>,
     /// Wall-clock training speed over the interval.
     pub steps_per_sec: f64,
+}
+
+/// The VAE's objective, per image: `loss = reconstruction + kl` (the negative ELBO).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct VaeMetrics {
+    pub loss: f64,
+    pub reconstruction: f64,
+    pub kl: f64,
 }
 
 /// Appends metrics to `metrics.jsonl`.
@@ -82,7 +98,7 @@ mod tests {
     use super::*;
 
     fn m(step: u64) -> StepMetrics {
-        StepMetrics { step, epoch: 0.0, d_loss: 1.0, g_loss: 2.0, d_real: 0.5, d_fake: 0.5, wasserstein: None, penalty: None, steps_per_sec: 1.0 }
+        StepMetrics { step, epoch: 0.0, d_loss: Some(1.0), g_loss: Some(2.0), d_real: Some(0.5), d_fake: Some(0.5), wasserstein: None, penalty: None, vae: None, steps_per_sec: 1.0 }
     }
 
     #[test]

@@ -78,8 +78,10 @@ pub fn gradient_penalty(out: &Tensor, x_hat: &Tensor) -> Tensor {
     // Each output depends on its own sample only, so the gradient of the sum gives every
     // sample's own input gradient.
     let grad = Tensor::run_backward(&[out.sum(out.kind())], &[x_hat], true, true).remove(0);
-    // `norm` (not sqrt of a sum) so that a zero gradient differentiates to 0, as in PyTorch.
-    let norms = grad.flatten(1, -1).norm_scalaropt_dim(2, [1i64].as_slice(), false);
+    // One norm per critic input: per sample, or per pack of samples (PacGAN) when the critic
+    // judges several at once. `norm` (not sqrt of a sum) so that a zero gradient
+    // differentiates to 0, as in PyTorch.
+    let norms = grad.reshape([out.size()[0], -1]).norm_scalaropt_dim(2, [1i64].as_slice(), false);
     (norms - 1.0).square().mean(None)
 }
 

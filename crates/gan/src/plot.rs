@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use crate::error::{GanError, Result};
 use crate::metrics::StepMetrics;
 
-fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
@@ -59,7 +59,18 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
         let root = BitMapBackend::with_buffer(&mut buf, (W, H)).into_drawing_area();
         root.fill(&WHITE)?;
         let (top, bottom) = root.split_vertically(380);
-        let losses: [Series<'_>; 2] = [("D loss", RED, |m| m.d_loss), ("G loss", BLUE, |m| m.g_loss)];
+        if metrics.iter().any(|m| m.vae.is_some()) {
+            let elbo: [Series<'_>; 1] = [("-ELBO", RED, |m| m.vae.map_or(f64::NAN, |e| e.loss))];
+            panel(&top, "VAE: negative ELBO per image", metrics, &elbo, None)?;
+            let parts: [Series<'_>; 2] = [
+                ("reconstruction", BLUE, |m| m.vae.map_or(f64::NAN, |e| e.reconstruction)),
+                ("KL(q(z|x) || p(z))", RGBColor(0, 140, 0), |m| m.vae.map_or(f64::NAN, |e| e.kl)),
+            ];
+            panel(&bottom, "its parts", metrics, &parts, None)?;
+            root.present()?;
+            return Ok(());
+        }
+        let losses: [Series<'_>; 2] = [("D loss", RED, |m| m.d_loss.unwrap_or(f64::NAN)), ("G loss", BLUE, |m| m.g_loss.unwrap_or(f64::NAN))];
         panel(&top, "losses", metrics, &losses, None)?;
         if metrics.iter().any(|m| m.wasserstein.is_some()) {
             let mut critic: Vec<Series<'_>> = vec![("mean C(x) - mean C(G(z))", RGBColor(0, 140, 0), |m| m.wasserstein.unwrap_or(f64::NAN))];
@@ -68,8 +79,8 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
             }
             panel(&bottom, "critic: Wasserstein estimate", metrics, &critic, None)?;
         } else {
-            let outs: [Series<'_>; 2] = [("D(x)", RGBColor(0, 140, 0), |m| m.d_real), ("D(G(z))", RGBColor(200, 120, 0), |m| m.d_fake)];
-            let unit = metrics.iter().all(|m| (0.0..=1.0).contains(&m.d_real) && (0.0..=1.0).contains(&m.d_fake));
+            let outs: [Series<'_>; 2] = [("D(x)", RGBColor(0, 140, 0), |m| m.d_real.unwrap_or(f64::NAN)), ("D(G(z))", RGBColor(200, 120, 0), |m| m.d_fake.unwrap_or(f64::NAN))];
+            let unit = metrics.iter().all(|m| m.d_real.is_some_and(|v| (0.0..=1.0).contains(&v)) && m.d_fake.is_some_and(|v| (0.0..=1.0).contains(&v)));
             panel(&bottom, "discriminator outputs", metrics, &outs, unit.then_some((0.0, 1.0)))?;
         }
         root.present()?;
@@ -92,11 +103,12 @@ mod tests {
             .map(|i| StepMetrics {
                 step: i * 10,
                 epoch: 0.0,
-                d_loss: 1.0 / i as f64,
-                g_loss: 2.0,
-                d_real: 0.7,
-                d_fake: 0.3,
+                d_loss: Some(1.0 / i as f64),
+                g_loss: Some(2.0),
+                d_real: Some(0.7),
+                d_fake: Some(0.3),
                 wasserstein: None,
+                vae: None,
                 penalty: None,
                 steps_per_sec: 1.0,
             })

@@ -11,9 +11,11 @@ use gan_data::{DataSource, Split};
 use crate::config::{OptimConfig, TrainConfig};
 use crate::error::{GanError, Result};
 use crate::losses::{GeneratorLoss, LossConfig, LossKind};
-use crate::models::{DcganConfig, ModelConfig, Norm};
+use crate::models::{DcganConfig, ModelConfig, Norm, VaeConfig};
 use crate::optim::{AdamConfig, OptimizerConfig, RmsPropConfig};
 use crate::penalty::Lipschitz;
+use crate::toy_presets::{ToyLoss, ToyPreset};
+use gan_data::toy::ToyDist;
 
 fn fashion() -> DataSource {
     DataSource::Idx { dir: FASHION_MNIST_DIR.into(), split: Split::Train, classes: Some(ClassSet::FashionMnist) }
@@ -33,13 +35,15 @@ pub enum Preset {
     MnistLsgan,
     MnistCgan,
     FashionCgan,
+    MnistVae,
+    FashionVae,
 }
 
 /// Where the Fashion-MNIST presets look for the IDX files (override with `--data DIR`).
 pub const FASHION_MNIST_DIR: &str = "data/fashion-mnist";
 
 impl Preset {
-    pub const ALL: [Preset; 11] = [
+    pub const ALL: [Preset; 13] = [
         Preset::MnistMlp,
         Preset::MnistMlpMinimax,
         Preset::MnistMlpSmooth,
@@ -51,6 +55,8 @@ impl Preset {
         Preset::MnistLsgan,
         Preset::MnistCgan,
         Preset::FashionCgan,
+        Preset::MnistVae,
+        Preset::FashionVae,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +72,8 @@ impl Preset {
             Preset::MnistLsgan => "mnist-lsgan",
             Preset::MnistCgan => "mnist-cgan",
             Preset::FashionCgan => "fashion-cgan",
+            Preset::MnistVae => "mnist-vae",
+            Preset::FashionVae => "fashion-vae",
         }
     }
 
@@ -82,6 +90,8 @@ impl Preset {
             Preset::MnistLsgan => "LSGAN on MNIST: DCGAN networks, least-squares loss, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs",
             Preset::MnistCgan => "conditional DCGAN on MNIST: one-hot digit appended to z and stacked as maps on D's input, non-saturating BCE, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs",
             Preset::FashionCgan => "conditional DCGAN on Fashion-MNIST (--data DIR): as mnist-cgan, 10 epochs; sample with --prompt \"ankle boot\"",
+            Preset::MnistVae => "VAE baseline on MNIST: MLP encoder/decoder the size of mnist-mlp's D/G, z 20, Bernoulli (BCE) ELBO, Adam 1e-3, batch 64, 30 epochs",
+            Preset::FashionVae => "VAE baseline on Fashion-MNIST (--data DIR): as mnist-vae, 10 epochs",
         }
     }
 
@@ -122,6 +132,16 @@ impl Preset {
                 c.epochs = Some(20);
                 c.sample_every = 250;
             }
+            Preset::MnistVae | Preset::FashionVae => {
+                c.model = ModelConfig::Vae(VaeConfig::default());
+                c.loss = LossConfig::default();
+                let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-3, betas: (0.9, 0.999), eps: 1e-8 });
+                c.optim = OptimConfig { g: adam.clone(), d: adam };
+                if self == Preset::FashionVae {
+                    c.data = fashion();
+                    c.epochs = Some(10);
+                }
+            }
             Preset::Faces128WganGp => {
                 c.data = DataSource::Folder { dir: PathBuf::new(), size: 128, on_error: OnError::Stop };
                 c.model = ModelConfig::Dcgan(DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 });
@@ -138,13 +158,37 @@ impl Preset {
         c
     }
 
-    /// Looks a preset up by name; an unknown name lists the known ones.
+    /// Looks an image preset up by name; an unknown name lists the known ones.
     pub fn from_name(name: &str) -> Result<Preset> {
-        Self::ALL.into_iter().find(|p| p.name() == name).ok_or_else(|| {
-            let names: Vec<&str> = Self::ALL.iter().map(|p| p.name()).collect();
-            GanError::Invalid(format!("unknown preset `{name}`; known presets: {}", names.join(", ")))
-        })
+        Self::ALL.into_iter().find(|p| p.name() == name).ok_or_else(|| unknown(name))
     }
+}
+
+/// The configuration of the preset called `name`: an image preset or a toy one.
+pub fn config_named(name: &str) -> Result<TrainConfig> {
+    match ToyPreset::from_name(name) {
+        Some(t) => Ok(t.config()),
+        None => Preset::from_name(name).map(Preset::config),
+    }
+}
+
+/// Every preset, `(name, description)`: the image presets, then the toy ones.
+pub fn catalogue() -> Vec<(String, String)> {
+    let image = Preset::ALL.into_iter().map(|p| (p.name().to_string(), p.description().to_string()));
+    image.chain(ToyPreset::all().map(|t| (t.name(), t.description()))).collect()
+}
+
+fn unknown(name: &str) -> GanError {
+    let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+    let dists: Vec<&str> = ToyDist::ALL.iter().map(|d| d.name()).collect();
+    let losses: Vec<&str> = ToyLoss::ALL.iter().map(|l| l.name()).collect();
+    GanError::Invalid(format!(
+        "unknown preset `{name}`; known presets: {}, and the toy presets DIST-LOSS with DIST one of {} and LOSS one of {} \
+         (`gan presets` lists them all)",
+        names.join(", "),
+        dists.join(", "),
+        losses.join(", ")
+    ))
 }
 
 #[cfg(test)]
@@ -162,5 +206,10 @@ mod tests {
         assert_eq!(example, Preset::MnistMlp.config());
         let e = Preset::from_name("mnist-mpl").unwrap_err().to_string();
         assert!(e.contains("mnist-mpl") && e.contains("mnist-mlp-minimax"), "{e}");
+        assert_eq!(config_named("ring8-ls").unwrap(), ToyPreset { dist: ToyDist::Ring8, loss: ToyLoss::Ls }.config());
+        assert_eq!(config_named("mnist-cgan").unwrap(), Preset::MnistCgan.config());
+        let e = config_named("ring9-ns").unwrap_err().to_string();
+        assert!(e.contains("two-moons") && e.contains("wgan-gp"), "{e}");
+        assert_eq!(catalogue().len(), Preset::ALL.len() + 20);
     }
 }

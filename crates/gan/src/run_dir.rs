@@ -4,6 +4,7 @@
 //! RUN/config.toml                  resolved configuration
 //! RUN/metrics.jsonl                averaged metrics, one line per log interval
 //! RUN/loss.png                     loss and D-output curves
+//! RUN/eval.json                    the latest `gan eval` report
 //! RUN/samples/step-00000500.png    8x8 grids from a fixed z
 //! RUN/checkpoints/step-00001000/   generator/discriminator/optimizer safetensors, state.json
 //! RUN/checkpoints/latest           name of the newest complete checkpoint
@@ -31,6 +32,10 @@ impl RunDir {
 
     pub fn metrics(&self) -> PathBuf {
         self.root.join("metrics.jsonl")
+    }
+
+    pub fn eval(&self) -> PathBuf {
+        self.root.join("eval.json")
     }
 
     pub fn loss_plot(&self) -> PathBuf {

@@ -19,6 +19,11 @@ pub fn latents(n: i64, dim: i64, seed: u64, device: Device) -> Tensor {
     Tensor::randn([n, dim], (Kind::Float, Device::Cpu)).to_device(device)
 }
 
+/// Generated toy points `[B, 1, 1, dim]` as a row-major `B x dim` vector on the CPU.
+pub fn points(t: &Tensor) -> Vec<f32> {
+    Vec::try_from(t.to_device(Device::Cpu).to_kind(Kind::Float).flatten(0, -1)).expect("float points")
+}
+
 /// Latents as [`latents`], with every entry of magnitude above `threshold` redrawn until
 /// none is left: the truncation trick of Brock et al., "Large Scale GAN Training for High
 /// Fidelity Natural Image Synthesis" (ICLR 2019), trading variety for typical samples.

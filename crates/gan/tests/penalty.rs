@@ -20,7 +20,7 @@ fn wgan_gp() -> LossConfig {
 }
 
 fn mlp_case() -> (ModelConfig, ImageShape) {
-    let m = ModelConfig::Mlp(MlpConfig { latent_dim: 3, g_hidden: vec![4], d_hidden: vec![6, 5], d_dropout: 0.0, leaky_slope: 0.2 });
+    let m = ModelConfig::Mlp(MlpConfig { latent_dim: 3, g_hidden: vec![4], d_hidden: vec![6, 5], d_dropout: 0.0, leaky_slope: 0.2, g_output: Default::default() });
     (m, ImageShape { channels: 1, height: 4, width: 4 })
 }
 
@@ -32,7 +32,7 @@ fn conv_case() -> (ModelConfig, ImageShape) {
 
 fn build(model: &ModelConfig, image: ImageShape, classes: i64, kind: Kind, seed: i64) -> Nets {
     tch::manual_seed(seed);
-    let mut nets = model.build(image, classes, Device::Cpu);
+    let mut nets = model.build(image, classes, 1, Device::Cpu);
     nets.d_vs.set_kind(kind);
     nets
 }
@@ -62,7 +62,7 @@ fn inputs(image: ImageShape, n: i64, classes: i64, kind: Kind) -> Inputs {
 }
 
 fn critic_loss(nets: &Nets, x: &Inputs) -> Tensor {
-    discriminator_terms(nets.d.as_ref(), &wgan_gp(), &x.real, &x.fake, x.y.as_ref(), Some(&x.eps)).loss
+    discriminator_terms(nets.discriminator().unwrap(), &wgan_gp(), &x.real, &x.fake, x.y.as_ref(), Some(&x.eps)).loss
 }
 
 #[test]
@@ -80,14 +80,14 @@ fn eps_is_drawn_once_per_sample() {
 /// gradient with respect to w is 2 (||w|| - 1) w / ||w||.
 #[test]
 fn linear_critic_by_hand() {
-    let model = ModelConfig::Mlp(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2 });
+    let model = ModelConfig::Mlp(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2, g_output: Default::default() });
     let image = ImageShape { channels: 1, height: 2, width: 2 };
     let nets = build(&model, image, 0, Kind::Double, 0);
     let (_, w) = params(&nets).into_iter().find(|(n, _)| n.ends_with("weight")).unwrap();
     tch::no_grad(|| w.shallow_clone().copy_(&Tensor::from_slice(&[0.3f64, -0.4, 1.2, 0.0]).view([1, 4])));
     let x = inputs(image, 3, 0, Kind::Double);
     let x_hat = interpolate(&x.real, &x.fake, &x.eps);
-    let p = gradient_penalty(&nets.d.forward_t(&x_hat, None, true), &x_hat);
+    let p = gradient_penalty(&nets.discriminator().unwrap().forward_t(&x_hat, None, true), &x_hat);
     assert!((p.double_value(&[]) - 0.09).abs() < 1e-12, "{}", p.double_value(&[]));
     let g = Tensor::run_backward(&[&p], &[&w], false, false).remove(0);
     let want = [0.3, -0.4, 1.2, 0.0].map(|wi| 2.0 * 0.3 * wi / 1.3);

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use gan::classifier::{Classifier, Shipped};
+use gan::classifier::Shipped;
+use gan::eval::images::FeatureNet;
 use gan::sample::TrainedGenerator;
 use gan_data::vocab::Vocabulary;
 use gan_data::DataSource;
@@ -50,20 +51,15 @@ pub fn chosen(g: &TrainedGenerator, class: &[String], prompt: Option<&str>) -> a
 /// The classifier named by `--classifier` (`mnist`, `fashion-mnist` or a file), or by
 /// default the shipped one for the run's data vocabulary; with its class names (label
 /// numbers for a classifier file).
-pub fn pick_classifier(choice: Option<&str>, data: &DataSource, device: Device) -> anyhow::Result<(Classifier, Vocabulary)> {
-    let shipped = |s: Shipped| -> anyhow::Result<(Classifier, Vocabulary)> { Ok((s.load(device)?.0, s.vocabulary())) };
+pub fn pick_classifier(choice: Option<&str>, data: &DataSource, device: Device) -> anyhow::Result<FeatureNet> {
     match choice {
         Some(name) => match Shipped::ALL.into_iter().find(|s| s.name() == name) {
-            Some(s) => shipped(s),
-            None if Path::new(name).is_file() => {
-                let c = Classifier::load(Path::new(name), device)?.0;
-                let names = Vocabulary::numbered(c.classes as usize);
-                Ok((c, names))
-            }
+            Some(s) => Ok(FeatureNet::shipped(s, device)?),
+            None if Path::new(name).is_file() => Ok(FeatureNet::from_file(Path::new(name), device)?),
             None => Err(user(format!("--classifier {name}: neither a file nor a shipped classifier (mnist, fashion-mnist)"))),
         },
         None => match data.class_set() {
-            Some(set) => shipped(Shipped::for_class_set(set)),
+            Some(set) => Ok(FeatureNet::shipped(Shipped::for_class_set(set), device)?),
             None => Err(user(format!(
                 "no shipped classifier knows the classes of {}: choose the judge with --classifier mnist|fashion-mnist|FILE",
                 data.describe()

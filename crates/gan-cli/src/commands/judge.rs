@@ -31,7 +31,8 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
     }
     let device = DeviceChoice::from(a.device).resolve()?;
     let g = TrainedGenerator::load(&a.run, device)?;
-    let (c, vocab) = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
+    let net = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
+    let (c, vocab) = (&net.classifier, &net.vocabulary);
     let judgements = judge_run(&g, &c, a.n, a.seed, a.truncation)?;
     let name = |i: usize| vocab.name(i).to_string();
     let width = (0..c.classes as usize).map(|i| name(i).len()).max().unwrap_or(5).max(5);

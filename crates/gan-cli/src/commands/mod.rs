@@ -4,6 +4,8 @@ mod animate;
 mod bench;
 mod classes;
 mod classifier;
+mod compare;
+mod eval;
 mod interpolate;
 mod judge;
 mod presets;
@@ -39,6 +41,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Animate(a) => animate::run(a),
         Command::Steer(a) => steer::run(a),
         Command::Classifier(c) => classifier::run(c),
+        Command::Eval(a) => eval::run(a),
+        Command::Compare(a) => compare::run(a),
         Command::Presets => presets::run(),
         Command::Bench(a) => bench::run(a),
     }

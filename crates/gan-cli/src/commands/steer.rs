@@ -22,7 +22,8 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     if (g.image.channels, g.image.height, g.image.width) != (1, 28, 28) {
         return Err(user(format!("the classifiers judge 28x28 grey images; {} makes {:?}", a.run.display(), g.image)));
     }
-    let (c, vocab) = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
+    let net = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
+    let (c, vocab) = (&net.classifier, &net.vocabulary);
     let target = match a.target.parse::<i64>() {
         Ok(l) if (0..c.classes).contains(&l) => l,
         Ok(l) => return Err(user(format!("--target {l}: class out of range 0..{}", c.classes - 1))),

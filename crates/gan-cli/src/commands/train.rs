@@ -41,7 +41,7 @@ fn has_overrides(a: &TrainArgs) -> bool {
 /// Preset (or `fallback`), then the TOML file, then flags; validated with every problem.
 fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainConfig> {
     let mut config = match &a.preset {
-        Some(name) => Preset::from_name(name)?.config(),
+        Some(name) => gan::presets::config_named(name)?,
         None => fallback,
     };
     let mut source = "command line".to_string();

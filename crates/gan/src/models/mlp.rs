@@ -2,7 +2,8 @@
 //! Adversarial Nets" (NeurIPS 2014), in the form GAN courses teach for MNIST:
 //!
 //! - G: `z(100) -> 256 -> 512 -> 1024 -> C*H*W`, LeakyReLU(0.2) after each hidden layer,
-//!   tanh output.
+//!   tanh output (images in `[-1, 1]`; `g_output = "linear"` for points of a toy
+//!   distribution, which are not bounded).
 //! - D: `C*H*W -> 1024 -> 512 -> 256 -> 1`, LeakyReLU(0.2) and Dropout(0.3) after each
 //!   hidden layer, one logit out (the sigmoid lives in the loss).
 //!
@@ -30,11 +31,25 @@ pub struct MlpConfig {
     pub d_dropout: f64,
     /// Negative slope of the LeakyReLUs.
     pub leaky_slope: f64,
+    /// The generator's output layer.
+    #[serde(default)]
+    pub g_output: Output,
+}
+
+/// What follows the generator's last linear layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Output {
+    /// `tanh`: images in `[-1, 1]`.
+    #[default]
+    Tanh,
+    /// Nothing: unbounded values (toy points).
+    Linear,
 }
 
 impl Default for MlpConfig {
     fn default() -> Self {
-        Self { latent_dim: 100, g_hidden: vec![256, 512, 1024], d_hidden: vec![1024, 512, 256], d_dropout: 0.3, leaky_slope: 0.2 }
+        Self { latent_dim: 100, g_hidden: vec![256, 512, 1024], d_hidden: vec![1024, 512, 256], d_dropout: 0.3, leaky_slope: 0.2, g_output: Output::Tanh }
     }
 }
 
@@ -62,7 +77,7 @@ impl MlpConfig {
         let sizes: Vec<i64> = std::iter::once(self.latent_dim + classes).chain(self.g_hidden.iter().copied()).chain([image.numel()]).collect();
         // nn.Sequential indices: Linear at 0, 2, 4, ... (each followed by one activation).
         let layers = stack(&(root / "net"), &sizes, 2);
-        MlpGenerator { layers, slope: slope_tensor(root, self.leaky_slope), latent_dim: self.latent_dim, classes, image }
+        MlpGenerator { layers, slope: slope_tensor(root, self.leaky_slope), latent_dim: self.latent_dim, classes, image, output: self.g_output }
     }
 
     pub fn discriminator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpDiscriminator {
@@ -73,7 +88,7 @@ impl MlpConfig {
     }
 }
 
-fn stack(path: &nn::Path, sizes: &[i64], stride: usize) -> Vec<nn::Linear> {
+pub(super) fn stack(path: &nn::Path, sizes: &[i64], stride: usize) -> Vec<nn::Linear> {
     sizes
         .windows(2)
         .enumerate()
@@ -97,6 +112,7 @@ pub struct MlpGenerator {
     latent_dim: i64,
     classes: i64,
     image: ImageShape,
+    output: Output,
 }
 
 impl Generator for MlpGenerator {
@@ -113,7 +129,11 @@ impl Generator for MlpGenerator {
         let mut x = append_vector(z, y, self.classes);
         for (i, l) in self.layers.iter().enumerate() {
             x = l.forward(&x);
-            x = if i < last { super::leaky_relu(&x, &self.slope) } else { x.tanh() };
+            x = match (i < last, self.output) {
+                (true, _) => super::leaky_relu(&x, &self.slope),
+                (false, Output::Tanh) => x.tanh(),
+                (false, Output::Linear) => x,
+            };
         }
         x.view([-1, self.image.channels, self.image.height, self.image.width])
     }

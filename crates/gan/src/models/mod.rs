@@ -3,12 +3,15 @@
 pub mod condition;
 pub mod dcgan;
 pub mod mlp;
+pub mod pack;
+pub mod vae;
 
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Tensor};
 
 pub use dcgan::{DcganConfig, Norm};
 pub use mlp::MlpConfig;
+pub use vae::VaeConfig;
 
 /// Shape of one image, channels first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,13 +55,16 @@ pub enum ModelConfig {
     Mlp(MlpConfig),
     /// Convolutional networks of DCGAN (and the WGAN critics built like them).
     Dcgan(DcganConfig),
+    /// The VAE baseline: an MLP decoder (the generator) and encoder, trained by the ELBO.
+    Vae(VaeConfig),
 }
 
 impl<'de> Deserialize<'de> for ModelConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::tagged::deserialize_tagged(d, &["mlp", "dcgan"], |kind, v| {
+        crate::tagged::deserialize_tagged(d, &["mlp", "dcgan", "vae"], |kind, v| {
             Ok(match kind {
                 "mlp" => ModelConfig::Mlp(v.try_into()?),
+                "vae" => ModelConfig::Vae(v.try_into()?),
                 _ => ModelConfig::Dcgan(v.try_into()?),
             })
         })
@@ -71,12 +77,28 @@ impl Default for ModelConfig {
     }
 }
 
-/// A generator and a discriminator with the variable stores that own their weights.
+/// What trains the generator: a discriminator (GANs) or an encoder (the VAE).
+pub enum Partner {
+    Discriminator(Box<dyn Discriminator>),
+    Encoder(vae::Encoder, vae::Decoder),
+}
+
+/// A generator and its partner with the variable stores that own their weights (`d_vs`
+/// holds the discriminator's, or the VAE encoder's).
 pub struct Nets {
     pub g_vs: nn::VarStore,
     pub d_vs: nn::VarStore,
     pub g: Box<dyn Generator>,
-    pub d: Box<dyn Discriminator>,
+    pub partner: Partner,
+}
+
+impl Nets {
+    pub fn discriminator(&self) -> Option<&dyn Discriminator> {
+        match &self.partner {
+            Partner::Discriminator(d) => Some(d.as_ref()),
+            Partner::Encoder(..) => None,
+        }
+    }
 }
 
 impl ModelConfig {
@@ -84,13 +106,14 @@ impl ModelConfig {
         match self {
             ModelConfig::Mlp(c) => c.problems(),
             ModelConfig::Dcgan(c) => c.problems(),
+            ModelConfig::Vae(c) => c.problems(),
         }
     }
 
     /// Whether these networks can take images of this shape.
     pub fn check_image(&self, image: ImageShape) -> std::result::Result<(), String> {
         match self {
-            ModelConfig::Mlp(_) => Ok(()),
+            ModelConfig::Mlp(_) | ModelConfig::Vae(_) => Ok(()),
             ModelConfig::Dcgan(_) => dcgan::geometry(image).map(|_| ()),
         }
     }
@@ -101,10 +124,19 @@ impl ModelConfig {
         matches!(self, ModelConfig::Dcgan(c) if c.d_norm == Norm::Batch)
     }
 
+    /// `gan` for adversarial pairs, `vae` for the VAE baseline.
+    pub fn family(&self) -> &'static str {
+        match self {
+            ModelConfig::Vae(_) => "vae",
+            _ => "gan",
+        }
+    }
+
     pub fn latent_dim(&self) -> i64 {
         match self {
             ModelConfig::Mlp(c) => c.latent_dim,
             ModelConfig::Dcgan(c) => c.latent_dim,
+            ModelConfig::Vae(c) => c.latent_dim,
         }
     }
 
@@ -114,24 +146,36 @@ impl ModelConfig {
         match self {
             ModelConfig::Mlp(c) => Box::new(c.generator(&vs.root(), image, classes)),
             ModelConfig::Dcgan(c) => Box::new(c.generator(&vs.root(), image, classes)),
+            ModelConfig::Vae(c) => Box::new(c.decoder(&vs.root(), image)),
         }
     }
 
-    pub fn build_discriminator(&self, vs: &nn::VarStore, image: ImageShape, classes: i64) -> Box<dyn Discriminator> {
+    /// The discriminator of an adversarial pair (`None` for the VAE).
+    pub fn build_discriminator(&self, vs: &nn::VarStore, image: ImageShape, classes: i64) -> Option<Box<dyn Discriminator>> {
         match self {
-            ModelConfig::Mlp(c) => Box::new(c.discriminator(&vs.root(), image, classes)),
-            ModelConfig::Dcgan(c) => Box::new(c.discriminator(&vs.root(), image, classes)),
+            ModelConfig::Mlp(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
+            ModelConfig::Dcgan(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
+            ModelConfig::Vae(_) => None,
         }
     }
 
     /// Builds both networks on `device`: generator first, then discriminator, so that a
-    /// seed fixes both.
-    pub fn build(&self, image: ImageShape, classes: i64, device: Device) -> Nets {
+    /// seed fixes both. With `pack = m > 1` the discriminator judges packs of `m` samples
+    /// (PacGAN, see [`pack`]).
+    pub fn build(&self, image: ImageShape, classes: i64, pack: i64, device: Device) -> Nets {
         let g_vs = nn::VarStore::new(device);
         let d_vs = nn::VarStore::new(device);
+        if let ModelConfig::Vae(c) = self {
+            // The generator and the ELBO's decoder share one set of weights.
+            let decoder = c.decoder(&g_vs.root(), image);
+            let g = Box::new(decoder.share());
+            return Nets { g, partner: Partner::Encoder(c.encoder(&d_vs.root(), image), decoder), g_vs, d_vs };
+        }
         let g = self.build_generator(&g_vs, image, classes);
-        let d = self.build_discriminator(&d_vs, image, classes);
-        Nets { g_vs, d_vs, g, d }
+        let wide = ImageShape { channels: image.channels * pack.max(1), ..image };
+        let inner = self.build_discriminator(&d_vs, wide, classes).expect("adversarial pair");
+        let d: Box<dyn Discriminator> = if pack > 1 { Box::new(pack::Packed { inner, m: pack }) } else { inner };
+        Nets { g_vs, d_vs, g, partner: Partner::Discriminator(d) }
     }
 }
 

@@ -1,5 +1,6 @@
-//! Real batches for the training step: index batches of a data set held on the device, or
-//! decoded batches streamed from an image folder (see `gan_data::folder`).
+//! Real batches for the training step: index batches of a data set (images or toy points)
+//! held on the device, or decoded batches streamed from an image folder (see
+//! `gan_data::folder`).
 //!
 //! Either way batch `i` is a pure function of `(seed, i)`, so a resumed run that starts at
 //! the batch it stopped at sees exactly the data an uninterrupted run would have seen.
@@ -53,6 +54,14 @@ impl Feed {
                 let batches_per_epoch = sampler.batches_per_epoch();
                 let classes = ds.num_classes();
                 Ok(OpenedFeed { feed: Feed::Memory { images, labels, sampler }, image, len: ds.len(), batches_per_epoch, classes })
+            }
+            Opened::Points(set) => {
+                // A point is a 1 x 1 x dim "image": the MLP networks flatten it either way.
+                let image = ImageShape { channels: 1, height: 1, width: set.dim as i64 };
+                let sampler = BatchSampler::new(set.len(), batch_size, seed)?;
+                let images = Tensor::from_slice(&set.points).view([set.len() as i64, 1, 1, image.width]).to_device(device);
+                let batches_per_epoch = sampler.batches_per_epoch();
+                Ok(OpenedFeed { feed: Feed::Memory { images, labels: None, sampler }, image, len: set.len(), batches_per_epoch, classes: None })
             }
             Opened::Folder(folder, on_error) => {
                 let s = folder.size as i64;

@@ -3,6 +3,7 @@
 //! reporting [`Event`]s as it goes.
 
 mod conditioning;
+mod vae_step;
 pub mod feed;
 pub mod step;
 
@@ -20,10 +21,12 @@ use crate::losses::LossKind;
 use crate::metrics::{MetricsLog, StepMetrics};
 use crate::models::condition::one_hot;
 use conditioning::{grid_inputs, run_classes};
-use crate::models::{param_count, ImageShape, Nets};
+use crate::models::{param_count, ImageShape, Nets, Partner};
 use crate::optim::Optimizer;
 use crate::run_dir::RunDir;
-use crate::{device, grid, plot};
+use crate::{device, grid, plot, scatter};
+use gan_data::modes::{mode_report, PAPER_SAMPLES};
+use gan_data::toy::ToyDist;
 
 use feed::Feed;
 use step::{gan_step, RealBatch, StepParts, STAT_COUNT};
@@ -34,6 +37,12 @@ const FIXED_Z_STREAM: u64 = 2;
 const DATA_STREAM: u64 = 3;
 /// Number of images in the fixed-z sample grid (8x8; see `grid_inputs` for conditional runs).
 pub const GRID_SAMPLES: i64 = 64;
+
+/// What a toy run plots.
+struct ToyView {
+    dist: ToyDist,
+    real: Vec<f32>,
+}
 
 /// A run in progress.
 pub struct Trainer {
@@ -55,6 +64,8 @@ pub struct Trainer {
     total_steps: u64,
     fixed_z: Tensor,
     fixed_y: Option<Tensor>,
+    /// For toy data: the distribution and real points to plot beside the generated ones.
+    toy: Option<ToyView>,
     metrics_log: MetricsLog,
     history: Vec<StepMetrics>,
     /// Files skipped while decoding (image folders with `on_error = "skip"`), not yet reported.
@@ -116,7 +127,7 @@ impl Trainer {
         })?;
         let classes = if config.conditional { run_classes(&config, opened.classes)? } else { 0 };
         tch::manual_seed(config.seed as i64);
-        let mut nets = config.model.build(image, classes, device);
+        let mut nets = config.model.build(image, classes, config.pack as i64, device);
         let mut opt_g = Optimizer::new(&nets.g_vs, config.optim.g.clone());
         let mut opt_d = Optimizer::new(&nets.d_vs, config.optim.d.clone());
         let step = match (ckpt, &state) {
@@ -143,7 +154,12 @@ impl Trainer {
             }
             _ => 0,
         };
-        let (fixed_z, fixed_y) = grid_inputs(config.model.latent_dim(), classes, mix(&[config.seed, FIXED_Z_STREAM]), device);
+        let fixed_seed = mix(&[config.seed, FIXED_Z_STREAM]);
+        let toy = config.data.toy().map(|dist| ToyView { dist, real: dist.sample(PAPER_SAMPLES, fixed_seed) });
+        let (fixed_z, fixed_y) = match toy {
+            Some(_) => (crate::sample::latents(PAPER_SAMPLES as i64, config.model.latent_dim(), fixed_seed, device), None),
+            None => grid_inputs(config.model.latent_dim(), classes, fixed_seed, device),
+        };
         // Records an interrupted run wrote after its last checkpoint are dropped.
         let (metrics_log, history) = MetricsLog::open(&run.metrics(), step)?;
         let total_steps = config.total_steps(opened.len);
@@ -165,6 +181,7 @@ impl Trainer {
             total_steps,
             fixed_z,
             fixed_y,
+            toy,
             metrics_log,
             history,
             skipped: Vec::new(),
@@ -186,17 +203,20 @@ impl Trainer {
             let labels = batch.labels.map(|l| one_hot(&l, classes));
             Ok(RealBatch { images: batch.images, labels })
         };
-        let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
-        let parts = StepParts {
-            g: self.nets.g.as_ref(),
-            d: self.nets.d.as_ref(),
-            opt_g: &mut self.opt_g,
-            opt_d: &mut self.opt_d,
-            loss: &self.config.loss,
+        let values = match &self.nets.partner {
+            Partner::Discriminator(d) => {
+                let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
+                let parts = StepParts { g: self.nets.g.as_ref(), d: d.as_ref(), opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &self.config.loss };
+                gan_step(parts, self.config.d_steps, next_real, noise)?.values
+            }
+            Partner::Encoder(encoder, decoder) => {
+                let mut next_real = next_real;
+                let real = next_real()?.images;
+                vae_step::vae_step(encoder, decoder, &mut self.opt_g, &mut self.opt_d, &real, latent)
+            }
         };
-        let stats = gan_step(parts, self.config.d_steps, next_real, noise)?;
         self.step += 1;
-        Ok(stats.values)
+        Ok(values)
     }
 
     /// Trains to the configured length.
@@ -260,15 +280,17 @@ impl Trainer {
         let v: Vec<f64> = Vec::try_from(&(window.to_device(Device::Cpu).to_kind(Kind::Double) / steps as f64))
             .expect("step statistics");
         let loss = &self.config.loss;
+        let gan = self.nets.discriminator().is_some();
         let m = StepMetrics {
             step: self.step,
             epoch: self.batches_consumed as f64 / self.batches_per_epoch as f64,
-            d_loss: v[0],
-            g_loss: v[1],
-            d_real: v[2],
-            d_fake: v[3],
-            wasserstein: (loss.kind == LossKind::Wasserstein).then_some(v[4]),
-            penalty: loss.lipschitz.penalty_weight().map(|_| v[5]),
+            d_loss: gan.then_some(v[0]),
+            g_loss: gan.then_some(v[1]),
+            d_real: gan.then_some(v[2]),
+            d_fake: gan.then_some(v[3]),
+            wasserstein: (gan && loss.kind == LossKind::Wasserstein).then_some(v[4]),
+            penalty: loss.lipschitz.penalty_weight().filter(|_| gan).map(|_| v[5]),
+            vae: (!gan).then(|| crate::metrics::VaeMetrics { loss: v[0], reconstruction: v[1], kl: v[2] }),
             steps_per_sec: steps as f64 / secs.max(1e-9),
         };
         self.metrics_log.append(&m)?;
@@ -279,8 +301,14 @@ impl Trainer {
     fn save_samples(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
         let images = tch::no_grad(|| self.nets.g.forward_t(&self.fixed_z, self.fixed_y.as_ref(), false));
         let path = self.run.sample_grid(self.step);
-        let nrow = if self.classes > 0 { self.classes as usize } else { 8 };
-        grid::save_grid(&images, nrow, &path)?;
+        if let Some(toy) = &self.toy {
+            let fake = crate::sample::points(&images);
+            let report = toy.dist.modes().map(|m| mode_report(&m, &fake));
+            scatter::save_points_plot(toy.dist, &toy.real, &fake, &scatter::title(toy.dist, self.step, report.as_ref()), &path)?;
+        } else {
+            let nrow = if self.classes > 0 { self.classes as usize } else { 8 };
+            grid::save_grid(&images, nrow, &path)?;
+        }
         if !self.history.is_empty() {
             plot::save_loss_plot(&self.history, &self.run.loss_plot())?;
         }

@@ -78,7 +78,9 @@ pub fn discriminator_terms(
         let n = real.size()[0];
         let y2 = y.map(|y| Tensor::cat(&[y, y], 0));
         let both = d.forward_t(&Tensor::cat(&[real.shallow_clone(), fake.shallow_clone()], 0), y2.as_ref(), true);
-        (both.narrow(0, 0, n), both.narrow(0, n, both.size()[0] - n))
+        // One output per sample, or per pack of samples (PacGAN): the real rows' share.
+        let k = both.size()[0] * n / (n + fake.size()[0]);
+        (both.narrow(0, 0, k), both.narrow(0, k, both.size()[0] - k))
     } else {
         (d.forward_t(real, y, true), d.forward_t(&fake, y, true))
     };

@@ -1,0 +1,194 @@
+//! Evaluating an image run in a classifier's feature space: FID, KID, classifier score,
+//! precision/recall and density/coverage (see [`super::scores`]), and how the classifier
+//! spreads the samples over the classes.
+//!
+//! The real side is a fixed subset of the run's training data (the first `n` of a
+//! permutation with a fixed seed, so every run on the same data shares it), cached per
+//! (data, classifier, n). Generated images come from `n` seeded latents; a conditional
+//! generator is asked for the classes in turn.
+
+use std::path::Path;
+
+use gan_data::rng::permutation;
+use gan_data::source::Opened;
+use gan_data::vocab::Vocabulary;
+use serde::{Deserialize, Serialize};
+use tch::{Device, Tensor};
+
+use super::cache;
+use super::scores::{classifier_score, fid, kid, prdc, MeanStd, Prdc};
+use crate::classifier::{Classifier, Shipped};
+use crate::error::{GanError, Result};
+use crate::sample::{latents, TrainedGenerator};
+
+/// Images per forward pass.
+const CHUNK: i64 = 500;
+/// Seed of the permutation that picks the real subset.
+const REAL_SUBSET_SEED: u64 = 0x5EA1;
+/// KID: subsets and their size (Binkowski et al. use 100 of 1,000).
+const KID_SUBSETS: usize = 100;
+const KID_SUBSET_SIZE: usize = 1000;
+/// Classifier score splits (as the Inception Score's 10).
+const SCORE_SPLITS: usize = 10;
+/// Neighbours of the precision/recall balls (Kynkaanniemi et al.).
+const K: usize = 3;
+/// A class counts as drawn when it receives at least this fraction of its uniform share.
+const COVERED_FRACTION: f64 = 0.1;
+
+/// A classifier used as a feature network, with what identifies it.
+pub struct FeatureNet {
+    pub classifier: Classifier,
+    pub vocabulary: Vocabulary,
+    /// `mnist`, `fashion-mnist` or the weights file.
+    pub name: String,
+    /// SHA-256 of the weights file.
+    pub sha256: String,
+}
+
+impl FeatureNet {
+    pub fn shipped(s: Shipped, device: Device) -> Result<Self> {
+        let (classifier, _) = s.load(device)?;
+        Ok(Self { classifier, vocabulary: s.vocabulary(), name: s.name().into(), sha256: cache::sha256_hex(s.weights()) })
+    }
+
+    pub fn from_file(path: &Path, device: Device) -> Result<Self> {
+        let (classifier, _) = Classifier::load(path, device)?;
+        let bytes = std::fs::read(path).map_err(GanError::io(path))?;
+        let vocabulary = Vocabulary::numbered(classifier.classes as usize);
+        Ok(Self { classifier, vocabulary, name: path.display().to_string(), sha256: cache::sha256_hex(&bytes) })
+    }
+
+    /// The feature space, in words.
+    pub fn describe(&self) -> String {
+        format!("LeNet penultimate layer (128-d ReLU) of classifier {} (sha256 {})", self.name, &self.sha256[..16])
+    }
+
+    /// Features `[n, 128]` and class probabilities `[n, classes]` of images in chunks.
+    fn embed(&self, images: impl Fn(i64, i64) -> Tensor, n: i64) -> (Tensor, Tensor) {
+        let (mut f, mut p) = (Vec::new(), Vec::new());
+        for start in (0..n).step_by(CHUNK as usize) {
+            let x = images(start, CHUNK.min(n - start));
+            tch::no_grad(|| {
+                f.push(self.classifier.features(&x).to_device(Device::Cpu));
+                p.push(self.classifier.probs(&x).to_device(Device::Cpu));
+            });
+        }
+        (Tensor::cat(&f, 0), Tensor::cat(&p, 0))
+    }
+}
+
+/// Scores in the feature space.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureReport {
+    /// The feature network, stated so that numbers are never compared across spaces.
+    pub network: String,
+    pub classifier_sha256: String,
+    pub real_images: usize,
+    pub fid: f64,
+    /// KID (MMD^2, cubic kernel) over 100 subsets of 1,000.
+    pub kid: MeanStd,
+    /// exp(E KL(p(y|x) || p(y))) over 10 splits, of the samples and of the real subset.
+    pub classifier_score: MeanStd,
+    pub real_classifier_score: MeanStd,
+    pub prdc: Prdc,
+}
+
+/// How the classifier spreads the samples over its classes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassReport {
+    pub names: Vec<String>,
+    /// Share of samples whose most likely class is each class.
+    pub shares: Vec<f64>,
+    /// Classes with at least a tenth of their uniform share (`share >= 0.1 / K`).
+    pub covered: usize,
+    /// `KL(shares || uniform)`, nats.
+    pub kl_uniform: f64,
+}
+
+impl ClassReport {
+    pub fn from_probs(probs: &Tensor, vocabulary: &Vocabulary) -> Self {
+        let k = probs.size()[1] as usize;
+        let n = probs.size()[0] as f64;
+        let mut counts = vec![0usize; k];
+        for c in Vec::<i64>::try_from(probs.argmax(1, false)).expect("classes") {
+            counts[c as usize] += 1;
+        }
+        let shares: Vec<f64> = counts.iter().map(|&c| c as f64 / n).collect();
+        let kl_uniform = shares.iter().filter(|&&s| s > 0.0).map(|&s| s * (s * k as f64).ln()).sum();
+        let covered = shares.iter().filter(|&&s| s >= COVERED_FRACTION / k as f64).count();
+        Self { names: (0..k).map(|i| vocabulary.name(i).to_string()).collect(), shares, covered, kl_uniform }
+    }
+}
+
+/// Evaluates `n` samples of `g` (latents from `seed`) against `n` real images (fewer when
+/// the data has fewer).
+pub fn evaluate(g: &TrainedGenerator, net: &FeatureNet, n: usize, seed: u64, cache_dir: Option<&Path>) -> Result<(FeatureReport, ClassReport)> {
+    if (g.image.channels, g.image.height, g.image.width) != (1, 28, 28) {
+        return Err(GanError::Invalid(format!(
+            "feature-space scores use a classifier of 28x28 grey images; this run makes {}x{}x{} images",
+            g.image.channels, g.image.height, g.image.width
+        )));
+    }
+    if n < 2 * K {
+        return Err(GanError::Invalid(format!("evaluation needs at least {} samples, got {n}", 2 * K)));
+    }
+    let device = net.classifier.device();
+    let (real_f, real_p) = real_side(g, net, n, cache_dir, device)?;
+    let z = latents(n as i64, g.latent_dim(), seed, Device::Cpu);
+    let labels = g.labels(n as i64, None)?;
+    let (fake_f, fake_p) = net.embed(
+        |s, len| {
+            let y = labels.as_ref().map(|l| l.narrow(0, s, len));
+            g.generate(&z.narrow(0, s, len), y.as_ref()).to_device(device)
+        },
+        n as i64,
+    );
+    let report = FeatureReport {
+        network: net.describe(),
+        classifier_sha256: net.sha256.clone(),
+        real_images: real_f.size()[0] as usize,
+        fid: fid(&real_f, &fake_f),
+        kid: kid(&real_f, &fake_f, KID_SUBSETS, KID_SUBSET_SIZE, seed),
+        classifier_score: classifier_score(&fake_p, SCORE_SPLITS),
+        real_classifier_score: classifier_score(&real_p, SCORE_SPLITS),
+        prdc: prdc(&real_f, &fake_f, K),
+    };
+    Ok((report, ClassReport::from_probs(&fake_p, &net.vocabulary)))
+}
+
+/// Features and probabilities of the real subset, from the cache when it has them.
+fn real_side(g: &TrainedGenerator, net: &FeatureNet, n: usize, cache_dir: Option<&Path>, device: Device) -> Result<(Tensor, Tensor)> {
+    let ds = match g.config.data.open()? {
+        Opened::Memory(ds) => ds,
+        _ => return Err(GanError::Invalid(format!("{}: feature-space scores need IDX or built-in image data", g.config.data.describe()))),
+    };
+    let take = n.min(ds.len());
+    let path = cache_dir.map(|d| cache::path(d, &cache::sha256_hex(&ds.pixels), &net.sha256, take));
+    if let Some(hit) = path.as_deref().map(cache::load).transpose()?.flatten() {
+        return Ok(hit);
+    }
+    let idx: Vec<i64> = permutation(ds.len(), REAL_SUBSET_SEED).into_iter().take(take).map(i64::from).collect();
+    let all = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, 1, 28, 28]);
+    let images = all.index_select(0, &Tensor::from_slice(&idx));
+    let (f, p) = net.embed(|s, len| images.narrow(0, s, len).to_device(device), take as i64);
+    if let Some(path) = path {
+        cache::save(&path, &f, &p)?;
+    }
+    Ok((f, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_report_by_hand() {
+        // Argmax classes 0, 0, 0, 1 of 3: shares 3/4, 1/4, 0.
+        let p = Tensor::from_slice(&[0.9f32, 0.1, 0.0, 0.6, 0.3, 0.1, 0.5, 0.2, 0.3, 0.1, 0.8, 0.1]).view([4, 3]);
+        let r = ClassReport::from_probs(&p, &Vocabulary::numbered(3));
+        assert_eq!(r.shares, vec![0.75, 0.25, 0.0]);
+        assert_eq!(r.covered, 2);
+        let want = 0.75 * (0.75f64 * 3.0).ln() + 0.25 * (0.25f64 * 3.0).ln();
+        assert!((r.kl_uniform - want).abs() < 1e-12);
+    }
+}

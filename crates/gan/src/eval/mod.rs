@@ -1,0 +1,100 @@
+//! Evaluation: scores that say whether a generator works, where its losses cannot.
+//!
+//! - Toy runs ([`toy`]): the VEEGAN/PacGAN mode metrics on 2,500 samples and precision,
+//!   recall, density and coverage in the plane.
+//! - Image runs ([`images`]): FID, KID, classifier score, precision/recall and
+//!   density/coverage in the penultimate layer of a LeNet-style classifier, and the class
+//!   histogram's coverage. Real statistics are cached per (data set, classifier) ([`cache`]).
+//!
+//! Every report names the feature network and the hash of its weights, so numbers are never
+//! compared across feature spaces.
+
+pub mod cache;
+pub mod images;
+pub mod scores;
+pub mod toy;
+
+use std::path::Path;
+
+use gan_data::modes::ModeReport;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::sample::TrainedGenerator;
+use images::{ClassReport, FeatureNet, FeatureReport};
+use scores::Prdc;
+
+/// Samples of an image evaluation unless asked otherwise.
+pub const IMAGE_SAMPLES: usize = 10_000;
+
+/// `RUN/eval.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalReport {
+    pub run: String,
+    /// The checkpoint's training step.
+    pub step: u64,
+    pub data: String,
+    /// `gan` or `vae`.
+    pub model: String,
+    pub samples: usize,
+    pub seed: u64,
+    /// Toy mixtures: the mode metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modes: Option<ModeReport>,
+    /// Toy data: precision/recall/density/coverage of the points themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Prdc>,
+    /// Image data: scores in the classifier's feature space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<FeatureReport>,
+    /// Image data: how the classifier spreads the samples over classes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<ClassReport>,
+}
+
+impl EvalReport {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(crate::error::GanError::io(path))?;
+        serde_json::from_str(&text).map_err(|e| crate::error::GanError::Invalid(format!("{}: not an evaluation report: {e}", path.display())))
+    }
+}
+
+/// How to evaluate.
+pub struct EvalOptions<'a> {
+    /// Samples to draw (default 2,500 for toy runs, [`IMAGE_SAMPLES`] for images).
+    pub samples: Option<usize>,
+    pub seed: u64,
+    /// Where real-data statistics are cached (none: not cached).
+    pub cache_dir: Option<&'a Path>,
+}
+
+/// Evaluates a trained generator: toy runs by their points, image runs in `net`'s feature
+/// space (required for image runs).
+pub fn evaluate(run: &Path, g: &TrainedGenerator, net: Option<&FeatureNet>, opts: &EvalOptions<'_>) -> Result<EvalReport> {
+    let mut report = EvalReport {
+        run: run.display().to_string(),
+        step: g.step,
+        data: g.config.data.describe(),
+        model: g.config.model.family().into(),
+        samples: 0,
+        seed: opts.seed,
+        modes: None,
+        points: None,
+        features: None,
+        classes: None,
+    };
+    match g.config.data.toy() {
+        Some(dist) => {
+            let n = opts.samples.unwrap_or(gan_data::modes::PAPER_SAMPLES);
+            let (modes, points) = toy::evaluate(g, dist, n, opts.seed)?;
+            (report.samples, report.modes, report.points) = (n, modes, Some(points));
+        }
+        None => {
+            let net = net.ok_or_else(|| crate::error::GanError::Invalid("image runs are evaluated in a classifier's feature space; none was given".into()))?;
+            let n = opts.samples.unwrap_or(IMAGE_SAMPLES);
+            let (features, classes) = images::evaluate(g, net, n, opts.seed, opts.cache_dir)?;
+            (report.samples, report.features, report.classes) = (n, Some(features), Some(classes));
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,158 @@
+//! Presets for the toy distributions: `{dist}-{loss}`, e.g. `ring8-wgan-gp`, `grid25-ns`,
+//! `normal-minimax`. Small MLPs with linear generator output on `gan_data::toy` points;
+//! each trains in seconds on a CPU.
+
+use gan_data::toy::ToyDist;
+use gan_data::DataSource;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{OptimConfig, TrainConfig};
+use crate::losses::{GeneratorLoss, LossConfig, LossKind};
+use crate::models::mlp::Output;
+use crate::models::{MlpConfig, ModelConfig};
+use crate::optim::{AdamConfig, OptimizerConfig};
+use crate::penalty::Lipschitz;
+
+/// The losses a toy preset comes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ToyLoss {
+    /// BCE, non-saturating generator loss.
+    Ns,
+    /// BCE, the saturating minimax generator loss.
+    Minimax,
+    /// Least squares (LSGAN).
+    Ls,
+    /// Wasserstein critic with gradient penalty.
+    WganGp,
+}
+
+impl ToyLoss {
+    pub const ALL: [ToyLoss; 4] = [ToyLoss::Ns, ToyLoss::Minimax, ToyLoss::Ls, ToyLoss::WganGp];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ToyLoss::Ns => "ns",
+            ToyLoss::Minimax => "minimax",
+            ToyLoss::Ls => "ls",
+            ToyLoss::WganGp => "wgan-gp",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            ToyLoss::Ns => "non-saturating BCE",
+            ToyLoss::Minimax => "minimax BCE",
+            ToyLoss::Ls => "least squares",
+            ToyLoss::WganGp => "WGAN-GP (lambda 0.1, 5 critic steps)",
+        }
+    }
+
+    /// The `[loss]` table of this choice.
+    pub fn loss_config(self) -> LossConfig {
+        match self {
+            ToyLoss::Ns => LossConfig::bce(GeneratorLoss::NonSaturating, 1.0),
+            ToyLoss::Minimax => LossConfig::bce(GeneratorLoss::Minimax, 1.0),
+            ToyLoss::Ls => LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() },
+            ToyLoss::WganGp => LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 0.1 }),
+        }
+    }
+}
+
+/// A toy distribution with a loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToyPreset {
+    pub dist: ToyDist,
+    pub loss: ToyLoss,
+}
+
+impl ToyPreset {
+    pub fn all() -> impl Iterator<Item = ToyPreset> {
+        ToyDist::ALL.into_iter().flat_map(|dist| ToyLoss::ALL.into_iter().map(move |loss| ToyPreset { dist, loss }))
+    }
+
+    pub fn name(self) -> String {
+        format!("{}-{}", self.dist.name(), self.loss.name())
+    }
+
+    pub fn from_name(name: &str) -> Option<ToyPreset> {
+        Self::all().find(|p| p.name() == name)
+    }
+
+    pub fn description(self) -> String {
+        format!(
+            "{} toy data, MLP G/D (z {}, 3 x {HIDDEN} hidden), {}, Adam, batch {BATCH}, {} steps",
+            self.dist.name(),
+            latent_dim(self.dist),
+            self.loss.describe(),
+            steps(self.loss)
+        )
+    }
+
+    pub fn config(self) -> TrainConfig {
+        let mlp = MlpConfig {
+            latent_dim: latent_dim(self.dist),
+            g_hidden: vec![HIDDEN; 3],
+            d_hidden: vec![HIDDEN; 3],
+            d_dropout: 0.0,
+            leaky_slope: 0.2,
+            g_output: Output::Linear,
+        };
+        let (lr, betas, d_steps) = match self.loss {
+            ToyLoss::WganGp => (1e-3, (0.5, 0.9), 5),
+            _ => (1e-3, (0.5, 0.999), 1),
+        };
+        let adam = OptimizerConfig::Adam(AdamConfig { lr, betas, eps: 1e-8 });
+        TrainConfig {
+            seed: 0,
+            batch_size: BATCH,
+            steps: Some(steps(self.loss)),
+            epochs: None,
+            d_steps,
+            conditional: false,
+            pack: 1,
+            log_every: 50,
+            sample_every: 500,
+            checkpoint_every: 1000,
+            keep_checkpoints: 1,
+            data: DataSource::Toy { dist: self.dist, points: 100_000, seed: 0 },
+            model: ModelConfig::Mlp(mlp),
+            loss: self.loss.loss_config(),
+            optim: OptimConfig { g: adam.clone(), d: adam },
+        }
+    }
+}
+
+const HIDDEN: i64 = 128;
+const BATCH: usize = 256;
+
+fn latent_dim(dist: ToyDist) -> i64 {
+    if dist == ToyDist::Normal {
+        1
+    } else {
+        2
+    }
+}
+
+fn steps(loss: ToyLoss) -> u64 {
+    match loss {
+        ToyLoss::WganGp => 2000,
+        _ => 5000,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_toy_preset_is_valid_and_found_by_name() {
+        let all: Vec<ToyPreset> = ToyPreset::all().collect();
+        assert_eq!(all.len(), 20);
+        for p in all {
+            assert!(p.config().problems().is_empty(), "{}: {:?}", p.name(), p.config().problems());
+            assert_eq!(ToyPreset::from_name(&p.name()), Some(p));
+        }
+        assert_eq!(ToyPreset::from_name("grid25-wgan-gp").unwrap().dist, ToyDist::Grid25);
+    }
+}
