@@ -44,12 +44,11 @@ impl Progress {
 
     pub fn on_event(&mut self, e: &Event) {
         match e {
-            Event::Started { run_dir, start_step, total_steps, data, images, device, g_params, d_params, classes } => {
+            Event::Started { run_dir, start_step, total_steps, data, examples, unit, device, g_params, d_params, classes } => {
                 self.total = *total_steps;
                 let verb = if *start_step > 0 { format!("resuming at step {start_step}") } else { "training".into() };
                 eprintln!(
-                    "{verb}: {total_steps} steps on {data}{}, {device}; G {g_params} / D {d_params} parameters -> {}",
-                    if data.ends_with(" points)") { String::new() } else { format!(" ({images} images)") },
+                    "{verb}: {total_steps} steps on {data} ({examples} {unit}), {device}; G {g_params} / D {d_params} parameters -> {}",
                     run_dir.display()
                 );
                 if !classes.is_empty() {

@@ -149,7 +149,7 @@ impl DataSource {
             DataSource::Builtin { name } => format!("built-in {}", name.name()),
             DataSource::Idx { dir, split, .. } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
             DataSource::Folder { dir, size, .. } => format!("{} (images at {size}x{size})", dir.display()),
-            DataSource::Toy { dist, points, .. } => format!("{} ({points} points)", dist.name()),
+            DataSource::Toy { dist, .. } => format!("toy distribution {}", dist.name()),
         }
     }
 }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, nn::ModuleT, Device, Kind, Tensor};
 
 use crate::error::{GanError, Result};
+use crate::models::ImageShape;
 use crate::optim::{AdamConfig, Optimizer, OptimizerConfig};
 
 /// What the JSON card next to the weights records.
@@ -44,6 +45,9 @@ pub struct Classifier {
     head: nn::Linear,
     pub classes: i64,
 }
+
+/// The images every classifier takes: 28x28 grey.
+pub const INPUT: ImageShape = ImageShape { channels: 1, height: 28, width: 28 };
 
 /// Size of the penultimate (feature) layer.
 pub const FEATURES: i64 = 128;

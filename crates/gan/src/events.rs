@@ -12,7 +12,9 @@ pub enum Event {
         start_step: u64,
         total_steps: u64,
         data: String,
-        images: usize,
+        /// Training examples and what they are (`images` or `points`).
+        examples: usize,
+        unit: &'static str,
         device: String,
         g_params: i64,
         d_params: i64,

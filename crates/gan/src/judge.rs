@@ -29,11 +29,11 @@ pub struct Judgement {
 /// Classifies `n` samples drawn from `seed` (truncated latents when `truncation` is set), of
 /// class `requested` (conditional runs).
 pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i64, seed: u64, truncation: Option<f64>) -> Result<Judgement> {
-    if (g.image.channels, g.image.height, g.image.width) != (1, 28, 28) {
+    if g.image != crate::classifier::INPUT {
         return Err(GanError::Invalid(format!("the classifiers judge 28x28 grey images; this run makes {:?}", g.image)));
     }
     let z = draw_latents(n, g.latent_dim(), seed, truncation, Device::Cpu);
-    let mut counts = vec![0i64; c.classes as usize];
+    let mut predicted = Vec::with_capacity(n as usize);
     let mut confidence = 0.0;
     for start in (0..n).step_by(CHUNK as usize) {
         let len = CHUNK.min(n - start);
@@ -41,13 +41,20 @@ pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i6
         let probs = tch::no_grad(|| c.probs(&g.generate(&z.narrow(0, start, len), labels.as_ref())));
         let (top, arg) = probs.max_dim(1, false);
         confidence += top.sum(Kind::Double).double_value(&[]);
-        for l in Vec::<i64>::try_from(arg.to_device(Device::Cpu)).expect("labels") {
-            counts[l as usize] += 1;
-        }
+        predicted.extend(Vec::<i64>::try_from(arg.to_device(Device::Cpu)).expect("labels"));
     }
-    let shares: Vec<f64> = counts.iter().map(|&k| k as f64 / n as f64).collect();
+    let shares = class_shares(&predicted, c.classes as usize);
     let agreement = requested.map(|r| shares.get(r as usize).copied().unwrap_or(0.0));
     Ok(Judgement { requested, n, shares, agreement, mean_confidence: confidence / n as f64 })
+}
+
+/// Share of `predicted` labels in each of `k` classes.
+pub fn class_shares(predicted: &[i64], k: usize) -> Vec<f64> {
+    let mut counts = vec![0usize; k];
+    for &c in predicted {
+        counts[c as usize] += 1;
+    }
+    counts.iter().map(|&c| c as f64 / predicted.len().max(1) as f64).collect()
 }
 
 /// One judgement per class for a conditional run, or one for the whole generator.

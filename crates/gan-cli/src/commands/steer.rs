@@ -19,7 +19,7 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     super::check_out_dir(&a.out)?;
     let device = DeviceChoice::from(a.device).resolve()?;
     let g = TrainedGenerator::load(&a.run, device)?;
-    if (g.image.channels, g.image.height, g.image.width) != (1, 28, 28) {
+    if g.image != gan::classifier::INPUT {
         return Err(user(format!("the classifiers judge 28x28 grey images; {} makes {:?}", a.run.display(), g.image)));
     }
     let net = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;

@@ -19,6 +19,7 @@ use super::cache;
 use super::scores::{classifier_score, fid, kid, prdc, MeanStd, Prdc};
 use crate::classifier::{Classifier, Shipped};
 use crate::error::{GanError, Result};
+use crate::judge::class_shares;
 use crate::sample::{latents, TrainedGenerator};
 
 /// Images per forward pass.
@@ -108,12 +109,7 @@ pub struct ClassReport {
 impl ClassReport {
     pub fn from_probs(probs: &Tensor, vocabulary: &Vocabulary) -> Self {
         let k = probs.size()[1] as usize;
-        let n = probs.size()[0] as f64;
-        let mut counts = vec![0usize; k];
-        for c in Vec::<i64>::try_from(probs.argmax(1, false)).expect("classes") {
-            counts[c as usize] += 1;
-        }
-        let shares: Vec<f64> = counts.iter().map(|&c| c as f64 / n).collect();
+        let shares = class_shares(&Vec::<i64>::try_from(probs.argmax(1, false)).expect("classes"), k);
         let kl_uniform = shares.iter().filter(|&&s| s > 0.0).map(|&s| s * (s * k as f64).ln()).sum();
         let covered = shares.iter().filter(|&&s| s >= COVERED_FRACTION / k as f64).count();
         Self { names: (0..k).map(|i| vocabulary.name(i).to_string()).collect(), shares, covered, kl_uniform }
@@ -123,7 +119,7 @@ impl ClassReport {
 /// Evaluates `n` samples of `g` (latents from `seed`) against `n` real images (fewer when
 /// the data has fewer).
 pub fn evaluate(g: &TrainedGenerator, net: &FeatureNet, n: usize, seed: u64, cache_dir: Option<&Path>) -> Result<(FeatureReport, ClassReport)> {
-    if (g.image.channels, g.image.height, g.image.width) != (1, 28, 28) {
+    if g.image != crate::classifier::INPUT {
         return Err(GanError::Invalid(format!(
             "feature-space scores use a classifier of 28x28 grey images; this run makes {}x{}x{} images",
             g.image.channels, g.image.height, g.image.width

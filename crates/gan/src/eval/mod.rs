@@ -19,7 +19,7 @@ use std::path::Path;
 use gan_data::modes::ModeReport;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{GanError, Result};
 use crate::sample::TrainedGenerator;
 use images::{ClassReport, FeatureNet, FeatureReport};
 use scores::Prdc;
@@ -54,8 +54,8 @@ pub struct EvalReport {
 
 impl EvalReport {
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(crate::error::GanError::io(path))?;
-        serde_json::from_str(&text).map_err(|e| crate::error::GanError::Invalid(format!("{}: not an evaluation report: {e}", path.display())))
+        let text = std::fs::read_to_string(path).map_err(GanError::io(path))?;
+        serde_json::from_str(&text).map_err(|e| GanError::Invalid(format!("{}: not an evaluation report: {e}", path.display())))
     }
 }
 
@@ -90,7 +90,7 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, net: Option<&FeatureNet>, opts
             (report.samples, report.modes, report.points) = (n, modes, Some(points));
         }
         None => {
-            let net = net.ok_or_else(|| crate::error::GanError::Invalid("image runs are evaluated in a classifier's feature space; none was given".into()))?;
+            let net = net.ok_or_else(|| GanError::Invalid("image runs are evaluated in a classifier's feature space; none was given".into()))?;
             let n = opts.samples.unwrap_or(IMAGE_SAMPLES);
             let (features, classes) = images::evaluate(g, net, n, opts.seed, opts.cache_dir)?;
             (report.samples, report.features, report.classes) = (n, Some(features), Some(classes));

@@ -41,10 +41,15 @@ pub fn gaussian(features: &Tensor) -> Gaussian {
 /// The square root of a symmetric positive semi-definite matrix (negative eigenvalues from
 /// rounding are clamped to 0).
 pub fn sqrtm_psd(a: &Tensor) -> Tensor {
-    let a = a.to_kind(Kind::Double);
-    let sym = (&a + a.tr()) / 2.0;
-    let (vals, vecs) = sym.linalg_eigh("L");
+    let (vals, vecs) = eigh_sym(a);
     (&vecs * vals.clamp_min(0.0).sqrt().unsqueeze(0)).matmul(&vecs.tr())
+}
+
+/// Eigenvalues and eigenvectors of a matrix that is symmetric up to rounding (symmetrised
+/// first), in f64.
+fn eigh_sym(a: &Tensor) -> (Tensor, Tensor) {
+    let a = a.to_kind(Kind::Double);
+    ((&a + a.tr()) / 2.0).linalg_eigh("L")
 }
 
 /// Fréchet distance between two Gaussians.
@@ -52,7 +57,7 @@ pub fn frechet_distance(a: &Gaussian, b: &Gaussian) -> f64 {
     let diff = (&a.mu - &b.mu).square().sum(Kind::Double).double_value(&[]);
     let root = sqrtm_psd(&a.sigma);
     let m = root.matmul(&b.sigma).matmul(&root);
-    let (vals, _) = ((&m + m.tr()) / 2.0).linalg_eigh("L");
+    let (vals, _) = eigh_sym(&m);
     let tr_cross = vals.clamp_min(0.0).sqrt().sum(Kind::Double).double_value(&[]);
     let tr = |s: &Tensor| s.trace().double_value(&[]);
     diff + tr(&a.sigma) + tr(&b.sigma) - 2.0 * tr_cross

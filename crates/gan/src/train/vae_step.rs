@@ -19,5 +19,5 @@ pub fn vae_step(encoder: &Encoder, decoder: &Decoder, opt_dec: &mut Optimizer, o
     opt_dec.step(&grads);
     opt_enc.step(&enc_grads);
     let values = Tensor::stack(&[t.loss.detach(), t.reconstruction.detach(), t.kl.detach()], 0).to_kind(Kind::Float);
-    Tensor::cat(&[values.shallow_clone(), values.zeros_like().narrow(0, 0, STAT_COUNT - 3)], 0)
+    Tensor::cat(&[values, Tensor::zeros([STAT_COUNT - 3], (Kind::Float, real.device()))], 0)
 }
