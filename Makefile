@@ -1,4 +1,4 @@
-# gan: make run | make test | make build | make bench | make toy-bench
+# gan: make run | make test | make build | make bench | make toy-bench | make e2e
 #
 # libtorch comes from the PyPI wheel torch==2.11.0, installed on first use into $(VENV)
 # (override with `make VENV=/path/to/venv ...`).
@@ -14,7 +14,7 @@ export CARGO_TARGET_DIR
 GAN := $(CARGO_TARGET_DIR)/release/gan
 RUN_STEPS ?=
 
-.PHONY: run test build bench toy-bench libtorch clean
+.PHONY: run test build bench toy-bench e2e e2e-only libtorch clean
 
 libtorch:
 	@scripts/setup-libtorch.sh $(VENV)
@@ -28,6 +28,15 @@ run: build
 test: libtorch
 	cargo build --release -p gan-cli
 	cargo nextest run --workspace --release --no-fail-fast
+	$(MAKE) --no-print-directory e2e-only
+
+# The browser tests of `gan serve` and `gan lab` (headless Chromium through Playwright);
+# screenshots land in web-tests/artifacts/.
+e2e: build e2e-only
+
+e2e-only:
+	@scripts/setup-e2e.sh
+	cd web-tests && GAN_BIN=$(abspath $(GAN)) node --test --test-concurrency=1 dashboard.test.mjs lab.test.mjs
 
 bench: build
 	$(GAN_PYTHON) bench/compare.py --gan $(GAN) $(BENCH_ARGS)

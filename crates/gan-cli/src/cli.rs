@@ -37,6 +37,12 @@ pub enum Command {
     Compare(CompareArgs),
     /// List the built-in presets.
     Presets,
+    /// A local web dashboard: every run in a directory with its curves, sample grids and
+    /// evaluation, updated live while it trains; and the lab.
+    Serve(ServeArgs),
+    /// Interactive 1-D/2-D GAN experiments in the browser (starts the server and prints the
+    /// lab's address).
+    Lab(LabArgs),
     /// Measure training steps per second.
     Bench(BenchArgs),
 }
@@ -246,6 +252,59 @@ pub struct EvalArgs {
     pub run: PathBuf,
     #[command(flatten)]
     pub how: EvalHow,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The runs directory to show.
+    #[arg(long, default_value = "runs")]
+    pub runs: PathBuf,
+    #[command(flatten)]
+    pub listen: ListenArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct LabArgs {
+    /// The distribution of the first session.
+    #[arg(long, value_enum, default_value = "ring8")]
+    pub dist: DistArg,
+    /// The loss of the first session.
+    #[arg(long, value_enum, default_value = "non-saturating")]
+    pub loss: LabLossArg,
+    /// The runs directory the dashboard pages show.
+    #[arg(long, default_value = "runs")]
+    pub runs: PathBuf,
+    #[command(flatten)]
+    pub listen: ListenArgs,
+}
+
+/// Where the web server listens.
+#[derive(Args, Debug)]
+pub struct ListenArgs {
+    /// Port (0: any free port).
+    #[arg(long, default_value_t = 7878)]
+    pub port: u16,
+    /// Address to bind. The default keeps the server private to this machine.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum DistArg {
+    Ring8,
+    Grid25,
+    Spiral,
+    TwoMoons,
+    Normal,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum LabLossArg {
+    Minimax,
+    NonSaturating,
+    Ls,
+    WganClip,
+    WganGp,
 }
 
 #[derive(Args, Debug)]

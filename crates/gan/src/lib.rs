@@ -20,6 +20,7 @@ pub mod font;
 pub mod gif;
 pub mod grid;
 pub mod judge;
+pub mod lab;
 pub mod labelled_grid;
 pub mod latent_path;
 pub mod losses;

@@ -8,8 +8,10 @@ mod compare;
 mod eval;
 mod interpolate;
 mod judge;
+mod lab;
 mod presets;
 mod sample;
+mod serve;
 mod steer;
 mod train;
 
@@ -33,6 +35,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             return Err(crate::exit::user(format!("--threads must be at least 1, got {n}")));
         }
         tch::set_num_threads(n);
+    } else if matches!(cli.command, Command::Serve(_) | Command::Lab(_)) {
+        // The lab's networks are tiny: one thread runs them fastest and leaves the other
+        // cores to the web server.
+        tch::set_num_threads(1);
     }
     match cli.command {
         Command::Train(a) => train::run(a),
@@ -44,6 +50,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(a) => eval::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Presets => presets::run(),
+        Command::Serve(a) => serve::run(a),
+        Command::Lab(a) => lab::run(a),
         Command::Bench(a) => bench::run(a),
     }
 }

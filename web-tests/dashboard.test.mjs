@@ -1,0 +1,75 @@
+// `gan serve`: a finished run renders (curves, sample grid), a run training in another
+// process updates live without a reload, and paths out of the runs directory are refused.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import http from "node:http";
+import { join } from "node:path";
+import { GAN, tempDir, trainFixture, startServer, launch, inkedPixels, screenshot } from "./helpers.mjs";
+
+let dir, server, browser;
+
+before(async () => {
+  dir = tempDir();
+  trainFixture(join(dir, "runs"), "ring-done", "ring8-ns", 600);
+  server = await startServer(["serve", "--runs", join(dir, "runs")]);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.proc.kill();
+});
+
+// A raw request, so that `..` reaches the server as typed (browsers and fetch normalise it).
+function rawGet(url, path) {
+  const { hostname, port } = new URL(url);
+  return new Promise((ok, fail) => {
+    http.get({ hostname, port, path }, (res) => { res.resume(); ok(res.statusCode); }).on("error", fail);
+  });
+}
+
+test("a finished run shows its curves and sample grids", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${server.url}/`);
+  await page.waitForSelector('#runs li[data-name="ring-done"]');
+  await page.click('#runs li[data-name="ring-done"]');
+  await page.waitForFunction(() => document.getElementById("step").textContent === "600");
+  assert.ok((await inkedPixels(page, "#chart-losses")) > 500, "the loss chart is drawn");
+  assert.ok((await inkedPixels(page, "#chart-scores")) > 500, "the D(x) / D(G(z)) chart is drawn");
+  await page.waitForFunction(() => { const i = document.getElementById("sample"); return i.complete && i.naturalWidth > 0; });
+  // An earlier grid through the slider.
+  await page.$eval("#sample-step", (s) => { s.value = "0"; s.dispatchEvent(new Event("input")); });
+  assert.match(await page.textContent("#sample-label"), /^step 0 \(1 of 3\)/);
+  await screenshot(page, "dashboard-finished-run");
+  await page.close();
+});
+
+test("a run training in another process updates live", async () => {
+  const runs = join(dir, "runs");
+  const train = spawn(GAN, ["--threads", "1", "train", "--preset", "ring8-wgan-gp", "--steps", "100000", "--out", join(runs, "live"), "--no-progress"], { stdio: "ignore" });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('#runs li[data-name="live"]', { timeout: 30000 });
+    await page.click('#runs li[data-name="live"]');
+    await page.waitForFunction(() => +document.getElementById("step").textContent >= 50, null, { timeout: 30000 });
+    const first = +(await page.textContent("#step"));
+    const loads = await page.evaluate(() => performance.getEntriesByType("navigation").length);
+    await page.waitForFunction((s) => +document.getElementById("step").textContent > s, first, { timeout: 30000 });
+    assert.equal(await page.evaluate(() => performance.getEntriesByType("navigation").length), loads, "no reload");
+    assert.equal(await page.isVisible("#run-live"), true, "marked live");
+    await screenshot(page, "dashboard-live-run");
+    await page.close();
+  } finally {
+    train.kill();
+  }
+});
+
+test("paths out of the runs directory get 400 or 404", async () => {
+  for (const path of ["/runs/ring-done/../../../../etc/passwd", "/runs/../../etc/passwd", "/runs/ring-done/..%2F..%2F..%2Fetc%2Fpasswd", "/runs/..%2F..%2Fetc/passwd", "/api/runs/..%2F..%2Fetc", "/runs/ring-done/%2Fetc%2Fpasswd", "/assets/..%2F..%2FCargo.toml"]) {
+    const status = await rawGet(server.url, path);
+    assert.ok(status === 400 || status === 404, `${path}: ${status}`);
+  }
+  assert.equal(await rawGet(server.url, "/runs/ring-done/config.toml"), 200);
+});
