@@ -211,10 +211,10 @@ $("reset").onclick = () => control("reset");
 for (const id of ["show-field", "show-arrows", "show-manifold", "show-real", "show-fake"]) $(id).onchange = render;
 $("export-png").onclick = () => {
   const a = document.createElement("a");
-  a.download = `gan-lab-${f_name()}.png`;
+  a.download = `gan-lab-${exportName()}.png`;
   a.href = $("view").toDataURL("image/png");
   a.click();
 };
-const f_name = () => (msg ? `${config.loss}-${msg.frame.g_updates}` : "empty");
+const exportName = () => (msg ? `${config.loss}-${msg.frame.g_updates}` : "empty");
 window.addEventListener("resize", render);
 listen();

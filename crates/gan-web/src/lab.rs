@@ -172,14 +172,14 @@ pub struct Control {
 }
 
 pub async fn control(State(state): State<Arc<AppState>>, Json(c): Json<Control>) -> Result<Json<serde_json::Value>, WebError> {
-    state.lab()?.send(Command::Act(c.action))?;
+    state.lab.send(Command::Act(c.action))?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
 /// Replaces the session with one on new settings (400 naming each bad field).
 pub async fn configure(State(state): State<Arc<AppState>>, Json(config): Json<LabConfig>) -> Result<Json<serde_json::Value>, WebError> {
     let (tx, rx) = oneshot::channel();
-    state.lab()?.send(Command::Configure(config, tx))?;
+    state.lab.send(Command::Configure(config, tx))?;
     match rx.await.map_err(|_| WebError::LabGone)? {
         Ok(()) => Ok(Json(serde_json::json!({ "ok": true }))),
         Err(e) => Err(WebError::BadRequest(e.to_string())),
@@ -198,7 +198,7 @@ pub async fn recommended(axum::extract::Query(q): axum::extract::Query<Recommend
 }
 
 pub async fn curves(State(state): State<Arc<AppState>>) -> Result<impl IntoResponse, WebError> {
-    let csv = curves_csv(&state.lab()?.history.lock().expect("lab history"));
+    let csv = curves_csv(&state.lab.history.lock().expect("lab history"));
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"gan-lab-curves.csv\"")], csv))
 }
 
@@ -224,7 +224,7 @@ fn message(p: &Published, history: &[LabRecord], sent: &mut (u64, usize)) -> Str
 
 /// The current frame (one message, as the stream would send it first).
 pub async fn frame(State(state): State<Arc<AppState>>) -> Result<impl IntoResponse, WebError> {
-    let lab = state.lab()?;
+    let lab = &state.lab;
     let p = lab.published.borrow().clone();
     let text = message(&p, &lab.history.lock().expect("lab history"), &mut (0, 0));
     Ok(([(header::CONTENT_TYPE, "application/json")], text))
@@ -232,7 +232,7 @@ pub async fn frame(State(state): State<Arc<AppState>>) -> Result<impl IntoRespon
 
 /// Server-sent `frame` events, one per published frame.
 pub async fn stream(State(state): State<Arc<AppState>>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, WebError> {
-    let lab = state.lab()?;
+    let lab = &state.lab;
     let (rx, history) = (lab.published.clone(), lab.history.clone());
     let s = stream::unfold((rx, history, (0u64, 0usize), true), |(mut rx, history, mut sent, first)| async move {
         if !first && rx.changed().await.is_err() {

@@ -30,13 +30,7 @@ pub use lab::LabHandle;
 /// What the handlers share.
 pub struct AppState {
     pub runs: PathBuf,
-    pub lab: Option<LabHandle>,
-}
-
-impl AppState {
-    fn lab(&self) -> Result<&LabHandle, WebError> {
-        self.lab.as_ref().ok_or(WebError::LabGone)
-    }
+    pub lab: LabHandle,
 }
 
 /// The server's settings.
@@ -78,7 +72,7 @@ impl Server {
     pub async fn bind(options: ServeOptions) -> Result<Self, ServeError> {
         let listener = tokio::net::TcpListener::bind(options.addr).await.map_err(|e| ServeError::Bind(options.addr, e))?;
         let lab = LabHandle::start(options.lab)?;
-        Ok(Self { listener, state: Arc::new(AppState { runs: options.runs, lab: Some(lab) }) })
+        Ok(Self { listener, state: Arc::new(AppState { runs: options.runs, lab }) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
