@@ -2,7 +2,7 @@
 // process updates live without a reload, and paths out of the runs directory are refused.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import http from "node:http";
 import { join } from "node:path";
 import { GAN, tempDir, trainFixture, startServer, launch, inkedPixels, screenshot } from "./helpers.mjs";
@@ -12,6 +12,7 @@ let dir, server, browser;
 before(async () => {
   dir = tempDir();
   trainFixture(join(dir, "runs"), "ring-done", "ring8-ns", 600);
+  execFileSync(GAN, ["--threads", "1", "eval", "--run", join(dir, "runs", "ring-done")], { stdio: "ignore" });
   server = await startServer(["serve", "--runs", join(dir, "runs")]);
   browser = await launch();
 });
@@ -41,6 +42,8 @@ test("a finished run shows its curves and sample grids", async () => {
   // An earlier grid through the slider.
   await page.$eval("#sample-step", (s) => { s.value = "0"; s.dispatchEvent(new Event("input")); });
   assert.match(await page.textContent("#sample-label"), /^step 0 \(1 of 3\)/);
+  await page.waitForSelector("#eval table");
+  assert.match(await page.textContent("#eval"), /modes\.covered/);
   await screenshot(page, "dashboard-finished-run");
   await page.close();
 });

@@ -3,6 +3,7 @@
 // curves export as CSV.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { tempDir, startServer, launch, inkedPixels, screenshot } from "./helpers.mjs";
 
 let server, browser, page;
@@ -50,6 +51,10 @@ test("ring8 with WGAN-GP covers all 8 modes within a minute of play", async () =
   assert.ok((await inkedPixels(page, "#view")) > 10000, "the heatmap and points are drawn");
   assert.ok((await inkedPixels(page, "#chart-modes")) > 300, "the mode curve is drawn");
   await screenshot(page, "lab-ring8-wgan-gp");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-png")]);
+  const png = await readFile(await download.path());
+  assert.equal(png.subarray(1, 4).toString(), "PNG");
+  assert.match(download.suggestedFilename(), /^gan-lab-wgan-gp-\d+\.png$/);
 });
 
 test("the curves export as CSV and bad settings are refused by name", async () => {
