@@ -197,9 +197,9 @@ pub async fn recommended(axum::extract::Query(q): axum::extract::Query<Recommend
     Json(LabConfig::recommended(LabData::Toy { dist: q.dist.unwrap_or(ToyDist::Ring8) }, q.loss))
 }
 
-pub async fn curves(State(state): State<Arc<AppState>>) -> Result<impl IntoResponse, WebError> {
+pub async fn curves(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let csv = curves_csv(&state.lab.history.lock().expect("lab history"));
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"gan-lab-curves.csv\"")], csv))
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"gan-lab-curves.csv\"")], csv)
 }
 
 /// One message of the stream: the frame, and the records the page does not have yet.
@@ -223,15 +223,15 @@ fn message(p: &Published, history: &[LabRecord], sent: &mut (u64, usize)) -> Str
 }
 
 /// The current frame (one message, as the stream would send it first).
-pub async fn frame(State(state): State<Arc<AppState>>) -> Result<impl IntoResponse, WebError> {
+pub async fn frame(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let lab = &state.lab;
     let p = lab.published.borrow().clone();
     let text = message(&p, &lab.history.lock().expect("lab history"), &mut (0, 0));
-    Ok(([(header::CONTENT_TYPE, "application/json")], text))
+    ([(header::CONTENT_TYPE, "application/json")], text)
 }
 
 /// Server-sent `frame` events, one per published frame.
-pub async fn stream(State(state): State<Arc<AppState>>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, WebError> {
+pub async fn stream(State(state): State<Arc<AppState>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let lab = &state.lab;
     let (rx, history) = (lab.published.clone(), lab.history.clone());
     let s = stream::unfold((rx, history, (0u64, 0usize), true), |(mut rx, history, mut sent, first)| async move {
@@ -242,5 +242,5 @@ pub async fn stream(State(state): State<Arc<AppState>>) -> Result<Sse<impl Strea
         let text = message(&p, &history.lock().expect("lab history"), &mut sent);
         Some((Ok(Event::default().event("frame").data(text)), (rx, history, sent, false)))
     });
-    Ok(Sse::new(s).keep_alive(KeepAlive::default()))
+    Sse::new(s).keep_alive(KeepAlive::default())
 }

@@ -82,11 +82,7 @@ impl Lab {
         let record = self.close_record(modes.as_ref());
         let d = self.dim as usize;
         let shown_fake = &fakes[..SHOWN * d];
-        let real = crate::sample::points(&self.real.narrow(0, 0, SHOWN as i64));
-        let histogram = (d == 1).then(|| Histogram {
-            real: density(&crate::sample::points(&self.real), self.config.extent()),
-            fake: density(&fakes, self.config.extent()),
-        });
+        let histogram = self.real_density.clone().map(|real| Histogram { real, fake: density(&fakes, self.config.extent()) });
         Frame {
             d_updates: self.d_updates,
             g_updates: self.g_updates,
@@ -95,7 +91,7 @@ impl Lab {
             arrows: self.arrows(shown_fake),
             field: self.field(),
             manifold: if d == 2 { self.manifold() } else { Vec::new() },
-            real,
+            real: self.shown_real.clone(),
             fake: shown_fake.to_vec(),
             histogram,
             modes,

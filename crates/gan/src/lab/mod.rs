@@ -49,6 +49,10 @@ pub struct Lab {
     modes: Option<Modes>,
     /// `[POOL, 1, 1, dim]`.
     real: Tensor,
+    /// What frames show of the real data (fixed per session): the first points, and for
+    /// 1-D data the pool's histogram.
+    shown_real: Vec<f32>,
+    real_density: Option<Vec<f64>>,
     nets: Nets,
     opt_g: Optimizer,
     opt_d: Optimizer,
@@ -83,6 +87,8 @@ impl Lab {
             }
         };
         let real = Tensor::from_slice(&points).view([POOL as i64, 1, 1, dim]);
+        let shown_real = points[..frame::SHOWN * dim as usize].to_vec();
+        let real_density = (dim == 1).then(|| crate::scatter::density(&points, config.extent()));
         let modes = match &config.data {
             LabData::Toy { dist } => dist.modes(),
             LabData::Drawn { .. } => None,
@@ -99,6 +105,8 @@ impl Lab {
             dim,
             modes,
             real,
+            shown_real,
+            real_density,
             nets,
             opt_g,
             opt_d,
