@@ -3,7 +3,7 @@
 with `gan eval` (VEEGAN/PacGAN mode metrics) and prints the means next to the published rows.
 
 Usage: toy-bench.py --gan target/release/gan [--seeds 5] [--out runs/toy-bench] [--jobs 2]
-                    [--dists ring8,grid25] [--variants ns,minimax,ls,wgan-gp,ns-pack4]
+                    [--dists ring8,grid25] [--variants ns-r1,ns,minimax,ls,wgan-gp,ns-pack4]
 """
 import argparse
 import concurrent.futures as cf
@@ -50,7 +50,7 @@ def main():
     ap.add_argument("--out", default="runs/toy-bench")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--dists", default="ring8,grid25")
-    ap.add_argument("--variants", default="ns,minimax,ls,wgan-gp,ns-pack4")
+    ap.add_argument("--variants", default="ns-r1,ns,minimax,ls,wgan-gp,ns-pack4")
     a = ap.parse_args()
     dists, variants = a.dists.split(","), a.variants.split(",")
     os.makedirs(a.out, exist_ok=True)

@@ -9,6 +9,11 @@
 //!   L2 norm taken **per sample** over all of its channels and pixels. The penalty's
 //!   gradient with respect to the critic's weights differentiates through `grad_x C`, so the
 //!   inner gradient is taken with `create_graph` (true double backward).
+//! - R1, Mescheder, Geiger & Nowozin, "Which Training Methods for GANs do actually
+//!   Converge?" (ICML 2018): `gamma / 2 * E[||grad_x D(x)||_2^2]` on **real** data only, a
+//!   zero-centred penalty that keeps a (BCE) discriminator flat on the data, so that the
+//!   game converges instead of circling; not a Lipschitz bound, but it lives in the same
+//!   table because it is taken the same way.
 
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
@@ -24,6 +29,9 @@ pub enum Lipschitz {
     Clip { clip: f64 },
     /// Add `weight * E[(||grad C(x_hat)|| - 1)^2]` to the critic's loss (lambda = 10 in the paper).
     GradientPenalty { weight: f64 },
+    /// Add `weight / 2 * E[||grad D(x)||^2]` over the real batch to the discriminator's loss
+    /// (`weight` is the paper's gamma; 10 for its image models).
+    R1 { weight: f64 },
 }
 
 impl Lipschitz {
@@ -33,7 +41,9 @@ impl Lipschitz {
             Lipschitz::Clip { clip } if !(clip > 0.0 && clip.is_finite()) => {
                 vec![format!("clip must be a positive number, got {clip}")]
             }
-            Lipschitz::GradientPenalty { weight } if !(weight > 0.0 && weight.is_finite()) => {
+            Lipschitz::GradientPenalty { weight } | Lipschitz::R1 { weight }
+                if !(weight > 0.0 && weight.is_finite()) =>
+            {
                 vec![format!("weight must be a positive number, got {weight}")]
             }
             _ => vec![],
@@ -48,10 +58,10 @@ impl Lipschitz {
         }
     }
 
-    /// The penalty's weight lambda, when penalising.
+    /// The weight of a gradient penalty (lambda or gamma), when there is one.
     pub fn penalty_weight(&self) -> Option<f64> {
         match *self {
-            Lipschitz::GradientPenalty { weight } => Some(weight),
+            Lipschitz::GradientPenalty { weight } | Lipschitz::R1 { weight } => Some(weight),
             _ => None,
         }
     }
@@ -69,7 +79,9 @@ pub fn interpolation_weights(real: &Tensor) -> Tensor {
 /// treated as a constant).
 pub fn interpolate(real: &Tensor, fake: &Tensor, eps: &Tensor) -> Tensor {
     let fake = fake.detach();
-    (&fake + eps * (real.detach() - &fake)).detach().set_requires_grad(true)
+    (&fake + eps * (real.detach() - &fake))
+        .detach()
+        .set_requires_grad(true)
 }
 
 /// `E[(||grad_x C(x_hat)||_2 - 1)^2]` (unweighted) from the critic's outputs `out` (`[B]`) at
@@ -81,7 +93,20 @@ pub fn gradient_penalty(out: &Tensor, x_hat: &Tensor) -> Tensor {
     // One norm per critic input: per sample, or per pack of samples (PacGAN) when the critic
     // judges several at once. `norm` (not sqrt of a sum) so that a zero gradient
     // differentiates to 0, as in PyTorch.
-    let norms = grad.reshape([out.size()[0], -1]).norm_scalaropt_dim(2, [1i64].as_slice(), false);
+    let norms = grad
+        .reshape([out.size()[0], -1])
+        .norm_scalaropt_dim(2, [1i64].as_slice(), false);
     (norms - 1.0).square().mean(None)
 }
 
+/// `E[||grad_x D(x)||_2^2]` (unweighted, without the 1/2) from the discriminator's outputs
+/// `out` at the real batch `x` (a leaf that requires grad), differentiable with respect to
+/// the discriminator's weights. One squared norm per discriminator input (per pack when
+/// packing), averaged.
+pub fn r1_penalty(out: &Tensor, x: &Tensor) -> Tensor {
+    let grad = Tensor::run_backward(&[out.sum(out.kind())], &[x], true, true).remove(0);
+    grad.reshape([out.size()[0], -1])
+        .square()
+        .sum_dim_intlist([1i64].as_slice(), false, grad.kind())
+        .mean(None)
+}

@@ -10,7 +10,7 @@ use crate::config::{OptimConfig, TrainConfig};
 use crate::losses::{GeneratorLoss, LossConfig, LossKind};
 use crate::models::mlp::Output;
 use crate::models::{MlpConfig, ModelConfig};
-use crate::optim::{AdamConfig, OptimizerConfig};
+use crate::optim::{AdamConfig, LrSchedule, OptimizerConfig};
 use crate::penalty::Lipschitz;
 
 /// The losses a toy preset comes with.
@@ -25,10 +25,20 @@ pub enum ToyLoss {
     Ls,
     /// Wasserstein critic with gradient penalty.
     WganGp,
+    /// The toolkit's best recipe for the mixtures: non-saturating BCE with the R1 penalty
+    /// (Mescheder et al. 2018), a ReLU generator, 20,000 steps with the learning rate decayed
+    /// linearly to 0.
+    NsR1,
 }
 
 impl ToyLoss {
-    pub const ALL: [ToyLoss; 4] = [ToyLoss::Ns, ToyLoss::Minimax, ToyLoss::Ls, ToyLoss::WganGp];
+    pub const ALL: [ToyLoss; 5] = [
+        ToyLoss::Ns,
+        ToyLoss::Minimax,
+        ToyLoss::Ls,
+        ToyLoss::WganGp,
+        ToyLoss::NsR1,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -36,6 +46,7 @@ impl ToyLoss {
             ToyLoss::Minimax => "minimax",
             ToyLoss::Ls => "ls",
             ToyLoss::WganGp => "wgan-gp",
+            ToyLoss::NsR1 => "ns-r1",
         }
     }
 
@@ -45,6 +56,9 @@ impl ToyLoss {
             ToyLoss::Minimax => "minimax BCE",
             ToyLoss::Ls => "least squares",
             ToyLoss::WganGp => "WGAN-GP (lambda 0.1, 5 critic steps)",
+            ToyLoss::NsR1 => {
+                "non-saturating BCE + R1 (gamma 0.1), ReLU G, lr decayed linearly to 0"
+            }
         }
     }
 
@@ -53,8 +67,15 @@ impl ToyLoss {
         match self {
             ToyLoss::Ns => LossConfig::bce(GeneratorLoss::NonSaturating, 1.0),
             ToyLoss::Minimax => LossConfig::bce(GeneratorLoss::Minimax, 1.0),
-            ToyLoss::Ls => LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() },
+            ToyLoss::Ls => LossConfig {
+                kind: LossKind::LeastSquares,
+                ..LossConfig::default()
+            },
             ToyLoss::WganGp => LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 0.1 }),
+            ToyLoss::NsR1 => LossConfig {
+                lipschitz: Lipschitz::R1 { weight: 0.1 },
+                ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0)
+            },
         }
     }
 }
@@ -68,7 +89,11 @@ pub struct ToyPreset {
 
 impl ToyPreset {
     pub fn all() -> impl Iterator<Item = ToyPreset> {
-        ToyDist::ALL.into_iter().flat_map(|dist| ToyLoss::ALL.into_iter().map(move |loss| ToyPreset { dist, loss }))
+        ToyDist::ALL.into_iter().flat_map(|dist| {
+            ToyLoss::ALL
+                .into_iter()
+                .map(move |loss| ToyPreset { dist, loss })
+        })
     }
 
     pub fn name(self) -> String {
@@ -96,13 +121,18 @@ impl ToyPreset {
             d_hidden: vec![HIDDEN; 3],
             d_dropout: 0.0,
             leaky_slope: 0.2,
+            g_leaky_slope: (self.loss == ToyLoss::NsR1).then_some(0.0),
             g_output: Output::Linear,
         };
         let (lr, betas, d_steps) = match self.loss {
             ToyLoss::WganGp => (1e-3, (0.5, 0.9), 5),
             _ => (1e-3, (0.5, 0.999), 1),
         };
-        let adam = OptimizerConfig::Adam(AdamConfig { lr, betas, eps: 1e-8 });
+        let adam = OptimizerConfig::Adam(AdamConfig {
+            lr,
+            betas,
+            eps: 1e-8,
+        });
         TrainConfig {
             seed: 0,
             batch_size: BATCH,
@@ -115,10 +145,21 @@ impl ToyPreset {
             sample_every: 500,
             checkpoint_every: 1000,
             keep_checkpoints: 1,
-            data: DataSource::Toy { dist: self.dist, points: 100_000, seed: 0 },
+            data: DataSource::Toy {
+                dist: self.dist,
+                points: 100_000,
+                seed: 0,
+            },
             model: ModelConfig::Mlp(mlp),
             loss: self.loss.loss_config(),
-            optim: OptimConfig { g: adam.clone(), d: adam },
+            optim: OptimConfig {
+                schedule: if self.loss == ToyLoss::NsR1 {
+                    LrSchedule::Linear
+                } else {
+                    LrSchedule::Constant
+                },
+                ..OptimConfig::same(adam)
+            },
         }
     }
 }
@@ -137,6 +178,7 @@ fn latent_dim(dist: ToyDist) -> i64 {
 fn steps(loss: ToyLoss) -> u64 {
     match loss {
         ToyLoss::WganGp => 2000,
+        ToyLoss::NsR1 => 20_000,
         _ => 5000,
     }
 }
@@ -148,11 +190,19 @@ mod tests {
     #[test]
     fn every_toy_preset_is_valid_and_found_by_name() {
         let all: Vec<ToyPreset> = ToyPreset::all().collect();
-        assert_eq!(all.len(), 20);
+        assert_eq!(all.len(), 25);
         for p in all {
-            assert!(p.config().problems().is_empty(), "{}: {:?}", p.name(), p.config().problems());
+            assert!(
+                p.config().problems().is_empty(),
+                "{}: {:?}",
+                p.name(),
+                p.config().problems()
+            );
             assert_eq!(ToyPreset::from_name(&p.name()), Some(p));
         }
-        assert_eq!(ToyPreset::from_name("grid25-wgan-gp").unwrap().dist, ToyDist::Grid25);
+        assert_eq!(
+            ToyPreset::from_name("grid25-wgan-gp").unwrap().dist,
+            ToyDist::Grid25
+        );
     }
 }

@@ -1,5 +1,6 @@
-"""Recomputes a WGAN-GP critic loss and its parameter gradients with PyTorch autograd on
-the weights and inputs that `penalty.rs` exported, and compares (relative error <= 1e-5).
+"""Recomputes a WGAN-GP critic loss, or a BCE discriminator loss with the R1 penalty, and its
+parameter gradients with PyTorch autograd on the weights and inputs that `penalty.rs`
+exported, and compares (relative error <= 1e-5).
 
 Usage: penalty_check.py CASE.safetensors SPEC_JSON
 The critic is rebuilt from the spec as the PyTorch module the Rust model mirrors, and the
@@ -57,11 +58,21 @@ def main():
     critic = Critic(spec["model"], spec["image"])
     critic.load_state_dict({k[len("param."):]: v for k, v in t.items() if k.startswith("param.")}, strict=True)
     real, fake, eps = t["real"], t["fake"], t["eps"]
-    # Gulrajani et al.'s penalty, as PyTorch users write it.
-    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    (g,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
-    gp = ((g.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
-    loss = critic(fake).mean() - critic(real).mean() + spec["lambda"] * gp
+    if spec["penalty"] == "gradient-penalty":
+        # Gulrajani et al.'s penalty, as PyTorch users write it.
+        x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        (g,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+        gp = ((g.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
+        loss = critic(fake).mean() - critic(real).mean() + spec["weight"] * gp
+    else:
+        # Mescheder et al.'s R1, as in their reference code (compute_grad2, reg_param / 2).
+        real = real.clone().requires_grad_(True)
+        out_real = critic(real)
+        (g,) = torch.autograd.grad(out_real.sum(), real, create_graph=True)
+        gp = g.flatten(1).pow(2).sum(1).mean()
+        bce = nn.functional.binary_cross_entropy_with_logits
+        out_fake = critic(fake)
+        loss = bce(out_real, torch.ones_like(out_real)) + bce(out_fake, torch.zeros_like(out_fake)) + spec["weight"] / 2 * gp
     names = [n for n, _ in critic.named_parameters()]
     grads = torch.autograd.grad(loss, [p for _, p in critic.named_parameters()])
     worst = ("loss", abs(loss.item() - t["loss"].item()) / max(abs(loss.item()), 1e-12))

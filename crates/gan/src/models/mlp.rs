@@ -1,9 +1,9 @@
 //! The fully connected generator and discriminator of Goodfellow et al., "Generative
 //! Adversarial Nets" (NeurIPS 2014), in the form GAN courses teach for MNIST:
 //!
-//! - G: `z(100) -> 256 -> 512 -> 1024 -> C*H*W`, LeakyReLU(0.2) after each hidden layer,
-//!   tanh output (images in `[-1, 1]`; `g_output = "linear"` for points of a toy
-//!   distribution, which are not bounded).
+//! - G: `z(100) -> 256 -> 512 -> 1024 -> C*H*W`, LeakyReLU(0.2) (or `g_leaky_slope`) after
+//!   each hidden layer, tanh output (images in `[-1, 1]`; `g_output = "linear"` for points
+//!   of a toy distribution, which are not bounded).
 //! - D: `C*H*W -> 1024 -> 512 -> 256 -> 1`, LeakyReLU(0.2) and Dropout(0.3) after each
 //!   hidden layer, one logit out (the sigmoid lives in the loss).
 //!
@@ -31,6 +31,11 @@ pub struct MlpConfig {
     pub d_dropout: f64,
     /// Negative slope of the LeakyReLUs.
     pub leaky_slope: f64,
+    /// The generator's own slope, when it differs from `leaky_slope`; 0 gives plain ReLU,
+    /// which lets G map whole regions of z onto one point (sharp modes on toy mixtures, as
+    /// in the ReLU generators of VEEGAN and PacGAN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub g_leaky_slope: Option<f64>,
     /// The generator's output layer.
     #[serde(default)]
     pub g_output: Output,
@@ -49,7 +54,15 @@ pub enum Output {
 
 impl Default for MlpConfig {
     fn default() -> Self {
-        Self { latent_dim: 100, g_hidden: vec![256, 512, 1024], d_hidden: vec![1024, 512, 256], d_dropout: 0.3, leaky_slope: 0.2, g_output: Output::Tanh }
+        Self {
+            latent_dim: 100,
+            g_hidden: vec![256, 512, 1024],
+            d_hidden: vec![1024, 512, 256],
+            d_dropout: 0.3,
+            leaky_slope: 0.2,
+            g_leaky_slope: None,
+            g_output: Output::Tanh,
+        }
     }
 }
 
@@ -57,7 +70,10 @@ impl MlpConfig {
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
         if self.latent_dim < 1 {
-            p.push(format!("latent_dim must be at least 1, got {}", self.latent_dim));
+            p.push(format!(
+                "latent_dim must be at least 1, got {}",
+                self.latent_dim
+            ));
         }
         for (name, h) in [("g_hidden", &self.g_hidden), ("d_hidden", &self.d_hidden)] {
             if h.iter().any(|&s| s < 1) {
@@ -65,26 +81,57 @@ impl MlpConfig {
             }
         }
         if !(0.0..1.0).contains(&self.d_dropout) {
-            p.push(format!("d_dropout must be in [0, 1), got {}", self.d_dropout));
+            p.push(format!(
+                "d_dropout must be in [0, 1), got {}",
+                self.d_dropout
+            ));
         }
-        if !(0.0..1.0).contains(&self.leaky_slope) {
-            p.push(format!("leaky_slope must be in [0, 1), got {}", self.leaky_slope));
+        for (name, slope) in [
+            ("leaky_slope", Some(self.leaky_slope)),
+            ("g_leaky_slope", self.g_leaky_slope),
+        ] {
+            if let Some(s) = slope.filter(|s| !(0.0..1.0).contains(s)) {
+                p.push(format!("{name} must be in [0, 1), got {s}"));
+            }
         }
         p
     }
 
     pub fn generator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpGenerator {
-        let sizes: Vec<i64> = std::iter::once(self.latent_dim + classes).chain(self.g_hidden.iter().copied()).chain([image.numel()]).collect();
+        let sizes: Vec<i64> = std::iter::once(self.latent_dim + classes)
+            .chain(self.g_hidden.iter().copied())
+            .chain([image.numel()])
+            .collect();
         // nn.Sequential indices: Linear at 0, 2, 4, ... (each followed by one activation).
         let layers = stack(&(root / "net"), &sizes, 2);
-        MlpGenerator { layers, slope: slope_tensor(root, self.leaky_slope), latent_dim: self.latent_dim, classes, image, output: self.g_output }
+        MlpGenerator {
+            layers,
+            slope: slope_tensor(root, self.g_leaky_slope.unwrap_or(self.leaky_slope)),
+            latent_dim: self.latent_dim,
+            classes,
+            image,
+            output: self.g_output,
+        }
     }
 
-    pub fn discriminator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpDiscriminator {
-        let sizes: Vec<i64> = std::iter::once(image.numel() + classes).chain(self.d_hidden.iter().copied()).chain([1]).collect();
+    pub fn discriminator(
+        &self,
+        root: &nn::Path,
+        image: ImageShape,
+        classes: i64,
+    ) -> MlpDiscriminator {
+        let sizes: Vec<i64> = std::iter::once(image.numel() + classes)
+            .chain(self.d_hidden.iter().copied())
+            .chain([1])
+            .collect();
         // Linear, LeakyReLU, Dropout per hidden layer: Linear at 0, 3, 6, ...
         let layers = stack(&(root / "net"), &sizes, 3);
-        MlpDiscriminator { layers, slope: slope_tensor(root, self.leaky_slope), dropout: self.d_dropout, classes }
+        MlpDiscriminator {
+            layers,
+            slope: slope_tensor(root, self.leaky_slope),
+            dropout: self.d_dropout,
+            classes,
+        }
     }
 }
 
@@ -94,8 +141,15 @@ pub(super) fn stack(path: &nn::Path, sizes: &[i64], stride: usize) -> Vec<nn::Li
         .enumerate()
         .map(|(i, w)| {
             let bound = 1.0 / (w[0] as f64).sqrt();
-            let init = nn::Init::Uniform { lo: -bound, up: bound };
-            let cfg = nn::LinearConfig { ws_init: init, bs_init: Some(init), bias: true };
+            let init = nn::Init::Uniform {
+                lo: -bound,
+                up: bound,
+            };
+            let cfg = nn::LinearConfig {
+                ws_init: init,
+                bs_init: Some(init),
+                bias: true,
+            };
             nn::linear(path / (i * stride), w[0], w[1], cfg)
         })
         .collect()
@@ -173,11 +227,69 @@ mod tests {
     use crate::models::condition::one_hot;
     use tch::{Device, Kind};
 
+    /// `g_leaky_slope = 0`: G's hidden layer is a ReLU, D keeps the 0.2 slope.
+    #[test]
+    fn generator_slope_is_its_own() {
+        let image = ImageShape {
+            channels: 1,
+            height: 1,
+            width: 2,
+        };
+        let cfg = MlpConfig {
+            latent_dim: 2,
+            g_hidden: vec![16],
+            d_hidden: vec![16],
+            d_dropout: 0.0,
+            g_leaky_slope: Some(0.0),
+            g_output: Output::Linear,
+            ..MlpConfig::default()
+        };
+        let (gvs, dvs) = (
+            nn::VarStore::new(Device::Cpu),
+            nn::VarStore::new(Device::Cpu),
+        );
+        let g = cfg.generator(&gvs.root(), image, 0);
+        let d = cfg.discriminator(&dvs.root(), image, 0);
+        let v = |vs: &nn::VarStore, n: &str| vs.variables()[n].shallow_clone();
+        let z = Tensor::randn([5, 2], (Kind::Float, Device::Cpu));
+        let hidden = z.matmul(&v(&gvs, "net.0.weight").tr()) + v(&gvs, "net.0.bias");
+        let want = hidden.relu().matmul(&v(&gvs, "net.2.weight").tr()) + v(&gvs, "net.2.bias");
+        assert!(g
+            .forward_t(&z, None, false)
+            .view([5, 2])
+            .allclose(&want, 1e-6, 1e-6, false));
+        let x = Tensor::randn([5, 1, 1, 2], (Kind::Float, Device::Cpu));
+        let h = x.view([5, 2]).matmul(&v(&dvs, "net.0.weight").tr()) + v(&dvs, "net.0.bias");
+        let leaky = h.maximum(&(&h * 0.2));
+        let want = (leaky.matmul(&v(&dvs, "net.3.weight").tr()) + v(&dvs, "net.3.bias")).view([-1]);
+        assert!(d
+            .forward_t(&x, None, false)
+            .allclose(&want, 1e-6, 1e-6, false));
+        let bad = MlpConfig {
+            g_leaky_slope: Some(1.5),
+            ..MlpConfig::default()
+        };
+        assert!(bad
+            .problems()
+            .join("\n")
+            .contains("g_leaky_slope must be in [0, 1), got 1.5"));
+    }
+
     #[test]
     fn conditional_mlp_pair_appends_the_one_hot_class() {
-        let image = ImageShape { channels: 1, height: 28, width: 28 };
-        let cfg = MlpConfig { d_dropout: 0.0, ..MlpConfig::default() };
-        let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
+        let image = ImageShape {
+            channels: 1,
+            height: 28,
+            width: 28,
+        };
+        let cfg = MlpConfig {
+            d_dropout: 0.0,
+            ..MlpConfig::default()
+        };
+        let (gvs, dvs) = (
+            nn::VarStore::new(Device::Cpu),
+            nn::VarStore::new(Device::Cpu),
+        );
         let g = cfg.generator(&gvs.root(), image, 10);
         let d = cfg.discriminator(&dvs.root(), image, 10);
         assert_eq!(gvs.variables()["net.0.weight"].size(), vec![256, 110]);
@@ -188,8 +300,15 @@ mod tests {
         assert_eq!(x.size(), vec![2, 1, 28, 28]);
         // By hand: D's first layer sees [pixels, one-hot], so its pre-activation equals
         // W[:, :784] x + W[:, 784 + class] + b.
-        let (w, b) = (&dvs.variables()["net.0.weight"], &dvs.variables()["net.0.bias"]);
-        let want = x.flatten(1, -1).matmul(&w.narrow(1, 0, 784).tr()) + w.narrow(1, 784, 10).tr().index_select(0, &Tensor::from_slice(&[1i64, 8])) + b;
+        let (w, b) = (
+            &dvs.variables()["net.0.weight"],
+            &dvs.variables()["net.0.bias"],
+        );
+        let want = x.flatten(1, -1).matmul(&w.narrow(1, 0, 784).tr())
+            + w.narrow(1, 784, 10)
+                .tr()
+                .index_select(0, &Tensor::from_slice(&[1i64, 8]))
+            + b;
         let got = d.layers[0].forward(&append_vector(&x.flatten(1, -1), Some(&y), 10));
         assert!((got - want).abs().max().double_value(&[]) < 1e-5);
         assert_eq!(d.forward_t(&x, Some(&y), false).size(), vec![2]);

@@ -8,6 +8,7 @@
 
 mod adam;
 mod rmsprop;
+mod schedule;
 
 use std::collections::HashMap;
 
@@ -16,6 +17,7 @@ use tch::{nn, Tensor};
 
 pub use adam::AdamConfig;
 pub use rmsprop::RmsPropConfig;
+pub use schedule::LrSchedule;
 
 use crate::error::{GanError, Result};
 
@@ -77,17 +79,34 @@ pub struct Optimizer {
     /// `state[slot][param]`.
     state: Vec<Vec<Tensor>>,
     step: i64,
+    /// Factor on the configured learning rate (set by the run's [`LrSchedule`]).
+    lr_scale: f64,
 }
 
 impl Optimizer {
     /// Trainable variables, ordered by name so the order never depends on hashing
     /// (batch-norm running statistics are variables too, but not trainable).
     pub fn new(vs: &nn::VarStore, cfg: OptimizerConfig) -> Self {
-        let mut vars: Vec<(String, Tensor)> = vs.variables().into_iter().filter(|(_, t)| t.requires_grad()).collect();
+        let mut vars: Vec<(String, Tensor)> = vs
+            .variables()
+            .into_iter()
+            .filter(|(_, t)| t.requires_grad())
+            .collect();
         vars.sort_by(|a, b| a.0.cmp(&b.0));
         let (names, params): (Vec<String>, Vec<Tensor>) = vars.into_iter().unzip();
-        let state = cfg.slots().iter().map(|_| params.iter().map(|p| p.zeros_like()).collect()).collect();
-        Self { cfg, names, params, state, step: 0 }
+        let state = cfg
+            .slots()
+            .iter()
+            .map(|_| params.iter().map(|p| p.zeros_like()).collect())
+            .collect();
+        Self {
+            cfg,
+            names,
+            params,
+            state,
+            step: 0,
+            lr_scale: 1.0,
+        }
     }
 
     /// The parameters, in the order `step` expects their gradients.
@@ -104,6 +123,11 @@ impl Optimizer {
         Tensor::run_backward(&[loss], &self.params, false, false)
     }
 
+    /// Scales the configured learning rate for the following updates.
+    pub fn set_lr_scale(&mut self, scale: f64) {
+        self.lr_scale = scale;
+    }
+
     /// One update with the given gradients (one per parameter, in `params()` order).
     pub fn step(&mut self, grads: &[Tensor]) {
         assert_eq!(grads.len(), self.params.len(), "one gradient per parameter");
@@ -111,9 +135,21 @@ impl Optimizer {
         tch::no_grad(|| match &self.cfg {
             OptimizerConfig::Adam(c) => {
                 let (m, v) = self.state.split_at_mut(1);
-                c.update(self.step, &mut self.params, grads, &mut m[0], &mut v[0]);
+                c.update(
+                    c.lr * self.lr_scale,
+                    self.step,
+                    &mut self.params,
+                    grads,
+                    &mut m[0],
+                    &mut v[0],
+                );
             }
-            OptimizerConfig::RmsProp(c) => c.update(&mut self.params, grads, &mut self.state[0]),
+            OptimizerConfig::RmsProp(c) => c.update(
+                c.lr * self.lr_scale,
+                &mut self.params,
+                grads,
+                &mut self.state[0],
+            ),
         });
     }
 
@@ -139,8 +175,16 @@ impl Optimizer {
     }
 
     /// Restores the state written by [`state`](Self::state), checking every name and shape.
-    pub fn load_state(&mut self, tensors: &HashMap<String, Tensor>, prefix: &str, file: &std::path::Path) -> Result<()> {
-        let missing = |name: &str| GanError::Checkpoint { path: file.into(), reason: format!("missing tensor {name}") };
+    pub fn load_state(
+        &mut self,
+        tensors: &HashMap<String, Tensor>,
+        prefix: &str,
+        file: &std::path::Path,
+    ) -> Result<()> {
+        let missing = |name: &str| GanError::Checkpoint {
+            path: file.into(),
+            reason: format!("missing tensor {name}"),
+        };
         let step_name = format!("{prefix}step");
         let step = tensors.get(&step_name).ok_or_else(|| missing(&step_name))?;
         self.step = step.int64_value(&[0]);
@@ -151,7 +195,13 @@ impl Optimizer {
                 if src.size() != dst.size() || src.kind() != dst.kind() {
                     return Err(GanError::Checkpoint {
                         path: file.into(),
-                        reason: format!("{name} has shape {:?} ({:?}), expected {:?} ({:?})", src.size(), src.kind(), dst.size(), dst.kind()),
+                        reason: format!(
+                            "{name} has shape {:?} ({:?}), expected {:?} ({:?})",
+                            src.size(),
+                            src.kind(),
+                            dst.size(),
+                            dst.kind()
+                        ),
                     });
                 }
                 tch::no_grad(|| dst.copy_(src));
@@ -171,15 +221,26 @@ mod tests {
     use super::*;
     use tch::Device;
 
-    /// Three steps on one 3-vector parameter with the given gradients.
-    fn three_steps(cfg: OptimizerConfig) -> Vec<f32> {
+    /// Three steps on one 3-vector parameter with the given gradients, at constant rate or
+    /// following `schedule`.
+    fn three_steps_scheduled(cfg: OptimizerConfig, schedule: LrSchedule) -> Vec<f32> {
         let vs = nn::VarStore::new(Device::Cpu);
-        let p = vs.root().var_copy("p", &Tensor::from_slice(&[0.5f32, -1.0, 2.0]));
+        let p = vs
+            .root()
+            .var_copy("p", &Tensor::from_slice(&[0.5f32, -1.0, 2.0]));
         let mut opt = Optimizer::new(&vs, cfg);
-        for g in [[1.0f32, -2.0, 0.5], [0.3, 0.3, -4.0], [-1.0, 0.0, 1e-3]] {
-            opt.step(&[Tensor::from_slice(&g)]);
+        for (t, g) in [[1.0f32, -2.0, 0.5], [0.3, 0.3, -4.0], [-1.0, 0.0, 1e-3]]
+            .iter()
+            .enumerate()
+        {
+            opt.set_lr_scale(schedule.factor(t as u64, 3));
+            opt.step(&[Tensor::from_slice(g)]);
         }
         Vec::try_from(&p).unwrap()
+    }
+
+    fn three_steps(cfg: OptimizerConfig) -> Vec<f32> {
+        three_steps_scheduled(cfg, LrSchedule::Constant)
     }
 
     fn assert_close(got: &[f32], want: &[f32]) {
@@ -200,34 +261,84 @@ mod tests {
     /// ```
     #[test]
     fn adam_matches_torch_optim_adam() {
-        let got = three_steps(OptimizerConfig::Adam(AdamConfig { lr: 0.1, betas: (0.5, 0.999), eps: 1e-8 }));
+        let got = three_steps(OptimizerConfig::Adam(AdamConfig {
+            lr: 0.1,
+            betas: (0.5, 0.999),
+            eps: 1e-8,
+        }));
         assert_close(&got, &[0.368_818_34, -0.850_221_7, 2.033_696_2]);
     }
 
     /// As above with `torch.optim.RMSprop([p], lr=0.01, alpha=0.99, eps=1e-8)`.
     #[test]
     fn rmsprop_matches_torch_optim_rmsprop() {
-        let got = three_steps(OptimizerConfig::RmsProp(RmsPropConfig { lr: 0.01, alpha: 0.99, eps: 1e-8 }));
+        let got = three_steps(OptimizerConfig::RmsProp(RmsPropConfig {
+            lr: 0.01,
+            alpha: 0.99,
+            eps: 1e-8,
+        }));
         assert_close(&got, &[0.440_650_73, -0.914_907_16, 1.999_210_5]);
+    }
+
+    /// The linear schedule is `LambdaLR(opt, lambda t: 1 - t / 3)` stepped after each update:
+    ///
+    /// ```python
+    /// for kind in ("adam", "rms"):
+    ///     p = torch.nn.Parameter(torch.tensor([0.5, -1.0, 2.0]))
+    ///     opt = (torch.optim.Adam([p], lr=0.1, betas=(0.5, 0.999)) if kind == "adam"
+    ///            else torch.optim.RMSprop([p], lr=0.01, alpha=0.99, eps=1e-8))
+    ///     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1 - t / 3)
+    ///     for g in ([1.0, -2.0, 0.5], [0.3, 0.3, -4.0], [-1.0, 0.0, 1e-3]):
+    ///         p.grad = torch.tensor(g); opt.step(); sched.step()
+    ///     print(kind, p.tolist())
+    /// ```
+    #[test]
+    fn linear_schedule_matches_torch_lambda_lr() {
+        let adam = OptimizerConfig::Adam(AdamConfig {
+            lr: 0.1,
+            betas: (0.5, 0.999),
+            eps: 1e-8,
+        });
+        assert_close(
+            &three_steps_scheduled(adam, LrSchedule::Linear),
+            &[0.365_519_82, -0.872_526_9, 1.973_793_5],
+        );
+        let rms = OptimizerConfig::RmsProp(RmsPropConfig {
+            lr: 0.01,
+            alpha: 0.99,
+            eps: 1e-8,
+        });
+        assert_close(
+            &three_steps_scheduled(rms, LrSchedule::Linear),
+            &[0.403_927_74, -0.909_938_1, 1.966_148_6],
+        );
     }
 
     #[test]
     fn state_round_trip_and_missing_tensor_named() {
-        for cfg in [OptimizerConfig::default(), OptimizerConfig::RmsProp(RmsPropConfig::default())] {
+        for cfg in [
+            OptimizerConfig::default(),
+            OptimizerConfig::RmsProp(RmsPropConfig::default()),
+        ] {
             let vs = nn::VarStore::new(Device::Cpu);
             let _p = vs.root().var_copy("p", &Tensor::from_slice(&[1.0f32, 2.0]));
             let mut a = Optimizer::new(&vs, cfg.clone());
             a.step(&[Tensor::from_slice(&[0.5f32, -0.5])]);
             let state: HashMap<String, Tensor> = a.state("g.").into_iter().collect();
             let mut b = Optimizer::new(&vs, cfg);
-            b.load_state(&state, "g.", std::path::Path::new("x")).unwrap();
+            b.load_state(&state, "g.", std::path::Path::new("x"))
+                .unwrap();
             assert_eq!(b.steps_taken(), 1);
             for (sa, sb) in a.state.iter().zip(&b.state) {
                 assert!(sa[0].equal(&sb[0]));
             }
             let mut bad: HashMap<String, Tensor> = a.state("g.").into_iter().collect();
             bad.remove("g.v.p");
-            let e = b.load_state(&bad, "g.", std::path::Path::new("x")).err().unwrap().to_string();
+            let e = b
+                .load_state(&bad, "g.", std::path::Path::new("x"))
+                .err()
+                .unwrap()
+                .to_string();
             assert!(e.contains("g.v.p"), "{e}");
         }
     }
@@ -235,7 +346,9 @@ mod tests {
     #[test]
     fn clipping_bounds_every_parameter() {
         let vs = nn::VarStore::new(Device::Cpu);
-        let p = vs.root().var_copy("p", &Tensor::from_slice(&[0.5f32, -1.0, 0.004]));
+        let p = vs
+            .root()
+            .var_copy("p", &Tensor::from_slice(&[0.5f32, -1.0, 0.004]));
         let mut opt = Optimizer::new(&vs, OptimizerConfig::default());
         opt.clip_params(0.01);
         assert_eq!(Vec::<f32>::try_from(&p).unwrap(), vec![0.01, -0.01, 0.004]);

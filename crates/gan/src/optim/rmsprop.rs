@@ -29,7 +29,11 @@ fn default_eps() -> f64 {
 impl Default for RmsPropConfig {
     /// The WGAN paper's learning rate, 5e-5, with PyTorch's defaults otherwise.
     fn default() -> Self {
-        Self { lr: 5e-5, alpha: 0.99, eps: 1e-8 }
+        Self {
+            lr: 5e-5,
+            alpha: 0.99,
+            eps: 1e-8,
+        }
     }
 }
 
@@ -45,13 +49,19 @@ impl RmsPropConfig {
         p
     }
 
-    pub(super) fn update(&self, params: &mut [Tensor], grads: &[Tensor], v: &mut [Tensor]) {
+    pub(super) fn update(
+        &self,
+        lr: f64,
+        params: &mut [Tensor],
+        grads: &[Tensor],
+        v: &mut [Tensor],
+    ) {
         for ((p, g), v) in params.iter_mut().zip(grads).zip(v) {
             let _ = v.g_mul_scalar_(self.alpha);
             let _ = v.addcmul_(&(g * (1.0 - self.alpha)), g);
             let mut denom = v.sqrt();
             let _ = denom.g_add_scalar_(self.eps);
-            let _ = p.addcdiv_(&(g * -self.lr), &denom);
+            let _ = p.addcdiv_(&(g * -lr), &denom);
         }
     }
 }

@@ -1,7 +1,8 @@
 //! One training step of Goodfellow et al. 2014, Algorithm 1: `k = d_steps` discriminator
 //! (critic) updates, each on a fresh minibatch of data and noise, then one generator update.
 //! With a Wasserstein critic this is Algorithm 1 of Arjovsky et al. 2017 (clipping after
-//! each critic update) or of Gulrajani et al. 2017 (a gradient penalty in the critic's loss).
+//! each critic update) or of Gulrajani et al. 2017 (a gradient penalty in the critic's loss);
+//! a BCE discriminator may carry the R1 penalty of Mescheder et al. 2018 instead.
 //!
 //! As in the PyTorch DCGAN example, the fakes of the last discriminator update are reused
 //! for the generator update (one generator forward pass per step), and the discriminator
@@ -19,7 +20,7 @@ use crate::error::Result;
 use crate::losses::{discriminator_loss, generator_loss, mean_score, LossConfig};
 use crate::models::{Discriminator, Generator};
 use crate::optim::Optimizer;
-use crate::penalty::{gradient_penalty, interpolate, interpolation_weights};
+use crate::penalty::{gradient_penalty, interpolate, interpolation_weights, r1_penalty, Lipschitz};
 
 /// Number of scalars in [`StepStats::values`].
 pub const STAT_COUNT: i64 = 6;
@@ -42,11 +43,12 @@ pub struct StepParts<'a> {
 
 /// The discriminator's objective on one batch, with its parts.
 pub struct DiscriminatorTerms {
-    /// Adversarial loss plus `lambda` times the penalty.
+    /// Adversarial loss plus the weighted penalty (`lambda` times the gradient penalty, or
+    /// `gamma / 2` times R1).
     pub loss: Tensor,
     pub real_out: Tensor,
     pub fake_out: Tensor,
-    /// The unweighted gradient penalty, when the loss has one.
+    /// The unweighted gradient penalty or R1 term, when the loss has one.
     pub penalty: Option<Tensor>,
 }
 
@@ -68,35 +70,54 @@ pub fn discriminator_terms(
     eps: Option<&Tensor>,
 ) -> DiscriminatorTerms {
     let fake = fake.detach();
-    let weight = loss.lipschitz.penalty_weight();
-    let x_hat = weight.map(|_| {
-        let eps = eps.map_or_else(|| interpolation_weights(real), Tensor::shallow_clone);
-        interpolate(real, &fake, &eps)
-    });
-    let (real_out, fake_out) = if d.per_sample() {
+    // WGAN-GP scores interpolates; R1 differentiates the scores of the real batch with
+    // respect to its pixels.
+    let (interpolates, r1) = match loss.lipschitz {
+        Lipschitz::GradientPenalty { weight } => {
+            let eps = eps.map_or_else(|| interpolation_weights(real), Tensor::shallow_clone);
+            (Some((weight, interpolate(real, &fake, &eps))), None)
+        }
+        Lipschitz::R1 { weight } => (None, Some(weight)),
+        Lipschitz::None | Lipschitz::Clip { .. } => (None, None),
+    };
+    let real = if r1.is_some() {
+        real.detach().set_requires_grad(true)
+    } else {
+        real.shallow_clone()
+    };
+    let (real_out, fake_out) = if d.per_sample() && r1.is_none() {
         // One forward over [real; fake]: the same function, larger matrix products.
         let n = real.size()[0];
         let y2 = y.map(|y| Tensor::cat(&[y, y], 0));
-        let both = d.forward_t(&Tensor::cat(&[real.shallow_clone(), fake.shallow_clone()], 0), y2.as_ref(), true);
+        let both = d.forward_t(
+            &Tensor::cat(&[real.shallow_clone(), fake.shallow_clone()], 0),
+            y2.as_ref(),
+            true,
+        );
         // One output per sample, or per pack of samples (PacGAN): the real rows' share.
         let k = both.size()[0] * n / (n + fake.size()[0]);
         (both.narrow(0, 0, k), both.narrow(0, k, both.size()[0] - k))
     } else {
-        (d.forward_t(real, y, true), d.forward_t(&fake, y, true))
+        (d.forward_t(&real, y, true), d.forward_t(&fake, y, true))
     };
-    // The interpolates get their own pass: inside a concatenation the double backward would
-    // run over the real and fake rows too.
-    let hat_out = x_hat.as_ref().map(|h| d.forward_t(h, y, true));
-    let mut total = discriminator_loss(loss, &real_out, &fake_out);
-    let penalty = match (weight, x_hat, hat_out) {
-        (Some(w), Some(x_hat), Some(out)) => {
-            let p = gradient_penalty(&out, &x_hat);
-            total = total + &p * w;
-            Some(p)
-        }
-        _ => None,
+    let adversarial = discriminator_loss(loss, &real_out, &fake_out);
+    let (total, penalty) = if let Some((w, x_hat)) = interpolates {
+        // The interpolates get their own pass: inside a concatenation the double backward
+        // would run over the real and fake rows too.
+        let p = gradient_penalty(&d.forward_t(&x_hat, y, true), &x_hat);
+        (adversarial + &p * w, Some(p))
+    } else if let Some(gamma) = r1 {
+        let p = r1_penalty(&real_out, &real);
+        (adversarial + &p * (gamma / 2.0), Some(p))
+    } else {
+        (adversarial, None)
     };
-    DiscriminatorTerms { loss: total, real_out, fake_out, penalty }
+    DiscriminatorTerms {
+        loss: total,
+        real_out,
+        fake_out,
+        penalty,
+    }
 }
 
 /// Runs one step. `next_real` yields a real batch per call; `noise(n)` draws `n` latents.
@@ -109,10 +130,17 @@ pub fn gan_step(
     let mut kept = None;
     for j in 0..d_steps {
         let last = j + 1 == d_steps;
-        let RealBatch { images: real, labels: y } = next_real()?;
+        let RealBatch {
+            images: real,
+            labels: y,
+        } = next_real()?;
         let z = noise(real.size()[0]);
         let generate = || p.g.forward_t(&z, y.as_ref(), true);
-        let fake = if last { generate() } else { tch::no_grad(generate) };
+        let fake = if last {
+            generate()
+        } else {
+            tch::no_grad(generate)
+        };
         let terms = discriminator_terms(p.d, p.loss, &real, &fake, y.as_ref(), None);
         let grads = p.opt_d.grads(&terms.loss);
         p.opt_d.step(&grads);
@@ -129,9 +157,18 @@ pub fn gan_step(
     p.opt_g.step(&grads);
     let (real_out, fake_out) = (terms.real_out.detach(), terms.fake_out.detach());
     let gap = real_out.mean(None) - fake_out.mean(None);
-    let penalty = terms.penalty.map_or_else(|| gap.zeros_like(), |t| t.detach());
+    let penalty = terms
+        .penalty
+        .map_or_else(|| gap.zeros_like(), |t| t.detach());
     let values = Tensor::stack(
-        &[terms.loss.detach(), g_loss.detach(), mean_score(p.loss, &real_out), mean_score(p.loss, &fake_out), gap, penalty],
+        &[
+            terms.loss.detach(),
+            g_loss.detach(),
+            mean_score(p.loss, &real_out),
+            mean_score(p.loss, &fake_out),
+            gap,
+            penalty,
+        ],
         0,
     )
     .to_kind(Kind::Float);
