@@ -6,11 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use gan::DeviceChoice;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "gan",
-    version,
-    about = "Train, sample, explore and benchmark generative adversarial networks"
-)]
+#[command(name = "gan", version, about = "Train, sample, explore and benchmark generative adversarial networks")]
 pub struct Cli {
     /// CPU threads for libtorch (default: libtorch's choice, one per core).
     #[arg(long, global = true)]

@@ -19,33 +19,14 @@ const SKIPPED_SHOWN: u64 = 10;
 fn summary(m: &StepMetrics) -> String {
     let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
     match (m.vae, m.wasserstein) {
-        (Some(e), _) => format!(
-            "-ELBO {:.2}  reconstruction {:.2}  KL {:.2}",
-            e.loss, e.reconstruction, e.kl
-        ),
+        (Some(e), _) => format!("-ELBO {:.2}  reconstruction {:.2}  KL {:.2}", e.loss, e.reconstruction, e.kl),
         (None, Some(w)) => {
-            let gp = m
-                .penalty
-                .map(|p| format!("  GP {p:.3}"))
-                .unwrap_or_default();
-            format!(
-                "critic {:.3}  G {:.3}  W {w:.3}{gp}",
-                v(m.d_loss),
-                v(m.g_loss)
-            )
+            let gp = m.penalty.map(|p| format!("  GP {p:.3}")).unwrap_or_default();
+            format!("critic {:.3}  G {:.3}  W {w:.3}{gp}", v(m.d_loss), v(m.g_loss))
         }
         (None, None) => {
-            let penalty = m
-                .penalty
-                .map(|p| format!("  penalty {p:.3}"))
-                .unwrap_or_default();
-            format!(
-                "D {:.3}  G {:.3}  D(x) {:.3}  D(G(z)) {:.3}{penalty}",
-                v(m.d_loss),
-                v(m.g_loss),
-                v(m.d_real),
-                v(m.d_fake)
-            )
+            let penalty = m.penalty.map(|p| format!("  penalty {p:.3}")).unwrap_or_default();
+            format!("D {:.3}  G {:.3}  D(x) {:.3}  D(G(z)) {:.3}{penalty}", v(m.d_loss), v(m.g_loss), v(m.d_real), v(m.d_fake))
         }
     }
 }
@@ -61,44 +42,20 @@ impl Progress {
             );
             bar
         });
-        Self {
-            bar,
-            total: 0,
-            next_line_at: 0,
-            skipped: 0,
-        }
+        Self { bar, total: 0, next_line_at: 0, skipped: 0 }
     }
 
     pub fn on_event(&mut self, e: &Event) {
         match e {
-            Event::Started {
-                run_dir,
-                start_step,
-                total_steps,
-                data,
-                examples,
-                unit,
-                device,
-                g_params,
-                d_params,
-                classes,
-            } => {
+            Event::Started { run_dir, start_step, total_steps, data, examples, unit, device, g_params, d_params, classes } => {
                 self.total = *total_steps;
-                let verb = if *start_step > 0 {
-                    format!("resuming at step {start_step}")
-                } else {
-                    "training".into()
-                };
+                let verb = if *start_step > 0 { format!("resuming at step {start_step}") } else { "training".into() };
                 eprintln!(
                     "{verb}: {total_steps} steps on {data} ({examples} {unit}), {device}; G {g_params} / D {d_params} parameters -> {}",
                     run_dir.display()
                 );
                 if !classes.is_empty() {
-                    eprintln!(
-                        "conditioned on {} classes: {}",
-                        classes.len(),
-                        classes.join(", ")
-                    );
+                    eprintln!("conditioned on {} classes: {}", classes.len(), classes.join(", "));
                 }
                 if let Some(b) = &self.bar {
                     b.set_length(*total_steps);
@@ -115,14 +72,7 @@ impl Progress {
             Event::Metrics(m) => match &self.bar {
                 Some(b) => b.set_message(summary(m)),
                 None if m.step >= self.next_line_at || m.step == self.total => {
-                    eprintln!(
-                        "step {}/{}  epoch {:.2}  {}  {:.1} steps/s",
-                        m.step,
-                        self.total,
-                        m.epoch,
-                        summary(m),
-                        m.steps_per_sec
-                    );
+                    eprintln!("step {}/{}  epoch {:.2}  {}  {:.1} steps/s", m.step, self.total, m.epoch, summary(m), m.steps_per_sec);
                     self.next_line_at = m.step + (self.total / 20).max(1);
                 }
                 None => {}
@@ -138,29 +88,16 @@ impl Progress {
                 }
             }
             Event::SamplesSaved { .. } | Event::CheckpointSaved { .. } => {}
-            Event::Finished {
-                step,
-                run_dir,
-                last,
-            } => {
+            Event::Finished { step, run_dir, last } => {
                 if let Some(b) = &self.bar {
                     b.finish_and_clear();
                 }
-                let tail = last
-                    .as_ref()
-                    .map(|m| format!(": {}", summary(m)))
-                    .unwrap_or_default();
+                let tail = last.as_ref().map(|m| format!(": {}", summary(m))).unwrap_or_default();
                 eprintln!("finished at step {step}{tail}");
                 if self.skipped > 0 {
-                    eprintln!(
-                        "warning: {} unreadable image files were skipped",
-                        self.skipped
-                    );
+                    eprintln!("warning: {} unreadable image files were skipped", self.skipped);
                 }
-                eprintln!(
-                    "run directory: {} (samples/, loss.png, metrics.jsonl, checkpoints/)",
-                    run_dir.display()
-                );
+                eprintln!("run directory: {} (samples/, loss.png, metrics.jsonl, checkpoints/)", run_dir.display());
             }
         }
     }

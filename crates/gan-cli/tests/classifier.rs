@@ -13,32 +13,12 @@ use tch::Device;
 fn trains_and_writes_weights_with_a_card() {
     let t = tempfile::tempdir().unwrap();
     write_labelled_28(&t.path().join("d"), 90, false);
-    let o = run(
-        &[
-            "classifier",
-            "train",
-            "--data",
-            "d",
-            "--out",
-            "c.safetensors",
-            "--epochs",
-            "3",
-            "--batch-size",
-            "16",
-        ],
-        t.path(),
-    );
+    let o = run(&["classifier", "train", "--data", "d", "--out", "c.safetensors", "--epochs", "3", "--batch-size", "16"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let (c, card) = Classifier::load(&t.path().join("c.safetensors"), Device::Cpu).unwrap();
     assert_eq!((card.classes, card.held_out_images, card.epochs), (3, 9, 3));
-    assert!(
-        card.held_out.contains("10%") && card.command.starts_with("gan classifier train"),
-        "{card:?}"
-    );
-    assert!(
-        card.accuracy > 0.9,
-        "three brightness bands are easy: {card:?}"
-    );
+    assert!(card.held_out.contains("10%") && card.command.starts_with("gan classifier train"), "{card:?}");
+    assert!(card.accuracy > 0.9, "three brightness bands are easy: {card:?}");
     assert_eq!(c.classes, 3);
 }
 
@@ -47,43 +27,10 @@ fn bad_arguments_are_refused() {
     let t = tempfile::tempdir().unwrap();
     let (small, _) = tiny_setup(t.path());
     let cases: [(&[&str], &str); 4] = [
-        (
-            &[
-                "classifier",
-                "train",
-                "--data",
-                "nope",
-                "--out",
-                "c.safetensors",
-            ],
-            "nope",
-        ),
-        (
-            &[
-                "classifier",
-                "train",
-                "--data",
-                small.to_str().unwrap(),
-                "--out",
-                "c.safetensors",
-            ],
-            "28x28",
-        ),
-        (
-            &["classifier", "train", "--out", "c.pt"],
-            "must end in .safetensors",
-        ),
-        (
-            &[
-                "classifier",
-                "train",
-                "--out",
-                "c.safetensors",
-                "--epochs",
-                "0",
-            ],
-            "at least 1",
-        ),
+        (&["classifier", "train", "--data", "nope", "--out", "c.safetensors"], "nope"),
+        (&["classifier", "train", "--data", small.to_str().unwrap(), "--out", "c.safetensors"], "28x28"),
+        (&["classifier", "train", "--out", "c.pt"], "must end in .safetensors"),
+        (&["classifier", "train", "--out", "c.safetensors", "--epochs", "0"], "at least 1"),
     ];
     for (args, needle) in cases {
         let o = run(args, t.path());
@@ -93,9 +40,7 @@ fn bad_arguments_are_refused() {
 }
 
 fn shipped(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../models/classifiers")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/classifiers").join(name)
 }
 
 /// The shipped MNIST classifier, on the seeded 10% of the built-in sample it never saw.
@@ -107,11 +52,7 @@ fn shipped_mnist_classifier_scores_at_least_97_percent_held_out() {
     let (_, (xh, yh)) = classifier::hold_out(&x, &y, 0.1, card.seed);
     let acc = c.accuracy(&xh, &yh);
     assert!(acc >= 0.97, "{acc}");
-    assert!(
-        (acc - card.accuracy).abs() < 1e-9,
-        "the card says {}, measured {acc}",
-        card.accuracy
-    );
+    assert!((acc - card.accuracy).abs() < 1e-9, "the card says {}, measured {acc}", card.accuracy);
 }
 
 /// The shipped Fashion-MNIST classifier on the t10k split (when the data is on this
@@ -120,25 +61,16 @@ fn shipped_mnist_classifier_scores_at_least_97_percent_held_out() {
 fn shipped_fashion_classifier_scores_at_least_90_percent_on_t10k() {
     let dir = std::env::var_os("GAN_FASHION_MNIST")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/fashion-mnist")
-        });
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/fashion-mnist"));
     let (c, card) = Classifier::load(&shipped("fashion-mnist.safetensors"), Device::Cpu).unwrap();
     assert!(card.accuracy >= 0.90, "{card:?}");
     if !dir.is_dir() {
-        eprintln!(
-            "skipped the re-measurement: no Fashion-MNIST at {}",
-            dir.display()
-        );
+        eprintln!("skipped the re-measurement: no Fashion-MNIST at {}", dir.display());
         return;
     }
     let ds = gan_data::dataset::load_idx_dir(&dir, gan_data::Split::Test).unwrap();
     let (x, y) = classifier::tensors(&ds, Device::Cpu).unwrap();
     let acc = c.accuracy(&x, &y);
     assert!(acc >= 0.90, "{acc}");
-    assert!(
-        (acc - card.accuracy).abs() < 1e-9,
-        "the card says {}, measured {acc}",
-        card.accuracy
-    );
+    assert!((acc - card.accuracy).abs() < 1e-9, "the card says {}, measured {acc}", card.accuracy);
 }

@@ -18,19 +18,7 @@ fn expect_user_error(args: &[&str], cwd: &Path, needles: &[&str]) {
 }
 
 fn train_on(data: &Path, cwd: &Path, needles: &[&str]) {
-    expect_user_error(
-        &[
-            "train",
-            "--data",
-            data.to_str().unwrap(),
-            "--steps",
-            "1",
-            "--out",
-            "r",
-        ],
-        cwd,
-        needles,
-    );
+    expect_user_error(&["train", "--data", data.to_str().unwrap(), "--steps", "1", "--out", "r"], cwd, needles);
 }
 
 #[test]
@@ -50,20 +38,8 @@ fn wrong_magic() {
     let d = t.path().join("d");
     write_idx_dir(&d, 10);
     // A label file where the images should be.
-    std::fs::copy(
-        d.join("train-labels-idx1-ubyte.gz"),
-        d.join("train-images-idx3-ubyte.gz"),
-    )
-    .unwrap();
-    train_on(
-        &d,
-        t.path(),
-        &[
-            "train-images-idx3-ubyte.gz",
-            "magic number 2049",
-            "expected 2051",
-        ],
-    );
+    std::fs::copy(d.join("train-labels-idx1-ubyte.gz"), d.join("train-images-idx3-ubyte.gz")).unwrap();
+    train_on(&d, t.path(), &["train-images-idx3-ubyte.gz", "magic number 2049", "expected 2051"]);
 }
 
 #[test]
@@ -73,26 +49,14 @@ fn image_label_count_mismatch() {
     write_idx_dir(&d, 10);
     let labels = gan_data::idx::encode_labels(&[1, 2, 3]);
     gan_data::idx::write_maybe_gz(&d.join("train-labels-idx1-ubyte.gz"), &labels).unwrap();
-    train_on(
-        &d,
-        t.path(),
-        &["10 images", "3 labels", "train-labels-idx1-ubyte.gz"],
-    );
+    train_on(&d, t.path(), &["10 images", "3 labels", "train-labels-idx1-ubyte.gz"]);
 }
 
 #[test]
 fn missing_directory() {
     let t = tempfile::tempdir().unwrap();
-    train_on(
-        &t.path().join("nowhere"),
-        t.path(),
-        &["nowhere", "does not exist"],
-    );
-    expect_user_error(
-        &["sample", "--run", "nowhere", "--out", "x.png"],
-        t.path(),
-        &["nowhere", "does not exist"],
-    );
+    train_on(&t.path().join("nowhere"), t.path(), &["nowhere", "does not exist"]);
+    expect_user_error(&["sample", "--run", "nowhere", "--out", "x.png"], t.path(), &["nowhere", "does not exist"]);
     expect_user_error(&["train", "--resume", "nowhere"], t.path(), &["nowhere"]);
 }
 
@@ -100,78 +64,29 @@ fn missing_directory() {
 fn invalid_toml_values_are_all_reported() {
     let t = tempfile::tempdir().unwrap();
     let cfg = t.path().join("bad.toml");
-    std::fs::write(
-        &cfg,
-        "batch_size = 0\nd_steps = 0\n[optim.g]\nlr = -0.1\n[loss]\nreal_label = 2.0\n",
-    )
-    .unwrap();
-    expect_user_error(
-        &["train", "--config", cfg.to_str().unwrap(), "--out", "r"],
-        t.path(),
-        &[
-            "bad.toml",
-            "batch_size",
-            "d_steps",
-            "optim.g.lr",
-            "loss.real_label",
-        ],
-    );
+    std::fs::write(&cfg, "batch_size = 0\nd_steps = 0\n[optim.g]\nlr = -0.1\n[loss]\nreal_label = 2.0\n").unwrap();
+    expect_user_error(&["train", "--config", cfg.to_str().unwrap(), "--out", "r"], t.path(), &["bad.toml", "batch_size", "d_steps", "optim.g.lr", "loss.real_label"]);
     std::fs::write(&cfg, "[loss]\ngenerator = \"wasserstein-ish\"\n").unwrap();
-    expect_user_error(
-        &["train", "--config", cfg.to_str().unwrap(), "--out", "r"],
-        t.path(),
-        &["bad.toml", "wasserstein-ish"],
-    );
+    expect_user_error(&["train", "--config", cfg.to_str().unwrap(), "--out", "r"], t.path(), &["bad.toml", "wasserstein-ish"]);
     std::fs::write(&cfg, "learning_rate = 3\n").unwrap();
-    expect_user_error(
-        &["train", "--config", cfg.to_str().unwrap(), "--out", "r"],
-        t.path(),
-        &["bad.toml", "learning_rate"],
-    );
+    expect_user_error(&["train", "--config", cfg.to_str().unwrap(), "--out", "r"], t.path(), &["bad.toml", "learning_rate"]);
     std::fs::write(&cfg, "steps = [\n").unwrap();
-    expect_user_error(
-        &["train", "--config", cfg.to_str().unwrap(), "--out", "r"],
-        t.path(),
-        &["bad.toml"],
-    );
-    assert!(
-        !t.path().join("r").exists(),
-        "no run directory for a rejected config"
-    );
+    expect_user_error(&["train", "--config", cfg.to_str().unwrap(), "--out", "r"], t.path(), &["bad.toml"]);
+    assert!(!t.path().join("r").exists(), "no run directory for a rejected config");
 }
 
 #[test]
 fn unknown_preset() {
     let t = tempfile::tempdir().unwrap();
-    expect_user_error(
-        &["train", "--preset", "mnist-dcgan-xl"],
-        t.path(),
-        &["mnist-dcgan-xl", "mnist-mlp"],
-    );
+    expect_user_error(&["train", "--preset", "mnist-dcgan-xl"], t.path(), &["mnist-dcgan-xl", "mnist-mlp"]);
 }
 
 #[test]
 fn bad_arguments() {
     let t = tempfile::tempdir().unwrap();
     expect_user_error(&["train", "--steps", "ten"], t.path(), &["ten"]);
-    expect_user_error(
-        &["train", "--steps", "0", "--out", "r"],
-        t.path(),
-        &["steps"],
-    );
-    expect_user_error(
-        &[
-            "train",
-            "--batch-size",
-            "20000",
-            "--steps",
-            "1",
-            "--out",
-            "r",
-        ],
-        t.path(),
-        &["batch size 20000"],
-    );
+    expect_user_error(&["train", "--steps", "0", "--out", "r"], t.path(), &["steps"]);
+    expect_user_error(&["train", "--batch-size", "20000", "--steps", "1", "--out", "r"], t.path(), &["batch size 20000"]);
     expect_user_error(&["frobnicate"], t.path(), &["frobnicate"]);
     let o = run(&["--help"], t.path());
     assert_eq!(o.status.code(), Some(0));

@@ -14,29 +14,13 @@ fn ok(o: &std::process::Output) {
 fn a_toy_run_is_scored_by_its_modes() {
     let dir = tempfile::tempdir().unwrap();
     let r = dir.path();
-    ok(&run(
-        &[
-            "--threads",
-            "1",
-            "train",
-            "--preset",
-            "ring8-ns",
-            "--steps",
-            "1500",
-            "--out",
-            "ring",
-        ],
-        r,
-    ));
+    ok(&run(&["--threads", "1", "train", "--preset", "ring8-ns", "--steps", "1500", "--out", "ring"], r));
     // Training plots real and generated points, titled with the mode metrics.
     assert!(r.join("ring/samples/step-00001500.png").is_file());
     let o = run(&["--threads", "1", "eval", "--run", "ring"], r);
     ok(&o);
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        table.contains("modes covered") && table.contains("high quality"),
-        "{table}"
-    );
+    assert!(table.contains("modes covered") && table.contains("high quality"), "{table}");
     let e = EvalReport::load(&r.join("ring/eval.json")).unwrap();
     let m = e.modes.expect("ring8 has modes");
     assert_eq!((e.samples, m.modes, e.step), (2500, 8, 1500));
@@ -45,27 +29,8 @@ fn a_toy_run_is_scored_by_its_modes() {
     assert!(e.points.unwrap().recall > 0.1);
     // Same seed, same report; another seed, other samples.
     ok(&run(&["--threads", "1", "eval", "--run", "ring"], r));
-    assert_eq!(
-        EvalReport::load(&r.join("ring/eval.json"))
-            .unwrap()
-            .modes
-            .unwrap(),
-        m
-    );
-    ok(&run(
-        &[
-            "--threads",
-            "1",
-            "eval",
-            "--run",
-            "ring",
-            "--seed",
-            "3",
-            "--n",
-            "500",
-        ],
-        r,
-    ));
+    assert_eq!(EvalReport::load(&r.join("ring/eval.json")).unwrap().modes.unwrap(), m);
+    ok(&run(&["--threads", "1", "eval", "--run", "ring", "--seed", "3", "--n", "500"], r));
     let other = EvalReport::load(&r.join("ring/eval.json")).unwrap();
     assert_eq!(other.samples, 500);
 }
@@ -79,62 +44,19 @@ fn gan_and_vae_are_compared_in_one_feature_space() {
     std::fs::write(r.join("g.toml"), gan_cfg).unwrap();
     let vae_cfg = "steps = 30\nbatch_size = 32\n[model]\nkind = \"vae\"\nlatent_dim = 4\nencoder_hidden = [32]\ndecoder_hidden = [32]\nleaky_slope = 0.2\n";
     std::fs::write(r.join("v.toml"), vae_cfg).unwrap();
-    ok(&run(
-        &[
-            "train",
-            "--config",
-            "g.toml",
-            "--data",
-            "data",
-            "--out",
-            "g",
-            "--no-progress",
-        ],
-        r,
-    ));
-    let o = run(
-        &[
-            "train",
-            "--preset",
-            "mnist-vae",
-            "--config",
-            "v.toml",
-            "--data",
-            "data",
-            "--out",
-            "v",
-            "--no-progress",
-        ],
-        r,
-    );
+    ok(&run(&["train", "--config", "g.toml", "--data", "data", "--out", "g", "--no-progress"], r));
+    let o = run(&["train", "--preset", "mnist-vae", "--config", "v.toml", "--data", "data", "--out", "v", "--no-progress"], r);
     ok(&o);
     assert!(stderr(&o).contains("-ELBO"), "{}", stderr(&o));
     let cache = r.join("cache");
     let eval = |run_dir: &str| {
-        let o = run(
-            &[
-                "eval",
-                "--run",
-                run_dir,
-                "--n",
-                "200",
-                "--classifier",
-                "mnist",
-                "--cache",
-                cache.to_str().unwrap(),
-            ],
-            r,
-        );
+        let o = run(&["eval", "--run", run_dir, "--n", "200", "--classifier", "mnist", "--cache", cache.to_str().unwrap()], r);
         ok(&o);
         EvalReport::load(&r.join(run_dir).join("eval.json")).unwrap()
     };
     let g = eval("g");
     let f = g.features.clone().expect("image runs get feature scores");
-    assert!(
-        f.network.contains("mnist") && f.classifier_sha256.len() == 64,
-        "{}",
-        f.network
-    );
+    assert!(f.network.contains("mnist") && f.classifier_sha256.len() == 64, "{}", f.network);
     assert!(f.fid.is_finite() && f.fid > 0.0 && f.real_images == 200);
     assert!((0.0..=1.0).contains(&f.prdc.precision) && (0.0..=1.0).contains(&f.prdc.coverage));
     assert!(f.classifier_score.mean >= 1.0 && f.classifier_score.mean <= 10.0);
@@ -148,15 +70,7 @@ fn gan_and_vae_are_compared_in_one_feature_space() {
     let o = run(&["compare", "g", "v"], r);
     ok(&o);
     let table = String::from_utf8_lossy(&o.stdout);
-    for want in [
-        "FID",
-        "KID",
-        "classifier score",
-        "classes drawn",
-        "vae",
-        "gan",
-        "feature space",
-    ] {
+    for want in ["FID", "KID", "classifier score", "classes drawn", "vae", "gan", "feature space"] {
         assert!(table.contains(want), "{want} missing:\n{table}");
     }
     let fid_line = table.lines().find(|l| l.starts_with("FID")).unwrap();
@@ -168,43 +82,10 @@ fn eval_errors_are_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let o = run(&["eval", "--run", "nowhere"], dir.path());
     assert!(!o.status.success());
-    assert!(
-        stderr(&o).contains("nowhere") && stderr(&o).lines().count() == 1,
-        "{}",
-        stderr(&o)
-    );
-    let o = run(
-        &[
-            "train",
-            "--preset",
-            "mnist-vae",
-            "--steps",
-            "1",
-            "--config",
-            "/dev/null",
-            "--out",
-            "x",
-            "--no-progress",
-        ],
-        dir.path(),
-    );
+    assert!(stderr(&o).contains("nowhere") && stderr(&o).lines().count() == 1, "{}", stderr(&o));
+    let o = run(&["train", "--preset", "mnist-vae", "--steps", "1", "--config", "/dev/null", "--out", "x", "--no-progress"], dir.path());
     ok(&o);
     std::fs::write(dir.path().join("bad.toml"), "d_steps = 2\n").unwrap();
-    let o = run(
-        &[
-            "train",
-            "--preset",
-            "mnist-vae",
-            "--config",
-            "bad.toml",
-            "--out",
-            "y",
-        ],
-        dir.path(),
-    );
-    assert!(
-        !o.status.success() && stderr(&o).contains("d_steps"),
-        "{}",
-        stderr(&o)
-    );
+    let o = run(&["train", "--preset", "mnist-vae", "--config", "bad.toml", "--out", "y"], dir.path());
+    assert!(!o.status.success() && stderr(&o).contains("d_steps"), "{}", stderr(&o));
 }

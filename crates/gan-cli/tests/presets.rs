@@ -13,30 +13,14 @@ fn every_preset_takes_a_training_step() {
     let shapes = t.path().join("shapes");
     std::fs::create_dir_all(&shapes).unwrap();
     for i in 0..8u8 {
-        image::RgbImage::from_fn(40, 30, |x, _| image::Rgb([i * 30, x as u8 * 6, 90]))
-            .save(shapes.join(format!("{i}.png")))
-            .unwrap();
+        image::RgbImage::from_fn(40, 30, |x, _| image::Rgb([i * 30, x as u8 * 6, 90])).save(shapes.join(format!("{i}.png"))).unwrap();
     }
     let list = run(&["presets"], t.path());
     assert!(list.status.success());
-    let names: Vec<String> = String::from_utf8_lossy(&list.stdout)
-        .lines()
-        .filter_map(|l| l.split_whitespace().next().map(String::from))
-        .collect();
+    let names: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().filter_map(|l| l.split_whitespace().next().map(String::from)).collect();
     assert!(names.len() >= 9, "{names:?}");
     for name in &names {
-        let mut args = vec![
-            "train",
-            "--preset",
-            name,
-            "--steps",
-            "1",
-            "--batch-size",
-            "4",
-            "--no-progress",
-            "--out",
-            name,
-        ];
+        let mut args = vec!["train", "--preset", name, "--steps", "1", "--batch-size", "4", "--no-progress", "--out", name];
         // Fashion presets read IDX files (8x8 here), the faces preset an image folder.
         if name.starts_with("fashion") {
             args.extend(["--data", idx.to_str().unwrap()]);
@@ -48,16 +32,10 @@ fn every_preset_takes_a_training_step() {
         let m = gan::metrics::read_metrics(&t.path().join(name).join("metrics.jsonl")).unwrap();
         if name.contains("vae") {
             let e = m[0].vae.expect("VAE metrics");
-            assert!(
-                m.len() == 1 && e.loss.is_finite() && m[0].d_loss.is_none(),
-                "{name}: {m:?}"
-            );
+            assert!(m.len() == 1 && e.loss.is_finite() && m[0].d_loss.is_none(), "{name}: {m:?}");
             continue;
         }
-        assert!(
-            m.len() == 1 && m[0].d_loss.unwrap().is_finite() && m[0].g_loss.unwrap().is_finite(),
-            "{name}: {m:?}"
-        );
+        assert!(m.len() == 1 && m[0].d_loss.unwrap().is_finite() && m[0].g_loss.unwrap().is_finite(), "{name}: {m:?}");
         assert_eq!(m[0].wasserstein.is_some(), name.contains("wgan"), "{name}");
         assert_eq!(m[0].penalty.is_some(), name.contains("wgan-gp") || name.ends_with("-r1"), "{name}");
     }

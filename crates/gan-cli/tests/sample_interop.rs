@@ -10,18 +10,7 @@ use common::*;
 
 fn trained_run(root: &Path) -> std::path::PathBuf {
     let (data, cfg) = tiny_setup(root);
-    let o = run(
-        &[
-            "train",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            "run",
-        ],
-        root,
-    );
+    let o = run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], root);
     assert!(o.status.success(), "{}", stderr(&o));
     root.join("run")
 }
@@ -30,79 +19,35 @@ fn trained_run(root: &Path) -> std::path::PathBuf {
 fn sample_png_idx_and_safetensors() {
     let t = tempfile::tempdir().unwrap();
     trained_run(t.path());
-    let o = run(
-        &[
-            "sample", "--run", "run", "--n", "10", "--nrow", "5", "--out", "g.png",
-        ],
-        t.path(),
-    );
+    let o = run(&["sample", "--run", "run", "--n", "10", "--nrow", "5", "--out", "g.png"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let img = image::open(t.path().join("g.png")).unwrap();
     assert_eq!((img.width(), img.height()), (5 * 10 + 2, 2 * 10 + 2));
 
-    let o = run(
-        &[
-            "sample", "--run", "run", "--n", "12", "--seed", "4", "--format", "idx", "--out",
-            "s.idx.gz",
-        ],
-        t.path(),
-    );
+    let o = run(&["sample", "--run", "run", "--n", "12", "--seed", "4", "--format", "idx", "--out", "s.idx.gz"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let idx = gan_data::idx::read_images(&t.path().join("s.idx.gz")).unwrap();
     assert_eq!((idx.count, idx.rows, idx.cols), (12, 8, 8));
 
     // Same seed, same samples; another seed, other samples.
-    let a = run(
-        &[
-            "sample", "--run", "run", "--seed", "4", "--n", "12", "--format", "idx", "--out",
-            "a.idx",
-        ],
-        t.path(),
-    );
-    let b = run(
-        &[
-            "sample", "--run", "run", "--seed", "5", "--n", "12", "--format", "idx", "--out",
-            "b.idx",
-        ],
-        t.path(),
-    );
+    let a = run(&["sample", "--run", "run", "--seed", "4", "--n", "12", "--format", "idx", "--out", "a.idx"], t.path());
+    let b = run(&["sample", "--run", "run", "--seed", "5", "--n", "12", "--format", "idx", "--out", "b.idx"], t.path());
     assert!(a.status.success() && b.status.success());
     let a = gan_data::idx::read_images(&t.path().join("a.idx")).unwrap();
     let b = gan_data::idx::read_images(&t.path().join("b.idx")).unwrap();
     assert_eq!(a, idx);
     assert_ne!(a, b);
 
-    let o = run(
-        &["sample", "--run", "run", "--n", "0", "--out", "x.png"],
-        t.path(),
-    );
+    let o = run(&["sample", "--run", "run", "--n", "0", "--out", "x.png"], t.path());
     assert_eq!(o.status.code(), Some(1));
-    let o = run(
-        &["sample", "--run", "run", "--out", "no/such/dir/x.png"],
-        t.path(),
-    );
+    let o = run(&["sample", "--run", "run", "--out", "no/such/dir/x.png"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
 }
 
 /// Samples 16 images with `gan sample` and has PyTorch recompute them from the checkpoint.
 fn pytorch_reproduces(root: &Path, run_dir: &Path, model_args: &[&str]) {
-    let o = run(
-        &[
-            "sample",
-            "--run",
-            run_dir.to_str().unwrap(),
-            "--n",
-            "16",
-            "--seed",
-            "7",
-            "--format",
-            "safetensors",
-            "--out",
-            "s.safetensors",
-        ],
-        root,
-    );
+    let o = run(&["sample", "--run", run_dir.to_str().unwrap(), "--n", "16", "--seed", "7", "--format", "safetensors", "--out", "s.safetensors"], root);
     assert!(o.status.success(), "{}", stderr(&o));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop_check.py");
     let out = Command::new(python())
@@ -113,17 +58,9 @@ fn pytorch_reproduces(root: &Path, run_dir: &Path, model_args: &[&str]) {
         .args(model_args)
         .output()
         .expect("python runs");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "interop check failed: {text}");
-    let max_diff: f64 = text
-        .trim()
-        .lines()
-        .last()
-        .unwrap()
-        .trim_start_matches("max_abs_diff ")
-        .parse()
-        .unwrap();
+    let max_diff: f64 = text.trim().lines().last().unwrap().trim_start_matches("max_abs_diff ").parse().unwrap();
     assert!(max_diff < 1e-5, "{text}");
 }
 
@@ -140,24 +77,10 @@ fn pytorch_reproduces_samples_from_the_saved_generator() {
 fn pytorch_reproduces_dcgan_samples_with_batch_norm_running_stats() {
     let t = tempfile::tempdir().unwrap();
     let (data, cfg) = tiny_setup(t.path());
-    let dcgan = TINY.replace(
-        "kind = \"mlp\"\nlatent_dim = 8\ng_hidden = [16, 32]\nd_hidden = [32, 16]",
-        "kind = \"dcgan\"\nlatent_dim = 8\ng_base = 6\nd_base = 4\nd_norm = \"batch\"",
-    );
+    let dcgan = TINY.replace("kind = \"mlp\"\nlatent_dim = 8\ng_hidden = [16, 32]\nd_hidden = [32, 16]", "kind = \"dcgan\"\nlatent_dim = 8\ng_base = 6\nd_base = 4\nd_norm = \"batch\"");
     assert_ne!(dcgan, TINY);
     std::fs::write(&cfg, dcgan).unwrap();
-    let o = run(
-        &[
-            "train",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            "run",
-        ],
-        t.path(),
-    );
+    let o = run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     pytorch_reproduces(t.path(), &t.path().join("run"), &["--dcgan", "6"]);
 }

@@ -20,56 +20,18 @@ fn weights(run: &Path, step: u64, file: &str) -> Vec<u8> {
 fn run_directory_holds_everything() {
     let t = tempfile::tempdir().unwrap();
     let (data, cfg) = tiny_setup(t.path());
-    train(
-        &[
-            "train",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            "run",
-        ],
-        t.path(),
-    );
+    train(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
     let run = t.path().join("run");
-    for f in [
-        "config.toml",
-        "metrics.jsonl",
-        "loss.png",
-        "samples/step-00000000.png",
-        "samples/step-00000003.png",
-        "samples/step-00000006.png",
-        "checkpoints/latest",
-    ] {
+    for f in ["config.toml", "metrics.jsonl", "loss.png", "samples/step-00000000.png", "samples/step-00000003.png", "samples/step-00000006.png", "checkpoints/latest"] {
         assert!(run.join(f).is_file(), "missing {f}");
     }
-    for f in [
-        "generator.safetensors",
-        "discriminator.safetensors",
-        "optimizer.safetensors",
-        "state.json",
-        "config.toml",
-    ] {
-        assert!(
-            run.join("checkpoints/step-00000006").join(f).is_file(),
-            "missing checkpoint file {f}"
-        );
+    for f in ["generator.safetensors", "discriminator.safetensors", "optimizer.safetensors", "state.json", "config.toml"] {
+        assert!(run.join("checkpoints/step-00000006").join(f).is_file(), "missing checkpoint file {f}");
     }
-    assert_eq!(
-        std::fs::read_to_string(run.join("checkpoints/latest"))
-            .unwrap()
-            .trim(),
-        "step-00000006"
-    );
+    assert_eq!(std::fs::read_to_string(run.join("checkpoints/latest")).unwrap().trim(), "step-00000006");
     let metrics = gan::metrics::read_metrics(&run.join("metrics.jsonl")).unwrap();
-    assert_eq!(
-        metrics.iter().map(|m| m.step).collect::<Vec<_>>(),
-        vec![2, 4, 6]
-    );
-    assert!(metrics
-        .iter()
-        .all(|m| m.d_loss.unwrap().is_finite() && (0.0..=1.0).contains(&m.d_real.unwrap())));
+    assert_eq!(metrics.iter().map(|m| m.step).collect::<Vec<_>>(), vec![2, 4, 6]);
+    assert!(metrics.iter().all(|m| m.d_loss.unwrap().is_finite() && (0.0..=1.0).contains(&m.d_real.unwrap())));
     // An 8x8 grid of 8x8 images with 2-pixel borders: 8 * 10 + 2 = 82 pixels square.
     let grid = image::open(run.join("samples/step-00000006.png")).unwrap();
     assert_eq!((grid.width(), grid.height()), (82, 82));
@@ -77,18 +39,7 @@ fn run_directory_holds_everything() {
     let saved = gan::TrainConfig::load(&run.join("config.toml")).unwrap();
     assert_eq!(saved.batch_size, 8);
     // Starting a second run into the same directory is refused.
-    let o = common::run(
-        &[
-            "train",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            "run",
-        ],
-        t.path(),
-    );
+    let o = common::run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("already holds a run"), "{}", stderr(&o));
 }
@@ -97,14 +48,7 @@ fn run_directory_holds_everything() {
 fn crash_mid_checkpoint_then_resume_equals_uninterrupted_run_bit_for_bit() {
     let t = tempfile::tempdir().unwrap();
     let (data, cfg) = tiny_setup(t.path());
-    let base = [
-        "train",
-        "--config",
-        cfg.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-    ];
+    let base = ["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out"];
 
     let mut full = base.to_vec();
     full.push("full");
@@ -113,46 +57,20 @@ fn crash_mid_checkpoint_then_resume_equals_uninterrupted_run_bit_for_bit() {
     // Abort (as SIGKILL would) while the step-6 checkpoint is half written.
     let mut crash = base.to_vec();
     crash.push("crashed");
-    let o = gan()
-        .args(&crash)
-        .current_dir(t.path())
-        .env("GAN_FAULT_ABORT_IN_CHECKPOINT", "6")
-        .output()
-        .unwrap();
+    let o = gan().args(&crash).current_dir(t.path()).env("GAN_FAULT_ABORT_IN_CHECKPOINT", "6").output().unwrap();
     assert!(!o.status.success(), "the fault should have killed the run");
     let crashed = t.path().join("crashed");
-    assert_eq!(
-        std::fs::read_to_string(crashed.join("checkpoints/latest"))
-            .unwrap()
-            .trim(),
-        "step-00000003"
-    );
+    assert_eq!(std::fs::read_to_string(crashed.join("checkpoints/latest")).unwrap().trim(), "step-00000003");
     assert!(!crashed.join("checkpoints/step-00000006").exists());
 
     train(&["train", "--resume", "crashed"], t.path());
-    assert_eq!(
-        std::fs::read_to_string(crashed.join("checkpoints/latest"))
-            .unwrap()
-            .trim(),
-        "step-00000006"
-    );
+    assert_eq!(std::fs::read_to_string(crashed.join("checkpoints/latest")).unwrap().trim(), "step-00000006");
     let full = t.path().join("full");
-    for f in [
-        "generator.safetensors",
-        "discriminator.safetensors",
-        "optimizer.safetensors",
-    ] {
-        assert!(
-            weights(&full, 6, f) == weights(&crashed, 6, f),
-            "{f} differs after resume"
-        );
+    for f in ["generator.safetensors", "discriminator.safetensors", "optimizer.safetensors"] {
+        assert!(weights(&full, 6, f) == weights(&crashed, 6, f), "{f} differs after resume");
     }
     // The metrics log continues without duplicates.
-    let steps: Vec<u64> = gan::metrics::read_metrics(&crashed.join("metrics.jsonl"))
-        .unwrap()
-        .iter()
-        .map(|m| m.step)
-        .collect();
+    let steps: Vec<u64> = gan::metrics::read_metrics(&crashed.join("metrics.jsonl")).unwrap().iter().map(|m| m.step).collect();
     assert_eq!(steps, vec![2, 4, 6]);
 }
 
@@ -161,22 +79,9 @@ fn sigkill_during_training_then_resume_finishes() {
     let t = tempfile::tempdir().unwrap();
     let (data, _) = tiny_setup(t.path());
     let cfg = t.path().join("long.toml");
-    std::fs::write(
-        &cfg,
-        TINY.replace("steps = 6", "steps = 100000")
-            .replace("checkpoint_every = 3", "checkpoint_every = 50"),
-    )
-    .unwrap();
+    std::fs::write(&cfg, TINY.replace("steps = 6", "steps = 100000").replace("checkpoint_every = 3", "checkpoint_every = 50")).unwrap();
     let mut child = gan()
-        .args([
-            "train",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            "run",
-        ])
+        .args(["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"])
         .current_dir(t.path())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -192,10 +97,7 @@ fn sigkill_during_training_then_resume_finishes() {
     let at = std::fs::read_to_string(&latest).unwrap();
     let at: u64 = at.trim().trim_start_matches("step-").parse().unwrap();
     let target = at + 10;
-    train(
-        &["train", "--resume", "run", "--steps", &target.to_string()],
-        t.path(),
-    );
+    train(&["train", "--resume", "run", "--steps", &target.to_string()], t.path());
     let done = std::fs::read_to_string(&latest).unwrap();
     assert_eq!(done.trim(), format!("step-{target:08}"));
 }
@@ -204,33 +106,13 @@ fn sigkill_during_training_then_resume_finishes() {
 fn resume_refuses_a_changed_config_naming_the_field() {
     let t = tempfile::tempdir().unwrap();
     let (data, cfg) = tiny_setup(t.path());
-    train(
-        &[
-            "train",
-            "--config",
-            cfg.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            "run",
-        ],
-        t.path(),
-    );
+    train(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
     let o = run(&["train", "--resume", "run", "--seed", "9"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("seed changed"), "{}", stderr(&o));
     let other = t.path().join("other.toml");
     std::fs::write(&other, "[optim.d]\nlr = 0.5\n").unwrap();
-    let o = run(
-        &[
-            "train",
-            "--resume",
-            "run",
-            "--config",
-            other.to_str().unwrap(),
-        ],
-        t.path(),
-    );
+    let o = run(&["train", "--resume", "run", "--config", other.to_str().unwrap()], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("optim.d.lr changed"), "{}", stderr(&o));
     assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));

@@ -13,26 +13,14 @@ use common::*;
 /// `dir/png/`, half JPEG in `dir/jpeg/nested/`.
 fn write_shapes(dir: &Path, n: u32) {
     for i in 0..n {
-        let (cx, cy, r) = (
-            10.0 + (i * 7 % 12) as f32,
-            12.0 + (i * 5 % 16) as f32,
-            5.0 + (i % 4) as f32,
-        );
+        let (cx, cy, r) = (10.0 + (i * 7 % 12) as f32, 12.0 + (i * 5 % 16) as f32, 5.0 + (i % 4) as f32);
         let colour = [[220, 40, 40], [40, 200, 60], [50, 80, 230], [230, 200, 40]][i as usize % 4];
         let img = image::RgbImage::from_fn(32, 40, |x, y| {
             let (dx, dy) = (x as f32 - cx, y as f32 - cy);
-            let inside = if i % 2 == 0 {
-                dx * dx + dy * dy <= r * r
-            } else {
-                dx.abs() <= r && dy.abs() <= r
-            };
+            let inside = if i % 2 == 0 { dx * dx + dy * dy <= r * r } else { dx.abs() <= r && dy.abs() <= r };
             image::Rgb(if inside { colour } else { [15, 15, 25] })
         });
-        let path = if i % 2 == 0 {
-            dir.join(format!("png/{i:03}.png"))
-        } else {
-            dir.join(format!("jpeg/nested/{i:03}.jpg"))
-        };
+        let path = if i % 2 == 0 { dir.join(format!("png/{i:03}.png")) } else { dir.join(format!("jpeg/nested/{i:03}.jpg")) };
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         img.save(&path).unwrap();
     }
@@ -94,52 +82,21 @@ fn ok(args: &[&str], cwd: &Path) -> String {
 fn wgan_gp_on_an_image_folder_resumes_exactly() {
     let t = tempfile::tempdir().unwrap();
     let cfg = setup(t.path(), TINY_WGAN_GP);
-    ok(
-        &["train", "--config", &cfg, "--out", "full", "--no-progress"],
-        t.path(),
-    );
+    ok(&["train", "--config", &cfg, "--out", "full", "--no-progress"], t.path());
     let full = t.path().join("full");
     let metrics = gan::metrics::read_metrics(&full.join("metrics.jsonl")).unwrap();
     assert_eq!(metrics.len(), 2);
     for m in &metrics {
-        let (w, p) = (
-            m.wasserstein.expect("critic estimate recorded"),
-            m.penalty.expect("penalty recorded"),
-        );
+        let (w, p) = (m.wasserstein.expect("critic estimate recorded"), m.penalty.expect("penalty recorded"));
         assert!(w.is_finite() && p.is_finite() && p >= 0.0, "{m:?}");
-        assert!(
-            (w - (m.d_real.unwrap() - m.d_fake.unwrap())).abs() < 1e-4,
-            "W is mean C(x) - mean C(G(z)): {m:?}"
-        );
+        assert!((w - (m.d_real.unwrap() - m.d_fake.unwrap())).abs() < 1e-4, "W is mean C(x) - mean C(G(z)): {m:?}");
     }
     let grid = image::open(full.join("samples/step-00000004.png")).unwrap();
-    assert_eq!(
-        (grid.width(), grid.height(), grid.color().channel_count()),
-        (8 * 18 + 2, 8 * 18 + 2, 3)
-    );
+    assert_eq!((grid.width(), grid.height(), grid.color().channel_count()), (8 * 18 + 2, 8 * 18 + 2, 3));
     // Stop at step 2, resume to 4: the streamed batches continue where they left off.
-    ok(
-        &[
-            "train",
-            "--config",
-            &cfg,
-            "--steps",
-            "2",
-            "--out",
-            "part",
-            "--no-progress",
-        ],
-        t.path(),
-    );
-    ok(
-        &["train", "--resume", "part", "--steps", "4", "--no-progress"],
-        t.path(),
-    );
-    for f in [
-        "generator.safetensors",
-        "discriminator.safetensors",
-        "optimizer.safetensors",
-    ] {
+    ok(&["train", "--config", &cfg, "--steps", "2", "--out", "part", "--no-progress"], t.path());
+    ok(&["train", "--resume", "part", "--steps", "4", "--no-progress"], t.path());
+    for f in ["generator.safetensors", "discriminator.safetensors", "optimizer.safetensors"] {
         let a = std::fs::read(full.join("checkpoints/step-00000004").join(f)).unwrap();
         let b = std::fs::read(t.path().join("part/checkpoints/step-00000004").join(f)).unwrap();
         assert!(a == b, "{f} differs after resume");
@@ -150,23 +107,7 @@ fn wgan_gp_on_an_image_folder_resumes_exactly() {
 fn bench_times_the_folder_decoder() {
     let t = tempfile::tempdir().unwrap();
     write_shapes(&t.path().join("shapes"), 8);
-    let o = run(
-        &[
-            "bench",
-            "--folder",
-            "shapes",
-            "--size",
-            "16",
-            "--batch-size",
-            "4",
-            "--steps",
-            "3",
-            "--warmup",
-            "1",
-            "--json",
-        ],
-        t.path(),
-    );
+    let o = run(&["bench", "--folder", "shapes", "--size", "16", "--batch-size", "4", "--steps", "3", "--warmup", "1", "--json"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["model"], "folder-decode");
@@ -180,23 +121,7 @@ fn bench_times_the_folder_decoder() {
 fn faces128_preset_writes_128px_rgb_grids() {
     let t = tempfile::tempdir().unwrap();
     write_shapes(&t.path().join("faces"), 6);
-    let err = ok(
-        &[
-            "train",
-            "--preset",
-            "faces128-wgan-gp",
-            "--data",
-            "faces",
-            "--steps",
-            "1",
-            "--batch-size",
-            "3",
-            "--out",
-            "r",
-            "--no-progress",
-        ],
-        t.path(),
-    );
+    let err = ok(&["train", "--preset", "faces128-wgan-gp", "--data", "faces", "--steps", "1", "--batch-size", "3", "--out", "r", "--no-progress"], t.path());
     assert!(err.contains("images at 128x128"), "{err}");
     let grid = image::open(t.path().join("r/samples/step-00000001.png")).unwrap();
     // 64 fixed-z samples, 8 per row, 128 px each with 2 px borders.
@@ -205,18 +130,7 @@ fn faces128_preset_writes_128px_rgb_grids() {
     let saved = gan::TrainConfig::load(&t.path().join("r/config.toml")).unwrap();
     assert_eq!(saved.model.latent_dim(), 200);
     // Without --data the preset says what it needs.
-    let o = run(
-        &[
-            "train",
-            "--preset",
-            "faces128-wgan-gp",
-            "--steps",
-            "1",
-            "--out",
-            "r2",
-        ],
-        t.path(),
-    );
+    let o = run(&["train", "--preset", "faces128-wgan-gp", "--steps", "1", "--out", "r2"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("--data DIR"), "{}", stderr(&o));
 }
@@ -225,43 +139,13 @@ fn faces128_preset_writes_128px_rgb_grids() {
 fn unreadable_images_stop_by_default_or_are_skipped_and_counted() {
     let t = tempfile::tempdir().unwrap();
     let cfg = setup(t.path(), TINY_WGAN_GP);
-    std::fs::write(
-        t.path().join("shapes/png/broken.png"),
-        b"\x89PNG but not really",
-    )
-    .unwrap();
-    let o = run(
-        &["train", "--config", &cfg, "--out", "a", "--no-progress"],
-        t.path(),
-    );
+    std::fs::write(t.path().join("shapes/png/broken.png"), b"\x89PNG but not really").unwrap();
+    let o = run(&["train", "--config", &cfg, "--out", "a", "--no-progress"], t.path());
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("broken.png") && stderr(&o).contains("cannot decode"),
-        "{}",
-        stderr(&o)
-    );
-    std::fs::write(
-        t.path().join("skip.toml"),
-        TINY_WGAN_GP.replace("size = 16", "size = 16\non_error = \"skip\""),
-    )
-    .unwrap();
-    let err = ok(
-        &[
-            "train",
-            "--config",
-            "skip.toml",
-            "--steps",
-            "8",
-            "--out",
-            "b",
-            "--no-progress",
-        ],
-        t.path(),
-    );
-    assert!(
-        err.contains("warning: skipped") && err.contains("broken.png"),
-        "{err}"
-    );
+    assert!(stderr(&o).contains("broken.png") && stderr(&o).contains("cannot decode"), "{}", stderr(&o));
+    std::fs::write(t.path().join("skip.toml"), TINY_WGAN_GP.replace("size = 16", "size = 16\non_error = \"skip\"")).unwrap();
+    let err = ok(&["train", "--config", "skip.toml", "--steps", "8", "--out", "b", "--no-progress"], t.path());
+    assert!(err.contains("warning: skipped") && err.contains("broken.png"), "{err}");
     assert!(err.contains("unreadable image files were skipped"), "{err}");
 }
 
@@ -273,34 +157,12 @@ fn weight_clipping_bounds_every_critic_weight() {
                [loss]\nkind = \"wasserstein\"\n[loss.lipschitz]\nkind = \"clip\"\nclip = 0.003\n\
                [optim.d]\nkind = \"rmsprop\"\nlr = 0.01\n[optim.g]\nkind = \"rmsprop\"\nlr = 5e-5\n";
     std::fs::write(t.path().join("clip.toml"), cfg).unwrap();
-    ok(
-        &[
-            "train",
-            "--config",
-            "clip.toml",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            "c",
-            "--no-progress",
-        ],
-        t.path(),
-    );
-    let d = tch::Tensor::read_safetensors(
-        t.path()
-            .join("c/checkpoints/step-00000003/discriminator.safetensors"),
-    )
-    .unwrap();
+    ok(&["train", "--config", "clip.toml", "--data", data.to_str().unwrap(), "--out", "c", "--no-progress"], t.path());
+    let d = tch::Tensor::read_safetensors(t.path().join("c/checkpoints/step-00000003/discriminator.safetensors")).unwrap();
     // lr 0.01 moves weights far past 0.003 in one step; clipping must bring every one back,
     // and the initial weights (up to 1/sqrt(64) = 0.125) must be gone.
-    let max = d
-        .iter()
-        .map(|(_, w)| w.abs().max().double_value(&[]))
-        .fold(0.0, f64::max);
-    assert!(
-        max <= 0.003 + 1e-9 && max > 0.002,
-        "largest critic weight {max}"
-    );
+    let max = d.iter().map(|(_, w)| w.abs().max().double_value(&[])).fold(0.0, f64::max);
+    assert!(max <= 0.003 + 1e-9 && max > 0.002, "largest critic weight {max}");
 }
 
 #[test]
@@ -314,48 +176,15 @@ fn incompatible_parts_are_refused() {
     for (i, (cfg, needle)) in cases.iter().enumerate() {
         let name = format!("bad{i}.toml");
         std::fs::write(t.path().join(&name), cfg).unwrap();
-        let o = run(
-            &["train", "--config", &name, "--steps", "1", "--out", "x"],
-            t.path(),
-        );
+        let o = run(&["train", "--config", &name, "--steps", "1", "--out", "x"], t.path());
         assert_eq!(o.status.code(), Some(1), "{cfg}");
-        assert!(
-            stderr(&o).contains(needle) && stderr(&o).contains(&name),
-            "{needle}: {}",
-            stderr(&o)
-        );
-        assert!(
-            !t.path().join("x").exists(),
-            "nothing is created for a refused config"
-        );
+        assert!(stderr(&o).contains(needle) && stderr(&o).contains(&name), "{needle}: {}", stderr(&o));
+        assert!(!t.path().join("x").exists(), "nothing is created for a refused config");
     }
     // A DCGAN on images it cannot take: named with the size.
     write_shapes(&t.path().join("shapes"), 2);
-    std::fs::write(
-        t.path().join("odd.toml"),
-        "[data]\nkind = \"folder\"\ndir = \"shapes\"\nsize = 30\n",
-    )
-    .unwrap();
-    let o = run(
-        &[
-            "train",
-            "--preset",
-            "mnist-dcgan",
-            "--config",
-            "odd.toml",
-            "--batch-size",
-            "2",
-            "--steps",
-            "1",
-            "--out",
-            "y",
-        ],
-        t.path(),
-    );
+    std::fs::write(t.path().join("odd.toml"), "[data]\nkind = \"folder\"\ndir = \"shapes\"\nsize = 30\n").unwrap();
+    let o = run(&["train", "--preset", "mnist-dcgan", "--config", "odd.toml", "--batch-size", "2", "--steps", "1", "--out", "y"], t.path());
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("30x30") && stderr(&o).contains("4*2^n"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("30x30") && stderr(&o).contains("4*2^n"), "{}", stderr(&o));
 }

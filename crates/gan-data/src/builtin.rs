@@ -36,10 +36,8 @@ impl Builtin {
             Builtin::Mnist10k => {
                 let ip = Path::new("builtin:mnist-10k/train-images-idx3-ubyte.gz");
                 let lp = Path::new("builtin:mnist-10k/train-labels-idx1-ubyte.gz");
-                let images =
-                    idx::parse_images(&idx::decode_maybe_gz(MNIST_IMAGES.to_vec(), ip)?, ip)?;
-                let labels =
-                    idx::parse_labels(&idx::decode_maybe_gz(MNIST_LABELS.to_vec(), lp)?, lp)?;
+                let images = idx::parse_images(&idx::decode_maybe_gz(MNIST_IMAGES.to_vec(), ip)?, ip)?;
+                let labels = idx::parse_labels(&idx::decode_maybe_gz(MNIST_LABELS.to_vec(), lp)?, lp)?;
                 Dataset::from_idx(self.name().into(), images, ip, Some((labels, lp.into())))
             }
         }
@@ -58,10 +56,7 @@ mod tests {
         for &l in ds.labels.as_ref().unwrap() {
             counts[l as usize] += 1;
         }
-        assert_eq!(
-            counts,
-            [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
-        );
+        assert_eq!(counts, [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
         // MNIST's mean pixel is about 33.3/255.
         let mean = ds.pixels.iter().map(|&p| p as f64).sum::<f64>() / ds.pixels.len() as f64;
         assert!((30.0..37.0).contains(&mean), "{mean}");

@@ -53,10 +53,7 @@ impl Dataset {
         labels: Option<(Vec<u8>, PathBuf)>,
     ) -> Result<Self> {
         if images.count == 0 {
-            return Err(DataError::Invalid {
-                name,
-                reason: format!("{} holds no images", images_path.display()),
-            });
+            return Err(DataError::Invalid { name, reason: format!("{} holds no images", images_path.display()) });
         }
         let labels = match labels {
             Some((l, path)) if l.len() != images.count => {
@@ -70,21 +67,12 @@ impl Dataset {
             Some((l, _)) => Some(l),
             None => None,
         };
-        Ok(Self {
-            name,
-            channels: 1,
-            height: images.rows,
-            width: images.cols,
-            pixels: images.pixels,
-            labels,
-        })
+        Ok(Self { name, channels: 1, height: images.rows, width: images.cols, pixels: images.pixels, labels })
     }
 
     /// Number of classes the labels use (largest label + 1); `None` without labels.
     pub fn num_classes(&self) -> Option<usize> {
-        self.labels
-            .as_ref()
-            .map(|l| l.iter().copied().max().map_or(0, |m| m as usize + 1))
+        self.labels.as_ref().map(|l| l.iter().copied().max().map_or(0, |m| m as usize + 1))
     }
 
     /// Number of images.
@@ -104,18 +92,12 @@ impl Dataset {
     /// All pixels scaled from `0..=255` to `[-1, 1]` (`x / 127.5 - 1`), the range of a
     /// tanh generator.
     pub fn pixels_pm1(&self) -> Vec<f32> {
-        self.pixels
-            .iter()
-            .map(|&p| p as f32 / 127.5 - 1.0)
-            .collect()
+        self.pixels.iter().map(|&p| p as f32 / 127.5 - 1.0).collect()
     }
 }
 
 fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
-    [name.to_string(), format!("{name}.gz")]
-        .into_iter()
-        .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+    [name.to_string(), format!("{name}.gz")].into_iter().map(|n| dir.join(n)).find(|p| p.is_file())
 }
 
 /// Loads `<split>-images-idx3-ubyte[.gz]` and, when present, `<split>-labels-idx1-ubyte[.gz]`
@@ -125,10 +107,8 @@ pub fn load_idx_dir(dir: &Path, split: Split) -> Result<Dataset> {
         return Err(DataError::MissingDir(dir.into()));
     }
     let images_name = format!("{}-images-idx3-ubyte", split.prefix());
-    let images_path = find_file(dir, &images_name).ok_or_else(|| DataError::MissingFile {
-        dir: dir.into(),
-        name: images_name,
-    })?;
+    let images_path = find_file(dir, &images_name)
+        .ok_or_else(|| DataError::MissingFile { dir: dir.into(), name: images_name })?;
     let images = idx::read_images(&images_path)?;
     let labels = match find_file(dir, &format!("{}-labels-idx1-ubyte", split.prefix())) {
         Some(p) => Some((idx::read_labels(&p)?, p)),
@@ -143,22 +123,9 @@ mod tests {
     use crate::idx::{encode_images, encode_labels, write_maybe_gz};
 
     fn write_set(dir: &Path, n_images: usize, n_labels: usize) {
-        let images = IdxImages {
-            count: n_images,
-            rows: 2,
-            cols: 2,
-            pixels: vec![255; n_images * 4],
-        };
-        write_maybe_gz(
-            &dir.join("train-images-idx3-ubyte.gz"),
-            &encode_images(&images),
-        )
-        .unwrap();
-        write_maybe_gz(
-            &dir.join("train-labels-idx1-ubyte"),
-            &encode_labels(&vec![1; n_labels]),
-        )
-        .unwrap();
+        let images = IdxImages { count: n_images, rows: 2, cols: 2, pixels: vec![255; n_images * 4] };
+        write_maybe_gz(&dir.join("train-images-idx3-ubyte.gz"), &encode_images(&images)).unwrap();
+        write_maybe_gz(&dir.join("train-labels-idx1-ubyte"), &encode_labels(&vec![1; n_labels])).unwrap();
     }
 
     #[test]
@@ -175,23 +142,14 @@ mod tests {
     fn count_mismatch_names_both_files() {
         let d = tempfile::tempdir().unwrap();
         write_set(d.path(), 3, 2);
-        let e = load_idx_dir(d.path(), Split::Train)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("holds 3 images")
-                && e.contains("2 labels")
-                && e.contains("train-labels-idx1-ubyte"),
-            "{e}"
-        );
+        let e = load_idx_dir(d.path(), Split::Train).unwrap_err().to_string();
+        assert!(e.contains("holds 3 images") && e.contains("2 labels") && e.contains("train-labels-idx1-ubyte"), "{e}");
     }
 
     #[test]
     fn missing_dir_and_files() {
         let d = tempfile::tempdir().unwrap();
-        let e = load_idx_dir(&d.path().join("nope"), Split::Train)
-            .unwrap_err()
-            .to_string();
+        let e = load_idx_dir(&d.path().join("nope"), Split::Train).unwrap_err().to_string();
         assert!(e.contains("does not exist") && e.contains("nope"), "{e}");
         let e = load_idx_dir(d.path(), Split::Test).unwrap_err().to_string();
         assert!(e.contains("t10k-images-idx3-ubyte"), "{e}");
@@ -199,14 +157,7 @@ mod tests {
 
     #[test]
     fn scaling_endpoints() {
-        let ds = Dataset {
-            name: "x".into(),
-            channels: 1,
-            height: 1,
-            width: 3,
-            pixels: vec![0, 255, 128],
-            labels: None,
-        };
+        let ds = Dataset { name: "x".into(), channels: 1, height: 1, width: 3, pixels: vec![0, 255, 128], labels: None };
         let v = ds.pixels_pm1();
         assert_eq!(v[0], -1.0);
         assert_eq!(v[1], 1.0);

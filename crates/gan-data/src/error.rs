@@ -6,59 +6,23 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     #[error("{path}: cannot read: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: cannot write: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Write { path: PathBuf, source: std::io::Error },
     #[error("{path}: corrupt or truncated gzip stream: {source}")]
-    Gzip {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Gzip { path: PathBuf, source: std::io::Error },
     #[error("{path}: not an IDX {kind} file: magic number {found} (expected {expected})")]
-    BadMagic {
-        path: PathBuf,
-        kind: &'static str,
-        found: u32,
-        expected: u32,
-    },
+    BadMagic { path: PathBuf, kind: &'static str, found: u32, expected: u32 },
     #[error("{path}: truncated: the IDX header needs {needed} bytes, the file has {found}")]
-    TruncatedHeader {
-        path: PathBuf,
-        needed: usize,
-        found: usize,
-    },
+    TruncatedHeader { path: PathBuf, needed: usize, found: usize },
     #[error("{path}: truncated: the header promises {expected} data bytes ({shape}), the file has {found}")]
-    Truncated {
-        path: PathBuf,
-        shape: String,
-        expected: usize,
-        found: usize,
-    },
+    Truncated { path: PathBuf, shape: String, expected: usize, found: usize },
     #[error("{path}: {extra} unexpected bytes after the {shape} the header declares")]
-    TrailingBytes {
-        path: PathBuf,
-        shape: String,
-        extra: usize,
-    },
+    TrailingBytes { path: PathBuf, shape: String, extra: usize },
     #[error("{path}: invalid dimensions {shape}: {reason}")]
-    BadDims {
-        path: PathBuf,
-        shape: String,
-        reason: &'static str,
-    },
+    BadDims { path: PathBuf, shape: String, reason: &'static str },
     #[error("{images} holds {n_images} images but {labels} holds {n_labels} labels")]
-    CountMismatch {
-        images: PathBuf,
-        n_images: usize,
-        labels: PathBuf,
-        n_labels: usize,
-    },
+    CountMismatch { images: PathBuf, n_images: usize, labels: PathBuf, n_labels: usize },
     #[error("data directory {0} does not exist")]
     MissingDir(PathBuf),
     #[error("{dir}: no {name} or {name}.gz in this directory")]

@@ -40,21 +40,13 @@ pub struct ImageFolder {
 }
 
 fn is_image(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|source| DataError::Read {
-        path: dir.into(),
-        source,
-    })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| DataError::Read { path: dir.into(), source })?;
     for entry in entries {
-        let entry = entry.map_err(|source| DataError::Read {
-            path: dir.into(),
-            source,
-        })?;
+        let entry = entry.map_err(|source| DataError::Read { path: dir.into(), source })?;
         let path = entry.path();
         if path.is_dir() {
             walk(&path, out)?;
@@ -72,10 +64,7 @@ impl ImageFolder {
             return Err(DataError::MissingDir(dir.into()));
         }
         if size == 0 {
-            return Err(DataError::Invalid {
-                name: dir.display().to_string(),
-                reason: "image size must be at least 1".into(),
-            });
+            return Err(DataError::Invalid { name: dir.display().to_string(), reason: "image size must be at least 1".into() });
         }
         let mut files = Vec::new();
         walk(dir, &mut files)?;
@@ -83,11 +72,7 @@ impl ImageFolder {
             return Err(DataError::NoImages(dir.into()));
         }
         files.sort();
-        Ok(Self {
-            root: dir.into(),
-            files,
-            size,
-        })
+        Ok(Self { root: dir.into(), files, size })
     }
 
     pub fn len(&self) -> usize {
@@ -106,15 +91,9 @@ impl ImageFolder {
     /// Decodes image `i` to `3 x size x size` bytes, channels first.
     pub fn load(&self, i: usize) -> Result<Vec<u8>> {
         let path = &self.files[i];
-        let bad = |reason: String| DataError::Image {
-            path: path.clone(),
-            reason,
-        };
+        let bad = |reason: String| DataError::Image { path: path.clone(), reason };
         let img = image::ImageReader::open(path)
-            .map_err(|source| DataError::Read {
-                path: path.clone(),
-                source,
-            })?
+            .map_err(|source| DataError::Read { path: path.clone(), source })?
             .with_guessed_format()
             .map_err(|e| bad(e.to_string()))?
             .decode()
@@ -123,16 +102,8 @@ impl ImageFolder {
         let (w, h) = img.dimensions();
         let s = self.size;
         // The shorter side becomes `s`; the longer one keeps the aspect ratio (truncated).
-        let (rw, rh) = if w <= h {
-            (s, (s as u64 * h as u64 / w as u64) as u32)
-        } else {
-            ((s as u64 * w as u64 / h as u64) as u32, s)
-        };
-        let resized = if (rw, rh) == (w, h) {
-            img
-        } else {
-            image::imageops::resize(&img, rw, rh, FilterType::Triangle)
-        };
+        let (rw, rh) = if w <= h { (s, (s as u64 * h as u64 / w as u64) as u32) } else { ((s as u64 * w as u64 / h as u64) as u32, s) };
+        let resized = if (rw, rh) == (w, h) { img } else { image::imageops::resize(&img, rw, rh, FilterType::Triangle) };
         let (x0, y0) = ((rw - s) / 2, (rh - s) / 2);
         let n = (s * s) as usize;
         let mut out = vec![0u8; 3 * n];
@@ -168,14 +139,7 @@ pub struct Prefetcher {
 }
 
 impl Prefetcher {
-    pub fn start(
-        folder: Arc<ImageFolder>,
-        mut sampler: BatchSampler,
-        start: u64,
-        workers: usize,
-        depth: usize,
-        on_error: OnError,
-    ) -> Self {
+    pub fn start(folder: Arc<ImageFolder>, mut sampler: BatchSampler, start: u64, workers: usize, depth: usize, on_error: OnError) -> Self {
         let (tx, rx) = sync_channel(depth.max(1));
         let workers = workers.max(1);
         let decoded = Arc::new(AtomicU64::new(0));
@@ -191,11 +155,7 @@ impl Prefetcher {
                 }
             }
         });
-        Self {
-            rx: Some(rx),
-            thread: Some(thread),
-            decoded,
-        }
+        Self { rx: Some(rx), thread: Some(thread), decoded }
     }
 
     /// Batches decoded so far (handed over or waiting in the queue).
@@ -206,12 +166,7 @@ impl Prefetcher {
     /// The next batch in order.
     pub fn next_batch(&mut self) -> Result<FolderBatch> {
         let rx = self.rx.as_ref().expect("receiver lives until drop");
-        rx.recv().unwrap_or_else(|_| {
-            Err(DataError::Invalid {
-                name: "image folder".into(),
-                reason: "the decoding thread stopped".into(),
-            })
-        })
+        rx.recv().unwrap_or_else(|_| Err(DataError::Invalid { name: "image folder".into(), reason: "the decoding thread stopped".into() }))
     }
 }
 
@@ -225,30 +180,13 @@ impl Drop for Prefetcher {
     }
 }
 
-fn decode_batch(
-    folder: &ImageFolder,
-    index: u64,
-    ids: &[usize],
-    workers: usize,
-    on_error: OnError,
-) -> Result<FolderBatch> {
+fn decode_batch(folder: &ImageFolder, index: u64, ids: &[usize], workers: usize, on_error: OnError) -> Result<FolderBatch> {
     let chunk = ids.len().div_ceil(workers).max(1);
     let decoded: Vec<Result<Vec<u8>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = ids
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|&i| folder.load(i)).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("decoder thread"))
-            .collect()
+        let handles: Vec<_> = ids.chunks(chunk).map(|part| s.spawn(move || part.iter().map(|&i| folder.load(i)).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("decoder thread")).collect()
     });
-    let mut batch = FolderBatch {
-        index,
-        pixels: Vec::with_capacity(ids.len() * folder.image_bytes()),
-        count: 0,
-        skipped: Vec::new(),
-    };
+    let mut batch = FolderBatch { index, pixels: Vec::with_capacity(ids.len() * folder.image_bytes()), count: 0, skipped: Vec::new() };
     for r in decoded {
         match (r, on_error) {
             (Ok(px), _) => {
@@ -262,10 +200,7 @@ fn decode_batch(
     if batch.count == 0 {
         return Err(DataError::Invalid {
             name: folder.root.display().to_string(),
-            reason: format!(
-                "every image of batch {index} failed to decode (first: {})",
-                batch.skipped[0]
-            ),
+            reason: format!("every image of batch {index} failed to decode (first: {})", batch.skipped[0]),
         });
     }
     Ok(batch)
@@ -277,9 +212,7 @@ mod tests {
 
     fn write_png(path: &Path, w: u32, h: u32, f: impl Fn(u32, u32) -> [u8; 3]) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        image::RgbImage::from_fn(w, h, |x, y| image::Rgb(f(x, y)))
-            .save(path)
-            .unwrap();
+        image::RgbImage::from_fn(w, h, |x, y| image::Rgb(f(x, y))).save(path).unwrap();
     }
 
     #[test]
@@ -289,43 +222,23 @@ mod tests {
         write_png(&d.path().join("a.PNG"), 4, 4, |_, _| [0, 0, 0]);
         std::fs::write(d.path().join("notes.txt"), "x").unwrap();
         let f = ImageFolder::scan(d.path(), 4).unwrap();
-        let names: Vec<String> = f
-            .files
-            .iter()
-            .map(|p| p.strip_prefix(d.path()).unwrap().display().to_string())
-            .collect();
+        let names: Vec<String> = f.files.iter().map(|p| p.strip_prefix(d.path()).unwrap().display().to_string()).collect();
         assert_eq!(names, vec!["a.PNG", "b/2.png"]);
         let empty = tempfile::tempdir().unwrap();
-        assert!(matches!(
-            ImageFolder::scan(empty.path(), 4),
-            Err(DataError::NoImages(_))
-        ));
-        assert!(matches!(
-            ImageFolder::scan(&d.path().join("nope"), 4),
-            Err(DataError::MissingDir(_))
-        ));
+        assert!(matches!(ImageFolder::scan(empty.path(), 4), Err(DataError::NoImages(_))));
+        assert!(matches!(ImageFolder::scan(&d.path().join("nope"), 4), Err(DataError::MissingDir(_))));
     }
 
     /// An 8x4 image with a red band in columns 2..6 and blue elsewhere.
     #[test]
     fn resize_shorter_side_then_centre_crop_channels_first() {
         let d = tempfile::tempdir().unwrap();
-        write_png(&d.path().join("x.png"), 8, 4, |x, _| {
-            if (2..6).contains(&x) {
-                [200, 10, 0]
-            } else {
-                [0, 0, 255]
-            }
-        });
+        write_png(&d.path().join("x.png"), 8, 4, |x, _| if (2..6).contains(&x) { [200, 10, 0] } else { [0, 0, 255] });
         let f = ImageFolder::scan(d.path(), 4).unwrap();
         let px = f.load(0).unwrap();
         assert_eq!(px.len(), 3 * 16);
         // 8x4 -> shorter side already 4: crop columns 2..6, the red band, exactly.
-        assert!(
-            px[..16].iter().all(|&v| v == 200)
-                && px[16..32].iter().all(|&v| v == 10)
-                && px[32..].iter().all(|&v| v == 0)
-        );
+        assert!(px[..16].iter().all(|&v| v == 200) && px[16..32].iter().all(|&v| v == 10) && px[32..].iter().all(|&v| v == 0));
         let f2 = ImageFolder::scan(d.path(), 2).unwrap();
         // 8x4 -> 4x2 (triangle filter), crop the middle 2 columns: mostly red.
         let px2 = f2.load(0).unwrap();
@@ -337,9 +250,7 @@ mod tests {
     fn prefetcher_yields_sampler_order_and_reports_bad_files() {
         let d = tempfile::tempdir().unwrap();
         for i in 0..6u8 {
-            write_png(&d.path().join(format!("{i}.png")), 2, 2, |_, _| {
-                [i * 10, 0, 0]
-            });
+            write_png(&d.path().join(format!("{i}.png")), 2, 2, |_, _| [i * 10, 0, 0]);
         }
         std::fs::write(d.path().join("6.png"), b"not a png").unwrap();
         let folder = Arc::new(ImageFolder::scan(d.path(), 2).unwrap());
@@ -350,12 +261,7 @@ mod tests {
         assert_eq!((b.index, b.count, b.skipped.len()), (0, 6, 1));
         assert!(b.skipped[0].to_string().contains("6.png"));
         let mut s = sampler.clone();
-        let want: Vec<u8> = s
-            .batch(0)
-            .iter()
-            .filter(|&&i| i != 6)
-            .map(|&i| i as u8 * 10)
-            .collect();
+        let want: Vec<u8> = s.batch(0).iter().filter(|&&i| i != 6).map(|&i| i as u8 * 10).collect();
         let got: Vec<u8> = b.pixels.chunks(12).map(|c| c[0]).collect();
         assert_eq!(got, want);
         drop(p);
@@ -372,22 +278,11 @@ mod tests {
             write_png(&d.path().join(format!("{i}.png")), 2, 2, |_, _| [i, 0, 0]);
         }
         let folder = Arc::new(ImageFolder::scan(d.path(), 2).unwrap());
-        let p = Prefetcher::start(
-            folder,
-            BatchSampler::new(8, 2, 0).unwrap(),
-            0,
-            1,
-            3,
-            OnError::Stop,
-        );
+        let p = Prefetcher::start(folder, BatchSampler::new(8, 2, 0).unwrap(), 0, 1, 3, OnError::Stop);
         // Give the decoder time to fill the queue; it can never exceed depth + the one batch
         // blocked on handing over, however long it runs.
         std::thread::sleep(std::time::Duration::from_millis(300));
-        assert!(
-            p.decoded() <= 4,
-            "{} batches decoded with a queue of 3",
-            p.decoded()
-        );
+        assert!(p.decoded() <= 4, "{} batches decoded with a queue of 3", p.decoded());
         let mut p = p;
         for i in 0..10 {
             assert_eq!(p.next_batch().unwrap().index, i);

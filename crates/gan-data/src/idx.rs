@@ -32,10 +32,7 @@ pub struct IdxImages {
 
 /// Reads a whole file, gunzipping it when it starts with the gzip magic bytes.
 pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).map_err(|source| DataError::Read {
-        path: path.into(),
-        source,
-    })?;
+    let raw = std::fs::read(path).map_err(|source| DataError::Read { path: path.into(), source })?;
     decode_maybe_gz(raw, path)
 }
 
@@ -45,10 +42,7 @@ pub fn decode_maybe_gz(raw: Vec<u8>, path: &Path) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(raw.len() * 4);
         GzDecoder::new(raw.as_slice())
             .read_to_end(&mut out)
-            .map_err(|source| DataError::Gzip {
-                path: path.into(),
-                source,
-            })?;
+            .map_err(|source| DataError::Gzip { path: path.into(), source })?;
         Ok(out)
     } else {
         Ok(raw)
@@ -59,27 +53,14 @@ fn header(bytes: &[u8], path: &Path, kind: &'static str, magic: u32) -> Result<V
     let ndims = (magic & 0xff) as usize;
     let needed = 4 + 4 * ndims;
     if bytes.len() < 4 {
-        return Err(DataError::TruncatedHeader {
-            path: path.into(),
-            needed,
-            found: bytes.len(),
-        });
+        return Err(DataError::TruncatedHeader { path: path.into(), needed, found: bytes.len() });
     }
     let found = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
     if found != magic {
-        return Err(DataError::BadMagic {
-            path: path.into(),
-            kind,
-            found,
-            expected: magic,
-        });
+        return Err(DataError::BadMagic { path: path.into(), kind, found, expected: magic });
     }
     if bytes.len() < needed {
-        return Err(DataError::TruncatedHeader {
-            path: path.into(),
-            needed,
-            found: bytes.len(),
-        });
+        return Err(DataError::TruncatedHeader { path: path.into(), needed, found: bytes.len() });
     }
     Ok((0..ndims)
         .map(|i| {
@@ -90,34 +71,17 @@ fn header(bytes: &[u8], path: &Path, kind: &'static str, magic: u32) -> Result<V
 }
 
 fn check_len(bytes: &[u8], path: &Path, dims: &[usize]) -> Result<()> {
-    let shape = dims
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("x");
+    let shape = dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x");
     let expected = dims
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| DataError::BadDims {
-            path: path.into(),
-            shape: shape.clone(),
-            reason: "too large",
-        })?;
+        .ok_or_else(|| DataError::BadDims { path: path.into(), shape: shape.clone(), reason: "too large" })?;
     let found = bytes.len() - (4 + 4 * dims.len());
     if found < expected {
-        return Err(DataError::Truncated {
-            path: path.into(),
-            shape,
-            expected,
-            found,
-        });
+        return Err(DataError::Truncated { path: path.into(), shape, expected, found });
     }
     if found > expected {
-        return Err(DataError::TrailingBytes {
-            path: path.into(),
-            shape,
-            extra: found - expected,
-        });
+        return Err(DataError::TrailingBytes { path: path.into(), shape, extra: found - expected });
     }
     Ok(())
 }
@@ -128,19 +92,10 @@ pub fn parse_images(bytes: &[u8], path: &Path) -> Result<IdxImages> {
     let (count, rows, cols) = (dims[0], dims[1], dims[2]);
     if rows == 0 || cols == 0 {
         let shape = format!("{count}x{rows}x{cols}");
-        return Err(DataError::BadDims {
-            path: path.into(),
-            shape,
-            reason: "images must have at least one row and column",
-        });
+        return Err(DataError::BadDims { path: path.into(), shape, reason: "images must have at least one row and column" });
     }
     check_len(bytes, path, &dims)?;
-    Ok(IdxImages {
-        count,
-        rows,
-        cols,
-        pixels: bytes[16..].to_vec(),
-    })
+    Ok(IdxImages { count, rows, cols, pixels: bytes[16..].to_vec() })
 }
 
 /// Parses a label file already in memory (`path` names it in errors).
@@ -163,12 +118,7 @@ pub fn read_labels(path: &Path) -> Result<Vec<u8>> {
 /// Encodes images as IDX bytes (uncompressed).
 pub fn encode_images(images: &IdxImages) -> Vec<u8> {
     let mut out = Vec::with_capacity(16 + images.pixels.len());
-    for v in [
-        IMAGES_MAGIC,
-        images.count as u32,
-        images.rows as u32,
-        images.cols as u32,
-    ] {
+    for v in [IMAGES_MAGIC, images.count as u32, images.rows as u32, images.cols as u32] {
         out.extend_from_slice(&v.to_be_bytes());
     }
     out.extend_from_slice(&images.pixels);
@@ -186,10 +136,7 @@ pub fn encode_labels(labels: &[u8]) -> Vec<u8> {
 
 /// Writes bytes to `path`, gzip-compressed when the name ends in `.gz`.
 pub fn write_maybe_gz(path: &Path, bytes: &[u8]) -> Result<()> {
-    let err = |source| DataError::Write {
-        path: path.into(),
-        source,
-    };
+    let err = |source| DataError::Write { path: path.into(), source };
     let data = if path.extension().is_some_and(|e| e == "gz") {
         let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(bytes).map_err(err)?;
@@ -205,12 +152,7 @@ mod tests {
     use super::*;
 
     fn sample() -> IdxImages {
-        IdxImages {
-            count: 2,
-            rows: 2,
-            cols: 3,
-            pixels: (0..12).collect(),
-        }
+        IdxImages { count: 2, rows: 2, cols: 3, pixels: (0..12).collect() }
     }
 
     #[test]
@@ -238,13 +180,8 @@ mod tests {
     fn errors_name_the_problem() {
         let p = Path::new("f.idx");
         let good = encode_images(&sample());
-        let e = parse_images(&good[..good.len() - 1], p)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("f.idx") && e.contains("truncated") && e.contains("2x2x3"),
-            "{e}"
-        );
+        let e = parse_images(&good[..good.len() - 1], p).unwrap_err().to_string();
+        assert!(e.contains("f.idx") && e.contains("truncated") && e.contains("2x2x3"), "{e}");
         let e = parse_images(&good[..10], p).unwrap_err().to_string();
         assert!(e.contains("truncated") && e.contains("header"), "{e}");
         let e = parse_labels(&good, p).unwrap_err().to_string();

@@ -46,17 +46,7 @@ pub fn mode_report(modes: &Modes, points: &[f32]) -> ModeReport {
     let mut hq = 0usize;
     for p in points.chunks(d) {
         let (best, dist2) = (0..m)
-            .map(|i| {
-                (
-                    i,
-                    modes
-                        .center(i)
-                        .iter()
-                        .zip(p)
-                        .map(|(c, &x)| (x as f64 - c).powi(2))
-                        .sum::<f64>(),
-                )
-            })
+            .map(|i| (i, modes.center(i).iter().zip(p).map(|(c, &x)| (x as f64 - c).powi(2)).sum::<f64>()))
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .expect("at least one mode");
         nearest[best] += 1;
@@ -95,11 +85,7 @@ mod tests {
             let r = mode_report(&modes, &dist.sample(PAPER_SAMPLES, 9));
             assert_eq!((r.samples, r.covered), (PAPER_SAMPLES, modes.count()));
             // 3 std in 2-D holds 1 - exp(-9/2) = 98.9% of an isotropic Gaussian.
-            assert!(
-                (r.high_quality - 0.989).abs() < 0.006,
-                "{dist:?}: {}",
-                r.high_quality
-            );
+            assert!((r.high_quality - 0.989).abs() < 0.006, "{dist:?}: {}", r.high_quality);
             assert!(r.reverse_kl < 0.02, "{dist:?}: {}", r.reverse_kl);
         }
     }
@@ -107,11 +93,7 @@ mod tests {
     #[test]
     fn hand_worked_case() {
         // Two modes at -1 and +1 (1-D), std 0.1: HQ radius 0.3.
-        let modes = Modes {
-            dim: 1,
-            centers: vec![-1.0, 1.0],
-            std: 0.1,
-        };
+        let modes = Modes { dim: 1, centers: vec![-1.0, 1.0], std: 0.1 };
         // Nearest: -1, -1, -1, +1. HQ: -1.2 and -0.75 (dist 0.2, 0.25), 1.29 (0.29); 0.2 is not HQ.
         let r = mode_report(&modes, &[-1.2, -0.75, -0.2, 1.29]);
         assert_eq!(r.hq_per_mode, vec![2, 1]);
@@ -128,10 +110,7 @@ mod tests {
     #[test]
     fn a_collapsed_generator_covers_one_mode() {
         let modes = ToyDist::Ring8.modes().unwrap();
-        let pts: Vec<f32> = std::iter::repeat([1.0f32, 0.005])
-            .take(100)
-            .flatten()
-            .collect();
+        let pts: Vec<f32> = std::iter::repeat([1.0f32, 0.005]).take(100).flatten().collect();
         let r = mode_report(&modes, &pts);
         assert_eq!((r.covered, r.high_quality), (1, 1.0));
         assert!((r.reverse_kl - 8f64.ln()).abs() < 1e-12);

@@ -22,17 +22,10 @@ impl BatchSampler {
         if batch_size == 0 || batch_size > n {
             return Err(DataError::Invalid {
                 name: "batching".into(),
-                reason: format!(
-                    "batch size {batch_size} must be between 1 and the data set's {n} images"
-                ),
+                reason: format!("batch size {batch_size} must be between 1 and the data set's {n} images"),
             });
         }
-        Ok(Self {
-            n,
-            batch_size,
-            seed,
-            epoch: None,
-        })
+        Ok(Self { n, batch_size, seed, epoch: None })
     }
 
     /// Full batches per epoch.
@@ -81,10 +74,7 @@ mod tests {
 
     #[test]
     fn bad_batch_size() {
-        assert!(BatchSampler::new(5, 6, 0)
-            .unwrap_err()
-            .to_string()
-            .contains("batch size 6"));
+        assert!(BatchSampler::new(5, 6, 0).unwrap_err().to_string().contains("batch size 6"));
         assert!(BatchSampler::new(5, 0, 0).is_err());
     }
 }

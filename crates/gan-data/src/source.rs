@@ -75,9 +75,7 @@ pub enum Opened {
 
 impl Default for DataSource {
     fn default() -> Self {
-        DataSource::Builtin {
-            name: Builtin::Mnist10k,
-        }
+        DataSource::Builtin { name: Builtin::Mnist10k }
     }
 }
 
@@ -86,11 +84,7 @@ impl DataSource {
         match self {
             DataSource::Builtin { name } => name.load().map(Opened::Memory),
             DataSource::Idx { dir, split, .. } => load_idx_dir(dir, *split).map(Opened::Memory),
-            DataSource::Folder {
-                dir,
-                size,
-                on_error,
-            } => {
+            DataSource::Folder { dir, size, on_error } => {
                 if dir.as_os_str().is_empty() {
                     return Err(DataError::Invalid {
                         name: "image folder".into(),
@@ -99,23 +93,17 @@ impl DataSource {
                 }
                 Ok(Opened::Folder(ImageFolder::scan(dir, *size)?, *on_error))
             }
-            DataSource::Toy { dist, points, seed } => Ok(Opened::Points(PointSet {
-                dist: *dist,
-                dim: dist.dim(),
-                points: dist.sample(*points, *seed),
-            })),
+            DataSource::Toy { dist, points, seed } => {
+                Ok(Opened::Points(PointSet { dist: *dist, dim: dist.dim(), points: dist.sample(*points, *seed) }))
+            }
         }
     }
 
     /// Problems visible without touching the disk.
     pub fn problems(&self) -> Vec<String> {
         match self {
-            DataSource::Folder { size, .. } if *size < 4 || *size > 1024 => {
-                vec![format!("size must be between 4 and 1024, got {size}")]
-            }
-            DataSource::Toy { points, .. } if *points == 0 => {
-                vec!["points must be at least 1".into()]
-            }
+            DataSource::Folder { size, .. } if *size < 4 || *size > 1024 => vec![format!("size must be between 4 and 1024, got {size}")],
+            DataSource::Toy { points, .. } if *points == 0 => vec!["points must be at least 1".into()],
             _ => vec![],
         }
     }
@@ -123,9 +111,7 @@ impl DataSource {
     /// The named vocabulary of this source's labels, if it has one.
     pub fn class_set(&self) -> Option<ClassSet> {
         match self {
-            DataSource::Builtin {
-                name: Builtin::Mnist10k,
-            } => Some(ClassSet::Mnist),
+            DataSource::Builtin { name: Builtin::Mnist10k } => Some(ClassSet::Mnist),
             DataSource::Idx { classes, .. } => *classes,
             DataSource::Folder { .. } | DataSource::Toy { .. } => None,
         }
@@ -141,11 +127,7 @@ impl DataSource {
                 if v.len() < k {
                     return Err(DataError::Invalid {
                         name: self.describe(),
-                        reason: format!(
-                            "classes = \"{}\" names {} classes but the labels use {k}",
-                            set.name(),
-                            v.len()
-                        ),
+                        reason: format!("classes = \"{}\" names {} classes but the labels use {k}", set.name(), v.len()),
                     });
                 }
                 Ok(v.truncated(k))
@@ -165,14 +147,8 @@ impl DataSource {
     pub fn describe(&self) -> String {
         match self {
             DataSource::Builtin { name } => format!("built-in {}", name.name()),
-            DataSource::Idx { dir, split, .. } => format!(
-                "{} ({})",
-                dir.display(),
-                format!("{split:?}").to_lowercase()
-            ),
-            DataSource::Folder { dir, size, .. } => {
-                format!("{} (images at {size}x{size})", dir.display())
-            }
+            DataSource::Idx { dir, split, .. } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
+            DataSource::Folder { dir, size, .. } => format!("{} (images at {size}x{size})", dir.display()),
             DataSource::Toy { dist, .. } => format!("toy distribution {}", dist.name()),
         }
     }

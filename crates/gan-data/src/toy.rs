@@ -55,13 +55,7 @@ const NORMAL_MEAN: f64 = 4.0;
 const NORMAL_STD: f64 = 0.5;
 
 impl ToyDist {
-    pub const ALL: [ToyDist; 5] = [
-        ToyDist::Ring8,
-        ToyDist::Grid25,
-        ToyDist::Spiral,
-        ToyDist::TwoMoons,
-        ToyDist::Normal,
-    ];
+    pub const ALL: [ToyDist; 5] = [ToyDist::Ring8, ToyDist::Grid25, ToyDist::Spiral, ToyDist::TwoMoons, ToyDist::Normal];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -90,28 +84,14 @@ impl ToyDist {
                     let a = TAU * i as f64 / 8.0;
                     [a.cos(), a.sin()]
                 });
-                Some(Modes {
-                    dim: 2,
-                    centers: centers.collect(),
-                    std: 0.01,
-                })
+                Some(Modes { dim: 2, centers: centers.collect(), std: 0.01 })
             }
             ToyDist::Grid25 => {
                 let axis = [-4.0, -2.0, 0.0, 2.0, 4.0];
-                let centers = axis
-                    .iter()
-                    .flat_map(|&x| axis.iter().flat_map(move |&y| [x, y]));
-                Some(Modes {
-                    dim: 2,
-                    centers: centers.collect(),
-                    std: 0.05,
-                })
+                let centers = axis.iter().flat_map(|&x| axis.iter().flat_map(move |&y| [x, y]));
+                Some(Modes { dim: 2, centers: centers.collect(), std: 0.05 })
             }
-            ToyDist::Normal => Some(Modes {
-                dim: 1,
-                centers: vec![NORMAL_MEAN],
-                std: NORMAL_STD,
-            }),
+            ToyDist::Normal => Some(Modes { dim: 1, centers: vec![NORMAL_MEAN], std: NORMAL_STD }),
             ToyDist::Spiral | ToyDist::TwoMoons => None,
         }
     }
@@ -136,11 +116,7 @@ impl ToyDist {
                 }
                 ToyDist::TwoMoons => {
                     let t = PI * r.uniform();
-                    let (x, y) = if r.below(2) == 0 {
-                        (t.cos(), t.sin())
-                    } else {
-                        (1.0 - t.cos(), 0.5 - t.sin())
-                    };
+                    let (x, y) = if r.below(2) == 0 { (t.cos(), t.sin()) } else { (1.0 - t.cos(), 0.5 - t.sin()) };
                     out.push((x - 0.5 + CURVE_NOISE * r.normal()) as f32);
                     out.push((y - 0.25 + CURVE_NOISE * r.normal()) as f32);
                 }
@@ -189,17 +165,7 @@ mod tests {
             let mut sq = 0.0;
             for p in pts.chunks(d) {
                 let (best, dist2) = (0..modes.count())
-                    .map(|i| {
-                        (
-                            i,
-                            modes
-                                .center(i)
-                                .iter()
-                                .zip(p)
-                                .map(|(c, &x)| (x as f64 - c).powi(2))
-                                .sum::<f64>(),
-                        )
-                    })
+                    .map(|i| (i, modes.center(i).iter().zip(p).map(|(c, &x)| (x as f64 - c).powi(2)).sum::<f64>()))
                     .min_by(|a, b| a.1.total_cmp(&b.1))
                     .unwrap();
                 counts[best] += 1;
@@ -208,12 +174,7 @@ mod tests {
             let std = (sq / (20_000.0 * d as f64)).sqrt();
             assert!((std / modes.std - 1.0).abs() < 0.03, "{dist:?}: std {std}");
             let expect = 20_000.0 / modes.count() as f64;
-            assert!(
-                counts
-                    .iter()
-                    .all(|&c| (c as f64 - expect).abs() < 5.0 * expect.sqrt()),
-                "{dist:?}: {counts:?}"
-            );
+            assert!(counts.iter().all(|&c| (c as f64 - expect).abs() < 5.0 * expect.sqrt()), "{dist:?}: {counts:?}");
         }
     }
 
@@ -223,30 +184,17 @@ mod tests {
             let pts = dist.sample(5000, 1);
             assert_eq!(pts.len(), 5000 * dist.dim());
             let (lo, hi) = dist.extent();
-            assert!(
-                pts.iter().all(|&v| (lo as f32..hi as f32).contains(&v)),
-                "{dist:?}"
-            );
+            assert!(pts.iter().all(|&v| (lo as f32..hi as f32).contains(&v)), "{dist:?}");
             assert_eq!(pts, dist.sample(5000, 1));
             assert_ne!(pts, dist.sample(5000, 2));
         }
         // Two moons: every point lies near one of the two unit half circles (centres
         // (-0.5, -0.25) and (0.5, 0.25)); with both moons equally likely the mean is the origin.
         let pts = ToyDist::TwoMoons.sample(4000, 3);
-        let near = |p: &[f32], cx: f32, cy: f32| {
-            (((p[0] - cx).powi(2) + (p[1] - cy).powi(2)).sqrt() - 1.0).abs() < 0.2
-        };
-        let on_a_moon = pts
-            .chunks(2)
-            .filter(|p| near(p, -0.5, -0.25) || near(p, 0.5, 0.25))
-            .count();
+        let near = |p: &[f32], cx: f32, cy: f32| (((p[0] - cx).powi(2) + (p[1] - cy).powi(2)).sqrt() - 1.0).abs() < 0.2;
+        let on_a_moon = pts.chunks(2).filter(|p| near(p, -0.5, -0.25) || near(p, 0.5, 0.25)).count();
         assert!(on_a_moon >= 3960, "{on_a_moon}");
         let mean = |axis: usize| pts.chunks(2).map(|p| p[axis]).sum::<f32>() / 4000.0;
-        assert!(
-            mean(0).abs() < 0.03 && mean(1).abs() < 0.03,
-            "{} {}",
-            mean(0),
-            mean(1)
-        );
+        assert!(mean(0).abs() < 0.03 && mean(1).abs() < 0.03, "{} {}", mean(0), mean(1));
     }
 }

@@ -56,44 +56,29 @@ impl ClassSet {
 }
 
 fn class(name: &str, aliases: &[&str]) -> ClassName {
-    ClassName {
-        name: name.into(),
-        aliases: aliases.iter().map(|s| s.to_string()).collect(),
-    }
+    ClassName { name: name.into(), aliases: aliases.iter().map(|s| s.to_string()).collect() }
 }
 
-const DIGIT_WORDS: [&str; 10] = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-];
+const DIGIT_WORDS: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 
 impl Vocabulary {
     /// MNIST: digits by numeral or word ("7", "seven").
     pub fn mnist() -> Self {
-        let classes = DIGIT_WORDS
-            .iter()
-            .enumerate()
-            .map(|(d, w)| class(&d.to_string(), &[w]))
-            .collect();
+        let classes = DIGIT_WORDS.iter().enumerate().map(|(d, w)| class(&d.to_string(), &[w])).collect();
         Self { classes }
     }
 
     /// Fashion-MNIST's ten classes (Xiao, Rasul & Vollgraf 2017) with everyday synonyms.
     pub fn fashion_mnist() -> Self {
         let classes = vec![
-            class(
-                "T-shirt/top",
-                &["t-shirt", "tshirt", "t shirt", "tee", "tee shirt", "top"],
-            ),
+            class("T-shirt/top", &["t-shirt", "tshirt", "t shirt", "tee", "tee shirt", "top"]),
             class("Trouser", &["trousers", "pants", "jeans", "slacks"]),
             class("Pullover", &["sweater", "jumper", "sweatshirt", "hoodie"]),
             class("Dress", &["gown", "frock"]),
             class("Coat", &["jacket", "parka", "overcoat"]),
             class("Sandal", &["flip flop", "flip-flop", "slide"]),
             class("Shirt", &["blouse", "button-down", "button down"]),
-            class(
-                "Sneaker",
-                &["trainer", "running shoe", "tennis shoe", "shoe"],
-            ),
+            class("Sneaker", &["trainer", "running shoe", "tennis shoe", "shoe"]),
             class("Bag", &["handbag", "purse", "tote", "backpack"]),
             class("Ankle boot", &["boot", "bootie", "ankle-boot"]),
         ];
@@ -103,9 +88,7 @@ impl Vocabulary {
     /// Classes known only by their label numbers ("0" .. "k-1"), for labelled data without
     /// a named vocabulary.
     pub fn numbered(k: usize) -> Self {
-        Self {
-            classes: (0..k).map(|i| class(&i.to_string(), &[])).collect(),
-        }
+        Self { classes: (0..k).map(|i| class(&i.to_string(), &[])).collect() }
     }
 
     /// The first `k` classes.
@@ -148,15 +131,8 @@ impl Vocabulary {
     /// The classes a prompt names, in order: separated by commas, "and", "+", "&" or
     /// spaces, multi-word names matched greedily ("ankle boot, bag" -> [9, 8]).
     pub fn parse_prompt(&self, prompt: &str) -> Result<Vec<usize>, VocabError> {
-        let cleaned: String = prompt
-            .chars()
-            .map(|c| if ",;+&|".contains(c) { ' ' } else { c })
-            .collect();
-        let words: Vec<String> = cleaned
-            .split_whitespace()
-            .map(normalise)
-            .filter(|w| !matches!(w.as_str(), "and" | "a" | "an"))
-            .collect();
+        let cleaned: String = prompt.chars().map(|c| if ",;+&|".contains(c) { ' ' } else { c }).collect();
+        let words: Vec<String> = cleaned.split_whitespace().map(normalise).filter(|w| !matches!(w.as_str(), "and" | "a" | "an")).collect();
         let spellings = self.spellings();
         let mut out = Vec::new();
         let mut i = 0;
@@ -172,9 +148,7 @@ impl Vocabulary {
             return Err(self.unknown(&words[i], &spellings));
         }
         if out.is_empty() {
-            return Err(VocabError::Empty {
-                known: self.classes.iter().map(|c| c.name.clone()).collect(),
-            });
+            return Err(VocabError::Empty { known: self.classes.iter().map(|c| c.name.clone()).collect() });
         }
         Ok(out)
     }
@@ -183,41 +157,23 @@ impl Vocabulary {
     fn unknown(&self, word: &str, spellings: &[(String, usize)]) -> VocabError {
         let mut best: Vec<(usize, usize)> = (0..self.len())
             .map(|label| {
-                let d = spellings
-                    .iter()
-                    .filter(|(_, l)| *l == label)
-                    .map(|(s, _)| edit_distance(word, s))
-                    .min()
-                    .unwrap_or(usize::MAX);
+                let d = spellings.iter().filter(|(_, l)| *l == label).map(|(s, _)| edit_distance(word, s)).min().unwrap_or(usize::MAX);
                 (d, label)
             })
             .collect();
         best.sort();
-        let nearest = best
-            .iter()
-            .take(3)
-            .map(|&(_, l)| self.classes[l].name.clone())
-            .collect();
-        VocabError::Unknown {
-            word: word.into(),
-            nearest,
-        }
+        let nearest = best.iter().take(3).map(|&(_, l)| self.classes[l].name.clone()).collect();
+        VocabError::Unknown { word: word.into(), nearest }
     }
 }
 
 /// The label a normalised phrase (or its singular) spells.
 fn find(phrase: &str, spellings: &[(String, usize)]) -> Option<usize> {
-    singular_forms(phrase)
-        .iter()
-        .find_map(|c| spellings.iter().find(|(s, _)| s == c).map(|(_, l)| *l))
+    singular_forms(phrase).iter().find_map(|c| spellings.iter().find(|(s, _)| s == c).map(|(_, l)| *l))
 }
 
 fn normalise(s: &str) -> String {
-    s.trim()
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    s.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The word itself, then plausible singulars ("boots" -> "boot", "dresses" -> "dress").
@@ -239,9 +195,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -256,18 +210,7 @@ mod tests {
     fn fashion_names_aliases_case_and_plurals() {
         let v = Vocabulary::fashion_mnist();
         assert_eq!(v.len(), 10);
-        for (word, label) in [
-            ("ankle boot", 9),
-            ("Ankle Boots", 9),
-            ("SNEAKERS", 7),
-            ("tee", 0),
-            ("T-shirt", 0),
-            ("t-shirt/top", 0),
-            ("dresses", 3),
-            ("pants", 1),
-            ("bag", 8),
-            ("shirt", 6),
-        ] {
+        for (word, label) in [("ankle boot", 9), ("Ankle Boots", 9), ("SNEAKERS", 7), ("tee", 0), ("T-shirt", 0), ("t-shirt/top", 0), ("dresses", 3), ("pants", 1), ("bag", 8), ("shirt", 6)] {
             assert_eq!(v.lookup(word), Ok(label), "{word}");
         }
         assert_eq!(v.name(9), "Ankle boot");
@@ -285,37 +228,20 @@ mod tests {
     fn prompts_with_several_classes_match_multi_word_names_greedily() {
         let v = Vocabulary::fashion_mnist();
         assert_eq!(v.parse_prompt("ankle boot, bag"), Ok(vec![9, 8]));
-        assert_eq!(
-            v.parse_prompt("sneaker + dress & ankle boots"),
-            Ok(vec![7, 3, 9])
-        );
-        assert_eq!(
-            v.parse_prompt("a running shoe and a tee shirt"),
-            Ok(vec![7, 0])
-        );
-        assert!(matches!(
-            v.parse_prompt(" , and "),
-            Err(VocabError::Empty { .. })
-        ));
+        assert_eq!(v.parse_prompt("sneaker + dress & ankle boots"), Ok(vec![7, 3, 9]));
+        assert_eq!(v.parse_prompt("a running shoe and a tee shirt"), Ok(vec![7, 0]));
+        assert!(matches!(v.parse_prompt(" , and "), Err(VocabError::Empty { .. })));
     }
 
     #[test]
     fn unknown_words_list_the_nearest_names() {
         let v = Vocabulary::fashion_mnist();
         // "sneeker" is 1 edit from "sneaker", 3 from "sweater" (Pullover).
-        let VocabError::Unknown { word, nearest } = v.lookup("sneeker").unwrap_err() else {
-            panic!("unknown")
-        };
+        let VocabError::Unknown { word, nearest } = v.lookup("sneeker").unwrap_err() else { panic!("unknown") };
         assert_eq!((word.as_str(), nearest.len()), ("sneeker", 3));
-        assert_eq!(
-            &nearest[..2],
-            &["Sneaker".to_string(), "Pullover".to_string()]
-        );
+        assert_eq!(&nearest[..2], &["Sneaker".to_string(), "Pullover".to_string()]);
         let msg = v.parse_prompt("bag, hat").unwrap_err().to_string();
-        assert!(
-            msg.contains("unknown class `hat`") && msg.contains("nearest known"),
-            "{msg}"
-        );
+        assert!(msg.contains("unknown class `hat`") && msg.contains("nearest known"), "{msg}");
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
     }

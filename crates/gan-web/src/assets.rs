@@ -7,26 +7,10 @@ use axum::response::{Html, IntoResponse, Response};
 const INDEX: &str = include_str!("../assets/index.html");
 const LAB: &str = include_str!("../assets/lab.html");
 const FILES: [(&str, &str, &str); 4] = [
-    (
-        "style.css",
-        "text/css; charset=utf-8",
-        include_str!("../assets/style.css"),
-    ),
-    (
-        "chart.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/chart.js"),
-    ),
-    (
-        "runs.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/runs.js"),
-    ),
-    (
-        "lab.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/lab.js"),
-    ),
+    ("style.css", "text/css; charset=utf-8", include_str!("../assets/style.css")),
+    ("chart.js", "text/javascript; charset=utf-8", include_str!("../assets/chart.js")),
+    ("runs.js", "text/javascript; charset=utf-8", include_str!("../assets/runs.js")),
+    ("lab.js", "text/javascript; charset=utf-8", include_str!("../assets/lab.js")),
 ];
 
 pub async fn index() -> Html<&'static str> {
@@ -45,8 +29,5 @@ pub async fn file(Path(name): Path<String>) -> Response {
 }
 
 pub async fn not_found() -> impl IntoResponse {
-    (
-        StatusCode::NOT_FOUND,
-        axum::Json(serde_json::json!({ "error": "not found" })),
-    )
+    (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({ "error": "not found" })))
 }

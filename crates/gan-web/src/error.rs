@@ -21,10 +21,7 @@ pub enum WebError {
 
 impl WebError {
     pub fn read(path: &std::path::Path, e: impl std::fmt::Display) -> Self {
-        WebError::Read {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        }
+        WebError::Read { path: path.display().to_string(), reason: e.to_string() }
     }
 
     fn status(&self) -> StatusCode {

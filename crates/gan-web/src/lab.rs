@@ -73,33 +73,15 @@ impl LabHandle {
         let (tx, rx) = mpsc::channel();
         let (pub_tx, pub_rx) = watch::channel(Published::default());
         let history = Arc::new(Mutex::new(Vec::new()));
-        let mut worker = Worker {
-            lab,
-            session: 1,
-            playing: false,
-            published: pub_tx,
-            history: history.clone(),
-        };
+        let mut worker = Worker { lab, session: 1, playing: false, published: pub_tx, history: history.clone() };
         worker.publish();
-        let worker = std::thread::Builder::new()
-            .name("gan-lab".into())
-            .spawn(move || worker.run(rx))
-            .expect("spawn the lab thread");
-        Ok(Self {
-            commands: Some(Mutex::new(tx)),
-            worker: Some(worker),
-            published: pub_rx,
-            history,
-        })
+        let worker = std::thread::Builder::new().name("gan-lab".into()).spawn(move || worker.run(rx)).expect("spawn the lab thread");
+        Ok(Self { commands: Some(Mutex::new(tx)), worker: Some(worker), published: pub_rx, history })
     }
 
     fn send(&self, c: Command) -> Result<(), WebError> {
         let commands = self.commands.as_ref().ok_or(WebError::LabGone)?;
-        commands
-            .lock()
-            .expect("lab commands")
-            .send(c)
-            .map_err(|_| WebError::LabGone)
+        commands.lock().expect("lab commands").send(c).map_err(|_| WebError::LabGone)
     }
 }
 
@@ -157,9 +139,7 @@ impl Worker {
             Command::Act(Action::StepD) => self.lab.step_d(),
             Command::Act(Action::StepG) => self.lab.step_g(),
             Command::Act(Action::Step) => self.lab.round(),
-            Command::Act(Action::Reset) => self
-                .restart(self.lab.config().clone())
-                .expect("the running settings are valid"),
+            Command::Act(Action::Reset) => self.restart(self.lab.config().clone()).expect("the running settings are valid"),
             Command::Configure(config, reply) => {
                 let _ = reply.send(self.restart(config));
             }
@@ -182,12 +162,7 @@ impl Worker {
             h.extend_from_slice(&self.lab.history()[have..]);
         }
         let frame = Arc::new(serde_json::to_string(&frame).expect("frames serialise"));
-        self.published.send_replace(Published {
-            session: self.session,
-            playing: self.playing,
-            frame,
-            config: Some(self.lab.config().clone()),
-        });
+        self.published.send_replace(Published { session: self.session, playing: self.playing, frame, config: Some(self.lab.config().clone()) });
     }
 }
 
@@ -196,19 +171,13 @@ pub struct Control {
     action: Action,
 }
 
-pub async fn control(
-    State(state): State<Arc<AppState>>,
-    Json(c): Json<Control>,
-) -> Result<Json<serde_json::Value>, WebError> {
+pub async fn control(State(state): State<Arc<AppState>>, Json(c): Json<Control>) -> Result<Json<serde_json::Value>, WebError> {
     state.lab.send(Command::Act(c.action))?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
 /// Replaces the session with one on new settings (400 naming each bad field).
-pub async fn configure(
-    State(state): State<Arc<AppState>>,
-    Json(config): Json<LabConfig>,
-) -> Result<Json<serde_json::Value>, WebError> {
+pub async fn configure(State(state): State<Arc<AppState>>, Json(config): Json<LabConfig>) -> Result<Json<serde_json::Value>, WebError> {
     let (tx, rx) = oneshot::channel();
     state.lab.send(Command::Configure(config, tx))?;
     match rx.await.map_err(|_| WebError::LabGone)? {
@@ -224,29 +193,13 @@ pub struct RecommendedQuery {
 }
 
 /// The recommended settings for a loss (the page fills in its data).
-pub async fn recommended(
-    axum::extract::Query(q): axum::extract::Query<RecommendedQuery>,
-) -> Json<LabConfig> {
-    Json(LabConfig::recommended(
-        LabData::Toy {
-            dist: q.dist.unwrap_or(ToyDist::Ring8),
-        },
-        q.loss,
-    ))
+pub async fn recommended(axum::extract::Query(q): axum::extract::Query<RecommendedQuery>) -> Json<LabConfig> {
+    Json(LabConfig::recommended(LabData::Toy { dist: q.dist.unwrap_or(ToyDist::Ring8) }, q.loss))
 }
 
 pub async fn curves(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let csv = curves_csv(&state.lab.history.lock().expect("lab history"));
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"gan-lab-curves.csv\"",
-            ),
-        ],
-        csv,
-    )
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"gan-lab-curves.csv\"")], csv)
 }
 
 /// One message of the stream: the frame, and the records the page does not have yet.
@@ -265,17 +218,8 @@ fn message(p: &Published, history: &[LabRecord], sent: &mut (u64, usize)) -> Str
     let restart = sent.0 != p.session || sent.1 > history.len();
     let from = if restart { 0 } else { sent.1 };
     *sent = (p.session, history.len());
-    let frame =
-        serde_json::value::RawValue::from_string(p.frame.to_string()).expect("frames are JSON");
-    serde_json::to_string(&Message {
-        session: p.session,
-        playing: p.playing,
-        config: &p.config,
-        restart,
-        history: &history[from..],
-        frame: &frame,
-    })
-    .expect("serialisable")
+    let frame = serde_json::value::RawValue::from_string(p.frame.to_string()).expect("frames are JSON");
+    serde_json::to_string(&Message { session: p.session, playing: p.playing, config: &p.config, restart, history: &history[from..], frame: &frame }).expect("serialisable")
 }
 
 /// The current frame (one message, as the stream would send it first).
@@ -287,24 +231,16 @@ pub async fn frame(State(state): State<Arc<AppState>>) -> impl IntoResponse {
 }
 
 /// Server-sent `frame` events, one per published frame.
-pub async fn stream(
-    State(state): State<Arc<AppState>>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn stream(State(state): State<Arc<AppState>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let lab = &state.lab;
     let (rx, history) = (lab.published.clone(), lab.history.clone());
-    let s = stream::unfold(
-        (rx, history, (0u64, 0usize), true),
-        |(mut rx, history, mut sent, first)| async move {
-            if !first && rx.changed().await.is_err() {
-                return None;
-            }
-            let p = rx.borrow_and_update().clone();
-            let text = message(&p, &history.lock().expect("lab history"), &mut sent);
-            Some((
-                Ok(Event::default().event("frame").data(text)),
-                (rx, history, sent, false),
-            ))
-        },
-    );
+    let s = stream::unfold((rx, history, (0u64, 0usize), true), |(mut rx, history, mut sent, first)| async move {
+        if !first && rx.changed().await.is_err() {
+            return None;
+        }
+        let p = rx.borrow_and_update().clone();
+        let text = message(&p, &history.lock().expect("lab history"), &mut sent);
+        Some((Ok(Event::default().event("frame").data(text)), (rx, history, sent, false)))
+    });
     Sse::new(s).keep_alive(KeepAlive::default())
 }

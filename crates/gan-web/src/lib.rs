@@ -70,31 +70,19 @@ pub struct Server {
 impl Server {
     /// Binds `options.addr` and starts the lab's worker.
     pub async fn bind(options: ServeOptions) -> Result<Self, ServeError> {
-        let listener = tokio::net::TcpListener::bind(options.addr)
-            .await
-            .map_err(|e| ServeError::Bind(options.addr, e))?;
+        let listener = tokio::net::TcpListener::bind(options.addr).await.map_err(|e| ServeError::Bind(options.addr, e))?;
         let lab = LabHandle::start(options.lab)?;
-        Ok(Self {
-            listener,
-            state: Arc::new(AppState {
-                runs: options.runs,
-                lab,
-            }),
-        })
+        Ok(Self { listener, state: Arc::new(AppState { runs: options.runs, lab }) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     /// Serves until the process ends (open event streams never finish, so there is no
     /// graceful shutdown to wait for).
     pub async fn serve(self) -> Result<(), ServeError> {
-        axum::serve(self.listener, router(self.state))
-            .await
-            .map_err(ServeError::Serve)
+        axum::serve(self.listener, router(self.state)).await.map_err(ServeError::Serve)
     }
 }
 

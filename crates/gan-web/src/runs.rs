@@ -61,9 +61,7 @@ fn modified(path: &Path) -> Option<SystemTime> {
 }
 
 fn is_live(run: &RunDir) -> bool {
-    modified(&run.metrics())
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age < LIVE_WINDOW)
+    modified(&run.metrics()).and_then(|t| t.elapsed().ok()).is_some_and(|age| age < LIVE_WINDOW)
 }
 
 fn samples(run: &RunDir) -> Vec<Sample> {
@@ -71,15 +69,7 @@ fn samples(run: &RunDir) -> Vec<Sample> {
     run.sample_grids()
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|(step, path)| {
-            path.strip_prefix(base)
-                .ok()
-                .and_then(|p| p.to_str())
-                .map(|f| Sample {
-                    step,
-                    file: f.replace('\\', "/"),
-                })
-        })
+        .filter_map(|(step, path)| path.strip_prefix(base).ok().and_then(|p| p.to_str()).map(|f| Sample { step, file: f.replace('\\', "/") }))
         .collect()
 }
 
@@ -92,23 +82,16 @@ fn read_metrics_from(path: &Path, from: u64) -> Result<(Vec<Value>, u64), WebErr
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
         Err(e) => return Err(WebError::read(path, e)),
     };
-    f.seek(SeekFrom::Start(from))
-        .map_err(|e| WebError::read(path, e))?;
+    f.seek(SeekFrom::Start(from)).map_err(|e| WebError::read(path, e))?;
     let mut buf = Vec::new();
-    f.read_to_end(&mut buf)
-        .map_err(|e| WebError::read(path, e))?;
+    f.read_to_end(&mut buf).map_err(|e| WebError::read(path, e))?;
     let end = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let records = String::from_utf8_lossy(&buf[..end])
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
+    let records = String::from_utf8_lossy(&buf[..end]).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     Ok((records, from + end as u64))
 }
 
 fn read_eval(run: &RunDir) -> Option<Value> {
-    std::fs::read_to_string(run.eval())
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
+    std::fs::read_to_string(run.eval()).ok().and_then(|t| serde_json::from_str(&t).ok())
 }
 
 pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<RunSummary>>, WebError> {
@@ -132,9 +115,7 @@ pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<RunSumm
                 live: is_live(&run),
                 evaluated: run.eval().is_file(),
                 samples: samples(&run).len(),
-                modified: modified
-                    .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_secs()),
+                modified: modified.and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok()).map_or(0, |d| d.as_secs()),
                 name,
             })
         })
@@ -143,41 +124,17 @@ pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<RunSumm
     Ok(Json(runs))
 }
 
-pub async fn detail(
-    State(state): State<Arc<AppState>>,
-    UrlPath(name): UrlPath<String>,
-) -> Result<Json<RunDetail>, WebError> {
+pub async fn detail(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<String>) -> Result<Json<RunDetail>, WebError> {
     let run = RunDir::new(run_dir(&state.runs, &name)?);
-    let config =
-        std::fs::read_to_string(run.config()).map_err(|e| WebError::read(&run.config(), e))?;
+    let config = std::fs::read_to_string(run.config()).map_err(|e| WebError::read(&run.config(), e))?;
     let (metrics, offset) = read_metrics_from(&run.metrics(), 0)?;
-    Ok(Json(RunDetail {
-        config,
-        metrics,
-        samples: samples(&run),
-        eval: read_eval(&run),
-        live: is_live(&run),
-        name,
-        offset,
-    }))
+    Ok(Json(RunDetail { config, metrics, samples: samples(&run), eval: read_eval(&run), live: is_live(&run), name, offset }))
 }
 
-pub async fn file(
-    State(state): State<Arc<AppState>>,
-    UrlPath((name, rel)): UrlPath<(String, String)>,
-) -> Result<Response, WebError> {
+pub async fn file(State(state): State<Arc<AppState>>, UrlPath((name, rel)): UrlPath<(String, String)>) -> Result<Response, WebError> {
     let path = run_file(&state.runs, &name, &rel)?;
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| WebError::read(&path, e))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type(&path)),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        bytes,
-    )
-        .into_response())
+    let bytes = tokio::fs::read(&path).await.map_err(|e| WebError::read(&path, e))?;
+    Ok(([(header::CONTENT_TYPE, content_type(&path)), (header::CACHE_CONTROL, "no-cache")], bytes).into_response())
 }
 
 /// What a stream has sent so far.
@@ -226,9 +183,7 @@ impl Tail {
 }
 
 fn json_event(name: &str, value: &impl Serialize) -> Event {
-    Event::default()
-        .event(name)
-        .data(serde_json::to_string(value).expect("serialisable"))
+    Event::default().event(name).data(serde_json::to_string(value).expect("serialisable"))
 }
 
 #[derive(Deserialize)]
@@ -241,33 +196,20 @@ pub struct From {
 /// Server-sent events for one run: `metrics` (records after `?from=`), `samples` (the full
 /// list, first and whenever it changes), `eval` (likewise), `reset` (metrics rewritten;
 /// reload them) and `live` (once, first).
-pub async fn events(
-    State(state): State<Arc<AppState>>,
-    UrlPath(name): UrlPath<String>,
-    Query(From { from }): Query<From>,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, WebError> {
+pub async fn events(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<String>, Query(From { from }): Query<From>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, WebError> {
     let run = RunDir::new(run_dir(&state.runs, &name)?);
-    let tail = Tail {
-        samples: Vec::new(),
-        eval_time: None,
-        offset: from,
-        run,
-        first: true,
-    };
-    let stream = stream::unfold(
-        (tail, Vec::<Event>::new()),
-        |(mut tail, mut pending)| async move {
-            loop {
-                if let Some(e) = pending.pop() {
-                    return Some((Ok(e), (tail, pending)));
-                }
-                if !tail.first {
-                    tokio::time::sleep(POLL).await;
-                }
-                pending = tail.poll();
-                pending.reverse();
+    let tail = Tail { samples: Vec::new(), eval_time: None, offset: from, run, first: true };
+    let stream = stream::unfold((tail, Vec::<Event>::new()), |(mut tail, mut pending)| async move {
+        loop {
+            if let Some(e) = pending.pop() {
+                return Some((Ok(e), (tail, pending)));
             }
-        },
-    );
+            if !tail.first {
+                tokio::time::sleep(POLL).await;
+            }
+            pending = tail.poll();
+            pending.reverse();
+        }
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

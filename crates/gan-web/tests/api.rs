@@ -15,35 +15,18 @@ fn fixture(root: &Path) {
     let run = root.join("toy");
     std::fs::create_dir_all(run.join("samples")).unwrap();
     std::fs::write(run.join("config.toml"), "seed = 0\n").unwrap();
-    std::fs::write(
-        run.join("metrics.jsonl"),
-        "{\"step\":50,\"epoch\":0.1,\"d_loss\":1.2,\"g_loss\":0.8,\"steps_per_sec\":10.0}\n",
-    )
-    .unwrap();
+    std::fs::write(run.join("metrics.jsonl"), "{\"step\":50,\"epoch\":0.1,\"d_loss\":1.2,\"g_loss\":0.8,\"steps_per_sec\":10.0}\n").unwrap();
     std::fs::write(run.join("samples/step-00000000.png"), b"\x89PNG fake").unwrap();
     std::fs::write(root.parent().unwrap().join("secret.txt"), "top secret").unwrap();
 }
 
 /// Starts a server on a free port in a background runtime; returns its address.
 fn start(root: &Path) -> std::net::SocketAddr {
-    let lab = LabConfig::recommended(
-        LabData::Toy {
-            dist: ToyDist::Ring8,
-        },
-        LabLoss::NonSaturating,
-    );
-    let options = ServeOptions {
-        runs: root.to_path_buf(),
-        addr: "127.0.0.1:0".parse().unwrap(),
-        lab,
-    };
+    let lab = LabConfig::recommended(LabData::Toy { dist: ToyDist::Ring8 }, LabLoss::NonSaturating);
+    let options = ServeOptions { runs: root.to_path_buf(), addr: "127.0.0.1:0".parse().unwrap(), lab };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         rt.block_on(async move {
             let server = Server::bind(options).await.unwrap();
             tx.send(server.local_addr()).unwrap();
@@ -61,11 +44,7 @@ fn request(addr: std::net::SocketAddr, method: &str, path: &str, body: &str) -> 
     s.read_to_end(&mut raw).unwrap();
     let out = String::from_utf8_lossy(&raw).into_owned();
     let status = out[9..12].parse().unwrap();
-    (
-        status,
-        out.split_once("\r\n\r\n")
-            .map_or(String::new(), |(_, b)| b.to_string()),
-    )
+    (status, out.split_once("\r\n\r\n").map_or(String::new(), |(_, b)| b.to_string()))
 }
 
 #[test]
@@ -76,20 +55,11 @@ fn runs_files_and_traversal() {
     let addr = start(&root);
     let (status, body) = request(addr, "GET", "/api/runs", "");
     assert_eq!(status, 200);
-    assert!(
-        body.contains("\"name\":\"toy\"") && body.contains("\"step\":50"),
-        "{body}"
-    );
+    assert!(body.contains("\"name\":\"toy\"") && body.contains("\"step\":50"), "{body}");
     let (status, body) = request(addr, "GET", "/api/runs/toy", "");
     assert_eq!(status, 200);
-    assert!(
-        body.contains("samples/step-00000000.png") && body.contains("\"d_loss\":1.2"),
-        "{body}"
-    );
-    assert_eq!(
-        request(addr, "GET", "/runs/toy/samples/step-00000000.png", "").0,
-        200
-    );
+    assert!(body.contains("samples/step-00000000.png") && body.contains("\"d_loss\":1.2"), "{body}");
+    assert_eq!(request(addr, "GET", "/runs/toy/samples/step-00000000.png", "").0, 200);
     for path in [
         "/runs/toy/../secret.txt",
         "/runs/toy/../../secret.txt",
@@ -114,21 +84,11 @@ fn the_event_stream_sends_appended_metrics() {
     let root = tmp.path().join("runs");
     fixture(&root);
     let addr = start(&root);
-    let offset = std::fs::metadata(root.join("toy/metrics.jsonl"))
-        .unwrap()
-        .len();
+    let offset = std::fs::metadata(root.join("toy/metrics.jsonl")).unwrap().len();
     let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_millis(200)))
-        .unwrap();
-    write!(
-        s,
-        "GET /api/runs/toy/events?from={offset} HTTP/1.1\r\nHost: x\r\n\r\n"
-    )
-    .unwrap();
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(root.join("toy/metrics.jsonl"))
-        .unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    write!(s, "GET /api/runs/toy/events?from={offset} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut f = std::fs::OpenOptions::new().append(true).open(root.join("toy/metrics.jsonl")).unwrap();
     // Half a line first: nothing is sent for it until the line is complete.
     write!(f, "{{\"step\":100,\"epoch\":0.2,").unwrap();
     let mut seen = String::new();
@@ -140,10 +100,7 @@ fn the_event_stream_sends_appended_metrics() {
             seen.push_str(&String::from_utf8_lossy(&buf[..n]));
         }
         if !completed && start.elapsed() > Duration::from_millis(600) {
-            assert!(
-                !seen.contains("event: metrics"),
-                "a partial line was sent: {seen}"
-            );
+            assert!(!seen.contains("event: metrics"), "a partial line was sent: {seen}");
             writeln!(f, "\"d_loss\":1.1,\"steps_per_sec\":10.0}}").unwrap();
             completed = true;
         }
@@ -152,59 +109,25 @@ fn the_event_stream_sends_appended_metrics() {
         }
     }
     assert!(seen.contains("event: samples"), "{seen}");
-    assert!(
-        seen.contains("event: metrics") && seen.contains("\"step\":100"),
-        "{seen}"
-    );
-    assert!(
-        !seen.contains("\"step\":50"),
-        "records before ?from= are not resent: {seen}"
-    );
+    assert!(seen.contains("event: metrics") && seen.contains("\"step\":100"), "{seen}");
+    assert!(!seen.contains("\"step\":50"), "records before ?from= are not resent: {seen}");
 }
 
 #[test]
 fn lab_settings_are_checked_and_steps_counted() {
     let tmp = tempfile::tempdir().unwrap();
     let addr = start(tmp.path());
-    let mut bad = LabConfig::recommended(
-        LabData::Toy {
-            dist: ToyDist::Grid25,
-        },
-        LabLoss::WganGp,
-    );
+    let mut bad = LabConfig::recommended(LabData::Toy { dist: ToyDist::Grid25 }, LabLoss::WganGp);
     bad.g_hidden = vec![0];
-    let (status, body) = request(
-        addr,
-        "POST",
-        "/api/lab/config",
-        &serde_json::to_string(&bad).unwrap(),
-    );
+    let (status, body) = request(addr, "POST", "/api/lab/config", &serde_json::to_string(&bad).unwrap());
     assert_eq!(status, 400);
     assert!(body.contains("g_hidden"), "{body}");
     let (status, _) = request(addr, "POST", "/api/lab/config", "{\"loss\": \"wgan-gp\"}");
     assert!(status == 400 || status == 422, "{status}");
-    let good = LabConfig {
-        g_hidden: vec![16],
-        ..bad
-    };
-    assert_eq!(
-        request(
-            addr,
-            "POST",
-            "/api/lab/config",
-            &serde_json::to_string(&good).unwrap()
-        )
-        .0,
-        200
-    );
-    assert_eq!(
-        request(addr, "POST", "/api/lab/control", "{\"action\": \"step\"}").0,
-        200
-    );
-    assert_eq!(
-        request(addr, "POST", "/api/lab/control", "{\"action\": \"jump\"}").0,
-        422
-    );
+    let good = LabConfig { g_hidden: vec![16], ..bad };
+    assert_eq!(request(addr, "POST", "/api/lab/config", &serde_json::to_string(&good).unwrap()).0, 200);
+    assert_eq!(request(addr, "POST", "/api/lab/control", "{\"action\": \"step\"}").0, 200);
+    assert_eq!(request(addr, "POST", "/api/lab/control", "{\"action\": \"jump\"}").0, 422);
     let start = Instant::now();
     loop {
         let (_, body) = request(addr, "GET", "/api/lab/frame", "");

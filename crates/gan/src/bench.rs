@@ -41,16 +41,9 @@ impl BenchModel {
             BenchModel::Dcgan => Preset::MnistDcgan.config(),
             BenchModel::WganGpMlp => {
                 let mut c = Preset::MnistMlp.config();
-                c.model = ModelConfig::Mlp(MlpConfig {
-                    d_dropout: 0.0,
-                    ..MlpConfig::default()
-                });
+                c.model = ModelConfig::Mlp(MlpConfig { d_dropout: 0.0, ..MlpConfig::default() });
                 c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
-                let adam = OptimizerConfig::Adam(AdamConfig {
-                    lr: 1e-4,
-                    betas: (0.0, 0.9),
-                    eps: 1e-8,
-                });
+                let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-4, betas: (0.0, 0.9), eps: 1e-8 });
                 c.optim = OptimConfig::same(adam);
                 c
             }
@@ -94,24 +87,10 @@ pub fn steps_per_sec(config: TrainConfig, device: Device, warmup: u64, steps: u6
 
 /// Batches per second the image-folder decoder delivers (as training consumes them: in
 /// order, decoded ahead on `workers` threads), timed over `batches` after `warmup`.
-pub fn folder_batches_per_sec(
-    dir: &std::path::Path,
-    size: u32,
-    batch_size: usize,
-    workers: usize,
-    warmup: u64,
-    batches: u64,
-) -> Result<f64> {
+pub fn folder_batches_per_sec(dir: &std::path::Path, size: u32, batch_size: usize, workers: usize, warmup: u64, batches: u64) -> Result<f64> {
     let folder = gan_data::folder::ImageFolder::scan(dir, size)?;
     let sampler = gan_data::BatchSampler::new(folder.len(), batch_size, 0)?;
-    let mut p = gan_data::folder::Prefetcher::start(
-        std::sync::Arc::new(folder),
-        sampler,
-        0,
-        workers,
-        4,
-        gan_data::folder::OnError::Skip,
-    );
+    let mut p = gan_data::folder::Prefetcher::start(std::sync::Arc::new(folder), sampler, 0, workers, 4, gan_data::folder::OnError::Skip);
     for _ in 0..warmup {
         p.next_batch()?;
     }

@@ -45,13 +45,7 @@ pub struct CheckpointState {
 
 impl CheckpointState {
     pub fn new(step: u64, batches_consumed: u64, image: ImageShape, classes: i64) -> Self {
-        Self {
-            format: FORMAT,
-            step,
-            batches_consumed,
-            image,
-            classes,
-        }
+        Self { format: FORMAT, step, batches_consumed, image, classes }
     }
 }
 
@@ -77,9 +71,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn sync_file(path: &Path) -> Result<()> {
-    std::fs::File::open(path)
-        .and_then(|f| f.sync_all())
-        .map_err(GanError::io(path))
+    std::fs::File::open(path).and_then(|f| f.sync_all()).map_err(GanError::io(path))
 }
 
 fn sync_dir(path: &Path) {
@@ -90,11 +82,7 @@ fn sync_dir(path: &Path) {
 }
 
 fn fault_point(step: u64) {
-    if std::env::var(FAULT_ENV)
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        == Some(step)
-    {
+    if std::env::var(FAULT_ENV).ok().and_then(|v| v.parse::<u64>().ok()) == Some(step) {
         std::process::abort();
     }
 }
@@ -111,10 +99,7 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize) -> Result<Pat
     std::fs::create_dir_all(&tmp).map_err(GanError::io(&tmp))?;
     let torch_err = |p: &Path| {
         let p = p.to_path_buf();
-        move |e: tch::TchError| GanError::Checkpoint {
-            path: p,
-            reason: e.to_string(),
-        }
+        move |e: tch::TchError| GanError::Checkpoint { path: p, reason: e.to_string() }
     };
     let g = tmp.join(GENERATOR_FILE);
     parts.g_vs.save(&g).map_err(torch_err(&g))?;
@@ -124,11 +109,7 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize) -> Result<Pat
     let o = tmp.join(OPTIMIZER_FILE);
     Tensor::write_safetensors(&parts.optimizer, &o).map_err(torch_err(&o))?;
     let s = tmp.join(STATE_FILE);
-    std::fs::write(
-        &s,
-        serde_json::to_vec_pretty(&parts.state).expect("state serialises"),
-    )
-    .map_err(GanError::io(&s))?;
+    std::fs::write(&s, serde_json::to_vec_pretty(&parts.state).expect("state serialises")).map_err(GanError::io(&s))?;
     let c = tmp.join("config.toml");
     std::fs::write(&c, parts.config_toml).map_err(GanError::io(&c))?;
     for f in [&g, &d, &o, &s, &c] {
@@ -140,10 +121,7 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize) -> Result<Pat
     }
     std::fs::rename(&tmp, &dir).map_err(GanError::io(&dir))?;
     sync_dir(&run.checkpoints());
-    write_atomic(
-        &run.latest_pointer(),
-        format!("step-{step:08}\n").as_bytes(),
-    )?;
+    write_atomic(&run.latest_pointer(), format!("step-{step:08}\n").as_bytes())?;
     prune(run, keep)?;
     Ok(dir)
 }
@@ -153,11 +131,7 @@ fn prune(run: &RunDir, keep: usize) -> Result<()> {
     let mut steps: Vec<PathBuf> = std::fs::read_dir(&root)
         .map_err(GanError::io(&root))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_dir()
-                && p.file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with("step-"))
-        })
+        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("step-")))
         .collect();
     steps.sort();
     let excess = steps.len().saturating_sub(keep);
@@ -184,10 +158,7 @@ pub fn latest(run: &RunDir) -> Result<Option<PathBuf>> {
     let name = std::fs::read_to_string(&pointer).map_err(GanError::io(&pointer))?;
     let dir = run.checkpoints().join(name.trim());
     if !dir.join(STATE_FILE).is_file() {
-        return Err(GanError::Checkpoint {
-            path: pointer,
-            reason: format!("names {}, which is incomplete or missing", dir.display()),
-        });
+        return Err(GanError::Checkpoint { path: pointer, reason: format!("names {}, which is incomplete or missing", dir.display()) });
     }
     Ok(Some(dir))
 }
@@ -195,37 +166,22 @@ pub fn latest(run: &RunDir) -> Result<Option<PathBuf>> {
 pub fn read_state(dir: &Path) -> Result<CheckpointState> {
     let p = dir.join(STATE_FILE);
     let bytes = std::fs::read(&p).map_err(GanError::io(&p))?;
-    let state: CheckpointState =
-        serde_json::from_slice(&bytes).map_err(|e| GanError::Checkpoint {
-            path: p.clone(),
-            reason: e.to_string(),
-        })?;
+    let state: CheckpointState = serde_json::from_slice(&bytes)
+        .map_err(|e| GanError::Checkpoint { path: p.clone(), reason: e.to_string() })?;
     if state.format != FORMAT {
-        return Err(GanError::Checkpoint {
-            path: p,
-            reason: format!(
-                "format {} is not supported (expected {FORMAT})",
-                state.format
-            ),
-        });
+        return Err(GanError::Checkpoint { path: p, reason: format!("format {} is not supported (expected {FORMAT})", state.format) });
     }
     Ok(state)
 }
 
 /// Loads a network's weights, checking names and shapes.
 pub fn load_weights(vs: &mut nn::VarStore, file: &Path) -> Result<()> {
-    vs.load(file).map_err(|e| GanError::Checkpoint {
-        path: file.into(),
-        reason: e.to_string(),
-    })
+    vs.load(file).map_err(|e| GanError::Checkpoint { path: file.into(), reason: e.to_string() })
 }
 
 /// Loads `optimizer.safetensors` as a name-to-tensor map.
 pub fn load_optimizer(dir: &Path) -> Result<HashMap<String, Tensor>> {
     let p = dir.join(OPTIMIZER_FILE);
-    let tensors = Tensor::read_safetensors(&p).map_err(|e| GanError::Checkpoint {
-        path: p.clone(),
-        reason: e.to_string(),
-    })?;
+    let tensors = Tensor::read_safetensors(&p).map_err(|e| GanError::Checkpoint { path: p.clone(), reason: e.to_string() })?;
     Ok(tensors.into_iter().collect())
 }

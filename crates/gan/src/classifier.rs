@@ -47,11 +47,7 @@ pub struct Classifier {
 }
 
 /// The images every classifier takes: 28x28 grey.
-pub const INPUT: ImageShape = ImageShape {
-    channels: 1,
-    height: 28,
-    width: 28,
-};
+pub const INPUT: ImageShape = ImageShape { channels: 1, height: 28, width: 28 };
 
 /// Size of the penultimate (feature) layer.
 pub const FEATURES: i64 = 128;
@@ -61,18 +57,7 @@ impl Classifier {
     pub fn new(classes: i64, device: Device) -> Self {
         let vs = nn::VarStore::new(device);
         let p = vs.root() / "net";
-        let conv = |i: usize, a, b| {
-            nn::conv2d(
-                &p / i,
-                a,
-                b,
-                5,
-                nn::ConvConfig {
-                    padding: 2,
-                    ..Default::default()
-                },
-            )
-        };
+        let conv = |i: usize, a, b| nn::conv2d(&p / i, a, b, 5, nn::ConvConfig { padding: 2, ..Default::default() });
         let body = nn::seq_t()
             .add(conv(0, 1, 32))
             .add_fn(|x| x.relu().max_pool2d_default(2))
@@ -81,18 +66,12 @@ impl Classifier {
             .add(nn::linear(&p / 7, 64 * 7 * 7, FEATURES, Default::default()))
             .add_fn(|x| x.relu());
         let head = nn::linear(&p / 10, FEATURES, classes, Default::default());
-        Self {
-            vs,
-            body,
-            head,
-            classes,
-        }
+        Self { vs, body, head, classes }
     }
 
     /// Logits `[B, classes]` for images `[B, 1, 28, 28]` in `[-1, 1]`.
     pub fn logits(&self, x: &Tensor, train: bool) -> Tensor {
-        self.head
-            .forward(&self.body.forward_t(x, train).dropout(0.3, train))
+        self.head.forward(&self.body.forward_t(x, train).dropout(0.3, train))
     }
 
     /// The penultimate layer's activations `[B, 128]` (after its ReLU, no dropout).
@@ -116,13 +95,8 @@ impl Classifier {
             let mut correct = 0i64;
             for start in (0..n).step_by(1000) {
                 let len = 1000.min(n - start);
-                let pred = self
-                    .logits(&images.narrow(0, start, len), false)
-                    .argmax(-1, false);
-                correct += pred
-                    .eq_tensor(&labels.narrow(0, start, len))
-                    .sum(Kind::Int64)
-                    .int64_value(&[]);
+                let pred = self.logits(&images.narrow(0, start, len), false).argmax(-1, false);
+                correct += pred.eq_tensor(&labels.narrow(0, start, len)).sum(Kind::Int64).int64_value(&[]);
             }
             correct as f64 / n as f64
         })
@@ -131,10 +105,7 @@ impl Classifier {
     pub fn save(&self, path: &Path, card: &ClassifierCard) -> Result<()> {
         // VarStore picks the format from the extension, so the temporary name keeps it.
         let tmp = path.with_extension("tmp.safetensors");
-        self.vs.save(&tmp).map_err(|e| GanError::Io {
-            path: tmp.clone(),
-            source: std::io::Error::other(e),
-        })?;
+        self.vs.save(&tmp).map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
         std::fs::rename(&tmp, path).map_err(GanError::io(path))?;
         let json = serde_json::to_string_pretty(card).expect("card serialises");
         crate::checkpoint::write_atomic(&card_path(path), json.as_bytes())
@@ -144,11 +115,8 @@ impl Classifier {
     pub fn load(path: &Path, device: Device) -> Result<(Self, ClassifierCard)> {
         let cp = card_path(path);
         let text = std::fs::read_to_string(&cp).map_err(GanError::io(&cp))?;
-        let card: ClassifierCard =
-            serde_json::from_str(&text).map_err(|e| GanError::Checkpoint {
-                path: cp.clone(),
-                reason: format!("not a classifier card: {e}"),
-            })?;
+        let card: ClassifierCard = serde_json::from_str(&text)
+            .map_err(|e| GanError::Checkpoint { path: cp.clone(), reason: format!("not a classifier card: {e}") })?;
         let mut c = Self::new(card.classes, device);
         crate::checkpoint::load_weights(&mut c.vs, path)?;
         Ok((c, card))
@@ -217,24 +185,14 @@ impl Shipped {
         let origin = PathBuf::from(format!("builtin:classifiers/{}.safetensors", self.name()));
         let card: ClassifierCard = serde_json::from_str(card).expect("shipped card parses");
         let c = Classifier::new(card.classes, device);
-        let st =
-            safetensors::SafeTensors::deserialize(weights).map_err(|e| GanError::Checkpoint {
-                path: origin.clone(),
-                reason: e.to_string(),
-            })?;
+        let st = safetensors::SafeTensors::deserialize(weights)
+            .map_err(|e| GanError::Checkpoint { path: origin.clone(), reason: e.to_string() })?;
         let mut vars = c.vs.variables();
         for (name, view) in st.tensors() {
-            let dst = vars.get_mut(&name).ok_or_else(|| GanError::Checkpoint {
-                path: origin.clone(),
-                reason: format!("unexpected tensor {name}"),
-            })?;
+            let dst = vars.get_mut(&name).ok_or_else(|| GanError::Checkpoint { path: origin.clone(), reason: format!("unexpected tensor {name}") })?;
             let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
-            let src = Tensor::f_from_data_size(view.data(), &shape, Kind::Float).map_err(|e| {
-                GanError::Checkpoint {
-                    path: origin.clone(),
-                    reason: format!("{name}: {e}"),
-                }
-            })?;
+            let src = Tensor::f_from_data_size(view.data(), &shape, Kind::Float)
+                .map_err(|e| GanError::Checkpoint { path: origin.clone(), reason: format!("{name}: {e}") })?;
             tch::no_grad(|| dst.copy_(&src));
         }
         Ok((c, card))
@@ -248,45 +206,23 @@ pub fn card_path(weights: &Path) -> PathBuf {
 
 /// Images (`[N, 1, 28, 28]` in `[-1, 1]`) and labels (`[N]`, int64) of a labelled set.
 pub fn tensors(ds: &Dataset, device: Device) -> Result<(Tensor, Tensor)> {
-    let labels = ds.labels.as_ref().ok_or_else(|| {
-        GanError::Invalid(format!(
-            "{}: the classifier needs labels (a labels IDX file)",
-            ds.name
-        ))
-    })?;
+    let labels = ds.labels.as_ref().ok_or_else(|| GanError::Invalid(format!("{}: the classifier needs labels (a labels IDX file)", ds.name)))?;
     if (ds.channels, ds.height, ds.width) != (1, 28, 28) {
-        return Err(GanError::Invalid(format!(
-            "{}: the classifier takes 28x28 grey images, got {}x{}x{}",
-            ds.name, ds.channels, ds.height, ds.width
-        )));
+        return Err(GanError::Invalid(format!("{}: the classifier takes 28x28 grey images, got {}x{}x{}", ds.name, ds.channels, ds.height, ds.width)));
     }
-    let x = Tensor::from_slice(&ds.pixels_pm1())
-        .view([ds.len() as i64, 1, 28, 28])
-        .to_device(device);
-    let y =
-        Tensor::from_slice(&labels.iter().map(|&l| l as i64).collect::<Vec<_>>()).to_device(device);
+    let x = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, 1, 28, 28]).to_device(device);
+    let y = Tensor::from_slice(&labels.iter().map(|&l| l as i64).collect::<Vec<_>>()).to_device(device);
     Ok((x, y))
 }
 
 /// Splits off the last `fraction` of a seeded permutation as held-out data.
-pub fn hold_out(
-    x: &Tensor,
-    y: &Tensor,
-    fraction: f64,
-    seed: u64,
-) -> ((Tensor, Tensor), (Tensor, Tensor)) {
+pub fn hold_out(x: &Tensor, y: &Tensor, fraction: f64, seed: u64) -> ((Tensor, Tensor), (Tensor, Tensor)) {
     let n = x.size()[0] as usize;
-    let perm: Vec<i64> = permutation(n, mix(&[seed, 7]))
-        .into_iter()
-        .map(i64::from)
-        .collect();
+    let perm: Vec<i64> = permutation(n, mix(&[seed, 7])).into_iter().map(i64::from).collect();
     let cut = n - ((n as f64 * fraction).round() as usize).max(1);
     let idx = |r: &[i64]| Tensor::from_slice(r).to_device(x.device());
     let (a, b) = (idx(&perm[..cut]), idx(&perm[cut..]));
-    (
-        (x.index_select(0, &a), y.index_select(0, &a)),
-        (x.index_select(0, &b), y.index_select(0, &b)),
-    )
+    ((x.index_select(0, &a), y.index_select(0, &a)), (x.index_select(0, &b), y.index_select(0, &b)))
 }
 
 /// Trains with Adam (1e-3) and cross-entropy for `epochs` passes in batches of
@@ -303,37 +239,21 @@ pub fn train(
     let (x, y) = train;
     tch::manual_seed(seed as i64);
     let c = Classifier::new(classes, x.device());
-    let mut opt = Optimizer::new(
-        &c.vs,
-        OptimizerConfig::Adam(AdamConfig {
-            lr: 1e-3,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
-        }),
-    );
+    let mut opt = Optimizer::new(&c.vs, OptimizerConfig::Adam(AdamConfig { lr: 1e-3, betas: (0.9, 0.999), eps: 1e-8 }));
     let n = x.size()[0] as usize;
     for epoch in 1..=epochs {
         let perm = permutation(n, mix(&[seed, 8, epoch as u64]));
         let mut total = 0.0;
         let batches = n / batch_size;
         for b in 0..batches {
-            let idx: Vec<i64> = perm[b * batch_size..(b + 1) * batch_size]
-                .iter()
-                .map(|&i| i as i64)
-                .collect();
+            let idx: Vec<i64> = perm[b * batch_size..(b + 1) * batch_size].iter().map(|&i| i as i64).collect();
             let idx = Tensor::from_slice(&idx).to_device(x.device());
-            let loss = c
-                .logits(&x.index_select(0, &idx), true)
-                .cross_entropy_for_logits(&y.index_select(0, &idx));
+            let loss = c.logits(&x.index_select(0, &idx), true).cross_entropy_for_logits(&y.index_select(0, &idx));
             let grads = opt.grads(&loss);
             opt.step(&grads);
             total += loss.double_value(&[]);
         }
-        on_epoch(
-            epoch,
-            total / batches.max(1) as f64,
-            c.accuracy(held_out.0, held_out.1),
-        );
+        on_epoch(epoch, total / batches.max(1) as f64, c.accuracy(held_out.0, held_out.1));
     }
     c
 }
@@ -347,51 +267,30 @@ mod tests {
     #[test]
     fn shipped_weights_load_from_the_binary() {
         let (a, card) = Shipped::Mnist.load(Device::Cpu).unwrap();
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../models/classifiers/mnist.safetensors");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/classifiers/mnist.safetensors");
         let (b, card_b) = Classifier::load(&path, Device::Cpu).unwrap();
         assert_eq!(card, card_b);
         let x = Tensor::randn([4, 1, 28, 28], (Kind::Float, Device::Cpu));
         assert!(a.logits(&x, false).equal(&b.logits(&x, false)));
-        assert_eq!(
-            Shipped::FashionMnist.load(Device::Cpu).unwrap().1.classes,
-            10
-        );
-        assert_eq!(
-            Shipped::FashionMnist.vocabulary().lookup("ankle boot"),
-            Ok(9)
-        );
+        assert_eq!(Shipped::FashionMnist.load(Device::Cpu).unwrap().1.classes, 10);
+        assert_eq!(Shipped::FashionMnist.vocabulary().lookup("ankle boot"), Ok(9));
     }
 
     #[test]
     fn learns_a_trivial_task_and_round_trips() {
         let n = 256;
         let y = Tensor::arange(n, (Kind::Int64, Device::Cpu)).remainder(2);
-        let x = (y.to_kind(Kind::Float) * 1.6 - 0.8)
-            .view([n, 1, 1, 1])
-            .expand([n, 1, 28, 28], true)
-            .contiguous()
+        let x = (y.to_kind(Kind::Float) * 1.6 - 0.8).view([n, 1, 1, 1]).expand([n, 1, 28, 28], true).contiguous()
             + Tensor::randn([n, 1, 28, 28], (Kind::Float, Device::Cpu)) * 0.3;
         let ((xt, yt), (xh, yh)) = hold_out(&x, &y, 0.25, 1);
         assert_eq!((xt.size()[0], xh.size()[0]), (192, 64));
         let mut seen = Vec::new();
-        let c = train(2, (&xt, &yt), (&xh, &yh), 2, 32, 0, &mut |e, l, a| {
-            seen.push((e, l, a))
-        });
+        let c = train(2, (&xt, &yt), (&xh, &yh), 2, 32, 0, &mut |e, l, a| seen.push((e, l, a)));
         assert_eq!(seen.len(), 2);
         assert!(seen[1].2 > 0.95, "{seen:?}");
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("c.safetensors");
-        let card = ClassifierCard {
-            data: "toy".into(),
-            classes: 2,
-            accuracy: seen[1].2,
-            held_out: "25%".into(),
-            held_out_images: 64,
-            epochs: 2,
-            seed: 0,
-            command: "test".into(),
-        };
+        let card = ClassifierCard { data: "toy".into(), classes: 2, accuracy: seen[1].2, held_out: "25%".into(), held_out_images: 64, epochs: 2, seed: 0, command: "test".into() };
         c.save(&p, &card).unwrap();
         let (back, card2) = Classifier::load(&p, Device::Cpu).unwrap();
         assert_eq!(card2, card);

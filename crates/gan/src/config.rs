@@ -107,12 +107,9 @@ impl Default for TrainConfig {
 impl TrainConfig {
     /// Parses a complete configuration (as written to a run directory).
     pub fn from_toml_str(text: &str, source_name: &str) -> Result<Self> {
-        let mut table: toml::Table =
-            toml::from_str(text).map_err(|e| config_error(source_name, e))?;
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| config_error(source_name, e))?;
         upgrade_legacy(&mut table);
-        let cfg: Self = toml::Value::Table(table)
-            .try_into()
-            .map_err(|e| config_error(source_name, e))?;
+        let cfg: Self = toml::Value::Table(table).try_into().map_err(|e| config_error(source_name, e))?;
         cfg.validate(source_name)?;
         Ok(cfg)
     }
@@ -132,9 +129,7 @@ impl TrainConfig {
             base.remove("epochs");
         }
         merge(&mut base, patch);
-        let cfg: Self = toml::Value::Table(base)
-            .try_into()
-            .map_err(|e| config_error(source_name, e))?;
+        let cfg: Self = toml::Value::Table(base).try_into().map_err(|e| config_error(source_name, e))?;
         Ok(cfg)
     }
 
@@ -156,9 +151,7 @@ impl TrainConfig {
             p.push("`conditional = true` is not available for model.kind = \"vae\"".into());
         }
         if self.loss != LossConfig::default() {
-            p.push(format!(
-                "remove the [loss] table: {why} (choose model.reconstruction = \"bce\" or \"mse\")"
-            ));
+            p.push(format!("remove the [loss] table: {why} (choose model.reconstruction = \"bce\" or \"mse\")"));
         }
         if self.data.toy().is_some() {
             p.push("data: the VAE models images with pixels in [-1, 1], not toy points".into());
@@ -189,14 +182,7 @@ impl TrainConfig {
             }
         }
         // TOML integers are signed 64-bit.
-        for (name, v) in [
-            ("seed", Some(self.seed)),
-            ("steps", self.steps),
-            ("epochs", self.epochs),
-            ("log_every", Some(self.log_every)),
-            ("sample_every", Some(self.sample_every)),
-            ("checkpoint_every", Some(self.checkpoint_every)),
-        ] {
+        for (name, v) in [("seed", Some(self.seed)), ("steps", self.steps), ("epochs", self.epochs), ("log_every", Some(self.log_every)), ("sample_every", Some(self.sample_every)), ("checkpoint_every", Some(self.checkpoint_every))] {
             if v.is_some_and(|v| v > i64::MAX as u64) {
                 p.push(format!("`{name}` must be at most {}", i64::MAX));
             }
@@ -205,32 +191,14 @@ impl TrainConfig {
             p.extend(self.vae_problems());
         }
         if self.pack > 1 && self.batch_size % self.pack as usize != 0 {
-            p.push(format!(
-                "`batch_size` ({}) must be a multiple of `pack` ({})",
-                self.batch_size, self.pack
-            ));
+            p.push(format!("`batch_size` ({}) must be a multiple of `pack` ({})", self.batch_size, self.pack));
         }
         if self.pack > 1 && self.conditional {
             p.push("`pack` > 1 cannot be combined with `conditional = true`".into());
         }
-        p.extend(
-            self.data
-                .problems()
-                .into_iter()
-                .map(|s| format!("data.{s}")),
-        );
-        p.extend(
-            self.model
-                .problems()
-                .into_iter()
-                .map(|s| format!("model.{s}")),
-        );
-        p.extend(
-            self.loss
-                .problems()
-                .into_iter()
-                .map(|s| format!("loss.{s}")),
-        );
+        p.extend(self.data.problems().into_iter().map(|s| format!("data.{s}")));
+        p.extend(self.model.problems().into_iter().map(|s| format!("model.{s}")));
+        p.extend(self.loss.problems().into_iter().map(|s| format!("loss.{s}")));
         if self.loss.lipschitz.penalty_weight().is_some() && self.model.d_mixes_batch() {
             p.push(
                 "loss.lipschitz: the gradient penalty is taken per sample, but model.d_norm = \"batch\" makes each \
@@ -238,20 +206,8 @@ impl TrainConfig {
                     .into(),
             );
         }
-        p.extend(
-            self.optim
-                .g
-                .problems()
-                .into_iter()
-                .map(|s| format!("optim.g.{s}")),
-        );
-        p.extend(
-            self.optim
-                .d
-                .problems()
-                .into_iter()
-                .map(|s| format!("optim.d.{s}")),
-        );
+        p.extend(self.optim.g.problems().into_iter().map(|s| format!("optim.g.{s}")));
+        p.extend(self.optim.d.problems().into_iter().map(|s| format!("optim.d.{s}")));
         p
     }
 
@@ -261,10 +217,7 @@ impl TrainConfig {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(GanError::Config {
-                source_name: source_name.into(),
-                problems,
-            })
+            Err(GanError::Config { source_name: source_name.into(), problems })
         }
     }
 
@@ -293,25 +246,15 @@ fn upgrade_legacy(table: &mut toml::Table) {
 }
 
 fn config_error(source_name: &str, e: impl std::fmt::Display) -> GanError {
-    let msg = e
-        .to_string()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    GanError::Config {
-        source_name: source_name.into(),
-        problems: vec![msg],
-    }
+    let msg = e.to_string().lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ");
+    GanError::Config { source_name: source_name.into(), problems: vec![msg] }
 }
 
 fn merge(base: &mut toml::Table, patch: toml::Table) {
     for (k, v) in patch {
         match (base.get_mut(&k), v) {
             // A table that switches `kind` (say data.kind) replaces the old table whole.
-            (Some(toml::Value::Table(b)), toml::Value::Table(p)) if !switches_kind(b, &p) => {
-                merge(b, p)
-            }
+            (Some(toml::Value::Table(b)), toml::Value::Table(p)) if !switches_kind(b, &p) => merge(b, p),
             (_, v) => {
                 base.insert(k, v);
             }
@@ -332,23 +275,14 @@ pub fn differences(a: &TrainConfig, b: &TrainConfig) -> Vec<(String, String, Str
     out
 }
 
-fn diff_values(
-    prefix: &str,
-    a: &toml::Value,
-    b: &toml::Value,
-    out: &mut Vec<(String, String, String)>,
-) {
+fn diff_values(prefix: &str, a: &toml::Value, b: &toml::Value, out: &mut Vec<(String, String, String)>) {
     match (a, b) {
         (toml::Value::Table(ta), toml::Value::Table(tb)) => {
             let mut keys: Vec<&String> = ta.keys().chain(tb.keys()).collect();
             keys.sort();
             keys.dedup();
             for k in keys {
-                let name = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
+                let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                 match (ta.get(k), tb.get(k)) {
                     (Some(x), Some(y)) => diff_values(&name, x, y, out),
                     (x, y) => out.push((name, show(x), show(y))),
@@ -377,55 +311,32 @@ mod tests {
     #[test]
     fn overlay_changes_only_named_fields() {
         let c = TrainConfig::default();
-        let o = c
-            .overlay_toml("steps = 7\n[optim.d]\nlr = 0.001\n", "f.toml")
-            .unwrap();
+        let o = c.overlay_toml("steps = 7\n[optim.d]\nlr = 0.001\n", "f.toml").unwrap();
         assert_eq!(o.steps, Some(7));
         assert_eq!(o.epochs, None);
         assert_eq!(o.optim.d.lr(), 0.001);
         assert_eq!(o.optim.g, c.optim.g);
-        let (OptimizerConfig::Adam(od), OptimizerConfig::Adam(cd)) = (&o.optim.d, &c.optim.d)
-        else {
-            panic!("adam")
-        };
+        let (OptimizerConfig::Adam(od), OptimizerConfig::Adam(cd)) = (&o.optim.d, &c.optim.d) else { panic!("adam") };
         assert_eq!(od.betas, cd.betas);
     }
 
     #[test]
     fn unknown_key_and_bad_type_are_named() {
         let c = TrainConfig::default();
-        let e = c
-            .overlay_toml("bach_size = 3\n", "f.toml")
-            .unwrap_err()
-            .to_string();
+        let e = c.overlay_toml("bach_size = 3\n", "f.toml").unwrap_err().to_string();
         assert!(e.contains("f.toml") && e.contains("bach_size"), "{e}");
-        let e = c
-            .overlay_toml("[optim.g]\nlr = \"fast\"\n", "f.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("f.toml") && e.contains("optim.g") && e.contains("`lr`"),
-            "{e}"
-        );
-        let e = c
-            .overlay_toml("[model]\nlatent_dim = 1.5\n", "f.toml")
-            .unwrap_err()
-            .to_string();
+        let e = c.overlay_toml("[optim.g]\nlr = \"fast\"\n", "f.toml").unwrap_err().to_string();
+        assert!(e.contains("f.toml") && e.contains("optim.g") && e.contains("`lr`"), "{e}");
+        let e = c.overlay_toml("[model]\nlatent_dim = 1.5\n", "f.toml").unwrap_err().to_string();
         assert!(e.contains("model") && e.contains("`latent_dim`"), "{e}");
-        let e = c
-            .overlay_toml("[model]\nkind = \"mpl\"\n", "f.toml")
-            .unwrap_err()
-            .to_string();
+        let e = c.overlay_toml("[model]\nkind = \"mpl\"\n", "f.toml").unwrap_err().to_string();
         assert!(e.contains("mpl") && e.contains("dcgan"), "{e}");
     }
 
     #[test]
     fn all_problems_reported_at_once() {
         let c = TrainConfig::default()
-            .overlay_toml(
-                "batch_size = 0\nd_steps = 0\n[optim.g]\nlr = -1.0\n[loss]\nreal_label = 1.5\n",
-                "f.toml",
-            )
+            .overlay_toml("batch_size = 0\nd_steps = 0\n[optim.g]\nlr = -1.0\n[loss]\nreal_label = 1.5\n", "f.toml")
             .unwrap();
         let e = c.validate("f.toml").unwrap_err().to_string();
         for needle in ["batch_size", "d_steps", "optim.g.lr", "loss.real_label"] {
@@ -435,24 +346,15 @@ mod tests {
 
     #[test]
     fn out_of_range_integers_are_problems_not_panics() {
-        let c = TrainConfig {
-            seed: u64::MAX,
-            ..TrainConfig::default()
-        };
-        assert!(c
-            .validate("x")
-            .unwrap_err()
-            .to_string()
-            .contains("`seed` must be at most"));
+        let c = TrainConfig { seed: u64::MAX, ..TrainConfig::default() };
+        assert!(c.validate("x").unwrap_err().to_string().contains("`seed` must be at most"));
     }
 
     #[test]
     fn differences_name_dotted_fields() {
         let a = TrainConfig::default();
         let mut b = a.clone();
-        let OptimizerConfig::Adam(d) = &mut b.optim.d else {
-            panic!("adam")
-        };
+        let OptimizerConfig::Adam(d) = &mut b.optim.d else { panic!("adam") };
         d.betas = (0.0, 0.9);
         b.seed = 3;
         let d: Vec<String> = differences(&a, &b).into_iter().map(|d| d.0).collect();
@@ -466,25 +368,13 @@ mod tests {
             t["optim"][net].as_table_mut().unwrap().remove("kind");
         }
         let old = toml::to_string(&t).unwrap();
-        assert_eq!(
-            TrainConfig::from_toml_str(&old, "old.toml").unwrap(),
-            TrainConfig::default()
-        );
+        assert_eq!(TrainConfig::from_toml_str(&old, "old.toml").unwrap(), TrainConfig::default());
     }
 
     #[test]
     fn switching_the_optimiser_kind_replaces_its_table() {
-        let c = TrainConfig::default()
-            .overlay_toml("[optim.d]\nkind = \"rmsprop\"\nlr = 5e-5\n", "f.toml")
-            .unwrap();
-        assert_eq!(
-            c.optim.d,
-            OptimizerConfig::RmsProp(crate::optim::RmsPropConfig {
-                lr: 5e-5,
-                alpha: 0.99,
-                eps: 1e-8
-            })
-        );
+        let c = TrainConfig::default().overlay_toml("[optim.d]\nkind = \"rmsprop\"\nlr = 5e-5\n", "f.toml").unwrap();
+        assert_eq!(c.optim.d, OptimizerConfig::RmsProp(crate::optim::RmsPropConfig { lr: 5e-5, alpha: 0.99, eps: 1e-8 }));
     }
 
     #[test]
@@ -493,20 +383,13 @@ mod tests {
             .overlay_toml("[model]\nkind = \"dcgan\"\nlatent_dim = 8\ng_base = 4\nd_base = 4\nd_norm = \"batch\"\n[loss]\nkind = \"wasserstein\"\ngenerator = \"minimax\"\n[loss.lipschitz]\nkind = \"gradient-penalty\"\nweight = 10.0\n", "f.toml")
             .unwrap();
         let e = c.validate("f.toml").unwrap_err().to_string();
-        assert!(
-            e.contains("d_norm = \"batch\"") && e.contains("per sample"),
-            "{e}"
-        );
+        assert!(e.contains("d_norm = \"batch\"") && e.contains("per sample"), "{e}");
         assert!(e.contains("loss.generator applies only"), "{e}");
     }
 
     #[test]
     fn epochs_to_steps() {
-        let mut c = TrainConfig {
-            batch_size: 64,
-            epochs: Some(2),
-            ..TrainConfig::default()
-        };
+        let mut c = TrainConfig { batch_size: 64, epochs: Some(2), ..TrainConfig::default() };
         assert_eq!(c.total_steps(10_000), 2 * 156);
         c.d_steps = 2;
         assert_eq!(c.total_steps(10_000), 156);

@@ -9,24 +9,13 @@ pub enum GanError {
     Data(#[from] gan_data::DataError),
     /// A configuration with one or more problems; all of them are listed.
     #[error("{source_name}: {}", problems.join("; "))]
-    Config {
-        source_name: String,
-        problems: Vec<String>,
-    },
+    Config { source_name: String, problems: Vec<String> },
     #[error("cannot resume {run}: {field} changed (run has {saved}, now {new})")]
-    ResumeMismatch {
-        run: PathBuf,
-        field: String,
-        saved: String,
-        new: String,
-    },
+    ResumeMismatch { run: PathBuf, field: String, saved: String, new: String },
     #[error("{path}: {reason}")]
     Checkpoint { path: PathBuf, reason: String },
     #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Invalid(String),
 }

@@ -11,9 +11,7 @@ use crate::error::{GanError, Result};
 
 /// Converts images in `[-1, 1]` to bytes, `[B, C, H, W]` layout kept.
 pub fn to_bytes(images: &Tensor) -> Vec<u8> {
-    let t = ((images.to_device(Device::Cpu).to_kind(Kind::Float) + 1.0) * 127.5 + 0.5)
-        .clamp(0.0, 255.0)
-        .to_kind(Kind::Uint8);
+    let t = ((images.to_device(Device::Cpu).to_kind(Kind::Float) + 1.0) * 127.5 + 0.5).clamp(0.0, 255.0).to_kind(Kind::Uint8);
     Vec::<u8>::try_from(&t.contiguous().view([-1])).expect("uint8 tensor converts")
 }
 
@@ -21,29 +19,19 @@ pub fn to_bytes(images: &Tensor) -> Vec<u8> {
 pub fn make_grid(images: &Tensor, nrow: usize, padding: usize) -> Result<DynamicImage> {
     let size = images.size();
     let [b, c, h, w] = size[..] else {
-        return Err(GanError::Invalid(format!(
-            "make_grid: expected [B, C, H, W] images, got shape {size:?}"
-        )));
+        return Err(GanError::Invalid(format!("make_grid: expected [B, C, H, W] images, got shape {size:?}")));
     };
     let (b, c, h, w) = (b as usize, c as usize, h as usize, w as usize);
     if c != 1 && c != 3 {
-        return Err(GanError::Invalid(format!(
-            "make_grid: images need 1 or 3 channels, got {c}"
-        )));
+        return Err(GanError::Invalid(format!("make_grid: images need 1 or 3 channels, got {c}")));
     }
     let bytes = to_bytes(images);
     let ncol = nrow.min(b).max(1);
     let nrows = b.div_ceil(ncol);
-    let (gw, gh) = (
-        ncol * (w + padding) + padding,
-        nrows * (h + padding) + padding,
-    );
+    let (gw, gh) = (ncol * (w + padding) + padding, nrows * (h + padding) + padding);
     let mut out = vec![0u8; gw * gh * c];
     for i in 0..b {
-        let (x0, y0) = (
-            padding + (i % ncol) * (w + padding),
-            padding + (i / ncol) * (h + padding),
-        );
+        let (x0, y0) = (padding + (i % ncol) * (w + padding), padding + (i / ncol) * (h + padding));
         for y in 0..h {
             for x in 0..w {
                 for ch in 0..c {
@@ -70,10 +58,7 @@ pub fn save_grid(images: &Tensor, nrow: usize, path: &Path) -> Result<()> {
 pub fn save_png(img: &DynamicImage, path: &Path) -> Result<()> {
     let tmp = path.with_extension("png.tmp");
     img.save_with_format(&tmp, image::ImageFormat::Png)
-        .map_err(|e| GanError::Io {
-            path: tmp.clone(),
-            source: std::io::Error::other(e),
-        })?;
+        .map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
     std::fs::rename(&tmp, path).map_err(GanError::io(path))
 }
 
@@ -84,13 +69,7 @@ mod tests {
     #[test]
     fn layout_and_values_by_hand() {
         // Two 1x2x2 images: all -1 and all +1; one row of 2 with padding 2.
-        let imgs = Tensor::cat(
-            &[
-                Tensor::full([1, 1, 2, 2], -1.0, (Kind::Float, Device::Cpu)),
-                Tensor::ones([1, 1, 2, 2], (Kind::Float, Device::Cpu)),
-            ],
-            0,
-        );
+        let imgs = Tensor::cat(&[Tensor::full([1, 1, 2, 2], -1.0, (Kind::Float, Device::Cpu)), Tensor::ones([1, 1, 2, 2], (Kind::Float, Device::Cpu))], 0);
         let g = make_grid(&imgs, 8, 2).unwrap().into_luma8();
         assert_eq!(g.dimensions(), (2 * 4 + 2, 6));
         assert_eq!(g.get_pixel(2, 2).0[0], 0); // first image: -1 -> 0
@@ -102,15 +81,7 @@ mod tests {
     #[test]
     fn eight_by_eight_grid_of_28px_is_242px() {
         let imgs = Tensor::zeros([64, 1, 28, 28], (Kind::Float, Device::Cpu));
-        assert_eq!(
-            make_grid(&imgs, 8, 2).unwrap().into_luma8().dimensions(),
-            (242, 242)
-        );
-        assert!(make_grid(
-            &Tensor::zeros([2, 2, 3, 3], (Kind::Float, Device::Cpu)),
-            8,
-            2
-        )
-        .is_err());
+        assert_eq!(make_grid(&imgs, 8, 2).unwrap().into_luma8().dimensions(), (242, 242));
+        assert!(make_grid(&Tensor::zeros([2, 2, 3, 3], (Kind::Float, Device::Cpu)), 8, 2).is_err());
     }
 }

@@ -28,19 +28,9 @@ pub struct Judgement {
 
 /// Classifies `n` samples drawn from `seed` (truncated latents when `truncation` is set), of
 /// class `requested` (conditional runs).
-pub fn judge(
-    g: &TrainedGenerator,
-    c: &Classifier,
-    requested: Option<i64>,
-    n: i64,
-    seed: u64,
-    truncation: Option<f64>,
-) -> Result<Judgement> {
+pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i64, seed: u64, truncation: Option<f64>) -> Result<Judgement> {
     if g.image != crate::classifier::INPUT {
-        return Err(GanError::Invalid(format!(
-            "the classifiers judge 28x28 grey images; this run makes {:?}",
-            g.image
-        )));
+        return Err(GanError::Invalid(format!("the classifiers judge 28x28 grey images; this run makes {:?}", g.image)));
     }
     let z = draw_latents(n, g.latent_dim(), seed, truncation, Device::Cpu);
     let mut predicted = Vec::with_capacity(n as usize);
@@ -48,21 +38,14 @@ pub fn judge(
     for start in (0..n).step_by(CHUNK as usize) {
         let len = CHUNK.min(n - start);
         let labels = g.labels(len, requested.map(|r| vec![r; len as usize]).as_deref())?;
-        let probs =
-            tch::no_grad(|| c.probs(&g.generate(&z.narrow(0, start, len), labels.as_ref())));
+        let probs = tch::no_grad(|| c.probs(&g.generate(&z.narrow(0, start, len), labels.as_ref())));
         let (top, arg) = probs.max_dim(1, false);
         confidence += top.sum(Kind::Double).double_value(&[]);
         predicted.extend(Vec::<i64>::try_from(arg.to_device(Device::Cpu)).expect("labels"));
     }
     let shares = class_shares(&predicted, c.classes as usize);
     let agreement = requested.map(|r| shares.get(r as usize).copied().unwrap_or(0.0));
-    Ok(Judgement {
-        requested,
-        n,
-        shares,
-        agreement,
-        mean_confidence: confidence / n as f64,
-    })
+    Ok(Judgement { requested, n, shares, agreement, mean_confidence: confidence / n as f64 })
 }
 
 /// Share of `predicted` labels in each of `k` classes.
@@ -71,30 +54,16 @@ pub fn class_shares(predicted: &[i64], k: usize) -> Vec<f64> {
     for &c in predicted {
         counts[c as usize] += 1;
     }
-    counts
-        .iter()
-        .map(|&c| c as f64 / predicted.len().max(1) as f64)
-        .collect()
+    counts.iter().map(|&c| c as f64 / predicted.len().max(1) as f64).collect()
 }
 
 /// One judgement per class for a conditional run, or one for the whole generator.
-pub fn judge_run(
-    g: &TrainedGenerator,
-    c: &Classifier,
-    n: i64,
-    seed: u64,
-    truncation: Option<f64>,
-) -> Result<Vec<Judgement>> {
+pub fn judge_run(g: &TrainedGenerator, c: &Classifier, n: i64, seed: u64, truncation: Option<f64>) -> Result<Vec<Judgement>> {
     if g.classes > 0 && g.classes > c.classes {
-        return Err(GanError::Invalid(format!(
-            "the run has {} classes but the classifier knows {}",
-            g.classes, c.classes
-        )));
+        return Err(GanError::Invalid(format!("the run has {} classes but the classifier knows {}", g.classes, c.classes)));
     }
     match g.classes {
         0 => Ok(vec![judge(g, c, None, n, seed, truncation)?]),
-        k => (0..k)
-            .map(|class| judge(g, c, Some(class), n, seed, truncation))
-            .collect(),
+        k => (0..k).map(|class| judge(g, c, Some(class), n, seed, truncation)).collect(),
     }
 }

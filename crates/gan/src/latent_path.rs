@@ -43,39 +43,23 @@ mod tests {
     use super::*;
 
     fn rows(t: &Tensor) -> Vec<Vec<f64>> {
-        (0..t.size()[0])
-            .map(|i| Vec::<f64>::try_from(t.get(i).to_kind(Kind::Double)).unwrap())
-            .collect()
+        (0..t.size()[0]).map(|i| Vec::<f64>::try_from(t.get(i).to_kind(Kind::Double)).unwrap()).collect()
     }
 
     #[test]
     fn lerp_by_hand() {
-        let p = latent_path(
-            &Tensor::from_slice(&[0.0f64, 2.0]),
-            &Tensor::from_slice(&[4.0f64, -2.0]),
-            3,
-            PathMode::Lerp,
-        );
-        assert_eq!(
-            rows(&p),
-            vec![vec![0.0, 2.0], vec![2.0, 0.0], vec![4.0, -2.0]]
-        );
+        let p = latent_path(&Tensor::from_slice(&[0.0f64, 2.0]), &Tensor::from_slice(&[4.0f64, -2.0]), 3, PathMode::Lerp);
+        assert_eq!(rows(&p), vec![vec![0.0, 2.0], vec![2.0, 0.0], vec![4.0, -2.0]]);
     }
 
     /// Between the orthogonal unit vectors e1 and e2 the slerp midpoint is
     /// (cos 45deg, sin 45deg) and every point keeps norm 1 (lerp's midpoint has norm 0.707).
     #[test]
     fn slerp_by_hand_keeps_the_norm() {
-        let (a, b) = (
-            Tensor::from_slice(&[1.0f64, 0.0]),
-            Tensor::from_slice(&[0.0f64, 1.0]),
-        );
+        let (a, b) = (Tensor::from_slice(&[1.0f64, 0.0]), Tensor::from_slice(&[0.0f64, 1.0]));
         let p = rows(&latent_path(&a, &b, 5, PathMode::Slerp));
         let h = std::f64::consts::FRAC_1_SQRT_2;
-        assert!(
-            (p[2][0] - h).abs() < 1e-12 && (p[2][1] - h).abs() < 1e-12,
-            "{p:?}"
-        );
+        assert!((p[2][0] - h).abs() < 1e-12 && (p[2][1] - h).abs() < 1e-12, "{p:?}");
         // 22.5 degrees at t = 1/4.
         let q = std::f64::consts::PI / 8.0;
         assert!((p[1][0] - q.cos()).abs() < 1e-12 && (p[1][1] - q.sin()).abs() < 1e-12);

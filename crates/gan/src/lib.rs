@@ -34,8 +34,8 @@ pub mod run_dir;
 pub mod sample;
 pub mod scatter;
 pub mod steer;
-mod tagged;
 pub mod toy_presets;
+mod tagged;
 pub mod train;
 
 pub use config::TrainConfig;

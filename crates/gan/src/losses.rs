@@ -61,22 +61,12 @@ pub struct LossConfig {
 impl LossConfig {
     /// The 2014 GAN's loss with the given generator objective and real label.
     pub fn bce(generator: GeneratorLoss, real_label: f64) -> Self {
-        Self {
-            kind: LossKind::Bce,
-            generator: Some(generator),
-            real_label: Some(real_label),
-            lipschitz: Lipschitz::None,
-        }
+        Self { kind: LossKind::Bce, generator: Some(generator), real_label: Some(real_label), lipschitz: Lipschitz::None }
     }
 
     /// A Wasserstein critic loss kept Lipschitz by `lipschitz`.
     pub fn wasserstein(lipschitz: Lipschitz) -> Self {
-        Self {
-            kind: LossKind::Wasserstein,
-            generator: None,
-            real_label: None,
-            lipschitz,
-        }
+        Self { kind: LossKind::Wasserstein, generator: None, real_label: None, lipschitz }
     }
 
     pub fn generator_loss(&self) -> GeneratorLoss {
@@ -98,22 +88,13 @@ impl LossConfig {
         if self.kind != LossKind::Bce {
             let kind = self.kind.name();
             if self.generator.is_some() {
-                p.push(format!(
-                    "generator applies only to kind = \"bce\", not \"{kind}\"; remove it"
-                ));
+                p.push(format!("generator applies only to kind = \"bce\", not \"{kind}\"; remove it"));
             }
             if self.real_label.is_some() {
-                p.push(format!(
-                    "real_label applies only to kind = \"bce\", not \"{kind}\"; remove it"
-                ));
+                p.push(format!("real_label applies only to kind = \"bce\", not \"{kind}\"; remove it"));
             }
         }
-        p.extend(
-            self.lipschitz
-                .problems()
-                .into_iter()
-                .map(|s| format!("lipschitz.{s}")),
-        );
+        p.extend(self.lipschitz.problems().into_iter().map(|s| format!("lipschitz.{s}")));
         match (self.kind, &self.lipschitz) {
             (LossKind::Wasserstein, Lipschitz::None) => p.push(
                 "kind = \"wasserstein\" needs a 1-Lipschitz critic: set lipschitz.kind to \"clip\" or \"gradient-penalty\"".into(),
@@ -158,9 +139,7 @@ fn half_mse(out: &Tensor, target: f64) -> Tensor {
 /// The discriminator's (critic's) adversarial loss, without any penalty.
 pub fn discriminator_loss(cfg: &LossConfig, real_out: &Tensor, fake_out: &Tensor) -> Tensor {
     match cfg.kind {
-        LossKind::Bce => {
-            bce_with_logits(real_out, cfg.real_label()) + bce_with_logits(fake_out, 0.0)
-        }
+        LossKind::Bce => bce_with_logits(real_out, cfg.real_label()) + bce_with_logits(fake_out, 0.0),
         LossKind::Wasserstein => fake_out.mean(None) - real_out.mean(None),
         LossKind::LeastSquares => half_mse(real_out, 1.0) + half_mse(fake_out, 0.0),
     }
@@ -215,25 +194,11 @@ mod tests {
         // Direct formulas in f64, independent of libtorch.
         let ns: f64 = l.iter().map(|&x| -sigmoid(x).ln()).sum::<f64>() / 3.0;
         let mm: f64 = l.iter().map(|&x| (1.0 - sigmoid(x)).ln()).sum::<f64>() / 3.0;
-        let d: f64 = l
-            .iter()
-            .map(|&x| -(0.9 * sigmoid(x).ln() + 0.1 * (1.0 - sigmoid(x)).ln()))
-            .sum::<f64>()
-            / 3.0
+        let d: f64 = l.iter().map(|&x| -(0.9 * sigmoid(x).ln() + 0.1 * (1.0 - sigmoid(x)).ln())).sum::<f64>() / 3.0
             + l.iter().map(|&x| -(1.0 - sigmoid(x)).ln()).sum::<f64>() / 3.0;
         assert!((generator_loss(&ns_cfg(), &t(&l)).double_value(&[]) - ns).abs() < 1e-12);
         assert!((generator_loss(&mm_cfg(), &t(&l)).double_value(&[]) - mm).abs() < 1e-12);
-        assert!(
-            (discriminator_loss(
-                &LossConfig::bce(GeneratorLoss::NonSaturating, 0.9),
-                &t(&l),
-                &t(&l)
-            )
-            .double_value(&[])
-                - d)
-                .abs()
-                < 1e-12
-        );
+        assert!((discriminator_loss(&LossConfig::bce(GeneratorLoss::NonSaturating, 0.9), &t(&l), &t(&l)).double_value(&[]) - d).abs() < 1e-12);
         // ln 2 for a logit of 0 against target 1: the classic "D is guessing" value.
         assert!((bce_with_logits(&t(&[0.0]), 1.0).double_value(&[]) - 2f64.ln()).abs() < 1e-15);
     }
@@ -276,10 +241,7 @@ mod tests {
         // critic: mean C(fake) - mean C(real) = -0.75 - 2 ; generator: -mean C(fake) = 0.75
         assert!((discriminator_loss(&w, &r, &f).double_value(&[]) - (-2.75)).abs() < 1e-12);
         assert!((generator_loss(&w, &f).double_value(&[]) - 0.75).abs() < 1e-12);
-        let ls = LossConfig {
-            kind: LossKind::LeastSquares,
-            ..Default::default()
-        };
+        let ls = LossConfig { kind: LossKind::LeastSquares, ..Default::default() };
         // 1/2 mean((r-1)^2) + 1/2 mean(f^2) = 1/2 (0 + 4)/2 + 1/2 (4 + 0.25)/2
         assert!((discriminator_loss(&ls, &r, &f).double_value(&[]) - (1.0 + 1.0625)).abs() < 1e-12);
         // 1/2 mean((f-1)^2) = 1/2 (9 + 0.25)/2
@@ -288,15 +250,9 @@ mod tests {
 
     #[test]
     fn incompatible_parts_are_refused_with_reasons() {
-        let clip_bce = LossConfig {
-            lipschitz: Lipschitz::Clip { clip: 0.01 },
-            ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0)
-        };
+        let clip_bce = LossConfig { lipschitz: Lipschitz::Clip { clip: 0.01 }, ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0) };
         let e = clip_bce.problems().join("\n");
-        assert!(
-            e.contains("sigmoid/BCE") && e.contains("wasserstein"),
-            "{e}"
-        );
+        assert!(e.contains("sigmoid/BCE") && e.contains("wasserstein"), "{e}");
         let bare = LossConfig::wasserstein(Lipschitz::None);
         assert!(bare.problems().join("\n").contains("1-Lipschitz"));
         let r1 = LossConfig::wasserstein(Lipschitz::R1 { weight: 1.0 });
@@ -329,20 +285,13 @@ mod tests {
         w.real_label = Some(0.9);
         assert!(w.problems().join("\n").contains("real_label applies only"));
         // A gradient penalty on a BCE discriminator is allowed (Fedus et al. 2018).
-        let gp_bce = LossConfig {
-            lipschitz: Lipschitz::GradientPenalty { weight: 10.0 },
-            ..LossConfig::default()
-        };
+        let gp_bce = LossConfig { lipschitz: Lipschitz::GradientPenalty { weight: 10.0 }, ..LossConfig::default() };
         assert!(gp_bce.problems().is_empty());
     }
 
     #[test]
     fn real_label_validated() {
-        assert!(LossConfig::bce(GeneratorLoss::NonSaturating, 0.9)
-            .problems()
-            .is_empty());
-        assert!(!LossConfig::bce(GeneratorLoss::NonSaturating, 1.2)
-            .problems()
-            .is_empty());
+        assert!(LossConfig::bce(GeneratorLoss::NonSaturating, 0.9).problems().is_empty());
+        assert!(!LossConfig::bce(GeneratorLoss::NonSaturating, 1.2).problems().is_empty());
     }
 }

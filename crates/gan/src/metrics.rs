@@ -57,10 +57,7 @@ impl MetricsLog {
     /// Returns the log and the kept records.
     pub fn open(path: &Path, keep_through: u64) -> Result<(Self, Vec<StepMetrics>)> {
         let kept = if path.exists() {
-            let kept: Vec<StepMetrics> = read_metrics(path)?
-                .into_iter()
-                .filter(|m| m.step <= keep_through)
-                .collect();
+            let kept: Vec<StepMetrics> = read_metrics(path)?.into_iter().filter(|m| m.step <= keep_through).collect();
             let mut text = String::new();
             for m in &kept {
                 text.push_str(&serde_json::to_string(m).expect("metrics serialise"));
@@ -71,18 +68,8 @@ impl MetricsLog {
         } else {
             Vec::new()
         };
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(GanError::io(path))?;
-        Ok((
-            Self {
-                path: path.into(),
-                file,
-            },
-            kept,
-        ))
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(GanError::io(path))?;
+        Ok((Self { path: path.into(), file }, kept))
     }
 
     pub fn append(&mut self, m: &StepMetrics) -> Result<()> {
@@ -100,13 +87,7 @@ pub fn read_metrics(path: &Path) -> Result<Vec<StepMetrics>> {
         match serde_json::from_str(line) {
             Ok(m) => out.push(m),
             Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => break,
-            Err(e) => {
-                return Err(GanError::Invalid(format!(
-                    "{}: line {}: {e}",
-                    path.display(),
-                    i + 1
-                )))
-            }
+            Err(e) => return Err(GanError::Invalid(format!("{}: line {}: {e}", path.display(), i + 1))),
         }
     }
     Ok(out)
@@ -117,18 +98,7 @@ mod tests {
     use super::*;
 
     fn m(step: u64) -> StepMetrics {
-        StepMetrics {
-            step,
-            epoch: 0.0,
-            d_loss: Some(1.0),
-            g_loss: Some(2.0),
-            d_real: Some(0.5),
-            d_fake: Some(0.5),
-            wasserstein: None,
-            penalty: None,
-            vae: None,
-            steps_per_sec: 1.0,
-        }
+        StepMetrics { step, epoch: 0.0, d_loss: Some(1.0), g_loss: Some(2.0), d_real: Some(0.5), d_fake: Some(0.5), wasserstein: None, penalty: None, vae: None, steps_per_sec: 1.0 }
     }
 
     #[test]
@@ -144,10 +114,7 @@ mod tests {
         write!(f, "{{\"step\": 4").unwrap();
         assert_eq!(read_metrics(&p).unwrap().len(), 3);
         let (_, kept) = MetricsLog::open(&p, 20).unwrap();
-        assert_eq!(
-            kept.iter().map(|m| m.step).collect::<Vec<_>>(),
-            vec![10, 20]
-        );
+        assert_eq!(kept.iter().map(|m| m.step).collect::<Vec<_>>(), vec![10, 20]);
         assert_eq!(read_metrics(&p).unwrap(), kept);
     }
 }

@@ -79,9 +79,7 @@ pub fn interpolation_weights(real: &Tensor) -> Tensor {
 /// treated as a constant).
 pub fn interpolate(real: &Tensor, fake: &Tensor, eps: &Tensor) -> Tensor {
     let fake = fake.detach();
-    (&fake + eps * (real.detach() - &fake))
-        .detach()
-        .set_requires_grad(true)
+    (&fake + eps * (real.detach() - &fake)).detach().set_requires_grad(true)
 }
 
 /// `E[(||grad_x C(x_hat)||_2 - 1)^2]` (unweighted) from the critic's outputs `out` (`[B]`) at
@@ -93,11 +91,10 @@ pub fn gradient_penalty(out: &Tensor, x_hat: &Tensor) -> Tensor {
     // One norm per critic input: per sample, or per pack of samples (PacGAN) when the critic
     // judges several at once. `norm` (not sqrt of a sum) so that a zero gradient
     // differentiates to 0, as in PyTorch.
-    let norms = grad
-        .reshape([out.size()[0], -1])
-        .norm_scalaropt_dim(2, [1i64].as_slice(), false);
+    let norms = grad.reshape([out.size()[0], -1]).norm_scalaropt_dim(2, [1i64].as_slice(), false);
     (norms - 1.0).square().mean(None)
 }
+
 
 /// `E[||grad_x D(x)||_2^2]` (unweighted, without the 1/2) from the discriminator's outputs
 /// `out` at the real batch `x` (a leaf that requires grad), differentiable with respect to
@@ -105,8 +102,5 @@ pub fn gradient_penalty(out: &Tensor, x_hat: &Tensor) -> Tensor {
 /// packing), averaged.
 pub fn r1_penalty(out: &Tensor, x: &Tensor) -> Tensor {
     let grad = Tensor::run_backward(&[out.sum(out.kind())], &[x], true, true).remove(0);
-    grad.reshape([out.size()[0], -1])
-        .square()
-        .sum_dim_intlist([1i64].as_slice(), false, grad.kind())
-        .mean(None)
+    grad.reshape([out.size()[0], -1]).square().sum_dim_intlist([1i64].as_slice(), false, grad.kind()).mean(None)
 }

@@ -13,11 +13,7 @@ use crate::metrics::StepMetrics;
 pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            dejavu::sans::regular(),
-        );
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
     });
 }
 
@@ -32,16 +28,9 @@ fn panel(
 ) -> std::result::Result<(), Box<dyn std::error::Error>> {
     let x_max = metrics.last().map_or(1, |m| m.step).max(1) as f64;
     let (y_min, y_max) = fixed_y.unwrap_or_else(|| {
-        let vals = metrics
-            .iter()
-            .flat_map(|m| series.iter().map(move |s| (s.2)(m)))
-            .filter(|v| v.is_finite());
+        let vals = metrics.iter().flat_map(|m| series.iter().map(move |s| (s.2)(m))).filter(|v| v.is_finite());
         let (lo, hi) = vals.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        if lo > hi {
-            (0.0, 1.0)
-        } else {
-            (lo.min(0.0), hi + 0.05 * (hi - lo).max(1e-3))
-        }
+        if lo > hi { (0.0, 1.0) } else { (lo.min(0.0), hi + 0.05 * (hi - lo).max(1e-3)) }
     });
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 20))
@@ -49,29 +38,14 @@ fn panel(
         .x_label_area_size(30)
         .y_label_area_size(50)
         .build_cartesian_2d(0f64..x_max, y_min..y_max)?;
-    chart
-        .configure_mesh()
-        .x_desc("step")
-        .label_style(("sans-serif", 13))
-        .draw()?;
+    chart.configure_mesh().x_desc("step").label_style(("sans-serif", 13)).draw()?;
     for &(name, color, f) in series {
-        let pts = metrics
-            .iter()
-            .map(|m| (m.step as f64, f(m)))
-            .filter(|p| p.1.is_finite());
-        chart
-            .draw_series(LineSeries::new(pts, color.stroke_width(2)))?
-            .label(name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-            });
+        let pts = metrics.iter().map(|m| (m.step as f64, f(m))).filter(|p| p.1.is_finite());
+        chart.draw_series(LineSeries::new(pts, color.stroke_width(2)))?.label(name).legend(move |(x, y)| {
+            PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+        });
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 13))
-        .draw()?;
+    chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font(("sans-serif", 13)).draw()?;
     Ok(())
 }
 
@@ -89,69 +63,30 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
             let elbo: [Series<'_>; 1] = [("-ELBO", RED, |m| m.vae.map_or(f64::NAN, |e| e.loss))];
             panel(&top, "VAE: negative ELBO per image", metrics, &elbo, None)?;
             let parts: [Series<'_>; 2] = [
-                ("reconstruction", BLUE, |m| {
-                    m.vae.map_or(f64::NAN, |e| e.reconstruction)
-                }),
-                ("KL(q(z|x) || p(z))", RGBColor(0, 140, 0), |m| {
-                    m.vae.map_or(f64::NAN, |e| e.kl)
-                }),
+                ("reconstruction", BLUE, |m| m.vae.map_or(f64::NAN, |e| e.reconstruction)),
+                ("KL(q(z|x) || p(z))", RGBColor(0, 140, 0), |m| m.vae.map_or(f64::NAN, |e| e.kl)),
             ];
             panel(&bottom, "its parts", metrics, &parts, None)?;
             root.present()?;
             return Ok(());
         }
-        let losses: [Series<'_>; 2] = [
-            ("D loss", RED, |m| m.d_loss.unwrap_or(f64::NAN)),
-            ("G loss", BLUE, |m| m.g_loss.unwrap_or(f64::NAN)),
-        ];
+        let losses: [Series<'_>; 2] = [("D loss", RED, |m| m.d_loss.unwrap_or(f64::NAN)), ("G loss", BLUE, |m| m.g_loss.unwrap_or(f64::NAN))];
         panel(&top, "losses", metrics, &losses, None)?;
         if metrics.iter().any(|m| m.wasserstein.is_some()) {
-            let mut critic: Vec<Series<'_>> =
-                vec![("mean C(x) - mean C(G(z))", RGBColor(0, 140, 0), |m| {
-                    m.wasserstein.unwrap_or(f64::NAN)
-                })];
+            let mut critic: Vec<Series<'_>> = vec![("mean C(x) - mean C(G(z))", RGBColor(0, 140, 0), |m| m.wasserstein.unwrap_or(f64::NAN))];
             if metrics.iter().any(|m| m.penalty.is_some()) {
-                critic.push(("gradient penalty", RGBColor(200, 120, 0), |m| {
-                    m.penalty.unwrap_or(f64::NAN)
-                }));
+                critic.push(("gradient penalty", RGBColor(200, 120, 0), |m| m.penalty.unwrap_or(f64::NAN)));
             }
-            panel(
-                &bottom,
-                "critic: Wasserstein estimate",
-                metrics,
-                &critic,
-                None,
-            )?;
+            panel(&bottom, "critic: Wasserstein estimate", metrics, &critic, None)?;
         } else {
-            let outs: [Series<'_>; 2] = [
-                ("D(x)", RGBColor(0, 140, 0), |m| {
-                    m.d_real.unwrap_or(f64::NAN)
-                }),
-                ("D(G(z))", RGBColor(200, 120, 0), |m| {
-                    m.d_fake.unwrap_or(f64::NAN)
-                }),
-            ];
-            let unit = metrics.iter().all(|m| {
-                m.d_real.is_some_and(|v| (0.0..=1.0).contains(&v))
-                    && m.d_fake.is_some_and(|v| (0.0..=1.0).contains(&v))
-            });
-            panel(
-                &bottom,
-                "discriminator outputs",
-                metrics,
-                &outs,
-                unit.then_some((0.0, 1.0)),
-            )?;
+            let outs: [Series<'_>; 2] = [("D(x)", RGBColor(0, 140, 0), |m| m.d_real.unwrap_or(f64::NAN)), ("D(G(z))", RGBColor(200, 120, 0), |m| m.d_fake.unwrap_or(f64::NAN))];
+            let unit = metrics.iter().all(|m| m.d_real.is_some_and(|v| (0.0..=1.0).contains(&v)) && m.d_fake.is_some_and(|v| (0.0..=1.0).contains(&v)));
+            panel(&bottom, "discriminator outputs", metrics, &outs, unit.then_some((0.0, 1.0)))?;
         }
         root.present()?;
         Ok(())
     };
-    draw().map_err(|e| {
-        GanError::Invalid(format!(
-            "{}: cannot draw the loss plot: {e}",
-            path.display()
-        ))
-    })?;
+    draw().map_err(|e| GanError::Invalid(format!("{}: cannot draw the loss plot: {e}", path.display())))?;
     let img = image::RgbImage::from_raw(W, H, buf).expect("buffer matches size");
     crate::grid::save_png(&image::DynamicImage::ImageRgb8(img), path)
 }
@@ -183,13 +118,7 @@ mod tests {
         assert_eq!(img.dimensions(), (900, 700));
         let red = img.pixels().filter(|p| p.0 == [255, 0, 0]).count();
         let blue = img.pixels().filter(|p| p.0 == [0, 0, 255]).count();
-        let text = img
-            .pixels()
-            .filter(|p| p.0[0] < 100 && p.0[1] < 100 && p.0[2] < 100)
-            .count();
-        assert!(
-            red > 100 && blue > 100 && text > 500,
-            "red {red} blue {blue} dark {text}"
-        );
+        let text = img.pixels().filter(|p| p.0[0] < 100 && p.0[1] < 100 && p.0[2] < 100).count();
+        assert!(red > 100 && blue > 100 && text > 500, "red {red} blue {blue} dark {text}");
     }
 }

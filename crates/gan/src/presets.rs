@@ -18,11 +18,7 @@ use crate::toy_presets::{ToyLoss, ToyPreset};
 use gan_data::toy::ToyDist;
 
 fn fashion() -> DataSource {
-    DataSource::Idx {
-        dir: FASHION_MNIST_DIR.into(),
-        split: Split::Train,
-        classes: Some(ClassSet::FashionMnist),
-    }
+    DataSource::Idx { dir: FASHION_MNIST_DIR.into(), split: Split::Train, classes: Some(ClassSet::FashionMnist) }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,11 +101,7 @@ impl Preset {
             Preset::MnistMlp => {}
             Preset::MnistMlpMinimax => c.loss.generator = Some(GeneratorLoss::Minimax),
             Preset::MnistMlpSmooth => c.loss.real_label = Some(0.9),
-            Preset::MnistDcgan
-            | Preset::FashionDcgan
-            | Preset::MnistLsgan
-            | Preset::MnistCgan
-            | Preset::FashionCgan => {
+            Preset::MnistDcgan | Preset::FashionDcgan | Preset::MnistLsgan | Preset::MnistCgan | Preset::FashionCgan => {
                 c.model = ModelConfig::Dcgan(DcganConfig::default());
                 c.epochs = Some(20);
                 c.conditional = matches!(self, Preset::MnistCgan | Preset::FashionCgan);
@@ -118,19 +110,13 @@ impl Preset {
                     c.epochs = Some(10);
                 }
                 if self == Preset::MnistLsgan {
-                    c.loss = LossConfig {
-                        kind: LossKind::LeastSquares,
-                        ..LossConfig::default()
-                    };
+                    c.loss = LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() };
                 }
             }
             Preset::MnistWganClip => {
                 c.model = ModelConfig::Dcgan(DcganConfig::default());
                 c.loss = LossConfig::wasserstein(Lipschitz::Clip { clip: 0.01 });
-                let rms = OptimizerConfig::RmsProp(RmsPropConfig {
-                    lr: 5e-5,
-                    ..RmsPropConfig::default()
-                });
+                let rms = OptimizerConfig::RmsProp(RmsPropConfig { lr: 5e-5, ..RmsPropConfig::default() });
                 c.optim = OptimConfig::same(rms);
                 c.d_steps = 5;
                 c.epochs = Some(100);
@@ -138,16 +124,9 @@ impl Preset {
             }
             Preset::FashionWganGp => {
                 c.data = fashion();
-                c.model = ModelConfig::Dcgan(DcganConfig {
-                    d_norm: Norm::None,
-                    ..DcganConfig::default()
-                });
+                c.model = ModelConfig::Dcgan(DcganConfig { d_norm: Norm::None, ..DcganConfig::default() });
                 c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
-                let adam = OptimizerConfig::Adam(AdamConfig {
-                    lr: 1e-4,
-                    betas: (0.0, 0.9),
-                    eps: 1e-8,
-                });
+                let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-4, betas: (0.0, 0.9), eps: 1e-8 });
                 c.optim = OptimConfig::same(adam);
                 c.d_steps = 5;
                 c.epochs = Some(20);
@@ -156,11 +135,7 @@ impl Preset {
             Preset::MnistVae | Preset::FashionVae => {
                 c.model = ModelConfig::Vae(VaeConfig::default());
                 c.loss = LossConfig::default();
-                let adam = OptimizerConfig::Adam(AdamConfig {
-                    lr: 1e-3,
-                    betas: (0.9, 0.999),
-                    eps: 1e-8,
-                });
+                let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-3, betas: (0.9, 0.999), eps: 1e-8 });
                 c.optim = OptimConfig::same(adam);
                 if self == Preset::FashionVae {
                     c.data = fashion();
@@ -168,25 +143,10 @@ impl Preset {
                 }
             }
             Preset::Faces128WganGp => {
-                c.data = DataSource::Folder {
-                    dir: PathBuf::new(),
-                    size: 128,
-                    on_error: OnError::Stop,
-                };
-                c.model = ModelConfig::Dcgan(DcganConfig {
-                    latent_dim: 200,
-                    g_base: 32,
-                    d_base: 16,
-                    d_norm: Norm::Instance,
-                    d_norm_first: true,
-                    leaky_slope: 0.2,
-                });
+                c.data = DataSource::Folder { dir: PathBuf::new(), size: 128, on_error: OnError::Stop };
+                c.model = ModelConfig::Dcgan(DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 });
                 c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
-                let adam = OptimizerConfig::Adam(AdamConfig {
-                    lr: 1e-4,
-                    betas: (0.5, 0.999),
-                    eps: 1e-8,
-                });
+                let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-4, betas: (0.5, 0.999), eps: 1e-8 });
                 c.optim = OptimConfig::same(adam);
                 c.batch_size = 128;
                 c.d_steps = 5;
@@ -200,10 +160,7 @@ impl Preset {
 
     /// Looks an image preset up by name; an unknown name lists the known ones.
     pub fn from_name(name: &str) -> Result<Preset> {
-        Self::ALL
-            .into_iter()
-            .find(|p| p.name() == name)
-            .ok_or_else(|| unknown(name))
+        Self::ALL.into_iter().find(|p| p.name() == name).ok_or_else(|| unknown(name))
     }
 }
 
@@ -217,12 +174,8 @@ pub fn config_named(name: &str) -> Result<TrainConfig> {
 
 /// Every preset, `(name, description)`: the image presets, then the toy ones.
 pub fn catalogue() -> Vec<(String, String)> {
-    let image = Preset::ALL
-        .into_iter()
-        .map(|p| (p.name().to_string(), p.description().to_string()));
-    image
-        .chain(ToyPreset::all().map(|t| (t.name(), t.description())))
-        .collect()
+    let image = Preset::ALL.into_iter().map(|p| (p.name().to_string(), p.description().to_string()));
+    image.chain(ToyPreset::all().map(|t| (t.name(), t.description()))).collect()
 }
 
 fn unknown(name: &str) -> GanError {
@@ -245,38 +198,16 @@ mod tests {
     #[test]
     fn every_preset_is_valid_and_named_uniquely() {
         for p in Preset::ALL {
-            assert!(
-                p.config().problems().is_empty(),
-                "{}: {:?}",
-                p.name(),
-                p.config().problems()
-            );
+            assert!(p.config().problems().is_empty(), "{}: {:?}", p.name(), p.config().problems());
             assert_eq!(Preset::from_name(p.name()).unwrap(), p);
         }
         // The documented example file spells out mnist-mlp field by field.
-        let example = crate::TrainConfig::from_toml_str(
-            include_str!("../../../configs/example.toml"),
-            "example.toml",
-        )
-        .unwrap();
+        let example = crate::TrainConfig::from_toml_str(include_str!("../../../configs/example.toml"), "example.toml").unwrap();
         assert_eq!(example, Preset::MnistMlp.config());
         let e = Preset::from_name("mnist-mpl").unwrap_err().to_string();
-        assert!(
-            e.contains("mnist-mpl") && e.contains("mnist-mlp-minimax"),
-            "{e}"
-        );
-        assert_eq!(
-            config_named("ring8-ls").unwrap(),
-            ToyPreset {
-                dist: ToyDist::Ring8,
-                loss: ToyLoss::Ls
-            }
-            .config()
-        );
-        assert_eq!(
-            config_named("mnist-cgan").unwrap(),
-            Preset::MnistCgan.config()
-        );
+        assert!(e.contains("mnist-mpl") && e.contains("mnist-mlp-minimax"), "{e}");
+        assert_eq!(config_named("ring8-ls").unwrap(), ToyPreset { dist: ToyDist::Ring8, loss: ToyLoss::Ls }.config());
+        assert_eq!(config_named("mnist-cgan").unwrap(), Preset::MnistCgan.config());
         let e = config_named("ring9-ns").unwrap_err().to_string();
         assert!(e.contains("two-moons") && e.contains("wgan-gp"), "{e}");
         assert_eq!(catalogue().len(), Preset::ALL.len() + 25);

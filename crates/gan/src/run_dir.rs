@@ -55,10 +55,7 @@ impl RunDir {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(self.samples())? {
             let path = entry?.path();
-            let step = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_prefix("step-")?.strip_suffix(".png")?.parse().ok());
+            let step = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix("step-")?.strip_suffix(".png")?.parse().ok());
             if let Some(step) = step {
                 out.push((step, path));
             }

@@ -21,8 +21,7 @@ pub fn latents(n: i64, dim: i64, seed: u64, device: Device) -> Tensor {
 
 /// Generated toy points `[B, 1, 1, dim]` as a row-major `B x dim` vector on the CPU.
 pub fn points(t: &Tensor) -> Vec<f32> {
-    Vec::try_from(t.to_device(Device::Cpu).to_kind(Kind::Float).flatten(0, -1))
-        .expect("float points")
+    Vec::try_from(t.to_device(Device::Cpu).to_kind(Kind::Float).flatten(0, -1)).expect("float points")
 }
 
 /// Latents as [`latents`], with every entry of magnitude above `threshold` redrawn until
@@ -44,13 +43,7 @@ pub fn truncated_latents(n: i64, dim: i64, seed: u64, threshold: f64, device: De
 }
 
 /// [`truncated_latents`] with `Some(threshold)`, [`latents`] with `None`.
-pub fn draw_latents(
-    n: i64,
-    dim: i64,
-    seed: u64,
-    truncation: Option<f64>,
-    device: Device,
-) -> Tensor {
+pub fn draw_latents(n: i64, dim: i64, seed: u64, truncation: Option<f64>, device: Device) -> Tensor {
     match truncation {
         Some(t) => truncated_latents(n, dim, seed, t, device),
         None => latents(n, dim, seed, device),
@@ -73,44 +66,24 @@ pub struct TrainedGenerator {
 impl TrainedGenerator {
     pub fn load(run: &Path, device: Device) -> Result<Self> {
         if !run.is_dir() {
-            return Err(GanError::Invalid(format!(
-                "run directory {} does not exist",
-                run.display()
-            )));
+            return Err(GanError::Invalid(format!("run directory {} does not exist", run.display())));
         }
         let rd = RunDir::new(run);
         let config = TrainConfig::load(&rd.config())?;
         let dir = checkpoint::latest(&rd)?.ok_or_else(|| {
-            GanError::Invalid(format!(
-                "{} has no checkpoint yet (checkpoints/latest is missing)",
-                run.display()
-            ))
+            GanError::Invalid(format!("{} has no checkpoint yet (checkpoints/latest is missing)", run.display()))
         })?;
         let state = checkpoint::read_state(&dir)?;
         let mut vs = nn::VarStore::new(device);
         if config.conditional != (state.classes > 0) {
             return Err(GanError::Checkpoint {
                 path: dir.clone(),
-                reason: format!(
-                    "state.json says {} classes but config.toml has conditional = {}",
-                    state.classes, config.conditional
-                ),
+                reason: format!("state.json says {} classes but config.toml has conditional = {}", state.classes, config.conditional),
             });
         }
-        let g = config
-            .model
-            .build_generator(&vs, state.image, state.classes);
+        let g = config.model.build_generator(&vs, state.image, state.classes);
         checkpoint::load_weights(&mut vs, &dir.join(GENERATOR_FILE))?;
-        Ok(Self {
-            config,
-            image: state.image,
-            classes: state.classes,
-            step: state.step,
-            checkpoint: dir,
-            _vs: vs,
-            g,
-            device,
-        })
+        Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, _vs: vs, g, device })
     }
 
     pub fn latent_dim(&self) -> i64 {
@@ -120,10 +93,7 @@ impl TrainedGenerator {
     /// The names of the classes of a conditional run's data.
     pub fn vocabulary(&self) -> Result<Vocabulary> {
         if self.classes == 0 {
-            return Err(GanError::Invalid(format!(
-                "{} is not conditional: it was trained without class labels",
-                self.checkpoint.display()
-            )));
+            return Err(GanError::Invalid(format!("{} is not conditional: it was trained without class labels", self.checkpoint.display())));
         }
         Ok(self.config.data.vocabulary(self.classes as usize)?)
     }
@@ -168,8 +138,7 @@ impl TrainedGenerator {
 
     fn forward_mixed(&self, z: &Tensor, y: Option<&Tensor>) -> Tensor {
         let y = y.map(|y| y.to_device(self.device).to_kind(Kind::Float));
-        self.g
-            .forward_t(&z.to_device(self.device), y.as_ref(), false)
+        self.g.forward_t(&z.to_device(self.device), y.as_ref(), false)
     }
 }
 
@@ -183,9 +152,7 @@ mod tests {
         let t = truncated_latents(50, 20, 9, 0.5, Device::Cpu);
         assert!(t.abs().max().double_value(&[]) <= 0.5);
         let inside = plain.abs().le(0.5);
-        assert!(plain
-            .masked_select(&inside)
-            .equal(&t.masked_select(&inside)));
+        assert!(plain.masked_select(&inside).equal(&t.masked_select(&inside)));
         assert!(t.equal(&truncated_latents(50, 20, 9, 0.5, Device::Cpu)));
         // A threshold above every entry changes nothing.
         assert!(truncated_latents(50, 20, 9, 100.0, Device::Cpu).equal(&plain));

@@ -37,37 +37,17 @@ pub struct Steered {
 
 /// Steers the latents `z0` (`[n, latent_dim]`); a conditional generator keeps its classes
 /// `labels` (see [`TrainedGenerator::labels`]) fixed while z moves.
-pub fn steer(
-    g: &TrainedGenerator,
-    c: &Classifier,
-    z0: &Tensor,
-    labels: Option<&Tensor>,
-    cfg: &SteerConfig,
-) -> Steered {
+pub fn steer(g: &TrainedGenerator, c: &Classifier, z0: &Tensor, labels: Option<&Tensor>, cfg: &SteerConfig) -> Steered {
     let vs = nn::VarStore::new(z0.device());
     let z = vs.root().var_copy("z", z0);
-    let mut opt = Optimizer::new(
-        &vs,
-        OptimizerConfig::Adam(AdamConfig {
-            lr: cfg.lr,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
-        }),
-    );
+    let mut opt = Optimizer::new(&vs, OptimizerConfig::Adam(AdamConfig { lr: cfg.lr, betas: (0.9, 0.999), eps: 1e-8 }));
     let others = Tensor::ones([c.classes], (Kind::Float, z0.device()));
     let _ = others.get(cfg.target).fill_(0.0);
     let probs_before = tch::no_grad(|| c.probs(&g.generate(z0, labels)));
     let (mut frames, mut trace) = (Vec::new(), Vec::new());
     let mut record = |x: &Tensor, p: &Tensor| {
         frames.push(x.detach().to_device(tch::Device::Cpu));
-        trace.push(
-            Vec::<f64>::try_from(
-                p.select(1, cfg.target)
-                    .to_kind(Kind::Double)
-                    .to_device(tch::Device::Cpu),
-            )
-            .expect("probabilities"),
-        );
+        trace.push(Vec::<f64>::try_from(p.select(1, cfg.target).to_kind(Kind::Double).to_device(tch::Device::Cpu)).expect("probabilities"));
     };
     for _ in 0..cfg.steps {
         let x = g.forward(&z, labels);
@@ -75,10 +55,7 @@ pub fn steer(
         record(&x, &p);
         let mut loss = -(p.select(1, cfg.target) + 1e-12).log().mean(Kind::Float);
         if cfg.keep_others > 0.0 {
-            let drift = ((&p - &probs_before) * &others)
-                .square()
-                .sum_dim_intlist(1, false, Kind::Float)
-                .mean(Kind::Float);
+            let drift = ((&p - &probs_before) * &others).square().sum_dim_intlist(1, false, Kind::Float).mean(Kind::Float);
             loss = loss + drift * cfg.keep_others;
         }
         let grads = Tensor::run_backward(&[loss], &[&z], false, false);
@@ -87,10 +64,5 @@ pub fn steer(
     let x = tch::no_grad(|| g.generate(&z, labels));
     let probs_after = tch::no_grad(|| c.probs(&x));
     record(&x, &probs_after);
-    Steered {
-        frames,
-        trace,
-        probs_before,
-        probs_after,
-    }
+    Steered { frames, trace, probs_before, probs_after }
 }

@@ -18,11 +18,7 @@ where
     let mut table = toml::Table::deserialize(d)?;
     let kind = match table.remove("kind") {
         Some(toml::Value::String(k)) => k,
-        Some(other) => {
-            return Err(D::Error::custom(format!(
-                "`kind` must be a string, got {other}"
-            )))
-        }
+        Some(other) => return Err(D::Error::custom(format!("`kind` must be a string, got {other}"))),
         None => return Err(D::Error::missing_field("kind")),
     };
     if !variants.contains(&kind.as_str()) {

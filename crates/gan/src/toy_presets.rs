@@ -67,10 +67,7 @@ impl ToyLoss {
         match self {
             ToyLoss::Ns => LossConfig::bce(GeneratorLoss::NonSaturating, 1.0),
             ToyLoss::Minimax => LossConfig::bce(GeneratorLoss::Minimax, 1.0),
-            ToyLoss::Ls => LossConfig {
-                kind: LossKind::LeastSquares,
-                ..LossConfig::default()
-            },
+            ToyLoss::Ls => LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() },
             ToyLoss::WganGp => LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 0.1 }),
             ToyLoss::NsR1 => LossConfig {
                 lipschitz: Lipschitz::R1 { weight: 0.1 },
@@ -89,11 +86,7 @@ pub struct ToyPreset {
 
 impl ToyPreset {
     pub fn all() -> impl Iterator<Item = ToyPreset> {
-        ToyDist::ALL.into_iter().flat_map(|dist| {
-            ToyLoss::ALL
-                .into_iter()
-                .map(move |loss| ToyPreset { dist, loss })
-        })
+        ToyDist::ALL.into_iter().flat_map(|dist| ToyLoss::ALL.into_iter().map(move |loss| ToyPreset { dist, loss }))
     }
 
     pub fn name(self) -> String {
@@ -128,11 +121,7 @@ impl ToyPreset {
             ToyLoss::WganGp => (1e-3, (0.5, 0.9), 5),
             _ => (1e-3, (0.5, 0.999), 1),
         };
-        let adam = OptimizerConfig::Adam(AdamConfig {
-            lr,
-            betas,
-            eps: 1e-8,
-        });
+        let adam = OptimizerConfig::Adam(AdamConfig { lr, betas, eps: 1e-8 });
         TrainConfig {
             seed: 0,
             batch_size: BATCH,
@@ -145,19 +134,11 @@ impl ToyPreset {
             sample_every: 500,
             checkpoint_every: 1000,
             keep_checkpoints: 1,
-            data: DataSource::Toy {
-                dist: self.dist,
-                points: 100_000,
-                seed: 0,
-            },
+            data: DataSource::Toy { dist: self.dist, points: 100_000, seed: 0 },
             model: ModelConfig::Mlp(mlp),
             loss: self.loss.loss_config(),
             optim: OptimConfig {
-                schedule: if self.loss == ToyLoss::NsR1 {
-                    LrSchedule::Linear
-                } else {
-                    LrSchedule::Constant
-                },
+                schedule: if self.loss == ToyLoss::NsR1 { LrSchedule::Linear } else { LrSchedule::Constant },
                 ..OptimConfig::same(adam)
             },
         }
@@ -192,17 +173,9 @@ mod tests {
         let all: Vec<ToyPreset> = ToyPreset::all().collect();
         assert_eq!(all.len(), 25);
         for p in all {
-            assert!(
-                p.config().problems().is_empty(),
-                "{}: {:?}",
-                p.name(),
-                p.config().problems()
-            );
+            assert!(p.config().problems().is_empty(), "{}: {:?}", p.name(), p.config().problems());
             assert_eq!(ToyPreset::from_name(&p.name()), Some(p));
         }
-        assert_eq!(
-            ToyPreset::from_name("grid25-wgan-gp").unwrap().dist,
-            ToyDist::Grid25
-        );
+        assert_eq!(ToyPreset::from_name("grid25-wgan-gp").unwrap().dist, ToyDist::Grid25);
     }
 }

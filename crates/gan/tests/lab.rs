@@ -6,23 +6,14 @@ use gan::lab::{curves_csv, Lab, LabConfig, LabData, LabLoss};
 use gan_data::toy::ToyDist;
 
 fn ring(loss: LabLoss) -> LabConfig {
-    LabConfig::recommended(
-        LabData::Toy {
-            dist: ToyDist::Ring8,
-        },
-        loss,
-    )
+    LabConfig::recommended(LabData::Toy { dist: ToyDist::Ring8 }, loss)
 }
 
 #[test]
 fn the_same_seed_and_steps_give_the_same_state() {
     tch::set_num_threads(1);
     let run = |seed| {
-        let mut lab = Lab::new(LabConfig {
-            seed,
-            ..ring(LabLoss::WganGp)
-        })
-        .unwrap();
+        let mut lab = Lab::new(LabConfig { seed, ..ring(LabLoss::WganGp) }).unwrap();
         for _ in 0..3 {
             lab.round();
         }
@@ -62,12 +53,7 @@ fn a_discriminator_step_leaves_the_generator_alone_and_vice_versa() {
 /// central differences of `L_G` evaluated through the field of a one-point batch.
 #[test]
 fn arrows_are_the_negative_gradient_of_the_generator_loss() {
-    for loss in [
-        LabLoss::NonSaturating,
-        LabLoss::Minimax,
-        LabLoss::Ls,
-        LabLoss::WganGp,
-    ] {
+    for loss in [LabLoss::NonSaturating, LabLoss::Minimax, LabLoss::Ls, LabLoss::WganGp] {
         let mut lab = Lab::new(ring(loss)).unwrap();
         for _ in 0..5 {
             lab.round();
@@ -80,12 +66,7 @@ fn arrows_are_the_negative_gradient_of_the_generator_loss() {
         let gy = (lg(x, y + h) - lg(x, y - h)) / (2.0 * h);
         let (ax, ay) = (f.arrows[0] as f64, f.arrows[1] as f64);
         let scale = gx.abs().max(gy.abs()).max(1e-6);
-        assert!(
-            (ax + gx).abs() / scale < 0.05 && (ay + gy).abs() / scale < 0.05,
-            "{loss:?}: arrow ({ax}, {ay}) vs -grad ({}, {})",
-            -gx,
-            -gy
-        );
+        assert!((ax + gx).abs() / scale < 0.05 && (ay + gy).abs() / scale < 0.05, "{loss:?}: arrow ({ax}, {ay}) vs -grad ({}, {})", -gx, -gy);
     }
 }
 
@@ -100,38 +81,20 @@ fn ring8_with_wgan_gp_covers_all_eight_modes() {
         let m = lab.frame().modes.expect("ring8 has modes");
         (m.covered == 8).then_some(lab.updates().1)
     });
-    assert!(
-        covered.is_some(),
-        "not all 8 modes after 800 generator updates: {:?}",
-        lab.history().last()
-    );
+    assert!(covered.is_some(), "not all 8 modes after 800 generator updates: {:?}", lab.history().last());
 }
 
 #[test]
 fn drawn_points_train_without_mode_metrics_and_bad_settings_are_refused() {
     let points = vec![[-1.0, -1.0], [1.0, 1.0], [0.5, -0.5]];
-    let mut lab = Lab::new(LabConfig::recommended(
-        LabData::Drawn { points },
-        LabLoss::Ls,
-    ))
-    .unwrap();
+    let mut lab = Lab::new(LabConfig::recommended(LabData::Drawn { points }, LabLoss::Ls)).unwrap();
     lab.round();
     let f = lab.frame();
     assert!(f.modes.is_none() && f.record.modes_covered.is_none());
     assert_eq!(f.real.len(), 1000);
-    let one_d = Lab::new(LabConfig::recommended(
-        LabData::Toy {
-            dist: ToyDist::Normal,
-        },
-        LabLoss::NonSaturating,
-    ))
-    .unwrap()
-    .frame();
+    let one_d = Lab::new(LabConfig::recommended(LabData::Toy { dist: ToyDist::Normal }, LabLoss::NonSaturating)).unwrap().frame();
     assert!(one_d.histogram.is_some() && one_d.manifold.is_empty() && one_d.dim == 1);
-    let bad = LabConfig {
-        d_steps: 0,
-        ..ring(LabLoss::WganGp)
-    };
+    let bad = LabConfig { d_steps: 0, ..ring(LabLoss::WganGp) };
     let err = Lab::new(bad).err().expect("refused").to_string();
     assert!(err.contains("d_steps"), "{err}");
 }

@@ -23,50 +23,18 @@ fn wgan_gp() -> LossConfig {
 const GAMMA: f64 = 3.0;
 
 fn bce_r1() -> LossConfig {
-    LossConfig {
-        lipschitz: Lipschitz::R1 { weight: GAMMA },
-        ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0)
-    }
+    LossConfig { lipschitz: Lipschitz::R1 { weight: GAMMA }, ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0) }
 }
 
 fn mlp_case() -> (ModelConfig, ImageShape) {
-    let m = ModelConfig::Mlp(MlpConfig {
-        latent_dim: 3,
-        g_hidden: vec![4],
-        d_hidden: vec![6, 5],
-        d_dropout: 0.0,
-        leaky_slope: 0.2,
-        g_leaky_slope: None,
-        g_output: Default::default(),
-    });
-    (
-        m,
-        ImageShape {
-            channels: 1,
-            height: 4,
-            width: 4,
-        },
-    )
+    let m = ModelConfig::Mlp(MlpConfig { latent_dim: 3, g_hidden: vec![4], d_hidden: vec![6, 5], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
+    (m, ImageShape { channels: 1, height: 4, width: 4 })
 }
 
 /// A 16x16x2 critic with InstanceNorm on every strided conv (the seed's critic, smaller).
 fn conv_case() -> (ModelConfig, ImageShape) {
-    let m = ModelConfig::Dcgan(DcganConfig {
-        latent_dim: 3,
-        g_base: 2,
-        d_base: 3,
-        d_norm: Norm::Instance,
-        d_norm_first: true,
-        leaky_slope: 0.2,
-    });
-    (
-        m,
-        ImageShape {
-            channels: 2,
-            height: 16,
-            width: 16,
-        },
-    )
+    let m = ModelConfig::Dcgan(DcganConfig { latent_dim: 3, g_base: 2, d_base: 3, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 });
+    (m, ImageShape { channels: 2, height: 16, width: 16 })
 }
 
 fn build(model: &ModelConfig, image: ImageShape, classes: i64, kind: Kind, seed: i64) -> Nets {
@@ -78,12 +46,7 @@ fn build(model: &ModelConfig, image: ImageShape, classes: i64, kind: Kind, seed:
 
 /// Trainable critic parameters, sorted by name.
 fn params(nets: &Nets) -> Vec<(String, Tensor)> {
-    let mut v: Vec<(String, Tensor)> = nets
-        .d_vs
-        .variables()
-        .into_iter()
-        .filter(|(_, t)| t.requires_grad())
-        .collect();
+    let mut v: Vec<(String, Tensor)> = nets.d_vs.variables().into_iter().filter(|(_, t)| t.requires_grad()).collect();
     v.sort_by(|a, b| a.0.cmp(&b.0));
     v
 }
@@ -101,26 +64,12 @@ fn inputs(image: ImageShape, n: i64, classes: i64, kind: Kind) -> Inputs {
     let real = Tensor::rand(shape, (kind, Device::Cpu)) * 2.0 - 1.0;
     let fake = Tensor::rand(shape, (kind, Device::Cpu)) * 2.0 - 1.0;
     let eps = interpolation_weights(&real);
-    let y = (classes > 0).then(|| {
-        one_hot(
-            &Tensor::arange(n, (Kind::Int64, Device::Cpu)).remainder(classes),
-            classes,
-        )
-        .to_kind(kind)
-    });
+    let y = (classes > 0).then(|| one_hot(&Tensor::arange(n, (Kind::Int64, Device::Cpu)).remainder(classes), classes).to_kind(kind));
     Inputs { real, fake, eps, y }
 }
 
 fn critic_loss(nets: &Nets, loss: &LossConfig, x: &Inputs) -> Tensor {
-    discriminator_terms(
-        nets.discriminator().unwrap(),
-        loss,
-        &x.real,
-        &x.fake,
-        x.y.as_ref(),
-        Some(&x.eps),
-    )
-    .loss
+    discriminator_terms(nets.discriminator().unwrap(), loss, &x.real, &x.fake, x.y.as_ref(), Some(&x.eps)).loss
 }
 
 #[test]
@@ -129,10 +78,7 @@ fn eps_is_drawn_once_per_sample() {
     let eps = interpolation_weights(&real);
     assert_eq!(eps.size(), vec![5, 1, 1, 1]);
     let e: Vec<f32> = Vec::try_from(eps.view([-1])).unwrap();
-    assert!(
-        e.iter().all(|&v| (0.0..1.0).contains(&v)) && e.windows(2).any(|w| w[0] != w[1]),
-        "{e:?}"
-    );
+    assert!(e.iter().all(|&v| (0.0..1.0).contains(&v)) && e.windows(2).any(|w| w[0] != w[1]), "{e:?}");
 }
 
 /// `C(x) = w.x + b` has input gradient `w` for every sample, so the penalty is
@@ -141,40 +87,15 @@ fn eps_is_drawn_once_per_sample() {
 /// gradient with respect to w is 2 (||w|| - 1) w / ||w||.
 #[test]
 fn linear_critic_by_hand() {
-    let model = ModelConfig::Mlp(MlpConfig {
-        latent_dim: 2,
-        g_hidden: vec![],
-        d_hidden: vec![],
-        d_dropout: 0.0,
-        leaky_slope: 0.2,
-        g_leaky_slope: None,
-        g_output: Default::default(),
-    });
-    let image = ImageShape {
-        channels: 1,
-        height: 2,
-        width: 2,
-    };
+    let model = ModelConfig::Mlp(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
+    let image = ImageShape { channels: 1, height: 2, width: 2 };
     let nets = build(&model, image, 0, Kind::Double, 0);
-    let (_, w) = params(&nets)
-        .into_iter()
-        .find(|(n, _)| n.ends_with("weight"))
-        .unwrap();
-    tch::no_grad(|| {
-        w.shallow_clone()
-            .copy_(&Tensor::from_slice(&[0.3f64, -0.4, 1.2, 0.0]).view([1, 4]))
-    });
+    let (_, w) = params(&nets).into_iter().find(|(n, _)| n.ends_with("weight")).unwrap();
+    tch::no_grad(|| w.shallow_clone().copy_(&Tensor::from_slice(&[0.3f64, -0.4, 1.2, 0.0]).view([1, 4])));
     let x = inputs(image, 3, 0, Kind::Double);
     let x_hat = interpolate(&x.real, &x.fake, &x.eps);
-    let p = gradient_penalty(
-        &nets.discriminator().unwrap().forward_t(&x_hat, None, true),
-        &x_hat,
-    );
-    assert!(
-        (p.double_value(&[]) - 0.09).abs() < 1e-12,
-        "{}",
-        p.double_value(&[])
-    );
+    let p = gradient_penalty(&nets.discriminator().unwrap().forward_t(&x_hat, None, true), &x_hat);
+    assert!((p.double_value(&[]) - 0.09).abs() < 1e-12, "{}", p.double_value(&[]));
     let g = Tensor::run_backward(&[&p], &[&w], false, false).remove(0);
     let want = [0.3, -0.4, 1.2, 0.0].map(|wi| 2.0 * 0.3 * wi / 1.3);
     let got: Vec<f64> = Vec::try_from(g.view([-1])).unwrap();
@@ -188,48 +109,17 @@ fn linear_critic_by_hand() {
 /// respect to `w` is `2 w`; the loss adds `gamma / 2` times it to the BCE terms.
 #[test]
 fn linear_discriminator_r1_by_hand() {
-    let model = ModelConfig::Mlp(MlpConfig {
-        latent_dim: 2,
-        g_hidden: vec![],
-        d_hidden: vec![],
-        d_dropout: 0.0,
-        leaky_slope: 0.2,
-        g_leaky_slope: None,
-        g_output: Default::default(),
-    });
-    let image = ImageShape {
-        channels: 1,
-        height: 2,
-        width: 2,
-    };
+    let model = ModelConfig::Mlp(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
+    let image = ImageShape { channels: 1, height: 2, width: 2 };
     let nets = build(&model, image, 0, Kind::Double, 0);
-    let (_, w) = params(&nets)
-        .into_iter()
-        .find(|(n, _)| n.ends_with("weight"))
-        .unwrap();
-    tch::no_grad(|| {
-        w.shallow_clone()
-            .copy_(&Tensor::from_slice(&[0.3f64, -0.4, 1.2, 0.0]).view([1, 4]))
-    });
+    let (_, w) = params(&nets).into_iter().find(|(n, _)| n.ends_with("weight")).unwrap();
+    tch::no_grad(|| w.shallow_clone().copy_(&Tensor::from_slice(&[0.3f64, -0.4, 1.2, 0.0]).view([1, 4])));
     let x = inputs(image, 3, 0, Kind::Double);
-    let terms = discriminator_terms(
-        nets.discriminator().unwrap(),
-        &bce_r1(),
-        &x.real,
-        &x.fake,
-        None,
-        None,
-    );
+    let terms = discriminator_terms(nets.discriminator().unwrap(), &bce_r1(), &x.real, &x.fake, None, None);
     let p = terms.penalty.unwrap();
-    assert!(
-        (p.double_value(&[]) - 1.69).abs() < 1e-12,
-        "{}",
-        p.double_value(&[])
-    );
+    assert!((p.double_value(&[]) - 1.69).abs() < 1e-12, "{}", p.double_value(&[]));
     let bce = gan::losses::discriminator_loss(&bce_r1(), &terms.real_out, &terms.fake_out);
-    assert!(
-        (terms.loss.double_value(&[]) - bce.double_value(&[]) - GAMMA / 2.0 * 1.69).abs() < 1e-12
-    );
+    assert!((terms.loss.double_value(&[]) - bce.double_value(&[]) - GAMMA / 2.0 * 1.69).abs() < 1e-12);
     let g = Tensor::run_backward(&[&p], &[&w], false, false).remove(0);
     let got: Vec<f64> = Vec::try_from(g.view([-1])).unwrap();
     for (a, b) in got.iter().zip([0.6, -0.8, 2.4, 0.0]) {
@@ -264,10 +154,7 @@ fn finite_differences(model: ModelConfig, image: ImageShape, classes: i64, loss_
             let fd = (at(orig + h) - at(orig - h)) / (2.0 * h);
             at(orig);
             let an = g.reshape([-1]).double_value(&[k]);
-            assert!(
-                (fd - an).abs() <= 1e-6 * an.abs().max(1.0),
-                "{name}[{k}]: finite difference {fd} vs autograd {an}"
-            );
+            assert!((fd - an).abs() <= 1e-6 * an.abs().max(1.0), "{name}[{k}]: finite difference {fd} vs autograd {an}");
             checked += 1;
         }
     }
@@ -331,20 +218,9 @@ fn pytorch_case(
         Lipschitz::R1 { weight } => ("r1", weight),
         ref other => panic!("no PyTorch reference for {other:?}"),
     };
-    let spec =
-        serde_json::json!({"model": model, "image": image, "penalty": penalty, "weight": weight})
-            .to_string();
-    let o = std::process::Command::new(&python)
-        .arg(&script)
-        .arg(&path)
-        .arg(&spec)
-        .output()
-        .expect("run python");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let spec = serde_json::json!({"model": model, "image": image, "penalty": penalty, "weight": weight}).to_string();
+    let o = std::process::Command::new(&python).arg(&script).arg(&path).arg(&spec).output().expect("run python");
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     eprintln!("{name}:\n{text}");
     assert!(o.status.success(), "{name}: PyTorch disagrees:\n{text}");
     assert!(text.contains("max relative error"), "{text}");

@@ -60,24 +60,14 @@ fn fake() -> Tensor {
 }
 
 fn close(got: f64, want: f64, rel: f64) {
-    assert!(
-        (got - want).abs() <= rel * want.abs().max(1e-12),
-        "got {got}, want {want}"
-    );
+    assert!((got - want).abs() <= rel * want.abs().max(1e-12), "got {got}, want {want}");
 }
 
 #[test]
 fn fid_and_matrix_square_root_match_scipy() {
     close(fid(&real(), &fake()), 0.6192512520572064, 1e-9);
     let root = sqrtm_psd(&gaussian(&real()).sigma);
-    let want = [
-        0.5242915047576338,
-        0.1336691828859508,
-        -0.3271781708391977,
-        -0.15456437571551437,
-        0.22419722065106615,
-        0.29838455127394453,
-    ];
+    let want = [0.5242915047576338, 0.1336691828859508, -0.3271781708391977, -0.15456437571551437, 0.22419722065106615, 0.29838455127394453];
     for (j, w) in want.iter().enumerate() {
         close(root.double_value(&[0, j as i64]), *w, 1e-9);
     }
@@ -106,11 +96,7 @@ fn classifier_score_matches_numpy() {
     // A confident, evenly spread classifier over 4 classes scores 4; one class scores 1.
     let eye = Tensor::eye(4, (Kind::Double, tch::Device::Cpu)).repeat([5, 1]);
     close(classifier_score(&eye, 1).mean, 4.0, 1e-12);
-    close(
-        classifier_score(&eye.narrow(1, 0, 1).ones_like(), 1).mean,
-        1.0,
-        1e-12,
-    );
+    close(classifier_score(&eye.narrow(1, 0, 1).ones_like(), 1).mean, 1.0, 1e-12);
 }
 
 #[test]
@@ -134,21 +120,14 @@ fn fid_separates_real_from_noise_in_the_classifier_space() {
     let ds = gan_data::builtin::Builtin::Mnist10k.load().unwrap();
     let x = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, 1, 28, 28]);
     let feats = |t: &Tensor| tch::no_grad(|| net.classifier.features(t));
-    let (a, b) = (
-        feats(&x.narrow(0, 0, 1000)),
-        feats(&x.narrow(0, 1000, 1000)),
-    );
+    let (a, b) = (feats(&x.narrow(0, 0, 1000)), feats(&x.narrow(0, 1000, 1000)));
     tch::manual_seed(0);
-    let noise =
-        feats(&(Tensor::rand([1000, 1, 28, 28], (Kind::Float, tch::Device::Cpu)) * 2.0 - 1.0));
+    let noise = feats(&(Tensor::rand([1000, 1, 28, 28], (Kind::Float, tch::Device::Cpu)) * 2.0 - 1.0));
     let (same, apart) = (fid(&a, &b), fid(&a, &noise));
     assert!(same < 0.05 * apart, "real/real {same}, real/noise {apart}");
     let p = prdc(&a, &noise, 3);
     // Noise features fall inside some large real balls (precision is known to be fooled by
     // outliers), but they cover no real image and recall none.
     let q = prdc(&a, &b, 3);
-    assert!(
-        p.recall < 0.05 && p.coverage < 0.05 && q.recall > 0.5 && q.coverage > 0.5,
-        "{p:?} {q:?}"
-    );
+    assert!(p.recall < 0.05 && p.coverage < 0.05 && q.recall > 0.5 && q.coverage > 0.5, "{p:?} {q:?}");
 }

@@ -11,23 +11,12 @@ pub fn run(a: AnimateArgs) -> anyhow::Result<()> {
         return Err(user("--scale and --delay-ms must be at least 1"));
     }
     if !a.run.is_dir() {
-        return Err(user(format!(
-            "run directory {} does not exist",
-            a.run.display()
-        )));
+        return Err(user(format!("run directory {} does not exist", a.run.display())));
     }
     let rd = RunDir::new(&a.run);
-    let grids = rd.sample_grids().map_err(|e| {
-        user(format!(
-            "{}: cannot list samples: {e}",
-            rd.samples().display()
-        ))
-    })?;
+    let grids = rd.sample_grids().map_err(|e| user(format!("{}: cannot list samples: {e}", rd.samples().display())))?;
     if grids.is_empty() {
-        return Err(user(format!(
-            "{} holds no sample grids (samples/step-*.png)",
-            rd.samples().display()
-        )));
+        return Err(user(format!("{} holds no sample grids (samples/step-*.png)", rd.samples().display())));
     }
     let out = a.out.clone().unwrap_or_else(|| a.run.join("training.gif"));
     super::check_out_dir(&out)?;
@@ -38,10 +27,6 @@ pub fn run(a: AnimateArgs) -> anyhow::Result<()> {
     frames.extend([last.clone(), last]);
     gan::gif::save_gif(&frames, a.delay_ms, &out)?;
     let (first, final_step) = (grids[0].0, grids[grids.len() - 1].0);
-    eprintln!(
-        "wrote {} ({} grids, steps {first}..{final_step})",
-        out.display(),
-        grids.len()
-    );
+    eprintln!("wrote {} ({} grids, steps {first}..{final_step})", out.display(), grids.len());
     Ok(())
 }

@@ -9,21 +9,11 @@ use crate::cli::BenchArgs;
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     if let Some(dir) = &a.folder {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let bps = gan::bench::folder_batches_per_sec(
-            dir,
-            a.size,
-            a.batch_size,
-            workers,
-            a.warmup,
-            a.steps,
-        )
-        .with_context(|| format!("cannot time decoding {}", dir.display()))?;
+        let bps = gan::bench::folder_batches_per_sec(dir, a.size, a.batch_size, workers, a.warmup, a.steps)
+            .with_context(|| format!("cannot time decoding {}", dir.display()))?;
         let ips = bps * a.batch_size as f64;
         if a.json {
-            println!(
-                "{}",
-                serde_json::json!({"impl": "gan", "model": "folder-decode", "batch_size": a.batch_size, "size": a.size, "workers": workers, "batches_per_sec": bps, "images_per_sec": ips})
-            );
+            println!("{}", serde_json::json!({"impl": "gan", "model": "folder-decode", "batch_size": a.batch_size, "size": a.size, "workers": workers, "batches_per_sec": bps, "images_per_sec": ips}));
         } else {
             println!("folder decode: {bps:.2} batches/s of {} = {ips:.0} images/s at {}x{} (decoding threads: {workers})", a.batch_size, a.size, a.size);
         }
@@ -32,8 +22,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     let device = DeviceChoice::from(a.device).resolve()?;
     let model = gan::bench::BenchModel::from(a.model);
     let config = model.config(a.batch_size, a.warmup + a.steps + 1);
-    let sps =
-        gan::bench::steps_per_sec(config, device, a.warmup, a.steps).context("benchmark failed")?;
+    let sps = gan::bench::steps_per_sec(config, device, a.warmup, a.steps).context("benchmark failed")?;
     let model = model.name();
     let dev = gan::device::describe(device);
     if a.json {

@@ -23,20 +23,13 @@ pub fn parse_class(vocab: &Vocabulary, flag: &str, text: &str) -> anyhow::Result
             vocab.name(0),
             vocab.name(k as usize - 1)
         ))),
-        Err(_) => vocab
-            .lookup(text)
-            .map(|c| c as i64)
-            .map_err(|e| user(format!("{flag}: {e}"))),
+        Err(_) => vocab.lookup(text).map(|c| c as i64).map_err(|e| user(format!("{flag}: {e}"))),
     }
 }
 
 /// The classes chosen by `--class` (repeatable) or `--prompt`, or `None` when neither is
 /// given. Fails with a one-line error for an unconditional run.
-pub fn chosen(
-    g: &TrainedGenerator,
-    class: &[String],
-    prompt: Option<&str>,
-) -> anyhow::Result<Option<Vec<i64>>> {
+pub fn chosen(g: &TrainedGenerator, class: &[String], prompt: Option<&str>) -> anyhow::Result<Option<Vec<i64>>> {
     if class.is_empty() && prompt.is_none() {
         return Ok(None);
     }
@@ -49,16 +42,8 @@ pub fn chosen(
     }
     let vocab = g.vocabulary()?;
     let classes = match prompt {
-        Some(p) => vocab
-            .parse_prompt(p)
-            .map_err(|e| user(format!("--prompt: {e}")))?
-            .into_iter()
-            .map(|c| c as i64)
-            .collect(),
-        None => class
-            .iter()
-            .map(|c| parse_class(&vocab, "--class", c))
-            .collect::<anyhow::Result<_>>()?,
+        Some(p) => vocab.parse_prompt(p).map_err(|e| user(format!("--prompt: {e}")))?.into_iter().map(|c| c as i64).collect(),
+        None => class.iter().map(|c| parse_class(&vocab, "--class", c)).collect::<anyhow::Result<_>>()?,
     };
     Ok(Some(classes))
 }
@@ -66,11 +51,7 @@ pub fn chosen(
 /// The classifier named by `--classifier` (`mnist`, `fashion-mnist` or a file), or by
 /// default the shipped one for the run's data vocabulary; with its class names (label
 /// numbers for a classifier file).
-pub fn pick_classifier(
-    choice: Option<&str>,
-    data: &DataSource,
-    device: Device,
-) -> anyhow::Result<FeatureNet> {
+pub fn pick_classifier(choice: Option<&str>, data: &DataSource, device: Device) -> anyhow::Result<FeatureNet> {
     match choice {
         Some(name) => match Shipped::ALL.into_iter().find(|s| s.name() == name) {
             Some(s) => Ok(FeatureNet::shipped(s, device)?),
@@ -90,9 +71,7 @@ pub fn pick_classifier(
 /// Checks `--truncation`.
 pub fn check_truncation(t: Option<f64>) -> anyhow::Result<()> {
     match t {
-        Some(t) if !(t > 0.0 && t.is_finite()) => Err(user(format!(
-            "--truncation must be a positive number, got {t}"
-        ))),
+        Some(t) if !(t > 0.0 && t.is_finite()) => Err(user(format!("--truncation must be a positive number, got {t}"))),
         _ => Ok(()),
     }
 }

@@ -25,39 +25,19 @@ fn train(a: ClassifierTrainArgs) -> anyhow::Result<()> {
         return Err(user("--epochs and --batch-size must be at least 1"));
     }
     if a.out.extension().and_then(|e| e.to_str()) != Some("safetensors") {
-        return Err(user(format!(
-            "--out {}: the weights file must end in .safetensors",
-            a.out.display()
-        )));
+        return Err(user(format!("--out {}: the weights file must end in .safetensors", a.out.display())));
     }
     super::check_out_dir(&a.out)?;
     let device = DeviceChoice::from(a.device).resolve()?;
     let (name, train_set, test_set) = match &a.data {
-        None => (
-            Builtin::Mnist10k.name().to_string(),
-            Builtin::Mnist10k.load()?,
-            None,
-        ),
+        None => (Builtin::Mnist10k.name().to_string(), Builtin::Mnist10k.load()?, None),
         Some(dir) => {
             if !dir.is_dir() {
-                return Err(user(format!(
-                    "--data {}: directory does not exist",
-                    dir.display()
-                )));
+                return Err(user(format!("--data {}: directory does not exist", dir.display())));
             }
-            let has_test = ["t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"]
-                .iter()
-                .any(|f| dir.join(f).is_file());
-            let test = if has_test {
-                Some(load_idx_dir(dir, Split::Test)?)
-            } else {
-                None
-            };
-            (
-                dir.display().to_string(),
-                load_idx_dir(dir, Split::Train)?,
-                test,
-            )
+            let has_test = ["t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file());
+            let test = if has_test { Some(load_idx_dir(dir, Split::Test)?) } else { None };
+            (dir.display().to_string(), load_idx_dir(dir, Split::Train)?, test)
         }
     };
     let (x, y) = classifier::tensors(&train_set, device)?;
@@ -69,39 +49,15 @@ fn train(a: ClassifierTrainArgs) -> anyhow::Result<()> {
         }
         None => {
             let (tr, ho) = classifier::hold_out(&x, &y, HOLD_OUT, a.seed);
-            (
-                tr,
-                ho,
-                format!(
-                    "a seeded {:.0}% of the training images (seed {})",
-                    HOLD_OUT * 100.0,
-                    a.seed
-                ),
-            )
+            (tr, ho, format!("a seeded {:.0}% of the training images (seed {})", HOLD_OUT * 100.0, a.seed))
         }
     };
-    eprintln!(
-        "training the classifier on {name}: {} images, {} held out ({held_out}), {classes} classes",
-        xt.size()[0],
-        xh.size()[0]
-    );
+    eprintln!("training the classifier on {name}: {} images, {} held out ({held_out}), {classes} classes", xt.size()[0], xh.size()[0]);
     let mut accuracy = 0.0;
-    let c = classifier::train(
-        classes,
-        (&xt, &yt),
-        (&xh, &yh),
-        a.epochs,
-        a.batch_size,
-        a.seed,
-        &mut |epoch, loss, acc| {
-            accuracy = acc;
-            eprintln!(
-                "epoch {epoch}/{}: loss {loss:.4}, held-out accuracy {:.2}%",
-                a.epochs,
-                acc * 100.0
-            );
-        },
-    );
+    let c = classifier::train(classes, (&xt, &yt), (&xh, &yh), a.epochs, a.batch_size, a.seed, &mut |epoch, loss, acc| {
+        accuracy = acc;
+        eprintln!("epoch {epoch}/{}: loss {loss:.4}, held-out accuracy {:.2}%", a.epochs, acc * 100.0);
+    });
     let card = ClassifierCard {
         data: name,
         classes,
@@ -110,17 +66,9 @@ fn train(a: ClassifierTrainArgs) -> anyhow::Result<()> {
         held_out_images: xh.size()[0] as usize,
         epochs: a.epochs,
         seed: a.seed,
-        command: std::iter::once("gan".to_string())
-            .chain(std::env::args().skip(1))
-            .collect::<Vec<_>>()
-            .join(" "),
+        command: std::iter::once("gan".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" "),
     };
     c.save(&a.out, &card)?;
-    eprintln!(
-        "wrote {} and {} (held-out accuracy {:.2}%)",
-        a.out.display(),
-        classifier::card_path(&a.out).display(),
-        accuracy * 100.0
-    );
+    eprintln!("wrote {} and {} (held-out accuracy {:.2}%)", a.out.display(), classifier::card_path(&a.out).display(), accuracy * 100.0);
     Ok(())
 }

@@ -20,10 +20,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         reports.push(report);
     }
     // Feature-space numbers are only comparable within one feature network.
-    let spaces: Vec<&str> = reports
-        .iter()
-        .filter_map(|r| r.features.as_ref().map(|f| f.classifier_sha256.as_str()))
-        .collect();
+    let spaces: Vec<&str> = reports.iter().filter_map(|r| r.features.as_ref().map(|f| f.classifier_sha256.as_str())).collect();
     if spaces.windows(2).any(|w| w[0] != w[1]) {
         return Err(user(
             "these runs were evaluated in different feature spaces (different classifiers); evaluate them with the same \
@@ -39,65 +36,22 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
             }
         }
     }
-    let heads: Vec<String> = a
-        .runs
-        .iter()
-        .map(|r| {
-            r.file_name().map_or_else(
-                || r.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            )
-        })
-        .collect();
+    let heads: Vec<String> = a.runs.iter().map(|r| r.file_name().map_or_else(|| r.display().to_string(), |n| n.to_string_lossy().into_owned())).collect();
     let lead: Vec<(String, Vec<String>)> = vec![
-        (
-            "model".into(),
-            reports.iter().map(|r| r.model.clone()).collect(),
-        ),
-        (
-            "data".into(),
-            reports.iter().map(|r| r.data.clone()).collect(),
-        ),
-        (
-            "step".into(),
-            reports.iter().map(|r| r.step.to_string()).collect(),
-        ),
-        (
-            "samples, seed".into(),
-            reports
-                .iter()
-                .map(|r| format!("{}, {}", r.samples, r.seed))
-                .collect(),
-        ),
+        ("model".into(), reports.iter().map(|r| r.model.clone()).collect()),
+        ("data".into(), reports.iter().map(|r| r.data.clone()).collect()),
+        ("step".into(), reports.iter().map(|r| r.step.to_string()).collect()),
+        ("samples, seed".into(), reports.iter().map(|r| format!("{}, {}", r.samples, r.seed)).collect()),
     ];
     let body = metrics.iter().map(|m| {
-        let cells = table
-            .iter()
-            .map(|t| {
-                t.iter()
-                    .find(|(k, _)| k == m)
-                    .map_or_else(|| "-".to_string(), |(_, v)| v.clone())
-            })
-            .collect();
+        let cells = table.iter().map(|t| t.iter().find(|(k, _)| k == m).map_or_else(|| "-".to_string(), |(_, v)| v.clone())).collect();
         (m.clone(), cells)
     });
     let all: Vec<(String, Vec<String>)> = lead.into_iter().chain(body).collect();
     let w0 = all.iter().map(|r| r.0.len()).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..heads.len())
-        .map(|i| {
-            all.iter()
-                .map(|r| r.1[i].chars().count())
-                .chain([heads[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> = (0..heads.len()).map(|i| all.iter().map(|r| r.1[i].chars().count()).chain([heads[i].len()]).max().unwrap_or(0)).collect();
     let line = |name: &str, cells: &[String]| {
-        let cols: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:>w$}"))
-            .collect();
+        let cols: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:>w$}")).collect();
         println!("{name:w0$}  {}", cols.join("  "));
     };
     line("", &heads);

@@ -11,10 +11,7 @@ use crate::cli::{EvalArgs, EvalHow};
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let report = evaluate_run(&a.run, &a.how)?;
-    println!(
-        "{} (step {}, {} {}), {} samples, seed {}",
-        report.run, report.step, report.model, report.data, report.samples, report.seed
-    );
+    println!("{} (step {}, {} {}), {} samples, seed {}", report.run, report.step, report.model, report.data, report.samples, report.seed);
     if let Some(f) = &report.features {
         println!("feature space: {}", f.network);
     }
@@ -33,22 +30,10 @@ pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
     let g = TrainedGenerator::load(run, device)?;
     let net = match g.config.data.toy() {
         Some(_) => None,
-        None => Some(super::classes::pick_classifier(
-            how.classifier.as_deref(),
-            &g.config.data,
-            device,
-        )?),
+        None => Some(super::classes::pick_classifier(how.classifier.as_deref(), &g.config.data, device)?),
     };
-    let cache = if how.no_cache {
-        None
-    } else {
-        how.cache.clone().or_else(default_cache)
-    };
-    let opts = EvalOptions {
-        samples: how.n,
-        seed: how.seed,
-        cache_dir: cache.as_deref(),
-    };
+    let cache = if how.no_cache { None } else { how.cache.clone().or_else(default_cache) };
+    let opts = EvalOptions { samples: how.n, seed: how.seed, cache_dir: cache.as_deref() };
     let report = evaluate(run, &g, net.as_ref(), &opts)?;
     let text = serde_json::to_string_pretty(&report).expect("report serialises");
     gan::checkpoint::write_atomic(&RunDir::new(run).eval(), text.as_bytes())?;
@@ -56,14 +41,8 @@ pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
 }
 
 fn default_cache() -> Option<PathBuf> {
-    let var = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    var("GAN_CACHE_DIR")
-        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("gan")))
-        .or_else(|| var("HOME").map(|h| h.join(".cache/gan")))
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var("GAN_CACHE_DIR").or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("gan"))).or_else(|| var("HOME").map(|h| h.join(".cache/gan")))
 }
 
 /// The report as `(metric, value)` rows, the same names for every run of a kind.
@@ -72,27 +51,15 @@ pub fn rows(r: &EvalReport) -> Vec<(String, String)> {
     let mut row = |k: &str, v: String| out.push((k.to_string(), v));
     if let Some(m) = &r.modes {
         row("modes covered", format!("{}/{}", m.covered, m.modes));
-        row(
-            "high quality (3 std)",
-            format!("{:.1}%", 100.0 * m.high_quality),
-        );
+        row("high quality (3 std)", format!("{:.1}%", 100.0 * m.high_quality));
         row("reverse KL (modes)", format!("{:.4}", m.reverse_kl));
     }
     let prdc = r.points.as_ref().or(r.features.as_ref().map(|f| &f.prdc));
     if let Some(f) = &r.features {
         row("FID", format!("{:.3}", f.fid));
         row("KID", format!("{:.5} ± {:.5}", f.kid.mean, f.kid.std));
-        row(
-            "classifier score",
-            format!(
-                "{:.3} ± {:.3}",
-                f.classifier_score.mean, f.classifier_score.std
-            ),
-        );
-        row(
-            "  (real data)",
-            format!("{:.3}", f.real_classifier_score.mean),
-        );
+        row("classifier score", format!("{:.3} ± {:.3}", f.classifier_score.mean, f.classifier_score.std));
+        row("  (real data)", format!("{:.3}", f.real_classifier_score.mean));
     }
     if let Some(p) = prdc {
         row("precision (k=3)", format!("{:.3}", p.precision));

@@ -13,10 +13,7 @@ use crate::exit::user;
 
 pub fn run(a: InterpolateArgs) -> anyhow::Result<()> {
     if a.frames < 2 {
-        return Err(user(format!(
-            "--frames must be at least 2, got {}",
-            a.frames
-        )));
+        return Err(user(format!("--frames must be at least 2, got {}", a.frames)));
     }
     if a.scale < 1 || a.delay_ms < 1 {
         return Err(user("--scale and --delay-ms must be at least 1"));
@@ -30,47 +27,28 @@ pub fn run(a: InterpolateArgs) -> anyhow::Result<()> {
     let dim = g.latent_dim();
     let za = latents(1, dim, a.from, device).get(0);
     let z = match a.to {
-        Some(to) => latent_path(
-            &za,
-            &latents(1, dim, to, device).get(0),
-            a.frames,
-            a.mode.into(),
-        ),
+        Some(to) => latent_path(&za, &latents(1, dim, to, device).get(0), a.frames, a.mode.into()),
         None => za.unsqueeze(0).repeat([a.frames, 1]),
     };
     let (y, classes) = class_path(&g, &a)?;
     let images = g.generate_mixed(&z, y.as_ref());
     gan::grid::save_grid(&images, a.frames as usize, &a.out)?;
     let frames: Vec<_> = (0..a.frames)
-        .map(|i| {
-            gan::grid::make_grid(&images.narrow(0, i, 1), 1, 0)
-                .map(|f| gan::gif::upscale(&f, a.scale))
-        })
+        .map(|i| gan::grid::make_grid(&images.narrow(0, i, 1), 1, 0).map(|f| gan::gif::upscale(&f, a.scale)))
         .collect::<Result<_, _>>()?;
     // There and back, without repeating the ends.
     let mut looped = frames.clone();
     looped.extend(frames[1..frames.len() - 1].iter().rev().cloned());
     let gif = a.out.with_extension("gif");
     gan::gif::save_gif(&looped, a.delay_ms, &gif)?;
-    let seeds = a.to.map_or_else(
-        || format!("seed {} fixed", a.from),
-        |to| format!("seed {} -> {to}", a.from),
-    );
-    eprintln!(
-        "wrote {} ({} frames, {seeds}{classes}) and {}",
-        a.out.display(),
-        a.frames,
-        gif.display()
-    );
+    let seeds = a.to.map_or_else(|| format!("seed {} fixed", a.from), |to| format!("seed {} -> {to}", a.from));
+    eprintln!("wrote {} ({} frames, {seeds}{classes}) and {}", a.out.display(), a.frames, gif.display());
     Ok(())
 }
 
 /// Class weights along the path (`[frames, classes]`, linear from one one-hot to the other)
 /// for a conditional run, and a description; `None` for an unconditional one.
-fn class_path(
-    g: &TrainedGenerator,
-    a: &InterpolateArgs,
-) -> anyhow::Result<(Option<Tensor>, String)> {
+fn class_path(g: &TrainedGenerator, a: &InterpolateArgs) -> anyhow::Result<(Option<Tensor>, String)> {
     if g.classes == 0 {
         if a.from_class.is_some() || a.to_class.is_some() {
             return Err(user(format!(
@@ -81,20 +59,11 @@ fn class_path(
         return Ok((None, String::new()));
     }
     let vocab = g.vocabulary()?;
-    let from = a.from_class.as_deref().map_or(Ok(0), |c| {
-        super::classes::parse_class(&vocab, "--from-class", c)
-    })?;
-    let to = a.to_class.as_deref().map_or(Ok(from), |c| {
-        super::classes::parse_class(&vocab, "--to-class", c)
-    })?;
+    let from = a.from_class.as_deref().map_or(Ok(0), |c| super::classes::parse_class(&vocab, "--from-class", c))?;
+    let to = a.to_class.as_deref().map_or(Ok(from), |c| super::classes::parse_class(&vocab, "--to-class", c))?;
     let ends = one_hot(&Tensor::from_slice(&[from, to]), g.classes);
-    let y =
-        latent_path(&ends.get(0), &ends.get(1), a.frames, PathMode::Lerp).to_device(Device::Cpu);
+    let y = latent_path(&ends.get(0), &ends.get(1), a.frames, PathMode::Lerp).to_device(Device::Cpu);
     let (nf, nt) = (vocab.name(from as usize), vocab.name(to as usize));
-    let desc = if from == to {
-        format!(", class {nf}")
-    } else {
-        format!(", class {nf} -> {nt}")
-    };
+    let desc = if from == to { format!(", class {nf}") } else { format!(", class {nf} -> {nt}") };
     Ok((Some(y), desc))
 }

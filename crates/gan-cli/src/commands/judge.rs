@@ -35,18 +35,9 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
     let (c, vocab) = (&net.classifier, &net.vocabulary);
     let judgements = judge_run(&g, &c, a.n, a.seed, a.truncation)?;
     let name = |i: usize| vocab.name(i).to_string();
-    let width = (0..c.classes as usize)
-        .map(|i| name(i).len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let classifier = a
-        .classifier
-        .clone()
-        .unwrap_or_else(|| "shipped, chosen by the run's data".into());
-    let truncation = a
-        .truncation
-        .map_or_else(String::new, |t| format!(", latents truncated at {t}"));
+    let width = (0..c.classes as usize).map(|i| name(i).len()).max().unwrap_or(5).max(5);
+    let classifier = a.classifier.clone().unwrap_or_else(|| "shipped, chosen by the run's data".into());
+    let truncation = a.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
     println!(
         "{} (step {}) judged by {classifier}, {} samples {}, seed {}{truncation}",
         a.run.display(),
@@ -56,37 +47,17 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
         a.seed
     );
     if g.classes > 0 {
-        println!(
-            "{:width$}  {:>9}  {:>10}  most confused with",
-            "class", "agreement", "confidence"
-        );
+        println!("{:width$}  {:>9}  {:>10}  most confused with", "class", "agreement", "confidence");
         for j in &judgements {
             let r = j.requested.expect("conditional") as usize;
-            let other = (0..j.shares.len())
-                .filter(|&i| i != r)
-                .max_by(|&x, &y| j.shares[x].total_cmp(&j.shares[y]))
-                .expect("classes");
+            let other = (0..j.shares.len()).filter(|&i| i != r).max_by(|&x, &y| j.shares[x].total_cmp(&j.shares[y])).expect("classes");
             let agreement = j.agreement.expect("conditional");
-            println!(
-                "{:width$}  {:>8.1}%  {:>10.3}  {} ({:.1}%)",
-                name(r),
-                agreement * 100.0,
-                j.mean_confidence,
-                name(other),
-                j.shares[other] * 100.0
-            );
+            println!("{:width$}  {:>8.1}%  {:>10.3}  {} ({:.1}%)", name(r), agreement * 100.0, j.mean_confidence, name(other), j.shares[other] * 100.0);
         }
         let agreements: Vec<f64> = judgements.iter().filter_map(|j| j.agreement).collect();
-        let worst = (0..agreements.len())
-            .min_by(|&x, &y| agreements[x].total_cmp(&agreements[y]))
-            .expect("classes");
+        let worst = (0..agreements.len()).min_by(|&x, &y| agreements[x].total_cmp(&agreements[y])).expect("classes");
         let mean = agreements.iter().sum::<f64>() / agreements.len() as f64;
-        println!(
-            "mean agreement {:.1}%, lowest {:.1}% ({})",
-            mean * 100.0,
-            agreements[worst] * 100.0,
-            name(worst)
-        );
+        println!("mean agreement {:.1}%, lowest {:.1}% ({})", mean * 100.0, agreements[worst] * 100.0, name(worst));
     } else {
         let j = &judgements[0];
         println!("{:width$}  {:>6}", "class", "share");
@@ -94,11 +65,7 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
             println!("{:width$}  {:>5.1}%", name(i), s * 100.0);
         }
         let covered = j.shares.iter().filter(|&&s| s > 0.0).count();
-        println!(
-            "{covered} of {} classes drawn; mean confidence {:.3}",
-            j.shares.len(),
-            j.mean_confidence
-        );
+        println!("{covered} of {} classes drawn; mean confidence {:.3}", j.shares.len(), j.mean_confidence);
     }
     if let Some(out) = &a.out {
         let report = Report {

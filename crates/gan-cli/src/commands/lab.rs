@@ -21,10 +21,5 @@ pub fn run(a: LabArgs) -> anyhow::Result<()> {
         LabLossArg::WganClip => LabLoss::WganClip,
         LabLossArg::WganGp => LabLoss::WganGp,
     };
-    super::serve::start(
-        a.runs,
-        &a.listen,
-        LabConfig::recommended(LabData::Toy { dist }, loss),
-        "/lab",
-    )
+    super::serve::start(a.runs, &a.listen, LabConfig::recommended(LabData::Toy { dist }, loss), "/lab")
 }

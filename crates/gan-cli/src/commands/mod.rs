@@ -22,11 +22,9 @@ use crate::cli::{Cli, Command};
 /// Fails with a one-line error when the folder `out` would be written into does not exist.
 fn check_out_dir(out: &Path) -> anyhow::Result<()> {
     match out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(parent) if !parent.is_dir() => Err(crate::exit::user(format!(
-            "--out {}: directory {} does not exist",
-            out.display(),
-            parent.display()
-        ))),
+        Some(parent) if !parent.is_dir() => {
+            Err(crate::exit::user(format!("--out {}: directory {} does not exist", out.display(), parent.display())))
+        }
         _ => Ok(()),
     }
 }
@@ -34,9 +32,7 @@ fn check_out_dir(out: &Path) -> anyhow::Result<()> {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(n) = cli.threads {
         if n < 1 {
-            return Err(crate::exit::user(format!(
-                "--threads must be at least 1, got {n}"
-            )));
+            return Err(crate::exit::user(format!("--threads must be at least 1, got {n}")));
         }
         tch::set_num_threads(n);
     } else if matches!(cli.command, Command::Serve(_) | Command::Lab(_)) {

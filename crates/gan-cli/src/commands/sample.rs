@@ -25,17 +25,13 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     let names: Vec<String> = match &chosen {
         Some(c) => {
             let vocab = g.vocabulary()?;
-            c.iter()
-                .map(|&c| vocab.name(c as usize).to_string())
-                .collect()
+            c.iter().map(|&c| vocab.name(c as usize).to_string()).collect()
         }
         None => Vec::new(),
     };
     let z = draw_latents(a.n, g.latent_dim(), a.seed, a.truncation, device);
     // One block of n images per chosen class, all from the same z.
-    let blocks: Vec<Option<i64>> = chosen
-        .clone()
-        .map_or(vec![None], |c| c.into_iter().map(Some).collect());
+    let blocks: Vec<Option<i64>> = chosen.clone().map_or(vec![None], |c| c.into_iter().map(Some).collect());
     let mut images = Vec::new();
     let mut labels = Vec::new();
     for class in &blocks {
@@ -50,19 +46,12 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
             gan::labelled_grid::save_labelled_grid(&captioned, a.nrow.unwrap_or(8), &a.out)?;
         }
         SampleFormat::Png => {
-            let nrow = a.nrow.unwrap_or(if g.classes > 0 && chosen.is_none() {
-                g.classes as usize
-            } else {
-                8
-            });
+            let nrow = a.nrow.unwrap_or(if g.classes > 0 && chosen.is_none() { g.classes as usize } else { 8 });
             gan::grid::save_grid(&all, nrow, &a.out)?;
         }
         SampleFormat::Idx => {
             if g.image.channels != 1 {
-                return Err(user(format!(
-                    "--format idx holds grey images; this run makes {} channels",
-                    g.image.channels
-                )));
+                return Err(user(format!("--format idx holds grey images; this run makes {} channels", g.image.channels)));
             }
             let idx = IdxImages {
                 count: all.size()[0] as usize,
@@ -78,21 +67,10 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
             if !labels.is_empty() {
                 named.push(("labels", Tensor::cat(&labels, 0).to_kind(Kind::Int64)));
             }
-            Tensor::write_safetensors(&named, &a.out)
-                .with_context(|| format!("cannot write {}", a.out.display()))?;
+            Tensor::write_safetensors(&named, &a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
         }
     }
-    let what = if names.is_empty() {
-        String::new()
-    } else {
-        format!(" of {}", names.join(", "))
-    };
-    eprintln!(
-        "wrote {} samples{what} from {} (step {}) to {}",
-        all.size()[0],
-        g.checkpoint.display(),
-        g.step,
-        a.out.display()
-    );
+    let what = if names.is_empty() { String::new() } else { format!(" of {}", names.join(", ")) };
+    eprintln!("wrote {} samples{what} from {} (step {}) to {}", all.size()[0], g.checkpoint.display(), g.step, a.out.display());
     Ok(())
 }

@@ -14,53 +14,31 @@ const SUCCESS: f64 = 0.9;
 
 pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     if a.n < 1 || a.steps < 1 || !(a.lr > 0.0) || !(a.keep_others >= 0.0) {
-        return Err(user(
-            "--n and --steps must be at least 1, --lr positive, --keep-others at least 0",
-        ));
+        return Err(user("--n and --steps must be at least 1, --lr positive, --keep-others at least 0"));
     }
     super::check_out_dir(&a.out)?;
     let device = DeviceChoice::from(a.device).resolve()?;
     let g = TrainedGenerator::load(&a.run, device)?;
     if g.image != gan::classifier::INPUT {
-        return Err(user(format!(
-            "the classifiers judge 28x28 grey images; {} makes {:?}",
-            a.run.display(),
-            g.image
-        )));
+        return Err(user(format!("the classifiers judge 28x28 grey images; {} makes {:?}", a.run.display(), g.image)));
     }
     let net = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
     let (c, vocab) = (&net.classifier, &net.vocabulary);
     let target = match a.target.parse::<i64>() {
         Ok(l) if (0..c.classes).contains(&l) => l,
-        Ok(l) => {
-            return Err(user(format!(
-                "--target {l}: class out of range 0..{}",
-                c.classes - 1
-            )))
-        }
-        Err(_) => vocab
-            .lookup(&a.target)
-            .map_err(|e| user(format!("--target: {e}")))? as i64,
+        Ok(l) => return Err(user(format!("--target {l}: class out of range 0..{}", c.classes - 1))),
+        Err(_) => vocab.lookup(&a.target).map_err(|e| user(format!("--target: {e}")))? as i64,
     };
     let name = vocab.name(target as usize).to_string();
     let z0 = latents(a.n, g.latent_dim(), a.seed, device);
-    let cfg = SteerConfig {
-        target,
-        steps: a.steps,
-        lr: a.lr,
-        keep_others: a.keep_others,
-    };
+    let cfg = SteerConfig { target, steps: a.steps, lr: a.lr, keep_others: a.keep_others };
     // A conditional generator keeps its classes (taken in turn) while z moves.
     let labels = g.labels(a.n, None)?;
     let s = steer(&g, &c, &z0, labels.as_ref(), &cfg);
     // Before (top row) and after (bottom row).
     let (first, last) = (&s.frames[0], s.frames.last().expect("frames"));
     gan::grid::save_grid(&Tensor::cat(&[first, last], 0), a.n as usize, &a.out)?;
-    let frames: Vec<_> = s
-        .frames
-        .iter()
-        .map(|f| gan::grid::make_grid(f, a.n as usize, 2).map(|g| gan::gif::upscale(&g, 2)))
-        .collect::<Result<_, _>>()?;
+    let frames: Vec<_> = s.frames.iter().map(|f| gan::grid::make_grid(f, a.n as usize, 2).map(|g| gan::gif::upscale(&g, 2))).collect::<Result<_, _>>()?;
     let gif = a.out.with_extension("gif");
     gan::gif::save_gif(&frames, 80, &gif)?;
     let before = s.trace[0].clone();
@@ -82,19 +60,12 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
         mean(&after),
         a.n
     );
-    eprintln!(
-        "wrote {}, {} and {}",
-        a.out.display(),
-        gif.display(),
-        json.display()
-    );
+    eprintln!("wrote {}, {} and {}", a.out.display(), gif.display(), json.display());
     Ok(())
 }
 
 /// The classifier named by `--classifier`, or the shipped one that fits the run's data.
 fn to_rows(t: &Tensor) -> Vec<Vec<f64>> {
     let t = t.to_device(Device::Cpu).to_kind(tch::Kind::Double);
-    (0..t.size()[0])
-        .map(|i| Vec::<f64>::try_from(t.get(i)).expect("row"))
-        .collect()
+    (0..t.size()[0]).map(|i| Vec::<f64>::try_from(t.get(i)).expect("row")).collect()
 }

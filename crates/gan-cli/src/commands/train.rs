@@ -35,12 +35,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
 }
 
 fn has_overrides(a: &TrainArgs) -> bool {
-    a.data.is_some()
-        || a.classes.is_some()
-        || a.steps.is_some()
-        || a.epochs.is_some()
-        || a.batch_size.is_some()
-        || a.seed.is_some()
+    a.data.is_some() || a.classes.is_some() || a.steps.is_some() || a.epochs.is_some() || a.batch_size.is_some() || a.seed.is_some()
 }
 
 /// Preset (or `fallback`), then the TOML file, then flags; validated with every problem.
@@ -51,8 +46,7 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
     };
     let mut source = "command line".to_string();
     if let Some(path) = &a.config {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| user(format!("cannot read config {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| user(format!("cannot read config {}: {e}", path.display())))?;
         source = path.display().to_string();
         config = config.overlay_toml(&text, &source)?;
     }
@@ -62,12 +56,7 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
     if let Some(c) = a.classes {
         match &mut config.data {
             DataSource::Idx { classes, .. } => *classes = c.into(),
-            other => {
-                return Err(user(format!(
-                    "--classes names the labels of IDX data (--data DIR); this run reads {}",
-                    other.describe()
-                )))
-            }
+            other => return Err(user(format!("--classes names the labels of IDX data (--data DIR); this run reads {}", other.describe()))),
         }
     }
     if let Some(s) = a.steps {
@@ -85,14 +74,8 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
     config.validate(&source)?;
     if let DataSource::Idx { dir, .. } | DataSource::Folder { dir, .. } = &config.data {
         if dir.as_os_str().is_empty() || !dir.is_dir() {
-            let what = if dir.as_os_str().is_empty() {
-                "no data folder is set".to_string()
-            } else {
-                format!("data folder {} does not exist", dir.display())
-            };
-            return Err(user(format!(
-                "{what}; pass --data DIR or set data.dir in a --config file"
-            )));
+            let what = if dir.as_os_str().is_empty() { "no data folder is set".to_string() } else { format!("data folder {} does not exist", dir.display()) };
+            return Err(user(format!("{what}; pass --data DIR or set data.dir in a --config file")));
         }
     }
     Ok(config)
@@ -101,9 +84,7 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
 /// `--data DIR`: IDX files when the folder holds them, otherwise the image folder of a
 /// configuration that reads one.
 fn data_source(current: &DataSource, dir: PathBuf) -> anyhow::Result<DataSource> {
-    let has_idx = ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"]
-        .iter()
-        .any(|f| dir.join(f).is_file());
+    let has_idx = ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file());
     match current {
         DataSource::Folder { size, on_error, .. } => Ok(DataSource::Folder { dir, size: *size, on_error: *on_error }),
         // The labels keep the names the preset gave them (change them with --classes).
@@ -118,42 +99,27 @@ fn data_source(current: &DataSource, dir: PathBuf) -> anyhow::Result<DataSource>
 
 fn absolute(dir: &Path) -> anyhow::Result<PathBuf> {
     if !dir.is_dir() {
-        return Err(user(format!(
-            "--data {}: directory does not exist",
-            dir.display()
-        )));
+        return Err(user(format!("--data {}: directory does not exist", dir.display())));
     }
-    dir.canonicalize()
-        .map_err(|e| user(format!("--data {}: {e}", dir.display())))
+    dir.canonicalize().map_err(|e| user(format!("--data {}: {e}", dir.display())))
 }
 
 fn default_run_dir(a: &TrainArgs) -> PathBuf {
     let name = match (&a.preset, &a.config) {
         (Some(p), _) => p.clone(),
-        (None, Some(c)) => c
-            .file_stem()
-            .map_or("run".into(), |s| s.to_string_lossy().into_owned()),
+        (None, Some(c)) => c.file_stem().map_or("run".into(), |s| s.to_string_lossy().into_owned()),
         (None, None) => Preset::MnistMlp.name().into(),
     };
     let base = PathBuf::from("runs").join(format!("{name}-{}", utc_stamp()));
     // Two runs started in the same second get distinct directories.
-    (0..)
-        .map(|i| {
-            if i == 0 {
-                base.clone()
-            } else {
-                PathBuf::from(format!("{}-{i}", base.display()))
-            }
-        })
+    (0..).map(|i| if i == 0 { base.clone() } else { PathBuf::from(format!("{}-{i}", base.display())) })
         .find(|p| !p.exists())
         .expect("some name is free")
 }
 
 /// `YYYYMMDD-HHMMSS` in UTC (civil-from-days, H. Hinnant's algorithm).
 fn utc_stamp() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -164,10 +130,5 @@ fn utc_stamp() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{y:04}{m:02}{d:02}-{:02}{:02}{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }

@@ -14,11 +14,7 @@ pub fn gan() -> Command {
 }
 
 pub fn run(args: &[&str], cwd: &Path) -> Output {
-    gan()
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("gan runs")
+    gan().args(args).current_dir(cwd).output().expect("gan runs")
 }
 
 pub fn stderr(o: &Output) -> String {
@@ -35,23 +31,10 @@ pub fn write_idx_dir(dir: &Path, n: usize) {
             (s >> 16) as u8
         })
         .collect();
-    let images = IdxImages {
-        count: n,
-        rows: 8,
-        cols: 8,
-        pixels,
-    };
-    write_maybe_gz(
-        &dir.join("train-images-idx3-ubyte.gz"),
-        &encode_images(&images),
-    )
-    .unwrap();
+    let images = IdxImages { count: n, rows: 8, cols: 8, pixels };
+    write_maybe_gz(&dir.join("train-images-idx3-ubyte.gz"), &encode_images(&images)).unwrap();
     let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
-    write_maybe_gz(
-        &dir.join("train-labels-idx1-ubyte.gz"),
-        &encode_labels(&labels),
-    )
-    .unwrap();
+    write_maybe_gz(&dir.join("train-labels-idx1-ubyte.gz"), &encode_labels(&labels)).unwrap();
 }
 
 /// A tiny MLP GAN on the data in `data`: 6 steps of batch 8, checkpoints every 3 steps.
@@ -85,10 +68,7 @@ pub fn python() -> PathBuf {
         return p.into();
     }
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    assert!(
-        p.exists(),
-        "no Python with torch: set GAN_PYTHON (make test does) or run scripts/setup-libtorch.sh"
-    );
+    assert!(p.exists(), "no Python with torch: set GAN_PYTHON (make test does) or run scripts/setup-libtorch.sh");
     p
 }
 
@@ -103,27 +83,10 @@ pub fn write_labelled_28(dir: &Path, n: usize, noise: bool) {
         for p in 0..784 {
             s = s.wrapping_mul(1_103_515_245).wrapping_add(12_345);
             let (bright, dark) = if noise { (215, 0) } else { (250, 10) };
-            let base = if (p / 28) / 10 == l as usize {
-                bright
-            } else {
-                dark
-            };
+            let base = if (p / 28) / 10 == l as usize { bright } else { dark };
             pixels.push(base + if noise { (s >> 16) as u8 % 40 } else { 0 });
         }
     }
-    write_maybe_gz(
-        &dir.join("train-images-idx3-ubyte.gz"),
-        &encode_images(&IdxImages {
-            count: n,
-            rows: 28,
-            cols: 28,
-            pixels,
-        }),
-    )
-    .unwrap();
-    write_maybe_gz(
-        &dir.join("train-labels-idx1-ubyte.gz"),
-        &encode_labels(&labels),
-    )
-    .unwrap();
+    write_maybe_gz(&dir.join("train-images-idx3-ubyte.gz"), &encode_images(&IdxImages { count: n, rows: 28, cols: 28, pixels })).unwrap();
+    write_maybe_gz(&dir.join("train-labels-idx1-ubyte.gz"), &encode_labels(&labels)).unwrap();
 }

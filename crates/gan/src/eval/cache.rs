@@ -13,19 +13,12 @@ use crate::error::{GanError, Result};
 
 /// Hex SHA-256 of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Where the real features of `data_hash` under `classifier_hash` for `n` images live.
 pub fn path(dir: &Path, data_hash: &str, classifier_hash: &str, n: usize) -> PathBuf {
-    dir.join(format!(
-        "real-{}-{}-n{n}.safetensors",
-        &data_hash[..16],
-        &classifier_hash[..16]
-    ))
+    dir.join(format!("real-{}-{}-n{n}.safetensors", &data_hash[..16], &classifier_hash[..16]))
 }
 
 /// Cached features and probabilities, if the file exists and holds both.
@@ -33,22 +26,11 @@ pub fn load(path: &Path) -> Result<Option<(Tensor, Tensor)>> {
     if !path.is_file() {
         return Ok(None);
     }
-    let named = Tensor::read_safetensors(path).map_err(|e| GanError::Checkpoint {
-        path: path.into(),
-        reason: e.to_string(),
-    })?;
-    let get = |name: &str| {
-        named
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t.to_kind(Kind::Float))
-    };
+    let named = Tensor::read_safetensors(path).map_err(|e| GanError::Checkpoint { path: path.into(), reason: e.to_string() })?;
+    let get = |name: &str| named.iter().find(|(n, _)| n == name).map(|(_, t)| t.to_kind(Kind::Float));
     match (get("features"), get("probs")) {
         (Some(f), Some(p)) => Ok(Some((f, p))),
-        _ => Err(GanError::Checkpoint {
-            path: path.into(),
-            reason: "a real-feature cache needs `features` and `probs`; delete the file".into(),
-        }),
+        _ => Err(GanError::Checkpoint { path: path.into(), reason: "a real-feature cache needs `features` and `probs`; delete the file".into() }),
     }
 }
 
@@ -57,11 +39,6 @@ pub fn save(path: &Path, features: &Tensor, probs: &Tensor) -> Result<()> {
     let dir = path.parent().expect("cache files live in a folder");
     std::fs::create_dir_all(dir).map_err(GanError::io(dir))?;
     let tmp = path.with_extension("tmp.safetensors");
-    Tensor::write_safetensors(&[("features", features), ("probs", probs)], &tmp).map_err(|e| {
-        GanError::Io {
-            path: tmp.clone(),
-            source: std::io::Error::other(e),
-        }
-    })?;
+    Tensor::write_safetensors(&[("features", features), ("probs", probs)], &tmp).map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
     std::fs::rename(&tmp, path).map_err(GanError::io(path))
 }

@@ -49,33 +49,19 @@ pub struct FeatureNet {
 impl FeatureNet {
     pub fn shipped(s: Shipped, device: Device) -> Result<Self> {
         let (classifier, _) = s.load(device)?;
-        Ok(Self {
-            classifier,
-            vocabulary: s.vocabulary(),
-            name: s.name().into(),
-            sha256: cache::sha256_hex(s.weights()),
-        })
+        Ok(Self { classifier, vocabulary: s.vocabulary(), name: s.name().into(), sha256: cache::sha256_hex(s.weights()) })
     }
 
     pub fn from_file(path: &Path, device: Device) -> Result<Self> {
         let (classifier, _) = Classifier::load(path, device)?;
         let bytes = std::fs::read(path).map_err(GanError::io(path))?;
         let vocabulary = Vocabulary::numbered(classifier.classes as usize);
-        Ok(Self {
-            classifier,
-            vocabulary,
-            name: path.display().to_string(),
-            sha256: cache::sha256_hex(&bytes),
-        })
+        Ok(Self { classifier, vocabulary, name: path.display().to_string(), sha256: cache::sha256_hex(&bytes) })
     }
 
     /// The feature space, in words.
     pub fn describe(&self) -> String {
-        format!(
-            "LeNet penultimate layer (128-d ReLU) of classifier {} (sha256 {})",
-            self.name,
-            &self.sha256[..16]
-        )
+        format!("LeNet penultimate layer (128-d ReLU) of classifier {} (sha256 {})", self.name, &self.sha256[..16])
     }
 
     /// Features `[n, 128]` and class probabilities `[n, classes]` of images in chunks.
@@ -123,37 +109,16 @@ pub struct ClassReport {
 impl ClassReport {
     pub fn from_probs(probs: &Tensor, vocabulary: &Vocabulary) -> Self {
         let k = probs.size()[1] as usize;
-        let shares = class_shares(
-            &Vec::<i64>::try_from(probs.argmax(1, false)).expect("classes"),
-            k,
-        );
-        let kl_uniform = shares
-            .iter()
-            .filter(|&&s| s > 0.0)
-            .map(|&s| s * (s * k as f64).ln())
-            .sum();
-        let covered = shares
-            .iter()
-            .filter(|&&s| s >= COVERED_FRACTION / k as f64)
-            .count();
-        Self {
-            names: (0..k).map(|i| vocabulary.name(i).to_string()).collect(),
-            shares,
-            covered,
-            kl_uniform,
-        }
+        let shares = class_shares(&Vec::<i64>::try_from(probs.argmax(1, false)).expect("classes"), k);
+        let kl_uniform = shares.iter().filter(|&&s| s > 0.0).map(|&s| s * (s * k as f64).ln()).sum();
+        let covered = shares.iter().filter(|&&s| s >= COVERED_FRACTION / k as f64).count();
+        Self { names: (0..k).map(|i| vocabulary.name(i).to_string()).collect(), shares, covered, kl_uniform }
     }
 }
 
 /// Evaluates `n` samples of `g` (latents from `seed`) against `n` real images (fewer when
 /// the data has fewer).
-pub fn evaluate(
-    g: &TrainedGenerator,
-    net: &FeatureNet,
-    n: usize,
-    seed: u64,
-    cache_dir: Option<&Path>,
-) -> Result<(FeatureReport, ClassReport)> {
+pub fn evaluate(g: &TrainedGenerator, net: &FeatureNet, n: usize, seed: u64, cache_dir: Option<&Path>) -> Result<(FeatureReport, ClassReport)> {
     if g.image != crate::classifier::INPUT {
         return Err(GanError::Invalid(format!(
             "feature-space scores use a classifier of 28x28 grey images; this run makes {}x{}x{} images",
@@ -161,10 +126,7 @@ pub fn evaluate(
         )));
     }
     if n < 2 * K {
-        return Err(GanError::Invalid(format!(
-            "evaluation needs at least {} samples, got {n}",
-            2 * K
-        )));
+        return Err(GanError::Invalid(format!("evaluation needs at least {} samples, got {n}", 2 * K)));
     }
     let device = net.classifier.device();
     let (real_f, real_p) = real_side(g, net, n, cache_dir, device)?;
@@ -173,8 +135,7 @@ pub fn evaluate(
     let (fake_f, fake_p) = net.embed(
         |s, len| {
             let y = labels.as_ref().map(|l| l.narrow(0, s, len));
-            g.generate(&z.narrow(0, s, len), y.as_ref())
-                .to_device(device)
+            g.generate(&z.narrow(0, s, len), y.as_ref()).to_device(device)
         },
         n as i64,
     );
@@ -192,38 +153,20 @@ pub fn evaluate(
 }
 
 /// Features and probabilities of the real subset, from the cache when it has them.
-fn real_side(
-    g: &TrainedGenerator,
-    net: &FeatureNet,
-    n: usize,
-    cache_dir: Option<&Path>,
-    device: Device,
-) -> Result<(Tensor, Tensor)> {
+fn real_side(g: &TrainedGenerator, net: &FeatureNet, n: usize, cache_dir: Option<&Path>, device: Device) -> Result<(Tensor, Tensor)> {
     let ds = match g.config.data.open()? {
         Opened::Memory(ds) => ds,
-        _ => {
-            return Err(GanError::Invalid(format!(
-                "{}: feature-space scores need IDX or built-in image data",
-                g.config.data.describe()
-            )))
-        }
+        _ => return Err(GanError::Invalid(format!("{}: feature-space scores need IDX or built-in image data", g.config.data.describe()))),
     };
     let take = n.min(ds.len());
     let path = cache_dir.map(|d| cache::path(d, &cache::sha256_hex(&ds.pixels), &net.sha256, take));
     if let Some(hit) = path.as_deref().map(cache::load).transpose()?.flatten() {
         return Ok(hit);
     }
-    let idx: Vec<i64> = permutation(ds.len(), REAL_SUBSET_SEED)
-        .into_iter()
-        .take(take)
-        .map(i64::from)
-        .collect();
+    let idx: Vec<i64> = permutation(ds.len(), REAL_SUBSET_SEED).into_iter().take(take).map(i64::from).collect();
     let all = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, 1, 28, 28]);
     let images = all.index_select(0, &Tensor::from_slice(&idx));
-    let (f, p) = net.embed(
-        |s, len| images.narrow(0, s, len).to_device(device),
-        take as i64,
-    );
+    let (f, p) = net.embed(|s, len| images.narrow(0, s, len).to_device(device), take as i64);
     if let Some(path) = path {
         cache::save(&path, &f, &p)?;
     }
@@ -237,10 +180,7 @@ mod tests {
     #[test]
     fn class_report_by_hand() {
         // Argmax classes 0, 0, 0, 1 of 3: shares 3/4, 1/4, 0.
-        let p = Tensor::from_slice(&[
-            0.9f32, 0.1, 0.0, 0.6, 0.3, 0.1, 0.5, 0.2, 0.3, 0.1, 0.8, 0.1,
-        ])
-        .view([4, 3]);
+        let p = Tensor::from_slice(&[0.9f32, 0.1, 0.0, 0.6, 0.3, 0.1, 0.5, 0.2, 0.3, 0.1, 0.8, 0.1]).view([4, 3]);
         let r = ClassReport::from_probs(&p, &Vocabulary::numbered(3));
         assert_eq!(r.shares, vec![0.75, 0.25, 0.0]);
         assert_eq!(r.covered, 2);

@@ -55,9 +55,7 @@ pub struct EvalReport {
 impl EvalReport {
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(GanError::io(path))?;
-        serde_json::from_str(&text).map_err(|e| {
-            GanError::Invalid(format!("{}: not an evaluation report: {e}", path.display()))
-        })
+        serde_json::from_str(&text).map_err(|e| GanError::Invalid(format!("{}: not an evaluation report: {e}", path.display())))
     }
 }
 
@@ -72,12 +70,7 @@ pub struct EvalOptions<'a> {
 
 /// Evaluates a trained generator: toy runs by their points, image runs in `net`'s feature
 /// space (required for image runs).
-pub fn evaluate(
-    run: &Path,
-    g: &TrainedGenerator,
-    net: Option<&FeatureNet>,
-    opts: &EvalOptions<'_>,
-) -> Result<EvalReport> {
+pub fn evaluate(run: &Path, g: &TrainedGenerator, net: Option<&FeatureNet>, opts: &EvalOptions<'_>) -> Result<EvalReport> {
     let mut report = EvalReport {
         run: run.display().to_string(),
         step: g.step,
@@ -97,12 +90,7 @@ pub fn evaluate(
             (report.samples, report.modes, report.points) = (n, modes, Some(points));
         }
         None => {
-            let net = net.ok_or_else(|| {
-                GanError::Invalid(
-                    "image runs are evaluated in a classifier's feature space; none was given"
-                        .into(),
-                )
-            })?;
+            let net = net.ok_or_else(|| GanError::Invalid("image runs are evaluated in a classifier's feature space; none was given".into()))?;
             let n = opts.samples.unwrap_or(IMAGE_SAMPLES);
             let (features, classes) = images::evaluate(g, net, n, opts.seed, opts.cache_dir)?;
             (report.samples, report.features, report.classes) = (n, Some(features), Some(classes));

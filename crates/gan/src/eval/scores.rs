@@ -58,11 +58,7 @@ pub fn frechet_distance(a: &Gaussian, b: &Gaussian) -> f64 {
     let root = sqrtm_psd(&a.sigma);
     let m = root.matmul(&b.sigma).matmul(&root);
     let (vals, _) = eigh_sym(&m);
-    let tr_cross = vals
-        .clamp_min(0.0)
-        .sqrt()
-        .sum(Kind::Double)
-        .double_value(&[]);
+    let tr_cross = vals.clamp_min(0.0).sqrt().sum(Kind::Double).double_value(&[]);
     let tr = |s: &Tensor| s.trace().double_value(&[]);
     diff + tr(&a.sigma) + tr(&b.sigma) - 2.0 * tr_cross
 }
@@ -80,8 +76,7 @@ pub fn mmd2_polynomial(x: &Tensor, y: &Tensor) -> f64 {
     let (m, n) = (x.size()[0] as f64, y.size()[0] as f64);
     let (kxx, kyy, kxy) = (k(&x, &x), k(&y, &y), k(&x, &y));
     let off = |t: &Tensor| t.sum(Kind::Double).double_value(&[]) - t.trace().double_value(&[]);
-    off(&kxx) / (m * (m - 1.0)) + off(&kyy) / (n * (n - 1.0))
-        - 2.0 * kxy.sum(Kind::Double).double_value(&[]) / (m * n)
+    off(&kxx) / (m * (m - 1.0)) + off(&kyy) / (n * (n - 1.0)) - 2.0 * kxy.sum(Kind::Double).double_value(&[]) / (m * n)
 }
 
 /// A mean and a standard deviation (population, as NumPy's default).
@@ -106,20 +101,11 @@ pub fn kid(real: &Tensor, fake: &Tensor, subsets: usize, subset_size: usize, see
     let pick = |x: &Tensor, s: u64| {
         let n = x.size()[0] as usize;
         let take = subset_size.min(n);
-        let idx: Vec<i64> = permutation(n, s)
-            .into_iter()
-            .take(take)
-            .map(i64::from)
-            .collect();
+        let idx: Vec<i64> = permutation(n, s).into_iter().take(take).map(i64::from).collect();
         x.index_select(0, &Tensor::from_slice(&idx).to_device(x.device()))
     };
     let values: Vec<f64> = (0..subsets as u64)
-        .map(|i| {
-            mmd2_polynomial(
-                &pick(real, gan_data::rng::mix(&[seed, i, 0])),
-                &pick(fake, gan_data::rng::mix(&[seed, i, 1])),
-            )
-        })
+        .map(|i| mmd2_polynomial(&pick(real, gan_data::rng::mix(&[seed, i, 0])), &pick(fake, gan_data::rng::mix(&[seed, i, 1]))))
         .collect();
     MeanStd::of(&values)
 }
@@ -132,19 +118,12 @@ pub fn classifier_score(probs: &Tensor, splits: usize) -> MeanStd {
     let per = n / splits as i64;
     let values: Vec<f64> = (0..splits as i64)
         .map(|s| {
-            let len = if s + 1 == splits as i64 {
-                n - s * per
-            } else {
-                per
-            };
+            let len = if s + 1 == splits as i64 { n - s * per } else { per };
             let part = p.narrow(0, s * per, len);
             let marginal = part.mean_dim(0, true, Kind::Double);
             // 0 log 0 = 0: xlogy.
             let kl = part.xlogy(&part) - part.xlogy(&marginal.expand_as(&part));
-            kl.sum_dim_intlist(1, false, Kind::Double)
-                .mean(Kind::Double)
-                .exp()
-                .double_value(&[])
+            kl.sum_dim_intlist(1, false, Kind::Double).mean(Kind::Double).exp().double_value(&[])
         })
         .collect();
     MeanStd::of(&values)
@@ -188,9 +167,7 @@ pub fn prdc(real: &Tensor, fake: &Tensor, k: usize) -> Prdc {
         let len = CHUNK.min(n - s);
         let d = Tensor::cdist(&real.narrow(0, s, len), &fake, 2.0, None); // [len, m]
         let inside_real = d.lt_tensor(&r_real.narrow(0, s, len).unsqueeze(1));
-        fake_in += inside_real
-            .to_kind(Kind::Double)
-            .sum_dim_intlist(0, false, Kind::Double);
+        fake_in += inside_real.to_kind(Kind::Double).sum_dim_intlist(0, false, Kind::Double);
         real_in_fake_ball.push(d.lt_tensor(&r_fake.unsqueeze(0)).any_dim(1, false));
         real_covered.push(inside_real.any_dim(1, false));
     }

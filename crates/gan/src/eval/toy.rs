@@ -16,12 +16,7 @@ const REAL_STREAM: u64 = 11;
 
 /// Mode metrics (mixtures only) and precision/recall/density/coverage of `n` points drawn
 /// from `seed`.
-pub fn evaluate(
-    g: &TrainedGenerator,
-    dist: ToyDist,
-    n: usize,
-    seed: u64,
-) -> Result<(Option<ModeReport>, Prdc)> {
+pub fn evaluate(g: &TrainedGenerator, dist: ToyDist, n: usize, seed: u64) -> Result<(Option<ModeReport>, Prdc)> {
     let fake = points(&g.generate(&latents(n as i64, g.latent_dim(), seed, Device::Cpu), None));
     let real = dist.sample(n, mix(&[seed, REAL_STREAM]));
     let as_tensor = |p: &[f32]| Tensor::from_slice(p).view([n as i64, dist.dim() as i64]);

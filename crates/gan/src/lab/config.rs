@@ -122,44 +122,26 @@ impl LabConfig {
             }
         }
         for (name, h) in [("g_hidden", &self.g_hidden), ("d_hidden", &self.d_hidden)] {
-            if h.is_empty()
-                || h.len() > MAX_LAYERS
-                || h.iter().any(|&s| !(1..=MAX_HIDDEN).contains(&s))
-            {
+            if h.is_empty() || h.len() > MAX_LAYERS || h.iter().any(|&s| !(1..=MAX_HIDDEN).contains(&s)) {
                 p.push(format!("{name} must list 1 to {MAX_LAYERS} layer sizes between 1 and {MAX_HIDDEN}, got {h:?}"));
             }
         }
         if !(2..=4096).contains(&self.batch_size) {
-            p.push(format!(
-                "batch_size must be between 2 and 4096, got {}",
-                self.batch_size
-            ));
+            p.push(format!("batch_size must be between 2 and 4096, got {}", self.batch_size));
         }
         if self.loss == LabLoss::WganClip && !(self.clip > 0.0 && self.clip.is_finite()) {
             p.push(format!("clip must be a positive number, got {}", self.clip));
         }
         if self.loss == LabLoss::WganGp && !(self.penalty > 0.0 && self.penalty.is_finite()) {
-            p.push(format!(
-                "penalty must be a positive number, got {}",
-                self.penalty
-            ));
+            p.push(format!("penalty must be a positive number, got {}", self.penalty));
         }
         if let LabData::Drawn { points } = &self.data {
             if points.len() < 2 || points.len() > MAX_DRAWN {
-                p.push(format!(
-                    "data.points must hold 2 to {MAX_DRAWN} points, got {}",
-                    points.len()
-                ));
+                p.push(format!("data.points must hold 2 to {MAX_DRAWN} points, got {}", points.len()));
             }
             let (lo, hi) = DRAWN_EXTENT;
-            if points
-                .iter()
-                .flatten()
-                .any(|&v| !(lo..=hi).contains(&(v as f64)))
-            {
-                p.push(format!(
-                    "data.points must lie inside [{lo}, {hi}] on both axes"
-                ));
+            if points.iter().flatten().any(|&v| !(lo..=hi).contains(&(v as f64))) {
+                p.push(format!("data.points must lie inside [{lo}, {hi}] on both axes"));
             }
         }
         p
@@ -199,14 +181,9 @@ impl LabConfig {
         match self.loss {
             LabLoss::Minimax => LossConfig::bce(GeneratorLoss::Minimax, 1.0),
             LabLoss::NonSaturating => LossConfig::bce(GeneratorLoss::NonSaturating, 1.0),
-            LabLoss::Ls => LossConfig {
-                kind: LossKind::LeastSquares,
-                ..LossConfig::default()
-            },
+            LabLoss::Ls => LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() },
             LabLoss::WganClip => LossConfig::wasserstein(Lipschitz::Clip { clip: self.clip }),
-            LabLoss::WganGp => LossConfig::wasserstein(Lipschitz::GradientPenalty {
-                weight: self.penalty,
-            }),
+            LabLoss::WganGp => LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: self.penalty }),
         }
     }
 
@@ -214,15 +191,8 @@ impl LabConfig {
     pub fn optimizer_config(&self, generator: bool) -> OptimizerConfig {
         let lr = if generator { self.lr_g } else { self.lr_d };
         match self.optimizer {
-            LabOptimizer::Adam => OptimizerConfig::Adam(AdamConfig {
-                lr,
-                betas: self.betas,
-                eps: 1e-8,
-            }),
-            LabOptimizer::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig {
-                lr,
-                ..RmsPropConfig::default()
-            }),
+            LabOptimizer::Adam => OptimizerConfig::Adam(AdamConfig { lr, betas: self.betas, eps: 1e-8 }),
+            LabOptimizer::Rmsprop => OptimizerConfig::RmsProp(RmsPropConfig { lr, ..RmsPropConfig::default() }),
         }
     }
 }
@@ -233,27 +203,11 @@ mod tests {
 
     #[test]
     fn recommended_settings_are_valid_and_bad_ones_name_their_field() {
-        for loss in [
-            LabLoss::Minimax,
-            LabLoss::NonSaturating,
-            LabLoss::Ls,
-            LabLoss::WganClip,
-            LabLoss::WganGp,
-        ] {
-            let c = LabConfig::recommended(
-                LabData::Toy {
-                    dist: ToyDist::Ring8,
-                },
-                loss,
-            );
+        for loss in [LabLoss::Minimax, LabLoss::NonSaturating, LabLoss::Ls, LabLoss::WganClip, LabLoss::WganGp] {
+            let c = LabConfig::recommended(LabData::Toy { dist: ToyDist::Ring8 }, loss);
             assert!(c.problems().is_empty(), "{loss:?}: {:?}", c.problems());
         }
-        let mut c = LabConfig::recommended(
-            LabData::Drawn {
-                points: vec![[0.0, 0.0], [2.0, 0.0]],
-            },
-            LabLoss::WganGp,
-        );
+        let mut c = LabConfig::recommended(LabData::Drawn { points: vec![[0.0, 0.0], [2.0, 0.0]] }, LabLoss::WganGp);
         c.lr_d = 0.0;
         c.d_hidden = vec![];
         let p = c.problems().join("; ");
@@ -270,16 +224,8 @@ mod tests {
             "g_hidden": [64], "d_hidden": [64], "batch_size": 128, "clip": 0.01, "penalty": 0.1, "seed": 3
         }))
         .unwrap();
-        assert_eq!(
-            c.data,
-            LabData::Toy {
-                dist: ToyDist::TwoMoons
-            }
-        );
+        assert_eq!(c.data, LabData::Toy { dist: ToyDist::TwoMoons });
         assert_eq!(c.loss, LabLoss::WganGp);
-        assert!(matches!(
-            c.optimizer_config(false),
-            OptimizerConfig::RmsProp(_)
-        ));
+        assert!(matches!(c.optimizer_config(false), OptimizerConfig::RmsProp(_)));
     }
 }

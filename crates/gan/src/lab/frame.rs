@@ -82,10 +82,7 @@ impl Lab {
         let record = self.close_record(modes.as_ref());
         let d = self.dim as usize;
         let shown_fake = &fakes[..SHOWN * d];
-        let histogram = self.real_density.clone().map(|real| Histogram {
-            real,
-            fake: density(&fakes, self.config.extent()),
-        });
+        let histogram = self.real_density.clone().map(|real| Histogram { real, fake: density(&fakes, self.config.extent()) });
         Frame {
             d_updates: self.d_updates,
             g_updates: self.g_updates,
@@ -157,8 +154,7 @@ impl Lab {
     /// The generator's loss if its whole batch were the one point `point`.
     pub fn generator_loss_at(&self, point: &[f32]) -> f64 {
         let x = Tensor::from_slice(point).view([1, 1, 1, self.dim]);
-        tch::no_grad(|| generator_loss(&self.loss, &self.d().forward_t(&x, None, false)))
-            .double_value(&[])
+        tch::no_grad(|| generator_loss(&self.loss, &self.d().forward_t(&x, None, false))).double_value(&[])
     }
 
     fn field(&self) -> Field {

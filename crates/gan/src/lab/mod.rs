@@ -70,10 +70,7 @@ impl Lab {
     pub fn new(config: LabConfig) -> Result<Self> {
         let problems = config.problems();
         if !problems.is_empty() {
-            return Err(GanError::Config {
-                source_name: "lab settings".into(),
-                problems,
-            });
+            return Err(GanError::Config { source_name: "lab settings".into(), problems });
         }
         let dim = config.dim() as i64;
         let seed = config.seed;
@@ -84,10 +81,7 @@ impl Lab {
                 (0..POOL)
                     .flat_map(|_| {
                         let p = points[r.below(points.len() as u64) as usize];
-                        [
-                            p[0] + (DRAWN_STD * r.normal()) as f32,
-                            p[1] + (DRAWN_STD * r.normal()) as f32,
-                        ]
+                        [p[0] + (DRAWN_STD * r.normal()) as f32, p[1] + (DRAWN_STD * r.normal()) as f32]
                     })
                     .collect()
             }
@@ -100,23 +94,10 @@ impl Lab {
             LabData::Drawn { .. } => None,
         };
         tch::manual_seed(seed as i64);
-        let nets = ModelConfig::Mlp(config.mlp()).build(
-            ImageShape {
-                channels: 1,
-                height: 1,
-                width: dim,
-            },
-            0,
-            1,
-            Device::Cpu,
-        );
+        let nets = ModelConfig::Mlp(config.mlp()).build(ImageShape { channels: 1, height: 1, width: dim }, 0, 1, Device::Cpu);
         let opt_g = Optimizer::new(&nets.g_vs, config.optimizer_config(true));
         let opt_d = Optimizer::new(&nets.d_vs, config.optimizer_config(false));
-        let view_z = normal_tensor(
-            &mut SplitMix64::new(mix(&[seed, VIEW_STREAM])),
-            PAPER_SAMPLES as i64,
-            dim,
-        );
+        let view_z = normal_tensor(&mut SplitMix64::new(mix(&[seed, VIEW_STREAM])), PAPER_SAMPLES as i64, dim);
         Ok(Self {
             loss: config.loss_config(),
             rng: SplitMix64::new(mix(&[seed, STEP_STREAM])),
@@ -152,9 +133,7 @@ impl Lab {
     }
 
     fn d(&self) -> &dyn crate::models::Discriminator {
-        self.nets
-            .discriminator()
-            .expect("the lab trains adversarial pairs")
+        self.nets.discriminator().expect("the lab trains adversarial pairs")
     }
 
     /// One discriminator (critic) update on a fresh real batch and fresh noise.

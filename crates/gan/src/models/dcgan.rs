@@ -62,14 +62,7 @@ fn default_slope() -> f64 {
 
 impl Default for DcganConfig {
     fn default() -> Self {
-        Self {
-            latent_dim: 100,
-            g_base: 64,
-            d_base: 64,
-            d_norm: Norm::Batch,
-            d_norm_first: false,
-            leaky_slope: 0.2,
-        }
+        Self { latent_dim: 100, g_base: 64, d_base: 64, d_norm: Norm::Batch, d_norm_first: false, leaky_slope: 0.2 }
     }
 }
 
@@ -78,19 +71,10 @@ pub fn geometry(image: ImageShape) -> Result<(i64, u32), String> {
     let s = image.height;
     let fits = |b: i64| s % b == 0 && s / b >= 2 && (s / b) & (s / b - 1) == 0;
     if image.width != s {
-        return Err(format!(
-            "dcgan models need square images, got {}x{}",
-            image.height, image.width
-        ));
+        return Err(format!("dcgan models need square images, got {}x{}", image.height, image.width));
     }
-    let b = if fits(4) {
-        4
-    } else if fits(7) {
-        7
-    } else {
-        return Err(format!(
-            "dcgan models need images of 4*2^n or 7*2^n pixels (28, 32, 64, 128, ...), got {s}x{s}"
-        ));
+    let b = if fits(4) { 4 } else if fits(7) { 7 } else {
+        return Err(format!("dcgan models need images of 4*2^n or 7*2^n pixels (28, 32, 64, 128, ...), got {s}x{s}"));
     };
     Ok((b, (s / b).trailing_zeros()))
 }
@@ -98,20 +82,13 @@ pub fn geometry(image: ImageShape) -> Result<(i64, u32), String> {
 impl DcganConfig {
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
-        for (name, v) in [
-            ("latent_dim", self.latent_dim),
-            ("g_base", self.g_base),
-            ("d_base", self.d_base),
-        ] {
+        for (name, v) in [("latent_dim", self.latent_dim), ("g_base", self.g_base), ("d_base", self.d_base)] {
             if v < 1 {
                 p.push(format!("{name} must be at least 1, got {v}"));
             }
         }
         if !(0.0..1.0).contains(&self.leaky_slope) {
-            p.push(format!(
-                "leaky_slope must be in [0, 1), got {}",
-                self.leaky_slope
-            ));
+            p.push(format!("leaky_slope must be in [0, 1), got {}", self.leaky_slope));
         }
         if self.d_norm_first && self.d_norm == Norm::None {
             p.push("d_norm_first needs a d_norm other than \"none\"".into());
@@ -127,54 +104,24 @@ impl DcganConfig {
         let mut cin = self.latent_dim + classes;
         for stage in 0..=n {
             let last = stage == n;
-            let cout = if last {
-                image.channels
-            } else {
-                self.g_base << (n - 1 - stage)
-            };
+            let cout = if last { image.channels } else { self.g_base << (n - 1 - stage) };
             let (k, s, pad) = if stage == 0 { (b, 1, 0) } else { (4, 2, 1) };
-            let cfg = nn::ConvTransposeConfig {
-                stride: s,
-                padding: pad,
-                bias: last,
-                ws_init: normal(0.0),
-                bs_init: nn::Init::Const(0.0),
-                ..Default::default()
-            };
-            layers.push(Layer::ConvT(nn::conv_transpose2d(
-                &net / idx,
-                cin,
-                cout,
-                k,
-                cfg,
-            )));
+            let cfg = nn::ConvTransposeConfig { stride: s, padding: pad, bias: last, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
+            layers.push(Layer::ConvT(nn::conv_transpose2d(&net / idx, cin, cout, k, cfg)));
             idx += 1;
             if last {
                 layers.push(Layer::Tanh);
             } else {
-                layers.push(Layer::Batch(nn::batch_norm2d(
-                    &net / idx,
-                    cout,
-                    bn_config(),
-                )));
+                layers.push(Layer::Batch(nn::batch_norm2d(&net / idx, cout, bn_config())));
                 layers.push(Layer::Relu);
                 idx += 2;
             }
             cin = cout;
         }
-        DcganGenerator {
-            layers,
-            latent_dim: self.latent_dim,
-            classes,
-        }
+        DcganGenerator { layers, latent_dim: self.latent_dim, classes }
     }
 
-    pub fn discriminator(
-        &self,
-        root: &nn::Path,
-        image: ImageShape,
-        classes: i64,
-    ) -> DcganDiscriminator {
+    pub fn discriminator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> DcganDiscriminator {
         let (b, n) = geometry(image).expect("image checked before building");
         let net = root / "net";
         let slope = Tensor::from_slice(&[self.leaky_slope as f32]).to_device(root.device());
@@ -184,33 +131,14 @@ impl DcganConfig {
         for stage in 0..n {
             let cout = self.d_base << stage;
             size /= 2;
-            let norm = if stage == 0 && !self.d_norm_first {
-                Norm::None
-            } else {
-                self.d_norm
-            };
-            let cfg = nn::ConvConfig {
-                stride: 2,
-                padding: 1,
-                bias: norm == Norm::None,
-                ws_init: normal(0.0),
-                bs_init: nn::Init::Const(0.0),
-                ..Default::default()
-            };
+            let norm = if stage == 0 && !self.d_norm_first { Norm::None } else { self.d_norm };
+            let cfg = nn::ConvConfig { stride: 2, padding: 1, bias: norm == Norm::None, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
             layers.push(Layer::Conv(nn::conv2d(&net / idx, cin, cout, 4, cfg)));
             idx += 1;
             let norm_layer = match norm {
-                Norm::Batch => Some(Layer::Batch(nn::batch_norm2d(
-                    &net / idx,
-                    cout,
-                    bn_config(),
-                ))),
+                Norm::Batch => Some(Layer::Batch(nn::batch_norm2d(&net / idx, cout, bn_config()))),
                 Norm::Instance => Some(Layer::Instance),
-                Norm::Layer => Some(Layer::LayerNorm(nn::layer_norm(
-                    &net / idx,
-                    vec![cout, size, size],
-                    Default::default(),
-                ))),
+                Norm::Layer => Some(Layer::LayerNorm(nn::layer_norm(&net / idx, vec![cout, size, size], Default::default()))),
                 Norm::None => None,
             };
             if let Some(l) = norm_layer {
@@ -221,17 +149,9 @@ impl DcganConfig {
             idx += 1;
             cin = cout;
         }
-        let cfg = nn::ConvConfig {
-            ws_init: normal(0.0),
-            bs_init: nn::Init::Const(0.0),
-            ..Default::default()
-        };
+        let cfg = nn::ConvConfig { ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
         layers.push(Layer::Conv(nn::conv2d(&net / idx, cin, 1, b, cfg)));
-        DcganDiscriminator {
-            layers,
-            per_sample: self.d_norm != Norm::Batch,
-            classes,
-        }
+        DcganDiscriminator { layers, per_sample: self.d_norm != Norm::Batch, classes }
     }
 }
 
@@ -241,11 +161,7 @@ fn normal(mean: f64) -> nn::Init {
 
 /// BatchNorm with weights from N(1, 0.02) and zero bias (the DCGAN reference's init).
 fn bn_config() -> nn::BatchNormConfig {
-    nn::BatchNormConfig {
-        ws_init: normal(1.0),
-        bs_init: nn::Init::Const(0.0),
-        ..Default::default()
-    }
+    nn::BatchNormConfig { ws_init: normal(1.0), bs_init: nn::Init::Const(0.0), ..Default::default() }
 }
 
 enum Layer {
@@ -266,9 +182,7 @@ impl Layer {
             Layer::Conv(c) => c.forward(x),
             Layer::ConvT(c) => c.forward(x),
             Layer::Batch(b) => b.forward_t(x, train),
-            Layer::Instance => {
-                x.instance_norm::<Tensor>(None, None, None, None, true, 0.1, 1e-5, true)
-            }
+            Layer::Instance => x.instance_norm::<Tensor>(None, None, None, None, true, 0.1, 1e-5, true),
             Layer::LayerNorm(l) => l.forward(x),
             Layer::Relu => x.relu(),
             Layer::Leaky(slope) => super::leaky_relu(x, slope),
@@ -298,11 +212,7 @@ impl Generator for DcganGenerator {
 
     fn forward_t(&self, z: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor {
         let input = append_vector(z, y, self.classes);
-        run(
-            &self.layers,
-            input.view([-1, self.latent_dim + self.classes, 1, 1]),
-            train,
-        )
+        run(&self.layers, input.view([-1, self.latent_dim + self.classes, 1, 1]), train)
     }
 }
 
@@ -328,11 +238,7 @@ mod tests {
     use tch::Device;
 
     fn shape(c: i64, s: i64) -> ImageShape {
-        ImageShape {
-            channels: c,
-            height: s,
-            width: s,
-        }
+        ImageShape { channels: c, height: s, width: s }
     }
 
     #[test]
@@ -342,73 +248,26 @@ mod tests {
         assert_eq!(geometry(shape(3, 64)), Ok((4, 4)));
         assert_eq!(geometry(shape(3, 128)), Ok((4, 5)));
         assert!(geometry(shape(3, 30)).unwrap_err().contains("30x30"));
-        assert!(geometry(ImageShape {
-            channels: 3,
-            height: 64,
-            width: 32
-        })
-        .unwrap_err()
-        .contains("square"));
+        assert!(geometry(ImageShape { channels: 3, height: 64, width: 32 }).unwrap_err().contains("square"));
     }
 
     /// The seed's 128x128 pair: parameter shapes in `nn.Sequential` order.
     #[test]
     fn faces128_pair_matches_the_seed_layout() {
-        let cfg = DcganConfig {
-            latent_dim: 200,
-            g_base: 32,
-            d_base: 16,
-            d_norm: Norm::Instance,
-            d_norm_first: true,
-            leaky_slope: 0.2,
-        };
-        let (gvs, dvs) = (
-            nn::VarStore::new(Device::Cpu),
-            nn::VarStore::new(Device::Cpu),
-        );
+        let cfg = DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 };
+        let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
         let g = cfg.generator(&gvs.root(), shape(3, 128), 0);
         let d = cfg.discriminator(&dvs.root(), shape(3, 128), 0);
         let shapes = |vs: &nn::VarStore| {
-            let mut v: Vec<(String, Vec<i64>)> = vs
-                .variables()
-                .into_iter()
-                .filter(|(n, _)| n.ends_with("weight"))
-                .map(|(n, t)| (n, t.size()))
-                .collect();
+            let mut v: Vec<(String, Vec<i64>)> = vs.variables().into_iter().filter(|(n, _)| n.ends_with("weight")).map(|(n, t)| (n, t.size())).collect();
             v.sort_by_key(|(n, _)| n.split('.').nth(1).unwrap().parse::<u32>().unwrap());
             v
         };
-        let g_convs: Vec<Vec<i64>> = shapes(&gvs)
-            .into_iter()
-            .filter(|(_, s)| s.len() == 4)
-            .map(|(_, s)| s)
-            .collect();
-        assert_eq!(
-            g_convs,
-            vec![
-                vec![200, 512, 4, 4],
-                vec![512, 256, 4, 4],
-                vec![256, 128, 4, 4],
-                vec![128, 64, 4, 4],
-                vec![64, 32, 4, 4],
-                vec![32, 3, 4, 4]
-            ]
-        );
+        let g_convs: Vec<Vec<i64>> = shapes(&gvs).into_iter().filter(|(_, s)| s.len() == 4).map(|(_, s)| s).collect();
+        assert_eq!(g_convs, vec![vec![200, 512, 4, 4], vec![512, 256, 4, 4], vec![256, 128, 4, 4], vec![128, 64, 4, 4], vec![64, 32, 4, 4], vec![32, 3, 4, 4]]);
         let d_convs: Vec<(String, Vec<i64>)> = shapes(&dvs);
-        let want = [
-            ("net.0.weight", vec![16, 3, 4, 4]),
-            ("net.3.weight", vec![32, 16, 4, 4]),
-            ("net.6.weight", vec![64, 32, 4, 4]),
-            ("net.9.weight", vec![128, 64, 4, 4]),
-            ("net.12.weight", vec![256, 128, 4, 4]),
-            ("net.15.weight", vec![1, 256, 4, 4]),
-        ];
-        assert_eq!(
-            d_convs,
-            want.iter()
-                .map(|(n, s)| (n.to_string(), s.clone()))
-                .collect::<Vec<_>>()
-        );
+        let want = [("net.0.weight", vec![16, 3, 4, 4]), ("net.3.weight", vec![32, 16, 4, 4]), ("net.6.weight", vec![64, 32, 4, 4]), ("net.9.weight", vec![128, 64, 4, 4]), ("net.12.weight", vec![256, 128, 4, 4]), ("net.15.weight", vec![1, 256, 4, 4])];
+        assert_eq!(d_convs, want.iter().map(|(n, s)| (n.to_string(), s.clone())).collect::<Vec<_>>());
         let z = Tensor::randn([2, 200], (tch::Kind::Float, Device::Cpu));
         let x = g.forward_t(&z, None, true);
         assert_eq!(x.size(), vec![2, 3, 128, 128]);
@@ -420,33 +279,20 @@ mod tests {
     #[test]
     fn mnist_pair_shapes_and_batch_norm_placement() {
         let cfg = DcganConfig::default();
-        let (gvs, dvs) = (
-            nn::VarStore::new(Device::Cpu),
-            nn::VarStore::new(Device::Cpu),
-        );
+        let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
         let g = cfg.generator(&gvs.root(), shape(1, 28), 0);
         let d = cfg.discriminator(&dvs.root(), shape(1, 28), 0);
-        let x = g.forward_t(
-            &Tensor::randn([3, 100], (tch::Kind::Float, Device::Cpu)),
-            None,
-            true,
-        );
+        let x = g.forward_t(&Tensor::randn([3, 100], (tch::Kind::Float, Device::Cpu)), None, true);
         assert_eq!(x.size(), vec![3, 1, 28, 28]);
         assert_eq!(d.forward_t(&x, None, true).size(), vec![3]);
         assert!(!d.per_sample());
         let names: Vec<String> = dvs.variables().into_keys().collect();
         // No norm on D's input layer (it has a bias instead); BatchNorm after the second conv.
-        assert!(
-            names.contains(&"net.0.bias".to_string())
-                && !names.iter().any(|n| n.starts_with("net.1."))
-        );
+        assert!(names.contains(&"net.0.bias".to_string()) && !names.iter().any(|n| n.starts_with("net.1.")));
         assert!(names.contains(&"net.3.running_var".to_string()));
         let gnames: Vec<String> = gvs.variables().into_keys().collect();
         // G's output layer has no BatchNorm after it: the last index is the ConvTranspose.
-        assert!(
-            gnames.contains(&"net.6.weight".to_string())
-                && !gnames.iter().any(|n| n.starts_with("net.7."))
-        );
+        assert!(gnames.contains(&"net.6.weight".to_string()) && !gnames.iter().any(|n| n.starts_with("net.7.")));
     }
 
     /// Conditional pair: z gets 10 one-hot inputs, D's first conv 10 extra maps; a sample's
@@ -455,43 +301,26 @@ mod tests {
     fn conditional_pair_reads_the_class() {
         use crate::models::condition::one_hot;
         let cfg = DcganConfig::default();
-        let (gvs, dvs) = (
-            nn::VarStore::new(Device::Cpu),
-            nn::VarStore::new(Device::Cpu),
-        );
+        let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
         let g = cfg.generator(&gvs.root(), shape(1, 28), 10);
         let d = cfg.discriminator(&dvs.root(), shape(1, 28), 10);
         assert_eq!(gvs.variables()["net.0.weight"].size(), vec![110, 128, 7, 7]);
         assert_eq!(dvs.variables()["net.0.weight"].size(), vec![64, 11, 4, 4]);
         assert_eq!(g.classes(), 10);
         let z = Tensor::randn([2, 100], (tch::Kind::Float, Device::Cpu));
-        let (ya, yb) = (
-            one_hot(&Tensor::from_slice(&[3i64, 3]), 10),
-            one_hot(&Tensor::from_slice(&[3i64, 7]), 10),
-        );
-        let (xa, xb) = (
-            g.forward_t(&z, Some(&ya), false),
-            g.forward_t(&z, Some(&yb), false),
-        );
-        let diff =
-            |a: &Tensor, b: &Tensor, i: i64| (a.get(i) - b.get(i)).abs().max().double_value(&[]);
+        let (ya, yb) = (one_hot(&Tensor::from_slice(&[3i64, 3]), 10), one_hot(&Tensor::from_slice(&[3i64, 7]), 10));
+        let (xa, xb) = (g.forward_t(&z, Some(&ya), false), g.forward_t(&z, Some(&yb), false));
+        let diff = |a: &Tensor, b: &Tensor, i: i64| (a.get(i) - b.get(i)).abs().max().double_value(&[]);
         assert_eq!(diff(&xa, &xb, 0), 0.0);
         assert!(diff(&xa, &xb, 1) > 1e-4);
-        let (da, db) = (
-            d.forward_t(&xa, Some(&ya), false),
-            d.forward_t(&xa, Some(&yb), false),
-        );
+        let (da, db) = (d.forward_t(&xa, Some(&ya), false), d.forward_t(&xa, Some(&yb), false));
         assert_eq!(diff(&da, &db, 0), 0.0);
         assert!(diff(&da, &db, 1) > 1e-6);
     }
 
     #[test]
     fn layer_norm_critic_is_per_sample_with_pytorch_shapes() {
-        let cfg = DcganConfig {
-            d_norm: Norm::Layer,
-            d_base: 8,
-            ..DcganConfig::default()
-        };
+        let cfg = DcganConfig { d_norm: Norm::Layer, d_base: 8, ..DcganConfig::default() };
         let dvs = nn::VarStore::new(Device::Cpu);
         let d = cfg.discriminator(&dvs.root(), shape(3, 32), 0);
         assert!(d.per_sample());

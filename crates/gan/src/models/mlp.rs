@@ -54,15 +54,7 @@ pub enum Output {
 
 impl Default for MlpConfig {
     fn default() -> Self {
-        Self {
-            latent_dim: 100,
-            g_hidden: vec![256, 512, 1024],
-            d_hidden: vec![1024, 512, 256],
-            d_dropout: 0.3,
-            leaky_slope: 0.2,
-            g_leaky_slope: None,
-            g_output: Output::Tanh,
-        }
+        Self { latent_dim: 100, g_hidden: vec![256, 512, 1024], d_hidden: vec![1024, 512, 256], d_dropout: 0.3, leaky_slope: 0.2, g_leaky_slope: None, g_output: Output::Tanh }
     }
 }
 
@@ -70,10 +62,7 @@ impl MlpConfig {
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
         if self.latent_dim < 1 {
-            p.push(format!(
-                "latent_dim must be at least 1, got {}",
-                self.latent_dim
-            ));
+            p.push(format!("latent_dim must be at least 1, got {}", self.latent_dim));
         }
         for (name, h) in [("g_hidden", &self.g_hidden), ("d_hidden", &self.d_hidden)] {
             if h.iter().any(|&s| s < 1) {
@@ -81,15 +70,9 @@ impl MlpConfig {
             }
         }
         if !(0.0..1.0).contains(&self.d_dropout) {
-            p.push(format!(
-                "d_dropout must be in [0, 1), got {}",
-                self.d_dropout
-            ));
+            p.push(format!("d_dropout must be in [0, 1), got {}", self.d_dropout));
         }
-        for (name, slope) in [
-            ("leaky_slope", Some(self.leaky_slope)),
-            ("g_leaky_slope", self.g_leaky_slope),
-        ] {
+        for (name, slope) in [("leaky_slope", Some(self.leaky_slope)), ("g_leaky_slope", self.g_leaky_slope)] {
             if let Some(s) = slope.filter(|s| !(0.0..1.0).contains(s)) {
                 p.push(format!("{name} must be in [0, 1), got {s}"));
             }
@@ -98,40 +81,17 @@ impl MlpConfig {
     }
 
     pub fn generator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpGenerator {
-        let sizes: Vec<i64> = std::iter::once(self.latent_dim + classes)
-            .chain(self.g_hidden.iter().copied())
-            .chain([image.numel()])
-            .collect();
+        let sizes: Vec<i64> = std::iter::once(self.latent_dim + classes).chain(self.g_hidden.iter().copied()).chain([image.numel()]).collect();
         // nn.Sequential indices: Linear at 0, 2, 4, ... (each followed by one activation).
         let layers = stack(&(root / "net"), &sizes, 2);
-        MlpGenerator {
-            layers,
-            slope: slope_tensor(root, self.g_leaky_slope.unwrap_or(self.leaky_slope)),
-            latent_dim: self.latent_dim,
-            classes,
-            image,
-            output: self.g_output,
-        }
+        MlpGenerator { layers, slope: slope_tensor(root, self.g_leaky_slope.unwrap_or(self.leaky_slope)), latent_dim: self.latent_dim, classes, image, output: self.g_output }
     }
 
-    pub fn discriminator(
-        &self,
-        root: &nn::Path,
-        image: ImageShape,
-        classes: i64,
-    ) -> MlpDiscriminator {
-        let sizes: Vec<i64> = std::iter::once(image.numel() + classes)
-            .chain(self.d_hidden.iter().copied())
-            .chain([1])
-            .collect();
+    pub fn discriminator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpDiscriminator {
+        let sizes: Vec<i64> = std::iter::once(image.numel() + classes).chain(self.d_hidden.iter().copied()).chain([1]).collect();
         // Linear, LeakyReLU, Dropout per hidden layer: Linear at 0, 3, 6, ...
         let layers = stack(&(root / "net"), &sizes, 3);
-        MlpDiscriminator {
-            layers,
-            slope: slope_tensor(root, self.leaky_slope),
-            dropout: self.d_dropout,
-            classes,
-        }
+        MlpDiscriminator { layers, slope: slope_tensor(root, self.leaky_slope), dropout: self.d_dropout, classes }
     }
 }
 
@@ -141,15 +101,8 @@ pub(super) fn stack(path: &nn::Path, sizes: &[i64], stride: usize) -> Vec<nn::Li
         .enumerate()
         .map(|(i, w)| {
             let bound = 1.0 / (w[0] as f64).sqrt();
-            let init = nn::Init::Uniform {
-                lo: -bound,
-                up: bound,
-            };
-            let cfg = nn::LinearConfig {
-                ws_init: init,
-                bs_init: Some(init),
-                bias: true,
-            };
+            let init = nn::Init::Uniform { lo: -bound, up: bound };
+            let cfg = nn::LinearConfig { ws_init: init, bs_init: Some(init), bias: true };
             nn::linear(path / (i * stride), w[0], w[1], cfg)
         })
         .collect()
@@ -277,19 +230,9 @@ mod tests {
 
     #[test]
     fn conditional_mlp_pair_appends_the_one_hot_class() {
-        let image = ImageShape {
-            channels: 1,
-            height: 28,
-            width: 28,
-        };
-        let cfg = MlpConfig {
-            d_dropout: 0.0,
-            ..MlpConfig::default()
-        };
-        let (gvs, dvs) = (
-            nn::VarStore::new(Device::Cpu),
-            nn::VarStore::new(Device::Cpu),
-        );
+        let image = ImageShape { channels: 1, height: 28, width: 28 };
+        let cfg = MlpConfig { d_dropout: 0.0, ..MlpConfig::default() };
+        let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
         let g = cfg.generator(&gvs.root(), image, 10);
         let d = cfg.discriminator(&dvs.root(), image, 10);
         assert_eq!(gvs.variables()["net.0.weight"].size(), vec![256, 110]);
@@ -300,15 +243,8 @@ mod tests {
         assert_eq!(x.size(), vec![2, 1, 28, 28]);
         // By hand: D's first layer sees [pixels, one-hot], so its pre-activation equals
         // W[:, :784] x + W[:, 784 + class] + b.
-        let (w, b) = (
-            &dvs.variables()["net.0.weight"],
-            &dvs.variables()["net.0.bias"],
-        );
-        let want = x.flatten(1, -1).matmul(&w.narrow(1, 0, 784).tr())
-            + w.narrow(1, 784, 10)
-                .tr()
-                .index_select(0, &Tensor::from_slice(&[1i64, 8]))
-            + b;
+        let (w, b) = (&dvs.variables()["net.0.weight"], &dvs.variables()["net.0.bias"]);
+        let want = x.flatten(1, -1).matmul(&w.narrow(1, 0, 784).tr()) + w.narrow(1, 784, 10).tr().index_select(0, &Tensor::from_slice(&[1i64, 8])) + b;
         let got = d.layers[0].forward(&append_vector(&x.flatten(1, -1), Some(&y), 10));
         assert!((got - want).abs().max().double_value(&[]) < 1e-5);
         assert_eq!(d.forward_t(&x, Some(&y), false).size(), vec![2]);

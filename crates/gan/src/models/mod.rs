@@ -142,12 +142,7 @@ impl ModelConfig {
 
     /// Builds the generator alone (for sampling), conditioned on `classes` classes (0:
     /// unconditional), weights initialised from the current libtorch seed.
-    pub fn build_generator(
-        &self,
-        vs: &nn::VarStore,
-        image: ImageShape,
-        classes: i64,
-    ) -> Box<dyn Generator> {
+    pub fn build_generator(&self, vs: &nn::VarStore, image: ImageShape, classes: i64) -> Box<dyn Generator> {
         match self {
             ModelConfig::Mlp(c) => Box::new(c.generator(&vs.root(), image, classes)),
             ModelConfig::Dcgan(c) => Box::new(c.generator(&vs.root(), image, classes)),
@@ -156,12 +151,7 @@ impl ModelConfig {
     }
 
     /// The discriminator of an adversarial pair (`None` for the VAE).
-    pub fn build_discriminator(
-        &self,
-        vs: &nn::VarStore,
-        image: ImageShape,
-        classes: i64,
-    ) -> Option<Box<dyn Discriminator>> {
+    pub fn build_discriminator(&self, vs: &nn::VarStore, image: ImageShape, classes: i64) -> Option<Box<dyn Discriminator>> {
         match self {
             ModelConfig::Mlp(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
             ModelConfig::Dcgan(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
@@ -179,32 +169,13 @@ impl ModelConfig {
             // The generator and the ELBO's decoder share one set of weights.
             let decoder = c.decoder(&g_vs.root(), image);
             let g = Box::new(decoder.share());
-            return Nets {
-                g,
-                partner: Partner::Encoder(c.encoder(&d_vs.root(), image), decoder),
-                g_vs,
-                d_vs,
-            };
+            return Nets { g, partner: Partner::Encoder(c.encoder(&d_vs.root(), image), decoder), g_vs, d_vs };
         }
         let g = self.build_generator(&g_vs, image, classes);
-        let wide = ImageShape {
-            channels: image.channels * pack.max(1),
-            ..image
-        };
-        let inner = self
-            .build_discriminator(&d_vs, wide, classes)
-            .expect("adversarial pair");
-        let d: Box<dyn Discriminator> = if pack > 1 {
-            Box::new(pack::Packed { inner, m: pack })
-        } else {
-            inner
-        };
-        Nets {
-            g_vs,
-            d_vs,
-            g,
-            partner: Partner::Discriminator(d),
-        }
+        let wide = ImageShape { channels: image.channels * pack.max(1), ..image };
+        let inner = self.build_discriminator(&d_vs, wide, classes).expect("adversarial pair");
+        let d: Box<dyn Discriminator> = if pack > 1 { Box::new(pack::Packed { inner, m: pack }) } else { inner };
+        Nets { g_vs, d_vs, g, partner: Partner::Discriminator(d) }
     }
 }
 
@@ -220,8 +191,5 @@ fn leaky_relu(x: &Tensor, slope: &Tensor) -> Tensor {
 
 /// Number of scalar parameters in a variable store.
 pub fn param_count(vs: &nn::VarStore) -> i64 {
-    vs.trainable_variables()
-        .iter()
-        .map(|t| t.numel() as i64)
-        .sum()
+    vs.trainable_variables().iter().map(|t| t.numel() as i64).sum()
 }

@@ -18,12 +18,7 @@ pub struct Packed {
 impl Packed {
     fn pack(&self, x: &Tensor) -> Tensor {
         let s = x.size();
-        assert!(
-            s[0] % self.m == 0,
-            "a batch of {} samples does not split into packs of {}",
-            s[0],
-            self.m
-        );
+        assert!(s[0] % self.m == 0, "a batch of {} samples does not split into packs of {}", s[0], self.m);
         let mut shape = s.clone();
         shape[0] /= self.m;
         shape[1] *= self.m;
@@ -52,37 +47,17 @@ mod tests {
 
     #[test]
     fn packs_consecutive_samples_into_one_input() {
-        let cfg = MlpConfig {
-            d_dropout: 0.0,
-            d_hidden: vec![5],
-            ..MlpConfig::default()
-        };
+        let cfg = MlpConfig { d_dropout: 0.0, d_hidden: vec![5], ..MlpConfig::default() };
         let vs = nn::VarStore::new(Device::Cpu);
-        let point = ImageShape {
-            channels: 1,
-            height: 1,
-            width: 2,
-        };
-        let wide = ImageShape {
-            channels: 3,
-            height: 1,
-            width: 2,
-        };
-        let packed = Packed {
-            inner: Box::new(cfg.discriminator(&vs.root(), wide, 0)),
-            m: 3,
-        };
+        let point = ImageShape { channels: 1, height: 1, width: 2 };
+        let wide = ImageShape { channels: 3, height: 1, width: 2 };
+        let packed = Packed { inner: Box::new(cfg.discriminator(&vs.root(), wide, 0)), m: 3 };
         assert_eq!(vs.variables()["net.0.weight"].size(), vec![5, 6]);
-        let x = Tensor::randn(
-            [6, point.channels, point.height, point.width],
-            (Kind::Float, Device::Cpu),
-        );
+        let x = Tensor::randn([6, point.channels, point.height, point.width], (Kind::Float, Device::Cpu));
         let out = packed.forward_t(&x, None, false);
         assert_eq!(out.size(), vec![2]);
         // Pack 1 is samples 3, 4, 5 side by side: [x3, x4, x5] flattened.
-        let by_hand = packed
-            .inner
-            .forward_t(&x.narrow(0, 3, 3).reshape([1, 6, 1, 1]), None, false);
+        let by_hand = packed.inner.forward_t(&x.narrow(0, 3, 3).reshape([1, 6, 1, 1]), None, false);
         assert!((out.get(1) - by_hand.get(0)).abs().double_value(&[]) < 1e-6);
     }
 }

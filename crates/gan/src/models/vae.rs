@@ -40,13 +40,7 @@ pub struct VaeConfig {
 
 impl Default for VaeConfig {
     fn default() -> Self {
-        Self {
-            latent_dim: 20,
-            encoder_hidden: vec![1024, 512, 256],
-            decoder_hidden: vec![256, 512, 1024],
-            leaky_slope: 0.2,
-            reconstruction: Reconstruction::Bce,
-        }
+        Self { latent_dim: 20, encoder_hidden: vec![1024, 512, 256], decoder_hidden: vec![256, 512, 1024], leaky_slope: 0.2, reconstruction: Reconstruction::Bce }
     }
 }
 
@@ -54,49 +48,27 @@ impl VaeConfig {
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
         if self.latent_dim < 1 {
-            p.push(format!(
-                "latent_dim must be at least 1, got {}",
-                self.latent_dim
-            ));
+            p.push(format!("latent_dim must be at least 1, got {}", self.latent_dim));
         }
-        for (name, h) in [
-            ("encoder_hidden", &self.encoder_hidden),
-            ("decoder_hidden", &self.decoder_hidden),
-        ] {
+        for (name, h) in [("encoder_hidden", &self.encoder_hidden), ("decoder_hidden", &self.decoder_hidden)] {
             if h.iter().any(|&s| s < 1) {
                 p.push(format!("{name} sizes must be at least 1, got {h:?}"));
             }
         }
         if !(0.0..1.0).contains(&self.leaky_slope) {
-            p.push(format!(
-                "leaky_slope must be in [0, 1), got {}",
-                self.leaky_slope
-            ));
+            p.push(format!("leaky_slope must be in [0, 1), got {}", self.leaky_slope));
         }
         p
     }
 
     pub fn decoder(&self, root: &nn::Path, image: ImageShape) -> Decoder {
-        let sizes: Vec<i64> = std::iter::once(self.latent_dim)
-            .chain(self.decoder_hidden.iter().copied())
-            .chain([image.numel()])
-            .collect();
-        Decoder {
-            mlp: Mlp::new(root, &sizes, self.leaky_slope),
-            latent_dim: self.latent_dim,
-            image,
-        }
+        let sizes: Vec<i64> = std::iter::once(self.latent_dim).chain(self.decoder_hidden.iter().copied()).chain([image.numel()]).collect();
+        Decoder { mlp: Mlp::new(root, &sizes, self.leaky_slope), latent_dim: self.latent_dim, image }
     }
 
     pub fn encoder(&self, root: &nn::Path, image: ImageShape) -> Encoder {
-        let sizes: Vec<i64> = std::iter::once(image.numel())
-            .chain(self.encoder_hidden.iter().copied())
-            .chain([2 * self.latent_dim])
-            .collect();
-        Encoder {
-            mlp: Mlp::new(root, &sizes, self.leaky_slope),
-            reconstruction: self.reconstruction,
-        }
+        let sizes: Vec<i64> = std::iter::once(image.numel()).chain(self.encoder_hidden.iter().copied()).chain([2 * self.latent_dim]).collect();
+        Encoder { mlp: Mlp::new(root, &sizes, self.leaky_slope), reconstruction: self.reconstruction }
     }
 }
 
@@ -109,10 +81,7 @@ struct Mlp {
 impl Mlp {
     fn new(root: &nn::Path, sizes: &[i64], slope: f64) -> Self {
         let layers = super::mlp::stack(&(root / "net"), sizes, 2);
-        Self {
-            layers,
-            slope: Tensor::from_slice(&[slope as f32]).to_device(root.device()),
-        }
+        Self { layers, slope: Tensor::from_slice(&[slope as f32]).to_device(root.device()) }
     }
 
     fn forward(&self, x: &Tensor) -> Tensor {
@@ -137,23 +106,8 @@ pub struct Decoder {
 impl Decoder {
     /// A second handle on the same weights.
     pub fn share(&self) -> Decoder {
-        let layers = self
-            .mlp
-            .layers
-            .iter()
-            .map(|l| nn::Linear {
-                ws: l.ws.shallow_clone(),
-                bs: l.bs.as_ref().map(Tensor::shallow_clone),
-            })
-            .collect();
-        Decoder {
-            mlp: Mlp {
-                layers,
-                slope: self.mlp.slope.shallow_clone(),
-            },
-            latent_dim: self.latent_dim,
-            image: self.image,
-        }
+        let layers = self.mlp.layers.iter().map(|l| nn::Linear { ws: l.ws.shallow_clone(), bs: l.bs.as_ref().map(Tensor::shallow_clone) }).collect();
+        Decoder { mlp: Mlp { layers, slope: self.mlp.slope.shallow_clone() }, latent_dim: self.latent_dim, image: self.image }
     }
 
     /// Pixel logits `[B, C*H*W]`.
@@ -172,12 +126,7 @@ impl Generator for Decoder {
     }
 
     fn forward_t(&self, z: &Tensor, _y: Option<&Tensor>, _train: bool) -> Tensor {
-        (self.logits(z) / 2.0).tanh().view([
-            -1,
-            self.image.channels,
-            self.image.height,
-            self.image.width,
-        ])
+        (self.logits(z) / 2.0).tanh().view([-1, self.image.channels, self.image.height, self.image.width])
     }
 }
 
@@ -209,22 +158,11 @@ impl Encoder {
         let target = (x.flatten(1, -1) + 1.0) / 2.0;
         let n = x.size()[0] as f64;
         let reconstruction = match self.reconstruction {
-            Reconstruction::Bce => {
-                logits.binary_cross_entropy_with_logits::<Tensor>(
-                    &target,
-                    None,
-                    None,
-                    Reduction::Sum,
-                ) / n
-            }
+            Reconstruction::Bce => logits.binary_cross_entropy_with_logits::<Tensor>(&target, None, None, Reduction::Sum) / n,
             Reconstruction::Mse => (logits.sigmoid() - &target).square().sum(Kind::Float) / n,
         };
         let kl = (&logvar + 1.0 - mu.square() - logvar.exp()).sum(Kind::Float) * (-0.5 / n);
-        ElboTerms {
-            loss: &reconstruction + &kl,
-            reconstruction,
-            kl,
-        }
+        ElboTerms { loss: &reconstruction + &kl, reconstruction, kl }
     }
 }
 
@@ -237,18 +175,8 @@ mod tests {
     fn elbo_terms_by_hand() {
         // One 1x1x1 "image", latent 1, no hidden layers: the encoder is mu = a x + b,
         // logvar = c x + d; the decoder is l = e z + f.
-        let cfg = VaeConfig {
-            latent_dim: 1,
-            encoder_hidden: vec![],
-            decoder_hidden: vec![],
-            leaky_slope: 0.2,
-            reconstruction: Reconstruction::Bce,
-        };
-        let image = ImageShape {
-            channels: 1,
-            height: 1,
-            width: 1,
-        };
+        let cfg = VaeConfig { latent_dim: 1, encoder_hidden: vec![], decoder_hidden: vec![], leaky_slope: 0.2, reconstruction: Reconstruction::Bce };
+        let image = ImageShape { channels: 1, height: 1, width: 1 };
         let vs = nn::VarStore::new(Device::Cpu);
         let enc = cfg.encoder(&(vs.root() / "e"), image);
         let dec = cfg.decoder(&(vs.root() / "d"), image);
@@ -269,8 +197,7 @@ mod tests {
         let (mu, logvar) = (0.4f64, -0.4f64);
         let z = mu + (-0.2f64).exp() * 0.7;
         let l = 2.0 * z - 0.3;
-        let bce =
-            -(0.8 * (1.0 / (1.0 + (-l).exp())).ln() + 0.2 * (1.0 - 1.0 / (1.0 + (-l).exp())).ln());
+        let bce = -(0.8 * (1.0 / (1.0 + (-l).exp())).ln() + 0.2 * (1.0 - 1.0 / (1.0 + (-l).exp())).ln());
         let kl = -0.5 * (1.0 + logvar - mu * mu - logvar.exp());
         assert!((t.reconstruction.double_value(&[]) - bce).abs() < 1e-5);
         assert!((t.kl.double_value(&[]) - kl).abs() < 1e-6);

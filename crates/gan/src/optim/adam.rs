@@ -21,11 +21,7 @@ fn default_eps() -> f64 {
 impl Default for AdamConfig {
     /// The DCGAN recipe (Radford et al. 2016): lr 2e-4, betas (0.5, 0.999).
     fn default() -> Self {
-        Self {
-            lr: 2e-4,
-            betas: (0.5, 0.999),
-            eps: 1e-8,
-        }
+        Self { lr: 2e-4, betas: (0.5, 0.999), eps: 1e-8 }
     }
 }
 
@@ -43,15 +39,7 @@ impl AdamConfig {
     }
 
     /// Update number `step` (from 1) of every parameter at rate `lr`, with moments `m` and `v`.
-    pub(super) fn update(
-        &self,
-        lr: f64,
-        step: i64,
-        params: &mut [Tensor],
-        grads: &[Tensor],
-        m: &mut [Tensor],
-        v: &mut [Tensor],
-    ) {
+    pub(super) fn update(&self, lr: f64, step: i64, params: &mut [Tensor], grads: &[Tensor], m: &mut [Tensor], v: &mut [Tensor]) {
         let (b1, b2) = self.betas;
         let bc1 = 1.0 - b1.powi(step as i32);
         let bc2_sqrt = (1.0 - b2.powi(step as i32)).sqrt();

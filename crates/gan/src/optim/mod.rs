@@ -87,26 +87,11 @@ impl Optimizer {
     /// Trainable variables, ordered by name so the order never depends on hashing
     /// (batch-norm running statistics are variables too, but not trainable).
     pub fn new(vs: &nn::VarStore, cfg: OptimizerConfig) -> Self {
-        let mut vars: Vec<(String, Tensor)> = vs
-            .variables()
-            .into_iter()
-            .filter(|(_, t)| t.requires_grad())
-            .collect();
+        let mut vars: Vec<(String, Tensor)> = vs.variables().into_iter().filter(|(_, t)| t.requires_grad()).collect();
         vars.sort_by(|a, b| a.0.cmp(&b.0));
         let (names, params): (Vec<String>, Vec<Tensor>) = vars.into_iter().unzip();
-        let state = cfg
-            .slots()
-            .iter()
-            .map(|_| params.iter().map(|p| p.zeros_like()).collect())
-            .collect();
-        Self {
-            cfg,
-            names,
-            params,
-            state,
-            step: 0,
-            lr_scale: 1.0,
-        }
+        let state = cfg.slots().iter().map(|_| params.iter().map(|p| p.zeros_like()).collect()).collect();
+        Self { cfg, names, params, state, step: 0, lr_scale: 1.0 }
     }
 
     /// The parameters, in the order `step` expects their gradients.
@@ -175,16 +160,8 @@ impl Optimizer {
     }
 
     /// Restores the state written by [`state`](Self::state), checking every name and shape.
-    pub fn load_state(
-        &mut self,
-        tensors: &HashMap<String, Tensor>,
-        prefix: &str,
-        file: &std::path::Path,
-    ) -> Result<()> {
-        let missing = |name: &str| GanError::Checkpoint {
-            path: file.into(),
-            reason: format!("missing tensor {name}"),
-        };
+    pub fn load_state(&mut self, tensors: &HashMap<String, Tensor>, prefix: &str, file: &std::path::Path) -> Result<()> {
+        let missing = |name: &str| GanError::Checkpoint { path: file.into(), reason: format!("missing tensor {name}") };
         let step_name = format!("{prefix}step");
         let step = tensors.get(&step_name).ok_or_else(|| missing(&step_name))?;
         self.step = step.int64_value(&[0]);
@@ -195,13 +172,7 @@ impl Optimizer {
                 if src.size() != dst.size() || src.kind() != dst.kind() {
                     return Err(GanError::Checkpoint {
                         path: file.into(),
-                        reason: format!(
-                            "{name} has shape {:?} ({:?}), expected {:?} ({:?})",
-                            src.size(),
-                            src.kind(),
-                            dst.size(),
-                            dst.kind()
-                        ),
+                        reason: format!("{name} has shape {:?} ({:?}), expected {:?} ({:?})", src.size(), src.kind(), dst.size(), dst.kind()),
                     });
                 }
                 tch::no_grad(|| dst.copy_(src));
@@ -225,9 +196,7 @@ mod tests {
     /// following `schedule`.
     fn three_steps_scheduled(cfg: OptimizerConfig, schedule: LrSchedule) -> Vec<f32> {
         let vs = nn::VarStore::new(Device::Cpu);
-        let p = vs
-            .root()
-            .var_copy("p", &Tensor::from_slice(&[0.5f32, -1.0, 2.0]));
+        let p = vs.root().var_copy("p", &Tensor::from_slice(&[0.5f32, -1.0, 2.0]));
         let mut opt = Optimizer::new(&vs, cfg);
         for (t, g) in [[1.0f32, -2.0, 0.5], [0.3, 0.3, -4.0], [-1.0, 0.0, 1e-3]]
             .iter()
@@ -261,22 +230,14 @@ mod tests {
     /// ```
     #[test]
     fn adam_matches_torch_optim_adam() {
-        let got = three_steps(OptimizerConfig::Adam(AdamConfig {
-            lr: 0.1,
-            betas: (0.5, 0.999),
-            eps: 1e-8,
-        }));
+        let got = three_steps(OptimizerConfig::Adam(AdamConfig { lr: 0.1, betas: (0.5, 0.999), eps: 1e-8 }));
         assert_close(&got, &[0.368_818_34, -0.850_221_7, 2.033_696_2]);
     }
 
     /// As above with `torch.optim.RMSprop([p], lr=0.01, alpha=0.99, eps=1e-8)`.
     #[test]
     fn rmsprop_matches_torch_optim_rmsprop() {
-        let got = three_steps(OptimizerConfig::RmsProp(RmsPropConfig {
-            lr: 0.01,
-            alpha: 0.99,
-            eps: 1e-8,
-        }));
+        let got = three_steps(OptimizerConfig::RmsProp(RmsPropConfig { lr: 0.01, alpha: 0.99, eps: 1e-8 }));
         assert_close(&got, &[0.440_650_73, -0.914_907_16, 1.999_210_5]);
     }
 
@@ -316,29 +277,21 @@ mod tests {
 
     #[test]
     fn state_round_trip_and_missing_tensor_named() {
-        for cfg in [
-            OptimizerConfig::default(),
-            OptimizerConfig::RmsProp(RmsPropConfig::default()),
-        ] {
+        for cfg in [OptimizerConfig::default(), OptimizerConfig::RmsProp(RmsPropConfig::default())] {
             let vs = nn::VarStore::new(Device::Cpu);
             let _p = vs.root().var_copy("p", &Tensor::from_slice(&[1.0f32, 2.0]));
             let mut a = Optimizer::new(&vs, cfg.clone());
             a.step(&[Tensor::from_slice(&[0.5f32, -0.5])]);
             let state: HashMap<String, Tensor> = a.state("g.").into_iter().collect();
             let mut b = Optimizer::new(&vs, cfg);
-            b.load_state(&state, "g.", std::path::Path::new("x"))
-                .unwrap();
+            b.load_state(&state, "g.", std::path::Path::new("x")).unwrap();
             assert_eq!(b.steps_taken(), 1);
             for (sa, sb) in a.state.iter().zip(&b.state) {
                 assert!(sa[0].equal(&sb[0]));
             }
             let mut bad: HashMap<String, Tensor> = a.state("g.").into_iter().collect();
             bad.remove("g.v.p");
-            let e = b
-                .load_state(&bad, "g.", std::path::Path::new("x"))
-                .err()
-                .unwrap()
-                .to_string();
+            let e = b.load_state(&bad, "g.", std::path::Path::new("x")).err().unwrap().to_string();
             assert!(e.contains("g.v.p"), "{e}");
         }
     }
@@ -346,9 +299,7 @@ mod tests {
     #[test]
     fn clipping_bounds_every_parameter() {
         let vs = nn::VarStore::new(Device::Cpu);
-        let p = vs
-            .root()
-            .var_copy("p", &Tensor::from_slice(&[0.5f32, -1.0, 0.004]));
+        let p = vs.root().var_copy("p", &Tensor::from_slice(&[0.5f32, -1.0, 0.004]));
         let mut opt = Optimizer::new(&vs, OptimizerConfig::default());
         opt.clip_params(0.01);
         assert_eq!(Vec::<f32>::try_from(&p).unwrap(), vec![0.01, -0.01, 0.004]);

@@ -29,11 +29,7 @@ fn default_eps() -> f64 {
 impl Default for RmsPropConfig {
     /// The WGAN paper's learning rate, 5e-5, with PyTorch's defaults otherwise.
     fn default() -> Self {
-        Self {
-            lr: 5e-5,
-            alpha: 0.99,
-            eps: 1e-8,
-        }
+        Self { lr: 5e-5, alpha: 0.99, eps: 1e-8 }
     }
 }
 

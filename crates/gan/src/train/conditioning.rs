@@ -24,10 +24,7 @@ pub(super) fn run_classes(config: &TrainConfig, labelled: Option<usize>) -> Resu
         ))
     })?;
     if k < 2 {
-        return Err(GanError::Invalid(format!(
-            "conditional = true needs at least 2 classes; the labels of {} use {k}",
-            config.data.describe()
-        )));
+        return Err(GanError::Invalid(format!("conditional = true needs at least 2 classes; the labels of {} use {k}", config.data.describe())));
     }
     config.data.vocabulary(k)?;
     Ok(k as i64)
@@ -35,17 +32,11 @@ pub(super) fn run_classes(config: &TrainConfig, labelled: Option<usize>) -> Resu
 
 /// The fixed inputs of the sample grid: 64 latents, or for `classes` > 0 eight latents each
 /// repeated once per class (rows share z, columns share the class).
-pub(super) fn grid_inputs(
-    latent: i64,
-    classes: i64,
-    seed: u64,
-    device: Device,
-) -> (Tensor, Option<Tensor>) {
+pub(super) fn grid_inputs(latent: i64, classes: i64, seed: u64, device: Device) -> (Tensor, Option<Tensor>) {
     if classes == 0 {
         return (sample::latents(GRID_SAMPLES, latent, seed, device), None);
     }
-    let z = sample::latents(CONDITIONAL_GRID_ROWS, latent, seed, device)
-        .repeat_interleave_self_int(classes, 0, None);
+    let z = sample::latents(CONDITIONAL_GRID_ROWS, latent, seed, device).repeat_interleave_self_int(classes, 0, None);
     let labels = Tensor::arange(classes, (Kind::Int64, device)).repeat([CONDITIONAL_GRID_ROWS]);
     (z, Some(one_hot(&labels, classes)))
 }

@@ -19,14 +19,8 @@ use crate::models::ImageShape;
 const PREFETCH_DEPTH: usize = 4;
 
 pub enum Feed {
-    Memory {
-        images: Tensor,
-        labels: Option<Tensor>,
-        sampler: BatchSampler,
-    },
-    Stream {
-        prefetcher: Prefetcher,
-    },
+    Memory { images: Tensor, labels: Option<Tensor>, sampler: BatchSampler },
+    Stream { prefetcher: Prefetcher },
 }
 
 /// A feed and what it serves.
@@ -50,94 +44,34 @@ pub struct Batch {
 impl Feed {
     /// Opens `source` for batches `start, start + 1, ...` of `batch_size` images, with
     /// their labels when `with_labels` (and the data has them).
-    pub fn open(
-        source: Opened,
-        batch_size: usize,
-        seed: u64,
-        start: u64,
-        with_labels: bool,
-        device: Device,
-    ) -> Result<OpenedFeed> {
+    pub fn open(source: Opened, batch_size: usize, seed: u64, start: u64, with_labels: bool, device: Device) -> Result<OpenedFeed> {
         match source {
             Opened::Memory(ds) => {
-                let image = ImageShape {
-                    channels: ds.channels as i64,
-                    height: ds.height as i64,
-                    width: ds.width as i64,
-                };
+                let image = ImageShape { channels: ds.channels as i64, height: ds.height as i64, width: ds.width as i64 };
                 let sampler = BatchSampler::new(ds.len(), batch_size, seed)?;
-                let images = Tensor::from_slice(&ds.pixels_pm1())
-                    .view([ds.len() as i64, image.channels, image.height, image.width])
-                    .to_device(device);
-                let labels = ds
-                    .labels
-                    .as_ref()
-                    .filter(|_| with_labels)
-                    .map(|l| Tensor::from_slice(l).to_kind(Kind::Int64).to_device(device));
+                let images = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, image.channels, image.height, image.width]).to_device(device);
+                let labels = ds.labels.as_ref().filter(|_| with_labels).map(|l| Tensor::from_slice(l).to_kind(Kind::Int64).to_device(device));
                 let batches_per_epoch = sampler.batches_per_epoch();
                 let classes = ds.num_classes();
-                Ok(OpenedFeed {
-                    feed: Feed::Memory {
-                        images,
-                        labels,
-                        sampler,
-                    },
-                    image,
-                    len: ds.len(),
-                    batches_per_epoch,
-                    classes,
-                })
+                Ok(OpenedFeed { feed: Feed::Memory { images, labels, sampler }, image, len: ds.len(), batches_per_epoch, classes })
             }
             Opened::Points(set) => {
                 // A point is a 1 x 1 x dim "image": the MLP networks flatten it either way.
-                let image = ImageShape {
-                    channels: 1,
-                    height: 1,
-                    width: set.dim as i64,
-                };
+                let image = ImageShape { channels: 1, height: 1, width: set.dim as i64 };
                 let sampler = BatchSampler::new(set.len(), batch_size, seed)?;
-                let images = Tensor::from_slice(&set.points)
-                    .view([set.len() as i64, 1, 1, image.width])
-                    .to_device(device);
+                let images = Tensor::from_slice(&set.points).view([set.len() as i64, 1, 1, image.width]).to_device(device);
                 let batches_per_epoch = sampler.batches_per_epoch();
-                Ok(OpenedFeed {
-                    feed: Feed::Memory {
-                        images,
-                        labels: None,
-                        sampler,
-                    },
-                    image,
-                    len: set.len(),
-                    batches_per_epoch,
-                    classes: None,
-                })
+                Ok(OpenedFeed { feed: Feed::Memory { images, labels: None, sampler }, image, len: set.len(), batches_per_epoch, classes: None })
             }
             Opened::Folder(folder, on_error) => {
                 let s = folder.size as i64;
-                let image = ImageShape {
-                    channels: 3,
-                    height: s,
-                    width: s,
-                };
+                let image = ImageShape { channels: 3, height: s, width: s };
                 let len = folder.len();
                 let sampler = BatchSampler::new(len, batch_size, seed)?;
                 let batches_per_epoch = sampler.batches_per_epoch();
                 let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-                let prefetcher = Prefetcher::start(
-                    Arc::new(folder),
-                    sampler,
-                    start,
-                    workers,
-                    PREFETCH_DEPTH,
-                    on_error,
-                );
-                Ok(OpenedFeed {
-                    feed: Feed::Stream { prefetcher },
-                    image,
-                    len,
-                    batches_per_epoch,
-                    classes: None,
-                })
+                let prefetcher = Prefetcher::start(Arc::new(folder), sampler, start, workers, PREFETCH_DEPTH, on_error);
+                Ok(OpenedFeed { feed: Feed::Stream { prefetcher }, image, len, batches_per_epoch, classes: None })
             }
         }
     }
@@ -145,36 +79,18 @@ impl Feed {
     /// Batch number `index` (streams serve indices in order from their start).
     pub fn batch(&mut self, index: u64, image: ImageShape, device: Device) -> Result<Batch> {
         match self {
-            Feed::Memory {
-                images,
-                labels,
-                sampler,
-            } => {
+            Feed::Memory { images, labels, sampler } => {
                 let idx: Vec<i64> = sampler.batch(index).iter().map(|&i| i as i64).collect();
                 let idx = Tensor::from_slice(&idx).to_device(device);
                 let labels = labels.as_ref().map(|l| l.index_select(0, &idx));
-                Ok(Batch {
-                    images: images.index_select(0, &idx),
-                    labels,
-                    skipped: Vec::new(),
-                })
+                Ok(Batch { images: images.index_select(0, &idx), labels, skipped: Vec::new() })
             }
             Feed::Stream { prefetcher } => {
                 let b = prefetcher.next_batch()?;
                 debug_assert_eq!(b.index, index, "stream served out of order");
-                let bytes = Tensor::from_slice(&b.pixels).view([
-                    b.count as i64,
-                    image.channels,
-                    image.height,
-                    image.width,
-                ]);
-                let images =
-                    (bytes.to_device(device).to_kind(Kind::Float) / 127.5 - 1.0).contiguous();
-                Ok(Batch {
-                    images,
-                    labels: None,
-                    skipped: b.skipped,
-                })
+                let bytes = Tensor::from_slice(&b.pixels).view([b.count as i64, image.channels, image.height, image.width]);
+                let images = (bytes.to_device(device).to_kind(Kind::Float) / 127.5 - 1.0).contiguous();
+                Ok(Batch { images, labels: None, skipped: b.skipped })
             }
         }
     }

@@ -3,9 +3,9 @@
 //! reporting [`Event`]s as it goes.
 
 mod conditioning;
+mod vae_step;
 pub mod feed;
 pub mod step;
-mod vae_step;
 
 use std::path::Path;
 use std::time::Instant;
@@ -13,20 +13,18 @@ use std::time::Instant;
 use gan_data::rng::mix;
 use tch::{Device, Kind, Tensor};
 
-use crate::checkpoint::{
-    self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_FILE,
-};
+use crate::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_FILE};
 use crate::config::{differences, TrainConfig};
 use crate::error::{GanError, Result};
 use crate::events::Event;
 use crate::losses::LossKind;
 use crate::metrics::{MetricsLog, StepMetrics};
 use crate::models::condition::one_hot;
+use conditioning::{grid_inputs, run_classes};
 use crate::models::{param_count, ImageShape, Nets, Partner};
 use crate::optim::Optimizer;
 use crate::run_dir::RunDir;
 use crate::{device, grid, plot, scatter};
-use conditioning::{grid_inputs, run_classes};
 use gan_data::modes::{mode_report, PAPER_SAMPLES};
 use gan_data::toy::ToyDist;
 
@@ -98,10 +96,7 @@ impl Trainer {
     pub fn resume(run_dir: &Path, requested: Option<TrainConfig>, device: Device) -> Result<Self> {
         let run = RunDir::new(run_dir);
         if !run.config().is_file() {
-            return Err(GanError::Invalid(format!(
-                "cannot resume {}: no config.toml there",
-                run_dir.display()
-            )));
+            return Err(GanError::Invalid(format!("cannot resume {}: no config.toml there", run_dir.display())));
         }
         let saved = TrainConfig::load(&run.config())?;
         let config = match requested {
@@ -111,12 +106,7 @@ impl Trainer {
                 cmp.steps = saved.steps;
                 cmp.epochs = saved.epochs;
                 if let Some((field, old, new)) = differences(&saved, &cmp).into_iter().next() {
-                    return Err(GanError::ResumeMismatch {
-                        run: run_dir.into(),
-                        field,
-                        saved: old,
-                        new,
-                    });
+                    return Err(GanError::ResumeMismatch { run: run_dir.into(), field, saved: old, new });
                 }
                 req
             }
@@ -127,38 +117,17 @@ impl Trainer {
         Ok(trainer)
     }
 
-    fn build(
-        config: TrainConfig,
-        run: RunDir,
-        device: Device,
-        ckpt: Option<&Path>,
-    ) -> Result<Self> {
+    fn build(config: TrainConfig, run: RunDir, device: Device, ckpt: Option<&Path>) -> Result<Self> {
         let state = ckpt.map(checkpoint::read_state).transpose()?;
         let batches_consumed = state.as_ref().map_or(0, |s| s.batches_consumed);
-        let opened = Feed::open(
-            config.data.open()?,
-            config.batch_size,
-            mix(&[config.seed, DATA_STREAM]),
-            batches_consumed,
-            config.conditional,
-            device,
-        )?;
+        let opened = Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, config.conditional, device)?;
         let image = opened.image;
         config.model.check_image(image).map_err(|reason| {
-            GanError::Invalid(format!(
-                "model: {reason} (data: {})",
-                config.data.describe()
-            ))
+            GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe()))
         })?;
-        let classes = if config.conditional {
-            run_classes(&config, opened.classes)?
-        } else {
-            0
-        };
+        let classes = if config.conditional { run_classes(&config, opened.classes)? } else { 0 };
         tch::manual_seed(config.seed as i64);
-        let mut nets = config
-            .model
-            .build(image, classes, config.pack as i64, device);
+        let mut nets = config.model.build(image, classes, config.pack as i64, device);
         let mut opt_g = Optimizer::new(&nets.g_vs, config.optim.g.clone());
         let mut opt_d = Optimizer::new(&nets.d_vs, config.optim.d.clone());
         let step = match (ckpt, &state) {
@@ -166,19 +135,13 @@ impl Trainer {
                 if state.image != image {
                     return Err(GanError::Checkpoint {
                         path: dir.into(),
-                        reason: format!(
-                            "was trained on {:?} images, the data now gives {:?}",
-                            state.image, image
-                        ),
+                        reason: format!("was trained on {:?} images, the data now gives {:?}", state.image, image),
                     });
                 }
                 if state.classes != classes {
                     return Err(GanError::Checkpoint {
                         path: dir.into(),
-                        reason: format!(
-                            "was trained with {} classes, the data now gives {classes}",
-                            state.classes
-                        ),
+                        reason: format!("was trained with {} classes, the data now gives {classes}", state.classes),
                     });
                 }
                 checkpoint::load_weights(&mut nets.g_vs, &dir.join(GENERATOR_FILE))?;
@@ -192,20 +155,9 @@ impl Trainer {
             _ => 0,
         };
         let fixed_seed = mix(&[config.seed, FIXED_Z_STREAM]);
-        let toy = config.data.toy().map(|dist| ToyView {
-            dist,
-            real: dist.sample(PAPER_SAMPLES, fixed_seed),
-        });
+        let toy = config.data.toy().map(|dist| ToyView { dist, real: dist.sample(PAPER_SAMPLES, fixed_seed) });
         let (fixed_z, fixed_y) = match toy {
-            Some(_) => (
-                crate::sample::latents(
-                    PAPER_SAMPLES as i64,
-                    config.model.latent_dim(),
-                    fixed_seed,
-                    device,
-                ),
-                None,
-            ),
+            Some(_) => (crate::sample::latents(PAPER_SAMPLES as i64, config.model.latent_dim(), fixed_seed, device), None),
             None => grid_inputs(config.model.latent_dim(), classes, fixed_seed, device),
         };
         // Records an interrupted run wrote after its last checkpoint are dropped.
@@ -240,19 +192,10 @@ impl Trainer {
     /// step's statistics (see [`step::StepStats`]).
     pub fn train_step(&mut self) -> Result<Tensor> {
         tch::manual_seed(mix(&[self.config.seed, STEP_STREAM, self.step]) as i64);
-        let lr_scale = self
-            .config
-            .optim
-            .schedule
-            .factor(self.step, self.total_steps);
+        let lr_scale = self.config.optim.schedule.factor(self.step, self.total_steps);
         self.opt_g.set_lr_scale(lr_scale);
         self.opt_d.set_lr_scale(lr_scale);
-        let (latent, device, image, classes) = (
-            self.config.model.latent_dim(),
-            self.device,
-            self.image,
-            self.classes,
-        );
+        let (latent, device, image, classes) = (self.config.model.latent_dim(), self.device, self.image, self.classes);
         let feed = &mut self.feed;
         let consumed = &mut self.batches_consumed;
         let skipped = &mut self.skipped;
@@ -261,34 +204,18 @@ impl Trainer {
             *consumed += 1;
             skipped.extend(batch.skipped);
             let labels = batch.labels.map(|l| one_hot(&l, classes));
-            Ok(RealBatch {
-                images: batch.images,
-                labels,
-            })
+            Ok(RealBatch { images: batch.images, labels })
         };
         let values = match &self.nets.partner {
             Partner::Discriminator(d) => {
                 let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
-                let parts = StepParts {
-                    g: self.nets.g.as_ref(),
-                    d: d.as_ref(),
-                    opt_g: &mut self.opt_g,
-                    opt_d: &mut self.opt_d,
-                    loss: &self.config.loss,
-                };
+                let parts = StepParts { g: self.nets.g.as_ref(), d: d.as_ref(), opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &self.config.loss };
                 gan_step(parts, self.config.d_steps, next_real, noise)?.values
             }
             Partner::Encoder(encoder, decoder) => {
                 let mut next_real = next_real;
                 let real = next_real()?.images;
-                vae_step::vae_step(
-                    encoder,
-                    decoder,
-                    &mut self.opt_g,
-                    &mut self.opt_d,
-                    &real,
-                    latent,
-                )
+                vae_step::vae_step(encoder, decoder, &mut self.opt_g, &mut self.opt_d, &real, latent)
             }
         };
         self.step += 1;
@@ -309,11 +236,7 @@ impl Trainer {
             total_steps: self.total_steps,
             data: self.data_name.clone(),
             examples: self.data_len,
-            unit: if self.toy.is_some() {
-                "points"
-            } else {
-                "images"
-            },
+            unit: if self.toy.is_some() { "points" } else { "images" },
             device: device::describe(self.device),
             g_params: param_count(&self.nets.g_vs),
             d_params: param_count(&self.nets.d_vs),
@@ -328,9 +251,7 @@ impl Trainer {
             window += self.train_step()?;
             window_steps += 1;
             for e in self.skipped.drain(..) {
-                on_event(&Event::SkippedImage {
-                    reason: e.to_string(),
-                });
+                on_event(&Event::SkippedImage { reason: e.to_string() });
             }
             on_event(&Event::Step { step: self.step });
             if self.step % self.config.log_every == 0 || self.step == stop {
@@ -344,17 +265,10 @@ impl Trainer {
             }
             if self.step % self.config.checkpoint_every == 0 || self.step == stop {
                 let path = self.save_checkpoint()?;
-                on_event(&Event::CheckpointSaved {
-                    step: self.step,
-                    path,
-                });
+                on_event(&Event::CheckpointSaved { step: self.step, path });
             }
         }
-        on_event(&Event::Finished {
-            step: self.step,
-            run_dir: self.run.root().into(),
-            last: self.history.last().cloned(),
-        });
+        on_event(&Event::Finished { step: self.step, run_dir: self.run.root().into(), last: self.history.last().cloned() });
         Ok(())
     }
 
@@ -367,9 +281,8 @@ impl Trainer {
     }
 
     fn record(&mut self, window: &Tensor, steps: u64, secs: f64) -> Result<StepMetrics> {
-        let v: Vec<f64> =
-            Vec::try_from(&(window.to_device(Device::Cpu).to_kind(Kind::Double) / steps as f64))
-                .expect("step statistics");
+        let v: Vec<f64> = Vec::try_from(&(window.to_device(Device::Cpu).to_kind(Kind::Double) / steps as f64))
+            .expect("step statistics");
         let loss = &self.config.loss;
         let gan = self.nets.discriminator().is_some();
         let m = StepMetrics {
@@ -380,16 +293,8 @@ impl Trainer {
             d_real: gan.then_some(v[2]),
             d_fake: gan.then_some(v[3]),
             wasserstein: (gan && loss.kind == LossKind::Wasserstein).then_some(v[4]),
-            penalty: loss
-                .lipschitz
-                .penalty_weight()
-                .filter(|_| gan)
-                .map(|_| v[5]),
-            vae: (!gan).then(|| crate::metrics::VaeMetrics {
-                loss: v[0],
-                reconstruction: v[1],
-                kl: v[2],
-            }),
+            penalty: loss.lipschitz.penalty_weight().filter(|_| gan).map(|_| v[5]),
+            vae: (!gan).then(|| crate::metrics::VaeMetrics { loss: v[0], reconstruction: v[1], kl: v[2] }),
             steps_per_sec: steps as f64 / secs.max(1e-9),
         };
         self.metrics_log.append(&m)?;
@@ -398,37 +303,20 @@ impl Trainer {
     }
 
     fn save_samples(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
-        let images = tch::no_grad(|| {
-            self.nets
-                .g
-                .forward_t(&self.fixed_z, self.fixed_y.as_ref(), false)
-        });
+        let images = tch::no_grad(|| self.nets.g.forward_t(&self.fixed_z, self.fixed_y.as_ref(), false));
         let path = self.run.sample_grid(self.step);
         if let Some(toy) = &self.toy {
             let fake = crate::sample::points(&images);
             let report = toy.dist.modes().map(|m| mode_report(&m, &fake));
-            scatter::save_points_plot(
-                toy.dist,
-                &toy.real,
-                &fake,
-                &scatter::title(toy.dist, self.step, report.as_ref()),
-                &path,
-            )?;
+            scatter::save_points_plot(toy.dist, &toy.real, &fake, &scatter::title(toy.dist, self.step, report.as_ref()), &path)?;
         } else {
-            let nrow = if self.classes > 0 {
-                self.classes as usize
-            } else {
-                8
-            };
+            let nrow = if self.classes > 0 { self.classes as usize } else { 8 };
             grid::save_grid(&images, nrow, &path)?;
         }
         if !self.history.is_empty() {
             plot::save_loss_plot(&self.history, &self.run.loss_plot())?;
         }
-        on_event(&Event::SamplesSaved {
-            step: self.step,
-            path,
-        });
+        on_event(&Event::SamplesSaved { step: self.step, path });
         Ok(())
     }
 

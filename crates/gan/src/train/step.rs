@@ -89,11 +89,7 @@ pub fn discriminator_terms(
         // One forward over [real; fake]: the same function, larger matrix products.
         let n = real.size()[0];
         let y2 = y.map(|y| Tensor::cat(&[y, y], 0));
-        let both = d.forward_t(
-            &Tensor::cat(&[real.shallow_clone(), fake.shallow_clone()], 0),
-            y2.as_ref(),
-            true,
-        );
+        let both = d.forward_t(&Tensor::cat(&[real.shallow_clone(), fake.shallow_clone()], 0), y2.as_ref(), true);
         // One output per sample, or per pack of samples (PacGAN): the real rows' share.
         let k = both.size()[0] * n / (n + fake.size()[0]);
         (both.narrow(0, 0, k), both.narrow(0, k, both.size()[0] - k))
@@ -112,12 +108,7 @@ pub fn discriminator_terms(
     } else {
         (adversarial, None)
     };
-    DiscriminatorTerms {
-        loss: total,
-        real_out,
-        fake_out,
-        penalty,
-    }
+    DiscriminatorTerms { loss: total, real_out, fake_out, penalty }
 }
 
 /// Runs one step. `next_real` yields a real batch per call; `noise(n)` draws `n` latents.
@@ -130,17 +121,10 @@ pub fn gan_step(
     let mut kept = None;
     for j in 0..d_steps {
         let last = j + 1 == d_steps;
-        let RealBatch {
-            images: real,
-            labels: y,
-        } = next_real()?;
+        let RealBatch { images: real, labels: y } = next_real()?;
         let z = noise(real.size()[0]);
         let generate = || p.g.forward_t(&z, y.as_ref(), true);
-        let fake = if last {
-            generate()
-        } else {
-            tch::no_grad(generate)
-        };
+        let fake = if last { generate() } else { tch::no_grad(generate) };
         let terms = discriminator_terms(p.d, p.loss, &real, &fake, y.as_ref(), None);
         let grads = p.opt_d.grads(&terms.loss);
         p.opt_d.step(&grads);
@@ -157,18 +141,9 @@ pub fn gan_step(
     p.opt_g.step(&grads);
     let (real_out, fake_out) = (terms.real_out.detach(), terms.fake_out.detach());
     let gap = real_out.mean(None) - fake_out.mean(None);
-    let penalty = terms
-        .penalty
-        .map_or_else(|| gap.zeros_like(), |t| t.detach());
+    let penalty = terms.penalty.map_or_else(|| gap.zeros_like(), |t| t.detach());
     let values = Tensor::stack(
-        &[
-            terms.loss.detach(),
-            g_loss.detach(),
-            mean_score(p.loss, &real_out),
-            mean_score(p.loss, &fake_out),
-            gap,
-            penalty,
-        ],
+        &[terms.loss.detach(), g_loss.detach(), mean_score(p.loss, &real_out), mean_score(p.loss, &fake_out), gap, penalty],
         0,
     )
     .to_kind(Kind::Float);
