@@ -81,18 +81,24 @@ fn eps_is_drawn_once_per_sample() {
     assert!(e.iter().all(|&v| (0.0..1.0).contains(&v)) && e.windows(2).any(|w| w[0] != w[1]), "{e:?}");
 }
 
-/// `C(x) = w.x + b` has input gradient `w` for every sample, so the penalty is
-/// `(||w|| - 1)^2` with the norm over all pixels: w = (0.3, -0.4, 1.2, 0) gives ||w|| = 1.3 and
-/// a penalty of 0.09 (a per-pixel norm would give mean((|w_i| - 1)^2) = 0.4725). Its
-/// gradient with respect to w is 2 (||w|| - 1) w / ||w||.
-#[test]
-fn linear_critic_by_hand() {
+/// `C(x) = w.x + b` on 2x2 images with w = (0.3, -0.4, 1.2, 0), its weight, and 3 samples.
+fn linear_critic() -> (Nets, Tensor, Inputs) {
     let model = ModelConfig::Mlp(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
     let image = ImageShape { channels: 1, height: 2, width: 2 };
     let nets = build(&model, image, 0, Kind::Double, 0);
     let (_, w) = params(&nets).into_iter().find(|(n, _)| n.ends_with("weight")).unwrap();
     tch::no_grad(|| w.shallow_clone().copy_(&Tensor::from_slice(&[0.3f64, -0.4, 1.2, 0.0]).view([1, 4])));
     let x = inputs(image, 3, 0, Kind::Double);
+    (nets, w, x)
+}
+
+/// `C(x) = w.x + b` has input gradient `w` for every sample, so the penalty is
+/// `(||w|| - 1)^2` with the norm over all pixels: w = (0.3, -0.4, 1.2, 0) gives ||w|| = 1.3 and
+/// a penalty of 0.09 (a per-pixel norm would give mean((|w_i| - 1)^2) = 0.4725). Its
+/// gradient with respect to w is 2 (||w|| - 1) w / ||w||.
+#[test]
+fn linear_critic_by_hand() {
+    let (nets, w, x) = linear_critic();
     let x_hat = interpolate(&x.real, &x.fake, &x.eps);
     let p = gradient_penalty(&nets.discriminator().unwrap().forward_t(&x_hat, None, true), &x_hat);
     assert!((p.double_value(&[]) - 0.09).abs() < 1e-12, "{}", p.double_value(&[]));
@@ -109,12 +115,7 @@ fn linear_critic_by_hand() {
 /// respect to `w` is `2 w`; the loss adds `gamma / 2` times it to the BCE terms.
 #[test]
 fn linear_discriminator_r1_by_hand() {
-    let model = ModelConfig::Mlp(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
-    let image = ImageShape { channels: 1, height: 2, width: 2 };
-    let nets = build(&model, image, 0, Kind::Double, 0);
-    let (_, w) = params(&nets).into_iter().find(|(n, _)| n.ends_with("weight")).unwrap();
-    tch::no_grad(|| w.shallow_clone().copy_(&Tensor::from_slice(&[0.3f64, -0.4, 1.2, 0.0]).view([1, 4])));
-    let x = inputs(image, 3, 0, Kind::Double);
+    let (nets, w, x) = linear_critic();
     let terms = discriminator_terms(nets.discriminator().unwrap(), &bce_r1(), &x.real, &x.fake, None, None);
     let p = terms.penalty.unwrap();
     assert!((p.double_value(&[]) - 1.69).abs() < 1e-12, "{}", p.double_value(&[]));
