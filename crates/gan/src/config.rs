@@ -72,11 +72,7 @@ pub struct OptimConfig {
 impl OptimConfig {
     /// The same optimiser settings for both networks, at constant rates.
     pub fn same(opt: OptimizerConfig) -> Self {
-        Self {
-            g: opt.clone(),
-            d: opt,
-            schedule: LrSchedule::Constant,
-        }
+        Self { g: opt.clone(), d: opt, schedule: LrSchedule::Constant }
     }
 }
 

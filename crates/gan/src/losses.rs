@@ -256,30 +256,11 @@ mod tests {
         let bare = LossConfig::wasserstein(Lipschitz::None);
         assert!(bare.problems().join("\n").contains("1-Lipschitz"));
         let r1 = LossConfig::wasserstein(Lipschitz::R1 { weight: 1.0 });
-        assert!(
-            r1.problems()
-                .join("\n")
-                .contains("\"r1\" penalises the gradient on real data only"),
-            "{:?}",
-            r1.problems()
-        );
-        let r1_bce = LossConfig {
-            lipschitz: Lipschitz::R1 { weight: 0.1 },
-            ..LossConfig::default()
-        };
+        assert!(r1.problems().join("\n").contains("\"r1\" penalises the gradient on real data only"), "{:?}", r1.problems());
+        let r1_bce = LossConfig { lipschitz: Lipschitz::R1 { weight: 0.1 }, ..LossConfig::default() };
         assert!(r1_bce.problems().is_empty(), "{:?}", r1_bce.problems());
-        let r1_bad = LossConfig {
-            lipschitz: Lipschitz::R1 { weight: -1.0 },
-            ..LossConfig::default()
-        };
-        assert!(
-            r1_bad
-                .problems()
-                .join("\n")
-                .contains("lipschitz.weight must be a positive number"),
-            "{:?}",
-            r1_bad.problems()
-        );
+        let r1_bad = LossConfig { lipschitz: Lipschitz::R1 { weight: -1.0 }, ..LossConfig::default() };
+        assert!(r1_bad.problems().join("\n").contains("lipschitz.weight must be a positive number"), "{:?}", r1_bad.problems());
         let mut w = LossConfig::wasserstein(Lipschitz::Clip { clip: 0.01 });
         assert!(w.problems().is_empty());
         w.real_label = Some(0.9);

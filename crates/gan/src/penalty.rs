@@ -41,9 +41,7 @@ impl Lipschitz {
             Lipschitz::Clip { clip } if !(clip > 0.0 && clip.is_finite()) => {
                 vec![format!("clip must be a positive number, got {clip}")]
             }
-            Lipschitz::GradientPenalty { weight } | Lipschitz::R1 { weight }
-                if !(weight > 0.0 && weight.is_finite()) =>
-            {
+            Lipschitz::GradientPenalty { weight } | Lipschitz::R1 { weight } if !(weight > 0.0 && weight.is_finite()) => {
                 vec![format!("weight must be a positive number, got {weight}")]
             }
             _ => vec![],

@@ -32,13 +32,7 @@ pub enum ToyLoss {
 }
 
 impl ToyLoss {
-    pub const ALL: [ToyLoss; 5] = [
-        ToyLoss::Ns,
-        ToyLoss::Minimax,
-        ToyLoss::Ls,
-        ToyLoss::WganGp,
-        ToyLoss::NsR1,
-    ];
+    pub const ALL: [ToyLoss; 5] = [ToyLoss::Ns, ToyLoss::Minimax, ToyLoss::Ls, ToyLoss::WganGp, ToyLoss::NsR1];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -56,9 +50,7 @@ impl ToyLoss {
             ToyLoss::Minimax => "minimax BCE",
             ToyLoss::Ls => "least squares",
             ToyLoss::WganGp => "WGAN-GP (lambda 0.1, 5 critic steps)",
-            ToyLoss::NsR1 => {
-                "non-saturating BCE + R1 (gamma 0.1), ReLU G, lr decayed linearly to 0"
-            }
+            ToyLoss::NsR1 => "non-saturating BCE + R1 (gamma 0.1), ReLU G, lr decayed linearly to 0",
         }
     }
 
@@ -69,10 +61,7 @@ impl ToyLoss {
             ToyLoss::Minimax => LossConfig::bce(GeneratorLoss::Minimax, 1.0),
             ToyLoss::Ls => LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() },
             ToyLoss::WganGp => LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 0.1 }),
-            ToyLoss::NsR1 => LossConfig {
-                lipschitz: Lipschitz::R1 { weight: 0.1 },
-                ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0)
-            },
+            ToyLoss::NsR1 => LossConfig { lipschitz: Lipschitz::R1 { weight: 0.1 }, ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0) },
         }
     }
 }

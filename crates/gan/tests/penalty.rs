@@ -186,13 +186,7 @@ fn finite_differences_conditional_critics() {
 
 /// Writes weights, inputs, the loss and its gradients (f32, as in training) for
 /// `penalty_check.py`, which recomputes them with PyTorch.
-fn pytorch_case(
-    name: &str,
-    model: ModelConfig,
-    image: ImageShape,
-    loss_cfg: &LossConfig,
-    dir: &Path,
-) {
+fn pytorch_case(name: &str, model: ModelConfig, image: ImageShape, loss_cfg: &LossConfig, dir: &Path) {
     let nets = build(&model, image, 0, Kind::Float, 3);
     tch::manual_seed(4);
     let x = inputs(image, 5, 0, Kind::Float);

@@ -183,49 +183,23 @@ mod tests {
     /// `g_leaky_slope = 0`: G's hidden layer is a ReLU, D keeps the 0.2 slope.
     #[test]
     fn generator_slope_is_its_own() {
-        let image = ImageShape {
-            channels: 1,
-            height: 1,
-            width: 2,
-        };
-        let cfg = MlpConfig {
-            latent_dim: 2,
-            g_hidden: vec![16],
-            d_hidden: vec![16],
-            d_dropout: 0.0,
-            g_leaky_slope: Some(0.0),
-            g_output: Output::Linear,
-            ..MlpConfig::default()
-        };
-        let (gvs, dvs) = (
-            nn::VarStore::new(Device::Cpu),
-            nn::VarStore::new(Device::Cpu),
-        );
+        let image = ImageShape { channels: 1, height: 1, width: 2 };
+        let cfg = MlpConfig { latent_dim: 2, g_hidden: vec![16], d_hidden: vec![16], d_dropout: 0.0, g_leaky_slope: Some(0.0), g_output: Output::Linear, ..MlpConfig::default() };
+        let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
         let g = cfg.generator(&gvs.root(), image, 0);
         let d = cfg.discriminator(&dvs.root(), image, 0);
         let v = |vs: &nn::VarStore, n: &str| vs.variables()[n].shallow_clone();
         let z = Tensor::randn([5, 2], (Kind::Float, Device::Cpu));
         let hidden = z.matmul(&v(&gvs, "net.0.weight").tr()) + v(&gvs, "net.0.bias");
         let want = hidden.relu().matmul(&v(&gvs, "net.2.weight").tr()) + v(&gvs, "net.2.bias");
-        assert!(g
-            .forward_t(&z, None, false)
-            .view([5, 2])
-            .allclose(&want, 1e-6, 1e-6, false));
+        assert!(g.forward_t(&z, None, false).view([5, 2]).allclose(&want, 1e-6, 1e-6, false));
         let x = Tensor::randn([5, 1, 1, 2], (Kind::Float, Device::Cpu));
         let h = x.view([5, 2]).matmul(&v(&dvs, "net.0.weight").tr()) + v(&dvs, "net.0.bias");
         let leaky = h.maximum(&(&h * 0.2));
         let want = (leaky.matmul(&v(&dvs, "net.3.weight").tr()) + v(&dvs, "net.3.bias")).view([-1]);
-        assert!(d
-            .forward_t(&x, None, false)
-            .allclose(&want, 1e-6, 1e-6, false));
-        let bad = MlpConfig {
-            g_leaky_slope: Some(1.5),
-            ..MlpConfig::default()
-        };
-        assert!(bad
-            .problems()
-            .join("\n")
-            .contains("g_leaky_slope must be in [0, 1), got 1.5"));
+        assert!(d.forward_t(&x, None, false).allclose(&want, 1e-6, 1e-6, false));
+        let bad = MlpConfig { g_leaky_slope: Some(1.5), ..MlpConfig::default() };
+        assert!(bad.problems().join("\n").contains("g_leaky_slope must be in [0, 1), got 1.5"));
     }
 
     #[test]

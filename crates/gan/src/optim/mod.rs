@@ -120,21 +120,9 @@ impl Optimizer {
         tch::no_grad(|| match &self.cfg {
             OptimizerConfig::Adam(c) => {
                 let (m, v) = self.state.split_at_mut(1);
-                c.update(
-                    c.lr * self.lr_scale,
-                    self.step,
-                    &mut self.params,
-                    grads,
-                    &mut m[0],
-                    &mut v[0],
-                );
+                c.update(c.lr * self.lr_scale, self.step, &mut self.params, grads, &mut m[0], &mut v[0]);
             }
-            OptimizerConfig::RmsProp(c) => c.update(
-                c.lr * self.lr_scale,
-                &mut self.params,
-                grads,
-                &mut self.state[0],
-            ),
+            OptimizerConfig::RmsProp(c) => c.update(c.lr * self.lr_scale, &mut self.params, grads, &mut self.state[0]),
         });
     }
 
@@ -198,10 +186,7 @@ mod tests {
         let vs = nn::VarStore::new(Device::Cpu);
         let p = vs.root().var_copy("p", &Tensor::from_slice(&[0.5f32, -1.0, 2.0]));
         let mut opt = Optimizer::new(&vs, cfg);
-        for (t, g) in [[1.0f32, -2.0, 0.5], [0.3, 0.3, -4.0], [-1.0, 0.0, 1e-3]]
-            .iter()
-            .enumerate()
-        {
+        for (t, g) in [[1.0f32, -2.0, 0.5], [0.3, 0.3, -4.0], [-1.0, 0.0, 1e-3]].iter().enumerate() {
             opt.set_lr_scale(schedule.factor(t as u64, 3));
             opt.step(&[Tensor::from_slice(g)]);
         }
@@ -255,24 +240,10 @@ mod tests {
     /// ```
     #[test]
     fn linear_schedule_matches_torch_lambda_lr() {
-        let adam = OptimizerConfig::Adam(AdamConfig {
-            lr: 0.1,
-            betas: (0.5, 0.999),
-            eps: 1e-8,
-        });
-        assert_close(
-            &three_steps_scheduled(adam, LrSchedule::Linear),
-            &[0.365_519_82, -0.872_526_9, 1.973_793_5],
-        );
-        let rms = OptimizerConfig::RmsProp(RmsPropConfig {
-            lr: 0.01,
-            alpha: 0.99,
-            eps: 1e-8,
-        });
-        assert_close(
-            &three_steps_scheduled(rms, LrSchedule::Linear),
-            &[0.403_927_74, -0.909_938_1, 1.966_148_6],
-        );
+        let adam = OptimizerConfig::Adam(AdamConfig { lr: 0.1, betas: (0.5, 0.999), eps: 1e-8 });
+        assert_close(&three_steps_scheduled(adam, LrSchedule::Linear), &[0.365_519_82, -0.872_526_9, 1.973_793_5]);
+        let rms = OptimizerConfig::RmsProp(RmsPropConfig { lr: 0.01, alpha: 0.99, eps: 1e-8 });
+        assert_close(&three_steps_scheduled(rms, LrSchedule::Linear), &[0.403_927_74, -0.909_938_1, 1.966_148_6]);
     }
 
     #[test]

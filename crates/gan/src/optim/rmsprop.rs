@@ -45,13 +45,7 @@ impl RmsPropConfig {
         p
     }
 
-    pub(super) fn update(
-        &self,
-        lr: f64,
-        params: &mut [Tensor],
-        grads: &[Tensor],
-        v: &mut [Tensor],
-    ) {
+    pub(super) fn update(&self, lr: f64, params: &mut [Tensor], grads: &[Tensor], v: &mut [Tensor]) {
         for ((p, g), v) in params.iter_mut().zip(grads).zip(v) {
             let _ = v.g_mul_scalar_(self.alpha);
             let _ = v.addcmul_(&(g * (1.0 - self.alpha)), g);

@@ -80,11 +80,7 @@ pub fn discriminator_terms(
         Lipschitz::R1 { weight } => (None, Some(weight)),
         Lipschitz::None | Lipschitz::Clip { .. } => (None, None),
     };
-    let real = if r1.is_some() {
-        real.detach().set_requires_grad(true)
-    } else {
-        real.shallow_clone()
-    };
+    let real = if r1.is_some() { real.detach().set_requires_grad(true) } else { real.shallow_clone() };
     let (real_out, fake_out) = if d.per_sample() && r1.is_none() {
         // One forward over [real; fake]: the same function, larger matrix products.
         let n = real.size()[0];
