@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """`make toy-bench`: trains each 2-D toy preset over several seeds, evaluates 2,500 samples
-with `gan eval` (VEEGAN/PacGAN mode metrics) and prints the means next to the published rows.
+with `gan eval` (VEEGAN/PacGAN mode metrics, and the k-NN recall that says whether each
+mode is as wide as the data's) and prints the means next to the published rows.
 
 Usage: toy-bench.py --gan target/release/gan [--seeds 5] [--out runs/toy-bench] [--jobs 2]
-                    [--dists ring8,grid25] [--variants ns-r1,ns,minimax,ls,wgan-gp,ns-pack4]
+                    [--dists ring8,grid25] [--variants rpgan,ns-r1,ns,minimax,ls,wgan-gp,ns-pack4]
 """
 import argparse
 import concurrent.futures as cf
@@ -39,8 +40,9 @@ def run_one(gan, dist, variant, seed, out):
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         subprocess.run([gan, "--threads", "1", "eval", "--run", run], check=True, stdout=subprocess.DEVNULL)
     with open(os.path.join(run, "eval.json")) as f:
-        m = json.load(f)["modes"]
-    return dist, variant, m["covered"], 100.0 * m["high_quality"]
+        r = json.load(f)
+    m = r["modes"]
+    return dist, variant, m["covered"], 100.0 * m["high_quality"], r["points"]["recall"]
 
 
 def main():
@@ -59,25 +61,25 @@ def main():
     with cf.ThreadPoolExecutor(a.jobs) as pool:
         futures = [pool.submit(run_one, a.gan, d, v, s, a.out) for d, v, s in jobs]
         for i, fut in enumerate(cf.as_completed(futures), 1):
-            d, v, covered, hq = fut.result()
-            results.setdefault((d, v), []).append((covered, hq))
-            print(f"[{i}/{len(jobs)}] {d}-{v}: modes {covered}, HQ {hq:.1f}%", file=sys.stderr, flush=True)
+            d, v, covered, hq, recall = fut.result()
+            results.setdefault((d, v), []).append((covered, hq, recall))
+            print(f"[{i}/{len(jobs)}] {d}-{v}: modes {covered}, HQ {hq:.1f}%, recall {recall:.3f}", file=sys.stderr, flush=True)
 
     def cell(d, v):
         r = results.get((d, v))
         if not r:
-            return "-", "-"
-        cov, hq = [x[0] for x in r], [x[1] for x in r]
+            return "-", "-", "-"
         sd = lambda xs: statistics.pstdev(xs) if len(xs) > 1 else 0.0
-        return f"{statistics.mean(cov):.1f} ± {sd(cov):.1f}", f"{statistics.mean(hq):.1f} ± {sd(hq):.1f}"
+        col = lambda i, fmt: f"{fmt.format(statistics.mean(x[i] for x in r))} ± {fmt.format(sd([x[i] for x in r]))}"
+        return col(0, "{:.1f}"), col(1, "{:.1f}"), col(2, "{:.2f}")
 
-    print(f"| recipe ({a.seeds} seeds, mean ± std) | ring8 modes (of 8) | ring8 HQ % | grid25 modes (of 25) | grid25 HQ % |")
-    print("|---|---|---|---|---|")
+    print(f"| recipe ({a.seeds} seeds, mean ± std) | ring8 modes (of 8) | ring8 HQ % | ring8 recall | grid25 modes (of 25) | grid25 HQ % | grid25 recall |")
+    print("|---|---|---|---|---|---|---|")
     for v in variants:
         r, g = cell("ring8", v), cell("grid25", v)
-        print(f"| gan `{{dist}}-{v}` | {r[0]} | {r[1]} | {g[0]} | {g[1]} |")
+        print(f"| gan `{{dist}}-{v}` | {r[0]} | {r[1]} | {r[2]} | {g[0]} | {g[1]} | {g[2]} |")
     for name, rm, rh, gm, gh in PUBLISHED:
-        print(f"| {name}, published | {rm} | {rh} | {gm} | {gh} |")
+        print(f"| {name}, published | {rm} | {rh} | - | {gm} | {gh} | - |")
 
 
 if __name__ == "__main__":

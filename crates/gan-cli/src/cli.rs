@@ -49,7 +49,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// A preset to start from (see `gan presets`); default mnist-mlp.
+    /// A preset to start from (see `gan presets`); default mnist-rpgan.
     #[arg(long)]
     pub preset: Option<String>,
     /// A TOML file with any subset of the configuration's fields, applied over the preset.
@@ -85,6 +85,10 @@ pub struct TrainArgs {
     /// Plain progress lines instead of a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// When training ends, evaluate the run as `gan eval --run DIR` does (writes
+    /// DIR/eval.json and prints its table).
+    #[arg(long)]
+    pub eval: bool,
 }
 
 #[derive(Args, Debug)]
@@ -120,6 +124,8 @@ pub struct SampleArgs {
     /// puts one class per column).
     #[arg(long)]
     pub nrow: Option<usize>,
+    #[command(flatten)]
+    pub weights: WeightsArgs,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceArg,
 }
@@ -155,6 +161,8 @@ pub struct InterpolateArgs {
     /// Milliseconds per GIF frame.
     #[arg(long, default_value_t = 120)]
     pub delay_ms: u32,
+    #[command(flatten)]
+    pub weights: WeightsArgs,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceArg,
 }
@@ -205,6 +213,8 @@ pub struct SteerArgs {
     /// Before/after grid (.png); the GIF (.gif) and probability trace (.json) go next to it.
     #[arg(long)]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub weights: WeightsArgs,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceArg,
 }
@@ -241,6 +251,8 @@ pub struct ClassifierJudgeArgs {
     /// Also write the judgement as JSON.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub weights: WeightsArgs,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceArg,
 }
@@ -319,6 +331,21 @@ pub struct CompareArgs {
     pub how: EvalHow,
 }
 
+/// Which of a run's generators to load.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct WeightsArgs {
+    /// Use the trained generator's own weights instead of their moving average (for runs
+    /// with ema_half_life > 0, which otherwise sample from the average).
+    #[arg(long)]
+    pub raw: bool,
+}
+
+impl WeightsArgs {
+    pub fn choice(self) -> gan::sample::WeightsChoice {
+        gan::sample::WeightsChoice::raw_if(self.raw)
+    }
+}
+
 /// Options shared by `eval` and `compare`.
 #[derive(Args, Debug)]
 pub struct EvalHow {
@@ -339,6 +366,8 @@ pub struct EvalHow {
     /// Do not read or write the real-feature cache.
     #[arg(long)]
     pub no_cache: bool,
+    #[command(flatten)]
+    pub weights: WeightsArgs,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceArg,
 }

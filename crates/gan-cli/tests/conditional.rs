@@ -43,6 +43,10 @@ latent_dim = 8
 g_hidden = [32, 64]
 d_hidden = [64, 32]
 d_dropout = 0.0
+ema_half_life = 0
+
+[loss.lipschitz]
+kind = "none"
 
 [optim.g]
 kind = "adam"
@@ -60,7 +64,7 @@ eps = 1e-8
 fn train(root: &Path, extra: &[&str]) {
     write_halves(&root.join("data"), 256);
     std::fs::write(root.join("cgan.toml"), CGAN).unwrap();
-    let mut args = vec!["--threads", "1", "train", "--config", "cgan.toml", "--data", "data", "--out", "run"];
+    let mut args = vec!["--threads", "1", "train", "--preset", "mnist-mlp", "--config", "cgan.toml", "--data", "data", "--out", "run"];
     args.extend(extra);
     let o = run(&args, root);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -153,7 +157,7 @@ fn class_choices_that_cannot_be_honoured_are_one_line_errors() {
     fails(&["sample", "--run", "run", "--truncation", "0", "--out", "x.png"], "--truncation must be a positive number");
     // An unconditional run cannot take classes.
     let (data, cfg) = tiny_setup(t.path());
-    let o = run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "plain"], t.path());
+    let o = run(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "plain"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     fails(&["sample", "--run", "plain", "--prompt", "7", "--out", "x.png"], "trained without class labels");
     fails(&["interpolate", "--run", "plain", "--to-class", "1", "--out", "x.png"], "trained without class labels");
@@ -161,7 +165,7 @@ fn class_choices_that_cannot_be_honoured_are_one_line_errors() {
     std::fs::create_dir_all(t.path().join("pics")).unwrap();
     image::RgbImage::from_pixel(8, 8, image::Rgb([9, 9, 9])).save(t.path().join("pics/a.png")).unwrap();
     std::fs::write(t.path().join("folder.toml"), "steps = 1\nbatch_size = 1\nconditional = true\n[data]\nkind = \"folder\"\ndir = \"pics\"\nsize = 8\n").unwrap();
-    fails(&["train", "--config", "folder.toml", "--out", "f"], "conditional = true needs class labels");
+    fails(&["train", "--preset", "mnist-mlp", "--config", "folder.toml", "--out", "f"], "conditional = true needs class labels");
 }
 
 /// A tiny conditional DCGAN (one-hot maps into D) for 28x28 images.
@@ -179,6 +183,9 @@ latent_dim = 8
 g_base = 8
 d_base = 8
 d_norm = "batch"
+
+[loss.lipschitz]
+kind = "none"
 "#;
 
 #[test]
@@ -188,7 +195,7 @@ fn the_classifier_agrees_with_the_classes_asked_for() {
     let o = run(&["--threads", "1", "classifier", "train", "--data", "d", "--out", "c.safetensors", "--epochs", "3", "--batch-size", "16"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::write(t.path().join("cdcgan.toml"), CDCGAN).unwrap();
-    let o = run(&["--threads", "1", "train", "--config", "cdcgan.toml", "--data", "d", "--classes", "numbers", "--out", "run"], t.path());
+    let o = run(&["--threads", "1", "train", "--preset", "mnist-mlp", "--config", "cdcgan.toml", "--data", "d", "--classes", "numbers", "--out", "run"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run(&["classifier", "judge", "--run", "run", "--classifier", "c.safetensors", "--n", "200", "--out", "j.json"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
@@ -213,9 +220,9 @@ fn conditioning_works_with_every_loss_and_both_architectures() {
     let t = tempfile::tempdir().unwrap();
     write_halves(&t.path().join("data"), 32);
     let losses = [
-        "[loss]\nkind = \"bce\"\ngenerator = \"minimax\"\n",
-        "[loss]\nkind = \"bce\"\ngenerator = \"non-saturating\"\n",
-        "[loss]\nkind = \"least-squares\"\n",
+        "[loss]\nkind = \"bce\"\ngenerator = \"minimax\"\n[loss.lipschitz]\nkind = \"none\"\n",
+        "[loss]\nkind = \"bce\"\ngenerator = \"non-saturating\"\n[loss.lipschitz]\nkind = \"none\"\n",
+        "[loss]\nkind = \"least-squares\"\n[loss.lipschitz]\nkind = \"none\"\n",
         "[loss]\nkind = \"wasserstein\"\n[loss.lipschitz]\nkind = \"gradient-penalty\"\nweight = 10.0\n",
     ];
     let models = ["[model]\nkind = \"mlp\"\nlatent_dim = 4\ng_hidden = [8]\nd_hidden = [8]\nd_dropout = 0.0\n", "[model]\nkind = \"dcgan\"\nlatent_dim = 4\ng_base = 4\nd_base = 4\nd_norm = \"none\"\n"];
@@ -223,7 +230,7 @@ fn conditioning_works_with_every_loss_and_both_architectures() {
         let cfg = format!("steps = 2\nbatch_size = 8\nd_steps = 2\nconditional = true\nlog_every = 1\n{model}{loss}");
         std::fs::write(t.path().join("c.toml"), &cfg).unwrap();
         let out = format!("run{i}");
-        let o = run(&["--threads", "1", "train", "--config", "c.toml", "--data", "data", "--out", &out], t.path());
+        let o = run(&["--threads", "1", "train", "--preset", "mnist-mlp", "--config", "c.toml", "--data", "data", "--out", &out], t.path());
         assert!(o.status.success(), "{cfg}: {}", stderr(&o));
         let m = gan::metrics::read_metrics(&t.path().join(&out).join("metrics.jsonl")).unwrap();
         assert!(m.iter().all(|m| m.d_loss.unwrap().is_finite() && m.g_loss.unwrap().is_finite()), "{cfg}: {m:?}");
@@ -236,7 +243,7 @@ fn judging_an_unconditional_run_gives_its_class_histogram() {
     let t = tempfile::tempdir().unwrap();
     // TINY without --data: the built-in 28x28 MNIST sample, judged by the shipped classifier.
     std::fs::write(t.path().join("tiny.toml"), TINY.replace("steps = 6", "steps = 2")).unwrap();
-    let o = run(&["train", "--config", "tiny.toml", "--out", "run"], t.path());
+    let o = run(&["train", "--preset", "mnist-mlp", "--config", "tiny.toml", "--out", "run"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run(&["classifier", "judge", "--run", "run", "--n", "50", "--out", "j.json"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
@@ -249,7 +256,7 @@ fn judging_an_unconditional_run_gives_its_class_histogram() {
     assert_eq!(report["class_names"][7], "7");
     // 8x8 images cannot be judged; --n 0 is refused.
     let (data, cfg) = tiny_setup(t.path());
-    let o = run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "small"], t.path());
+    let o = run(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "small"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     for (args, needle) in [(["--run", "small", "--n", "5"], "28x28"), (["--run", "run", "--n", "0"], "--n must be at least 1")] {
         let o = run(&[&["classifier", "judge"][..], &args[..]].concat(), t.path());

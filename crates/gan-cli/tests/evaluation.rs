@@ -14,7 +14,7 @@ fn ok(o: &std::process::Output) {
 fn a_toy_run_is_scored_by_its_modes() {
     let dir = tempfile::tempdir().unwrap();
     let r = dir.path();
-    ok(&run(&["--threads", "1", "train", "--preset", "ring8-ns", "--steps", "1500", "--out", "ring"], r));
+    ok(&run(&["--threads", "1", "train", "--preset", "ring8-rpgan", "--steps", "1500", "--out", "ring"], r));
     // Training plots real and generated points, titled with the mode metrics.
     assert!(r.join("ring/samples/step-00001500.png").is_file());
     let o = run(&["--threads", "1", "eval", "--run", "ring"], r);
@@ -24,8 +24,10 @@ fn a_toy_run_is_scored_by_its_modes() {
     let e = EvalReport::load(&r.join("ring/eval.json")).unwrap();
     let m = e.modes.expect("ring8 has modes");
     assert_eq!((e.samples, m.modes, e.step), (2500, 8, 1500));
-    // After 1,500 steps the non-saturating GAN already spreads over most of the ring.
-    assert!(m.covered >= 6 && m.high_quality > 0.05, "{m:?}");
+    // After 1,500 steps the relativistic recipe already covers the ring (8/8 modes, 69% HQ
+    // on the machine that set these bounds; the plain non-saturating GAN's 4-7 modes at this
+    // length depend on the CPU's floating-point path, so it does not make a robust check).
+    assert!(m.covered >= 7 && m.high_quality > 0.3, "{m:?}");
     assert!(e.points.unwrap().recall > 0.1);
     // Same seed, same report; another seed, other samples.
     ok(&run(&["--threads", "1", "eval", "--run", "ring"], r));
@@ -44,7 +46,7 @@ fn gan_and_vae_are_compared_in_one_feature_space() {
     std::fs::write(r.join("g.toml"), gan_cfg).unwrap();
     let vae_cfg = "steps = 30\nbatch_size = 32\n[model]\nkind = \"vae\"\nlatent_dim = 4\nencoder_hidden = [32]\ndecoder_hidden = [32]\nleaky_slope = 0.2\n";
     std::fs::write(r.join("v.toml"), vae_cfg).unwrap();
-    ok(&run(&["train", "--config", "g.toml", "--data", "data", "--out", "g", "--no-progress"], r));
+    ok(&run(&["train", "--preset", "mnist-mlp", "--config", "g.toml", "--data", "data", "--out", "g", "--no-progress"], r));
     let o = run(&["train", "--preset", "mnist-vae", "--config", "v.toml", "--data", "data", "--out", "v", "--no-progress"], r);
     ok(&o);
     assert!(stderr(&o).contains("-ELBO"), "{}", stderr(&o));

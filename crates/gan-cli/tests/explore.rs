@@ -10,7 +10,7 @@ use image::AnimationDecoder;
 
 fn trained(root: &Path) {
     let (data, cfg) = tiny_setup(root);
-    let o = run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], root);
+    let o = run(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], root);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 

@@ -11,7 +11,7 @@ use image::AnimationDecoder;
 fn trained_28(root: &Path) {
     // TINY without --data: the built-in 28x28 MNIST sample.
     std::fs::write(root.join("tiny.toml"), TINY.replace("steps = 6", "steps = 2")).unwrap();
-    let o = run(&["train", "--config", "tiny.toml", "--out", "run"], root);
+    let o = run(&["train", "--preset", "mnist-mlp", "--config", "tiny.toml", "--out", "run"], root);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
@@ -42,7 +42,7 @@ fn bad_arguments_get_one_line_errors() {
     let t = tempfile::tempdir().unwrap();
     trained_28(t.path());
     let (data, cfg) = tiny_setup(t.path());
-    let o = run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "small"], t.path());
+    let o = run(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "small"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let cases: [(&[&str], &str); 6] = [
         (&["steer", "--run", "run", "--target", "sevn", "--out", "x.png"], "unknown class `sevn`; nearest known: 7"),

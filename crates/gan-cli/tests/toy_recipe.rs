@@ -57,7 +57,7 @@ fn r1_on_a_wasserstein_critic_is_refused_by_name() {
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert!(e.contains("loss.lipschitz.kind = \"r1\"") && e.contains("1-Lipschitz"), "{e}");
-    std::fs::write(t.path().join("bad.toml"), "[optim]\nschedule = \"cosine\"\n").unwrap();
+    std::fs::write(t.path().join("bad.toml"), "[optim]\nschedule = \"exponential\"\n").unwrap();
     let o = run(&["train", "--preset", "grid25-ns", "--config", "bad.toml", "--out", "r"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("schedule"), "{}", stderr(&o));

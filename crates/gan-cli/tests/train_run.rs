@@ -20,7 +20,7 @@ fn weights(run: &Path, step: u64, file: &str) -> Vec<u8> {
 fn run_directory_holds_everything() {
     let t = tempfile::tempdir().unwrap();
     let (data, cfg) = tiny_setup(t.path());
-    train(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
+    train(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
     let run = t.path().join("run");
     for f in ["config.toml", "metrics.jsonl", "loss.png", "samples/step-00000000.png", "samples/step-00000003.png", "samples/step-00000006.png", "checkpoints/latest"] {
         assert!(run.join(f).is_file(), "missing {f}");
@@ -39,7 +39,7 @@ fn run_directory_holds_everything() {
     let saved = gan::TrainConfig::load(&run.join("config.toml")).unwrap();
     assert_eq!(saved.batch_size, 8);
     // Starting a second run into the same directory is refused.
-    let o = common::run(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
+    let o = common::run(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("already holds a run"), "{}", stderr(&o));
 }
@@ -48,7 +48,7 @@ fn run_directory_holds_everything() {
 fn crash_mid_checkpoint_then_resume_equals_uninterrupted_run_bit_for_bit() {
     let t = tempfile::tempdir().unwrap();
     let (data, cfg) = tiny_setup(t.path());
-    let base = ["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out"];
+    let base = ["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out"];
 
     let mut full = base.to_vec();
     full.push("full");
@@ -81,7 +81,7 @@ fn sigkill_during_training_then_resume_finishes() {
     let cfg = t.path().join("long.toml");
     std::fs::write(&cfg, TINY.replace("steps = 6", "steps = 100000").replace("checkpoint_every = 3", "checkpoint_every = 50")).unwrap();
     let mut child = gan()
-        .args(["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"])
+        .args(["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"])
         .current_dir(t.path())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -106,7 +106,7 @@ fn sigkill_during_training_then_resume_finishes() {
 fn resume_refuses_a_changed_config_naming_the_field() {
     let t = tempfile::tempdir().unwrap();
     let (data, cfg) = tiny_setup(t.path());
-    train(&["train", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
+    train(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
     let o = run(&["train", "--resume", "run", "--seed", "9"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("seed changed"), "{}", stderr(&o));

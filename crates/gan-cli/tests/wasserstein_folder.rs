@@ -82,7 +82,7 @@ fn ok(args: &[&str], cwd: &Path) -> String {
 fn wgan_gp_on_an_image_folder_resumes_exactly() {
     let t = tempfile::tempdir().unwrap();
     let cfg = setup(t.path(), TINY_WGAN_GP);
-    ok(&["train", "--config", &cfg, "--out", "full", "--no-progress"], t.path());
+    ok(&["train", "--preset", "mnist-mlp", "--config", &cfg, "--out", "full", "--no-progress"], t.path());
     let full = t.path().join("full");
     let metrics = gan::metrics::read_metrics(&full.join("metrics.jsonl")).unwrap();
     assert_eq!(metrics.len(), 2);
@@ -94,7 +94,7 @@ fn wgan_gp_on_an_image_folder_resumes_exactly() {
     let grid = image::open(full.join("samples/step-00000004.png")).unwrap();
     assert_eq!((grid.width(), grid.height(), grid.color().channel_count()), (8 * 18 + 2, 8 * 18 + 2, 3));
     // Stop at step 2, resume to 4: the streamed batches continue where they left off.
-    ok(&["train", "--config", &cfg, "--steps", "2", "--out", "part", "--no-progress"], t.path());
+    ok(&["train", "--preset", "mnist-mlp", "--config", &cfg, "--steps", "2", "--out", "part", "--no-progress"], t.path());
     ok(&["train", "--resume", "part", "--steps", "4", "--no-progress"], t.path());
     for f in ["generator.safetensors", "discriminator.safetensors", "optimizer.safetensors"] {
         let a = std::fs::read(full.join("checkpoints/step-00000004").join(f)).unwrap();
@@ -140,11 +140,11 @@ fn unreadable_images_stop_by_default_or_are_skipped_and_counted() {
     let t = tempfile::tempdir().unwrap();
     let cfg = setup(t.path(), TINY_WGAN_GP);
     std::fs::write(t.path().join("shapes/png/broken.png"), b"\x89PNG but not really").unwrap();
-    let o = run(&["train", "--config", &cfg, "--out", "a", "--no-progress"], t.path());
+    let o = run(&["train", "--preset", "mnist-mlp", "--config", &cfg, "--out", "a", "--no-progress"], t.path());
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("broken.png") && stderr(&o).contains("cannot decode"), "{}", stderr(&o));
     std::fs::write(t.path().join("skip.toml"), TINY_WGAN_GP.replace("size = 16", "size = 16\non_error = \"skip\"")).unwrap();
-    let err = ok(&["train", "--config", "skip.toml", "--steps", "8", "--out", "b", "--no-progress"], t.path());
+    let err = ok(&["train", "--preset", "mnist-mlp", "--config", "skip.toml", "--steps", "8", "--out", "b", "--no-progress"], t.path());
     assert!(err.contains("warning: skipped") && err.contains("broken.png"), "{err}");
     assert!(err.contains("unreadable image files were skipped"), "{err}");
 }
@@ -157,7 +157,7 @@ fn weight_clipping_bounds_every_critic_weight() {
                [loss]\nkind = \"wasserstein\"\n[loss.lipschitz]\nkind = \"clip\"\nclip = 0.003\n\
                [optim.d]\nkind = \"rmsprop\"\nlr = 0.01\n[optim.g]\nkind = \"rmsprop\"\nlr = 5e-5\n";
     std::fs::write(t.path().join("clip.toml"), cfg).unwrap();
-    ok(&["train", "--config", "clip.toml", "--data", data.to_str().unwrap(), "--out", "c", "--no-progress"], t.path());
+    ok(&["train", "--preset", "mnist-mlp", "--config", "clip.toml", "--data", data.to_str().unwrap(), "--out", "c", "--no-progress"], t.path());
     let d = tch::Tensor::read_safetensors(t.path().join("c/checkpoints/step-00000003/discriminator.safetensors")).unwrap();
     // lr 0.01 moves weights far past 0.003 in one step; clipping must bring every one back,
     // and the initial weights (up to 1/sqrt(64) = 0.125) must be gone.
@@ -176,7 +176,7 @@ fn incompatible_parts_are_refused() {
     for (i, (cfg, needle)) in cases.iter().enumerate() {
         let name = format!("bad{i}.toml");
         std::fs::write(t.path().join(&name), cfg).unwrap();
-        let o = run(&["train", "--config", &name, "--steps", "1", "--out", "x"], t.path());
+        let o = run(&["train", "--preset", "mnist-mlp", "--config", &name, "--steps", "1", "--out", "x"], t.path());
         assert_eq!(o.status.code(), Some(1), "{cfg}");
         assert!(stderr(&o).contains(needle) && stderr(&o).contains(&name), "{needle}: {}", stderr(&o));
         assert!(!t.path().join("x").exists(), "nothing is created for a refused config");

@@ -9,6 +9,7 @@
 //! - [`toy`]: 1-D and 2-D toy distributions (ring8, grid25, spiral, two-moons, normal), and
 //!   [`modes`]: the VEEGAN/PacGAN mode metrics on them.
 //! - [`builtin`]: the MNIST-10k sample compiled into the binary.
+//! - [`stacked`]: Stacked MNIST, three digits as the channels of one image (1,000 modes).
 //! - [`sampler`]: seeded shuffling and batching that is a pure function of
 //!   `(seed, batch index)`, so a resumed run sees exactly the batches it would have seen.
 
@@ -21,6 +22,7 @@ pub mod modes;
 pub mod rng;
 pub mod sampler;
 pub mod source;
+pub mod stacked;
 pub mod toy;
 pub mod vocab;
 

@@ -1,5 +1,5 @@
 //! Where a run's training data come from: a built-in set, a folder of IDX files, a folder of
-//! PNG/JPEG images, or points drawn from a toy distribution.
+//! PNG/JPEG images, stacked MNIST digits, or points drawn from a toy distribution.
 
 use std::path::PathBuf;
 
@@ -9,6 +9,7 @@ use crate::builtin::Builtin;
 use crate::dataset::{load_idx_dir, Dataset, Split};
 use crate::error::{DataError, Result};
 use crate::folder::{ImageFolder, OnError};
+use crate::stacked::StackedMnist;
 use crate::toy::ToyDist;
 use crate::vocab::{ClassSet, Vocabulary};
 
@@ -35,6 +36,17 @@ pub enum DataSource {
         #[serde(default)]
         on_error: OnError,
     },
+    /// Stacked MNIST: `images` colour images whose channels are three digits drawn
+    /// independently (with `seed`) from the built-in MNIST sample or the labelled IDX
+    /// digits in `dir`.
+    StackedMnist {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dir: Option<PathBuf>,
+        #[serde(default = "default_stacked_images")]
+        images: usize,
+        #[serde(default)]
+        seed: u64,
+    },
     /// `points` points drawn once (with `seed`) from a toy distribution.
     Toy {
         dist: ToyDist,
@@ -46,6 +58,10 @@ pub enum DataSource {
 }
 
 fn default_points() -> usize {
+    100_000
+}
+
+fn default_stacked_images() -> usize {
     100_000
 }
 
@@ -71,6 +87,7 @@ pub enum Opened {
     Memory(Dataset),
     Folder(ImageFolder, OnError),
     Points(PointSet),
+    Stacked(StackedMnist),
 }
 
 impl Default for DataSource {
@@ -93,6 +110,13 @@ impl DataSource {
                 }
                 Ok(Opened::Folder(ImageFolder::scan(dir, *size)?, *on_error))
             }
+            DataSource::StackedMnist { dir, images, seed } => {
+                let digits = match dir {
+                    Some(dir) => load_idx_dir(dir, Split::Train)?,
+                    None => Builtin::Mnist10k.load()?,
+                };
+                StackedMnist::draw(digits, *images, *seed).map(Opened::Stacked)
+            }
             DataSource::Toy { dist, points, seed } => {
                 Ok(Opened::Points(PointSet { dist: *dist, dim: dist.dim(), points: dist.sample(*points, *seed) }))
             }
@@ -104,6 +128,7 @@ impl DataSource {
         match self {
             DataSource::Folder { size, .. } if *size < 4 || *size > 1024 => vec![format!("size must be between 4 and 1024, got {size}")],
             DataSource::Toy { points, .. } if *points == 0 => vec!["points must be at least 1".into()],
+            DataSource::StackedMnist { images, .. } if *images == 0 => vec!["images must be at least 1".into()],
             _ => vec![],
         }
     }
@@ -113,7 +138,8 @@ impl DataSource {
         match self {
             DataSource::Builtin { name: Builtin::Mnist10k } => Some(ClassSet::Mnist),
             DataSource::Idx { classes, .. } => *classes,
-            DataSource::Folder { .. } | DataSource::Toy { .. } => None,
+            // Stacked images are labelled by their mode number (0-999).
+            DataSource::Folder { .. } | DataSource::Toy { .. } | DataSource::StackedMnist { .. } => None,
         }
     }
 
@@ -150,6 +176,10 @@ impl DataSource {
             DataSource::Idx { dir, split, .. } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
             DataSource::Folder { dir, size, .. } => format!("{} (images at {size}x{size})", dir.display()),
             DataSource::Toy { dist, .. } => format!("toy distribution {}", dist.name()),
+            DataSource::StackedMnist { dir, .. } => {
+                let digits = dir.as_ref().map_or_else(|| "built-in mnist-10k".to_string(), |d| d.display().to_string());
+                format!("stacked MNIST (digits from {digits})")
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use tch::Device;
 use crate::config::{OptimConfig, TrainConfig};
 use crate::error::Result;
 use crate::losses::LossConfig;
-use crate::models::{MlpConfig, ModelConfig};
+use crate::models::MlpConfig;
 use crate::optim::{AdamConfig, OptimizerConfig};
 use crate::penalty::Lipschitz;
 use crate::presets::Preset;
@@ -37,11 +37,12 @@ impl BenchModel {
     /// The step's configuration (one critic update per generator update).
     pub fn config(self, batch_size: usize, steps: u64) -> TrainConfig {
         let mut c = match self {
-            BenchModel::Mlp => Preset::MnistMlp.config(),
+            // The plain 2014 step (the mnist-mlp preset adds R1 and a moving average).
+            BenchModel::Mlp => TrainConfig::default(),
             BenchModel::Dcgan => Preset::MnistDcgan.config(),
             BenchModel::WganGpMlp => {
-                let mut c = Preset::MnistMlp.config();
-                c.model = ModelConfig::Mlp(MlpConfig { d_dropout: 0.0, ..MlpConfig::default() });
+                let mut c = TrainConfig::default();
+                c.model = MlpConfig { d_dropout: 0.0, ..MlpConfig::default() }.into();
                 c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
                 let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-4, betas: (0.0, 0.9), eps: 1e-8 });
                 c.optim = OptimConfig::same(adam);
@@ -49,7 +50,7 @@ impl BenchModel {
             }
             BenchModel::WganGpConv => {
                 let mut c = Preset::FashionWganGp.config();
-                c.data = Preset::MnistMlp.config().data;
+                c.data = TrainConfig::default().data;
                 c
             }
         };

@@ -2,7 +2,9 @@
 //!
 //! A checkpoint is a directory `checkpoints/step-NNNNNNNN/` holding
 //! `generator.safetensors`, `discriminator.safetensors` (parameter names as in the
-//! equivalent PyTorch modules), `optimizer.safetensors` (Adam or RMSprop moments and step counts),
+//! equivalent PyTorch modules), `generator_ema.safetensors` (the moving average of the
+//! generator's weights, when the run keeps one, with the generator's names),
+//! `optimizer.safetensors` (Adam or RMSprop moments and step counts),
 //! `state.json` (step, batches consumed, image shape, number of classes) and a copy of `config.toml`.
 //! Random state needs no file: each step reseeds libtorch from `(seed, step)` and data order
 //! is a function of `(seed, batch index)`.
@@ -23,6 +25,7 @@ use crate::run_dir::RunDir;
 
 pub const GENERATOR_FILE: &str = "generator.safetensors";
 pub const DISCRIMINATOR_FILE: &str = "discriminator.safetensors";
+pub const GENERATOR_EMA_FILE: &str = "generator_ema.safetensors";
 pub const OPTIMIZER_FILE: &str = "optimizer.safetensors";
 pub const STATE_FILE: &str = "state.json";
 const FORMAT: u32 = 1;
@@ -55,6 +58,8 @@ pub struct CheckpointParts<'a> {
     pub config_toml: &'a str,
     pub g_vs: &'a nn::VarStore,
     pub d_vs: &'a nn::VarStore,
+    /// The generator's moving average, when the run keeps one.
+    pub ema_vs: Option<&'a nn::VarStore>,
     pub optimizer: Vec<(String, Tensor)>,
 }
 
@@ -106,13 +111,20 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize) -> Result<Pat
     fault_point(step);
     let d = tmp.join(DISCRIMINATOR_FILE);
     parts.d_vs.save(&d).map_err(torch_err(&d))?;
+    let mut files = vec![g.clone(), d.clone()];
+    if let Some(vs) = parts.ema_vs {
+        let e = tmp.join(GENERATOR_EMA_FILE);
+        vs.save(&e).map_err(torch_err(&e))?;
+        files.push(e);
+    }
     let o = tmp.join(OPTIMIZER_FILE);
     Tensor::write_safetensors(&parts.optimizer, &o).map_err(torch_err(&o))?;
     let s = tmp.join(STATE_FILE);
     std::fs::write(&s, serde_json::to_vec_pretty(&parts.state).expect("state serialises")).map_err(GanError::io(&s))?;
     let c = tmp.join("config.toml");
     std::fs::write(&c, parts.config_toml).map_err(GanError::io(&c))?;
-    for f in [&g, &d, &o, &s, &c] {
+    files.extend([o, s, c]);
+    for f in &files {
         sync_file(f)?;
     }
     sync_dir(&tmp);

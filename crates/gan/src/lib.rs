@@ -13,6 +13,7 @@ pub mod checkpoint;
 pub mod classifier;
 pub mod config;
 pub mod device;
+pub mod ema;
 pub mod error;
 pub mod eval;
 pub mod events;

@@ -14,6 +14,13 @@
 //! - `least-squares`: Mao et al., "Least Squares Generative Adversarial Networks" (ICCV
 //!   2017) with the 0-1 coding: `D` minimises `1/2 mean (D(x) - 1)^2 + 1/2 mean D(G(z))^2`,
 //!   `G` minimises `1/2 mean (D(G(z)) - 1)^2`.
+//! - `relativistic`: the relativistic pairing GAN (RpGAN) of Jolicoeur-Martineau, "The
+//!   relativistic discriminator: a key element missing from standard GAN" (ICLR 2019), as
+//!   used by Huang et al., "The GAN is dead; long live the GAN! A Modern GAN Baseline"
+//!   (NeurIPS 2024, R3GAN): each real sample is paired with one fake and `D` minimises
+//!   `mean softplus(-(D(x) - D(G(z))))`, `G` minimises `mean softplus(-(D(G(z)) - D(x)))`
+//!   (on the same pairs, `D(x)` scored by the current discriminator). With the R1 + R2
+//!   penalties ([`crate::penalty`]) this is R3GAN's objective.
 
 use serde::{Deserialize, Serialize};
 use tch::{Reduction, Tensor};
@@ -28,6 +35,7 @@ pub enum LossKind {
     Bce,
     Wasserstein,
     LeastSquares,
+    Relativistic,
 }
 
 /// The generator's objective under the `bce` loss.
@@ -77,6 +85,11 @@ impl LossConfig {
         self.real_label.unwrap_or(1.0)
     }
 
+    /// This loss during step `step` (from 0) of `total`, scheduled weights at their value then.
+    pub fn at(&self, step: u64, total: u64) -> LossConfig {
+        LossConfig { lipschitz: self.lipschitz.at(step, total), ..self.clone() }
+    }
+
     /// Every problem, including parts that cannot be combined.
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
@@ -99,15 +112,19 @@ impl LossConfig {
             (LossKind::Wasserstein, Lipschitz::None) => p.push(
                 "kind = \"wasserstein\" needs a 1-Lipschitz critic: set lipschitz.kind to \"clip\" or \"gradient-penalty\"".into(),
             ),
-            (LossKind::Wasserstein, Lipschitz::R1 { .. }) => p.push(
-                "lipschitz.kind = \"r1\" penalises the gradient on real data only and does not keep a Wasserstein critic \
-                 1-Lipschitz: use \"clip\" or \"gradient-penalty\", or kind = \"bce\" with R1"
-                    .into(),
-            ),
-            (LossKind::Bce | LossKind::LeastSquares, Lipschitz::Clip { .. }) => p.push(format!(
+            (LossKind::Wasserstein, Lipschitz::R1 { .. } | Lipschitz::R1R2 { .. }) => p.push(format!(
+                "lipschitz.kind = \"{}\" is a zero-centred penalty and does not keep a Wasserstein critic \
+                 1-Lipschitz: use \"clip\" or \"gradient-penalty\", or kind = \"bce\" or \"relativistic\" with it",
+                self.lipschitz.name()
+            )),
+            (LossKind::Bce | LossKind::LeastSquares | LossKind::Relativistic, Lipschitz::Clip { .. }) => p.push(format!(
                 "lipschitz.kind = \"clip\" needs kind = \"wasserstein\": clipping the weights of a {} discriminator only \
                  shrinks its outputs towards 0 (it does not estimate a distance); use the gradient penalty or kind = \"wasserstein\"",
-                if self.kind == LossKind::Bce { "sigmoid/BCE" } else { "least-squares" }
+                match self.kind {
+                    LossKind::Bce => "sigmoid/BCE",
+                    LossKind::LeastSquares => "least-squares",
+                    _ => "relativistic",
+                }
             )),
             _ => {}
         }
@@ -122,7 +139,14 @@ impl LossKind {
             LossKind::Bce => "bce",
             LossKind::Wasserstein => "wasserstein",
             LossKind::LeastSquares => "least-squares",
+            LossKind::Relativistic => "relativistic",
         }
+    }
+
+    /// Whether the generator's loss compares with the scores of real samples (which the
+    /// step then computes with the current discriminator).
+    pub fn generator_needs_real(self) -> bool {
+        self == LossKind::Relativistic
     }
 }
 
@@ -142,11 +166,14 @@ pub fn discriminator_loss(cfg: &LossConfig, real_out: &Tensor, fake_out: &Tensor
         LossKind::Bce => bce_with_logits(real_out, cfg.real_label()) + bce_with_logits(fake_out, 0.0),
         LossKind::Wasserstein => fake_out.mean(None) - real_out.mean(None),
         LossKind::LeastSquares => half_mse(real_out, 1.0) + half_mse(fake_out, 0.0),
+        LossKind::Relativistic => (real_out - fake_out).neg().softplus().mean(None),
     }
 }
 
-/// The generator's loss on the discriminator's outputs for generated images.
-pub fn generator_loss(cfg: &LossConfig, fake_out: &Tensor) -> Tensor {
+/// The generator's loss on the discriminator's outputs for generated images, and for the
+/// real images they are paired with (required by [`LossKind::generator_needs_real`]
+/// losses, ignored by the others).
+pub fn generator_loss(cfg: &LossConfig, fake_out: &Tensor, real_out: Option<&Tensor>) -> Tensor {
     match cfg.kind {
         LossKind::Bce => match cfg.generator_loss() {
             // log(1 - sigmoid(l)) = -softplus(l) = -BCE(l, 0)
@@ -156,6 +183,10 @@ pub fn generator_loss(cfg: &LossConfig, fake_out: &Tensor) -> Tensor {
         },
         LossKind::Wasserstein => -fake_out.mean(None),
         LossKind::LeastSquares => half_mse(fake_out, 1.0),
+        LossKind::Relativistic => {
+            let real_out = real_out.expect("the relativistic generator loss is given the real scores");
+            (fake_out - real_out.detach()).neg().softplus().mean(None)
+        }
     }
 }
 
@@ -164,7 +195,7 @@ pub fn generator_loss(cfg: &LossConfig, fake_out: &Tensor) -> Tensor {
 pub fn mean_score(cfg: &LossConfig, out: &Tensor) -> Tensor {
     match cfg.kind {
         LossKind::Bce => out.sigmoid().mean(None),
-        LossKind::Wasserstein | LossKind::LeastSquares => out.mean(None),
+        LossKind::Wasserstein | LossKind::LeastSquares | LossKind::Relativistic => out.mean(None),
     }
 }
 
@@ -196,8 +227,8 @@ mod tests {
         let mm: f64 = l.iter().map(|&x| (1.0 - sigmoid(x)).ln()).sum::<f64>() / 3.0;
         let d: f64 = l.iter().map(|&x| -(0.9 * sigmoid(x).ln() + 0.1 * (1.0 - sigmoid(x)).ln())).sum::<f64>() / 3.0
             + l.iter().map(|&x| -(1.0 - sigmoid(x)).ln()).sum::<f64>() / 3.0;
-        assert!((generator_loss(&ns_cfg(), &t(&l)).double_value(&[]) - ns).abs() < 1e-12);
-        assert!((generator_loss(&mm_cfg(), &t(&l)).double_value(&[]) - mm).abs() < 1e-12);
+        assert!((generator_loss(&ns_cfg(), &t(&l), None).double_value(&[]) - ns).abs() < 1e-12);
+        assert!((generator_loss(&mm_cfg(), &t(&l), None).double_value(&[]) - mm).abs() < 1e-12);
         assert!((discriminator_loss(&LossConfig::bce(GeneratorLoss::NonSaturating, 0.9), &t(&l), &t(&l)).double_value(&[]) - d).abs() < 1e-12);
         // ln 2 for a logit of 0 against target 1: the classic "D is guessing" value.
         assert!((bce_with_logits(&t(&[0.0]), 1.0).double_value(&[]) - 2f64.ln()).abs() < 1e-15);
@@ -207,14 +238,14 @@ mod tests {
     fn stable_at_extreme_logits() {
         let l = t(&[-200.0, 200.0]);
         for v in [
-            generator_loss(&ns_cfg(), &l),
-            generator_loss(&mm_cfg(), &l),
+            generator_loss(&ns_cfg(), &l, None),
+            generator_loss(&mm_cfg(), &l, None),
             discriminator_loss(&ns_cfg(), &l, &l),
         ] {
             assert!(v.double_value(&[]).is_finite());
         }
         // -log sigmoid(-200) = 200 exactly in f64 (softplus form), not inf.
-        let ns = generator_loss(&ns_cfg(), &t(&[-200.0]));
+        let ns = generator_loss(&ns_cfg(), &t(&[-200.0]), None);
         assert!((ns.double_value(&[]) - 200.0).abs() < 1e-9);
     }
 
@@ -224,7 +255,7 @@ mod tests {
         // no gradient (-sigmoid(l) ~ -4.5e-5) while the non-saturating one gets ~ -1.
         let grad = |kind| {
             let l = Tensor::from_slice(&[-10.0f64]).set_requires_grad(true);
-            generator_loss(&kind, &l).backward();
+            generator_loss(&kind, &l, None).backward();
             l.grad().double_value(&[0])
         };
         let mm = grad(mm_cfg());
@@ -240,12 +271,12 @@ mod tests {
         let w = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
         // critic: mean C(fake) - mean C(real) = -0.75 - 2 ; generator: -mean C(fake) = 0.75
         assert!((discriminator_loss(&w, &r, &f).double_value(&[]) - (-2.75)).abs() < 1e-12);
-        assert!((generator_loss(&w, &f).double_value(&[]) - 0.75).abs() < 1e-12);
+        assert!((generator_loss(&w, &f, None).double_value(&[]) - 0.75).abs() < 1e-12);
         let ls = LossConfig { kind: LossKind::LeastSquares, ..Default::default() };
         // 1/2 mean((r-1)^2) + 1/2 mean(f^2) = 1/2 (0 + 4)/2 + 1/2 (4 + 0.25)/2
         assert!((discriminator_loss(&ls, &r, &f).double_value(&[]) - (1.0 + 1.0625)).abs() < 1e-12);
         // 1/2 mean((f-1)^2) = 1/2 (9 + 0.25)/2
-        assert!((generator_loss(&ls, &f).double_value(&[]) - 2.3125).abs() < 1e-12);
+        assert!((generator_loss(&ls, &f, None).double_value(&[]) - 2.3125).abs() < 1e-12);
     }
 
     #[test]
@@ -256,7 +287,7 @@ mod tests {
         let bare = LossConfig::wasserstein(Lipschitz::None);
         assert!(bare.problems().join("\n").contains("1-Lipschitz"));
         let r1 = LossConfig::wasserstein(Lipschitz::R1 { weight: 1.0 });
-        assert!(r1.problems().join("\n").contains("\"r1\" penalises the gradient on real data only"), "{:?}", r1.problems());
+        assert!(r1.problems().join("\n").contains("\"r1\" is a zero-centred penalty"), "{:?}", r1.problems());
         let r1_bce = LossConfig { lipschitz: Lipschitz::R1 { weight: 0.1 }, ..LossConfig::default() };
         assert!(r1_bce.problems().is_empty(), "{:?}", r1_bce.problems());
         let r1_bad = LossConfig { lipschitz: Lipschitz::R1 { weight: -1.0 }, ..LossConfig::default() };
@@ -268,6 +299,32 @@ mod tests {
         // A gradient penalty on a BCE discriminator is allowed (Fedus et al. 2018).
         let gp_bce = LossConfig { lipschitz: Lipschitz::GradientPenalty { weight: 10.0 }, ..LossConfig::default() };
         assert!(gp_bce.problems().is_empty());
+    }
+
+    /// By hand: pairs (D(x), D(G(z))) = (1, -2), (0.5, 0.5), (-1, 3):
+    /// D's loss is mean softplus(-(r - f)) = mean(ln(1 + e^-3), ln 2, ln(1 + e^4)),
+    /// G's loss mean softplus(-(f - r)) = mean(ln(1 + e^3), ln 2, ln(1 + e^-4)).
+    #[test]
+    fn relativistic_pairing_by_hand() {
+        let (r, f) = (t(&[1.0, 0.5, -1.0]), t(&[-2.0, 0.5, 3.0]));
+        let cfg = LossConfig { kind: LossKind::Relativistic, ..LossConfig::default() };
+        let sp = |x: f64| (1.0 + x.exp()).ln();
+        let d = (sp(-3.0) + 2f64.ln() + sp(4.0)) / 3.0;
+        let g = (sp(3.0) + 2f64.ln() + sp(-4.0)) / 3.0;
+        assert!((discriminator_loss(&cfg, &r, &f).double_value(&[]) - d).abs() < 1e-12);
+        assert!((generator_loss(&cfg, &f, Some(&r)).double_value(&[]) - g).abs() < 1e-12);
+        // G's gradient flows through its own scores only: d/df_i = sigmoid(r_i - f_i) / 3.
+        let fv = f.set_requires_grad(true);
+        let rv = r.set_requires_grad(true);
+        generator_loss(&cfg, &fv, Some(&rv)).backward();
+        let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
+        for (i, want) in [sig(3.0), sig(0.0), sig(-4.0)].iter().enumerate() {
+            assert!((fv.grad().double_value(&[i as i64]) + want / 3.0).abs() < 1e-12);
+        }
+        assert!(!rv.grad().defined(), "no gradient reaches the real scores");
+        assert!(cfg.problems().is_empty());
+        let clip = LossConfig { lipschitz: Lipschitz::Clip { clip: 0.01 }, ..cfg };
+        assert!(clip.problems().join(" ").contains("relativistic discriminator"), "{:?}", clip.problems());
     }
 
     #[test]

@@ -30,7 +30,8 @@ pub struct StepMetrics {
     /// The critic's Earth Mover's estimate, mean C(x) - mean C(G(z)) (Wasserstein losses).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wasserstein: Option<f64>,
-    /// The unweighted gradient penalty, E[(||grad C(x_hat)|| - 1)^2] (when there is one).
+    /// The unweighted penalty (when there is one): E[(||grad C(x_hat)|| - 1)^2] for WGAN-GP,
+    /// E[||grad D(x)||^2] for R1, that plus E[||grad D(G(z))||^2] for R1 + R2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub penalty: Option<f64>,
     /// Wall-clock training speed over the interval.

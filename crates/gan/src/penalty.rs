@@ -14,6 +14,11 @@
 //!   zero-centred penalty that keeps a (BCE) discriminator flat on the data, so that the
 //!   game converges instead of circling; not a Lipschitz bound, but it lives in the same
 //!   table because it is taken the same way.
+//! - R1 + R2, Huang et al., "The GAN is dead; long live the GAN! A Modern GAN Baseline"
+//!   (NeurIPS 2024, R3GAN): `gamma / 2 * (E[||grad_x D(x)||^2] + E[||grad D(G(z))||^2])`,
+//!   the same zero-centred penalty on real and on (detached) generated samples, which with
+//!   the relativistic loss gives local convergence. Its gamma may follow a cosine from
+//!   `weight` to `weight_end` over the run, as in the R3GAN code's `gamma_scheduler`.
 
 use serde::{Deserialize, Serialize};
 use tch::Tensor;
@@ -32,19 +37,72 @@ pub enum Lipschitz {
     /// Add `weight / 2 * E[||grad D(x)||^2]` over the real batch to the discriminator's loss
     /// (`weight` is the paper's gamma; 10 for its image models).
     R1 { weight: f64 },
+    /// Add `weight / 2 * (E[||grad D(x)||^2] + E[||grad D(G(z))||^2])` (real and generated
+    /// batches); with `weight_end`, the weight follows a cosine from `weight` to it.
+    /// With `every = k`, the penalty is taken on every k-th discriminator update only, at k
+    /// times the weight (lazy regularisation, Karras et al., "Analyzing and Improving the
+    /// Image Quality of StyleGAN", CVPR 2020, sec. 3.1).
+    #[serde(rename = "r1-r2")]
+    R1R2 {
+        weight: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        weight_end: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        every: Option<u32>,
+    },
 }
 
 impl Lipschitz {
     pub fn problems(&self) -> Vec<String> {
+        let positive = |name: &str, v: f64| (!(v > 0.0 && v.is_finite())).then(|| format!("{name} must be a positive number, got {v}"));
         match *self {
             Lipschitz::None => vec![],
-            Lipschitz::Clip { clip } if !(clip > 0.0 && clip.is_finite()) => {
-                vec![format!("clip must be a positive number, got {clip}")]
+            Lipschitz::Clip { clip } => positive("clip", clip).into_iter().collect(),
+            Lipschitz::GradientPenalty { weight } | Lipschitz::R1 { weight } => positive("weight", weight).into_iter().collect(),
+            Lipschitz::R1R2 { weight, weight_end, every } => {
+                let mut p: Vec<String> = positive("weight", weight).into_iter().chain(weight_end.and_then(|w| positive("weight_end", w))).collect();
+                if every == Some(0) {
+                    p.push("every must be at least 1".into());
+                }
+                p
             }
-            Lipschitz::GradientPenalty { weight } | Lipschitz::R1 { weight } if !(weight > 0.0 && weight.is_finite()) => {
-                vec![format!("weight must be a positive number, got {weight}")]
+        }
+    }
+
+    /// The name used in configuration files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Lipschitz::None => "none",
+            Lipschitz::Clip { .. } => "clip",
+            Lipschitz::GradientPenalty { .. } => "gradient-penalty",
+            Lipschitz::R1 { .. } => "r1",
+            Lipschitz::R1R2 { .. } => "r1-r2",
+        }
+    }
+
+    /// This constraint during step `step` (from 0) of `total`: a scheduled weight replaced
+    /// by its value then (a cosine from `weight` to `weight_end`).
+    pub fn at(&self, step: u64, total: u64) -> Lipschitz {
+        match *self {
+            Lipschitz::R1R2 { weight, weight_end: Some(end), every } => {
+                Lipschitz::R1R2 { weight: crate::optim::cosine(weight, end, step, total), weight_end: None, every }
             }
-            _ => vec![],
+            ref other => other.clone(),
+        }
+    }
+
+    /// The constraint of discriminator update `update` (from 0): a lazy penalty is taken
+    /// (at `every` times its weight) on every `every`-th update and left out of the others.
+    pub fn for_d_update(&self, update: i64) -> Lipschitz {
+        match *self {
+            Lipschitz::R1R2 { weight, weight_end, every: Some(k) } if k > 1 => {
+                if update.rem_euclid(k as i64) == 0 {
+                    Lipschitz::R1R2 { weight: weight * k as f64, weight_end, every: None }
+                } else {
+                    Lipschitz::None
+                }
+            }
+            ref other => other.clone(),
         }
     }
 
@@ -59,7 +117,7 @@ impl Lipschitz {
     /// The weight of a gradient penalty (lambda or gamma), when there is one.
     pub fn penalty_weight(&self) -> Option<f64> {
         match *self {
-            Lipschitz::GradientPenalty { weight } | Lipschitz::R1 { weight } => Some(weight),
+            Lipschitz::GradientPenalty { weight } | Lipschitz::R1 { weight } | Lipschitz::R1R2 { weight, .. } => Some(weight),
             _ => None,
         }
     }
@@ -99,6 +157,20 @@ pub fn gradient_penalty(out: &Tensor, x_hat: &Tensor) -> Tensor {
 /// the discriminator's weights. One squared norm per discriminator input (per pack when
 /// packing), averaged.
 pub fn r1_penalty(out: &Tensor, x: &Tensor) -> Tensor {
+    squared_grad_norms(out, x).mean(None)
+}
+
+/// `(E[||grad D||^2] over the first `real_outputs` outputs, the same over the rest)`,
+/// unweighted: R1 and R2 from one forward pass over `[real; fake]` (a leaf `x` that requires
+/// grad; each output depends on its own rows only).
+pub fn r1_r2_penalties(out: &Tensor, x: &Tensor, real_outputs: i64) -> (Tensor, Tensor) {
+    let sq = squared_grad_norms(out, x);
+    let n = sq.size()[0];
+    (sq.narrow(0, 0, real_outputs).mean(None), sq.narrow(0, real_outputs, n - real_outputs).mean(None))
+}
+
+/// `||grad_x out_i||^2` per output `i` (per pack when packing), differentiable.
+fn squared_grad_norms(out: &Tensor, x: &Tensor) -> Tensor {
     let grad = Tensor::run_backward(&[out.sum(out.kind())], &[x], true, true).remove(0);
-    grad.reshape([out.size()[0], -1]).square().sum_dim_intlist([1i64].as_slice(), false, grad.kind()).mean(None)
+    grad.reshape([out.size()[0], -1]).square().sum_dim_intlist([1i64].as_slice(), false, grad.kind())
 }

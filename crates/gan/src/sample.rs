@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use tch::{nn, Device, Kind, Tensor};
 
-use crate::checkpoint::{self, GENERATOR_FILE};
+use crate::checkpoint::{self, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::config::TrainConfig;
 use crate::error::{GanError, Result};
 use crate::models::condition::one_hot;
@@ -50,6 +50,55 @@ pub fn draw_latents(n: i64, dim: i64, seed: u64, truncation: Option<f64>, device
     }
 }
 
+/// Which of a run's generators to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WeightsChoice {
+    /// The moving average when the run keeps one, else the trained weights.
+    #[default]
+    Best,
+    /// The trained weights, even when the run keeps a moving average.
+    Raw,
+}
+
+impl WeightsChoice {
+    /// `--raw` given or not.
+    pub fn raw_if(raw: bool) -> Self {
+        if raw {
+            WeightsChoice::Raw
+        } else {
+            WeightsChoice::Best
+        }
+    }
+}
+
+/// Which weights a loaded generator has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Weights {
+    /// The trained generator's own weights.
+    #[default]
+    Raw,
+    /// The exponential moving average of them (`generator_ema.safetensors`).
+    Ema,
+}
+
+impl Weights {
+    pub fn name(self) -> &'static str {
+        match self {
+            Weights::Raw => "raw",
+            Weights::Ema => "ema",
+        }
+    }
+
+    /// The checkpoint file that holds these weights.
+    pub fn file(self) -> &'static str {
+        match self {
+            Weights::Raw => GENERATOR_FILE,
+            Weights::Ema => GENERATOR_EMA_FILE,
+        }
+    }
+}
+
 /// A generator restored from the newest checkpoint of a run.
 pub struct TrainedGenerator {
     pub config: TrainConfig,
@@ -58,13 +107,16 @@ pub struct TrainedGenerator {
     pub classes: i64,
     pub step: u64,
     pub checkpoint: PathBuf,
+    /// The moving average or the trained weights.
+    pub weights: Weights,
     _vs: nn::VarStore,
     g: Box<dyn Generator>,
     device: Device,
 }
 
 impl TrainedGenerator {
-    pub fn load(run: &Path, device: Device) -> Result<Self> {
+    /// The newest checkpoint's generator, with the weights chosen.
+    pub fn load(run: &Path, choice: WeightsChoice, device: Device) -> Result<Self> {
         if !run.is_dir() {
             return Err(GanError::Invalid(format!("run directory {} does not exist", run.display())));
         }
@@ -81,9 +133,13 @@ impl TrainedGenerator {
                 reason: format!("state.json says {} classes but config.toml has conditional = {}", state.classes, config.conditional),
             });
         }
+        let weights = match choice {
+            WeightsChoice::Best if config.model.ema.enabled() => Weights::Ema,
+            _ => Weights::Raw,
+        };
         let g = config.model.build_generator(&vs, state.image, state.classes);
-        checkpoint::load_weights(&mut vs, &dir.join(GENERATOR_FILE))?;
-        Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, _vs: vs, g, device })
+        checkpoint::load_weights(&mut vs, &dir.join(weights.file()))?;
+        Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, weights, _vs: vs, g, device })
     }
 
     pub fn latent_dim(&self) -> i64 {

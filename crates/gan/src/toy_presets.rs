@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{OptimConfig, TrainConfig};
 use crate::losses::{GeneratorLoss, LossConfig, LossKind};
 use crate::models::mlp::Output;
-use crate::models::{MlpConfig, ModelConfig};
+use crate::models::MlpConfig;
 use crate::optim::{AdamConfig, LrSchedule, OptimizerConfig};
 use crate::penalty::Lipschitz;
 
@@ -29,10 +29,13 @@ pub enum ToyLoss {
     /// (Mescheder et al. 2018), a ReLU generator, 20,000 steps with the learning rate decayed
     /// linearly to 0.
     NsR1,
+    /// The ns-r1 recipe with R3GAN's objective instead: the relativistic pairing loss with
+    /// R1 + R2 (gamma 0.1).
+    Rpgan,
 }
 
 impl ToyLoss {
-    pub const ALL: [ToyLoss; 5] = [ToyLoss::Ns, ToyLoss::Minimax, ToyLoss::Ls, ToyLoss::WganGp, ToyLoss::NsR1];
+    pub const ALL: [ToyLoss; 6] = [ToyLoss::Ns, ToyLoss::Minimax, ToyLoss::Ls, ToyLoss::WganGp, ToyLoss::NsR1, ToyLoss::Rpgan];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -41,6 +44,7 @@ impl ToyLoss {
             ToyLoss::Ls => "ls",
             ToyLoss::WganGp => "wgan-gp",
             ToyLoss::NsR1 => "ns-r1",
+            ToyLoss::Rpgan => "rpgan",
         }
     }
 
@@ -51,7 +55,13 @@ impl ToyLoss {
             ToyLoss::Ls => "least squares",
             ToyLoss::WganGp => "WGAN-GP (lambda 0.1, 5 critic steps)",
             ToyLoss::NsR1 => "non-saturating BCE + R1 (gamma 0.1), ReLU G, lr decayed linearly to 0",
+            ToyLoss::Rpgan => "relativistic pairing loss + R1 + R2 (gamma 0.1), ReLU G, lr decayed linearly to 0",
         }
+    }
+
+    /// The long recipes: a ReLU generator, 20,000 steps, the rate decayed linearly to 0.
+    fn decayed(self) -> bool {
+        matches!(self, ToyLoss::NsR1 | ToyLoss::Rpgan)
     }
 
     /// The `[loss]` table of this choice.
@@ -62,6 +72,11 @@ impl ToyLoss {
             ToyLoss::Ls => LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() },
             ToyLoss::WganGp => LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 0.1 }),
             ToyLoss::NsR1 => LossConfig { lipschitz: Lipschitz::R1 { weight: 0.1 }, ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0) },
+            ToyLoss::Rpgan => LossConfig {
+                kind: LossKind::Relativistic,
+                lipschitz: Lipschitz::R1R2 { weight: 0.1, weight_end: None, every: None },
+                ..LossConfig::default()
+            },
         }
     }
 }
@@ -103,7 +118,7 @@ impl ToyPreset {
             d_hidden: vec![HIDDEN; 3],
             d_dropout: 0.0,
             leaky_slope: 0.2,
-            g_leaky_slope: (self.loss == ToyLoss::NsR1).then_some(0.0),
+            g_leaky_slope: self.loss.decayed().then_some(0.0),
             g_output: Output::Linear,
         };
         let (lr, betas, d_steps) = match self.loss {
@@ -124,10 +139,10 @@ impl ToyPreset {
             checkpoint_every: 1000,
             keep_checkpoints: 1,
             data: DataSource::Toy { dist: self.dist, points: 100_000, seed: 0 },
-            model: ModelConfig::Mlp(mlp),
+            model: mlp.into(),
             loss: self.loss.loss_config(),
             optim: OptimConfig {
-                schedule: if self.loss == ToyLoss::NsR1 { LrSchedule::Linear } else { LrSchedule::Constant },
+                schedule: if self.loss.decayed() { LrSchedule::Linear } else { LrSchedule::Constant },
                 ..OptimConfig::same(adam)
             },
         }
@@ -148,7 +163,7 @@ fn latent_dim(dist: ToyDist) -> i64 {
 fn steps(loss: ToyLoss) -> u64 {
     match loss {
         ToyLoss::WganGp => 2000,
-        ToyLoss::NsR1 => 20_000,
+        ToyLoss::NsR1 | ToyLoss::Rpgan => 20_000,
         _ => 5000,
     }
 }
@@ -160,7 +175,7 @@ mod tests {
     #[test]
     fn every_toy_preset_is_valid_and_found_by_name() {
         let all: Vec<ToyPreset> = ToyPreset::all().collect();
-        assert_eq!(all.len(), 25);
+        assert_eq!(all.len(), 30);
         for p in all {
             assert!(p.config().problems().is_empty(), "{}: {:?}", p.name(), p.config().problems());
             assert_eq!(ToyPreset::from_name(&p.name()), Some(p));

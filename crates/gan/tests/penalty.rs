@@ -1,12 +1,12 @@
-//! The WGAN-GP critic loss and the BCE loss with R1, and their parameter gradients (which
-//! differentiate through an input gradient), checked three ways: hand-worked linear
-//! critics, central finite differences in f64 (also for class-conditional critics), and
-//! PyTorch autograd on identical weights and inputs.
+//! The WGAN-GP critic loss, the BCE loss with R1 and the relativistic loss with R1 + R2
+//! (R3GAN), and their parameter gradients (which differentiate through an input gradient),
+//! checked three ways: hand-worked linear critics, central finite differences in f64 (also
+//! for class-conditional critics), and PyTorch autograd on identical weights and inputs.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use gan::losses::{GeneratorLoss, LossConfig};
+use gan::losses::{GeneratorLoss, LossConfig, LossKind};
 use gan::models::condition::one_hot;
 use gan::models::{DcganConfig, ImageShape, MlpConfig, ModelConfig, Nets, Norm};
 use gan::penalty::{gradient_penalty, interpolate, interpolation_weights, Lipschitz};
@@ -26,14 +26,19 @@ fn bce_r1() -> LossConfig {
     LossConfig { lipschitz: Lipschitz::R1 { weight: GAMMA }, ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0) }
 }
 
+/// R3GAN's objective: the relativistic pairing loss with R1 + R2 at gamma.
+fn rp_r1_r2() -> LossConfig {
+    LossConfig { kind: LossKind::Relativistic, lipschitz: Lipschitz::R1R2 { weight: GAMMA, weight_end: None, every: None }, ..LossConfig::default() }
+}
+
 fn mlp_case() -> (ModelConfig, ImageShape) {
-    let m = ModelConfig::Mlp(MlpConfig { latent_dim: 3, g_hidden: vec![4], d_hidden: vec![6, 5], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
+    let m = ModelConfig::from(MlpConfig { latent_dim: 3, g_hidden: vec![4], d_hidden: vec![6, 5], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
     (m, ImageShape { channels: 1, height: 4, width: 4 })
 }
 
 /// A 16x16x2 critic with InstanceNorm on every strided conv (the seed's critic, smaller).
 fn conv_case() -> (ModelConfig, ImageShape) {
-    let m = ModelConfig::Dcgan(DcganConfig { latent_dim: 3, g_base: 2, d_base: 3, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 });
+    let m = ModelConfig::from(DcganConfig { latent_dim: 3, g_base: 2, d_base: 3, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 });
     (m, ImageShape { channels: 2, height: 16, width: 16 })
 }
 
@@ -83,7 +88,7 @@ fn eps_is_drawn_once_per_sample() {
 
 /// `C(x) = w.x + b` on 2x2 images with w = (0.3, -0.4, 1.2, 0), its weight, and 3 samples.
 fn linear_critic() -> (Nets, Tensor, Inputs) {
-    let model = ModelConfig::Mlp(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
+    let model = ModelConfig::from(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
     let image = ImageShape { channels: 1, height: 2, width: 2 };
     let nets = build(&model, image, 0, Kind::Double, 0);
     let (_, w) = params(&nets).into_iter().find(|(n, _)| n.ends_with("weight")).unwrap();
@@ -126,6 +131,64 @@ fn linear_discriminator_r1_by_hand() {
     for (a, b) in got.iter().zip([0.6, -0.8, 2.4, 0.0]) {
         assert!((a - b).abs() < 1e-12, "{got:?}");
     }
+}
+
+/// R1 + R2 on the linear critic: every input gradient is `w`, so R1 = R2 = ||w||^2 = 1.69,
+/// the penalty is their sum 3.38 (gradient 4 w), and the relativistic loss is
+/// `mean softplus(-w.(x_i - x~_i))` over the pairs (the bias cancels), in f64 here.
+#[test]
+fn linear_critic_r1_r2_by_hand() {
+    let (nets, w, x) = linear_critic();
+    let terms = discriminator_terms(nets.discriminator().unwrap(), &rp_r1_r2(), &x.real, &x.fake, None, None);
+    let p = terms.penalty.unwrap();
+    assert!((p.double_value(&[]) - 3.38).abs() < 1e-12, "{}", p.double_value(&[]));
+    let wv = [0.3, -0.4, 1.2, 0.0];
+    let rows = |t: &Tensor| -> Vec<Vec<f64>> { (0..3).map(|i| Vec::try_from(t.get(i).view([-1])).unwrap()).collect() };
+    let (real, fake) = (rows(&x.real), rows(&x.fake));
+    let adversarial: f64 = real
+        .iter()
+        .zip(&fake)
+        .map(|(r, f)| {
+            let gap: f64 = (0..4).map(|j| wv[j] * (r[j] - f[j])).sum();
+            (1.0 + (-gap).exp()).ln()
+        })
+        .sum::<f64>()
+        / 3.0;
+    let want = adversarial + GAMMA / 2.0 * 3.38;
+    assert!((terms.loss.double_value(&[]) - want).abs() < 1e-12, "{} vs {want}", terms.loss.double_value(&[]));
+    let g = Tensor::run_backward(&[&p], &[&w], false, false).remove(0);
+    let got: Vec<f64> = Vec::try_from(g.view([-1])).unwrap();
+    for (a, b) in got.iter().zip(wv.map(|v| 4.0 * v)) {
+        assert!((a - b).abs() < 1e-12, "{got:?}");
+    }
+}
+
+/// A cosine gamma: at the start `weight`, half way the mean of both ends, then `weight_end`.
+#[test]
+fn scheduled_gamma_follows_the_cosine() {
+    let l = LossConfig { lipschitz: Lipschitz::R1R2 { weight: 0.05, weight_end: Some(0.005), every: None }, ..rp_r1_r2() };
+    let at = |s| l.at(s, 100).lipschitz.penalty_weight().unwrap();
+    assert_eq!(at(0), 0.05);
+    assert!((at(50) - 0.0275).abs() < 1e-15);
+    assert!((at(100) - 0.005).abs() < 1e-15);
+}
+
+/// Lazy R1 + R2 (StyleGAN2): taken on updates 0, 4, 8, ... at 4 times the weight, absent
+/// from the others.
+#[test]
+fn lazy_penalty_is_taken_every_k_updates_at_k_times_the_weight() {
+    let lazy = Lipschitz::R1R2 { weight: 0.1, weight_end: None, every: Some(4) };
+    for u in [0, 4, 8, 400] {
+        assert_eq!(lazy.for_d_update(u), Lipschitz::R1R2 { weight: 0.4, weight_end: None, every: None }, "update {u}");
+    }
+    for u in [1, 2, 3, 5, 401] {
+        assert_eq!(lazy.for_d_update(u), Lipschitz::None, "update {u}");
+    }
+    let eager = Lipschitz::R1R2 { weight: 0.1, weight_end: None, every: None };
+    assert_eq!(eager.for_d_update(3), eager);
+    let bad = Lipschitz::R1R2 { weight: 0.1, weight_end: Some(-1.0), every: Some(0) };
+    let p = bad.problems().join(" ");
+    assert!(p.contains("weight_end must be a positive") && p.contains("every must be at least 1"), "{p}");
 }
 
 /// Central differences in f64 against autograd for (a sample of) every critic parameter
@@ -211,6 +274,7 @@ fn pytorch_case(name: &str, model: ModelConfig, image: ImageShape, loss_cfg: &Lo
     let (penalty, weight) = match loss_cfg.lipschitz {
         Lipschitz::GradientPenalty { weight } => ("gradient-penalty", weight),
         Lipschitz::R1 { weight } => ("r1", weight),
+        Lipschitz::R1R2 { weight, .. } => ("r1-r2", weight),
         ref other => panic!("no PyTorch reference for {other:?}"),
     };
     let spec = serde_json::json!({"model": model, "image": image, "penalty": penalty, "weight": weight}).to_string();
@@ -250,4 +314,23 @@ fn r1_matches_pytorch_autograd() {
     pytorch_case("mlp-r1", m, i, &bce_r1(), d.path());
     let (m, i) = conv_case();
     pytorch_case("conv-r1", m, i, &bce_r1(), d.path());
+}
+
+#[test]
+fn r1_r2_relativistic_finite_differences_mlp_and_conv() {
+    let (m, i) = mlp_case();
+    finite_differences(m, i, 0, &rp_r1_r2());
+    let (m, i) = conv_case();
+    finite_differences(m, i, 0, &rp_r1_r2());
+    let (m, i) = conv_case();
+    finite_differences(m, i, 3, &rp_r1_r2());
+}
+
+#[test]
+fn r1_r2_relativistic_matches_pytorch_autograd() {
+    let d = tempfile::tempdir().unwrap();
+    let (m, i) = mlp_case();
+    pytorch_case("mlp-r1-r2", m, i, &rp_r1_r2(), d.path());
+    let (m, i) = conv_case();
+    pytorch_case("conv-r1-r2", m, i, &rp_r1_r2(), d.path());
 }

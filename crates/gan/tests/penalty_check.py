@@ -1,5 +1,5 @@
-"""Recomputes a WGAN-GP critic loss, or a BCE discriminator loss with the R1 penalty, and its
-parameter gradients with PyTorch autograd on the weights and inputs that `penalty.rs`
+"""Recomputes a WGAN-GP critic loss, a BCE discriminator loss with the R1 penalty, or the
+relativistic loss with R1 + R2 (R3GAN), and its parameter gradients with PyTorch autograd on the weights and inputs that `penalty.rs`
 exported, and compares (relative error <= 1e-5).
 
 Usage: penalty_check.py CASE.safetensors SPEC_JSON
@@ -64,6 +64,18 @@ def main():
         (g,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
         gp = ((g.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
         loss = critic(fake).mean() - critic(real).mean() + spec["weight"] * gp
+    elif spec["penalty"] == "r1-r2":
+        # R3GAN's AccumulateDiscriminatorGradients: RpGAN on the pairs, gamma / 2 (R1 + R2)
+        # from ZeroCenteredGradientPenalty (squared input-gradient norms per sample).
+        real = real.clone().requires_grad_(True)
+        fake = fake.clone().requires_grad_(True)
+        out_real, out_fake = critic(real), critic(fake)
+        (g1,) = torch.autograd.grad(out_real.sum(), real, create_graph=True)
+        (g2,) = torch.autograd.grad(out_fake.sum(), fake, create_graph=True)
+        r1, r2 = g1.square().sum([1, 2, 3]), g2.square().sum([1, 2, 3])
+        adversarial = nn.functional.softplus(-(out_real - out_fake))
+        loss = (adversarial + spec["weight"] / 2 * (r1 + r2)).mean()
+        gp = (r1 + r2).mean()
     else:
         # Mescheder et al.'s R1, as in their reference code (compute_grad2, reg_param / 2).
         real = real.clone().requires_grad_(True)
@@ -77,12 +89,14 @@ def main():
     grads = torch.autograd.grad(loss, [p for _, p in critic.named_parameters()])
     worst = ("loss", abs(loss.item() - t["loss"].item()) / max(abs(loss.item()), 1e-12))
     # Errors relative to the tensor's largest gradient; a gradient that is zero by
-    # construction (the last bias cancels in mean C(fake) - mean C(real) and the penalty)
-    # is measured against the largest gradient of any tensor instead.
+    # construction (the last bias cancels in mean C(fake) - mean C(real), in the
+    # relativistic D(x) - D(G(z)), and in the penalties) or nearly so (under 1% of the
+    # largest) is measured against 1% of the largest gradient of any tensor instead: there
+    # float32 rounding of cancelling terms (~1e-8 absolute) is all that is left to compare.
     overall = max(g.abs().max().item() for g in grads)
     for n, g in zip(names, grads):
         ours = t["grad." + n]
-        rel = ((ours - g).abs().max() / max(g.abs().max().item(), 1e-3 * overall)).item()
+        rel = ((ours - g).abs().max() / max(g.abs().max().item(), 1e-2 * overall)).item()
         print(f"  {n:16} max |grad| {g.abs().max().item():.3e}  relative error {rel:.2e}")
         if rel > worst[1]:
             worst = (n, rel)

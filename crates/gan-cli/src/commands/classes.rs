@@ -58,6 +58,8 @@ pub fn pick_classifier(choice: Option<&str>, data: &DataSource, device: Device) 
             None if Path::new(name).is_file() => Ok(FeatureNet::from_file(Path::new(name), device)?),
             None => Err(user(format!("--classifier {name}: neither a file nor a shipped classifier (mnist, fashion-mnist)"))),
         },
+        // The channels of Stacked MNIST are digits.
+        None if matches!(data, DataSource::StackedMnist { .. }) => Ok(FeatureNet::shipped(Shipped::Mnist, device)?),
         None => match data.class_set() {
             Some(set) => Ok(FeatureNet::shipped(Shipped::for_class_set(set), device)?),
             None => Err(user(format!(

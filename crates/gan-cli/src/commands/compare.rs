@@ -1,7 +1,11 @@
 //! `gan compare`: evaluated runs side by side, one column per run.
 
+use std::path::Path;
+
 use gan::eval::EvalReport;
 use gan::run_dir::RunDir;
+use gan::sample::Weights;
+use gan::TrainConfig;
 
 use super::eval::{evaluate_run, rows};
 use crate::cli::CompareArgs;
@@ -11,8 +15,12 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     let mut reports: Vec<EvalReport> = Vec::new();
     for run in &a.runs {
         let saved = RunDir::new(run).eval();
-        let report = if saved.is_file() && !a.fresh {
-            EvalReport::load(&saved)?
+        let reusable = match saved.is_file() && !a.fresh {
+            true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.weights.raw)),
+            false => None,
+        };
+        let report = if let Some(r) = reusable {
+            r
         } else {
             eprintln!("evaluating {} ...", run.display());
             evaluate_run(run, &a.how)?
@@ -41,6 +49,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         ("model".into(), reports.iter().map(|r| r.model.clone()).collect()),
         ("data".into(), reports.iter().map(|r| r.data.clone()).collect()),
         ("step".into(), reports.iter().map(|r| r.step.to_string()).collect()),
+        ("weights".into(), reports.iter().map(|r| r.weights.name().to_string()).collect()),
         ("samples, seed".into(), reports.iter().map(|r| format!("{}, {}", r.samples, r.seed)).collect()),
     ];
     let body = metrics.iter().map(|m| {
@@ -62,4 +71,15 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         println!("feature space: {}", f.network);
     }
     Ok(())
+}
+
+/// The weights an evaluation of `run` would use now: the trained ones with `--raw` or for a
+/// run without a moving average, else the average.
+fn wanted_weights(run: &Path, raw: bool) -> Weights {
+    let has_ema = TrainConfig::load(&RunDir::new(run).config()).is_ok_and(|c| c.model.ema.enabled());
+    if has_ema && !raw {
+        Weights::Ema
+    } else {
+        Weights::Raw
+    }
 }

@@ -11,23 +11,37 @@ use crate::cli::{EvalArgs, EvalHow};
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     let report = evaluate_run(&a.run, &a.how)?;
-    println!("{} (step {}, {} {}), {} samples, seed {}", report.run, report.step, report.model, report.data, report.samples, report.seed);
+    print_report(&report, &a.run);
+    Ok(())
+}
+
+/// Prints a report as a table, and where it was written.
+pub fn print_report(report: &EvalReport, run: &Path) {
+    println!(
+        "{} (step {}, {} {}, {} weights), {} samples, seed {}",
+        report.run,
+        report.step,
+        report.model,
+        report.data,
+        report.weights.name(),
+        report.samples,
+        report.seed
+    );
     if let Some(f) = &report.features {
         println!("feature space: {}", f.network);
     }
-    let rows = rows(&report);
+    let rows = rows(report);
     let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
     for (name, value) in rows {
         println!("  {name:width$}  {value}");
     }
-    println!("wrote {}", RunDir::new(&a.run).eval().display());
-    Ok(())
+    println!("wrote {}", RunDir::new(run).eval().display());
 }
 
 /// Evaluates a run and writes its eval.json.
 pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
     let device = DeviceChoice::from(how.device).resolve()?;
-    let g = TrainedGenerator::load(run, device)?;
+    let g = TrainedGenerator::load(run, how.weights.choice(), device)?;
     let net = match g.config.data.toy() {
         Some(_) => None,
         None => Some(super::classes::pick_classifier(how.classifier.as_deref(), &g.config.data, device)?),
@@ -66,6 +80,12 @@ pub fn rows(r: &EvalReport) -> Vec<(String, String)> {
         row("recall (k=3)", format!("{:.3}", p.recall));
         row("density", format!("{:.3}", p.density));
         row("coverage", format!("{:.3}", p.coverage));
+    }
+    if let Some(s) = &r.stacked {
+        row("modes covered", format!("{}/{}", s.covered, s.modes));
+        row("KL(modes || uniform)", format!("{:.4}", s.kl_uniform));
+        row("KL per channel (r, g, b)", format!("{:.4}, {:.4}, {:.4}", s.channel_kl[0], s.channel_kl[1], s.channel_kl[2]));
+        row("  (real data)", format!("{}/{} modes, KL {:.4}", s.real_covered, s.modes, s.real_kl_uniform));
     }
     if let Some(c) = &r.classes {
         row("classes drawn", format!("{}/{}", c.covered, c.shares.len()));

@@ -23,7 +23,7 @@ pub fn run(a: InterpolateArgs) -> anyhow::Result<()> {
     }
     super::check_out_dir(&a.out)?;
     let device = DeviceChoice::from(a.device).resolve()?;
-    let g = TrainedGenerator::load(&a.run, device)?;
+    let g = TrainedGenerator::load(&a.run, a.weights.choice(), device)?;
     let dim = g.latent_dim();
     let za = latents(1, dim, a.from, device).get(0);
     let z = match a.to {

@@ -30,7 +30,7 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
         super::check_out_dir(out)?;
     }
     let device = DeviceChoice::from(a.device).resolve()?;
-    let g = TrainedGenerator::load(&a.run, device)?;
+    let g = TrainedGenerator::load(&a.run, a.weights.choice(), device)?;
     let net = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
     let (c, vocab) = (&net.classifier, &net.vocabulary);
     let judgements = judge_run(&g, &c, a.n, a.seed, a.truncation)?;
@@ -39,9 +39,10 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
     let classifier = a.classifier.clone().unwrap_or_else(|| "shipped, chosen by the run's data".into());
     let truncation = a.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
     println!(
-        "{} (step {}) judged by {classifier}, {} samples {}, seed {}{truncation}",
+        "{} (step {}, {} weights) judged by {classifier}, {} samples {}, seed {}{truncation}",
         a.run.display(),
         g.step,
+        g.weights.name(),
         a.n,
         if g.classes > 0 { "per class" } else { "in all" },
         a.seed

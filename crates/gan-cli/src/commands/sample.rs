@@ -20,7 +20,7 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     super::classes::check_truncation(a.truncation)?;
     super::check_out_dir(&a.out)?;
     let device = DeviceChoice::from(a.device).resolve()?;
-    let g = TrainedGenerator::load(&a.run, device)?;
+    let g = TrainedGenerator::load(&a.run, a.weights.choice(), device)?;
     let chosen = super::classes::chosen(&g, &a.class, a.prompt.as_deref())?;
     let names: Vec<String> = match &chosen {
         Some(c) => {
@@ -71,6 +71,6 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
         }
     }
     let what = if names.is_empty() { String::new() } else { format!(" of {}", names.join(", ")) };
-    eprintln!("wrote {} samples{what} from {} (step {}) to {}", all.size()[0], g.checkpoint.display(), g.step, a.out.display());
+    eprintln!("wrote {} samples{what} from {} (step {}, {} weights) to {}", all.size()[0], g.checkpoint.display(), g.step, g.weights.name(), a.out.display());
     Ok(())
 }

@@ -18,7 +18,7 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     }
     super::check_out_dir(&a.out)?;
     let device = DeviceChoice::from(a.device).resolve()?;
-    let g = TrainedGenerator::load(&a.run, device)?;
+    let g = TrainedGenerator::load(&a.run, a.weights.choice(), device)?;
     if g.image != gan::classifier::INPUT {
         return Err(user(format!("the classifiers judge 28x28 grey images; {} makes {:?}", a.run.display(), g.image)));
     }

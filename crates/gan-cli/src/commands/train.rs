@@ -6,7 +6,7 @@ use anyhow::Context;
 use gan::{DeviceChoice, Preset, TrainConfig, Trainer};
 use gan_data::{DataSource, Split};
 
-use crate::cli::TrainArgs;
+use crate::cli::{EvalHow, TrainArgs, WeightsArgs};
 use crate::exit::user;
 use crate::progress::Progress;
 
@@ -25,12 +25,19 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             Trainer::resume(run, requested, device)?
         }
         None => {
-            let config = resolve_config(&a, Preset::MnistMlp.config())?;
+            let config = resolve_config(&a, Preset::DEFAULT.config())?;
             let out = a.out.clone().unwrap_or_else(|| default_run_dir(&a));
             Trainer::new(config, &out, device)?
         }
     };
     trainer.run(&mut |e| progress.on_event(e))?;
+    if a.eval {
+        let run = trainer.run_dir().to_path_buf();
+        eprintln!("evaluating {} ...", run.display());
+        let how = EvalHow { n: None, seed: 0, classifier: None, cache: None, no_cache: false, weights: WeightsArgs { raw: false }, device: a.device };
+        let report = super::eval::evaluate_run(&run, &how)?;
+        super::eval::print_report(&report, &run);
+    }
     Ok(())
 }
 
@@ -108,7 +115,7 @@ fn default_run_dir(a: &TrainArgs) -> PathBuf {
     let name = match (&a.preset, &a.config) {
         (Some(p), _) => p.clone(),
         (None, Some(c)) => c.file_stem().map_or("run".into(), |s| s.to_string_lossy().into_owned()),
-        (None, None) => Preset::MnistMlp.name().into(),
+        (None, None) => Preset::DEFAULT.name().into(),
     };
     let base = PathBuf::from("runs").join(format!("{name}-{}", utc_stamp()));
     // Two runs started in the same second get distinct directories.

@@ -38,6 +38,7 @@ pub fn write_idx_dir(dir: &Path, n: usize) {
 }
 
 /// A tiny MLP GAN on the data in `data`: 6 steps of batch 8, checkpoints every 3 steps.
+/// Over `--preset mnist-mlp`, it is the plain 2014 GAN (no R1, no moving average).
 pub const TINY: &str = r#"
 steps = 6
 batch_size = 8
@@ -51,6 +52,10 @@ kind = "mlp"
 latent_dim = 8
 g_hidden = [16, 32]
 d_hidden = [32, 16]
+ema_half_life = 0
+
+[loss.lipschitz]
+kind = "none"
 "#;
 
 /// Writes a tiny data set and config into `root`; returns (data dir, config path).

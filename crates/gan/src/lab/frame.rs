@@ -146,7 +146,7 @@ impl Lab {
         let x = Tensor::from_slice(points)
             .view([n, 1, 1, self.dim])
             .set_requires_grad(true);
-        let loss = generator_loss(&self.loss, &self.d().forward_t(&x, None, false)) * n as f64;
+        let loss = generator_loss(&self.loss, &self.d().forward_t(&x, None, false), None) * n as f64;
         let grad = Tensor::run_backward(&[loss], &[&x], false, false).remove(0);
         crate::sample::points(&-grad)
     }
@@ -154,7 +154,7 @@ impl Lab {
     /// The generator's loss if its whole batch were the one point `point`.
     pub fn generator_loss_at(&self, point: &[f32]) -> f64 {
         let x = Tensor::from_slice(point).view([1, 1, 1, self.dim]);
-        tch::no_grad(|| generator_loss(&self.loss, &self.d().forward_t(&x, None, false))).double_value(&[])
+        tch::no_grad(|| generator_loss(&self.loss, &self.d().forward_t(&x, None, false), None)).double_value(&[])
     }
 
     fn field(&self) -> Field {

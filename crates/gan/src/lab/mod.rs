@@ -94,7 +94,7 @@ impl Lab {
             LabData::Drawn { .. } => None,
         };
         tch::manual_seed(seed as i64);
-        let nets = ModelConfig::Mlp(config.mlp()).build(ImageShape { channels: 1, height: 1, width: dim }, 0, 1, Device::Cpu);
+        let nets = ModelConfig::from(config.mlp()).build(ImageShape { channels: 1, height: 1, width: dim }, 0, 1, Device::Cpu);
         let opt_g = Optimizer::new(&nets.g_vs, config.optimizer_config(true));
         let opt_d = Optimizer::new(&nets.d_vs, config.optimizer_config(false));
         let view_z = normal_tensor(&mut SplitMix64::new(mix(&[seed, VIEW_STREAM])), PAPER_SAMPLES as i64, dim);
@@ -170,7 +170,7 @@ impl Lab {
     pub fn step_g(&mut self) {
         let z = normal_tensor(&mut self.rng, self.config.batch_size, self.dim);
         let fake = self.nets.g.forward_t(&z, None, true);
-        let loss = generator_loss(&self.loss, &self.d().forward_t(&fake, None, true));
+        let loss = generator_loss(&self.loss, &self.d().forward_t(&fake, None, true), None);
         let grads = self.opt_g.grads(&loss);
         self.opt_g.step(&grads);
         self.sums.g += loss.double_value(&[]);

@@ -9,6 +9,7 @@ pub mod vae;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Tensor};
 
+pub use crate::ema::EmaConfig;
 pub use dcgan::{DcganConfig, Norm};
 pub use mlp::MlpConfig;
 pub use vae::VaeConfig;
@@ -47,10 +48,10 @@ pub trait Discriminator: Send {
     fn per_sample(&self) -> bool;
 }
 
-/// The `[model]` table.
+/// The networks of the `[model]` table, chosen by its `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum ModelConfig {
+pub enum NetConfig {
     /// Fully connected networks of the 2014 GAN.
     Mlp(MlpConfig),
     /// Convolutional networks of DCGAN (and the WGAN critics built like them).
@@ -59,21 +60,54 @@ pub enum ModelConfig {
     Vae(VaeConfig),
 }
 
+/// The `[model]` table: the networks (by `kind`) and the generator's moving average
+/// (`ema_half_life`, `ema_rampup`), which any kind may have.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ModelConfig {
+    #[serde(flatten)]
+    pub net: NetConfig,
+    #[serde(flatten)]
+    pub ema: EmaConfig,
+}
+
 impl<'de> Deserialize<'de> for ModelConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::tagged::deserialize_tagged(d, &["mlp", "dcgan", "vae"], |kind, v| {
+        use serde::de::Error;
+        let mut table = toml::Table::deserialize(d)?;
+        let ema = EmaConfig::take_from(&mut table).map_err(D::Error::custom)?;
+        let net = crate::tagged::deserialize_tagged(toml::Value::Table(table), &["mlp", "dcgan", "vae"], |kind, v| {
             Ok(match kind {
-                "mlp" => ModelConfig::Mlp(v.try_into()?),
-                "vae" => ModelConfig::Vae(v.try_into()?),
-                _ => ModelConfig::Dcgan(v.try_into()?),
+                "mlp" => NetConfig::Mlp(v.try_into()?),
+                "vae" => NetConfig::Vae(v.try_into()?),
+                _ => NetConfig::Dcgan(v.try_into()?),
             })
         })
+        .map_err(D::Error::custom)?;
+        Ok(Self { net, ema })
     }
 }
 
-impl Default for ModelConfig {
+impl Default for NetConfig {
     fn default() -> Self {
-        ModelConfig::Mlp(MlpConfig::default())
+        NetConfig::Mlp(MlpConfig::default())
+    }
+}
+
+impl From<MlpConfig> for ModelConfig {
+    fn from(c: MlpConfig) -> Self {
+        Self { net: NetConfig::Mlp(c), ema: EmaConfig::default() }
+    }
+}
+
+impl From<DcganConfig> for ModelConfig {
+    fn from(c: DcganConfig) -> Self {
+        Self { net: NetConfig::Dcgan(c), ema: EmaConfig::default() }
+    }
+}
+
+impl From<VaeConfig> for ModelConfig {
+    fn from(c: VaeConfig) -> Self {
+        Self { net: NetConfig::Vae(c), ema: EmaConfig::default() }
     }
 }
 
@@ -103,59 +137,61 @@ impl Nets {
 
 impl ModelConfig {
     pub fn problems(&self) -> Vec<String> {
-        match self {
-            ModelConfig::Mlp(c) => c.problems(),
-            ModelConfig::Dcgan(c) => c.problems(),
-            ModelConfig::Vae(c) => c.problems(),
-        }
+        let mut p = match &self.net {
+            NetConfig::Mlp(c) => c.problems(),
+            NetConfig::Dcgan(c) => c.problems(),
+            NetConfig::Vae(c) => c.problems(),
+        };
+        p.extend(self.ema.problems());
+        p
     }
 
     /// Whether these networks can take images of this shape.
     pub fn check_image(&self, image: ImageShape) -> std::result::Result<(), String> {
-        match self {
-            ModelConfig::Mlp(_) | ModelConfig::Vae(_) => Ok(()),
-            ModelConfig::Dcgan(_) => dcgan::geometry(image).map(|_| ()),
+        match self.net {
+            NetConfig::Mlp(_) | NetConfig::Vae(_) => Ok(()),
+            NetConfig::Dcgan(_) => dcgan::geometry(image).map(|_| ()),
         }
     }
 
     /// True when the discriminator normalises over the batch (BatchNorm), so that one
     /// sample's score depends on the others.
     pub fn d_mixes_batch(&self) -> bool {
-        matches!(self, ModelConfig::Dcgan(c) if c.d_norm == Norm::Batch)
+        matches!(&self.net, NetConfig::Dcgan(c) if c.d_norm == Norm::Batch)
     }
 
     /// `gan` for adversarial pairs, `vae` for the VAE baseline.
     pub fn family(&self) -> &'static str {
-        match self {
-            ModelConfig::Vae(_) => "vae",
+        match self.net {
+            NetConfig::Vae(_) => "vae",
             _ => "gan",
         }
     }
 
     pub fn latent_dim(&self) -> i64 {
-        match self {
-            ModelConfig::Mlp(c) => c.latent_dim,
-            ModelConfig::Dcgan(c) => c.latent_dim,
-            ModelConfig::Vae(c) => c.latent_dim,
+        match &self.net {
+            NetConfig::Mlp(c) => c.latent_dim,
+            NetConfig::Dcgan(c) => c.latent_dim,
+            NetConfig::Vae(c) => c.latent_dim,
         }
     }
 
     /// Builds the generator alone (for sampling), conditioned on `classes` classes (0:
     /// unconditional), weights initialised from the current libtorch seed.
     pub fn build_generator(&self, vs: &nn::VarStore, image: ImageShape, classes: i64) -> Box<dyn Generator> {
-        match self {
-            ModelConfig::Mlp(c) => Box::new(c.generator(&vs.root(), image, classes)),
-            ModelConfig::Dcgan(c) => Box::new(c.generator(&vs.root(), image, classes)),
-            ModelConfig::Vae(c) => Box::new(c.decoder(&vs.root(), image)),
+        match &self.net {
+            NetConfig::Mlp(c) => Box::new(c.generator(&vs.root(), image, classes)),
+            NetConfig::Dcgan(c) => Box::new(c.generator(&vs.root(), image, classes)),
+            NetConfig::Vae(c) => Box::new(c.decoder(&vs.root(), image)),
         }
     }
 
     /// The discriminator of an adversarial pair (`None` for the VAE).
     pub fn build_discriminator(&self, vs: &nn::VarStore, image: ImageShape, classes: i64) -> Option<Box<dyn Discriminator>> {
-        match self {
-            ModelConfig::Mlp(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
-            ModelConfig::Dcgan(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
-            ModelConfig::Vae(_) => None,
+        match &self.net {
+            NetConfig::Mlp(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
+            NetConfig::Dcgan(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
+            NetConfig::Vae(_) => None,
         }
     }
 
@@ -165,7 +201,7 @@ impl ModelConfig {
     pub fn build(&self, image: ImageShape, classes: i64, pack: i64, device: Device) -> Nets {
         let g_vs = nn::VarStore::new(device);
         let d_vs = nn::VarStore::new(device);
-        if let ModelConfig::Vae(c) = self {
+        if let NetConfig::Vae(c) = &self.net {
             // The generator and the ELBO's decoder share one set of weights.
             let decoder = c.decoder(&g_vs.root(), image);
             let g = Box::new(decoder.share());

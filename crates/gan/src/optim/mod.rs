@@ -17,7 +17,7 @@ use tch::{nn, Tensor};
 
 pub use adam::AdamConfig;
 pub use rmsprop::RmsPropConfig;
-pub use schedule::LrSchedule;
+pub use schedule::{cosine, LrSchedule};
 
 use crate::error::{GanError, Result};
 
@@ -187,7 +187,7 @@ mod tests {
         let p = vs.root().var_copy("p", &Tensor::from_slice(&[0.5f32, -1.0, 2.0]));
         let mut opt = Optimizer::new(&vs, cfg);
         for (t, g) in [[1.0f32, -2.0, 0.5], [0.3, 0.3, -4.0], [-1.0, 0.0, 1e-3]].iter().enumerate() {
-            opt.set_lr_scale(schedule.factor(t as u64, 3));
+            opt.set_lr_scale(schedule.factor(0.0, t as u64, 3));
             opt.step(&[Tensor::from_slice(g)]);
         }
         Vec::try_from(&p).unwrap()

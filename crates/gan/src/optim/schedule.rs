@@ -2,8 +2,9 @@
 //! samples jitter around the data instead of settling on it. Decaying the rate linearly to
 //! zero, as in the CycleGAN and pix2pix recipes (Zhu et al. 2017, Isola et al. 2017) and
 //! `torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1 - t / T)`, lets the last updates
-//! refine instead of wander. The factor is a pure function of the step, so a resumed run
-//! follows the same schedule.
+//! refine instead of wander; R3GAN (Huang et al. 2024) decays along a cosine to a quarter
+//! of the rate instead (its `lr_scheduler`, 2e-4 to 5e-5). The factor is a pure function of
+//! the step, so a resumed run follows the same schedule.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,23 +15,39 @@ pub enum LrSchedule {
     /// The configured rates throughout.
     #[default]
     Constant,
-    /// `lr * (1 - t / T)` during generator step `t` of `T` (from `t = 0`): the first step
-    /// uses the configured rate, the last one `lr / T`.
+    /// `lr * (1 - (1 - e) t / T)` during generator step `t` of `T` (from `t = 0`), with `e`
+    /// the end factor (default 0): the first step uses the configured rate, the last one
+    /// `lr (e + (1 - e) / T)`.
     Linear,
+    /// `lr * (e + (1 - e) (1 + cos(pi t / T)) / 2)`: R3GAN's cosine from the configured rate
+    /// to `e` times it.
+    Cosine,
 }
 
 impl LrSchedule {
-    /// The factor on the configured learning rates during step `step` (from 0) of `total`.
-    pub fn factor(self, step: u64, total: u64) -> f64 {
+    /// The factor on the configured learning rates during step `step` (from 0) of `total`,
+    /// ending at `end` (the factor the schedule approaches at the end of the run).
+    pub fn factor(self, end: f64, step: u64, total: u64) -> f64 {
         match self {
             LrSchedule::Constant => 1.0,
-            LrSchedule::Linear => 1.0 - step.min(total) as f64 / total.max(1) as f64,
+            LrSchedule::Linear => 1.0 - (1.0 - end) * progress(step, total),
+            LrSchedule::Cosine => cosine(1.0, end, step, total),
         }
     }
 
     pub fn is_constant(&self) -> bool {
         *self == LrSchedule::Constant
     }
+}
+
+fn progress(step: u64, total: u64) -> f64 {
+    step.min(total) as f64 / total.max(1) as f64
+}
+
+/// A cosine from `start` (step 0) to `end` (step `total`), as R3GAN's
+/// `cosine_decay_with_warmup` without warm-up: `end + (start - end) (1 + cos(pi t / T)) / 2`.
+pub fn cosine(start: f64, end: f64, step: u64, total: u64) -> f64 {
+    end + (start - end) * 0.5 * (1.0 + (std::f64::consts::PI * progress(step, total)).cos())
 }
 
 #[cfg(test)]
@@ -40,9 +57,24 @@ mod tests {
     #[test]
     fn linear_decays_from_one_to_one_over_t() {
         let s = LrSchedule::Linear;
-        assert_eq!(s.factor(0, 4), 1.0);
-        assert_eq!(s.factor(1, 4), 0.75);
-        assert_eq!(s.factor(3, 4), 0.25);
-        assert_eq!(LrSchedule::Constant.factor(3, 4), 1.0);
+        assert_eq!(s.factor(0.0, 0, 4), 1.0);
+        assert_eq!(s.factor(0.0, 1, 4), 0.75);
+        assert_eq!(s.factor(0.0, 3, 4), 0.25);
+        // To half the rate: 1 - 0.5 * 2/4.
+        assert_eq!(s.factor(0.5, 2, 4), 0.75);
+        assert_eq!(LrSchedule::Constant.factor(0.0, 3, 4), 1.0);
+    }
+
+    /// R3GAN's `cosine_decay_with_warmup(cur, base, total, final)` with numpy:
+    /// `base + (1 - 0.5 * (1 + cos(pi * cur / total))) * (final - base)`; at a quarter of the
+    /// way from 2e-4 to 5e-5: 2e-4 + (1 - 0.5 (1 + cos(pi/4))) (-1.5e-4) = 1.780330e-4.
+    #[test]
+    fn cosine_matches_r3gans_formula() {
+        let want = 2e-4 + (1.0 - 0.5 * (1.0 + (std::f64::consts::PI / 4.0).cos())) * (5e-5 - 2e-4);
+        assert!((cosine(2e-4, 5e-5, 25, 100) - want).abs() < 1e-18);
+        assert!((want - 1.780_330e-4).abs() < 1e-9);
+        assert_eq!(cosine(0.05, 0.005, 0, 10), 0.05);
+        assert!((cosine(0.05, 0.005, 10, 10) - 0.005).abs() < 1e-15);
+        assert!((LrSchedule::Cosine.factor(0.25, 50, 100) - 0.625).abs() < 1e-15);
     }
 }

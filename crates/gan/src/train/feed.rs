@@ -1,6 +1,6 @@
 //! Real batches for the training step: index batches of a data set (images or toy points)
-//! held on the device, or decoded batches streamed from an image folder (see
-//! `gan_data::folder`).
+//! held on the device, Stacked MNIST images put together from their digits on the device,
+//! or decoded batches streamed from an image folder (see `gan_data::folder`).
 //!
 //! Either way batch `i` is a pure function of `(seed, i)`, so a resumed run that starts at
 //! the batch it stopped at sees exactly the data an uninterrupted run would have seen.
@@ -20,6 +20,9 @@ const PREFETCH_DEPTH: usize = 4;
 
 pub enum Feed {
     Memory { images: Tensor, labels: Option<Tensor>, sampler: BatchSampler },
+    /// Stacked MNIST: the digits `[N, 1, 28, 28]` and each image's digit indices `[M, 3]`,
+    /// stacked batch by batch (their mode numbers 0-999 as labels).
+    Stacked { digits: Tensor, triples: Tensor, labels: Option<Tensor>, sampler: BatchSampler },
     Stream { prefetcher: Prefetcher },
 }
 
@@ -63,6 +66,21 @@ impl Feed {
                 let batches_per_epoch = sampler.batches_per_epoch();
                 Ok(OpenedFeed { feed: Feed::Memory { images, labels: None, sampler }, image, len: set.len(), batches_per_epoch, classes: None })
             }
+            Opened::Stacked(set) => {
+                let d = &set.digits;
+                let image = ImageShape { channels: 3, height: d.height as i64, width: d.width as i64 };
+                let sampler = BatchSampler::new(set.len(), batch_size, seed)?;
+                let digits = Tensor::from_slice(&d.pixels_pm1()).view([d.len() as i64, 1, image.height, image.width]).to_device(device);
+                let flat: Vec<i64> = set.triples.iter().flatten().map(|&i| i as i64).collect();
+                let triples = Tensor::from_slice(&flat).view([set.len() as i64, 3]).to_device(device);
+                let labels = with_labels.then(|| {
+                    let modes: Vec<i64> = (0..set.len()).map(|i| set.mode(i) as i64).collect();
+                    Tensor::from_slice(&modes).to_device(device)
+                });
+                let batches_per_epoch = sampler.batches_per_epoch();
+                let feed = Feed::Stacked { digits, triples, labels, sampler };
+                Ok(OpenedFeed { feed, image, len: set.len(), batches_per_epoch, classes: Some(gan_data::stacked::MODES) })
+            }
             Opened::Folder(folder, on_error) => {
                 let s = folder.size as i64;
                 let image = ImageShape { channels: 3, height: s, width: s };
@@ -84,6 +102,14 @@ impl Feed {
                 let idx = Tensor::from_slice(&idx).to_device(device);
                 let labels = labels.as_ref().map(|l| l.index_select(0, &idx));
                 Ok(Batch { images: images.index_select(0, &idx), labels, skipped: Vec::new() })
+            }
+            Feed::Stacked { digits, triples, labels, sampler } => {
+                let idx: Vec<i64> = sampler.batch(index).iter().map(|&i| i as i64).collect();
+                let idx = Tensor::from_slice(&idx).to_device(device);
+                let which = triples.index_select(0, &idx).view([-1]);
+                let images = digits.index_select(0, &which).view([-1, 3, image.height, image.width]);
+                let labels = labels.as_ref().map(|l| l.index_select(0, &idx));
+                Ok(Batch { images, labels, skipped: Vec::new() })
             }
             Feed::Stream { prefetcher } => {
                 let b = prefetcher.next_batch()?;

@@ -13,7 +13,8 @@ use std::time::Instant;
 use gan_data::rng::mix;
 use tch::{Device, Kind, Tensor};
 
-use crate::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_FILE};
+use crate::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
+use crate::ema::AveragedGenerator;
 use crate::config::{differences, TrainConfig};
 use crate::error::{GanError, Result};
 use crate::events::Event;
@@ -57,6 +58,8 @@ pub struct Trainer {
     /// Classes of a conditional run (0: unconditional).
     classes: i64,
     nets: Nets,
+    /// The moving average of the generator's weights, when the run keeps one.
+    ema: Option<AveragedGenerator>,
     opt_g: Optimizer,
     opt_d: Optimizer,
     step: u64,
@@ -128,6 +131,7 @@ impl Trainer {
         let classes = if config.conditional { run_classes(&config, opened.classes)? } else { 0 };
         tch::manual_seed(config.seed as i64);
         let mut nets = config.model.build(image, classes, config.pack as i64, device);
+        let mut ema = config.model.ema.enabled().then(|| AveragedGenerator::new(&config.model, image, classes, &nets.g_vs));
         let mut opt_g = Optimizer::new(&nets.g_vs, config.optim.g.clone());
         let mut opt_d = Optimizer::new(&nets.d_vs, config.optim.d.clone());
         let step = match (ckpt, &state) {
@@ -146,6 +150,9 @@ impl Trainer {
                 }
                 checkpoint::load_weights(&mut nets.g_vs, &dir.join(GENERATOR_FILE))?;
                 checkpoint::load_weights(&mut nets.d_vs, &dir.join(DISCRIMINATOR_FILE))?;
+                if let Some(e) = &mut ema {
+                    checkpoint::load_weights(&mut e.vs, &dir.join(GENERATOR_EMA_FILE))?;
+                }
                 let opt = checkpoint::load_optimizer(dir)?;
                 let opt_file = dir.join(checkpoint::OPTIMIZER_FILE);
                 opt_g.load_state(&opt, "g.", &opt_file)?;
@@ -174,6 +181,7 @@ impl Trainer {
             image,
             classes,
             nets,
+            ema,
             opt_g,
             opt_d,
             step,
@@ -192,7 +200,8 @@ impl Trainer {
     /// step's statistics (see [`step::StepStats`]).
     pub fn train_step(&mut self) -> Result<Tensor> {
         tch::manual_seed(mix(&[self.config.seed, STEP_STREAM, self.step]) as i64);
-        let lr_scale = self.config.optim.schedule.factor(self.step, self.total_steps);
+        let lr_scale = self.config.optim.lr_factor(self.step, self.total_steps);
+        let loss = self.config.loss.at(self.step, self.total_steps);
         self.opt_g.set_lr_scale(lr_scale);
         self.opt_d.set_lr_scale(lr_scale);
         let (latent, device, image, classes) = (self.config.model.latent_dim(), self.device, self.image, self.classes);
@@ -209,7 +218,7 @@ impl Trainer {
         let values = match &self.nets.partner {
             Partner::Discriminator(d) => {
                 let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
-                let parts = StepParts { g: self.nets.g.as_ref(), d: d.as_ref(), opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &self.config.loss };
+                let parts = StepParts { g: self.nets.g.as_ref(), d: d.as_ref(), opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &loss };
                 gan_step(parts, self.config.d_steps, next_real, noise)?.values
             }
             Partner::Encoder(encoder, decoder) => {
@@ -218,8 +227,16 @@ impl Trainer {
                 vae_step::vae_step(encoder, decoder, &mut self.opt_g, &mut self.opt_d, &real, latent)
             }
         };
+        if let Some(e) = &self.ema {
+            e.update(self.step, self.config.batch_size);
+        }
         self.step += 1;
         Ok(values)
+    }
+
+    /// The run directory.
+    pub fn run_dir(&self) -> &Path {
+        self.run.root()
     }
 
     /// Trains to the configured length.
@@ -293,7 +310,8 @@ impl Trainer {
             d_real: gan.then_some(v[2]),
             d_fake: gan.then_some(v[3]),
             wasserstein: (gan && loss.kind == LossKind::Wasserstein).then_some(v[4]),
-            penalty: loss.lipschitz.penalty_weight().filter(|_| gan).map(|_| v[5]),
+            // A lazy penalty is averaged over the updates that took it.
+            penalty: loss.lipschitz.penalty_weight().filter(|_| gan && v[6] > 0.0).map(|_| v[5] / v[6]),
             vae: (!gan).then(|| crate::metrics::VaeMetrics { loss: v[0], reconstruction: v[1], kl: v[2] }),
             steps_per_sec: steps as f64 / secs.max(1e-9),
         };
@@ -302,8 +320,13 @@ impl Trainer {
         Ok(m)
     }
 
+    /// The generator that samples: the moving average when the run keeps one.
+    fn sampler(&self) -> &dyn crate::models::Generator {
+        self.ema.as_ref().map_or(self.nets.g.as_ref(), |e| e.g.as_ref())
+    }
+
     fn save_samples(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
-        let images = tch::no_grad(|| self.nets.g.forward_t(&self.fixed_z, self.fixed_y.as_ref(), false));
+        let images = tch::no_grad(|| self.sampler().forward_t(&self.fixed_z, self.fixed_y.as_ref(), false));
         let path = self.run.sample_grid(self.step);
         if let Some(toy) = &self.toy {
             let fake = crate::sample::points(&images);
@@ -329,6 +352,7 @@ impl Trainer {
             config_toml: &config_toml,
             g_vs: &self.nets.g_vs,
             d_vs: &self.nets.d_vs,
+            ema_vs: self.ema.as_ref().map(|e| &e.vs),
             optimizer,
         };
         checkpoint::save(&self.run, parts, self.config.keep_checkpoints)

@@ -2,7 +2,8 @@
 //! (critic) updates, each on a fresh minibatch of data and noise, then one generator update.
 //! With a Wasserstein critic this is Algorithm 1 of Arjovsky et al. 2017 (clipping after
 //! each critic update) or of Gulrajani et al. 2017 (a gradient penalty in the critic's loss);
-//! a BCE discriminator may carry the R1 penalty of Mescheder et al. 2018 instead.
+//! a BCE discriminator may carry the R1 penalty of Mescheder et al. 2018 instead, and the
+//! relativistic pair of R3GAN (Huang et al. 2024) its R1 + R2 penalties.
 //!
 //! As in the PyTorch DCGAN example, the fakes of the last discriminator update are reused
 //! for the generator update (one generator forward pass per step), and the discriminator
@@ -20,15 +21,16 @@ use crate::error::Result;
 use crate::losses::{discriminator_loss, generator_loss, mean_score, LossConfig};
 use crate::models::{Discriminator, Generator};
 use crate::optim::Optimizer;
-use crate::penalty::{gradient_penalty, interpolate, interpolation_weights, r1_penalty, Lipschitz};
+use crate::penalty::{gradient_penalty, interpolate, interpolation_weights, r1_penalty, r1_r2_penalties, Lipschitz};
 
 /// Number of scalars in [`StepStats::values`].
-pub const STAT_COUNT: i64 = 6;
+pub const STAT_COUNT: i64 = 7;
 
 /// Detached scalars of one step, kept on the device until logging reads them.
 pub struct StepStats {
     /// `[d_loss, g_loss, mean score on real, mean score on fake, mean C(real) - mean C(fake),
-    /// unweighted gradient penalty (0 without one)]`.
+    /// unweighted penalty (0 without one), 1 when the penalty was taken (0 on the skipped
+    /// updates of a lazy penalty)]`.
     pub values: Tensor,
 }
 
@@ -44,11 +46,11 @@ pub struct StepParts<'a> {
 /// The discriminator's objective on one batch, with its parts.
 pub struct DiscriminatorTerms {
     /// Adversarial loss plus the weighted penalty (`lambda` times the gradient penalty, or
-    /// `gamma / 2` times R1).
+    /// `gamma / 2` times R1 or R1 + R2).
     pub loss: Tensor,
     pub real_out: Tensor,
     pub fake_out: Tensor,
-    /// The unweighted gradient penalty or R1 term, when the loss has one.
+    /// The unweighted gradient penalty, R1, or R1 + R2 term, when the loss has one.
     pub penalty: Option<Tensor>,
 }
 
@@ -70,41 +72,64 @@ pub fn discriminator_terms(
     eps: Option<&Tensor>,
 ) -> DiscriminatorTerms {
     let fake = fake.detach();
-    // WGAN-GP scores interpolates; R1 differentiates the scores of the real batch with
-    // respect to its pixels.
-    let (interpolates, r1) = match loss.lipschitz {
+    match loss.lipschitz {
         Lipschitz::GradientPenalty { weight } => {
             let eps = eps.map_or_else(|| interpolation_weights(real), Tensor::shallow_clone);
-            (Some((weight, interpolate(real, &fake, &eps))), None)
+            let x_hat = interpolate(real, &fake, &eps);
+            let (real_out, fake_out) = score_pair(d, real, &fake, y);
+            // The interpolates get their own pass: inside a concatenation the double backward
+            // would run over the real and fake rows too.
+            let p = gradient_penalty(&d.forward_t(&x_hat, y, true), &x_hat);
+            let loss = discriminator_loss(loss, &real_out, &fake_out) + &p * weight;
+            DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p) }
         }
-        Lipschitz::R1 { weight } => (None, Some(weight)),
-        Lipschitz::None | Lipschitz::Clip { .. } => (None, None),
-    };
-    let real = if r1.is_some() { real.detach().set_requires_grad(true) } else { real.shallow_clone() };
-    let (real_out, fake_out) = if d.per_sample() && r1.is_none() {
-        // One forward over [real; fake]: the same function, larger matrix products.
-        let n = real.size()[0];
-        let y2 = y.map(|y| Tensor::cat(&[y, y], 0));
-        let both = d.forward_t(&Tensor::cat(&[real.shallow_clone(), fake.shallow_clone()], 0), y2.as_ref(), true);
-        // One output per sample, or per pack of samples (PacGAN): the real rows' share.
-        let k = both.size()[0] * n / (n + fake.size()[0]);
+        Lipschitz::R1 { weight: gamma } => {
+            // R1 differentiates the scores of the real batch with respect to its pixels.
+            let real = real.detach().set_requires_grad(true);
+            let (real_out, fake_out) = (d.forward_t(&real, y, true), d.forward_t(&fake, y, true));
+            let p = r1_penalty(&real_out, &real);
+            let loss = discriminator_loss(loss, &real_out, &fake_out) + &p * (gamma / 2.0);
+            DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p) }
+        }
+        Lipschitz::R1R2 { weight: gamma, .. } => {
+            // One leaf over [real; fake]: one forward and one double backward for both (the
+            // configuration refuses penalties on critics with batch statistics, so each
+            // score depends on its own sample only).
+            let x = Tensor::cat(&[real.detach(), fake.shallow_clone()], 0).set_requires_grad(true);
+            let (both, k) = score_concatenated(d, &x, real.size()[0], y);
+            let (r1, r2) = r1_r2_penalties(&both, &x, k);
+            let (real_out, fake_out) = (both.narrow(0, 0, k), both.narrow(0, k, both.size()[0] - k));
+            let p = r1 + r2;
+            let loss = discriminator_loss(loss, &real_out, &fake_out) + &p * (gamma / 2.0);
+            DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p) }
+        }
+        Lipschitz::None | Lipschitz::Clip { .. } => {
+            let (real_out, fake_out) = score_pair(d, real, &fake, y);
+            DiscriminatorTerms { loss: discriminator_loss(loss, &real_out, &fake_out), real_out, fake_out, penalty: None }
+        }
+    }
+}
+
+/// The scores of a real and a fake batch: one forward pass over their concatenation when
+/// the discriminator scores each sample on its own (the same function, larger products).
+fn score_pair(d: &dyn Discriminator, real: &Tensor, fake: &Tensor, y: Option<&Tensor>) -> (Tensor, Tensor) {
+    if d.per_sample() {
+        let x = Tensor::cat(&[real.shallow_clone(), fake.shallow_clone()], 0);
+        let (both, k) = score_concatenated(d, &x, real.size()[0], y);
         (both.narrow(0, 0, k), both.narrow(0, k, both.size()[0] - k))
     } else {
-        (d.forward_t(&real, y, true), d.forward_t(&fake, y, true))
-    };
-    let adversarial = discriminator_loss(loss, &real_out, &fake_out);
-    let (total, penalty) = if let Some((w, x_hat)) = interpolates {
-        // The interpolates get their own pass: inside a concatenation the double backward
-        // would run over the real and fake rows too.
-        let p = gradient_penalty(&d.forward_t(&x_hat, y, true), &x_hat);
-        (adversarial + &p * w, Some(p))
-    } else if let Some(gamma) = r1 {
-        let p = r1_penalty(&real_out, &real);
-        (adversarial + &p * (gamma / 2.0), Some(p))
-    } else {
-        (adversarial, None)
-    };
-    DiscriminatorTerms { loss: total, real_out, fake_out, penalty }
+        (d.forward_t(real, y, true), d.forward_t(fake, y, true))
+    }
+}
+
+/// Scores `x = [real; fake]` (the first `n_real` rows real, classes `y` for each half) and
+/// returns the scores with the number of them that belong to the real rows: one per sample,
+/// or per pack of samples (PacGAN).
+fn score_concatenated(d: &dyn Discriminator, x: &Tensor, n_real: i64, y: Option<&Tensor>) -> (Tensor, i64) {
+    let y2 = y.map(|y| Tensor::cat(&[y, y], 0));
+    let both = d.forward_t(x, y2.as_ref(), true);
+    let k = both.size()[0] * n_real / x.size()[0];
+    (both, k)
 }
 
 /// Runs one step. `next_real` yields a real batch per call; `noise(n)` draws `n` latents.
@@ -121,25 +146,30 @@ pub fn gan_step(
         let z = noise(real.size()[0]);
         let generate = || p.g.forward_t(&z, y.as_ref(), true);
         let fake = if last { generate() } else { tch::no_grad(generate) };
-        let terms = discriminator_terms(p.d, p.loss, &real, &fake, y.as_ref(), None);
+        let loss = LossConfig { lipschitz: p.loss.lipschitz.for_d_update(p.opt_d.steps_taken()), ..p.loss.clone() };
+        let terms = discriminator_terms(p.d, &loss, &real, &fake, y.as_ref(), None);
         let grads = p.opt_d.grads(&terms.loss);
         p.opt_d.step(&grads);
         if let Some(c) = p.loss.lipschitz.clip() {
             p.opt_d.clip_params(c);
         }
         if last {
-            kept = Some((fake, y, terms));
+            kept = Some((fake, real, y, terms));
         }
     }
-    let (fake, y, terms) = kept.expect("d_steps >= 1");
-    let g_loss = generator_loss(p.loss, &p.d.forward_t(&fake, y.as_ref(), true));
+    let (fake, real, y, terms) = kept.expect("d_steps >= 1");
+    // A relativistic generator compares each fake with its real partner, scored by the
+    // discriminator as it is now (a constant for the generator's gradient).
+    let real_now = p.loss.kind.generator_needs_real().then(|| tch::no_grad(|| p.d.forward_t(&real, y.as_ref(), true)));
+    let g_loss = generator_loss(p.loss, &p.d.forward_t(&fake, y.as_ref(), true), real_now.as_ref());
     let grads = p.opt_g.grads(&g_loss);
     p.opt_g.step(&grads);
     let (real_out, fake_out) = (terms.real_out.detach(), terms.fake_out.detach());
     let gap = real_out.mean(None) - fake_out.mean(None);
+    let taken = gap.full_like(if terms.penalty.is_some() { 1.0 } else { 0.0 });
     let penalty = terms.penalty.map_or_else(|| gap.zeros_like(), |t| t.detach());
     let values = Tensor::stack(
-        &[terms.loss.detach(), g_loss.detach(), mean_score(p.loss, &real_out), mean_score(p.loss, &fake_out), gap, penalty],
+        &[terms.loss.detach(), g_loss.detach(), mean_score(p.loss, &real_out), mean_score(p.loss, &fake_out), gap, penalty, taken],
         0,
     )
     .to_kind(Kind::Float);
