@@ -52,7 +52,7 @@ def main():
     ap.add_argument("--out", default="runs/toy-bench")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--dists", default="ring8,grid25")
-    ap.add_argument("--variants", default="ns-r1,ns,minimax,ls,wgan-gp,ns-pack4")
+    ap.add_argument("--variants", default="rpgan,ns-r1,ns,minimax,ls,wgan-gp,ns-pack4")
     a = ap.parse_args()
     dists, variants = a.dists.split(","), a.variants.split(",")
     os.makedirs(a.out, exist_ok=True)

@@ -2,8 +2,13 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use gan::DeviceChoice;
+use clap::{Args, Parser, Subcommand};
+
+mod choices;
+mod web;
+
+pub use choices::*;
+pub use web::*;
 
 #[derive(Parser, Debug)]
 #[command(name = "gan", version, about = "Train, sample, explore and benchmark generative adversarial networks")]
@@ -267,59 +272,6 @@ pub struct EvalArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct ServeArgs {
-    /// The runs directory to show.
-    #[arg(long, default_value = "runs")]
-    pub runs: PathBuf,
-    #[command(flatten)]
-    pub listen: ListenArgs,
-}
-
-#[derive(Args, Debug)]
-pub struct LabArgs {
-    /// The distribution of the first session.
-    #[arg(long, value_enum, default_value = "ring8")]
-    pub dist: DistArg,
-    /// The loss of the first session.
-    #[arg(long, value_enum, default_value = "non-saturating")]
-    pub loss: LabLossArg,
-    /// The runs directory the dashboard pages show.
-    #[arg(long, default_value = "runs")]
-    pub runs: PathBuf,
-    #[command(flatten)]
-    pub listen: ListenArgs,
-}
-
-/// Where the web server listens.
-#[derive(Args, Debug)]
-pub struct ListenArgs {
-    /// Port (0: any free port).
-    #[arg(long, default_value_t = 7878)]
-    pub port: u16,
-    /// Address to bind. The default keeps the server private to this machine.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: std::net::IpAddr,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum DistArg {
-    Ring8,
-    Grid25,
-    Spiral,
-    TwoMoons,
-    Normal,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum LabLossArg {
-    Minimax,
-    NonSaturating,
-    Ls,
-    WganClip,
-    WganGp,
-}
-
-#[derive(Args, Debug)]
 pub struct CompareArgs {
     /// Run directories.
     #[arg(required = true)]
@@ -391,23 +343,6 @@ pub struct ClassifierTrainArgs {
     pub device: DeviceArg,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PathModeArg {
-    /// Straight line.
-    Lerp,
-    /// Great circle (keeps Gaussian latents at a typical norm).
-    Slerp,
-}
-
-impl From<PathModeArg> for gan::latent_path::PathMode {
-    fn from(m: PathModeArg) -> Self {
-        match m {
-            PathModeArg::Lerp => Self::Lerp,
-            PathModeArg::Slerp => Self::Slerp,
-        }
-    }
-}
-
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     /// Which training step to time.
@@ -433,71 +368,4 @@ pub struct BenchArgs {
     /// Image side for --folder.
     #[arg(long, default_value_t = 128)]
     pub size: u32,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClassesArg {
-    /// Digits: "7", "seven".
-    Mnist,
-    /// Fashion-MNIST's garments: "ankle boot", "sneaker", ...
-    FashionMnist,
-    /// Label numbers only.
-    Numbers,
-}
-
-impl From<ClassesArg> for Option<gan_data::vocab::ClassSet> {
-    fn from(c: ClassesArg) -> Self {
-        match c {
-            ClassesArg::Mnist => Some(gan_data::vocab::ClassSet::Mnist),
-            ClassesArg::FashionMnist => Some(gan_data::vocab::ClassSet::FashionMnist),
-            ClassesArg::Numbers => None,
-        }
-    }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SampleFormat {
-    Png,
-    Idx,
-    Safetensors,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BenchModel {
-    /// The 2014 MLP GAN on 28x28 images (one D update + one G update).
-    Mlp,
-    /// The mnist-dcgan networks (BatchNorm conv G/D, BCE).
-    Dcgan,
-    /// WGAN-GP with the MLP critic (no dropout), lambda 10.
-    WganGpMlp,
-    /// WGAN-GP with the fashion-wgan-gp conv critic, lambda 10.
-    WganGpConv,
-}
-
-impl From<BenchModel> for gan::bench::BenchModel {
-    fn from(m: BenchModel) -> Self {
-        match m {
-            BenchModel::Mlp => Self::Mlp,
-            BenchModel::Dcgan => Self::Dcgan,
-            BenchModel::WganGpMlp => Self::WganGpMlp,
-            BenchModel::WganGpConv => Self::WganGpConv,
-        }
-    }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeviceArg {
-    Auto,
-    Cpu,
-    Cuda,
-}
-
-impl From<DeviceArg> for DeviceChoice {
-    fn from(d: DeviceArg) -> Self {
-        match d {
-            DeviceArg::Auto => DeviceChoice::Auto,
-            DeviceArg::Cpu => DeviceChoice::Cpu,
-            DeviceArg::Cuda => DeviceChoice::Cuda,
-        }
-    }
 }

@@ -7,6 +7,7 @@
 //! are never computed by the other network's update.
 
 mod adam;
+mod pair;
 mod rmsprop;
 mod schedule;
 
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use tch::{nn, Tensor};
 
 pub use adam::AdamConfig;
+pub use pair::OptimConfig;
 pub use rmsprop::RmsPropConfig;
 pub use schedule::{cosine, LrSchedule};
 
