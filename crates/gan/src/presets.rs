@@ -97,7 +97,7 @@ impl Preset {
 
     pub fn description(self) -> &'static str {
         match self {
-            Preset::MnistMlp => "2014 GAN, MLP G/D on MNIST: batch 64, Adam 2e-4 (0.5, 0.999), non-saturating G loss, with R1 (gamma 1) and an EMA generator so that it draws every digit, 60 epochs (about 6 minutes on 2 CPU cores)",
+            Preset::MnistMlp => "2014 GAN, MLP G/D on MNIST: batch 64, Adam 2e-4 (0.5, 0.999), non-saturating G loss, with R1 (gamma 1) and an EMA generator so that it draws every digit, 60 epochs (10-14 minutes on one CPU core)",
             Preset::MnistMlpMinimax => "as mnist-mlp with the paper's saturating minimax G loss, log(1 - D(G(z)))",
             Preset::MnistMlpSmooth => "as mnist-mlp with one-sided label smoothing (real target 0.9)",
             Preset::MnistDcgan => "DCGAN on MNIST: conv G/D with BatchNorm, BCE, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs",
