@@ -55,14 +55,7 @@ pub fn mode_report(modes: &Modes, points: &[f32]) -> ModeReport {
             hq += 1;
         }
     }
-    let reverse_kl = nearest
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / n as f64;
-            p * (p * m as f64).ln()
-        })
-        .sum();
+    let reverse_kl = kl_to_uniform(&nearest);
     ModeReport {
         samples: n,
         modes: m,
@@ -71,6 +64,21 @@ pub fn mode_report(modes: &Modes, points: &[f32]) -> ModeReport {
         reverse_kl,
         hq_per_mode,
     }
+}
+
+/// `KL(p || uniform)` in nats of the histogram `counts` over its `M = counts.len()` bins:
+/// `sum_m p_m ln(M p_m)` with `p_m = counts[m] / sum(counts)` (0 for an empty histogram).
+pub fn kl_to_uniform(counts: &[usize]) -> f64 {
+    let n: usize = counts.iter().sum();
+    let m = counts.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n as f64;
+            p * (p * m).ln()
+        })
+        .sum()
 }
 
 #[cfg(test)]

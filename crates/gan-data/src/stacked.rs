@@ -82,9 +82,7 @@ pub fn count_modes(modes: &[u16]) -> ModeCount {
     for &m in modes {
         hist[m as usize] += 1;
     }
-    let n = modes.len() as f64;
-    let kl_uniform = hist.iter().filter(|&&c| c > 0).map(|&c| c as f64 / n * (c as f64 / n * MODES as f64).ln()).sum();
-    ModeCount { covered: hist.iter().filter(|&&c| c > 0).count(), kl_uniform }
+    ModeCount { covered: hist.iter().filter(|&&c| c > 0).count(), kl_uniform: crate::modes::kl_to_uniform(&hist) }
 }
 
 #[cfg(test)]

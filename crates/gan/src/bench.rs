@@ -40,14 +40,12 @@ impl BenchModel {
             // The plain 2014 step (the mnist-mlp preset adds R1 and a moving average).
             BenchModel::Mlp => TrainConfig::default(),
             BenchModel::Dcgan => Preset::MnistDcgan.config(),
-            BenchModel::WganGpMlp => {
-                let mut c = TrainConfig::default();
-                c.model = MlpConfig { d_dropout: 0.0, ..MlpConfig::default() }.into();
-                c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
-                let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-4, betas: (0.0, 0.9), eps: 1e-8 });
-                c.optim = OptimConfig::same(adam);
-                c
-            }
+            BenchModel::WganGpMlp => TrainConfig {
+                model: MlpConfig { d_dropout: 0.0, ..MlpConfig::default() }.into(),
+                loss: LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 }),
+                optim: OptimConfig::same(OptimizerConfig::Adam(AdamConfig { lr: 1e-4, betas: (0.0, 0.9), eps: 1e-8 })),
+                ..TrainConfig::default()
+            },
             BenchModel::WganGpConv => {
                 let mut c = Preset::FashionWganGp.config();
                 c.data = TrainConfig::default().data;

@@ -69,6 +69,14 @@ impl WeightsChoice {
             WeightsChoice::Best
         }
     }
+
+    /// The weights this choice loads from a run whose generator average is `ema`.
+    pub fn weights(self, ema: &crate::models::EmaConfig) -> Weights {
+        match self {
+            WeightsChoice::Best if ema.enabled() => Weights::Ema,
+            _ => Weights::Raw,
+        }
+    }
 }
 
 /// Which weights a loaded generator has.
@@ -133,10 +141,7 @@ impl TrainedGenerator {
                 reason: format!("state.json says {} classes but config.toml has conditional = {}", state.classes, config.conditional),
             });
         }
-        let weights = match choice {
-            WeightsChoice::Best if config.model.ema.enabled() => Weights::Ema,
-            _ => Weights::Raw,
-        };
+        let weights = choice.weights(&config.model.ema);
         let g = config.model.build_generator(&vs, state.image, state.classes);
         checkpoint::load_weights(&mut vs, &dir.join(weights.file()))?;
         Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, weights, _vs: vs, g, device })

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use gan::eval::EvalReport;
 use gan::run_dir::RunDir;
-use gan::sample::Weights;
+use gan::sample::{Weights, WeightsChoice};
 use gan::TrainConfig;
 
 use super::eval::{evaluate_run, rows};
@@ -16,7 +16,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     for run in &a.runs {
         let saved = RunDir::new(run).eval();
         let reusable = match saved.is_file() && !a.fresh {
-            true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.weights.raw)),
+            true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.weights.choice())),
             false => None,
         };
         let report = if let Some(r) = reusable {
@@ -73,13 +73,8 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The weights an evaluation of `run` would use now: the trained ones with `--raw` or for a
-/// run without a moving average, else the average.
-fn wanted_weights(run: &Path, raw: bool) -> Weights {
-    let has_ema = TrainConfig::load(&RunDir::new(run).config()).is_ok_and(|c| c.model.ema.enabled());
-    if has_ema && !raw {
-        Weights::Ema
-    } else {
-        Weights::Raw
-    }
+/// The weights an evaluation of `run` would use now (an unreadable config: the trained
+/// ones, so that the saved report is re-made and the problem reported there).
+fn wanted_weights(run: &Path, choice: WeightsChoice) -> Weights {
+    TrainConfig::load(&RunDir::new(run).config()).map_or(Weights::Raw, |c| choice.weights(&c.model.ema))
 }

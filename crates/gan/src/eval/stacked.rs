@@ -8,6 +8,7 @@
 //! and the multinomial noise of a finite sample included, about 0.02-0.03 nats of KL).
 
 use gan_data::source::Opened;
+use gan_data::modes::kl_to_uniform;
 use gan_data::stacked::{count_modes, MODES};
 use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
@@ -57,8 +58,7 @@ fn channel_kl(modes: &[u16]) -> [f64; 3] {
         for &m in modes {
             h[(m / place % 10) as usize] += 1;
         }
-        let n = modes.len() as f64;
-        h.iter().filter(|&&c| c > 0).map(|&c| c as f64 / n * (c as f64 / n * 10.0).ln()).sum()
+        kl_to_uniform(&h)
     })
 }
 
