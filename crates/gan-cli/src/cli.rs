@@ -3,11 +3,15 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use gan::explore::latent_path::PathMode;
+use gan::DeviceChoice;
 
 mod choices;
+mod groups;
 mod web;
 
 pub use choices::*;
+pub use groups::*;
 pub use web::*;
 
 #[derive(Parser, Debug)]
@@ -86,7 +90,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub resume: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "auto")]
-    pub device: DeviceArg,
+    pub device: DeviceChoice,
     /// Plain progress lines instead of a progress bar.
     #[arg(long)]
     pub no_progress: bool,
@@ -98,15 +102,13 @@ pub struct TrainArgs {
 
 #[derive(Args, Debug)]
 pub struct SampleArgs {
-    /// The run directory to load the newest checkpoint from.
-    #[arg(long)]
-    pub run: PathBuf,
+    #[command(flatten)]
+    pub generator: GeneratorArgs,
     /// Number of images (per class when classes are chosen).
     #[arg(long, default_value_t = 64)]
     pub n: i64,
-    /// Seed of the latent vectors (the same z for every chosen class).
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub latents: LatentArgs,
     /// Class to draw, by number or name (conditional runs); repeat for a labelled grid.
     #[arg(long, conflicts_with = "prompt")]
     pub class: Vec<String>,
@@ -114,10 +116,6 @@ pub struct SampleArgs {
     /// bags", "3 7". Several classes give a labelled grid, one block per class.
     #[arg(long)]
     pub prompt: Option<String>,
-    /// Truncation trick (Brock et al. 2019): redraw latent entries beyond this magnitude
-    /// (e.g. 1.0), for more typical, less varied samples.
-    #[arg(long)]
-    pub truncation: Option<f64>,
     /// Output file.
     #[arg(long)]
     pub out: PathBuf,
@@ -129,17 +127,12 @@ pub struct SampleArgs {
     /// puts one class per column).
     #[arg(long)]
     pub nrow: Option<usize>,
-    #[command(flatten)]
-    pub weights: WeightsArgs,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub device: DeviceArg,
 }
 
 #[derive(Args, Debug)]
 pub struct InterpolateArgs {
-    /// The run directory to load the newest checkpoint from.
-    #[arg(long)]
-    pub run: PathBuf,
+    #[command(flatten)]
+    pub generator: GeneratorArgs,
     /// Seed of the starting latent (the first image of `gan sample --seed FROM`).
     #[arg(long, default_value_t = 0)]
     pub from: u64,
@@ -156,7 +149,7 @@ pub struct InterpolateArgs {
     #[arg(long, default_value_t = 16)]
     pub frames: i64,
     #[arg(long, value_enum, default_value = "slerp")]
-    pub mode: PathModeArg,
+    pub mode: PathMode,
     /// The PNG strip; the GIF is written next to it with the extension .gif.
     #[arg(long)]
     pub out: PathBuf,
@@ -166,10 +159,6 @@ pub struct InterpolateArgs {
     /// Milliseconds per GIF frame.
     #[arg(long, default_value_t = 120)]
     pub delay_ms: u32,
-    #[command(flatten)]
-    pub weights: WeightsArgs,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub device: DeviceArg,
 }
 
 #[derive(Args, Debug)]
@@ -190,16 +179,14 @@ pub struct AnimateArgs {
 
 #[derive(Args, Debug)]
 pub struct SteerArgs {
-    /// The run directory (an unconditional generator of 28x28 grey images).
-    #[arg(long)]
-    pub run: PathBuf,
+    /// The run must be an unconditional generator of 28x28 grey images.
+    #[command(flatten)]
+    pub generator: GeneratorArgs,
     /// The class to move towards: a name ("sneaker", "seven") or a label number.
     #[arg(long)]
     pub target: String,
-    /// The judge: `mnist`, `fashion-mnist` (shipped) or a .safetensors file from `gan
-    /// classifier train` (default: `mnist` for runs on the built-in MNIST sample).
-    #[arg(long)]
-    pub classifier: Option<String>,
+    #[command(flatten)]
+    pub classifier: ClassifierArg,
     /// Number of latents steered together.
     #[arg(long, default_value_t = 16)]
     pub n: i64,
@@ -218,10 +205,6 @@ pub struct SteerArgs {
     /// Before/after grid (.png); the GIF (.gif) and probability trace (.json) go next to it.
     #[arg(long)]
     pub out: PathBuf,
-    #[command(flatten)]
-    pub weights: WeightsArgs,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub device: DeviceArg,
 }
 
 #[derive(Subcommand, Debug)]
@@ -236,30 +219,18 @@ pub enum ClassifierCommand {
 
 #[derive(Args, Debug)]
 pub struct ClassifierJudgeArgs {
-    /// The run directory to load the newest checkpoint from.
-    #[arg(long)]
-    pub run: PathBuf,
+    #[command(flatten)]
+    pub generator: GeneratorArgs,
     /// Samples per class (conditional runs) or in all.
     #[arg(long, default_value_t = 1000)]
     pub n: i64,
-    /// Seed of the latent vectors.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// The judge: `mnist`, `fashion-mnist` or a .safetensors file (default: the shipped
-    /// classifier for the run's data).
-    #[arg(long)]
-    pub classifier: Option<String>,
-    /// Truncation trick (Brock et al. 2019): redraw latent entries beyond this magnitude
-    /// (e.g. 1.0), for more typical, less varied samples.
-    #[arg(long)]
-    pub truncation: Option<f64>,
+    #[command(flatten)]
+    pub latents: LatentArgs,
+    #[command(flatten)]
+    pub classifier: ClassifierArg,
     /// Also write the judgement as JSON.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    #[command(flatten)]
-    pub weights: WeightsArgs,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub device: DeviceArg,
 }
 
 #[derive(Args, Debug)]
@@ -283,21 +254,6 @@ pub struct CompareArgs {
     pub how: EvalHow,
 }
 
-/// Which of a run's generators to load.
-#[derive(Args, Debug, Clone, Copy)]
-pub struct WeightsArgs {
-    /// Use the trained generator's own weights instead of their moving average (for runs
-    /// with ema_half_life > 0, which otherwise sample from the average).
-    #[arg(long)]
-    pub raw: bool,
-}
-
-impl WeightsArgs {
-    pub fn choice(self) -> gan::sample::WeightsChoice {
-        gan::sample::WeightsChoice::raw_if(self.raw)
-    }
-}
-
 /// Options shared by `eval` and `compare`.
 #[derive(Args, Debug)]
 pub struct EvalHow {
@@ -307,10 +263,8 @@ pub struct EvalHow {
     /// Seed of the latent vectors (and of KID's subsets).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// The feature network: `mnist`, `fashion-mnist` or a classifier .safetensors file
-    /// (default: the shipped classifier for the run's data).
-    #[arg(long)]
-    pub classifier: Option<String>,
+    #[command(flatten)]
+    pub classifier: ClassifierArg,
     /// Folder for cached real-data features (default $GAN_CACHE_DIR, else
     /// $XDG_CACHE_HOME/gan, else ~/.cache/gan).
     #[arg(long)]
@@ -319,9 +273,7 @@ pub struct EvalHow {
     #[arg(long)]
     pub no_cache: bool,
     #[command(flatten)]
-    pub weights: WeightsArgs,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub device: DeviceArg,
+    pub load: LoadArgs,
 }
 
 #[derive(Args, Debug)]
@@ -340,14 +292,14 @@ pub struct ClassifierTrainArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     #[arg(long, value_enum, default_value = "auto")]
-    pub device: DeviceArg,
+    pub device: DeviceChoice,
 }
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     /// Which training step to time.
     #[arg(long, value_enum, default_value = "mlp")]
-    pub model: BenchModel,
+    pub model: crate::bench::BenchModel,
     #[arg(long, default_value_t = 64)]
     pub batch_size: usize,
     /// Timed steps.
@@ -357,7 +309,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 20)]
     pub warmup: u64,
     #[arg(long, value_enum, default_value = "cpu")]
-    pub device: DeviceArg,
+    pub device: DeviceChoice,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,

@@ -1,5 +1,6 @@
 //! `gan`: train, sample and benchmark generative adversarial networks.
 
+mod bench;
 mod cli;
 mod commands;
 mod exit;

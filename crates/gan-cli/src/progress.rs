@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use gan::metrics::StepMetrics;
+use gan::run::metrics::StepMetrics;
 use gan::Event;
 use indicatif::{ProgressBar, ProgressStyle};
 

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use gan::classifier::{self, Classifier};
+use gan::eval::classifier::{self, Classifier};
 use tch::Device;
 
 #[test]

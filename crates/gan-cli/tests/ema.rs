@@ -14,11 +14,7 @@ use tch::Tensor;
 /// average of half-life 24 images ramped up at 0.5.
 fn tiny_ema(root: &Path, extra: &str) -> (std::path::PathBuf, std::path::PathBuf) {
     let (data, cfg) = tiny_setup(root);
-    let dcgan = TINY.replace(
-        "kind = \"mlp\"\nlatent_dim = 8\ng_hidden = [16, 32]\nd_hidden = [32, 16]\nema_half_life = 0",
-        "kind = \"dcgan\"\nlatent_dim = 8\ng_base = 6\nd_base = 4\nd_norm = \"batch\"\nema_half_life = 24\nema_rampup = 0.5",
-    );
-    assert_ne!(dcgan, TINY);
+    let dcgan = tiny_dcgan("ema_half_life = 24\nema_rampup = 0.5\n");
     std::fs::write(&cfg, format!("{dcgan}{extra}")).unwrap();
     (data, cfg)
 }

@@ -29,7 +29,7 @@ fn every_preset_takes_a_training_step() {
         }
         let o = run(&args, t.path());
         assert!(o.status.success(), "{name}: {}", stderr(&o));
-        let m = gan::metrics::read_metrics(&t.path().join(name).join("metrics.jsonl")).unwrap();
+        let m = gan::run::metrics::read_metrics(&t.path().join(name).join("metrics.jsonl")).unwrap();
         if name.contains("vae") {
             let e = m[0].vae.expect("VAE metrics");
             assert!(m.len() == 1 && e.loss.is_finite() && m[0].d_loss.is_none(), "{name}: {m:?}");

@@ -31,8 +31,8 @@ fn r1_with_linear_decay_is_recorded_and_resumes_bit_for_bit() {
     let full = r.join("full");
     let saved = gan::TrainConfig::load(&full.join("config.toml")).unwrap();
     assert_eq!(saved.optim.schedule, gan::optim::LrSchedule::Linear);
-    assert_eq!(saved.loss.lipschitz, gan::penalty::Lipschitz::R1 { weight: 0.1 });
-    let metrics = gan::metrics::read_metrics(&full.join("metrics.jsonl")).unwrap();
+    assert_eq!(saved.loss.lipschitz, gan::losses::penalty::Lipschitz::R1 { weight: 0.1 });
+    let metrics = gan::run::metrics::read_metrics(&full.join("metrics.jsonl")).unwrap();
     assert_eq!(metrics.len(), 4);
     assert!(metrics.iter().all(|m| m.penalty.is_some_and(|p| p > 0.0 && p.is_finite())), "{metrics:?}");
 

@@ -29,7 +29,7 @@ fn run_directory_holds_everything() {
         assert!(run.join("checkpoints/step-00000006").join(f).is_file(), "missing checkpoint file {f}");
     }
     assert_eq!(std::fs::read_to_string(run.join("checkpoints/latest")).unwrap().trim(), "step-00000006");
-    let metrics = gan::metrics::read_metrics(&run.join("metrics.jsonl")).unwrap();
+    let metrics = gan::run::metrics::read_metrics(&run.join("metrics.jsonl")).unwrap();
     assert_eq!(metrics.iter().map(|m| m.step).collect::<Vec<_>>(), vec![2, 4, 6]);
     assert!(metrics.iter().all(|m| m.d_loss.unwrap().is_finite() && (0.0..=1.0).contains(&m.d_real.unwrap())));
     // An 8x8 grid of 8x8 images with 2-pixel borders: 8 * 10 + 2 = 82 pixels square.
@@ -70,7 +70,7 @@ fn crash_mid_checkpoint_then_resume_equals_uninterrupted_run_bit_for_bit() {
         assert!(weights(&full, 6, f) == weights(&crashed, 6, f), "{f} differs after resume");
     }
     // The metrics log continues without duplicates.
-    let steps: Vec<u64> = gan::metrics::read_metrics(&crashed.join("metrics.jsonl")).unwrap().iter().map(|m| m.step).collect();
+    let steps: Vec<u64> = gan::run::metrics::read_metrics(&crashed.join("metrics.jsonl")).unwrap().iter().map(|m| m.step).collect();
     assert_eq!(steps, vec![2, 4, 6]);
 }
 
@@ -116,4 +116,24 @@ fn resume_refuses_a_changed_config_naming_the_field() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("optim.d.lr changed"), "{}", stderr(&o));
     assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
+}
+
+#[test]
+fn a_vae_config_written_by_hand_trains_over_the_default_preset() {
+    // The default preset is a GAN with its own [loss]; a VAE file without one must not be
+    // refused for it, and one with a [loss] table is refused by name.
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    write_idx_dir(&r.join("data"), 40);
+    let vae = "steps = 4\nbatch_size = 8\n\n[model]\nkind = \"vae\"\nlatent_dim = 4\nencoder_hidden = [16]\ndecoder_hidden = [16]\nleaky_slope = 0.2\n";
+    std::fs::write(r.join("vae.toml"), vae).unwrap();
+    train(&["train", "--config", "vae.toml", "--data", "data", "--out", "v", "--no-progress"], r);
+    let config = std::fs::read_to_string(r.join("v/config.toml")).unwrap();
+    assert!(config.contains("kind = \"vae\""), "{config}");
+    let metrics = std::fs::read_to_string(r.join("v/metrics.jsonl")).unwrap();
+    assert!(metrics.lines().last().unwrap().contains("\"step\":4") && metrics.contains("\"vae\""), "{metrics}");
+    std::fs::write(r.join("bad.toml"), format!("{vae}\n[loss]\nkind = \"wasserstein\"\n")).unwrap();
+    let o = run(&["train", "--config", "bad.toml", "--data", "data", "--out", "b", "--no-progress"], r);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("bad.toml") && stderr(&o).contains("remove the [loss] table"), "{}", stderr(&o));
 }

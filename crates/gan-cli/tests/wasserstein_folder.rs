@@ -84,7 +84,7 @@ fn wgan_gp_on_an_image_folder_resumes_exactly() {
     let cfg = setup(t.path(), TINY_WGAN_GP);
     ok(&["train", "--preset", "mnist-mlp", "--config", &cfg, "--out", "full", "--no-progress"], t.path());
     let full = t.path().join("full");
-    let metrics = gan::metrics::read_metrics(&full.join("metrics.jsonl")).unwrap();
+    let metrics = gan::run::metrics::read_metrics(&full.join("metrics.jsonl")).unwrap();
     assert_eq!(metrics.len(), 2);
     for m in &metrics {
         let (w, p) = (m.wasserstein.expect("critic estimate recorded"), m.penalty.expect("penalty recorded"));

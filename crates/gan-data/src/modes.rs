@@ -81,6 +81,16 @@ pub fn kl_to_uniform(counts: &[usize]) -> f64 {
         .sum()
 }
 
+/// The share of `predicted` labels (each in `0..k`) that falls on each of the `k` classes
+/// (all zero for no labels).
+pub fn class_shares(predicted: &[i64], k: usize) -> Vec<f64> {
+    let mut counts = vec![0usize; k];
+    for &c in predicted {
+        counts[c as usize] += 1;
+    }
+    counts.iter().map(|&c| c as f64 / predicted.len().max(1) as f64).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::rng::SplitMix64;
 
 /// A toy distribution.
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ToyDist {

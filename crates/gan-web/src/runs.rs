@@ -12,7 +12,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream::{self, Stream};
-use gan::run_dir::RunDir;
+use gan::run::dir::RunDir;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

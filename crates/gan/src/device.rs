@@ -6,6 +6,7 @@ use tch::Device;
 use crate::error::{GanError, Result};
 
 /// `auto` picks the first CUDA GPU when libtorch sees one, else the CPU.
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeviceChoice {

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::metrics::StepMetrics;
+use crate::run::metrics::StepMetrics;
 
 #[derive(Debug, Clone)]
 pub enum Event {

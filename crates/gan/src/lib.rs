@@ -1,42 +1,37 @@
 //! `gan`: generative adversarial networks on libtorch (through `tch`).
 //!
-//! The library holds the models, losses, optimiser, training loop, checkpoints and the
-//! image/plot writers. It never prints: training reports [`Event`]s to a callback and the
-//! command-line tool (crate `gan-cli`) renders them.
+//! The library holds the models, losses, optimisers, training loop, run directories,
+//! evaluation and the image/plot writers. It never prints: training reports [`Event`]s to a
+//! callback and the command-line tool (crate `gan-cli`) renders them.
 //!
 //! Models follow Goodfellow et al., "Generative Adversarial Nets" (NeurIPS 2014), Radford
 //! et al., DCGAN (ICLR 2016), Arjovsky et al., WGAN (ICML 2017), Gulrajani et al., WGAN-GP
 //! (NeurIPS 2017) and Mao et al., LSGAN (ICCV 2017).
+//!
+//! The folders are layers; a module imports only from its own layer or the ones above it
+//! in this list (ARCHITECTURE.md draws it):
+//! 1. [`error`], [`device`], [`config::tagged`]: the foundation;
+//! 2. [`models`], [`losses`], [`optim`]: networks, objectives, optimisers;
+//! 3. [`config`], [`presets`]: what a run is;
+//! 4. [`run`], [`events`]: a run on disk (directory, checkpoints, metrics, trained generator);
+//! 5. [`draw`]: grids, curves, scatter plots, GIFs;
+//! 6. [`eval`]: scores and the classifiers they use as feature networks;
+//! 7. [`explore`]: steering, latent paths and judging a trained generator;
+//! 8. [`train`], [`lab`]: the training loop and the interactive 1-D/2-D lab.
 
-pub mod bench;
-pub mod checkpoint;
-pub mod classifier;
 pub mod config;
 pub mod device;
-pub mod ema;
+pub mod draw;
 pub mod error;
 pub mod eval;
 pub mod events;
-pub mod font;
-pub mod gif;
-pub mod grid;
-pub mod judge;
+pub mod explore;
 pub mod lab;
-pub mod labelled_grid;
-pub mod latent_path;
 pub mod losses;
-pub mod metrics;
 pub mod models;
 pub mod optim;
-pub mod penalty;
-pub mod plot;
 pub mod presets;
-pub mod run_dir;
-pub mod sample;
-pub mod scatter;
-pub mod steer;
-pub mod toy_presets;
-mod tagged;
+pub mod run;
 pub mod train;
 
 pub use config::TrainConfig;

@@ -9,8 +9,8 @@ use std::path::Path;
 use gan::losses::{GeneratorLoss, LossConfig, LossKind};
 use gan::models::condition::one_hot;
 use gan::models::{DcganConfig, ImageShape, MlpConfig, ModelConfig, Nets, Norm};
-use gan::penalty::{gradient_penalty, interpolate, interpolation_weights, Lipschitz};
-use gan::train::step::discriminator_terms;
+use gan::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, Lipschitz};
+use gan::train::step::{discriminator_terms, DiscriminatorInput};
 use tch::{Device, Kind, Tensor};
 
 const LAMBDA: f64 = 10.0;
@@ -74,7 +74,7 @@ fn inputs(image: ImageShape, n: i64, classes: i64, kind: Kind) -> Inputs {
 }
 
 fn critic_loss(nets: &Nets, loss: &LossConfig, x: &Inputs) -> Tensor {
-    discriminator_terms(nets.discriminator().unwrap(), loss, &x.real, &x.fake, x.y.as_ref(), Some(&x.eps)).loss
+    discriminator_terms(nets.discriminator().unwrap(), loss, DiscriminatorInput { real: &x.real, fake: &x.fake, y: x.y.as_ref(), eps: Some(&x.eps) }).loss
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn linear_critic_by_hand() {
 #[test]
 fn linear_discriminator_r1_by_hand() {
     let (nets, w, x) = linear_critic();
-    let terms = discriminator_terms(nets.discriminator().unwrap(), &bce_r1(), &x.real, &x.fake, None, None);
+    let terms = discriminator_terms(nets.discriminator().unwrap(), &bce_r1(), DiscriminatorInput { real: &x.real, fake: &x.fake, y: None, eps: None });
     let p = terms.penalty.unwrap();
     assert!((p.double_value(&[]) - 1.69).abs() < 1e-12, "{}", p.double_value(&[]));
     let bce = gan::losses::discriminator_loss(&bce_r1(), &terms.real_out, &terms.fake_out);
@@ -139,7 +139,7 @@ fn linear_discriminator_r1_by_hand() {
 #[test]
 fn linear_critic_r1_r2_by_hand() {
     let (nets, w, x) = linear_critic();
-    let terms = discriminator_terms(nets.discriminator().unwrap(), &rp_r1_r2(), &x.real, &x.fake, None, None);
+    let terms = discriminator_terms(nets.discriminator().unwrap(), &rp_r1_r2(), DiscriminatorInput { real: &x.real, fake: &x.fake, y: None, eps: None });
     let p = terms.penalty.unwrap();
     assert!((p.double_value(&[]) - 3.38).abs() < 1e-12, "{}", p.double_value(&[]));
     let wv = [0.3, -0.4, 1.2, 0.0];

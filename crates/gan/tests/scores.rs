@@ -116,7 +116,7 @@ fn precision_recall_density_coverage_match_prdc() {
 #[test]
 fn fid_separates_real_from_noise_in_the_classifier_space() {
     use gan::eval::images::FeatureNet;
-    let net = FeatureNet::shipped(gan::classifier::Shipped::Mnist, tch::Device::Cpu).unwrap();
+    let net = FeatureNet::shipped(gan::eval::classifier::Shipped::Mnist, tch::Device::Cpu).unwrap();
     let ds = gan_data::builtin::Builtin::Mnist10k.load().unwrap();
     let x = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, 1, 28, 28]);
     let feats = |t: &Tensor| tch::no_grad(|| net.classifier.features(t));

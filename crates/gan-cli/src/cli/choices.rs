@@ -1,43 +1,8 @@
-//! The closed sets of values the command line accepts (`--device`, `--format`, ...), and
-//! their library counterparts.
+//! The closed sets of values the command line accepts that have no library enum of their
+//! own (the others, `--device`, `--mode`, `--dist`, `--loss`, derive `clap::ValueEnum` in
+//! the library under its `clap` feature).
 
 use clap::ValueEnum;
-use gan::DeviceChoice;
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum DistArg {
-    Ring8,
-    Grid25,
-    Spiral,
-    TwoMoons,
-    Normal,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-pub enum LabLossArg {
-    Minimax,
-    NonSaturating,
-    Ls,
-    WganClip,
-    WganGp,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PathModeArg {
-    /// Straight line.
-    Lerp,
-    /// Great circle (keeps Gaussian latents at a typical norm).
-    Slerp,
-}
-
-impl From<PathModeArg> for gan::latent_path::PathMode {
-    fn from(m: PathModeArg) -> Self {
-        match m {
-            PathModeArg::Lerp => Self::Lerp,
-            PathModeArg::Slerp => Self::Slerp,
-        }
-    }
-}
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClassesArg {
@@ -64,44 +29,4 @@ pub enum SampleFormat {
     Png,
     Idx,
     Safetensors,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BenchModel {
-    /// The 2014 MLP GAN on 28x28 images (one D update + one G update).
-    Mlp,
-    /// The mnist-dcgan networks (BatchNorm conv G/D, BCE).
-    Dcgan,
-    /// WGAN-GP with the MLP critic (no dropout), lambda 10.
-    WganGpMlp,
-    /// WGAN-GP with the fashion-wgan-gp conv critic, lambda 10.
-    WganGpConv,
-}
-
-impl From<BenchModel> for gan::bench::BenchModel {
-    fn from(m: BenchModel) -> Self {
-        match m {
-            BenchModel::Mlp => Self::Mlp,
-            BenchModel::Dcgan => Self::Dcgan,
-            BenchModel::WganGpMlp => Self::WganGpMlp,
-            BenchModel::WganGpConv => Self::WganGpConv,
-        }
-    }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeviceArg {
-    Auto,
-    Cpu,
-    Cuda,
-}
-
-impl From<DeviceArg> for DeviceChoice {
-    fn from(d: DeviceArg) -> Self {
-        match d {
-            DeviceArg::Auto => DeviceChoice::Auto,
-            DeviceArg::Cpu => DeviceChoice::Cpu,
-            DeviceArg::Cuda => DeviceChoice::Cuda,
-        }
-    }
 }

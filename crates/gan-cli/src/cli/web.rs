@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{DistArg, LabLossArg};
+use gan::lab::LabLoss;
+use gan_data::toy::ToyDist;
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -19,10 +20,10 @@ pub struct ServeArgs {
 pub struct LabArgs {
     /// The distribution of the first session.
     #[arg(long, value_enum, default_value = "ring8")]
-    pub dist: DistArg,
+    pub dist: ToyDist,
     /// The loss of the first session.
     #[arg(long, value_enum, default_value = "non-saturating")]
-    pub loss: LabLossArg,
+    pub loss: LabLoss,
     /// The runs directory the dashboard pages show.
     #[arg(long, default_value = "runs")]
     pub runs: PathBuf,

@@ -1,7 +1,7 @@
 //! `gan animate`: the fixed-z sample grids a run saved while training, as one GIF (samples
 //! emerging from noise).
 
-use gan::run_dir::RunDir;
+use gan::run::dir::RunDir;
 
 use crate::cli::AnimateArgs;
 use crate::exit::user;
@@ -21,11 +21,11 @@ pub fn run(a: AnimateArgs) -> anyhow::Result<()> {
     let out = a.out.clone().unwrap_or_else(|| a.run.join("training.gif"));
     super::check_out_dir(&out)?;
     let paths: Vec<_> = grids.iter().map(|(_, p)| p.clone()).collect();
-    let mut frames = gan::gif::open_frames(&paths, a.scale)?;
+    let mut frames = gan::draw::gif::open_frames(&paths, a.scale)?;
     // Hold the final state a little before looping.
     let last = frames.last().cloned().expect("at least one grid");
     frames.extend([last.clone(), last]);
-    gan::gif::save_gif(&frames, a.delay_ms, &out)?;
+    gan::draw::gif::save_gif(&frames, a.delay_ms, &out)?;
     let (first, final_step) = (grids[0].0, grids[grids.len() - 1].0);
     eprintln!("wrote {} ({} grids, steps {first}..{final_step})", out.display(), grids.len());
     Ok(())

@@ -2,14 +2,13 @@
 //! side-by-side comparison with PyTorch).
 
 use anyhow::Context;
-use gan::DeviceChoice;
 
 use crate::cli::BenchArgs;
 
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     if let Some(dir) = &a.folder {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let bps = gan::bench::folder_batches_per_sec(dir, a.size, a.batch_size, workers, a.warmup, a.steps)
+        let bps = crate::bench::folder_batches_per_sec(dir, a.size, a.batch_size, workers, a.warmup, a.steps)
             .with_context(|| format!("cannot time decoding {}", dir.display()))?;
         let ips = bps * a.batch_size as f64;
         if a.json {
@@ -19,10 +18,10 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let device = DeviceChoice::from(a.device).resolve()?;
-    let model = gan::bench::BenchModel::from(a.model);
+    let device = a.device.resolve()?;
+    let model = crate::bench::BenchModel::from(a.model);
     let config = model.config(a.batch_size, a.warmup + a.steps + 1);
-    let sps = gan::bench::steps_per_sec(config, device, a.warmup, a.steps).context("benchmark failed")?;
+    let sps = crate::bench::steps_per_sec(config, device, a.warmup, a.steps).context("benchmark failed")?;
     let model = model.name();
     let dev = gan::device::describe(device);
     if a.json {

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use gan::classifier::Shipped;
+use gan::eval::classifier::Shipped;
 use gan::eval::images::FeatureNet;
-use gan::sample::TrainedGenerator;
+use gan::run::trained::TrainedGenerator;
 use gan_data::vocab::Vocabulary;
 use gan_data::DataSource;
 use tch::Device;

@@ -1,8 +1,7 @@
 //! `gan classifier train`: the LeNet-style judge used by steering and evaluation
 //! (`gan classifier judge` is in `judge.rs`).
 
-use gan::classifier::{self, ClassifierCard};
-use gan::DeviceChoice;
+use gan::eval::classifier::{self, ClassifierCard};
 use gan_data::builtin::Builtin;
 use gan_data::dataset::load_idx_dir;
 use gan_data::Split;
@@ -28,7 +27,7 @@ fn train(a: ClassifierTrainArgs) -> anyhow::Result<()> {
         return Err(user(format!("--out {}: the weights file must end in .safetensors", a.out.display())));
     }
     super::check_out_dir(&a.out)?;
-    let device = DeviceChoice::from(a.device).resolve()?;
+    let device = a.device.resolve()?;
     let (name, train_set, test_set) = match &a.data {
         None => (Builtin::Mnist10k.name().to_string(), Builtin::Mnist10k.load()?, None),
         Some(dir) => {

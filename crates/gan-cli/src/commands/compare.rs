@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use gan::eval::EvalReport;
-use gan::run_dir::RunDir;
-use gan::sample::{Weights, WeightsChoice};
+use gan::run::dir::RunDir;
+use gan::run::trained::{Weights, WeightsChoice};
 use gan::TrainConfig;
 
 use super::eval::{evaluate_run, rows};
@@ -16,7 +16,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     for run in &a.runs {
         let saved = RunDir::new(run).eval();
         let reusable = match saved.is_file() && !a.fresh {
-            true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.weights.choice())),
+            true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.load.choice())),
             false => None,
         };
         let report = if let Some(r) = reusable {

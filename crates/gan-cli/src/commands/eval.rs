@@ -3,9 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use gan::eval::{evaluate, EvalOptions, EvalReport};
-use gan::run_dir::RunDir;
-use gan::sample::TrainedGenerator;
-use gan::DeviceChoice;
+use gan::run::dir::RunDir;
 
 use crate::cli::{EvalArgs, EvalHow};
 
@@ -40,17 +38,16 @@ pub fn print_report(report: &EvalReport, run: &Path) {
 
 /// Evaluates a run and writes its eval.json.
 pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
-    let device = DeviceChoice::from(how.device).resolve()?;
-    let g = TrainedGenerator::load(run, how.weights.choice(), device)?;
+    let (g, device) = how.load.load(run)?;
     let net = match g.config.data.toy() {
         Some(_) => None,
-        None => Some(super::classes::pick_classifier(how.classifier.as_deref(), &g.config.data, device)?),
+        None => Some(super::classes::pick_classifier(how.classifier.name(), &g.config.data, device)?),
     };
     let cache = if how.no_cache { None } else { how.cache.clone().or_else(default_cache) };
     let opts = EvalOptions { samples: how.n, seed: how.seed, cache_dir: cache.as_deref() };
     let report = evaluate(run, &g, net.as_ref(), &opts)?;
     let text = serde_json::to_string_pretty(&report).expect("report serialises");
-    gan::checkpoint::write_atomic(&RunDir::new(run).eval(), text.as_bytes())?;
+    gan::run::checkpoint::write_atomic(&RunDir::new(run).eval(), text.as_bytes())?;
     Ok(report)
 }
 

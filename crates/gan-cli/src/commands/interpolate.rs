@@ -2,10 +2,10 @@
 //! conditional runs, between two classes with z fixed (morphing), as a PNG strip and a
 //! looping GIF (there and back).
 
-use gan::latent_path::{latent_path, PathMode};
+use gan::explore::latent_path::{latent_path, PathMode};
 use gan::models::condition::one_hot;
-use gan::sample::{latents, TrainedGenerator};
-use gan::DeviceChoice;
+use gan::models::latent::latents;
+use gan::run::trained::TrainedGenerator;
 use tch::{Device, Tensor};
 
 use crate::cli::InterpolateArgs;
@@ -22,25 +22,24 @@ pub fn run(a: InterpolateArgs) -> anyhow::Result<()> {
         return Err(user("nothing to interpolate: give --to SEED (a path in z) and/or --to-class CLASS (a morph between classes)"));
     }
     super::check_out_dir(&a.out)?;
-    let device = DeviceChoice::from(a.device).resolve()?;
-    let g = TrainedGenerator::load(&a.run, a.weights.choice(), device)?;
+    let (g, device) = a.generator.load()?;
     let dim = g.latent_dim();
     let za = latents(1, dim, a.from, device).get(0);
     let z = match a.to {
-        Some(to) => latent_path(&za, &latents(1, dim, to, device).get(0), a.frames, a.mode.into()),
+        Some(to) => latent_path(&za, &latents(1, dim, to, device).get(0), a.frames, a.mode),
         None => za.unsqueeze(0).repeat([a.frames, 1]),
     };
     let (y, classes) = class_path(&g, &a)?;
     let images = g.generate_mixed(&z, y.as_ref());
-    gan::grid::save_grid(&images, a.frames as usize, &a.out)?;
+    gan::draw::grid::save_grid(&images, a.frames as usize, &a.out)?;
     let frames: Vec<_> = (0..a.frames)
-        .map(|i| gan::grid::make_grid(&images.narrow(0, i, 1), 1, 0).map(|f| gan::gif::upscale(&f, a.scale)))
+        .map(|i| gan::draw::grid::make_grid(&images.narrow(0, i, 1), 1, 0).map(|f| gan::draw::gif::upscale(&f, a.scale)))
         .collect::<Result<_, _>>()?;
     // There and back, without repeating the ends.
     let mut looped = frames.clone();
     looped.extend(frames[1..frames.len() - 1].iter().rev().cloned());
     let gif = a.out.with_extension("gif");
-    gan::gif::save_gif(&looped, a.delay_ms, &gif)?;
+    gan::draw::gif::save_gif(&looped, a.delay_ms, &gif)?;
     let seeds = a.to.map_or_else(|| format!("seed {} fixed", a.from), |to| format!("seed {} -> {to}", a.from));
     eprintln!("wrote {} ({} frames, {seeds}{classes}) and {}", a.out.display(), a.frames, gif.display());
     Ok(())

@@ -1,9 +1,7 @@
 //! `gan classifier judge`: how a classifier labels a run's samples, as a table (and JSON).
 
 use anyhow::Context;
-use gan::judge::{judge_run, Judgement};
-use gan::sample::TrainedGenerator;
-use gan::DeviceChoice;
+use gan::explore::judge::{judge_run, Judgement};
 use serde::Serialize;
 
 use crate::cli::ClassifierJudgeArgs;
@@ -25,27 +23,26 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
     if a.n < 1 {
         return Err(user(format!("--n must be at least 1, got {}", a.n)));
     }
-    super::classes::check_truncation(a.truncation)?;
+    super::classes::check_truncation(a.latents.truncation)?;
     if let Some(out) = &a.out {
         super::check_out_dir(out)?;
     }
-    let device = DeviceChoice::from(a.device).resolve()?;
-    let g = TrainedGenerator::load(&a.run, a.weights.choice(), device)?;
-    let net = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
+    let (g, device) = a.generator.load()?;
+    let net = super::classes::pick_classifier(a.classifier.name(), &g.config.data, device)?;
     let (c, vocab) = (&net.classifier, &net.vocabulary);
-    let judgements = judge_run(&g, &c, a.n, a.seed, a.truncation)?;
+    let judgements = judge_run(&g, &c, a.n, a.latents.seed, a.latents.truncation)?;
     let name = |i: usize| vocab.name(i).to_string();
     let width = (0..c.classes as usize).map(|i| name(i).len()).max().unwrap_or(5).max(5);
-    let classifier = a.classifier.clone().unwrap_or_else(|| "shipped, chosen by the run's data".into());
-    let truncation = a.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
+    let classifier = a.classifier.classifier.clone().unwrap_or_else(|| "shipped, chosen by the run's data".into());
+    let truncation = a.latents.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
     println!(
         "{} (step {}, {} weights) judged by {classifier}, {} samples {}, seed {}{truncation}",
-        a.run.display(),
+        a.generator.run.display(),
         g.step,
         g.weights.name(),
         a.n,
         if g.classes > 0 { "per class" } else { "in all" },
-        a.seed
+        a.latents.seed
     );
     if g.classes > 0 {
         println!("{:width$}  {:>9}  {:>10}  most confused with", "class", "agreement", "confidence");
@@ -70,13 +67,13 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
     }
     if let Some(out) = &a.out {
         let report = Report {
-            run: a.run.display().to_string(),
+            run: a.generator.run.display().to_string(),
             checkpoint: g.checkpoint.display().to_string(),
             step: g.step,
             classifier,
             class_names: (0..c.classes as usize).map(name).collect(),
-            seed: a.seed,
-            truncation: a.truncation,
+            seed: a.latents.seed,
+            truncation: a.latents.truncation,
             judgements: &judgements,
         };
         let text = serde_json::to_string_pretty(&report).expect("report serialises");

@@ -2,8 +2,7 @@
 //! classes named by `--class` or `--prompt`.
 
 use anyhow::Context;
-use gan::sample::{draw_latents, TrainedGenerator};
-use gan::DeviceChoice;
+use gan::models::latent::draw_latents;
 use gan_data::idx::{encode_images, write_maybe_gz, IdxImages};
 use tch::{Device, Kind, Tensor};
 
@@ -17,10 +16,9 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     if a.nrow == Some(0) {
         return Err(user("--nrow must be at least 1"));
     }
-    super::classes::check_truncation(a.truncation)?;
+    super::classes::check_truncation(a.latents.truncation)?;
     super::check_out_dir(&a.out)?;
-    let device = DeviceChoice::from(a.device).resolve()?;
-    let g = TrainedGenerator::load(&a.run, a.weights.choice(), device)?;
+    let (g, device) = a.generator.load()?;
     let chosen = super::classes::chosen(&g, &a.class, a.prompt.as_deref())?;
     let names: Vec<String> = match &chosen {
         Some(c) => {
@@ -29,7 +27,7 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
         }
         None => Vec::new(),
     };
-    let z = draw_latents(a.n, g.latent_dim(), a.seed, a.truncation, device);
+    let z = draw_latents(a.n, g.latent_dim(), a.latents.seed, a.latents.truncation, device);
     // One block of n images per chosen class, all from the same z.
     let blocks: Vec<Option<i64>> = chosen.clone().map_or(vec![None], |c| c.into_iter().map(Some).collect());
     let mut images = Vec::new();
@@ -43,11 +41,11 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     match a.format {
         SampleFormat::Png if blocks.len() > 1 => {
             let captioned: Vec<(String, Tensor)> = names.iter().cloned().zip(images).collect();
-            gan::labelled_grid::save_labelled_grid(&captioned, a.nrow.unwrap_or(8), &a.out)?;
+            gan::draw::labelled_grid::save_labelled_grid(&captioned, a.nrow.unwrap_or(8), &a.out)?;
         }
         SampleFormat::Png => {
             let nrow = a.nrow.unwrap_or(if g.classes > 0 && chosen.is_none() { g.classes as usize } else { 8 });
-            gan::grid::save_grid(&all, nrow, &a.out)?;
+            gan::draw::grid::save_grid(&all, nrow, &a.out)?;
         }
         SampleFormat::Idx => {
             if g.image.channels != 1 {
@@ -57,7 +55,7 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
                 count: all.size()[0] as usize,
                 rows: g.image.height as usize,
                 cols: g.image.width as usize,
-                pixels: gan::grid::to_bytes(&all),
+                pixels: gan::draw::grid::to_bytes(&all),
             };
             write_maybe_gz(&a.out, &encode_images(&idx))?;
         }

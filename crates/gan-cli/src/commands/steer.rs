@@ -1,9 +1,8 @@
 //! `gan steer`: move latents towards a class with a classifier's gradient; writes a
 //! before/after grid, a GIF of the path and the per-step probability trace.
 
-use gan::sample::{latents, TrainedGenerator};
-use gan::steer::{steer, SteerConfig};
-use gan::DeviceChoice;
+use gan::models::latent::latents;
+use gan::explore::steer::{steer, SteerConfig};
 use tch::{Device, Tensor};
 
 use crate::cli::SteerArgs;
@@ -17,12 +16,11 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
         return Err(user("--n and --steps must be at least 1, --lr positive, --keep-others at least 0"));
     }
     super::check_out_dir(&a.out)?;
-    let device = DeviceChoice::from(a.device).resolve()?;
-    let g = TrainedGenerator::load(&a.run, a.weights.choice(), device)?;
-    if g.image != gan::classifier::INPUT {
-        return Err(user(format!("the classifiers judge 28x28 grey images; {} makes {:?}", a.run.display(), g.image)));
+    let (g, device) = a.generator.load()?;
+    if g.image != gan::eval::classifier::INPUT {
+        return Err(user(format!("the classifiers judge 28x28 grey images; {} makes {:?}", a.generator.run.display(), g.image)));
     }
-    let net = super::classes::pick_classifier(a.classifier.as_deref(), &g.config.data, device)?;
+    let net = super::classes::pick_classifier(a.classifier.name(), &g.config.data, device)?;
     let (c, vocab) = (&net.classifier, &net.vocabulary);
     let target = match a.target.parse::<i64>() {
         Ok(l) if (0..c.classes).contains(&l) => l,
@@ -37,10 +35,10 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     let s = steer(&g, &c, &z0, labels.as_ref(), &cfg);
     // Before (top row) and after (bottom row).
     let (first, last) = (&s.frames[0], s.frames.last().expect("frames"));
-    gan::grid::save_grid(&Tensor::cat(&[first, last], 0), a.n as usize, &a.out)?;
-    let frames: Vec<_> = s.frames.iter().map(|f| gan::grid::make_grid(f, a.n as usize, 2).map(|g| gan::gif::upscale(&g, 2))).collect::<Result<_, _>>()?;
+    gan::draw::grid::save_grid(&Tensor::cat(&[first, last], 0), a.n as usize, &a.out)?;
+    let frames: Vec<_> = s.frames.iter().map(|f| gan::draw::grid::make_grid(f, a.n as usize, 2).map(|g| gan::draw::gif::upscale(&g, 2))).collect::<Result<_, _>>()?;
     let gif = a.out.with_extension("gif");
-    gan::gif::save_gif(&frames, 80, &gif)?;
+    gan::draw::gif::save_gif(&frames, 80, &gif)?;
     let before = s.trace[0].clone();
     let after = s.trace.last().expect("trace").clone();
     let reached = after.iter().filter(|&&p| p > SUCCESS).count();
@@ -51,7 +49,7 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
         "probs_before": to_rows(&s.probs_before), "probs_after": to_rows(&s.probs_after),
     });
     let json = a.out.with_extension("json");
-    gan::checkpoint::write_atomic(&json, serde_json::to_string_pretty(&trace)?.as_bytes())?;
+    gan::run::checkpoint::write_atomic(&json, serde_json::to_string_pretty(&trace)?.as_bytes())?;
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     eprintln!(
         "steered {} latents towards {name}: mean p({name}) {:.3} -> {:.3}; {reached}/{} above {SUCCESS}",

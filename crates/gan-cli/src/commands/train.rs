@@ -3,15 +3,15 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use gan::{DeviceChoice, Preset, TrainConfig, Trainer};
+use gan::{Preset, TrainConfig, Trainer};
 use gan_data::{DataSource, Split};
 
-use crate::cli::{EvalHow, TrainArgs, WeightsArgs};
+use crate::cli::{ClassifierArg, EvalHow, LoadArgs, TrainArgs};
 use crate::exit::user;
 use crate::progress::Progress;
 
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {
-    let device = DeviceChoice::from(a.device).resolve()?;
+    let device = a.device.resolve()?;
     let mut progress = Progress::new(a.no_progress);
     let mut trainer = match &a.resume {
         Some(run) => {
@@ -34,7 +34,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     if a.eval {
         let run = trainer.run_dir().to_path_buf();
         eprintln!("evaluating {} ...", run.display());
-        let how = EvalHow { n: None, seed: 0, classifier: None, cache: None, no_cache: false, weights: WeightsArgs { raw: false }, device: a.device };
+        let how = EvalHow { n: None, seed: 0, classifier: ClassifierArg { classifier: None }, cache: None, no_cache: false, load: LoadArgs { raw: false, device: a.device } };
         let report = super::eval::evaluate_run(&run, &how)?;
         super::eval::print_report(&report, &run);
     }

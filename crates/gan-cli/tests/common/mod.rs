@@ -58,6 +58,14 @@ ema_half_life = 0
 kind = "none"
 "#;
 
+/// [`TINY`] with a tiny DCGAN pair (BatchNorm in both) instead of the MLPs, its `[model]`
+/// table ending in `model_lines` (say `ema_half_life = 24`; empty keeps the preset's).
+pub fn tiny_dcgan(model_lines: &str) -> String {
+    let mlp = "kind = \"mlp\"\nlatent_dim = 8\ng_hidden = [16, 32]\nd_hidden = [32, 16]\nema_half_life = 0\n";
+    assert!(TINY.contains(mlp));
+    TINY.replace(mlp, &format!("kind = \"dcgan\"\nlatent_dim = 8\ng_base = 6\nd_base = 4\nd_norm = \"batch\"\n{model_lines}"))
+}
+
 /// Writes a tiny data set and config into `root`; returns (data dir, config path).
 pub fn tiny_setup(root: &Path) -> (PathBuf, PathBuf) {
     let data = root.join("data");

@@ -17,10 +17,11 @@ use tch::{Device, Tensor};
 
 use super::cache;
 use super::scores::{classifier_score, fid, kid, prdc, MeanStd, Prdc};
-use crate::classifier::{Classifier, Shipped};
+use crate::eval::classifier::{Classifier, Shipped};
 use crate::error::{GanError, Result};
-use crate::judge::class_shares;
-use crate::sample::{latents, TrainedGenerator};
+use gan_data::modes::class_shares;
+use crate::models::latent::latents;
+use crate::run::trained::TrainedGenerator;
 
 /// Images per forward pass.
 const CHUNK: i64 = 500;
@@ -119,7 +120,7 @@ impl ClassReport {
 /// Evaluates `n` samples of `g` (latents from `seed`) against `n` real images (fewer when
 /// the data has fewer).
 pub fn evaluate(g: &TrainedGenerator, net: &FeatureNet, n: usize, seed: u64, cache_dir: Option<&Path>) -> Result<(FeatureReport, ClassReport)> {
-    if g.image != crate::classifier::INPUT {
+    if g.image != crate::eval::classifier::INPUT {
         return Err(GanError::Invalid(format!(
             "feature-space scores use a classifier of 28x28 grey images; this run makes {}x{}x{} images",
             g.image.channels, g.image.height, g.image.width

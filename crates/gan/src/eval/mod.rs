@@ -11,6 +11,7 @@
 //! Every report names the feature network and the hash of its weights, so numbers are never
 //! compared across feature spaces.
 
+pub mod classifier;
 pub mod cache;
 pub mod images;
 pub mod scores;
@@ -23,7 +24,7 @@ use gan_data::modes::ModeReport;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{GanError, Result};
-use crate::sample::{TrainedGenerator, Weights};
+use crate::run::trained::{TrainedGenerator, Weights};
 use images::{ClassReport, FeatureNet, FeatureReport};
 use stacked::StackedReport;
 use scores::Prdc;

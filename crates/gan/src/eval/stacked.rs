@@ -15,7 +15,8 @@ use tch::{Device, Kind, Tensor};
 
 use super::images::FeatureNet;
 use crate::error::{GanError, Result};
-use crate::sample::{latents, TrainedGenerator};
+use crate::models::latent::latents;
+use crate::run::trained::TrainedGenerator;
 
 /// Samples of a Stacked MNIST evaluation unless asked otherwise (as in PacGAN and R3GAN).
 pub const STACKED_SAMPLES: usize = 26_000;

@@ -7,7 +7,8 @@ use tch::{Device, Tensor};
 
 use super::scores::{prdc, Prdc};
 use crate::error::Result;
-use crate::sample::{latents, points, TrainedGenerator};
+use crate::models::latent::{latents, points};
+use crate::run::trained::TrainedGenerator;
 
 /// Neighbours of the precision/recall balls.
 pub const K: usize = 3;

@@ -8,7 +8,7 @@ use crate::losses::{GeneratorLoss, LossConfig, LossKind};
 use crate::models::mlp::Output;
 use crate::models::MlpConfig;
 use crate::optim::{AdamConfig, OptimizerConfig, RmsPropConfig};
-use crate::penalty::Lipschitz;
+use crate::losses::penalty::Lipschitz;
 
 /// Points drawn with the mouse live in this box (both axes).
 pub const DRAWN_EXTENT: (f64, f64) = (-1.5, 1.5);
@@ -30,6 +30,7 @@ pub enum LabData {
 }
 
 /// The adversarial losses the lab offers.
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LabLoss {

@@ -6,7 +6,8 @@ use tch::Tensor;
 
 use super::Lab;
 use crate::losses::{generator_loss, LossKind};
-use crate::scatter::density;
+use crate::draw::scatter::density;
+use crate::train::stats::{mean, DiscriminatorMeans};
 
 /// Points of each kind drawn on the page (the mode metrics use all 2,500 fakes).
 pub const SHOWN: usize = 500;
@@ -102,39 +103,31 @@ impl Lab {
     fn close_record(&mut self, modes: Option<&ModeReport>) -> LabRecord {
         let s = std::mem::take(&mut self.sums);
         let last = self.history.last();
-        let d_avg = |i: usize| {
-            if s.d_count > 0 {
-                Some(s.d[i] / s.d_count as f64)
-            } else {
-                None
-            }
-        };
+        let d = DiscriminatorMeans::of(s.d.iter());
         let keep =
             |v: Option<f64>, f: fn(&LabRecord) -> Option<f64>| v.or_else(|| last.and_then(f));
         let wasserstein = self.loss.kind == LossKind::Wasserstein;
         let record = LabRecord {
             d_updates: self.d_updates,
             g_updates: self.g_updates,
-            d_loss: keep(d_avg(0), |r| r.d_loss),
-            g_loss: keep((s.g_count > 0).then(|| s.g / s.g_count as f64), |r| {
-                r.g_loss
-            }),
-            d_real: keep(d_avg(1), |r| r.d_real),
-            d_fake: keep(d_avg(2), |r| r.d_fake),
+            d_loss: keep(d.map(|d| d.loss), |r| r.d_loss),
+            g_loss: keep(mean(s.g.iter()), |r| r.g_loss),
+            d_real: keep(d.map(|d| d.real_score), |r| r.d_real),
+            d_fake: keep(d.map(|d| d.fake_score), |r| r.d_fake),
             wasserstein: if wasserstein {
-                keep(d_avg(3), |r| r.wasserstein)
+                keep(d.map(|d| d.gap), |r| r.wasserstein)
             } else {
                 None
             },
             penalty: if self.loss.lipschitz.penalty_weight().is_some() {
-                keep(d_avg(4), |r| r.penalty)
+                keep(d.and_then(|d| d.penalty), |r| r.penalty)
             } else {
                 None
             },
             modes_covered: modes.map(|m| m.covered),
             high_quality: modes.map(|m| m.high_quality),
         };
-        if s.d_count + s.g_count > 0 {
+        if !s.d.is_empty() || !s.g.is_empty() {
             self.history.push(record.clone());
         }
         record
@@ -148,7 +141,7 @@ impl Lab {
             .set_requires_grad(true);
         let loss = generator_loss(&self.loss, &self.d().forward_t(&x, None, false), None) * n as f64;
         let grad = Tensor::run_backward(&[loss], &[&x], false, false).remove(0);
-        crate::sample::points(&-grad)
+        crate::models::latent::points(&-grad)
     }
 
     /// The generator's loss if its whole batch were the one point `point`.
@@ -175,7 +168,7 @@ impl Lab {
         let out = if probability { out.sigmoid() } else { out };
         Field {
             n,
-            values: crate::sample::points(&out),
+            values: crate::models::latent::points(&out),
             probability,
         }
     }
@@ -195,7 +188,7 @@ impl Lab {
             }
         }
         let z = Tensor::from_slice(&z).view([-1, 2]);
-        let x = crate::sample::points(&tch::no_grad(|| self.nets.g.forward_t(&z, None, false)));
+        let x = crate::models::latent::points(&tch::no_grad(|| self.nets.g.forward_t(&z, None, false)));
         x.chunks((MANIFOLD_POINTS * 2) as usize)
             .map(<[f32]>::to_vec)
             .collect()

@@ -18,10 +18,11 @@ use gan_data::toy::Modes;
 use tch::{Device, Kind, Tensor};
 
 use crate::error::{GanError, Result};
-use crate::losses::{generator_loss, mean_score, LossConfig};
+use crate::losses::{generator_loss, LossConfig};
 use crate::models::{ImageShape, ModelConfig, Nets};
 use crate::optim::Optimizer;
-use crate::train::step::discriminator_terms;
+use crate::train::stats::DiscriminatorStats;
+use crate::train::step::{update_discriminator, DiscriminatorInput};
 
 pub use config::{LabConfig, LabData, LabLoss, LabOptimizer, DRAWN_EXTENT, DRAWN_STD, MAX_DRAWN};
 pub use frame::{curves_csv, Field, Frame, Histogram, LabRecord};
@@ -32,13 +33,11 @@ const POOL_STREAM: u64 = 1;
 const STEP_STREAM: u64 = 2;
 const VIEW_STREAM: u64 = 3;
 
-/// Running sums of the statistics since the last record.
+/// The updates' statistics since the last record (read when the record closes).
 #[derive(Default)]
 struct Sums {
-    d: [f64; 5],
-    d_count: u32,
-    g: f64,
-    g_count: u32,
+    d: Vec<DiscriminatorStats>,
+    g: Vec<Tensor>,
 }
 
 /// One lab session.
@@ -88,7 +87,7 @@ impl Lab {
         };
         let real = Tensor::from_slice(&points).view([POOL as i64, 1, 1, dim]);
         let shown_real = points[..frame::SHOWN * dim as usize].to_vec();
-        let real_density = (dim == 1).then(|| crate::scatter::density(&points, config.extent()));
+        let real_density = (dim == 1).then(|| crate::draw::scatter::density(&points, config.extent()));
         let modes = match &config.data {
             LabData::Toy { dist } => dist.modes(),
             LabData::Drawn { .. } => None,
@@ -145,24 +144,9 @@ impl Lab {
         let eps: Vec<f32> = (0..b).map(|_| self.rng.uniform() as f32).collect();
         let eps = Tensor::from_slice(&eps).view([b, 1, 1, 1]);
         let fake = tch::no_grad(|| self.nets.g.forward_t(&z, None, true));
-        let terms = discriminator_terms(self.d(), &self.loss, &real, &fake, None, Some(&eps));
-        let grads = self.opt_d.grads(&terms.loss);
-        self.opt_d.step(&grads);
-        if let Some(c) = self.loss.lipschitz.clip() {
-            self.opt_d.clip_params(c);
-        }
-        let (r, f) = (terms.real_out.detach(), terms.fake_out.detach());
-        let values = [
-            terms.loss.double_value(&[]),
-            mean_score(&self.loss, &r).double_value(&[]),
-            mean_score(&self.loss, &f).double_value(&[]),
-            (r.mean(None) - f.mean(None)).double_value(&[]),
-            terms.penalty.map_or(0.0, |p| p.double_value(&[])),
-        ];
-        for (s, v) in self.sums.d.iter_mut().zip(values) {
-            *s += v;
-        }
-        self.sums.d_count += 1;
+        let d = self.nets.discriminator().expect("the lab trains adversarial pairs");
+        let terms = update_discriminator(d, &mut self.opt_d, &self.loss, DiscriminatorInput { real: &real, fake: &fake, y: None, eps: Some(&eps) });
+        self.sums.d.push(DiscriminatorStats::of(&self.loss, &terms));
         self.d_updates += 1;
     }
 
@@ -173,8 +157,7 @@ impl Lab {
         let loss = generator_loss(&self.loss, &self.d().forward_t(&fake, None, true), None);
         let grads = self.opt_g.grads(&loss);
         self.opt_g.step(&grads);
-        self.sums.g += loss.double_value(&[]);
-        self.sums.g_count += 1;
+        self.sums.g.push(loss.detach());
         self.g_updates += 1;
     }
 
@@ -192,7 +175,7 @@ impl Lab {
     /// The generator's points for the fixed view latents, `[2500, dim]` flattened.
     fn view_points(&self) -> Vec<f32> {
         let x = tch::no_grad(|| self.nets.g.forward_t(&self.view_z, None, false));
-        crate::sample::points(&x)
+        crate::models::latent::points(&x)
     }
 }
 

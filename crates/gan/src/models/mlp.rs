@@ -60,15 +60,7 @@ impl Default for MlpConfig {
 
 impl MlpConfig {
     pub fn problems(&self) -> Vec<String> {
-        let mut p = Vec::new();
-        if self.latent_dim < 1 {
-            p.push(format!("latent_dim must be at least 1, got {}", self.latent_dim));
-        }
-        for (name, h) in [("g_hidden", &self.g_hidden), ("d_hidden", &self.d_hidden)] {
-            if h.iter().any(|&s| s < 1) {
-                p.push(format!("{name} sizes must be at least 1, got {h:?}"));
-            }
-        }
+        let mut p = size_problems(self.latent_dim, [("g_hidden", &self.g_hidden), ("d_hidden", &self.d_hidden)]);
         if !(0.0..1.0).contains(&self.d_dropout) {
             p.push(format!("d_dropout must be in [0, 1), got {}", self.d_dropout));
         }
@@ -83,39 +75,84 @@ impl MlpConfig {
     pub fn generator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpGenerator {
         let sizes: Vec<i64> = std::iter::once(self.latent_dim + classes).chain(self.g_hidden.iter().copied()).chain([image.numel()]).collect();
         // nn.Sequential indices: Linear at 0, 2, 4, ... (each followed by one activation).
-        let layers = stack(&(root / "net"), &sizes, 2);
-        MlpGenerator { layers, slope: slope_tensor(root, self.g_leaky_slope.unwrap_or(self.leaky_slope)), latent_dim: self.latent_dim, classes, image, output: self.g_output }
+        let stack = LinearStack::new(root, &sizes, 2, self.g_leaky_slope.unwrap_or(self.leaky_slope), 0.0);
+        MlpGenerator { stack, latent_dim: self.latent_dim, classes, image, output: self.g_output }
     }
 
     pub fn discriminator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpDiscriminator {
         let sizes: Vec<i64> = std::iter::once(image.numel() + classes).chain(self.d_hidden.iter().copied()).chain([1]).collect();
         // Linear, LeakyReLU, Dropout per hidden layer: Linear at 0, 3, 6, ...
-        let layers = stack(&(root / "net"), &sizes, 3);
-        MlpDiscriminator { layers, slope: slope_tensor(root, self.leaky_slope), dropout: self.d_dropout, classes }
+        let stack = LinearStack::new(root, &sizes, 3, self.leaky_slope, self.d_dropout);
+        MlpDiscriminator { stack, classes }
     }
 }
 
-pub(super) fn stack(path: &nn::Path, sizes: &[i64], stride: usize) -> Vec<nn::Linear> {
-    sizes
-        .windows(2)
-        .enumerate()
-        .map(|(i, w)| {
-            let bound = 1.0 / (w[0] as f64).sqrt();
-            let init = nn::Init::Uniform { lo: -bound, up: bound };
-            let cfg = nn::LinearConfig { ws_init: init, bs_init: Some(init), bias: true };
-            nn::linear(path / (i * stride), w[0], w[1], cfg)
-        })
-        .collect()
+/// The problems of a latent size and two stacks' hidden sizes, each named.
+pub(super) fn size_problems(latent_dim: i64, hidden: [(&str, &Vec<i64>); 2]) -> Vec<String> {
+    let mut p = Vec::new();
+    if latent_dim < 1 {
+        p.push(format!("latent_dim must be at least 1, got {latent_dim}"));
+    }
+    for (name, h) in hidden {
+        if h.iter().any(|&s| s < 1) {
+            p.push(format!("{name} sizes must be at least 1, got {h:?}"));
+        }
+    }
+    p
 }
 
-/// LeakyReLU with a slope other than 0.01 is `prelu` with a constant weight in tch.
-fn slope_tensor(root: &nn::Path, slope: f64) -> Tensor {
-    Tensor::from_slice(&[slope as f32]).to_device(root.device())
+/// Linear layers with LeakyReLU (and dropout, when `dropout > 0`) between them, under
+/// `net` with PyTorch's `nn.Sequential` indices: Linear at 0, `stride`, 2 `stride`, ...
+/// Weights and biases start as PyTorch's `nn.Linear` does, U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+/// The MLP GAN's networks and the VAE's encoder and decoder are such stacks.
+pub(super) struct LinearStack {
+    pub(super) layers: Vec<nn::Linear>,
+    slope: Tensor,
+    dropout: f64,
+}
+
+impl LinearStack {
+    pub(super) fn new(root: &nn::Path, sizes: &[i64], stride: usize, slope: f64, dropout: f64) -> Self {
+        let path = root / "net";
+        let layers = sizes
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| {
+                let bound = 1.0 / (w[0] as f64).sqrt();
+                let init = nn::Init::Uniform { lo: -bound, up: bound };
+                let cfg = nn::LinearConfig { ws_init: init, bs_init: Some(init), bias: true };
+                nn::linear(&path / (i * stride), w[0], w[1], cfg)
+            })
+            .collect();
+        // LeakyReLU with a slope other than 0.01 is `prelu` with a constant weight in tch.
+        Self { layers, slope: Tensor::from_slice(&[slope as f32]).to_device(root.device()), dropout }
+    }
+
+    /// The last layer's output (no activation after it).
+    pub(super) fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
+        let last = self.layers.len() - 1;
+        let mut h = x.shallow_clone();
+        for (i, l) in self.layers.iter().enumerate() {
+            h = l.forward(&h);
+            if i < last {
+                h = super::leaky_relu(&h, &self.slope);
+                if self.dropout > 0.0 {
+                    h = h.dropout(self.dropout, train);
+                }
+            }
+        }
+        h
+    }
+
+    /// A second handle on the same weights.
+    pub(super) fn share(&self) -> Self {
+        let layers = self.layers.iter().map(|l| nn::Linear { ws: l.ws.shallow_clone(), bs: l.bs.as_ref().map(Tensor::shallow_clone) }).collect();
+        Self { layers, slope: self.slope.shallow_clone(), dropout: self.dropout }
+    }
 }
 
 pub struct MlpGenerator {
-    layers: Vec<nn::Linear>,
-    slope: Tensor,
+    stack: LinearStack,
     latent_dim: i64,
     classes: i64,
     image: ImageShape,
@@ -131,42 +168,24 @@ impl Generator for MlpGenerator {
         self.classes
     }
 
-    fn forward_t(&self, z: &Tensor, y: Option<&Tensor>, _train: bool) -> Tensor {
-        let last = self.layers.len() - 1;
-        let mut x = append_vector(z, y, self.classes);
-        for (i, l) in self.layers.iter().enumerate() {
-            x = l.forward(&x);
-            x = match (i < last, self.output) {
-                (true, _) => super::leaky_relu(&x, &self.slope),
-                (false, Output::Tanh) => x.tanh(),
-                (false, Output::Linear) => x,
-            };
-        }
+    fn forward_t(&self, z: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor {
+        let x = self.stack.forward_t(&append_vector(z, y, self.classes), train);
+        let x = match self.output {
+            Output::Tanh => x.tanh(),
+            Output::Linear => x,
+        };
         x.view([-1, self.image.channels, self.image.height, self.image.width])
     }
 }
 
 pub struct MlpDiscriminator {
-    layers: Vec<nn::Linear>,
-    slope: Tensor,
-    dropout: f64,
+    stack: LinearStack,
     classes: i64,
 }
 
 impl Discriminator for MlpDiscriminator {
     fn forward_t(&self, x: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor {
-        let last = self.layers.len() - 1;
-        let mut h = append_vector(&x.flatten(1, -1), y, self.classes);
-        for (i, l) in self.layers.iter().enumerate() {
-            h = l.forward(&h);
-            if i < last {
-                h = super::leaky_relu(&h, &self.slope);
-                if self.dropout > 0.0 {
-                    h = h.dropout(self.dropout, train);
-                }
-            }
-        }
-        h.view([-1])
+        self.stack.forward_t(&append_vector(&x.flatten(1, -1), y, self.classes), train).view([-1])
     }
 
     fn per_sample(&self) -> bool {
@@ -219,7 +238,7 @@ mod tests {
         // W[:, :784] x + W[:, 784 + class] + b.
         let (w, b) = (&dvs.variables()["net.0.weight"], &dvs.variables()["net.0.bias"]);
         let want = x.flatten(1, -1).matmul(&w.narrow(1, 0, 784).tr()) + w.narrow(1, 784, 10).tr().index_select(0, &Tensor::from_slice(&[1i64, 8])) + b;
-        let got = d.layers[0].forward(&append_vector(&x.flatten(1, -1), Some(&y), 10));
+        let got = d.stack.layers[0].forward(&append_vector(&x.flatten(1, -1), Some(&y), 10));
         assert!((got - want).abs().max().double_value(&[]) < 1e-5);
         assert_eq!(d.forward_t(&x, Some(&y), false).size(), vec![2]);
     }

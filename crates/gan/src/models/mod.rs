@@ -2,6 +2,8 @@
 
 pub mod condition;
 pub mod dcgan;
+pub mod ema;
+pub mod latent;
 pub mod mlp;
 pub mod pack;
 pub mod vae;
@@ -9,7 +11,7 @@ pub mod vae;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Tensor};
 
-pub use crate::ema::EmaConfig;
+pub use ema::EmaConfig;
 pub use dcgan::{DcganConfig, Norm};
 pub use mlp::MlpConfig;
 pub use vae::VaeConfig;
@@ -75,7 +77,7 @@ impl<'de> Deserialize<'de> for ModelConfig {
         use serde::de::Error;
         let mut table = toml::Table::deserialize(d)?;
         let ema = EmaConfig::take_from(&mut table).map_err(D::Error::custom)?;
-        let net = crate::tagged::deserialize_tagged(toml::Value::Table(table), &["mlp", "dcgan", "vae"], |kind, v| {
+        let net = crate::config::tagged::deserialize_tagged(toml::Value::Table(table), &["mlp", "dcgan", "vae"], |kind, v| {
             Ok(match kind {
                 "mlp" => NetConfig::Mlp(v.try_into()?),
                 "vae" => NetConfig::Vae(v.try_into()?),

@@ -13,8 +13,9 @@
 //! the KL term is closed-form. Both are reported per image.
 
 use serde::{Deserialize, Serialize};
-use tch::{nn, nn::Module, Kind, Reduction, Tensor};
+use tch::{nn, Kind, Reduction, Tensor};
 
+use super::mlp::{size_problems, LinearStack};
 use super::{Generator, ImageShape};
 
 /// The VAE's reconstruction likelihood.
@@ -46,15 +47,7 @@ impl Default for VaeConfig {
 
 impl VaeConfig {
     pub fn problems(&self) -> Vec<String> {
-        let mut p = Vec::new();
-        if self.latent_dim < 1 {
-            p.push(format!("latent_dim must be at least 1, got {}", self.latent_dim));
-        }
-        for (name, h) in [("encoder_hidden", &self.encoder_hidden), ("decoder_hidden", &self.decoder_hidden)] {
-            if h.iter().any(|&s| s < 1) {
-                p.push(format!("{name} sizes must be at least 1, got {h:?}"));
-            }
-        }
+        let mut p = size_problems(self.latent_dim, [("encoder_hidden", &self.encoder_hidden), ("decoder_hidden", &self.decoder_hidden)]);
         if !(0.0..1.0).contains(&self.leaky_slope) {
             p.push(format!("leaky_slope must be in [0, 1), got {}", self.leaky_slope));
         }
@@ -63,42 +56,17 @@ impl VaeConfig {
 
     pub fn decoder(&self, root: &nn::Path, image: ImageShape) -> Decoder {
         let sizes: Vec<i64> = std::iter::once(self.latent_dim).chain(self.decoder_hidden.iter().copied()).chain([image.numel()]).collect();
-        Decoder { mlp: Mlp::new(root, &sizes, self.leaky_slope), latent_dim: self.latent_dim, image }
+        Decoder { mlp: LinearStack::new(root, &sizes, 2, self.leaky_slope, 0.0), latent_dim: self.latent_dim, image }
     }
 
     pub fn encoder(&self, root: &nn::Path, image: ImageShape) -> Encoder {
         let sizes: Vec<i64> = std::iter::once(image.numel()).chain(self.encoder_hidden.iter().copied()).chain([2 * self.latent_dim]).collect();
-        Encoder { mlp: Mlp::new(root, &sizes, self.leaky_slope), reconstruction: self.reconstruction }
-    }
-}
-
-/// Linear layers with LeakyReLU between them (PyTorch `nn.Sequential` names: Linear at 0, 2, ...).
-struct Mlp {
-    layers: Vec<nn::Linear>,
-    slope: Tensor,
-}
-
-impl Mlp {
-    fn new(root: &nn::Path, sizes: &[i64], slope: f64) -> Self {
-        let layers = super::mlp::stack(&(root / "net"), sizes, 2);
-        Self { layers, slope: Tensor::from_slice(&[slope as f32]).to_device(root.device()) }
-    }
-
-    fn forward(&self, x: &Tensor) -> Tensor {
-        let last = self.layers.len() - 1;
-        let mut h = x.shallow_clone();
-        for (i, l) in self.layers.iter().enumerate() {
-            h = l.forward(&h);
-            if i < last {
-                h = super::leaky_relu(&h, &self.slope);
-            }
-        }
-        h
+        Encoder { mlp: LinearStack::new(root, &sizes, 2, self.leaky_slope, 0.0), reconstruction: self.reconstruction }
     }
 }
 
 pub struct Decoder {
-    mlp: Mlp,
+    mlp: LinearStack,
     latent_dim: i64,
     image: ImageShape,
 }
@@ -106,13 +74,12 @@ pub struct Decoder {
 impl Decoder {
     /// A second handle on the same weights.
     pub fn share(&self) -> Decoder {
-        let layers = self.mlp.layers.iter().map(|l| nn::Linear { ws: l.ws.shallow_clone(), bs: l.bs.as_ref().map(Tensor::shallow_clone) }).collect();
-        Decoder { mlp: Mlp { layers, slope: self.mlp.slope.shallow_clone() }, latent_dim: self.latent_dim, image: self.image }
+        Decoder { mlp: self.mlp.share(), latent_dim: self.latent_dim, image: self.image }
     }
 
     /// Pixel logits `[B, C*H*W]`.
     pub fn logits(&self, z: &Tensor) -> Tensor {
-        self.mlp.forward(z)
+        self.mlp.forward_t(z, false)
     }
 }
 
@@ -131,7 +98,7 @@ impl Generator for Decoder {
 }
 
 pub struct Encoder {
-    mlp: Mlp,
+    mlp: LinearStack,
     pub reconstruction: Reconstruction,
 }
 
@@ -145,7 +112,7 @@ pub struct ElboTerms {
 impl Encoder {
     /// Mean and log-variance of q(z|x), each `[B, latent]`.
     pub fn forward(&self, x: &Tensor) -> (Tensor, Tensor) {
-        let h = self.mlp.forward(&x.flatten(1, -1));
+        let h = self.mlp.forward_t(&x.flatten(1, -1), false);
         let parts = h.chunk(2, 1);
         (parts[0].shallow_clone(), parts[1].shallow_clone())
     }

@@ -34,7 +34,7 @@ pub enum OptimizerConfig {
 
 impl<'de> Deserialize<'de> for OptimizerConfig {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::tagged::deserialize_tagged(d, &["adam", "rmsprop"], |kind, v| {
+        crate::config::tagged::deserialize_tagged(d, &["adam", "rmsprop"], |kind, v| {
             Ok(match kind {
                 "adam" => OptimizerConfig::Adam(v.try_into()?),
                 _ => OptimizerConfig::RmsProp(v.try_into()?),

@@ -6,7 +6,7 @@ use tch::{Device, Kind, Tensor};
 use crate::config::TrainConfig;
 use crate::error::{GanError, Result};
 use crate::models::condition::one_hot;
-use crate::sample;
+use crate::models::latent;
 
 use super::GRID_SAMPLES;
 
@@ -34,9 +34,9 @@ pub(super) fn run_classes(config: &TrainConfig, labelled: Option<usize>) -> Resu
 /// repeated once per class (rows share z, columns share the class).
 pub(super) fn grid_inputs(latent: i64, classes: i64, seed: u64, device: Device) -> (Tensor, Option<Tensor>) {
     if classes == 0 {
-        return (sample::latents(GRID_SAMPLES, latent, seed, device), None);
+        return (latent::latents(GRID_SAMPLES, latent, seed, device), None);
     }
-    let z = sample::latents(CONDITIONAL_GRID_ROWS, latent, seed, device).repeat_interleave_self_int(classes, 0, None);
+    let z = latent::latents(CONDITIONAL_GRID_ROWS, latent, seed, device).repeat_interleave_self_int(classes, 0, None);
     let labels = Tensor::arange(classes, (Kind::Int64, device)).repeat([CONDITIONAL_GRID_ROWS]);
     (z, Some(one_hot(&labels, classes)))
 }

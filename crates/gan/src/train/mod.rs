@@ -4,6 +4,7 @@
 
 mod conditioning;
 mod vae_step;
+pub mod stats;
 pub mod feed;
 pub mod step;
 
@@ -13,24 +14,26 @@ use std::time::Instant;
 use gan_data::rng::mix;
 use tch::{Device, Kind, Tensor};
 
-use crate::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
-use crate::ema::AveragedGenerator;
+use crate::run::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
+use crate::models::ema::AveragedGenerator;
 use crate::config::{differences, TrainConfig};
 use crate::error::{GanError, Result};
 use crate::events::Event;
 use crate::losses::LossKind;
-use crate::metrics::{MetricsLog, StepMetrics};
+use crate::run::metrics::{MetricsLog, StepMetrics};
 use crate::models::condition::one_hot;
 use conditioning::{grid_inputs, run_classes};
 use crate::models::{param_count, ImageShape, Nets, Partner};
 use crate::optim::Optimizer;
-use crate::run_dir::RunDir;
-use crate::{device, grid, plot, scatter};
+use crate::run::dir::RunDir;
+use crate::device;
+use crate::draw::{grid, plot, scatter};
 use gan_data::modes::{mode_report, PAPER_SAMPLES};
 use gan_data::toy::ToyDist;
 
 use feed::Feed;
-use step::{gan_step, RealBatch, StepParts, STAT_COUNT};
+use stats::{StepStats, StepWindow, WindowMeans};
+use step::{gan_step, RealBatch, StepParts};
 
 /// Stream tags mixed with the run seed, so each use of randomness is independent.
 const STEP_STREAM: u64 = 1;
@@ -164,7 +167,7 @@ impl Trainer {
         let fixed_seed = mix(&[config.seed, FIXED_Z_STREAM]);
         let toy = config.data.toy().map(|dist| ToyView { dist, real: dist.sample(PAPER_SAMPLES, fixed_seed) });
         let (fixed_z, fixed_y) = match toy {
-            Some(_) => (crate::sample::latents(PAPER_SAMPLES as i64, config.model.latent_dim(), fixed_seed, device), None),
+            Some(_) => (crate::models::latent::latents(PAPER_SAMPLES as i64, config.model.latent_dim(), fixed_seed, device), None),
             None => grid_inputs(config.model.latent_dim(), classes, fixed_seed, device),
         };
         // Records an interrupted run wrote after its last checkpoint are dropped.
@@ -197,8 +200,8 @@ impl Trainer {
     }
 
     /// One generator update (with `d_steps` discriminator updates before it); returns the
-    /// step's statistics (see [`step::StepStats`]).
-    pub fn train_step(&mut self) -> Result<Tensor> {
+    /// step's statistics, still on the device.
+    pub fn train_step(&mut self) -> Result<StepStats> {
         tch::manual_seed(mix(&[self.config.seed, STEP_STREAM, self.step]) as i64);
         let lr_scale = self.config.optim.lr_factor(self.step, self.total_steps);
         let loss = self.config.loss.at(self.step, self.total_steps);
@@ -219,12 +222,12 @@ impl Trainer {
             Partner::Discriminator(d) => {
                 let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
                 let parts = StepParts { g: self.nets.g.as_ref(), d: d.as_ref(), opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &loss };
-                gan_step(parts, self.config.d_steps, next_real, noise)?.values
+                StepStats::Gan(gan_step(parts, self.config.d_steps, next_real, noise)?)
             }
             Partner::Encoder(encoder, decoder) => {
                 let mut next_real = next_real;
                 let real = next_real()?.images;
-                vae_step::vae_step(encoder, decoder, &mut self.opt_g, &mut self.opt_d, &real, latent)
+                StepStats::Vae(vae_step::vae_step(encoder, decoder, &mut self.opt_g, &mut self.opt_d, &real, latent))
             }
         };
         if let Some(e) = &self.ema {
@@ -262,20 +265,17 @@ impl Trainer {
         if self.step == 0 {
             self.save_samples(on_event)?;
         }
-        let mut window = Tensor::zeros([STAT_COUNT], (Kind::Float, self.device));
-        let (mut window_steps, mut window_start) = (0u64, Instant::now());
+        let (mut window, mut window_start) = (StepWindow::default(), Instant::now());
         while self.step < stop {
-            window += self.train_step()?;
-            window_steps += 1;
+            window.push(self.train_step()?);
             for e in self.skipped.drain(..) {
                 on_event(&Event::SkippedImage { reason: e.to_string() });
             }
             on_event(&Event::Step { step: self.step });
             if self.step % self.config.log_every == 0 || self.step == stop {
-                let m = self.record(&window, window_steps, window_start.elapsed().as_secs_f64())?;
+                let m = self.record(&mut window, window_start.elapsed().as_secs_f64())?;
                 on_event(&Event::Metrics(m));
-                window = Tensor::zeros([STAT_COUNT], (Kind::Float, self.device));
-                (window_steps, window_start) = (0, Instant::now());
+                window_start = Instant::now();
             }
             if self.step % self.config.sample_every == 0 || self.step == stop {
                 self.save_samples(on_event)?;
@@ -297,24 +297,31 @@ impl Trainer {
         Ok((0..v.len()).map(|i| v.name(i).to_string()).collect())
     }
 
-    fn record(&mut self, window: &Tensor, steps: u64, secs: f64) -> Result<StepMetrics> {
-        let v: Vec<f64> = Vec::try_from(&(window.to_device(Device::Cpu).to_kind(Kind::Double) / steps as f64))
-            .expect("step statistics");
+    fn record(&mut self, window: &mut StepWindow, secs: f64) -> Result<StepMetrics> {
+        let steps = window.len() as u64;
+        let means = window.take_means().expect("a logged window holds at least one step");
         let loss = &self.config.loss;
-        let gan = self.nets.discriminator().is_some();
-        let m = StepMetrics {
+        let mut m = StepMetrics {
             step: self.step,
             epoch: self.batches_consumed as f64 / self.batches_per_epoch as f64,
-            d_loss: gan.then_some(v[0]),
-            g_loss: gan.then_some(v[1]),
-            d_real: gan.then_some(v[2]),
-            d_fake: gan.then_some(v[3]),
-            wasserstein: (gan && loss.kind == LossKind::Wasserstein).then_some(v[4]),
-            // A lazy penalty is averaged over the updates that took it.
-            penalty: loss.lipschitz.penalty_weight().filter(|_| gan && v[6] > 0.0).map(|_| v[5] / v[6]),
-            vae: (!gan).then(|| crate::metrics::VaeMetrics { loss: v[0], reconstruction: v[1], kl: v[2] }),
+            d_loss: None,
+            g_loss: None,
+            d_real: None,
+            d_fake: None,
+            wasserstein: None,
+            penalty: None,
+            vae: None,
             steps_per_sec: steps as f64 / secs.max(1e-9),
         };
+        match means {
+            WindowMeans::Gan { d, g_loss } => {
+                (m.d_loss, m.g_loss, m.d_real, m.d_fake) = (Some(d.loss), Some(g_loss), Some(d.real_score), Some(d.fake_score));
+                m.wasserstein = (loss.kind == LossKind::Wasserstein).then_some(d.gap);
+                // A lazy penalty is averaged over the updates that took it.
+                m.penalty = loss.lipschitz.penalty_weight().and(d.penalty);
+            }
+            WindowMeans::Vae { loss, reconstruction, kl } => m.vae = Some(crate::run::metrics::VaeMetrics { loss, reconstruction, kl }),
+        }
         self.metrics_log.append(&m)?;
         self.history.push(m.clone());
         Ok(m)
@@ -329,7 +336,7 @@ impl Trainer {
         let images = tch::no_grad(|| self.sampler().forward_t(&self.fixed_z, self.fixed_y.as_ref(), false));
         let path = self.run.sample_grid(self.step);
         if let Some(toy) = &self.toy {
-            let fake = crate::sample::points(&images);
+            let fake = crate::models::latent::points(&images);
             let report = toy.dist.modes().map(|m| mode_report(&m, &fake));
             scatter::save_points_plot(toy.dist, &toy.real, &fake, &scatter::title(toy.dist, self.step, report.as_ref()), &path)?;
         } else {

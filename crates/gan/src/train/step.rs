@@ -15,24 +15,15 @@
 //! Gradients are taken with `autograd.grad` semantics, so the generator's update never
 //! computes the discriminator's weight gradients and nothing needs zeroing.
 
-use tch::{Kind, Tensor};
+use tch::Tensor;
 
 use crate::error::Result;
-use crate::losses::{discriminator_loss, generator_loss, mean_score, LossConfig};
+use crate::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, r1_penalty, r1_r2_penalties, Lipschitz};
+use crate::losses::{discriminator_loss, generator_loss, LossConfig};
 use crate::models::{Discriminator, Generator};
 use crate::optim::Optimizer;
-use crate::penalty::{gradient_penalty, interpolate, interpolation_weights, r1_penalty, r1_r2_penalties, Lipschitz};
 
-/// Number of scalars in [`StepStats::values`].
-pub const STAT_COUNT: i64 = 7;
-
-/// Detached scalars of one step, kept on the device until logging reads them.
-pub struct StepStats {
-    /// `[d_loss, g_loss, mean score on real, mean score on fake, mean C(real) - mean C(fake),
-    /// unweighted penalty (0 without one), 1 when the penalty was taken (0 on the skipped
-    /// updates of a lazy penalty)]`.
-    pub values: Tensor,
-}
+use super::stats::{DiscriminatorStats, GanStepStats};
 
 /// The networks and optimisers a step updates.
 pub struct StepParts<'a> {
@@ -60,17 +51,20 @@ pub struct RealBatch {
     pub labels: Option<Tensor>,
 }
 
-/// The discriminator's loss on `real` and (detached) `fake`, both of classes `y` when
-/// conditional. `eps` gives the per-sample interpolation weights of the gradient penalty
-/// (drawn from U(0, 1) when `None`).
-pub fn discriminator_terms(
-    d: &dyn Discriminator,
-    loss: &LossConfig,
-    real: &Tensor,
-    fake: &Tensor,
-    y: Option<&Tensor>,
-    eps: Option<&Tensor>,
-) -> DiscriminatorTerms {
+/// What one discriminator update sees: a real and a fake batch (the fake is detached), both
+/// of classes `y` when conditional, and the per-sample interpolation weights of the
+/// gradient penalty (drawn from U(0, 1) when `None`).
+#[derive(Clone, Copy)]
+pub struct DiscriminatorInput<'a> {
+    pub real: &'a Tensor,
+    pub fake: &'a Tensor,
+    pub y: Option<&'a Tensor>,
+    pub eps: Option<&'a Tensor>,
+}
+
+/// The discriminator's loss on one [`DiscriminatorInput`], with its parts.
+pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, input: DiscriminatorInput<'_>) -> DiscriminatorTerms {
+    let DiscriminatorInput { real, fake, y, eps } = input;
     let fake = fake.detach();
     match loss.lipschitz {
         Lipschitz::GradientPenalty { weight } => {
@@ -132,13 +126,26 @@ fn score_concatenated(d: &dyn Discriminator, x: &Tensor, n_real: i64, y: Option<
     (both, k)
 }
 
+/// One discriminator (critic) update: the terms of [`discriminator_terms`], their gradient,
+/// the optimiser's step, and the weight clipping of Arjovsky et al. 2017 for a clipped
+/// critic. The training step and the lab both update their discriminators here.
+pub fn update_discriminator(d: &dyn Discriminator, opt_d: &mut Optimizer, loss: &LossConfig, input: DiscriminatorInput<'_>) -> DiscriminatorTerms {
+    let terms = discriminator_terms(d, loss, input);
+    let grads = opt_d.grads(&terms.loss);
+    opt_d.step(&grads);
+    if let Some(c) = loss.lipschitz.clip() {
+        opt_d.clip_params(c);
+    }
+    terms
+}
+
 /// Runs one step. `next_real` yields a real batch per call; `noise(n)` draws `n` latents.
 pub fn gan_step(
     p: StepParts<'_>,
     d_steps: u32,
     mut next_real: impl FnMut() -> Result<RealBatch>,
     mut noise: impl FnMut(i64) -> Tensor,
-) -> Result<StepStats> {
+) -> Result<GanStepStats> {
     let mut kept = None;
     for j in 0..d_steps {
         let last = j + 1 == d_steps;
@@ -147,31 +154,17 @@ pub fn gan_step(
         let generate = || p.g.forward_t(&z, y.as_ref(), true);
         let fake = if last { generate() } else { tch::no_grad(generate) };
         let loss = LossConfig { lipschitz: p.loss.lipschitz.for_d_update(p.opt_d.steps_taken()), ..p.loss.clone() };
-        let terms = discriminator_terms(p.d, &loss, &real, &fake, y.as_ref(), None);
-        let grads = p.opt_d.grads(&terms.loss);
-        p.opt_d.step(&grads);
-        if let Some(c) = p.loss.lipschitz.clip() {
-            p.opt_d.clip_params(c);
-        }
+        let terms = update_discriminator(p.d, p.opt_d, &loss, DiscriminatorInput { real: &real, fake: &fake, y: y.as_ref(), eps: None });
         if last {
-            kept = Some((fake, real, y, terms));
+            kept = Some((fake, real, y, DiscriminatorStats::of(p.loss, &terms)));
         }
     }
-    let (fake, real, y, terms) = kept.expect("d_steps >= 1");
+    let (fake, real, y, d) = kept.expect("d_steps >= 1");
     // A relativistic generator compares each fake with its real partner, scored by the
     // discriminator as it is now (a constant for the generator's gradient).
     let real_now = p.loss.kind.generator_needs_real().then(|| tch::no_grad(|| p.d.forward_t(&real, y.as_ref(), true)));
     let g_loss = generator_loss(p.loss, &p.d.forward_t(&fake, y.as_ref(), true), real_now.as_ref());
     let grads = p.opt_g.grads(&g_loss);
     p.opt_g.step(&grads);
-    let (real_out, fake_out) = (terms.real_out.detach(), terms.fake_out.detach());
-    let gap = real_out.mean(None) - fake_out.mean(None);
-    let taken = gap.full_like(if terms.penalty.is_some() { 1.0 } else { 0.0 });
-    let penalty = terms.penalty.map_or_else(|| gap.zeros_like(), |t| t.detach());
-    let values = Tensor::stack(
-        &[terms.loss.detach(), g_loss.detach(), mean_score(p.loss, &real_out), mean_score(p.loss, &fake_out), gap, penalty, taken],
-        0,
-    )
-    .to_kind(Kind::Float);
-    Ok(StepStats { values })
+    Ok(GanStepStats { d, g_loss: g_loss.detach() })
 }

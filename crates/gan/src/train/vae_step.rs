@@ -6,11 +6,10 @@ use tch::{Kind, Tensor};
 use crate::models::vae::{Decoder, Encoder};
 use crate::optim::Optimizer;
 
-use super::step::STAT_COUNT;
+use super::stats::VaeStepStats;
 
-/// `[loss, reconstruction, kl, 0, ...]` of the batch (padded to the GAN step's
-/// [`STAT_COUNT`] statistics), detached, as floats.
-pub fn vae_step(encoder: &Encoder, decoder: &Decoder, opt_dec: &mut Optimizer, opt_enc: &mut Optimizer, real: &Tensor, latent: i64) -> Tensor {
+/// One update of decoder and encoder on `real`; returns the batch's objective, detached.
+pub fn vae_step(encoder: &Encoder, decoder: &Decoder, opt_dec: &mut Optimizer, opt_enc: &mut Optimizer, real: &Tensor, latent: i64) -> VaeStepStats {
     let eps = Tensor::randn([real.size()[0], latent], (Kind::Float, real.device()));
     let t = encoder.elbo(decoder, real, &eps);
     let params: Vec<Tensor> = opt_dec.params().iter().chain(opt_enc.params()).map(Tensor::shallow_clone).collect();
@@ -18,6 +17,5 @@ pub fn vae_step(encoder: &Encoder, decoder: &Decoder, opt_dec: &mut Optimizer, o
     let enc_grads = grads.split_off(opt_dec.params().len());
     opt_dec.step(&grads);
     opt_enc.step(&enc_grads);
-    let values = Tensor::stack(&[t.loss.detach(), t.reconstruction.detach(), t.kl.detach()], 0).to_kind(Kind::Float);
-    Tensor::cat(&[values, Tensor::zeros([STAT_COUNT - 3], (Kind::Float, real.device()))], 0)
+    VaeStepStats { loss: t.loss.detach(), reconstruction: t.reconstruction.detach(), kl: t.kl.detach() }
 }

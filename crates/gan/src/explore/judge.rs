@@ -4,10 +4,12 @@
 
 use serde::Serialize;
 use tch::{Device, Kind};
+use gan_data::modes::class_shares;
 
-use crate::classifier::Classifier;
+use crate::eval::classifier::Classifier;
 use crate::error::{GanError, Result};
-use crate::sample::{draw_latents, TrainedGenerator};
+use crate::models::latent::draw_latents;
+use crate::run::trained::TrainedGenerator;
 
 /// Images classified per forward pass.
 const CHUNK: i64 = 500;
@@ -29,7 +31,7 @@ pub struct Judgement {
 /// Classifies `n` samples drawn from `seed` (truncated latents when `truncation` is set), of
 /// class `requested` (conditional runs).
 pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i64, seed: u64, truncation: Option<f64>) -> Result<Judgement> {
-    if g.image != crate::classifier::INPUT {
+    if g.image != crate::eval::classifier::INPUT {
         return Err(GanError::Invalid(format!("the classifiers judge 28x28 grey images; this run makes {:?}", g.image)));
     }
     let z = draw_latents(n, g.latent_dim(), seed, truncation, Device::Cpu);
@@ -46,15 +48,6 @@ pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i6
     let shares = class_shares(&predicted, c.classes as usize);
     let agreement = requested.map(|r| shares.get(r as usize).copied().unwrap_or(0.0));
     Ok(Judgement { requested, n, shares, agreement, mean_confidence: confidence / n as f64 })
-}
-
-/// Share of `predicted` labels in each of `k` classes.
-pub fn class_shares(predicted: &[i64], k: usize) -> Vec<f64> {
-    let mut counts = vec![0usize; k];
-    for &c in predicted {
-        counts[c as usize] += 1;
-    }
-    counts.iter().map(|&c| c as f64 / predicted.len().max(1) as f64).collect()
 }
 
 /// One judgement per class for a conditional run, or one for the whole generator.

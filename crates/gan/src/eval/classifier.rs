@@ -108,7 +108,7 @@ impl Classifier {
         self.vs.save(&tmp).map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
         std::fs::rename(&tmp, path).map_err(GanError::io(path))?;
         let json = serde_json::to_string_pretty(card).expect("card serialises");
-        crate::checkpoint::write_atomic(&card_path(path), json.as_bytes())
+        crate::run::checkpoint::write_atomic(&card_path(path), json.as_bytes())
     }
 
     /// Loads weights and their card (`X.json` next to `X.safetensors`).
@@ -118,7 +118,7 @@ impl Classifier {
         let card: ClassifierCard = serde_json::from_str(&text)
             .map_err(|e| GanError::Checkpoint { path: cp.clone(), reason: format!("not a classifier card: {e}") })?;
         let mut c = Self::new(card.classes, device);
-        crate::checkpoint::load_weights(&mut c.vs, path)?;
+        crate::run::checkpoint::load_weights(&mut c.vs, path)?;
         Ok((c, card))
     }
 }
@@ -164,12 +164,12 @@ impl Shipped {
     fn files(self) -> (&'static [u8], &'static str) {
         match self {
             Shipped::Mnist => (
-                include_bytes!("../../../models/classifiers/mnist.safetensors"),
-                include_str!("../../../models/classifiers/mnist.json"),
+                include_bytes!("../../../../models/classifiers/mnist.safetensors"),
+                include_str!("../../../../models/classifiers/mnist.json"),
             ),
             Shipped::FashionMnist => (
-                include_bytes!("../../../models/classifiers/fashion-mnist.safetensors"),
-                include_str!("../../../models/classifiers/fashion-mnist.json"),
+                include_bytes!("../../../../models/classifiers/fashion-mnist.safetensors"),
+                include_str!("../../../../models/classifiers/fashion-mnist.json"),
             ),
         }
     }

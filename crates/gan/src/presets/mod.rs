@@ -1,5 +1,7 @@
 //! Named, ready-to-run configurations (`gan presets` lists them).
 
+pub mod toy;
+
 use serde::{Deserialize, Serialize};
 
 use std::path::PathBuf;
@@ -13,8 +15,8 @@ use crate::error::{GanError, Result};
 use crate::losses::{GeneratorLoss, LossConfig, LossKind};
 use crate::models::{DcganConfig, EmaConfig, ModelConfig, NetConfig, Norm, VaeConfig};
 use crate::optim::{AdamConfig, OptimizerConfig, RmsPropConfig};
-use crate::penalty::Lipschitz;
-use crate::toy_presets::{ToyLoss, ToyPreset};
+use crate::losses::penalty::Lipschitz;
+use crate::presets::toy::{ToyLoss, ToyPreset};
 use gan_data::toy::ToyDist;
 
 fn fashion() -> DataSource {
@@ -272,7 +274,7 @@ mod tests {
             assert_eq!(Preset::from_name(p.name()).unwrap(), p);
         }
         // The documented example file spells out the default preset field by field.
-        let example = crate::TrainConfig::from_toml_str(include_str!("../../../configs/example.toml"), "example.toml").unwrap();
+        let example = crate::TrainConfig::from_toml_str(include_str!("../../../../configs/example.toml"), "example.toml").unwrap();
         assert_eq!(example, Preset::DEFAULT.config());
         let e = Preset::from_name("mnist-mpl").unwrap_err().to_string();
         assert!(e.contains("mnist-mpl") && e.contains("mnist-mlp-minimax"), "{e}");

@@ -10,7 +10,7 @@
 //! - `wasserstein`: Arjovsky et al., "Wasserstein GAN" (ICML 2017). A critic `C` (no
 //!   sigmoid) estimates the Earth Mover's distance as `mean C(x) - mean C(G(z))`; it minimises
 //!   `mean C(G(z)) - mean C(x)` and the generator minimises `-mean C(G(z))`. Only meaningful
-//!   with a Lipschitz constraint on `C` (see [`crate::penalty`]).
+//!   with a Lipschitz constraint on `C` (see [`crate::losses::penalty`]).
 //! - `least-squares`: Mao et al., "Least Squares Generative Adversarial Networks" (ICCV
 //!   2017) with the 0-1 coding: `D` minimises `1/2 mean (D(x) - 1)^2 + 1/2 mean D(G(z))^2`,
 //!   `G` minimises `1/2 mean (D(G(z)) - 1)^2`.
@@ -20,12 +20,14 @@
 //!   (NeurIPS 2024, R3GAN): each real sample is paired with one fake and `D` minimises
 //!   `mean softplus(-(D(x) - D(G(z))))`, `G` minimises `mean softplus(-(D(G(z)) - D(x)))`
 //!   (on the same pairs, `D(x)` scored by the current discriminator). With the R1 + R2
-//!   penalties ([`crate::penalty`]) this is R3GAN's objective.
+//!   penalties ([`crate::losses::penalty`]) this is R3GAN's objective.
+
+pub mod penalty;
 
 use serde::{Deserialize, Serialize};
 use tch::{Reduction, Tensor};
 
-use crate::penalty::Lipschitz;
+use crate::losses::penalty::Lipschitz;
 
 /// The family of adversarial loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -64,7 +64,7 @@ impl MetricsLog {
                 text.push_str(&serde_json::to_string(m).expect("metrics serialise"));
                 text.push('\n');
             }
-            crate::checkpoint::write_atomic(path, text.as_bytes())?;
+            crate::run::checkpoint::write_atomic(path, text.as_bytes())?;
             kept
         } else {
             Vec::new()

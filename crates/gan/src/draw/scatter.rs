@@ -33,7 +33,7 @@ pub fn title(dist: ToyDist, step: u64, report: Option<&ModeReport>) -> String {
 
 /// Draws `real` and `fake` points (`n x dist.dim()`, row-major) into a PNG at `path`.
 pub fn save_points_plot(dist: ToyDist, real: &[f32], fake: &[f32], title: &str, path: &Path) -> Result<()> {
-    crate::plot::register_font();
+    crate::draw::plot::register_font();
     let mut buf = vec![0u8; (SIZE * SIZE * 3) as usize];
     let (lo, hi) = dist.extent();
     let mut draw = || -> std::result::Result<(), Box<dyn std::error::Error>> {
@@ -61,10 +61,10 @@ pub fn save_points_plot(dist: ToyDist, real: &[f32], fake: &[f32], title: &str, 
     };
     draw().map_err(|e| GanError::Invalid(format!("{}: cannot draw the points: {e}", path.display())))?;
     let img = image::RgbImage::from_raw(SIZE, SIZE, buf).expect("buffer matches size");
-    crate::grid::save_png(&image::DynamicImage::ImageRgb8(img), path)
+    crate::draw::grid::save_png(&image::DynamicImage::ImageRgb8(img), path)
 }
 
-/// Share of `values` in each of [`BINS`] bins over `[lo, hi)` (per unit length, so both
+/// Share of `values` in each of `BINS` bins over `[lo, hi)` (per unit length, so both
 /// histograms are densities on one axis).
 pub fn density(values: &[f32], (lo, hi): (f64, f64)) -> Vec<f64> {
     let width = (hi - lo) / BINS as f64;

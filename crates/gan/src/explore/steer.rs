@@ -10,9 +10,9 @@
 
 use tch::{nn, Kind, Tensor};
 
-use crate::classifier::Classifier;
+use crate::eval::classifier::Classifier;
 use crate::optim::{AdamConfig, Optimizer, OptimizerConfig};
-use crate::sample::TrainedGenerator;
+use crate::run::trained::TrainedGenerator;
 
 /// How to steer.
 #[derive(Debug, Clone, PartialEq)]

@@ -21,7 +21,7 @@ use tch::{nn, Tensor};
 
 use crate::error::{GanError, Result};
 use crate::models::ImageShape;
-use crate::run_dir::RunDir;
+use crate::run::dir::RunDir;
 
 pub const GENERATOR_FILE: &str = "generator.safetensors";
 pub const DISCRIMINATOR_FILE: &str = "discriminator.safetensors";

@@ -6,10 +6,14 @@
 use serde::{Deserialize, Serialize};
 use tch::{Kind, Tensor};
 
+/// How a path joins two latents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum PathMode {
+    /// Straight line.
     Lerp,
+    /// Great circle (keeps Gaussian latents at a typical norm).
     #[default]
     Slerp,
 }

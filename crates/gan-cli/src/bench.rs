@@ -5,22 +5,26 @@ use std::time::Instant;
 
 use tch::Device;
 
-use crate::config::{OptimConfig, TrainConfig};
-use crate::error::Result;
-use crate::losses::LossConfig;
-use crate::models::MlpConfig;
-use crate::optim::{AdamConfig, OptimizerConfig};
-use crate::penalty::Lipschitz;
-use crate::presets::Preset;
-use crate::train::Trainer;
+use gan::config::{OptimConfig, TrainConfig};
+use gan::error::Result;
+use gan::losses::LossConfig;
+use gan::models::MlpConfig;
+use gan::optim::{AdamConfig, OptimizerConfig};
+use gan::losses::penalty::Lipschitz;
+use gan::presets::Preset;
+use gan::train::Trainer;
 
 /// The training steps `make bench` compares with `bench/reference.py`: each one discriminator
 /// (critic) update then one generator update, batch 64, on the built-in MNIST sample.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BenchModel {
+    /// The 2014 MLP GAN on 28x28 images (one D update + one G update).
     Mlp,
+    /// The mnist-dcgan networks (BatchNorm conv G/D, BCE).
     Dcgan,
+    /// WGAN-GP with the MLP critic (no dropout), lambda 10.
     WganGpMlp,
+    /// WGAN-GP with the fashion-wgan-gp conv critic, lambda 10.
     WganGpConv,
 }
 

@@ -11,7 +11,7 @@ use crate::losses::{GeneratorLoss, LossConfig, LossKind};
 use crate::models::mlp::Output;
 use crate::models::MlpConfig;
 use crate::optim::{AdamConfig, LrSchedule, OptimizerConfig};
-use crate::penalty::Lipschitz;
+use crate::losses::penalty::Lipschitz;
 
 /// The losses a toy preset comes with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use std::sync::Once;
 use plotters::prelude::*;
 
 use crate::error::{GanError, Result};
-use crate::metrics::StepMetrics;
+use crate::run::metrics::StepMetrics;
 
 pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
@@ -88,7 +88,7 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
     };
     draw().map_err(|e| GanError::Invalid(format!("{}: cannot draw the loss plot: {e}", path.display())))?;
     let img = image::RgbImage::from_raw(W, H, buf).expect("buffer matches size");
-    crate::grid::save_png(&image::DynamicImage::ImageRgb8(img), path)
+    crate::draw::grid::save_png(&image::DynamicImage::ImageRgb8(img), path)
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use image::{DynamicImage, GrayImage, RgbImage};
 use tch::Tensor;
 
 use crate::error::{GanError, Result};
-use crate::font::{lit, GLYPH_H, GLYPH_W};
-use crate::grid::{make_grid, save_png};
+use crate::draw::font::{lit, GLYPH_H, GLYPH_W};
+use crate::draw::grid::{make_grid, save_png};
 
 /// Pixels left and right of a caption.
 const MARGIN: usize = 4;

@@ -1,0 +1,77 @@
+//! Argument groups that several subcommands share (`#[command(flatten)]`): loading a trained
+//! run's generator, drawing its latents, and choosing the classifier that judges it.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use gan::run::trained::{TrainedGenerator, WeightsChoice};
+use gan::DeviceChoice;
+use tch::Device;
+
+/// Which of a run's generators to load, and where (`sample`, `interpolate`, `steer`,
+/// `classifier judge`, `eval`, `compare`).
+#[derive(Args, Debug, Clone, Copy)]
+pub struct LoadArgs {
+    /// Use the trained generator's own weights instead of their moving average (for runs
+    /// with ema_half_life > 0, which otherwise sample from the average).
+    #[arg(long)]
+    pub raw: bool,
+    /// auto: the first CUDA GPU when libtorch sees one, else the CPU.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub device: DeviceChoice,
+}
+
+impl LoadArgs {
+    pub fn choice(self) -> WeightsChoice {
+        WeightsChoice::raw_if(self.raw)
+    }
+
+    /// The generator of the run in `run` (its newest checkpoint), on the chosen device.
+    pub fn load(self, run: &Path) -> anyhow::Result<(TrainedGenerator, Device)> {
+        let device = self.device.resolve()?;
+        Ok((TrainedGenerator::load(run, self.choice(), device)?, device))
+    }
+}
+
+/// A trained run to draw from.
+#[derive(Args, Debug, Clone)]
+pub struct GeneratorArgs {
+    /// The run directory to load the newest checkpoint from.
+    #[arg(long)]
+    pub run: PathBuf,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+impl GeneratorArgs {
+    pub fn load(&self) -> anyhow::Result<(TrainedGenerator, Device)> {
+        self.load.load(&self.run)
+    }
+}
+
+/// Seeded latents, optionally truncated (`sample`, `classifier judge`).
+#[derive(Args, Debug, Clone, Copy)]
+pub struct LatentArgs {
+    /// Seed of the latent vectors (the same z for every chosen class).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Truncation trick (Brock et al. 2019): redraw latent entries beyond this magnitude
+    /// (e.g. 1.0), for more typical, less varied samples.
+    #[arg(long)]
+    pub truncation: Option<f64>,
+}
+
+/// The classifier that judges a run (`steer`, `classifier judge`, `eval`, `compare`).
+#[derive(Args, Debug, Clone)]
+pub struct ClassifierArg {
+    /// `mnist`, `fashion-mnist` (shipped) or a .safetensors file from `gan classifier train`
+    /// (default: the shipped classifier for the run's data).
+    #[arg(long)]
+    pub classifier: Option<String>,
+}
+
+impl ClassifierArg {
+    pub fn name(&self) -> Option<&str> {
+        self.classifier.as_deref()
+    }
+}

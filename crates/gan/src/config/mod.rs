@@ -1,0 +1,115 @@
+//! Run configuration: one TOML document (`config.toml` in every run directory) that fully
+//! determines a training run together with its seed.
+//!
+//! Sources are layered: a preset, then a user's TOML file (any subset of the fields), then
+//! command-line overrides. Unknown keys and values of the wrong type are rejected by serde
+//! with the key's name; [`TrainConfig::validate`] then reports every semantic problem at once.
+
+mod layer;
+pub mod tagged;
+mod validate;
+
+pub use layer::differences;
+
+use gan_data::DataSource;
+use serde::{Deserialize, Serialize};
+
+use crate::losses::{GeneratorLoss, LossConfig};
+use crate::models::ModelConfig;
+pub use crate::optim::OptimConfig;
+use crate::optim::OptimizerConfig;
+
+/// Everything that defines a training run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Seeds weights, noise, dropout and data order.
+    pub seed: u64,
+    pub batch_size: usize,
+    /// Training length in generator updates; exactly one of `steps` and `epochs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<u64>,
+    /// Training length in passes over the data (counting the discriminator's batches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epochs: Option<u64>,
+    /// Discriminator updates per generator update (`k` in Goodfellow et al. 2014, Alg. 1).
+    pub d_steps: u32,
+    /// Condition both networks on the data's class labels (Mirza & Osindero 2014).
+    #[serde(default)]
+    pub conditional: bool,
+    /// The discriminator judges packs of this many samples (PacGAN, Lin et al. 2018); 1: no
+    /// packing.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub pack: u32,
+    /// Average and record metrics every this many steps.
+    pub log_every: u64,
+    /// Save a sample grid from a fixed z every this many steps.
+    pub sample_every: u64,
+    /// Save a checkpoint every this many steps (and always at the end).
+    pub checkpoint_every: u64,
+    /// How many checkpoints to keep (older ones are deleted).
+    pub keep_checkpoints: usize,
+    pub data: DataSource,
+    pub model: ModelConfig,
+    pub loss: LossConfig,
+    pub optim: OptimConfig,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(v: &u32) -> bool {
+    *v == 1
+}
+
+impl Default for TrainConfig {
+    /// The seed setup of the 2014 GAN on MNIST: batch 64, Adam 2e-4 (0.5, 0.999),
+    /// non-saturating generator loss, one D step per G step.
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            batch_size: 64,
+            steps: None,
+            epochs: Some(30),
+            d_steps: 1,
+            conditional: false,
+            pack: 1,
+            log_every: 10,
+            sample_every: 500,
+            checkpoint_every: 1000,
+            keep_checkpoints: 2,
+            data: DataSource::default(),
+            model: ModelConfig::default(),
+            loss: LossConfig::bce(GeneratorLoss::NonSaturating, 1.0),
+            optim: OptimConfig::same(OptimizerConfig::default()),
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Total generator steps for a data set of `n_images`.
+    pub fn total_steps(&self, n_images: usize) -> u64 {
+        match (self.steps, self.epochs) {
+            (Some(s), _) => s,
+            (None, Some(e)) => {
+                let batches = e * (n_images / self.batch_size.max(1)) as u64;
+                batches.div_ceil(self.d_steps.max(1) as u64).max(1)
+            }
+            (None, None) => 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epochs_to_steps() {
+        let mut c = TrainConfig { batch_size: 64, epochs: Some(2), ..TrainConfig::default() };
+        assert_eq!(c.total_steps(10_000), 2 * 156);
+        c.d_steps = 2;
+        assert_eq!(c.total_steps(10_000), 156);
+    }
+}

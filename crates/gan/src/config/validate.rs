@@ -1,0 +1,124 @@
+//! Semantic validation: every problem of a configuration at once, each naming its field
+//! (serde has already refused unknown keys and wrong types by name).
+
+use crate::error::{GanError, Result};
+use crate::losses::LossConfig;
+
+use super::TrainConfig;
+
+impl TrainConfig {
+    /// What a VAE run cannot have: it trains by its ELBO, with no discriminator.
+    fn vae_problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let why = "model.kind = \"vae\" trains by the ELBO without a discriminator";
+        if self.d_steps != 1 {
+            p.push(format!("`d_steps` must be 1: {why}"));
+        }
+        if self.pack != 1 {
+            p.push(format!("`pack` must be 1: {why}"));
+        }
+        if self.conditional {
+            p.push("`conditional = true` is not available for model.kind = \"vae\"".into());
+        }
+        if self.loss != LossConfig::default() {
+            p.push(format!("remove the [loss] table: {why} (choose model.reconstruction = \"bce\" or \"mse\")"));
+        }
+        if self.data.toy().is_some() {
+            p.push("data: the VAE models images with pixels in [-1, 1], not toy points".into());
+        }
+        p
+    }
+
+    /// Every semantic problem, each naming its field; empty when the config is usable.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        match (self.steps, self.epochs) {
+            (Some(_), Some(_)) => p.push("set only one of `steps` and `epochs`".into()),
+            (None, None) => p.push("set one of `steps` and `epochs`".into()),
+            (Some(0), _) | (_, Some(0)) => p.push("`steps`/`epochs` must be at least 1".into()),
+            _ => {}
+        }
+        for (name, v) in [
+            ("batch_size", self.batch_size as u64),
+            ("d_steps", self.d_steps as u64),
+            ("pack", self.pack as u64),
+            ("log_every", self.log_every),
+            ("sample_every", self.sample_every),
+            ("checkpoint_every", self.checkpoint_every),
+            ("keep_checkpoints", self.keep_checkpoints as u64),
+        ] {
+            if v == 0 {
+                p.push(format!("`{name}` must be at least 1"));
+            }
+        }
+        // TOML integers are signed 64-bit.
+        for (name, v) in [("seed", Some(self.seed)), ("steps", self.steps), ("epochs", self.epochs), ("log_every", Some(self.log_every)), ("sample_every", Some(self.sample_every)), ("checkpoint_every", Some(self.checkpoint_every))] {
+            if v.is_some_and(|v| v > i64::MAX as u64) {
+                p.push(format!("`{name}` must be at most {}", i64::MAX));
+            }
+        }
+        if matches!(self.model.net, crate::models::NetConfig::Vae(_)) {
+            p.extend(self.vae_problems());
+        }
+        if self.pack > 1 && self.batch_size % self.pack as usize != 0 {
+            p.push(format!("`batch_size` ({}) must be a multiple of `pack` ({})", self.batch_size, self.pack));
+        }
+        if self.pack > 1 && self.conditional {
+            p.push("`pack` > 1 cannot be combined with `conditional = true`".into());
+        }
+        p.extend(self.data.problems().into_iter().map(|s| format!("data.{s}")));
+        p.extend(self.model.problems().into_iter().map(|s| format!("model.{s}")));
+        p.extend(self.loss.problems().into_iter().map(|s| format!("loss.{s}")));
+        if self.loss.lipschitz.penalty_weight().is_some() && self.model.d_mixes_batch() {
+            p.push(
+                "loss.lipschitz: the gradient penalty is taken per sample, but model.d_norm = \"batch\" makes each \
+                 score depend on the whole batch; use d_norm = \"instance\", \"layer\" or \"none\" (Gulrajani et al. 2017, sec. 4)"
+                    .into(),
+            );
+        }
+        p.extend(self.optim.problems());
+        p
+    }
+
+    /// Fails with all [`problems`](Self::problems) at once.
+    pub fn validate(&self, source_name: &str) -> Result<()> {
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(GanError::Config { source_name: source_name.into(), problems })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_problems_reported_at_once() {
+        let c = TrainConfig::default()
+            .overlay_toml("batch_size = 0\nd_steps = 0\n[optim.g]\nlr = -1.0\n[loss]\nreal_label = 1.5\n", "f.toml")
+            .unwrap();
+        let e = c.validate("f.toml").unwrap_err().to_string();
+        for needle in ["batch_size", "d_steps", "optim.g.lr", "loss.real_label"] {
+            assert!(e.contains(needle), "{needle} missing from: {e}");
+        }
+    }
+
+    #[test]
+    fn out_of_range_integers_are_problems_not_panics() {
+        let c = TrainConfig { seed: u64::MAX, ..TrainConfig::default() };
+        assert!(c.validate("x").unwrap_err().to_string().contains("`seed` must be at most"));
+    }
+
+    #[test]
+    fn gradient_penalty_refuses_a_batch_norm_critic() {
+        let c = TrainConfig::default()
+            .overlay_toml("[model]\nkind = \"dcgan\"\nlatent_dim = 8\ng_base = 4\nd_base = 4\nd_norm = \"batch\"\n[loss]\nkind = \"wasserstein\"\ngenerator = \"minimax\"\n[loss.lipschitz]\nkind = \"gradient-penalty\"\nweight = 10.0\n", "f.toml")
+            .unwrap();
+        let e = c.validate("f.toml").unwrap_err().to_string();
+        assert!(e.contains("d_norm = \"batch\"") && e.contains("per sample"), "{e}");
+        assert!(e.contains("loss.generator applies only"), "{e}");
+    }
+}
