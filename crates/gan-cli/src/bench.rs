@@ -7,10 +7,10 @@ use tch::Device;
 
 use gan::config::{OptimConfig, TrainConfig};
 use gan::error::Result;
+use gan::losses::penalty::Lipschitz;
 use gan::losses::LossConfig;
 use gan::models::MlpConfig;
 use gan::optim::{AdamConfig, OptimizerConfig};
-use gan::losses::penalty::Lipschitz;
 use gan::presets::Preset;
 use gan::train::Trainer;
 

@@ -22,11 +22,7 @@ pub fn user(msg: impl Into<String>) -> anyhow::Error {
 }
 
 fn is_user_error(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<UserError>().is_some()
-            || c.downcast_ref::<GanError>().is_some()
-            || c.downcast_ref::<gan_data::DataError>().is_some()
-    })
+    e.chain().any(|c| c.downcast_ref::<UserError>().is_some() || c.downcast_ref::<GanError>().is_some() || c.downcast_ref::<gan_data::DataError>().is_some())
 }
 
 /// Prints an error (one line, its context chain joined with ": ") and returns the exit code.
@@ -57,7 +53,10 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
 /// Reports a panic (a bug, or a libtorch failure) as one line and exits 2.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        let msg = info.payload().downcast_ref::<&str>().map(|s| s.to_string())
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
         let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();

@@ -164,7 +164,8 @@ fn class_choices_that_cannot_be_honoured_are_one_line_errors() {
     // Conditioning needs labels: an image folder has none.
     std::fs::create_dir_all(t.path().join("pics")).unwrap();
     image::RgbImage::from_pixel(8, 8, image::Rgb([9, 9, 9])).save(t.path().join("pics/a.png")).unwrap();
-    std::fs::write(t.path().join("folder.toml"), "steps = 1\nbatch_size = 1\nconditional = true\n[data]\nkind = \"folder\"\ndir = \"pics\"\nsize = 8\n").unwrap();
+    std::fs::write(t.path().join("folder.toml"), "steps = 1\nbatch_size = 1\nconditional = true\n[data]\nkind = \"folder\"\ndir = \"pics\"\nsize = 8\n")
+        .unwrap();
     fails(&["train", "--preset", "mnist-mlp", "--config", "folder.toml", "--out", "f"], "conditional = true needs class labels");
 }
 
@@ -195,7 +196,8 @@ fn the_classifier_agrees_with_the_classes_asked_for() {
     let o = run(&["--threads", "1", "classifier", "train", "--data", "d", "--out", "c.safetensors", "--epochs", "3", "--batch-size", "16"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::write(t.path().join("cdcgan.toml"), CDCGAN).unwrap();
-    let o = run(&["--threads", "1", "train", "--preset", "mnist-mlp", "--config", "cdcgan.toml", "--data", "d", "--classes", "numbers", "--out", "run"], t.path());
+    let o =
+        run(&["--threads", "1", "train", "--preset", "mnist-mlp", "--config", "cdcgan.toml", "--data", "d", "--classes", "numbers", "--out", "run"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run(&["classifier", "judge", "--run", "run", "--classifier", "c.safetensors", "--n", "200", "--out", "j.json"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
@@ -225,7 +227,10 @@ fn conditioning_works_with_every_loss_and_both_architectures() {
         "[loss]\nkind = \"least-squares\"\n[loss.lipschitz]\nkind = \"none\"\n",
         "[loss]\nkind = \"wasserstein\"\n[loss.lipschitz]\nkind = \"gradient-penalty\"\nweight = 10.0\n",
     ];
-    let models = ["[model]\nkind = \"mlp\"\nlatent_dim = 4\ng_hidden = [8]\nd_hidden = [8]\nd_dropout = 0.0\n", "[model]\nkind = \"dcgan\"\nlatent_dim = 4\ng_base = 4\nd_base = 4\nd_norm = \"none\"\n"];
+    let models = [
+        "[model]\nkind = \"mlp\"\nlatent_dim = 4\ng_hidden = [8]\nd_hidden = [8]\nd_dropout = 0.0\n",
+        "[model]\nkind = \"dcgan\"\nlatent_dim = 4\ng_base = 4\nd_base = 4\nd_norm = \"none\"\n",
+    ];
     for (i, (model, loss)) in models.iter().flat_map(|m| losses.iter().map(move |l| (m, l))).enumerate() {
         let cfg = format!("steps = 2\nbatch_size = 8\nd_steps = 2\nconditional = true\nlog_every = 1\n{model}{loss}");
         std::fs::write(t.path().join("c.toml"), &cfg).unwrap();

@@ -37,7 +37,8 @@ fn average_follows_the_documented_update_and_leaves_training_alone() {
     let t = tempfile::tempdir().unwrap();
     let (data, cfg) = tiny_ema(t.path(), "");
     // Every step checkpointed, so every step's raw weights are on disk.
-    let every = std::fs::read_to_string(&cfg).unwrap().replace("checkpoint_every = 3", "checkpoint_every = 1").replace("keep_checkpoints = 5", "keep_checkpoints = 10");
+    let every =
+        std::fs::read_to_string(&cfg).unwrap().replace("checkpoint_every = 3", "checkpoint_every = 1").replace("keep_checkpoints = 5", "keep_checkpoints = 10");
     std::fs::write(&cfg, &every).unwrap();
     train(t.path(), &cfg, &data, "ema");
     let plain = t.path().join("plain.toml");
@@ -122,7 +123,11 @@ fn sample_draws_from_the_average_unless_raw_and_pytorch_loads_both() {
     // 8x8 images cannot be scored by the 28x28 classifier; the error names the shape.
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // A bad ramp-up names the field.
-    std::fs::write(t.path().join("bad.toml"), "[model]\nkind = \"mlp\"\nlatent_dim = 8\ng_hidden = [4]\nd_hidden = [4]\nd_dropout = 0.0\nleaky_slope = 0.2\nema_rampup = -0.1\n").unwrap();
+    std::fs::write(
+        t.path().join("bad.toml"),
+        "[model]\nkind = \"mlp\"\nlatent_dim = 8\ng_hidden = [4]\nd_hidden = [4]\nd_dropout = 0.0\nleaky_slope = 0.2\nema_rampup = -0.1\n",
+    )
+    .unwrap();
     let o = run(&["train", "--preset", "mnist-mlp", "--config", "bad.toml", "--out", "bad"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("model.ema_rampup must be a positive number, got -0.1"), "{}", stderr(&o));

@@ -65,7 +65,11 @@ fn invalid_toml_values_are_all_reported() {
     let t = tempfile::tempdir().unwrap();
     let cfg = t.path().join("bad.toml");
     std::fs::write(&cfg, "batch_size = 0\nd_steps = 0\n[optim.g]\nlr = -0.1\n[loss]\nreal_label = 2.0\n").unwrap();
-    expect_user_error(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--out", "r"], t.path(), &["bad.toml", "batch_size", "d_steps", "optim.g.lr", "loss.real_label"]);
+    expect_user_error(
+        &["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--out", "r"],
+        t.path(),
+        &["bad.toml", "batch_size", "d_steps", "optim.g.lr", "loss.real_label"],
+    );
     std::fs::write(&cfg, "[loss]\ngenerator = \"wasserstein-ish\"\n").unwrap();
     expect_user_error(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--out", "r"], t.path(), &["bad.toml", "wasserstein-ish"]);
     std::fs::write(&cfg, "learning_rate = 3\n").unwrap();

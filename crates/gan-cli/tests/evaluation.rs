@@ -42,7 +42,8 @@ fn gan_and_vae_are_compared_in_one_feature_space() {
     let dir = tempfile::tempdir().unwrap();
     let r = dir.path();
     write_labelled_28(&r.join("data"), 300, true);
-    let gan_cfg = "steps = 30\nbatch_size = 32\n[model]\nkind = \"mlp\"\nlatent_dim = 8\ng_hidden = [32]\nd_hidden = [32]\nd_dropout = 0.0\nleaky_slope = 0.2\n";
+    let gan_cfg =
+        "steps = 30\nbatch_size = 32\n[model]\nkind = \"mlp\"\nlatent_dim = 8\ng_hidden = [32]\nd_hidden = [32]\nd_dropout = 0.0\nleaky_slope = 0.2\n";
     std::fs::write(r.join("g.toml"), gan_cfg).unwrap();
     let vae_cfg = "steps = 30\nbatch_size = 32\n[model]\nkind = \"vae\"\nlatent_dim = 4\nencoder_hidden = [32]\ndecoder_hidden = [32]\nleaky_slope = 0.2\n";
     std::fs::write(r.join("v.toml"), vae_cfg).unwrap();

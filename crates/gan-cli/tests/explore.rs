@@ -38,7 +38,9 @@ fn interpolate_writes_a_strip_and_a_looping_gif_starting_at_the_seed() {
     // The first image is `gan sample --seed 3`'s first image, the last `--seed 9`'s.
     ok(&["sample", "--run", "run", "--seed", "3", "--n", "1", "--out", "a.png"]);
     ok(&["sample", "--run", "run", "--seed", "9", "--n", "1", "--out", "b.png"]);
-    let cell = |img: &image::GrayImage, x0: u32| -> Vec<u8> { (0..8).flat_map(|y| (0..8).map(move |x| (x, y))).map(|(x, y)| img.get_pixel(x0 + x, 2 + y).0[0]).collect() };
+    let cell = |img: &image::GrayImage, x0: u32| -> Vec<u8> {
+        (0..8).flat_map(|y| (0..8).map(move |x| (x, y))).map(|(x, y)| img.get_pixel(x0 + x, 2 + y).0[0]).collect()
+    };
     let a = image::open(t.path().join("a.png")).unwrap().into_luma8();
     let b = image::open(t.path().join("b.png")).unwrap().into_luma8();
     assert_eq!(cell(&strip, 2), cell(&a, 2));

@@ -37,6 +37,10 @@ fn every_preset_takes_a_training_step() {
         }
         assert!(m.len() == 1 && m[0].d_loss.unwrap().is_finite() && m[0].g_loss.unwrap().is_finite(), "{name}: {m:?}");
         assert_eq!(m[0].wasserstein.is_some(), name.contains("wgan"), "{name}");
-        assert_eq!(m[0].penalty.is_some(), name.contains("wgan-gp") || name.ends_with("-r1") || name.contains("rpgan") || name.starts_with("mnist-mlp"), "{name}");
+        assert_eq!(
+            m[0].penalty.is_some(),
+            name.contains("wgan-gp") || name.ends_with("-r1") || name.contains("rpgan") || name.starts_with("mnist-mlp"),
+            "{name}"
+        );
     }
 }

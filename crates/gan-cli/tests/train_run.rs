@@ -22,7 +22,15 @@ fn run_directory_holds_everything() {
     let (data, cfg) = tiny_setup(t.path());
     train(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "run"], t.path());
     let run = t.path().join("run");
-    for f in ["config.toml", "metrics.jsonl", "loss.png", "samples/step-00000000.png", "samples/step-00000003.png", "samples/step-00000006.png", "checkpoints/latest"] {
+    for f in [
+        "config.toml",
+        "metrics.jsonl",
+        "loss.png",
+        "samples/step-00000000.png",
+        "samples/step-00000003.png",
+        "samples/step-00000006.png",
+        "checkpoints/latest",
+    ] {
         assert!(run.join(f).is_file(), "missing {f}");
     }
     for f in ["generator.safetensors", "discriminator.safetensors", "optimizer.safetensors", "state.json", "config.toml"] {

@@ -46,23 +46,13 @@ pub struct Dataset {
 impl Dataset {
     /// Builds a grey data set from IDX images and optional labels (with the labels' file
     /// name for errors), checking that the counts agree.
-    pub fn from_idx(
-        name: String,
-        images: IdxImages,
-        images_path: &Path,
-        labels: Option<(Vec<u8>, PathBuf)>,
-    ) -> Result<Self> {
+    pub fn from_idx(name: String, images: IdxImages, images_path: &Path, labels: Option<(Vec<u8>, PathBuf)>) -> Result<Self> {
         if images.count == 0 {
             return Err(DataError::Invalid { name, reason: format!("{} holds no images", images_path.display()) });
         }
         let labels = match labels {
             Some((l, path)) if l.len() != images.count => {
-                return Err(DataError::CountMismatch {
-                    images: images_path.into(),
-                    n_images: images.count,
-                    labels: path,
-                    n_labels: l.len(),
-                })
+                return Err(DataError::CountMismatch { images: images_path.into(), n_images: images.count, labels: path, n_labels: l.len() })
             }
             Some((l, _)) => Some(l),
             None => None,
@@ -107,8 +97,7 @@ pub fn load_idx_dir(dir: &Path, split: Split) -> Result<Dataset> {
         return Err(DataError::MissingDir(dir.into()));
     }
     let images_name = format!("{}-images-idx3-ubyte", split.prefix());
-    let images_path = find_file(dir, &images_name)
-        .ok_or_else(|| DataError::MissingFile { dir: dir.into(), name: images_name })?;
+    let images_path = find_file(dir, &images_name).ok_or_else(|| DataError::MissingFile { dir: dir.into(), name: images_name })?;
     let images = idx::read_images(&images_path)?;
     let labels = match find_file(dir, &format!("{}-labels-idx1-ubyte", split.prefix())) {
         Some(p) => Some((idx::read_labels(&p)?, p)),

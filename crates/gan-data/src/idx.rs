@@ -40,9 +40,7 @@ pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
 pub fn decode_maybe_gz(raw: Vec<u8>, path: &Path) -> Result<Vec<u8>> {
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::with_capacity(raw.len() * 4);
-        GzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .map_err(|source| DataError::Gzip { path: path.into(), source })?;
+        GzDecoder::new(raw.as_slice()).read_to_end(&mut out).map_err(|source| DataError::Gzip { path: path.into(), source })?;
         Ok(out)
     } else {
         Ok(raw)
@@ -72,10 +70,11 @@ fn header(bytes: &[u8], path: &Path, kind: &'static str, magic: u32) -> Result<V
 
 fn check_len(bytes: &[u8], path: &Path, dims: &[usize]) -> Result<()> {
     let shape = dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x");
-    let expected = dims
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| DataError::BadDims { path: path.into(), shape: shape.clone(), reason: "too large" })?;
+    let expected = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(|| DataError::BadDims {
+        path: path.into(),
+        shape: shape.clone(),
+        reason: "too large",
+    })?;
     let found = bytes.len() - (4 + 4 * dims.len());
     if found < expected {
         return Err(DataError::Truncated { path: path.into(), shape, expected, found });

@@ -103,10 +103,7 @@ impl DataSource {
             DataSource::Idx { dir, split, .. } => load_idx_dir(dir, *split).map(Opened::Memory),
             DataSource::Folder { dir, size, on_error } => {
                 if dir.as_os_str().is_empty() {
-                    return Err(DataError::Invalid {
-                        name: "image folder".into(),
-                        reason: "no folder given: pass --data DIR or set `dir` in [data]".into(),
-                    });
+                    return Err(DataError::Invalid { name: "image folder".into(), reason: "no folder given: pass --data DIR or set `dir` in [data]".into() });
                 }
                 Ok(Opened::Folder(ImageFolder::scan(dir, *size)?, *on_error))
             }
@@ -117,9 +114,7 @@ impl DataSource {
                 };
                 StackedMnist::draw(digits, *images, *seed).map(Opened::Stacked)
             }
-            DataSource::Toy { dist, points, seed } => {
-                Ok(Opened::Points(PointSet { dist: *dist, dim: dist.dim(), points: dist.sample(*points, *seed) }))
-            }
+            DataSource::Toy { dist, points, seed } => Ok(Opened::Points(PointSet { dist: *dist, dim: dist.dim(), points: dist.sample(*points, *seed) })),
         }
     }
 

@@ -210,7 +210,18 @@ mod tests {
     fn fashion_names_aliases_case_and_plurals() {
         let v = Vocabulary::fashion_mnist();
         assert_eq!(v.len(), 10);
-        for (word, label) in [("ankle boot", 9), ("Ankle Boots", 9), ("SNEAKERS", 7), ("tee", 0), ("T-shirt", 0), ("t-shirt/top", 0), ("dresses", 3), ("pants", 1), ("bag", 8), ("shirt", 6)] {
+        for (word, label) in [
+            ("ankle boot", 9),
+            ("Ankle Boots", 9),
+            ("SNEAKERS", 7),
+            ("tee", 0),
+            ("T-shirt", 0),
+            ("t-shirt/top", 0),
+            ("dresses", 3),
+            ("pants", 1),
+            ("bag", 8),
+            ("shirt", 6),
+        ] {
             assert_eq!(v.lookup(word), Ok(label), "{word}");
         }
         assert_eq!(v.name(9), "Ankle boot");

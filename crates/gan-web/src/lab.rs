@@ -219,7 +219,8 @@ fn message(p: &Published, history: &[LabRecord], sent: &mut (u64, usize)) -> Str
     let from = if restart { 0 } else { sent.1 };
     *sent = (p.session, history.len());
     let frame = serde_json::value::RawValue::from_string(p.frame.to_string()).expect("frames are JSON");
-    serde_json::to_string(&Message { session: p.session, playing: p.playing, config: &p.config, restart, history: &history[from..], frame: &frame }).expect("serialisable")
+    serde_json::to_string(&Message { session: p.session, playing: p.playing, config: &p.config, restart, history: &history[from..], frame: &frame })
+        .expect("serialisable")
 }
 
 /// The current frame (one message, as the stream would send it first).

@@ -9,7 +9,11 @@ use crate::error::WebError;
 
 /// True for one plain, visible file or directory name.
 fn plain(name: &str) -> bool {
-    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0']) && matches!(Path::new(name).components().next(), Some(Component::Normal(_))) && Path::new(name).components().count() == 1
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', '\0'])
+        && matches!(Path::new(name).components().next(), Some(Component::Normal(_)))
+        && Path::new(name).components().count() == 1
 }
 
 /// The directory of run `name` under `root` (which must exist).
@@ -74,7 +78,16 @@ mod tests {
         std::fs::write(root.join("a/samples/s.png"), b"x").unwrap();
         std::fs::write(tmp.path().join("secret"), b"x").unwrap();
         assert!(run_file(&root, "a", "samples/s.png").is_ok());
-        for (run, rel) in [("..", "secret"), ("a", "../../secret"), ("a", "samples/../../../secret"), ("a", "/etc/passwd"), ("a", ".hidden"), ("a", "samples//s.png"), ("a", "samples\\..\\x"), ("a/..", "secret")] {
+        for (run, rel) in [
+            ("..", "secret"),
+            ("a", "../../secret"),
+            ("a", "samples/../../../secret"),
+            ("a", "/etc/passwd"),
+            ("a", ".hidden"),
+            ("a", "samples//s.png"),
+            ("a", "samples\\..\\x"),
+            ("a/..", "secret"),
+        ] {
             assert!(matches!(run_file(&root, run, rel), Err(WebError::BadPath(_))), "{run} {rel}");
         }
         assert!(matches!(run_file(&root, "a", "missing.png"), Err(WebError::NoFile(_))));

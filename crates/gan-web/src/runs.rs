@@ -196,7 +196,11 @@ pub struct From {
 /// Server-sent events for one run: `metrics` (records after `?from=`), `samples` (the full
 /// list, first and whenever it changes), `eval` (likewise), `reset` (metrics rewritten;
 /// reload them) and `live` (once, first).
-pub async fn events(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<String>, Query(From { from }): Query<From>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, WebError> {
+pub async fn events(
+    State(state): State<Arc<AppState>>,
+    UrlPath(name): UrlPath<String>,
+    Query(From { from }): Query<From>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, WebError> {
     let run = RunDir::new(run_dir(&state.runs, &name)?);
     let tail = Tail { samples: Vec::new(), eval_time: None, offset: from, run, first: true };
     let stream = stream::unfold((tail, Vec::<Event>::new()), |(mut tail, mut pending)| async move {

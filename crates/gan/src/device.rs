@@ -22,9 +22,7 @@ impl DeviceChoice {
             DeviceChoice::Auto => Ok(Device::cuda_if_available()),
             DeviceChoice::Cpu => Ok(Device::Cpu),
             DeviceChoice::Cuda if tch::Cuda::is_available() => Ok(Device::Cuda(0)),
-            DeviceChoice::Cuda => Err(GanError::Invalid(
-                "--device cuda: libtorch sees no CUDA GPU on this machine".into(),
-            )),
+            DeviceChoice::Cuda => Err(GanError::Invalid("--device cuda: libtorch sees no CUDA GPU on this machine".into())),
         }
     }
 }

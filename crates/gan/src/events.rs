@@ -22,13 +22,27 @@ pub enum Event {
         classes: Vec<String>,
     },
     /// An image file could not be decoded and was left out of its batch.
-    SkippedImage { reason: String },
+    SkippedImage {
+        reason: String,
+    },
     /// One generator update finished; `step` counts updates so far.
-    Step { step: u64 },
+    Step {
+        step: u64,
+    },
     /// Averages over the last `log_every` steps (also appended to `metrics.jsonl`).
     Metrics(StepMetrics),
-    SamplesSaved { step: u64, path: PathBuf },
-    CheckpointSaved { step: u64, path: PathBuf },
+    SamplesSaved {
+        step: u64,
+        path: PathBuf,
+    },
+    CheckpointSaved {
+        step: u64,
+        path: PathBuf,
+    },
     /// Training reached its last step (or the requested stop).
-    Finished { step: u64, run_dir: PathBuf, last: Option<StepMetrics> },
+    Finished {
+        step: u64,
+        run_dir: PathBuf,
+        last: Option<StepMetrics>,
+    },
 }

@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use gan::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, Lipschitz};
 use gan::losses::{GeneratorLoss, LossConfig, LossKind};
 use gan::models::condition::one_hot;
 use gan::models::{DcganConfig, ImageShape, MlpConfig, ModelConfig, Nets, Norm};
-use gan::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, Lipschitz};
 use gan::train::step::{discriminator_terms, DiscriminatorInput};
 use tch::{Device, Kind, Tensor};
 
@@ -32,7 +32,15 @@ fn rp_r1_r2() -> LossConfig {
 }
 
 fn mlp_case() -> (ModelConfig, ImageShape) {
-    let m = ModelConfig::from(MlpConfig { latent_dim: 3, g_hidden: vec![4], d_hidden: vec![6, 5], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
+    let m = ModelConfig::from(MlpConfig {
+        latent_dim: 3,
+        g_hidden: vec![4],
+        d_hidden: vec![6, 5],
+        d_dropout: 0.0,
+        leaky_slope: 0.2,
+        g_leaky_slope: None,
+        g_output: Default::default(),
+    });
     (m, ImageShape { channels: 1, height: 4, width: 4 })
 }
 
@@ -88,7 +96,15 @@ fn eps_is_drawn_once_per_sample() {
 
 /// `C(x) = w.x + b` on 2x2 images with w = (0.3, -0.4, 1.2, 0), its weight, and 3 samples.
 fn linear_critic() -> (Nets, Tensor, Inputs) {
-    let model = ModelConfig::from(MlpConfig { latent_dim: 2, g_hidden: vec![], d_hidden: vec![], d_dropout: 0.0, leaky_slope: 0.2, g_leaky_slope: None, g_output: Default::default() });
+    let model = ModelConfig::from(MlpConfig {
+        latent_dim: 2,
+        g_hidden: vec![],
+        d_hidden: vec![],
+        d_dropout: 0.0,
+        leaky_slope: 0.2,
+        g_leaky_slope: None,
+        g_output: Default::default(),
+    });
     let image = ImageShape { channels: 1, height: 2, width: 2 };
     let nets = build(&model, image, 0, Kind::Double, 0);
     let (_, w) = params(&nets).into_iter().find(|(n, _)| n.ends_with("weight")).unwrap();

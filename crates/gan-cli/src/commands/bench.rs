@@ -12,7 +12,10 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot time decoding {}", dir.display()))?;
         let ips = bps * a.batch_size as f64;
         if a.json {
-            println!("{}", serde_json::json!({"impl": "gan", "model": "folder-decode", "batch_size": a.batch_size, "size": a.size, "workers": workers, "batches_per_sec": bps, "images_per_sec": ips}));
+            println!(
+                "{}",
+                serde_json::json!({"impl": "gan", "model": "folder-decode", "batch_size": a.batch_size, "size": a.size, "workers": workers, "batches_per_sec": bps, "images_per_sec": ips})
+            );
         } else {
             println!("folder decode: {bps:.2} batches/s of {} = {ips:.0} images/s at {}x{} (decoding threads: {workers})", a.batch_size, a.size, a.size);
         }

@@ -17,12 +17,7 @@ pub fn parse_class(vocab: &Vocabulary, flag: &str, text: &str) -> anyhow::Result
     let k = vocab.len() as i64;
     match text.trim().parse::<i64>() {
         Ok(c) if (0..k).contains(&c) => Ok(c),
-        Ok(c) => Err(user(format!(
-            "{flag} {c}: class out of range; this run has classes 0..={} ({} .. {})",
-            k - 1,
-            vocab.name(0),
-            vocab.name(k as usize - 1)
-        ))),
+        Ok(c) => Err(user(format!("{flag} {c}: class out of range; this run has classes 0..={} ({} .. {})", k - 1, vocab.name(0), vocab.name(k as usize - 1)))),
         Err(_) => vocab.lookup(text).map(|c| c as i64).map_err(|e| user(format!("{flag}: {e}"))),
     }
 }

@@ -22,9 +22,7 @@ use crate::cli::{Cli, Command};
 /// Fails with a one-line error when the folder `out` would be written into does not exist.
 fn check_out_dir(out: &Path) -> anyhow::Result<()> {
     match out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(parent) if !parent.is_dir() => {
-            Err(crate::exit::user(format!("--out {}: directory {} does not exist", out.display(), parent.display())))
-        }
+        Some(parent) if !parent.is_dir() => Err(crate::exit::user(format!("--out {}: directory {} does not exist", out.display(), parent.display()))),
         _ => Ok(()),
     }
 }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use gan::lab::{LabConfig, LabData, LabLoss};
 use gan_data::toy::ToyDist;
-use gan_web::{Server, ServeOptions};
+use gan_web::{ServeOptions, Server};
 
 use crate::cli::{ListenArgs, ServeArgs};
 

@@ -1,8 +1,8 @@
 //! `gan steer`: move latents towards a class with a classifier's gradient; writes a
 //! before/after grid, a GIF of the path and the per-step probability trace.
 
-use gan::models::latent::latents;
 use gan::explore::steer::{steer, SteerConfig};
+use gan::models::latent::latents;
 use tch::{Device, Tensor};
 
 use crate::cli::SteerArgs;
@@ -36,7 +36,8 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     // Before (top row) and after (bottom row).
     let (first, last) = (&s.frames[0], s.frames.last().expect("frames"));
     gan::draw::grid::save_grid(&Tensor::cat(&[first, last], 0), a.n as usize, &a.out)?;
-    let frames: Vec<_> = s.frames.iter().map(|f| gan::draw::grid::make_grid(f, a.n as usize, 2).map(|g| gan::draw::gif::upscale(&g, 2))).collect::<Result<_, _>>()?;
+    let frames: Vec<_> =
+        s.frames.iter().map(|f| gan::draw::grid::make_grid(f, a.n as usize, 2).map(|g| gan::draw::gif::upscale(&g, 2))).collect::<Result<_, _>>()?;
     let gif = a.out.with_extension("gif");
     gan::draw::gif::save_gif(&frames, 80, &gif)?;
     let before = s.trace[0].clone();
@@ -51,13 +52,7 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     let json = a.out.with_extension("json");
     gan::run::checkpoint::write_atomic(&json, serde_json::to_string_pretty(&trace)?.as_bytes())?;
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    eprintln!(
-        "steered {} latents towards {name}: mean p({name}) {:.3} -> {:.3}; {reached}/{} above {SUCCESS}",
-        a.n,
-        mean(&before),
-        mean(&after),
-        a.n
-    );
+    eprintln!("steered {} latents towards {name}: mean p({name}) {:.3} -> {:.3}; {reached}/{} above {SUCCESS}", a.n, mean(&before), mean(&after), a.n);
     eprintln!("wrote {}, {} and {}", a.out.display(), gif.display(), json.display());
     Ok(())
 }

@@ -16,8 +16,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     let mut trainer = match &a.resume {
         Some(run) => {
             let requested = if a.preset.is_some() || a.config.is_some() || has_overrides(&a) {
-                let saved = TrainConfig::load(&run.join("config.toml"))
-                    .with_context(|| format!("cannot resume {}", run.display()))?;
+                let saved = TrainConfig::load(&run.join("config.toml")).with_context(|| format!("cannot resume {}", run.display()))?;
                 Some(resolve_config(&a, saved)?)
             } else {
                 None
@@ -34,7 +33,14 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     if a.eval {
         let run = trainer.run_dir().to_path_buf();
         eprintln!("evaluating {} ...", run.display());
-        let how = EvalHow { n: None, seed: 0, classifier: ClassifierArg { classifier: None }, cache: None, no_cache: false, load: LoadArgs { raw: false, device: a.device } };
+        let how = EvalHow {
+            n: None,
+            seed: 0,
+            classifier: ClassifierArg { classifier: None },
+            cache: None,
+            no_cache: false,
+            load: LoadArgs { raw: false, device: a.device },
+        };
         let report = super::eval::evaluate_run(&run, &how)?;
         super::eval::print_report(&report, &run);
     }
@@ -119,9 +125,7 @@ fn default_run_dir(a: &TrainArgs) -> PathBuf {
     };
     let base = PathBuf::from("runs").join(format!("{name}-{}", utc_stamp()));
     // Two runs started in the same second get distinct directories.
-    (0..).map(|i| if i == 0 { base.clone() } else { PathBuf::from(format!("{}-{i}", base.display())) })
-        .find(|p| !p.exists())
-        .expect("some name is free")
+    (0..).map(|i| if i == 0 { base.clone() } else { PathBuf::from(format!("{}-{i}", base.display())) }).find(|p| !p.exists()).expect("some name is free")
 }
 
 /// `YYYYMMDD-HHMMSS` in UTC (civil-from-days, H. Hinnant's algorithm).

@@ -52,7 +52,14 @@ impl TrainConfig {
             }
         }
         // TOML integers are signed 64-bit.
-        for (name, v) in [("seed", Some(self.seed)), ("steps", self.steps), ("epochs", self.epochs), ("log_every", Some(self.log_every)), ("sample_every", Some(self.sample_every)), ("checkpoint_every", Some(self.checkpoint_every))] {
+        for (name, v) in [
+            ("seed", Some(self.seed)),
+            ("steps", self.steps),
+            ("epochs", self.epochs),
+            ("log_every", Some(self.log_every)),
+            ("sample_every", Some(self.sample_every)),
+            ("checkpoint_every", Some(self.checkpoint_every)),
+        ] {
             if v.is_some_and(|v| v > i64::MAX as u64) {
                 p.push(format!("`{name}` must be at most {}", i64::MAX));
             }
@@ -97,9 +104,7 @@ mod tests {
 
     #[test]
     fn all_problems_reported_at_once() {
-        let c = TrainConfig::default()
-            .overlay_toml("batch_size = 0\nd_steps = 0\n[optim.g]\nlr = -1.0\n[loss]\nreal_label = 1.5\n", "f.toml")
-            .unwrap();
+        let c = TrainConfig::default().overlay_toml("batch_size = 0\nd_steps = 0\n[optim.g]\nlr = -1.0\n[loss]\nreal_label = 1.5\n", "f.toml").unwrap();
         let e = c.validate("f.toml").unwrap_err().to_string();
         for needle in ["batch_size", "d_steps", "optim.g.lr", "loss.real_label"] {
             assert!(e.contains(needle), "{needle} missing from: {e}");

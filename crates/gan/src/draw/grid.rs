@@ -57,8 +57,7 @@ pub fn save_grid(images: &Tensor, nrow: usize, path: &Path) -> Result<()> {
 /// killed process) never leave a half-written image at `path`.
 pub fn save_png(img: &DynamicImage, path: &Path) -> Result<()> {
     let tmp = path.with_extension("png.tmp");
-    img.save_with_format(&tmp, image::ImageFormat::Png)
-        .map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
+    img.save_with_format(&tmp, image::ImageFormat::Png).map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
     std::fs::rename(&tmp, path).map_err(GanError::io(path))
 }
 

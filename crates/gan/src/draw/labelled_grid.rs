@@ -6,9 +6,9 @@ use std::path::Path;
 use image::{DynamicImage, GrayImage, RgbImage};
 use tch::Tensor;
 
-use crate::error::{GanError, Result};
 use crate::draw::font::{lit, GLYPH_H, GLYPH_W};
 use crate::draw::grid::{make_grid, save_png};
+use crate::error::{GanError, Result};
 
 /// Pixels left and right of a caption.
 const MARGIN: usize = 4;

@@ -30,7 +30,11 @@ fn panel(
     let (y_min, y_max) = fixed_y.unwrap_or_else(|| {
         let vals = metrics.iter().flat_map(|m| series.iter().map(move |s| (s.2)(m))).filter(|v| v.is_finite());
         let (lo, hi) = vals.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        if lo > hi { (0.0, 1.0) } else { (lo.min(0.0), hi + 0.05 * (hi - lo).max(1e-3)) }
+        if lo > hi {
+            (0.0, 1.0)
+        } else {
+            (lo.min(0.0), hi + 0.05 * (hi - lo).max(1e-3))
+        }
     });
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 20))
@@ -41,9 +45,10 @@ fn panel(
     chart.configure_mesh().x_desc("step").label_style(("sans-serif", 13)).draw()?;
     for &(name, color, f) in series {
         let pts = metrics.iter().map(|m| (m.step as f64, f(m))).filter(|p| p.1.is_finite());
-        chart.draw_series(LineSeries::new(pts, color.stroke_width(2)))?.label(name).legend(move |(x, y)| {
-            PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-        });
+        chart
+            .draw_series(LineSeries::new(pts, color.stroke_width(2)))?
+            .label(name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
     }
     chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font(("sans-serif", 13)).draw()?;
     Ok(())
@@ -79,7 +84,8 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
             }
             panel(&bottom, "critic: Wasserstein estimate", metrics, &critic, None)?;
         } else {
-            let outs: [Series<'_>; 2] = [("D(x)", RGBColor(0, 140, 0), |m| m.d_real.unwrap_or(f64::NAN)), ("D(G(z))", RGBColor(200, 120, 0), |m| m.d_fake.unwrap_or(f64::NAN))];
+            let outs: [Series<'_>; 2] =
+                [("D(x)", RGBColor(0, 140, 0), |m| m.d_real.unwrap_or(f64::NAN)), ("D(G(z))", RGBColor(200, 120, 0), |m| m.d_fake.unwrap_or(f64::NAN))];
             let unit = metrics.iter().all(|m| m.d_real.is_some_and(|v| (0.0..=1.0).contains(&v)) && m.d_fake.is_some_and(|v| (0.0..=1.0).contains(&v)));
             panel(&bottom, "discriminator outputs", metrics, &outs, unit.then_some((0.0, 1.0)))?;
         }

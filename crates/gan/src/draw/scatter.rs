@@ -19,14 +19,7 @@ const BINS: usize = 80;
 /// The plot's title: what, when, and how well.
 pub fn title(dist: ToyDist, step: u64, report: Option<&ModeReport>) -> String {
     match report {
-        Some(r) => format!(
-            "{} · step {step} · modes {}/{} · HQ {:.1}% · KL {:.3}",
-            dist.name(),
-            r.covered,
-            r.modes,
-            100.0 * r.high_quality,
-            r.reverse_kl
-        ),
+        Some(r) => format!("{} · step {step} · modes {}/{} · HQ {:.1}% · KL {:.3}", dist.name(), r.covered, r.modes, 100.0 * r.high_quality, r.reverse_kl),
         None => format!("{} · step {step}", dist.name()),
     }
 }
@@ -50,11 +43,21 @@ pub fn save_points_plot(dist: ToyDist, real: &[f32], fake: &[f32], title: &str, 
                 .build_cartesian_2d(lo..hi, lo..hi)?;
             chart.configure_mesh().label_style(("sans-serif", 12)).light_line_style(WHITE).draw()?;
             let dots = |pts: &[f32], color: RGBColor| {
-                pts.chunks(2).map(|p| (p[0] as f64, p[1] as f64)).filter(|&(x, y)| (lo..hi).contains(&x) && (lo..hi).contains(&y)).map(move |c| Circle::new(c, 2, color.filled())).collect::<Vec<_>>()
+                pts.chunks(2)
+                    .map(|p| (p[0] as f64, p[1] as f64))
+                    .filter(|&(x, y)| (lo..hi).contains(&x) && (lo..hi).contains(&y))
+                    .map(move |c| Circle::new(c, 2, color.filled()))
+                    .collect::<Vec<_>>()
             };
             chart.draw_series(dots(real, REAL))?.label("real").legend(|(x, y)| Circle::new((x + 8, y), 4, REAL.filled()));
             chart.draw_series(dots(fake, FAKE))?.label("generated").legend(|(x, y)| Circle::new((x + 8, y), 4, FAKE.filled()));
-            chart.configure_series_labels().position(SeriesLabelPosition::UpperRight).background_style(WHITE.mix(0.8)).border_style(BLACK).label_font(("sans-serif", 13)).draw()?;
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .label_font(("sans-serif", 13))
+                .draw()?;
         }
         root.present()?;
         Ok(())

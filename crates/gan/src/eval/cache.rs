@@ -39,6 +39,7 @@ pub fn save(path: &Path, features: &Tensor, probs: &Tensor) -> Result<()> {
     let dir = path.parent().expect("cache files live in a folder");
     std::fs::create_dir_all(dir).map_err(GanError::io(dir))?;
     let tmp = path.with_extension("tmp.safetensors");
-    Tensor::write_safetensors(&[("features", features), ("probs", probs)], &tmp).map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
+    Tensor::write_safetensors(&[("features", features), ("probs", probs)], &tmp)
+        .map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
     std::fs::rename(&tmp, path).map_err(GanError::io(path))
 }

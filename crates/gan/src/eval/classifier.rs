@@ -115,8 +115,8 @@ impl Classifier {
     pub fn load(path: &Path, device: Device) -> Result<(Self, ClassifierCard)> {
         let cp = card_path(path);
         let text = std::fs::read_to_string(&cp).map_err(GanError::io(&cp))?;
-        let card: ClassifierCard = serde_json::from_str(&text)
-            .map_err(|e| GanError::Checkpoint { path: cp.clone(), reason: format!("not a classifier card: {e}") })?;
+        let card: ClassifierCard =
+            serde_json::from_str(&text).map_err(|e| GanError::Checkpoint { path: cp.clone(), reason: format!("not a classifier card: {e}") })?;
         let mut c = Self::new(card.classes, device);
         crate::run::checkpoint::load_weights(&mut c.vs, path)?;
         Ok((c, card))
@@ -163,14 +163,10 @@ impl Shipped {
 
     fn files(self) -> (&'static [u8], &'static str) {
         match self {
-            Shipped::Mnist => (
-                include_bytes!("../../../../models/classifiers/mnist.safetensors"),
-                include_str!("../../../../models/classifiers/mnist.json"),
-            ),
-            Shipped::FashionMnist => (
-                include_bytes!("../../../../models/classifiers/fashion-mnist.safetensors"),
-                include_str!("../../../../models/classifiers/fashion-mnist.json"),
-            ),
+            Shipped::Mnist => (include_bytes!("../../../../models/classifiers/mnist.safetensors"), include_str!("../../../../models/classifiers/mnist.json")),
+            Shipped::FashionMnist => {
+                (include_bytes!("../../../../models/classifiers/fashion-mnist.safetensors"), include_str!("../../../../models/classifiers/fashion-mnist.json"))
+            }
         }
     }
 
@@ -185,8 +181,7 @@ impl Shipped {
         let origin = PathBuf::from(format!("builtin:classifiers/{}.safetensors", self.name()));
         let card: ClassifierCard = serde_json::from_str(card).expect("shipped card parses");
         let c = Classifier::new(card.classes, device);
-        let st = safetensors::SafeTensors::deserialize(weights)
-            .map_err(|e| GanError::Checkpoint { path: origin.clone(), reason: e.to_string() })?;
+        let st = safetensors::SafeTensors::deserialize(weights).map_err(|e| GanError::Checkpoint { path: origin.clone(), reason: e.to_string() })?;
         let mut vars = c.vs.variables();
         for (name, view) in st.tensors() {
             let dst = vars.get_mut(&name).ok_or_else(|| GanError::Checkpoint { path: origin.clone(), reason: format!("unexpected tensor {name}") })?;
@@ -290,7 +285,16 @@ mod tests {
         assert!(seen[1].2 > 0.95, "{seen:?}");
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("c.safetensors");
-        let card = ClassifierCard { data: "toy".into(), classes: 2, accuracy: seen[1].2, held_out: "25%".into(), held_out_images: 64, epochs: 2, seed: 0, command: "test".into() };
+        let card = ClassifierCard {
+            data: "toy".into(),
+            classes: 2,
+            accuracy: seen[1].2,
+            held_out: "25%".into(),
+            held_out_images: 64,
+            epochs: 2,
+            seed: 0,
+            command: "test".into(),
+        };
         c.save(&p, &card).unwrap();
         let (back, card2) = Classifier::load(&p, Device::Cpu).unwrap();
         assert_eq!(card2, card);

@@ -17,11 +17,11 @@ use tch::{Device, Tensor};
 
 use super::cache;
 use super::scores::{classifier_score, fid, kid, prdc, MeanStd, Prdc};
-use crate::eval::classifier::{Classifier, Shipped};
 use crate::error::{GanError, Result};
-use gan_data::modes::class_shares;
+use crate::eval::classifier::{Classifier, Shipped};
 use crate::models::latent::latents;
 use crate::run::trained::TrainedGenerator;
+use gan_data::modes::class_shares;
 
 /// Images per forward pass.
 const CHUNK: i64 = 500;

@@ -11,8 +11,8 @@
 //! Every report names the feature network and the hash of its weights, so numbers are never
 //! compared across feature spaces.
 
-pub mod classifier;
 pub mod cache;
+pub mod classifier;
 pub mod images;
 pub mod scores;
 pub mod stacked;
@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{GanError, Result};
 use crate::run::trained::{TrainedGenerator, Weights};
 use images::{ClassReport, FeatureNet, FeatureReport};
-use stacked::StackedReport;
 use scores::Prdc;
+use stacked::StackedReport;
 
 /// Samples of an image evaluation unless asked otherwise.
 pub const IMAGE_SAMPLES: usize = 10_000;

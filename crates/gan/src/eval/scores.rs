@@ -104,9 +104,8 @@ pub fn kid(real: &Tensor, fake: &Tensor, subsets: usize, subset_size: usize, see
         let idx: Vec<i64> = permutation(n, s).into_iter().take(take).map(i64::from).collect();
         x.index_select(0, &Tensor::from_slice(&idx).to_device(x.device()))
     };
-    let values: Vec<f64> = (0..subsets as u64)
-        .map(|i| mmd2_polynomial(&pick(real, gan_data::rng::mix(&[seed, i, 0])), &pick(fake, gan_data::rng::mix(&[seed, i, 1]))))
-        .collect();
+    let values: Vec<f64> =
+        (0..subsets as u64).map(|i| mmd2_polynomial(&pick(real, gan_data::rng::mix(&[seed, i, 0])), &pick(fake, gan_data::rng::mix(&[seed, i, 1])))).collect();
     MeanStd::of(&values)
 }
 

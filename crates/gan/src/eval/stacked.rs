@@ -7,8 +7,8 @@
 //! reported beside it: it is what a perfect generator would score (the classifier's errors
 //! and the multinomial noise of a finite sample included, about 0.02-0.03 nats of KL).
 
-use gan_data::source::Opened;
 use gan_data::modes::kl_to_uniform;
+use gan_data::source::Opened;
 use gan_data::stacked::{count_modes, MODES};
 use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
@@ -66,7 +66,10 @@ fn channel_kl(modes: &[u16]) -> [f64; 3] {
 /// Counts the modes of `n` samples of `g` (latents from `seed`) and of `n` real images.
 pub fn evaluate(g: &TrainedGenerator, net: &FeatureNet, n: usize, seed: u64) -> Result<StackedReport> {
     if net.classifier.classes != 10 {
-        return Err(GanError::Invalid(format!("Stacked MNIST modes are digit triples; classifier {} has {} classes, not 10", net.name, net.classifier.classes)));
+        return Err(GanError::Invalid(format!(
+            "Stacked MNIST modes are digit triples; classifier {} has {} classes, not 10",
+            net.name, net.classifier.classes
+        )));
     }
     let set = match g.config.data.open()? {
         Opened::Stacked(set) => set,

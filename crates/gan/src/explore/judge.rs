@@ -2,12 +2,12 @@
 //! agrees with the class asked for; for any run, the histogram of the classes it draws.
 //! Samples are drawn from seeded latents, so a judgement is reproducible.
 
+use gan_data::modes::class_shares;
 use serde::Serialize;
 use tch::{Device, Kind};
-use gan_data::modes::class_shares;
 
-use crate::eval::classifier::Classifier;
 use crate::error::{GanError, Result};
+use crate::eval::classifier::Classifier;
 use crate::models::latent::draw_latents;
 use crate::run::trained::TrainedGenerator;
 

@@ -4,11 +4,11 @@
 use gan_data::toy::ToyDist;
 use serde::{Deserialize, Serialize};
 
+use crate::losses::penalty::Lipschitz;
 use crate::losses::{GeneratorLoss, LossConfig, LossKind};
 use crate::models::mlp::Output;
 use crate::models::MlpConfig;
 use crate::optim::{AdamConfig, OptimizerConfig, RmsPropConfig};
-use crate::losses::penalty::Lipschitz;
 
 /// Points drawn with the mouse live in this box (both axes).
 pub const DRAWN_EXTENT: (f64, f64) = (-1.5, 1.5);

@@ -5,8 +5,8 @@ use serde::Serialize;
 use tch::Tensor;
 
 use super::Lab;
-use crate::losses::{generator_loss, LossKind};
 use crate::draw::scatter::density;
+use crate::losses::{generator_loss, LossKind};
 use crate::train::stats::{mean, DiscriminatorMeans};
 
 /// Points of each kind drawn on the page (the mode metrics use all 2,500 fakes).
@@ -104,8 +104,7 @@ impl Lab {
         let s = std::mem::take(&mut self.sums);
         let last = self.history.last();
         let d = DiscriminatorMeans::of(s.d.iter());
-        let keep =
-            |v: Option<f64>, f: fn(&LabRecord) -> Option<f64>| v.or_else(|| last.and_then(f));
+        let keep = |v: Option<f64>, f: fn(&LabRecord) -> Option<f64>| v.or_else(|| last.and_then(f));
         let wasserstein = self.loss.kind == LossKind::Wasserstein;
         let record = LabRecord {
             d_updates: self.d_updates,
@@ -114,16 +113,8 @@ impl Lab {
             g_loss: keep(mean(s.g.iter()), |r| r.g_loss),
             d_real: keep(d.map(|d| d.real_score), |r| r.d_real),
             d_fake: keep(d.map(|d| d.fake_score), |r| r.d_fake),
-            wasserstein: if wasserstein {
-                keep(d.map(|d| d.gap), |r| r.wasserstein)
-            } else {
-                None
-            },
-            penalty: if self.loss.lipschitz.penalty_weight().is_some() {
-                keep(d.and_then(|d| d.penalty), |r| r.penalty)
-            } else {
-                None
-            },
+            wasserstein: if wasserstein { keep(d.map(|d| d.gap), |r| r.wasserstein) } else { None },
+            penalty: if self.loss.lipschitz.penalty_weight().is_some() { keep(d.and_then(|d| d.penalty), |r| r.penalty) } else { None },
             modes_covered: modes.map(|m| m.covered),
             high_quality: modes.map(|m| m.high_quality),
         };
@@ -136,9 +127,7 @@ impl Lab {
     /// `-grad_x L_G(x)` at each point (summed loss, so each arrow is that point's own).
     fn arrows(&self, points: &[f32]) -> Vec<f32> {
         let n = (points.len() / self.dim as usize) as i64;
-        let x = Tensor::from_slice(points)
-            .view([n, 1, 1, self.dim])
-            .set_requires_grad(true);
+        let x = Tensor::from_slice(points).view([n, 1, 1, self.dim]).set_requires_grad(true);
         let loss = generator_loss(&self.loss, &self.d().forward_t(&x, None, false), None) * n as f64;
         let grad = Tensor::run_backward(&[loss], &[&x], false, false).remove(0);
         crate::models::latent::points(&-grad)
@@ -154,30 +143,18 @@ impl Lab {
         let (lo, hi) = self.config.extent();
         let n = if self.dim == 1 { FIELD_1D } else { FIELD_2D };
         let at = |i: i64| (lo + (i as f64 + 0.5) * (hi - lo) / n as f64) as f32;
-        let coords: Vec<f32> = if self.dim == 1 {
-            (0..n).map(at).collect()
-        } else {
-            (0..n)
-                .flat_map(|r| (0..n).flat_map(move |c| [at(c), at(r)]))
-                .collect()
-        };
+        let coords: Vec<f32> = if self.dim == 1 { (0..n).map(at).collect() } else { (0..n).flat_map(|r| (0..n).flat_map(move |c| [at(c), at(r)])).collect() };
         let rows = (coords.len() as i64) / self.dim;
         let x = Tensor::from_slice(&coords).view([rows, 1, 1, self.dim]);
         let out = tch::no_grad(|| self.d().forward_t(&x, None, false));
         let probability = self.loss.kind == LossKind::Bce;
         let out = if probability { out.sigmoid() } else { out };
-        Field {
-            n,
-            values: crate::models::latent::points(&out),
-            probability,
-        }
+        Field { n, values: crate::models::latent::points(&out), probability }
     }
 
     /// Images of the lines `z_1 = const` and `z_2 = const` of a latent grid.
     fn manifold(&self) -> Vec<Vec<f32>> {
-        let at = |i: i64, count: i64| {
-            (-MANIFOLD_RANGE + 2.0 * MANIFOLD_RANGE * i as f64 / (count - 1) as f64) as f32
-        };
+        let at = |i: i64, count: i64| (-MANIFOLD_RANGE + 2.0 * MANIFOLD_RANGE * i as f64 / (count - 1) as f64) as f32;
         let mut z = Vec::new();
         for axis in 0..2 {
             for l in 0..MANIFOLD_LINES {
@@ -189,9 +166,7 @@ impl Lab {
         }
         let z = Tensor::from_slice(&z).view([-1, 2]);
         let x = crate::models::latent::points(&tch::no_grad(|| self.nets.g.forward_t(&z, None, false)));
-        x.chunks((MANIFOLD_POINTS * 2) as usize)
-            .map(<[f32]>::to_vec)
-            .collect()
+        x.chunks((MANIFOLD_POINTS * 2) as usize).map(<[f32]>::to_vec).collect()
     }
 }
 

@@ -111,9 +111,9 @@ impl LossConfig {
         }
         p.extend(self.lipschitz.problems().into_iter().map(|s| format!("lipschitz.{s}")));
         match (self.kind, &self.lipschitz) {
-            (LossKind::Wasserstein, Lipschitz::None) => p.push(
-                "kind = \"wasserstein\" needs a 1-Lipschitz critic: set lipschitz.kind to \"clip\" or \"gradient-penalty\"".into(),
-            ),
+            (LossKind::Wasserstein, Lipschitz::None) => {
+                p.push("kind = \"wasserstein\" needs a 1-Lipschitz critic: set lipschitz.kind to \"clip\" or \"gradient-penalty\"".into())
+            }
             (LossKind::Wasserstein, Lipschitz::R1 { .. } | Lipschitz::R1R2 { .. }) => p.push(format!(
                 "lipschitz.kind = \"{}\" is a zero-centred penalty and does not keep a Wasserstein critic \
                  1-Lipschitz: use \"clip\" or \"gradient-penalty\", or kind = \"bce\" or \"relativistic\" with it",
@@ -239,11 +239,7 @@ mod tests {
     #[test]
     fn stable_at_extreme_logits() {
         let l = t(&[-200.0, 200.0]);
-        for v in [
-            generator_loss(&ns_cfg(), &l, None),
-            generator_loss(&mm_cfg(), &l, None),
-            discriminator_loss(&ns_cfg(), &l, &l),
-        ] {
+        for v in [generator_loss(&ns_cfg(), &l, None), generator_loss(&mm_cfg(), &l, None), discriminator_loss(&ns_cfg(), &l, &l)] {
             assert!(v.double_value(&[]).is_finite());
         }
         // -log sigmoid(-200) = 200 exactly in f64 (softplus form), not inf.

@@ -151,7 +151,6 @@ pub fn gradient_penalty(out: &Tensor, x_hat: &Tensor) -> Tensor {
     (norms - 1.0).square().mean(None)
 }
 
-
 /// `E[||grad_x D(x)||_2^2]` (unweighted, without the 1/2) from the discriminator's outputs
 /// `out` at the real batch `x` (a leaf that requires grad), differentiable with respect to
 /// the discriminator's weights. One squared norm per discriminator input (per pack when

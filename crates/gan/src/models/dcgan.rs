@@ -73,7 +73,11 @@ pub fn geometry(image: ImageShape) -> Result<(i64, u32), String> {
     if image.width != s {
         return Err(format!("dcgan models need square images, got {}x{}", image.height, image.width));
     }
-    let b = if fits(4) { 4 } else if fits(7) { 7 } else {
+    let b = if fits(4) {
+        4
+    } else if fits(7) {
+        7
+    } else {
         return Err(format!("dcgan models need images of 4*2^n or 7*2^n pixels (28, 32, 64, 128, ...), got {s}x{s}"));
     };
     Ok((b, (s / b).trailing_zeros()))
@@ -106,7 +110,8 @@ impl DcganConfig {
             let last = stage == n;
             let cout = if last { image.channels } else { self.g_base << (n - 1 - stage) };
             let (k, s, pad) = if stage == 0 { (b, 1, 0) } else { (4, 2, 1) };
-            let cfg = nn::ConvTransposeConfig { stride: s, padding: pad, bias: last, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
+            let cfg =
+                nn::ConvTransposeConfig { stride: s, padding: pad, bias: last, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
             layers.push(Layer::ConvT(nn::conv_transpose2d(&net / idx, cin, cout, k, cfg)));
             idx += 1;
             if last {
@@ -132,7 +137,8 @@ impl DcganConfig {
             let cout = self.d_base << stage;
             size /= 2;
             let norm = if stage == 0 && !self.d_norm_first { Norm::None } else { self.d_norm };
-            let cfg = nn::ConvConfig { stride: 2, padding: 1, bias: norm == Norm::None, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
+            let cfg =
+                nn::ConvConfig { stride: 2, padding: 1, bias: norm == Norm::None, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
             layers.push(Layer::Conv(nn::conv2d(&net / idx, cin, cout, 4, cfg)));
             idx += 1;
             let norm_layer = match norm {
@@ -266,7 +272,14 @@ mod tests {
         let g_convs: Vec<Vec<i64>> = shapes(&gvs).into_iter().filter(|(_, s)| s.len() == 4).map(|(_, s)| s).collect();
         assert_eq!(g_convs, vec![vec![200, 512, 4, 4], vec![512, 256, 4, 4], vec![256, 128, 4, 4], vec![128, 64, 4, 4], vec![64, 32, 4, 4], vec![32, 3, 4, 4]]);
         let d_convs: Vec<(String, Vec<i64>)> = shapes(&dvs);
-        let want = [("net.0.weight", vec![16, 3, 4, 4]), ("net.3.weight", vec![32, 16, 4, 4]), ("net.6.weight", vec![64, 32, 4, 4]), ("net.9.weight", vec![128, 64, 4, 4]), ("net.12.weight", vec![256, 128, 4, 4]), ("net.15.weight", vec![1, 256, 4, 4])];
+        let want = [
+            ("net.0.weight", vec![16, 3, 4, 4]),
+            ("net.3.weight", vec![32, 16, 4, 4]),
+            ("net.6.weight", vec![64, 32, 4, 4]),
+            ("net.9.weight", vec![128, 64, 4, 4]),
+            ("net.12.weight", vec![256, 128, 4, 4]),
+            ("net.15.weight", vec![1, 256, 4, 4]),
+        ];
         assert_eq!(d_convs, want.iter().map(|(n, s)| (n.to_string(), s.clone())).collect::<Vec<_>>());
         let z = Tensor::randn([2, 200], (tch::Kind::Float, Device::Cpu));
         let x = g.forward_t(&z, None, true);

@@ -54,7 +54,15 @@ pub enum Output {
 
 impl Default for MlpConfig {
     fn default() -> Self {
-        Self { latent_dim: 100, g_hidden: vec![256, 512, 1024], d_hidden: vec![1024, 512, 256], d_dropout: 0.3, leaky_slope: 0.2, g_leaky_slope: None, g_output: Output::Tanh }
+        Self {
+            latent_dim: 100,
+            g_hidden: vec![256, 512, 1024],
+            d_hidden: vec![1024, 512, 256],
+            d_dropout: 0.3,
+            leaky_slope: 0.2,
+            g_leaky_slope: None,
+            g_output: Output::Tanh,
+        }
     }
 }
 
@@ -203,7 +211,15 @@ mod tests {
     #[test]
     fn generator_slope_is_its_own() {
         let image = ImageShape { channels: 1, height: 1, width: 2 };
-        let cfg = MlpConfig { latent_dim: 2, g_hidden: vec![16], d_hidden: vec![16], d_dropout: 0.0, g_leaky_slope: Some(0.0), g_output: Output::Linear, ..MlpConfig::default() };
+        let cfg = MlpConfig {
+            latent_dim: 2,
+            g_hidden: vec![16],
+            d_hidden: vec![16],
+            d_dropout: 0.0,
+            g_leaky_slope: Some(0.0),
+            g_output: Output::Linear,
+            ..MlpConfig::default()
+        };
         let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
         let g = cfg.generator(&gvs.root(), image, 0);
         let d = cfg.discriminator(&dvs.root(), image, 0);

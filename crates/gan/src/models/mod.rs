@@ -11,8 +11,8 @@ pub mod vae;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Tensor};
 
-pub use ema::EmaConfig;
 pub use dcgan::{DcganConfig, Norm};
+pub use ema::EmaConfig;
 pub use mlp::MlpConfig;
 pub use vae::VaeConfig;
 

@@ -41,7 +41,13 @@ pub struct VaeConfig {
 
 impl Default for VaeConfig {
     fn default() -> Self {
-        Self { latent_dim: 20, encoder_hidden: vec![1024, 512, 256], decoder_hidden: vec![256, 512, 1024], leaky_slope: 0.2, reconstruction: Reconstruction::Bce }
+        Self {
+            latent_dim: 20,
+            encoder_hidden: vec![1024, 512, 256],
+            decoder_hidden: vec![256, 512, 1024],
+            leaky_slope: 0.2,
+            reconstruction: Reconstruction::Bce,
+        }
     }
 }
 

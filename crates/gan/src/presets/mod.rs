@@ -12,10 +12,10 @@ use gan_data::{DataSource, Split};
 
 use crate::config::{OptimConfig, TrainConfig};
 use crate::error::{GanError, Result};
+use crate::losses::penalty::Lipschitz;
 use crate::losses::{GeneratorLoss, LossConfig, LossKind};
 use crate::models::{DcganConfig, EmaConfig, ModelConfig, NetConfig, Norm, VaeConfig};
 use crate::optim::{AdamConfig, OptimizerConfig, RmsPropConfig};
-use crate::losses::penalty::Lipschitz;
 use crate::presets::toy::{ToyLoss, ToyPreset};
 use gan_data::toy::ToyDist;
 

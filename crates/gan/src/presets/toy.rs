@@ -7,11 +7,11 @@ use gan_data::DataSource;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{OptimConfig, TrainConfig};
+use crate::losses::penalty::Lipschitz;
 use crate::losses::{GeneratorLoss, LossConfig, LossKind};
 use crate::models::mlp::Output;
 use crate::models::MlpConfig;
 use crate::optim::{AdamConfig, LrSchedule, OptimizerConfig};
-use crate::losses::penalty::Lipschitz;
 
 /// The losses a toy preset comes with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,11 +72,9 @@ impl ToyLoss {
             ToyLoss::Ls => LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() },
             ToyLoss::WganGp => LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 0.1 }),
             ToyLoss::NsR1 => LossConfig { lipschitz: Lipschitz::R1 { weight: 0.1 }, ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0) },
-            ToyLoss::Rpgan => LossConfig {
-                kind: LossKind::Relativistic,
-                lipschitz: Lipschitz::R1R2 { weight: 0.1, weight_end: None, every: None },
-                ..LossConfig::default()
-            },
+            ToyLoss::Rpgan => {
+                LossConfig { kind: LossKind::Relativistic, lipschitz: Lipschitz::R1R2 { weight: 0.1, weight_end: None, every: None }, ..LossConfig::default() }
+            }
         }
     }
 }
@@ -141,10 +139,7 @@ impl ToyPreset {
             data: DataSource::Toy { dist: self.dist, points: 100_000, seed: 0 },
             model: mlp.into(),
             loss: self.loss.loss_config(),
-            optim: OptimConfig {
-                schedule: if self.loss.decayed() { LrSchedule::Linear } else { LrSchedule::Constant },
-                ..OptimConfig::same(adam)
-            },
+            optim: OptimConfig { schedule: if self.loss.decayed() { LrSchedule::Linear } else { LrSchedule::Constant }, ..OptimConfig::same(adam) },
         }
     }
 }

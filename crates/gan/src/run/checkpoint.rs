@@ -178,8 +178,7 @@ pub fn latest(run: &RunDir) -> Result<Option<PathBuf>> {
 pub fn read_state(dir: &Path) -> Result<CheckpointState> {
     let p = dir.join(STATE_FILE);
     let bytes = std::fs::read(&p).map_err(GanError::io(&p))?;
-    let state: CheckpointState = serde_json::from_slice(&bytes)
-        .map_err(|e| GanError::Checkpoint { path: p.clone(), reason: e.to_string() })?;
+    let state: CheckpointState = serde_json::from_slice(&bytes).map_err(|e| GanError::Checkpoint { path: p.clone(), reason: e.to_string() })?;
     if state.format != FORMAT {
         return Err(GanError::Checkpoint { path: p, reason: format!("format {} is not supported (expected {FORMAT})", state.format) });
     }

@@ -99,7 +99,18 @@ mod tests {
     use super::*;
 
     fn m(step: u64) -> StepMetrics {
-        StepMetrics { step, epoch: 0.0, d_loss: Some(1.0), g_loss: Some(2.0), d_real: Some(0.5), d_fake: Some(0.5), wasserstein: None, penalty: None, vae: None, steps_per_sec: 1.0 }
+        StepMetrics {
+            step,
+            epoch: 0.0,
+            d_loss: Some(1.0),
+            g_loss: Some(2.0),
+            d_real: Some(0.5),
+            d_fake: Some(0.5),
+            wasserstein: None,
+            penalty: None,
+            vae: None,
+            steps_per_sec: 1.0,
+        }
     }
 
     #[test]

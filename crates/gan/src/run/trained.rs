@@ -4,11 +4,11 @@ use std::path::{Path, PathBuf};
 
 use tch::{nn, Device, Kind, Tensor};
 
-use crate::run::checkpoint::{self, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::config::TrainConfig;
 use crate::error::{GanError, Result};
 use crate::models::condition::one_hot;
 use crate::models::{Generator, ImageShape};
+use crate::run::checkpoint::{self, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::dir::RunDir;
 use gan_data::vocab::Vocabulary;
 
@@ -92,9 +92,8 @@ impl TrainedGenerator {
         }
         let rd = RunDir::new(run);
         let config = TrainConfig::load(&rd.config())?;
-        let dir = checkpoint::latest(&rd)?.ok_or_else(|| {
-            GanError::Invalid(format!("{} has no checkpoint yet (checkpoints/latest is missing)", run.display()))
-        })?;
+        let dir =
+            checkpoint::latest(&rd)?.ok_or_else(|| GanError::Invalid(format!("{} has no checkpoint yet (checkpoints/latest is missing)", run.display())))?;
         let state = checkpoint::read_state(&dir)?;
         let mut vs = nn::VarStore::new(device);
         if config.conditional != (state.classes > 0) {

@@ -19,11 +19,22 @@ use crate::models::ImageShape;
 const PREFETCH_DEPTH: usize = 4;
 
 pub enum Feed {
-    Memory { images: Tensor, labels: Option<Tensor>, sampler: BatchSampler },
+    Memory {
+        images: Tensor,
+        labels: Option<Tensor>,
+        sampler: BatchSampler,
+    },
     /// Stacked MNIST: the digits `[N, 1, 28, 28]` and each image's digit indices `[M, 3]`,
     /// stacked batch by batch (their mode numbers 0-999 as labels).
-    Stacked { digits: Tensor, triples: Tensor, labels: Option<Tensor>, sampler: BatchSampler },
-    Stream { prefetcher: Prefetcher },
+    Stacked {
+        digits: Tensor,
+        triples: Tensor,
+        labels: Option<Tensor>,
+        sampler: BatchSampler,
+    },
+    Stream {
+        prefetcher: Prefetcher,
+    },
 }
 
 /// A feed and what it serves.

@@ -3,10 +3,10 @@
 //! reporting [`Event`]s as it goes.
 
 mod conditioning;
-mod vae_step;
-pub mod stats;
 pub mod feed;
+pub mod stats;
 pub mod step;
+mod vae_step;
 
 use std::path::Path;
 use std::time::Instant;
@@ -14,20 +14,20 @@ use std::time::Instant;
 use gan_data::rng::mix;
 use tch::{Device, Kind, Tensor};
 
-use crate::run::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
-use crate::models::ema::AveragedGenerator;
 use crate::config::{differences, TrainConfig};
+use crate::device;
+use crate::draw::{grid, plot, scatter};
 use crate::error::{GanError, Result};
 use crate::events::Event;
 use crate::losses::LossKind;
-use crate::run::metrics::{MetricsLog, StepMetrics};
 use crate::models::condition::one_hot;
-use conditioning::{grid_inputs, run_classes};
+use crate::models::ema::AveragedGenerator;
 use crate::models::{param_count, ImageShape, Nets, Partner};
 use crate::optim::Optimizer;
+use crate::run::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::dir::RunDir;
-use crate::device;
-use crate::draw::{grid, plot, scatter};
+use crate::run::metrics::{MetricsLog, StepMetrics};
+use conditioning::{grid_inputs, run_classes};
 use gan_data::modes::{mode_report, PAPER_SAMPLES};
 use gan_data::toy::ToyDist;
 
@@ -84,10 +84,7 @@ impl Trainer {
         config.validate("configuration")?;
         let run = RunDir::new(run_dir);
         if run.config().exists() {
-            return Err(GanError::Invalid(format!(
-                "{} already holds a run; continue it with --resume {0} or choose another --out",
-                run_dir.display()
-            )));
+            return Err(GanError::Invalid(format!("{} already holds a run; continue it with --resume {0} or choose another --out", run_dir.display())));
         }
         std::fs::create_dir_all(run.samples()).map_err(GanError::io(run.samples()))?;
         std::fs::create_dir_all(run.checkpoints()).map_err(GanError::io(run.checkpoints()))?;
@@ -128,9 +125,7 @@ impl Trainer {
         let batches_consumed = state.as_ref().map_or(0, |s| s.batches_consumed);
         let opened = Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, config.conditional, device)?;
         let image = opened.image;
-        config.model.check_image(image).map_err(|reason| {
-            GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe()))
-        })?;
+        config.model.check_image(image).map_err(|reason| GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe())))?;
         let classes = if config.conditional { run_classes(&config, opened.classes)? } else { 0 };
         tch::manual_seed(config.seed as i64);
         let mut nets = config.model.build(image, classes, config.pack as i64, device);
