@@ -25,7 +25,10 @@ build: libtorch
 run: build
 	$(GAN) train --eval $(RUN_STEPS)
 
+# Format and lint first (rustfmt.toml; clippy with warnings as errors), then every test.
 test: libtorch
+	cargo fmt --all --check
+	cargo clippy --release --workspace --all-targets -- -D warnings
 	cargo build --release -p gan-cli
 	cargo nextest run --workspace --release --no-fail-fast
 	$(MAKE) --no-print-directory e2e-only

@@ -128,7 +128,7 @@ mod tests {
     #[test]
     fn a_collapsed_generator_covers_one_mode() {
         let modes = ToyDist::Ring8.modes().unwrap();
-        let pts: Vec<f32> = std::iter::repeat([1.0f32, 0.005]).take(100).flatten().collect();
+        let pts: Vec<f32> = std::iter::repeat_n([1.0f32, 0.005], 100).flatten().collect();
         let r = mode_report(&modes, &pts);
         assert_eq!((r.covered, r.high_quality), (1, 1.0));
         assert!((r.reverse_kl - 8f64.ln()).abs() < 1e-12);

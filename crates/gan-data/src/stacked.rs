@@ -91,7 +91,7 @@ mod tests {
 
     /// Ten 28x28 digits, digit `d` filled with the value `d`, labelled `d`.
     fn digits() -> Dataset {
-        let pixels = (0..10u8).flat_map(|d| std::iter::repeat(d).take(784)).collect();
+        let pixels = (0..10u8).flat_map(|d| std::iter::repeat_n(d, 784)).collect();
         Dataset { name: "ten".into(), channels: 1, height: 28, width: 28, pixels, labels: Some((0..10).collect()) }
     }
 

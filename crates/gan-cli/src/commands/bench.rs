@@ -22,7 +22,7 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let device = a.device.resolve()?;
-    let model = crate::bench::BenchModel::from(a.model);
+    let model = a.model;
     let config = model.config(a.batch_size, a.warmup + a.steps + 1);
     let sps = crate::bench::steps_per_sec(config, device, a.warmup, a.steps).context("benchmark failed")?;
     let model = model.name();

@@ -32,7 +32,7 @@ pub fn run(a: SteerArgs) -> anyhow::Result<()> {
     let cfg = SteerConfig { target, steps: a.steps, lr: a.lr, keep_others: a.keep_others };
     // A conditional generator keeps its classes (taken in turn) while z moves.
     let labels = g.labels(a.n, None)?;
-    let s = steer(&g, &c, &z0, labels.as_ref(), &cfg);
+    let s = steer(&g, c, &z0, labels.as_ref(), &cfg);
     // Before (top row) and after (bottom row).
     let (first, last) = (&s.frames[0], s.frames.last().expect("frames"));
     gan::draw::grid::save_grid(&Tensor::cat(&[first, last], 0), a.n as usize, &a.out)?;

@@ -56,7 +56,12 @@ pub fn steer(g: &TrainedGenerator, c: &Classifier, z0: &Tensor, labels: Option<&
         let mut loss = -(p.select(1, cfg.target) + 1e-12).log().mean(Kind::Float);
         if cfg.keep_others > 0.0 {
             let drift = ((&p - &probs_before) * &others).square().sum_dim_intlist(1, false, Kind::Float).mean(Kind::Float);
-            loss = loss + drift * cfg.keep_others;
+            // `+=` on a tch tensor adds in place, inside the autograd graph; the out-of-place
+            // sum keeps the graph as written.
+            #[allow(clippy::assign_op_pattern)]
+            {
+                loss = loss + drift * cfg.keep_others;
+            }
         }
         let grads = Tensor::run_backward(&[loss], &[&z], false, false);
         opt.step(&grads);

@@ -13,7 +13,7 @@ pub fn one_hot(labels: &Tensor, classes: i64) -> Tensor {
 }
 
 /// The labels a network needs: present exactly when it was built with classes.
-fn labels<'a>(y: Option<&'a Tensor>, classes: i64, batch: i64) -> Option<&'a Tensor> {
+fn labels(y: Option<&Tensor>, classes: i64, batch: i64) -> Option<&Tensor> {
     match (classes, y) {
         (0, None) => None,
         (0, Some(_)) => panic!("labels given to an unconditional network"),

@@ -187,8 +187,8 @@ mod tests {
         let vars = avg.variables();
         assert_eq!(Vec::<f32>::try_from(&vars["w"]).unwrap(), vec![1.0, -2.0], "starts as a copy");
         tch::no_grad(|| {
-            let _ = vars["w"].shallow_clone().copy_(&Tensor::from_slice(&[0.0f32, 4.0]));
-            let _ = b.shallow_clone().copy_(&Tensor::from_slice(&[7.0f32, 8.0]));
+            vars["w"].shallow_clone().copy_(&Tensor::from_slice(&[0.0f32, 4.0]));
+            b.shallow_clone().copy_(&Tensor::from_slice(&[7.0f32, 8.0]));
         });
         ema.update(0.75);
         assert_eq!(Vec::<f32>::try_from(&vars["w"]).unwrap(), vec![0.25, 2.5]);
