@@ -34,7 +34,8 @@ pub enum Command {
     Interpolate(InterpolateArgs),
     /// Turn a run's fixed-z sample grids into an animated GIF of training.
     Animate(AnimateArgs),
-    /// Steer latents towards a class with a classifier's gradient (no retraining).
+    /// Steer latents towards a class with a classifier's gradient (no retraining), in a run
+    /// that generates 28x28 grey images unconditionally.
     Steer(SteerArgs),
     /// Train (or evaluate) the small CNN that judges generated images.
     #[command(subcommand)]
@@ -42,7 +43,8 @@ pub enum Command {
     /// Score a run: mode metrics (toy data) or FID, KID, classifier score, precision/recall,
     /// density/coverage and class coverage (images); writes RUN/eval.json.
     Eval(EvalArgs),
-    /// Print evaluated runs side by side (runs without eval.json are evaluated first).
+    /// Print evaluated runs side by side (runs without an eval.json of their newest checkpoint
+    /// are evaluated first).
     Compare(CompareArgs),
     /// List the built-in presets.
     Presets,
@@ -179,7 +181,6 @@ pub struct AnimateArgs {
 
 #[derive(Args, Debug)]
 pub struct SteerArgs {
-    /// The run must be an unconditional generator of 28x28 grey images.
     #[command(flatten)]
     pub generator: GeneratorArgs,
     /// The class to move towards: a name ("sneaker", "seven") or a label number.

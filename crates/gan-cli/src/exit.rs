@@ -41,7 +41,9 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
                 }
             }
             eprintln!("error: {line}");
-            if is_user_error(&e) {
+            if e.chain().any(|c| matches!(c.downcast_ref::<GanError>(), Some(GanError::Diverged { .. }))) {
+                3
+            } else if is_user_error(&e) {
                 1
             } else {
                 2

@@ -155,6 +155,8 @@ fn class_choices_that_cannot_be_honoured_are_one_line_errors() {
     fails(&["interpolate", "--run", "run", "--from-class", "0", "--frames", "1", "--to-class", "1", "--out", "x.png"], "--frames must be at least 2");
     fails(&["interpolate", "--run", "run", "--from", "1", "--out", "x.png"], "nothing to interpolate");
     fails(&["sample", "--run", "run", "--truncation", "0", "--out", "x.png"], "--truncation must be a positive number");
+    // Redrawing until every entry is within 1e-4 would never end.
+    fails(&["sample", "--run", "run", "--truncation", "1e-4", "--out", "x.png"], "--truncation 0.0001 is below 0.1");
     // An unconditional run cannot take classes.
     let (data, cfg) = tiny_setup(t.path());
     let o = run(&["train", "--preset", "mnist-mlp", "--config", cfg.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "plain"], t.path());

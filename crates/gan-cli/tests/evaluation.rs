@@ -78,6 +78,18 @@ fn gan_and_vae_are_compared_in_one_feature_space() {
     }
     let fid_line = table.lines().find(|l| l.starts_with("FID")).unwrap();
     assert!(fid_line.contains(&format!("{:.3}", f.fid)), "{fid_line}");
+    // Fewer samples than the classifier score's 10 splits: refused, not NaN.
+    let o = run(&["eval", "--run", "g", "--n", "8", "--classifier", "mnist", "--no-cache"], r);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("at least 10 samples") && stderr(&o).trim().lines().count() == 1, "{}", stderr(&o));
+    // After more training, compare does not reuse the older step's eval.json.
+    ok(&run(&["train", "--resume", "g", "--steps", "32", "--no-progress"], r));
+    let o = run(&["compare", "g", "v", "--n", "200", "--classifier", "mnist", "--cache", cache.to_str().unwrap()], r);
+    ok(&o);
+    assert!(stderr(&o).contains("g: eval.json is of step 30, the newest checkpoint is step 32"), "{}", stderr(&o));
+    let table = String::from_utf8_lossy(&o.stdout);
+    let step_line = table.lines().find(|l| l.starts_with("step")).unwrap();
+    assert!(step_line.contains("32") && step_line.contains("30"), "{step_line}");
 }
 
 #[test]

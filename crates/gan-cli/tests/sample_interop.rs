@@ -45,6 +45,22 @@ fn sample_png_idx_and_safetensors() {
     assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
 }
 
+/// More samples than one forward pass takes: generated in chunks, equal to one pass over all.
+#[test]
+fn large_samples_are_generated_in_chunks_that_change_no_value() {
+    use gan::run::trained::{TrainedGenerator, WeightsChoice, GENERATE_CHUNK};
+    let t = tempfile::tempdir().unwrap();
+    let run_dir = trained_run(t.path());
+    let n = GENERATE_CHUNK * 2 + 37;
+    let o = run(&["sample", "--run", "run", "--n", &n.to_string(), "--format", "safetensors", "--out", "big.safetensors"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let saved: std::collections::HashMap<_, _> = tch::Tensor::read_safetensors(t.path().join("big.safetensors")).unwrap().into_iter().collect();
+    assert_eq!(saved["images"].size()[0], n);
+    let g = TrainedGenerator::load(&run_dir, WeightsChoice::Best, tch::Device::Cpu).unwrap();
+    let one_pass = tch::no_grad(|| g.forward(&saved["z"], None));
+    assert!(one_pass.allclose(&saved["images"], 1e-6, 1e-6, false));
+}
+
 /// Samples 16 images with `gan sample` and has PyTorch recompute them from the checkpoint.
 fn pytorch_reproduces(root: &Path, run_dir: &Path, model_args: &[&str]) {
     let o = run(&["sample", "--run", run_dir.to_str().unwrap(), "--n", "16", "--seed", "7", "--format", "safetensors", "--out", "s.safetensors"], root);

@@ -147,6 +147,11 @@ fn unreadable_images_stop_by_default_or_are_skipped_and_counted() {
     let err = ok(&["train", "--preset", "mnist-mlp", "--config", "skip.toml", "--steps", "8", "--out", "b", "--no-progress"], t.path());
     assert!(err.contains("warning: skipped") && err.contains("broken.png"), "{err}");
     assert!(err.contains("unreadable image files were skipped"), "{err}");
+    // PacGAN packs of 2 over a batch that a skipped image shortened to 5: the odd image is
+    // dropped (this was an assertion failure in the packed discriminator).
+    std::fs::write(t.path().join("pack.toml"), format!("pack = 2\n{}", TINY_WGAN_GP.replace("size = 16", "size = 16\non_error = \"skip\""))).unwrap();
+    let err = ok(&["train", "--preset", "mnist-mlp", "--config", "pack.toml", "--steps", "8", "--out", "p", "--no-progress"], t.path());
+    assert!(err.contains("broken.png") && err.contains("finished at step 8"), "{err}");
 }
 
 #[test]

@@ -18,6 +18,9 @@ pub enum GanError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Invalid(String),
+    /// Losses or weights became NaN or infinite; nothing after `step` was checkpointed.
+    #[error("training diverged at step {step}: {what} is not finite; stopped without checkpointing it ({}); lower the learning rates or add a penalty before training on", last_good.as_ref().map_or_else(|| "no checkpoint was saved before".to_string(), |p| format!("the last good checkpoint is {}", p.display())))]
+    Diverged { step: u64, what: String, last_good: Option<PathBuf> },
 }
 
 pub type Result<T> = std::result::Result<T, GanError>;

@@ -64,8 +64,9 @@ pub struct LatentArgs {
 /// The classifier that judges a run (`steer`, `classifier judge`, `eval`, `compare`).
 #[derive(Args, Debug, Clone)]
 pub struct ClassifierArg {
-    /// `mnist`, `fashion-mnist` (shipped) or a .safetensors file from `gan classifier train`
-    /// (default: the shipped classifier for the run's data).
+    /// The classifier (for eval, the feature network): `mnist`, `fashion-mnist` (shipped) or
+    /// a .safetensors file from `gan classifier train` (default: the shipped classifier for
+    /// the run's data).
     #[arg(long)]
     pub classifier: Option<String>,
 }

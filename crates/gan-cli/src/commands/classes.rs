@@ -5,6 +5,7 @@ use std::path::Path;
 
 use gan::eval::classifier::Shipped;
 use gan::eval::images::FeatureNet;
+use gan::models::latent::MIN_TRUNCATION;
 use gan::run::trained::TrainedGenerator;
 use gan_data::vocab::Vocabulary;
 use gan_data::DataSource;
@@ -69,6 +70,9 @@ pub fn pick_classifier(choice: Option<&str>, data: &DataSource, device: Device) 
 pub fn check_truncation(t: Option<f64>) -> anyhow::Result<()> {
     match t {
         Some(t) if !(t > 0.0 && t.is_finite()) => Err(user(format!("--truncation must be a positive number, got {t}"))),
+        Some(t) if t < MIN_TRUNCATION => {
+            Err(user(format!("--truncation {t} is below {MIN_TRUNCATION}: so few draws fall inside it that sampling would crawl")))
+        }
         _ => Ok(()),
     }
 }

@@ -16,7 +16,14 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     for run in &a.runs {
         let saved = RunDir::new(run).eval();
         let reusable = match saved.is_file() && !a.fresh {
-            true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.load.choice())),
+            true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.load.choice())).filter(|r| {
+                // A report of an older checkpoint is not this run's result any more.
+                let newest = newest_step(run);
+                if newest.is_some_and(|s| s != r.step) {
+                    eprintln!("{}: eval.json is of step {}, the newest checkpoint is step {}", run.display(), r.step, newest.unwrap_or_default());
+                }
+                newest.is_none_or(|s| s == r.step)
+            }),
             false => None,
         };
         let report = if let Some(r) = reusable {
@@ -75,6 +82,12 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
 
 /// The weights an evaluation of `run` would use now (an unreadable config: the trained
 /// ones, so that the saved report is re-made and the problem reported there).
+/// The step of the run's newest checkpoint (`None` when it has none or it cannot be read).
+fn newest_step(run: &Path) -> Option<u64> {
+    let dir = gan::run::checkpoint::latest(&RunDir::new(run)).ok()??;
+    gan::run::checkpoint::read_state(&dir).ok().map(|s| s.step)
+}
+
 fn wanted_weights(run: &Path, choice: WeightsChoice) -> Weights {
     TrainConfig::load(&RunDir::new(run).config()).map_or(Weights::Raw, |c| choice.weights(&c.model.ema))
 }

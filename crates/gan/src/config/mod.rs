@@ -47,7 +47,8 @@ pub struct TrainConfig {
     pub sample_every: u64,
     /// Save a checkpoint every this many steps (and always at the end).
     pub checkpoint_every: u64,
-    /// How many checkpoints to keep (older ones are deleted).
+    /// How many checkpoints to keep (older ones are deleted; at least two stay, so that a
+    /// reader loading the newest is not cut off by the next save).
     pub keep_checkpoints: usize,
     pub data: DataSource,
     pub model: ModelConfig,

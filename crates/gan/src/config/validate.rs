@@ -67,7 +67,7 @@ impl TrainConfig {
         if matches!(self.model.net, crate::models::NetConfig::Vae(_)) {
             p.extend(self.vae_problems());
         }
-        if self.pack > 1 && self.batch_size % self.pack as usize != 0 {
+        if self.pack > 1 && !self.batch_size.is_multiple_of(self.pack as usize) {
             p.push(format!("`batch_size` ({}) must be a multiple of `pack` ({})", self.batch_size, self.pack));
         }
         if self.pack > 1 && self.conditional {

@@ -126,8 +126,9 @@ pub fn evaluate(g: &TrainedGenerator, net: &FeatureNet, n: usize, seed: u64, cac
             g.image.channels, g.image.height, g.image.width
         )));
     }
-    if n < 2 * K {
-        return Err(GanError::Invalid(format!("evaluation needs at least {} samples, got {n}", 2 * K)));
+    let least = (2 * K).max(SCORE_SPLITS);
+    if n < least {
+        return Err(GanError::Invalid(format!("evaluation needs at least {least} samples (the classifier score's {SCORE_SPLITS} splits), got {n}")));
     }
     let device = net.classifier.device();
     let (real_f, real_p) = real_side(g, net, n, cache_dir, device)?;

@@ -110,10 +110,11 @@ pub fn kid(real: &Tensor, fake: &Tensor, subsets: usize, subset_size: usize, see
 }
 
 /// The classifier score of class probabilities `[n, classes]` over `splits` consecutive
-/// splits (the last takes the remainder).
+/// splits (the last takes the remainder; never more splits than samples).
 pub fn classifier_score(probs: &Tensor, splits: usize) -> MeanStd {
     let p = probs.to_kind(Kind::Double);
     let n = p.size()[0];
+    let splits = splits.clamp(1, n.max(1) as usize);
     let per = n / splits as i64;
     let values: Vec<f64> = (0..splits as i64)
         .map(|s| {

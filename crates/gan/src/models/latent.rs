@@ -17,12 +17,16 @@ pub fn points(t: &Tensor) -> Vec<f32> {
     Vec::try_from(t.to_device(Device::Cpu).to_kind(Kind::Float).flatten(0, -1)).expect("float points")
 }
 
+/// The smallest truncation threshold: below it, redrawing (which keeps `P(|z| <= t)` of the
+/// draws, 8% at 0.1) would take too many rounds to be worth a sampler.
+pub const MIN_TRUNCATION: f64 = 0.1;
+
 /// Latents as [`latents`], with every entry of magnitude above `threshold` redrawn until
 /// none is left: the truncation trick of Brock et al., "Large Scale GAN Training for High
 /// Fidelity Natural Image Synthesis" (ICLR 2019), trading variety for typical samples.
 /// Entries within the threshold keep the values `latents` gives for the same seed.
 pub fn truncated_latents(n: i64, dim: i64, seed: u64, threshold: f64, device: Device) -> Tensor {
-    assert!(threshold > 0.0, "truncation threshold must be positive");
+    assert!(threshold >= MIN_TRUNCATION, "truncation threshold {threshold} is below {MIN_TRUNCATION}");
     let mut z = latents(n, dim, seed, Device::Cpu);
     loop {
         let outside = z.abs().gt(threshold);

@@ -12,6 +12,13 @@
 //! Writing is atomic: files go to a hidden temporary directory, are flushed to disk, the
 //! directory is renamed into place, and only then is `checkpoints/latest` replaced (again by
 //! rename). A process killed at any instant leaves `latest` naming a complete checkpoint.
+//!
+//! Readers (`gan sample`, `eval`, `serve`, ...) never write: they read `latest` and open the
+//! files of the checkpoint it names. Only the training process, holding the run's lock,
+//! removes anything: the temporary directories an interrupted save left (when it starts) and
+//! old checkpoints (after each save). Pruning keeps the newest [`MIN_KEPT`] checkpoints at
+//! least, so the one a reader resolved stays until two more saves have landed; a reader
+//! slower than that gets "checkpoint ... was replaced while it was read; retry".
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -138,41 +145,67 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize) -> Result<Pat
     Ok(dir)
 }
 
-fn prune(run: &RunDir, keep: usize) -> Result<()> {
+/// The fewest checkpoints pruning leaves, whatever `keep_checkpoints` says: a reader that
+/// resolved `latest` just before a save still finds its checkpoint (see the module header).
+pub const MIN_KEPT: usize = 2;
+
+/// The complete checkpoints of a run, `(step, directory)` in step order (by number, so
+/// `step-100000000` follows `step-99999999`).
+pub fn list(run: &RunDir) -> Result<Vec<(u64, PathBuf)>> {
     let root = run.checkpoints();
-    let mut steps: Vec<PathBuf> = std::fs::read_dir(&root)
+    let mut steps: Vec<(u64, PathBuf)> = std::fs::read_dir(&root)
         .map_err(GanError::io(&root))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("step-")))
+        .filter(|p| p.is_dir())
+        .filter_map(|p| Some((p.file_name()?.to_str()?.strip_prefix("step-")?.parse().ok()?, p)))
         .collect();
     steps.sort();
-    let excess = steps.len().saturating_sub(keep);
-    for old in &steps[..excess] {
+    Ok(steps)
+}
+
+fn prune(run: &RunDir, keep: usize) -> Result<()> {
+    let steps = list(run)?;
+    let excess = steps.len().saturating_sub(keep.max(MIN_KEPT));
+    for (_, old) in &steps[..excess] {
         std::fs::remove_dir_all(old).map_err(GanError::io(old))?;
     }
     Ok(())
 }
 
-/// The newest complete checkpoint of a run, if any (leftover temporary directories from an
-/// interrupted save are removed).
+/// Removes the temporary directories an interrupted save left. Only the training process,
+/// holding the run's lock, calls this: a reader that did could delete a save in progress.
+pub fn remove_leftovers(run: &RunDir) -> Result<()> {
+    let root = run.checkpoints();
+    let Ok(entries) = std::fs::read_dir(&root) else { return Ok(()) };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(".tmp-") {
+            std::fs::remove_dir_all(e.path()).map_err(GanError::io(e.path()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The newest complete checkpoint of a run, if any. Reads only: nothing on disk changes.
 pub fn latest(run: &RunDir) -> Result<Option<PathBuf>> {
     let pointer = run.latest_pointer();
     if !pointer.exists() {
         return Ok(None);
     }
-    if let Ok(entries) = std::fs::read_dir(run.checkpoints()) {
-        for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with(".tmp-") {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
+    let mut name = std::fs::read_to_string(&pointer).map_err(GanError::io(&pointer))?;
+    // A save may land between reading the pointer and looking at what it names: read it
+    // again while it moves.
+    for _ in 0..5 {
+        let dir = run.checkpoints().join(name.trim());
+        if dir.join(STATE_FILE).is_file() {
+            return Ok(Some(dir));
         }
+        let again = std::fs::read_to_string(&pointer).map_err(GanError::io(&pointer))?;
+        if again == name {
+            return Err(GanError::Checkpoint { path: pointer, reason: format!("names {}, which is incomplete or missing", dir.display()) });
+        }
+        name = again;
     }
-    let name = std::fs::read_to_string(&pointer).map_err(GanError::io(&pointer))?;
-    let dir = run.checkpoints().join(name.trim());
-    if !dir.join(STATE_FILE).is_file() {
-        return Err(GanError::Checkpoint { path: pointer, reason: format!("names {}, which is incomplete or missing", dir.display()) });
-    }
-    Ok(Some(dir))
+    Err(GanError::Checkpoint { path: pointer, reason: "moved on five times while it was read (the run is saving quickly); retry".into() })
 }
 
 pub fn read_state(dir: &Path) -> Result<CheckpointState> {
@@ -195,4 +228,33 @@ pub fn load_optimizer(dir: &Path) -> Result<HashMap<String, Tensor>> {
     let p = dir.join(OPTIMIZER_FILE);
     let tensors = Tensor::read_safetensors(&p).map_err(|e| GanError::Checkpoint { path: p.clone(), reason: e.to_string() })?;
     Ok(tensors.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoints_order_by_step_number_and_pruning_keeps_at_least_the_newest_two() {
+        let d = tempfile::tempdir().unwrap();
+        let run = RunDir::new(d.path());
+        for step in [5, 99_999_999, 100_000_000, 100_000_001] {
+            std::fs::create_dir_all(run.checkpoint(step)).unwrap();
+        }
+        std::fs::create_dir_all(run.checkpoints().join(".tmp-step-100000002")).unwrap();
+        // As text, "step-100000000" sorts before "step-99999999".
+        let steps: Vec<u64> = list(&run).unwrap().into_iter().map(|(s, _)| s).collect();
+        assert_eq!(steps, vec![5, 99_999_999, 100_000_000, 100_000_001]);
+        prune(&run, 3).unwrap();
+        assert_eq!(list(&run).unwrap().into_iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![99_999_999, 100_000_000, 100_000_001]);
+        prune(&run, 1).unwrap();
+        assert_eq!(list(&run).unwrap().into_iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![100_000_000, 100_000_001]);
+        // Readers leave the interrupted save alone; the trainer removes it.
+        std::fs::write(run.latest_pointer(), "step-100000001\n").unwrap();
+        std::fs::write(run.checkpoint(100_000_001).join(STATE_FILE), "{}").unwrap();
+        assert_eq!(latest(&run).unwrap(), Some(run.checkpoint(100_000_001)));
+        assert!(run.checkpoints().join(".tmp-step-100000002").is_dir());
+        remove_leftovers(&run).unwrap();
+        assert!(!run.checkpoints().join(".tmp-step-100000002").exists());
+    }
 }

@@ -8,6 +8,7 @@
 //! RUN/samples/step-00000500.png    8x8 grids from a fixed z
 //! RUN/checkpoints/step-00001000/   generator/discriminator/optimizer safetensors, state.json
 //! RUN/checkpoints/latest           name of the newest complete checkpoint
+//! RUN/train.lock                   locked by the training process (holds its pid)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -74,5 +75,10 @@ impl RunDir {
 
     pub fn latest_pointer(&self) -> PathBuf {
         self.checkpoints().join("latest")
+    }
+
+    /// The file a training process locks (see `run::lock`).
+    pub fn lock_file(&self) -> PathBuf {
+        self.root.join("train.lock")
     }
 }

@@ -12,6 +12,9 @@ use crate::run::checkpoint::{self, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::dir::RunDir;
 use gan_data::vocab::Vocabulary;
 
+/// Latents a generator runs at once in [`TrainedGenerator::generate`].
+pub const GENERATE_CHUNK: i64 = 1024;
+
 /// Which of a run's generators to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WeightsChoice {
@@ -92,8 +95,26 @@ impl TrainedGenerator {
         }
         let rd = RunDir::new(run);
         let config = TrainConfig::load(&rd.config())?;
-        let dir =
-            checkpoint::latest(&rd)?.ok_or_else(|| GanError::Invalid(format!("{} has no checkpoint yet (checkpoints/latest is missing)", run.display())))?;
+        let mut attempts = 0;
+        loop {
+            let dir = checkpoint::latest(&rd)?
+                .ok_or_else(|| GanError::Invalid(format!("{} has no checkpoint yet (checkpoints/latest is missing)", run.display())))?;
+            match Self::load_from(config.clone(), dir.clone(), choice, device) {
+                // The run is training and pruned this checkpoint between our reading `latest`
+                // and opening its files: take the newer one.
+                Err(_) if !dir.is_dir() && attempts < 3 => attempts += 1,
+                Err(_) if !dir.is_dir() => {
+                    return Err(GanError::Checkpoint {
+                        path: dir,
+                        reason: "was replaced by a newer checkpoint while it was read (the run is training quickly); retry".into(),
+                    })
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn load_from(config: TrainConfig, dir: PathBuf, choice: WeightsChoice, device: Device) -> Result<Self> {
         let state = checkpoint::read_state(&dir)?;
         let mut vs = nn::VarStore::new(device);
         if config.conditional != (state.classes > 0) {
@@ -141,8 +162,23 @@ impl TrainedGenerator {
 
     /// Generates images `[n, C, H, W]` in `[-1, 1]` from `z` (`[n, latent_dim]`) and, for a
     /// conditional run, integer labels `[n]` (see [`labels`](Self::labels)).
+    ///
+    /// Runs [`GENERATE_CHUNK`] latents at a time, so memory holds the activations of that many
+    /// samples plus the `n` output images, whatever `n` is (the generator runs in eval mode,
+    /// so chunks change no value).
     pub fn generate(&self, z: &Tensor, labels: Option<&Tensor>) -> Tensor {
-        tch::no_grad(|| self.forward(z, labels))
+        let n = z.size()[0];
+        if n <= GENERATE_CHUNK {
+            return tch::no_grad(|| self.forward(z, labels));
+        }
+        let parts: Vec<Tensor> = (0..n)
+            .step_by(GENERATE_CHUNK as usize)
+            .map(|s| {
+                let len = GENERATE_CHUNK.min(n - s);
+                tch::no_grad(|| self.forward(&z.narrow(0, s, len), labels.map(|l| l.narrow(0, s, len)).as_ref()))
+            })
+            .collect();
+        Tensor::cat(&parts, 0)
     }
 
     /// As [`generate`](Self::generate) but recording the graph, so that gradients can flow

@@ -4,6 +4,7 @@
 
 mod conditioning;
 pub mod feed;
+mod guard;
 pub mod stats;
 pub mod step;
 mod vae_step;
@@ -26,6 +27,7 @@ use crate::models::{param_count, ImageShape, Nets, Partner};
 use crate::optim::Optimizer;
 use crate::run::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::dir::RunDir;
+use crate::run::lock::RunLock;
 use crate::run::metrics::{MetricsLog, StepMetrics};
 use conditioning::{grid_inputs, run_classes};
 use gan_data::modes::{mode_report, PAPER_SAMPLES};
@@ -52,6 +54,8 @@ struct ToyView {
 pub struct Trainer {
     config: TrainConfig,
     run: RunDir,
+    /// Held for the trainer's life: no second process trains this run meanwhile.
+    _lock: RunLock,
     device: Device,
     data_name: String,
     feed: Feed,
@@ -88,7 +92,8 @@ impl Trainer {
         }
         std::fs::create_dir_all(run.samples()).map_err(GanError::io(run.samples()))?;
         std::fs::create_dir_all(run.checkpoints()).map_err(GanError::io(run.checkpoints()))?;
-        let trainer = Self::build(config, run, device, None)?;
+        let lock = RunLock::acquire(&run)?;
+        let trainer = Self::build(config, run, lock, device, None)?;
         checkpoint::write_atomic(&trainer.run.config(), trainer.config.to_toml().as_bytes())?;
         Ok(trainer)
     }
@@ -101,6 +106,9 @@ impl Trainer {
         if !run.config().is_file() {
             return Err(GanError::Invalid(format!("cannot resume {}: no config.toml there", run_dir.display())));
         }
+        let lock = RunLock::acquire(&run)?;
+        // Only the process holding the lock may remove what an interrupted save left.
+        checkpoint::remove_leftovers(&run)?;
         let saved = TrainConfig::load(&run.config())?;
         let config = match requested {
             None => saved,
@@ -115,12 +123,12 @@ impl Trainer {
             }
         };
         let ckpt = checkpoint::latest(&run)?;
-        let trainer = Self::build(config, run, device, ckpt.as_deref())?;
+        let trainer = Self::build(config, run, lock, device, ckpt.as_deref())?;
         checkpoint::write_atomic(&trainer.run.config(), trainer.config.to_toml().as_bytes())?;
         Ok(trainer)
     }
 
-    fn build(config: TrainConfig, run: RunDir, device: Device, ckpt: Option<&Path>) -> Result<Self> {
+    fn build(config: TrainConfig, run: RunDir, lock: RunLock, device: Device, ckpt: Option<&Path>) -> Result<Self> {
         let state = ckpt.map(checkpoint::read_state).transpose()?;
         let batches_consumed = state.as_ref().map_or(0, |s| s.batches_consumed);
         let opened = Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, config.conditional, device)?;
@@ -172,6 +180,7 @@ impl Trainer {
             data_name: config.data.describe(),
             config,
             run,
+            _lock: lock,
             device,
             feed: opened.feed,
             data_len: opened.len,
@@ -206,12 +215,13 @@ impl Trainer {
         let feed = &mut self.feed;
         let consumed = &mut self.batches_consumed;
         let skipped = &mut self.skipped;
+        let pack = self.config.pack as i64;
         let next_real = || {
             let batch = feed.batch(*consumed, image, device)?;
             *consumed += 1;
             skipped.extend(batch.skipped);
             let labels = batch.labels.map(|l| one_hot(&l, classes));
-            Ok(RealBatch { images: batch.images, labels })
+            RealBatch { images: batch.images, labels }.whole_packs(pack)
         };
         let values = match &self.nets.partner {
             Partner::Discriminator(d) => {
@@ -267,15 +277,20 @@ impl Trainer {
                 on_event(&Event::SkippedImage { reason: e.to_string() });
             }
             on_event(&Event::Step { step: self.step });
-            if self.step % self.config.log_every == 0 || self.step == stop {
+            if self.step.is_multiple_of(self.config.log_every) || self.step == stop {
+                if let Some((step, what)) = guard::first_bad_step(&window, self.step) {
+                    return Err(guard::diverged(&self.run, step, what.into()));
+                }
+                guard::check(&self.run, self.step, self.bad_parameter())?;
                 let m = self.record(&mut window, window_start.elapsed().as_secs_f64())?;
                 on_event(&Event::Metrics(m));
                 window_start = Instant::now();
             }
-            if self.step % self.config.sample_every == 0 || self.step == stop {
+            if self.step.is_multiple_of(self.config.sample_every) || self.step == stop {
                 self.save_samples(on_event)?;
             }
-            if self.step % self.config.checkpoint_every == 0 || self.step == stop {
+            if self.step.is_multiple_of(self.config.checkpoint_every) || self.step == stop {
+                guard::check(&self.run, self.step, self.bad_parameter())?;
                 let path = self.save_checkpoint()?;
                 on_event(&Event::CheckpointSaved { step: self.step, path });
             }
@@ -343,6 +358,14 @@ impl Trainer {
         }
         on_event(&Event::SamplesSaved { step: self.step, path });
         Ok(())
+    }
+
+    /// The first non-finite weight of the networks (and the moving average), if any.
+    fn bad_parameter(&self) -> Option<String> {
+        let partner = if self.nets.discriminator().is_some() { "discriminator" } else { "encoder" };
+        let mut nets = vec![("generator", &self.nets.g_vs), (partner, &self.nets.d_vs)];
+        nets.extend(self.ema.as_ref().map(|e| ("generator's moving average", &e.vs)));
+        guard::bad_parameter(&nets)
     }
 
     fn save_checkpoint(&mut self) -> Result<std::path::PathBuf> {

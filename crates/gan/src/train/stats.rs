@@ -107,6 +107,10 @@ impl StepWindow {
         self.records.is_empty()
     }
 
+    pub fn records(&self) -> &[StepStats] {
+        &self.records
+    }
+
     /// The means of the window's records, emptying it; `None` when it is empty.
     pub fn take_means(&mut self) -> Option<WindowMeans> {
         let records = std::mem::take(&mut self.records);

@@ -17,7 +17,7 @@
 
 use tch::Tensor;
 
-use crate::error::Result;
+use crate::error::{GanError, Result};
 use crate::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, r1_penalty, r1_r2_penalties, Lipschitz};
 use crate::losses::{discriminator_loss, generator_loss, LossConfig};
 use crate::models::{Discriminator, Generator};
@@ -49,6 +49,22 @@ pub struct DiscriminatorTerms {
 pub struct RealBatch {
     pub images: Tensor,
     pub labels: Option<Tensor>,
+}
+
+impl RealBatch {
+    /// The batch cut to whole packs of `pack` (PacGAN): a batch shortened by skipped images
+    /// drops its last incomplete pack; one with fewer images than a pack is refused.
+    pub fn whole_packs(self, pack: i64) -> Result<Self> {
+        let n = self.images.size()[0];
+        let keep = n - n % pack;
+        if keep == n {
+            return Ok(self);
+        }
+        if keep == 0 {
+            return Err(GanError::Invalid(format!("a batch holds {n} readable images, fewer than one pack of {pack}: too many images were skipped")));
+        }
+        Ok(Self { images: self.images.narrow(0, 0, keep), labels: self.labels.map(|l| l.narrow(0, 0, keep)) })
+    }
 }
 
 /// What one discriminator update sees: a real and a fake batch (the fake is detached), both
