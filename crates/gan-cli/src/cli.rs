@@ -43,6 +43,8 @@ pub enum Command {
     /// Score a run: mode metrics (toy data) or FID, KID, classifier score, precision/recall,
     /// density/coverage and class coverage (images); writes RUN/eval.json.
     Eval(EvalArgs),
+    /// List a run's checkpoints: step, time saved, size and the metrics logged at that step.
+    Checkpoints(CheckpointsArgs),
     /// Print evaluated runs side by side (runs without an eval.json of their newest checkpoint
     /// are evaluated first).
     Compare(CompareArgs),
@@ -91,6 +93,10 @@ pub struct TrainArgs {
     /// Continue the run in this directory from its newest checkpoint.
     #[arg(long)]
     pub resume: Option<PathBuf>,
+    /// With --resume: continue from this checkpoint (a step number or a checkpoint
+    /// directory) instead of the newest; newer ones move to checkpoints/superseded/.
+    #[arg(long, value_name = "STEP|PATH")]
+    pub checkpoint: Option<gan::run::checkpoint::CheckpointChoice>,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceChoice,
     /// Plain progress lines instead of a progress bar.
@@ -241,6 +247,12 @@ pub struct EvalArgs {
     pub run: PathBuf,
     #[command(flatten)]
     pub how: EvalHow,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckpointsArgs {
+    /// The run directory.
+    pub run: PathBuf,
 }
 
 #[derive(Args, Debug)]

@@ -56,7 +56,7 @@ fn large_samples_are_generated_in_chunks_that_change_no_value() {
     assert!(o.status.success(), "{}", stderr(&o));
     let saved: std::collections::HashMap<_, _> = tch::Tensor::read_safetensors(t.path().join("big.safetensors")).unwrap().into_iter().collect();
     assert_eq!(saved["images"].size()[0], n);
-    let g = TrainedGenerator::load(&run_dir, WeightsChoice::Best, tch::Device::Cpu).unwrap();
+    let g = TrainedGenerator::load(&run_dir, &Default::default(), WeightsChoice::Best, tch::Device::Cpu).unwrap();
     let one_pass = tch::no_grad(|| g.forward(&saved["z"], None));
     assert!(one_pass.allclose(&saved["images"], 1e-6, 1e-6, false));
 }

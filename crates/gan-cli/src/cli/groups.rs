@@ -4,14 +4,19 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use gan::run::checkpoint::CheckpointChoice;
 use gan::run::trained::{TrainedGenerator, WeightsChoice};
 use gan::DeviceChoice;
 use tch::Device;
 
 /// Which of a run's generators to load, and where (`sample`, `interpolate`, `steer`,
 /// `classifier judge`, `eval`, `compare`).
-#[derive(Args, Debug, Clone, Copy)]
+#[derive(Args, Debug, Clone)]
 pub struct LoadArgs {
+    /// The checkpoint to load: a step number, or a checkpoint directory (default: the
+    /// newest; `gan checkpoints RUN` lists them).
+    #[arg(long, value_name = "STEP|PATH")]
+    pub checkpoint: Option<CheckpointChoice>,
     /// Use the trained generator's own weights instead of their moving average (for runs
     /// with ema_half_life > 0, which otherwise sample from the average).
     #[arg(long)]
@@ -22,14 +27,14 @@ pub struct LoadArgs {
 }
 
 impl LoadArgs {
-    pub fn choice(self) -> WeightsChoice {
+    pub fn choice(&self) -> WeightsChoice {
         WeightsChoice::raw_if(self.raw)
     }
 
-    /// The generator of the run in `run` (its newest checkpoint), on the chosen device.
-    pub fn load(self, run: &Path) -> anyhow::Result<(TrainedGenerator, Device)> {
+    /// The generator of the run in `run` (the chosen checkpoint), on the chosen device.
+    pub fn load(&self, run: &Path) -> anyhow::Result<(TrainedGenerator, Device)> {
         let device = self.device.resolve()?;
-        Ok((TrainedGenerator::load(run, self.choice(), device)?, device))
+        Ok((TrainedGenerator::load(run, &self.checkpoint.clone().unwrap_or_default(), self.choice(), device)?, device))
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod animate;
 mod bench;
+mod checkpoints;
 mod classes;
 mod classifier;
 mod compare;
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Steer(a) => steer::run(a),
         Command::Classifier(c) => classifier::run(c),
         Command::Eval(a) => eval::run(a),
+        Command::Checkpoints(a) => checkpoints::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Presets => presets::run(),
         Command::Serve(a) => serve::run(a),

@@ -11,6 +11,9 @@ use crate::exit::user;
 use crate::progress::Progress;
 
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {
+    if a.checkpoint.is_some() && a.resume.is_none() {
+        return Err(user("--checkpoint picks the checkpoint --resume RUN continues from; add --resume"));
+    }
     let device = a.device.resolve()?;
     let mut progress = Progress::new(a.no_progress);
     let mut trainer = match &a.resume {
@@ -21,7 +24,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             } else {
                 None
             };
-            Trainer::resume(run, requested, device)?
+            Trainer::resume(run, requested, &a.checkpoint.clone().unwrap_or_default(), device)?
         }
         None => {
             let config = resolve_config(&a, Preset::DEFAULT.config())?;
@@ -39,7 +42,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             classifier: ClassifierArg { classifier: None },
             cache: None,
             no_cache: false,
-            load: LoadArgs { raw: false, device: a.device },
+            load: LoadArgs { checkpoint: None, raw: false, device: a.device },
         };
         let report = super::eval::evaluate_run(&run, &how)?;
         super::eval::print_report(&report, &run);
@@ -123,14 +126,14 @@ fn default_run_dir(a: &TrainArgs) -> PathBuf {
         (None, Some(c)) => c.file_stem().map_or("run".into(), |s| s.to_string_lossy().into_owned()),
         (None, None) => Preset::DEFAULT.name().into(),
     };
-    let base = PathBuf::from("runs").join(format!("{name}-{}", utc_stamp()));
+    let base = PathBuf::from("runs").join(format!("{name}-{}", utc_stamp(std::time::SystemTime::now())));
     // Two runs started in the same second get distinct directories.
     (0..).map(|i| if i == 0 { base.clone() } else { PathBuf::from(format!("{}-{i}", base.display())) }).find(|p| !p.exists()).expect("some name is free")
 }
 
-/// `YYYYMMDD-HHMMSS` in UTC (civil-from-days, H. Hinnant's algorithm).
-fn utc_stamp() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+/// `t` as `YYYYMMDD-HHMMSS` in UTC (civil-from-days, H. Hinnant's algorithm).
+pub(super) fn utc_stamp(t: std::time::SystemTime) -> String {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

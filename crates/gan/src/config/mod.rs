@@ -50,6 +50,9 @@ pub struct TrainConfig {
     /// How many checkpoints to keep (older ones are deleted; at least two stay, so that a
     /// reader loading the newest is not cut off by the next save).
     pub keep_checkpoints: usize,
+    /// Also keep the checkpoint of every this-many-th step for good (0: none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub keep_every: u64,
     pub data: DataSource,
     pub model: ModelConfig,
     pub loss: LossConfig,
@@ -62,6 +65,10 @@ fn one() -> u32 {
 
 fn is_one(v: &u32) -> bool {
     *v == 1
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 impl Default for TrainConfig {
@@ -80,6 +87,7 @@ impl Default for TrainConfig {
             sample_every: 500,
             checkpoint_every: 1000,
             keep_checkpoints: 2,
+            keep_every: 0,
             data: DataSource::default(),
             model: ModelConfig::default(),
             loss: LossConfig::bce(GeneratorLoss::NonSaturating, 1.0),

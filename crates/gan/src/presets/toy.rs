@@ -136,6 +136,7 @@ impl ToyPreset {
             sample_every: 500,
             checkpoint_every: 1000,
             keep_checkpoints: 1,
+            keep_every: 0,
             data: DataSource::Toy { dist: self.dist, points: 100_000, seed: 0 },
             model: mlp.into(),
             loss: self.loss.loss_config(),

@@ -100,8 +100,9 @@ fn fault_point(step: u64) {
 }
 
 /// Saves a checkpoint for `parts.state.step`, points `latest` at it, and deletes all but
-/// the newest `keep` checkpoints. Returns the checkpoint's directory.
-pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize) -> Result<PathBuf> {
+/// the newest `keep` checkpoints (and those of every `keep_every`-th step, when it is not 0).
+/// Returns the checkpoint's directory.
+pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize, keep_every: u64) -> Result<PathBuf> {
     let step = parts.state.step;
     let dir = run.checkpoint(step);
     let tmp = run.checkpoints().join(format!(".tmp-step-{step:08}"));
@@ -141,7 +142,7 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize) -> Result<Pat
     std::fs::rename(&tmp, &dir).map_err(GanError::io(&dir))?;
     sync_dir(&run.checkpoints());
     write_atomic(&run.latest_pointer(), format!("step-{step:08}\n").as_bytes())?;
-    prune(run, keep)?;
+    prune(run, keep, keep_every)?;
     Ok(dir)
 }
 
@@ -163,11 +164,13 @@ pub fn list(run: &RunDir) -> Result<Vec<(u64, PathBuf)>> {
     Ok(steps)
 }
 
-fn prune(run: &RunDir, keep: usize) -> Result<()> {
+fn prune(run: &RunDir, keep: usize, keep_every: u64) -> Result<()> {
     let steps = list(run)?;
     let excess = steps.len().saturating_sub(keep.max(MIN_KEPT));
-    for (_, old) in &steps[..excess] {
-        std::fs::remove_dir_all(old).map_err(GanError::io(old))?;
+    for (step, old) in &steps[..excess] {
+        if keep_every == 0 || !step.is_multiple_of(keep_every) {
+            std::fs::remove_dir_all(old).map_err(GanError::io(old))?;
+        }
     }
     Ok(())
 }
@@ -208,6 +211,63 @@ pub fn latest(run: &RunDir) -> Result<Option<PathBuf>> {
     Err(GanError::Checkpoint { path: pointer, reason: "moved on five times while it was read (the run is saving quickly); retry".into() })
 }
 
+/// Which checkpoint of a run to use (`--checkpoint STEP|PATH`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CheckpointChoice {
+    /// The one `checkpoints/latest` names.
+    #[default]
+    Latest,
+    /// `checkpoints/step-N` of the run.
+    Step(u64),
+    /// A checkpoint directory given by its path.
+    Dir(PathBuf),
+}
+
+impl std::str::FromStr for CheckpointChoice {
+    type Err = std::convert::Infallible;
+
+    /// A number is a step; anything else a path.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(s.trim().parse().map_or_else(|_| Self::Dir(s.into()), Self::Step))
+    }
+}
+
+/// The checkpoint directory `choice` names in `run` (`None`: the run has no checkpoint yet
+/// and `Latest` was asked for). Reads only.
+pub fn resolve(run: &RunDir, choice: &CheckpointChoice) -> Result<Option<PathBuf>> {
+    let dir = match choice {
+        CheckpointChoice::Latest => return latest(run),
+        CheckpointChoice::Step(s) => run.checkpoint(*s),
+        CheckpointChoice::Dir(d) => d.clone(),
+    };
+    if dir.join(STATE_FILE).is_file() {
+        return Ok(Some(dir));
+    }
+    let have: Vec<String> = list(run).map(|l| l.into_iter().map(|(s, _)| s.to_string()).collect()).unwrap_or_default();
+    let have = if have.is_empty() { "none".to_string() } else { have.join(", ") };
+    Err(GanError::Checkpoint { path: dir, reason: format!("is not a complete checkpoint of {} (its checkpoints: steps {have})", run.root().display()) })
+}
+
+/// Moves the checkpoints after `step` into `checkpoints/superseded/` and points `latest` at
+/// `step`: a run resumed from an older checkpoint writes a new future, and keeps the old one
+/// (pruning never looks there). Only the training process, under the lock, calls this.
+pub fn supersede_after(run: &RunDir, step: u64) -> Result<Vec<PathBuf>> {
+    let newer: Vec<PathBuf> = list(run)?.into_iter().filter(|(s, _)| *s > step).map(|(_, d)| d).collect();
+    let aside = run.checkpoints().join("superseded");
+    let mut moved = Vec::new();
+    for dir in newer {
+        std::fs::create_dir_all(&aside).map_err(GanError::io(&aside))?;
+        let to = aside.join(dir.file_name().expect("step directory"));
+        if to.exists() {
+            std::fs::remove_dir_all(&to).map_err(GanError::io(&to))?;
+        }
+        std::fs::rename(&dir, &to).map_err(GanError::io(&to))?;
+        moved.push(to);
+    }
+    write_atomic(&run.latest_pointer(), format!("step-{step:08}\n").as_bytes())?;
+    Ok(moved)
+}
+
 pub fn read_state(dir: &Path) -> Result<CheckpointState> {
     let p = dir.join(STATE_FILE);
     let bytes = std::fs::read(&p).map_err(GanError::io(&p))?;
@@ -245,9 +305,9 @@ mod tests {
         // As text, "step-100000000" sorts before "step-99999999".
         let steps: Vec<u64> = list(&run).unwrap().into_iter().map(|(s, _)| s).collect();
         assert_eq!(steps, vec![5, 99_999_999, 100_000_000, 100_000_001]);
-        prune(&run, 3).unwrap();
+        prune(&run, 3, 0).unwrap();
         assert_eq!(list(&run).unwrap().into_iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![99_999_999, 100_000_000, 100_000_001]);
-        prune(&run, 1).unwrap();
+        prune(&run, 1, 0).unwrap();
         assert_eq!(list(&run).unwrap().into_iter().map(|(s, _)| s).collect::<Vec<_>>(), vec![100_000_000, 100_000_001]);
         // Readers leave the interrupted save alone; the trainer removes it.
         std::fs::write(run.latest_pointer(), "step-100000001\n").unwrap();

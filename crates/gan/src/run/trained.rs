@@ -8,7 +8,7 @@ use crate::config::TrainConfig;
 use crate::error::{GanError, Result};
 use crate::models::condition::one_hot;
 use crate::models::{Generator, ImageShape};
-use crate::run::checkpoint::{self, GENERATOR_EMA_FILE, GENERATOR_FILE};
+use crate::run::checkpoint::{self, CheckpointChoice, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::dir::RunDir;
 use gan_data::vocab::Vocabulary;
 
@@ -88,8 +88,8 @@ pub struct TrainedGenerator {
 }
 
 impl TrainedGenerator {
-    /// The newest checkpoint's generator, with the weights chosen.
-    pub fn load(run: &Path, choice: WeightsChoice, device: Device) -> Result<Self> {
+    /// The generator of the chosen checkpoint (normally the newest), with the weights chosen.
+    pub fn load(run: &Path, checkpoint: &CheckpointChoice, choice: WeightsChoice, device: Device) -> Result<Self> {
         if !run.is_dir() {
             return Err(GanError::Invalid(format!("run directory {} does not exist", run.display())));
         }
@@ -97,12 +97,12 @@ impl TrainedGenerator {
         let config = TrainConfig::load(&rd.config())?;
         let mut attempts = 0;
         loop {
-            let dir = checkpoint::latest(&rd)?
+            let dir = checkpoint::resolve(&rd, checkpoint)?
                 .ok_or_else(|| GanError::Invalid(format!("{} has no checkpoint yet (checkpoints/latest is missing)", run.display())))?;
             match Self::load_from(config.clone(), dir.clone(), choice, device) {
                 // The run is training and pruned this checkpoint between our reading `latest`
                 // and opening its files: take the newer one.
-                Err(_) if !dir.is_dir() && attempts < 3 => attempts += 1,
+                Err(_) if !dir.is_dir() && attempts < 3 && *checkpoint == CheckpointChoice::Latest => attempts += 1,
                 Err(_) if !dir.is_dir() => {
                     return Err(GanError::Checkpoint {
                         path: dir,

@@ -25,7 +25,7 @@ use crate::models::condition::one_hot;
 use crate::models::ema::AveragedGenerator;
 use crate::models::{param_count, ImageShape, Nets, Partner};
 use crate::optim::Optimizer;
-use crate::run::checkpoint::{self, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
+use crate::run::checkpoint::{self, CheckpointChoice, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::dir::RunDir;
 use crate::run::lock::RunLock;
 use crate::run::metrics::{MetricsLog, StepMetrics};
@@ -101,7 +101,11 @@ impl Trainer {
     /// Continues the run in `run_dir` from its newest checkpoint. When `requested` is given
     /// (the configuration the user asked for now), it must equal the run's own except for the
     /// training length (`steps`/`epochs`), which may change to extend or shorten the run.
-    pub fn resume(run_dir: &Path, requested: Option<TrainConfig>, device: Device) -> Result<Self> {
+    ///
+    /// `checkpoint` picks where to continue from (normally the newest); continuing from an
+    /// older one moves the newer checkpoints into `checkpoints/superseded/` and truncates
+    /// the metrics log to it.
+    pub fn resume(run_dir: &Path, requested: Option<TrainConfig>, checkpoint: &CheckpointChoice, device: Device) -> Result<Self> {
         let run = RunDir::new(run_dir);
         if !run.config().is_file() {
             return Err(GanError::Invalid(format!("cannot resume {}: no config.toml there", run_dir.display())));
@@ -122,7 +126,10 @@ impl Trainer {
                 req
             }
         };
-        let ckpt = checkpoint::latest(&run)?;
+        let ckpt = checkpoint::resolve(&run, checkpoint)?;
+        if let (Some(dir), false) = (&ckpt, *checkpoint == CheckpointChoice::Latest) {
+            checkpoint::supersede_after(&run, checkpoint::read_state(dir)?.step)?;
+        }
         let trainer = Self::build(config, run, lock, device, ckpt.as_deref())?;
         checkpoint::write_atomic(&trainer.run.config(), trainer.config.to_toml().as_bytes())?;
         Ok(trainer)
@@ -380,6 +387,6 @@ impl Trainer {
             ema_vs: self.ema.as_ref().map(|e| &e.vs),
             optimizer,
         };
-        checkpoint::save(&self.run, parts, self.config.keep_checkpoints)
+        checkpoint::save(&self.run, parts, self.config.keep_checkpoints, self.config.keep_every)
     }
 }
