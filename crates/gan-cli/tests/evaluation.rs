@@ -64,10 +64,14 @@ fn gan_and_vae_are_compared_in_one_feature_space() {
     assert!((0.0..=1.0).contains(&f.prdc.precision) && (0.0..=1.0).contains(&f.prdc.coverage));
     assert!(f.classifier_score.mean >= 1.0 && f.classifier_score.mean <= 10.0);
     assert_eq!(g.classes.as_ref().unwrap().shares.len(), 10);
-    // The real side was cached; a second evaluation reads it and agrees exactly.
+    // The real side was cached; a second evaluation reads it and agrees. Not to the last
+    // bit: with two threads, MKL's results depend on memory alignment, and about one
+    // evaluation in eight moves the FID by ~5e-7 relative (measured on this run's recipe;
+    // identical with --threads 1 or MKL_CBWR=COMPATIBLE). A wrong cache moves it far more.
     let cached: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
     assert_eq!(cached.len(), 1);
-    assert_eq!(eval("g").features.unwrap().fid, f.fid);
+    let again = eval("g").features.unwrap().fid;
+    assert!((again - f.fid).abs() <= 1e-5 * f.fid, "{again} vs {}", f.fid);
     let v = eval("v");
     assert_eq!(v.model, "vae");
     let o = run(&["compare", "g", "v"], r);

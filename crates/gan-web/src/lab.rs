@@ -13,6 +13,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
 use axum::Json;
 use futures_util::stream::{self, Stream};
+use futures_util::StreamExt;
 use gan::lab::{curves_csv, Lab, LabConfig, LabData, LabLoss, LabRecord};
 use gan::GanError;
 use gan_data::toy::ToyDist;
@@ -232,7 +233,8 @@ pub async fn frame(State(state): State<Arc<AppState>>) -> impl IntoResponse {
 }
 
 /// Server-sent `frame` events, one per published frame.
-pub async fn stream(State(state): State<Arc<AppState>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn stream(State(state): State<Arc<AppState>>) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, WebError> {
+    let permit = state.stream_permit()?;
     let lab = &state.lab;
     let (rx, history) = (lab.published.clone(), lab.history.clone());
     let s = stream::unfold((rx, history, (0u64, 0usize), true), |(mut rx, history, mut sent, first)| async move {
@@ -243,5 +245,10 @@ pub async fn stream(State(state): State<Arc<AppState>>) -> Sse<impl Stream<Item 
         let text = message(&p, &history.lock().expect("lab history"), &mut sent);
         Some((Ok(Event::default().event("frame").data(text)), (rx, history, sent, false)))
     });
-    Sse::new(s).keep_alive(KeepAlive::default())
+    // The permit goes with the stream and returns when the client goes.
+    let s = s.map(move |e| {
+        let _held = &permit;
+        e
+    });
+    Ok(Sse::new(s).keep_alive(KeepAlive::default()))
 }

@@ -12,6 +12,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::stream::{self, Stream};
+use futures_util::StreamExt;
 use gan::run::dir::RunDir;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -202,6 +203,7 @@ pub async fn events(
     Query(From { from }): Query<From>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, WebError> {
     let run = RunDir::new(run_dir(&state.runs, &name)?);
+    let permit = state.stream_permit()?;
     let tail = Tail { samples: Vec::new(), eval_time: None, offset: from, run, first: true };
     let stream = stream::unfold((tail, Vec::<Event>::new()), |(mut tail, mut pending)| async move {
         loop {
@@ -214,6 +216,11 @@ pub async fn events(
             pending = tail.poll();
             pending.reverse();
         }
+    });
+    // The permit goes with the stream and returns when the client goes.
+    let stream = stream.map(move |e| {
+        let _held = &permit;
+        e
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -38,9 +38,20 @@ fn start(root: &Path) -> std::net::SocketAddr {
 
 /// `(status, body)` of one request.
 fn request(addr: std::net::SocketAddr, method: &str, path: &str, body: &str) -> (u16, String) {
+    request_as(addr, &addr.to_string(), method, path, body)
+}
+
+/// `(status, body)` of one request with the given `Host` header.
+fn request_as(addr: std::net::SocketAddr, host: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len())
-        .unwrap();
+    // A response that never ends (a stream where none was expected) fails instead of hanging.
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let out = String::from_utf8_lossy(&raw).into_owned();
@@ -88,7 +99,7 @@ fn the_event_stream_sends_appended_metrics() {
     let offset = std::fs::metadata(root.join("toy/metrics.jsonl")).unwrap().len();
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-    write!(s, "GET /api/runs/toy/events?from={offset} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    write!(s, "GET /api/runs/toy/events?from={offset} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
     let mut f = std::fs::OpenOptions::new().append(true).open(root.join("toy/metrics.jsonl")).unwrap();
     // Half a line first: nothing is sent for it until the line is complete.
     write!(f, "{{\"step\":100,\"epoch\":0.2,").unwrap();
@@ -144,4 +155,52 @@ fn lab_settings_are_checked_and_steps_counted() {
     let (status, csv) = request(addr, "GET", "/api/lab/curves.csv", "");
     assert_eq!(status, 200);
     assert!(csv.contains("\n5,1,"), "{csv}");
+}
+
+/// The status line's code of a response whose body may never end (an event stream).
+fn open_stream(addr: std::net::SocketAddr, path: &str) -> (TcpStream, u16) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && s.read(&mut byte).unwrap() == 1 {
+        head.push(byte[0]);
+    }
+    let status = String::from_utf8_lossy(&head)[9..12].parse().unwrap();
+    (s, status)
+}
+
+#[test]
+fn foreign_hosts_large_bodies_and_too_many_streams_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("runs");
+    fixture(&root);
+    let addr = start(&root);
+    let port = addr.port();
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own name.
+    let (status, body) = request_as(addr, &format!("evil.example:{port}"), "GET", "/api/runs", "");
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("evil.example"), "{body}");
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}")] {
+        assert_eq!(request_as(addr, &host, "GET", "/api/runs", "").0, 200, "{host}");
+    }
+    // A body over the limit never reaches the handler.
+    let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(gan_web::MAX_BODY + 1));
+    assert_eq!(request(addr, "POST", "/api/lab/config", &big).0, 413);
+    // The stream cap, across both kinds of stream.
+    let mut open = Vec::new();
+    for i in 0..gan_web::MAX_STREAMS {
+        let path = if i % 2 == 0 { "/api/runs/toy/events" } else { "/api/lab/stream" };
+        let (s, status) = open_stream(addr, path);
+        assert_eq!(status, 200, "stream {i}");
+        open.push(s);
+    }
+    let (_, status) = open_stream(addr, "/api/runs/toy/events");
+    assert_eq!(status, 503);
+    let (status, body) = request(addr, "GET", "/api/lab/stream", "");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("too many event streams"), "{body}");
+    // Plain requests still work.
+    assert_eq!(request(addr, "GET", "/api/runs", "").0, 200);
 }
