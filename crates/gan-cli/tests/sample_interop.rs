@@ -45,7 +45,8 @@ fn sample_png_idx_and_safetensors() {
     assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
 }
 
-/// More samples than one forward pass takes: generated in chunks, equal to one pass over all.
+/// More samples than one forward pass takes: generated in chunks, equal (to float rounding)
+/// to one pass over all.
 #[test]
 fn large_samples_are_generated_in_chunks_that_change_no_value() {
     use gan::run::trained::{TrainedGenerator, WeightsChoice, GENERATE_CHUNK};
@@ -58,7 +59,9 @@ fn large_samples_are_generated_in_chunks_that_change_no_value() {
     assert_eq!(saved["images"].size()[0], n);
     let g = TrainedGenerator::load(&run_dir, &Default::default(), WeightsChoice::Best, tch::Device::Cpu).unwrap();
     let one_pass = tch::no_grad(|| g.forward(&saved["z"], None));
-    assert!(one_pass.allclose(&saved["images"], 1e-6, 1e-6, false));
+    // Float rounding only: BLAS blocks a product differently for another batch size.
+    let diff = (one_pass - &saved["images"]).abs().max().double_value(&[]);
+    assert!(diff < 1e-5, "chunked and one-pass samples differ by {diff}");
 }
 
 /// Samples 16 images with `gan sample` and has PyTorch recompute them from the checkpoint.

@@ -165,7 +165,7 @@ impl TrainedGenerator {
     ///
     /// Runs [`GENERATE_CHUNK`] latents at a time, so memory holds the activations of that many
     /// samples plus the `n` output images, whatever `n` is (the generator runs in eval mode,
-    /// so chunks change no value).
+    /// so chunking changes values only by float rounding).
     pub fn generate(&self, z: &Tensor, labels: Option<&Tensor>) -> Tensor {
         let n = z.size()[0];
         if n <= GENERATE_CHUNK {

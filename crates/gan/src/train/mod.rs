@@ -127,10 +127,11 @@ impl Trainer {
             }
         };
         let ckpt = checkpoint::resolve(&run, checkpoint)?;
-        if let (Some(dir), false) = (&ckpt, *checkpoint == CheckpointChoice::Latest) {
-            checkpoint::supersede_after(&run, checkpoint::read_state(dir)?.step)?;
-        }
         let trainer = Self::build(config, run, lock, device, ckpt.as_deref())?;
+        // Set the newer checkpoints aside only once the older one has loaded.
+        if *checkpoint != CheckpointChoice::Latest {
+            checkpoint::supersede_after(&trainer.run, trainer.step)?;
+        }
         checkpoint::write_atomic(&trainer.run.config(), trainer.config.to_toml().as_bytes())?;
         Ok(trainer)
     }
