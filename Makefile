@@ -14,7 +14,7 @@ export CARGO_TARGET_DIR
 GAN := $(CARGO_TARGET_DIR)/release/gan
 RUN_STEPS ?=
 
-.PHONY: run test build bench toy-bench stacked-bench e2e e2e-only libtorch clean
+.PHONY: run test build bench toy-bench stacked-bench kill-soak e2e e2e-only libtorch clean
 
 libtorch:
 	@scripts/setup-libtorch.sh $(VENV)
@@ -52,6 +52,11 @@ toy-bench: build
 # their KL to uniform next to the published rows (a long run: see RESULTS.md).
 stacked-bench: build
 	$(GAN_PYTHON) scripts/stacked-bench.py --gan $(GAN) $(STACKED_BENCH_ARGS)
+
+# 20 SIGKILLs at seeded random moments of a training run, each resumed; the result must equal
+# an uninterrupted run bit for bit (`make test` runs it with 3).
+kill-soak: libtorch
+	scripts/kill-soak.sh $(KILLS) $(SEED)
 
 clean:
 	cargo clean
