@@ -14,7 +14,7 @@ export CARGO_TARGET_DIR
 GAN := $(CARGO_TARGET_DIR)/release/gan
 RUN_STEPS ?=
 
-.PHONY: run test build bench toy-bench stacked-bench kill-soak e2e e2e-only libtorch clean
+.PHONY: run test build bench toy-bench stacked-bench kill-soak fuzz e2e e2e-only libtorch clean
 
 libtorch:
 	@scripts/setup-libtorch.sh $(VENV)
@@ -57,6 +57,13 @@ stacked-bench: build
 # an uninterrupted run bit for bit (`make test` runs it with 3).
 kill-soak: libtorch
 	scripts/kill-soak.sh $(KILLS) $(SEED)
+
+# Property-based fuzzing of the IDX reader, gzip layer, prompt parser and config loader with
+# many more cases than `make test` and another seed (FUZZ_CASES, FUZZ_SEED); not in CI.
+FUZZ_CASES ?= 200000
+FUZZ_SEED ?= 1
+fuzz: libtorch
+	GAN_FUZZ_CASES=$(FUZZ_CASES) GAN_FUZZ_SEED=$(FUZZ_SEED) cargo nextest run --release -p gan-data --test parsers_never_panic -p gan --test config_never_panics
 
 clean:
 	cargo clean
