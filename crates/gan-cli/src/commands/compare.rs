@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use gan::eval::EvalReport;
+use gan::run::checkpoint::{self, CheckpointChoice};
 use gan::run::dir::RunDir;
 use gan::run::trained::{Weights, WeightsChoice};
 use gan::TrainConfig;
@@ -17,12 +18,15 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         let saved = RunDir::new(run).eval();
         let reusable = match saved.is_file() && !a.fresh {
             true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.load.choice())).filter(|r| {
-                // A report of an older checkpoint is not this run's result any more.
-                let newest = newest_step(run);
-                if newest.is_some_and(|s| s != r.step) {
-                    eprintln!("{}: eval.json is of step {}, the newest checkpoint is step {}", run.display(), r.step, newest.unwrap_or_default());
+                // A report of another checkpoint than the one asked for is not reused.
+                match wanted_step(run, &a.how.load.checkpoint) {
+                    Some(s) if s != r.step => {
+                        let which = if a.how.load.checkpoint.is_some() { "--checkpoint names" } else { "the newest checkpoint is" };
+                        eprintln!("{}: eval.json is of step {}, {which} step {s}", run.display(), r.step);
+                        false
+                    }
+                    _ => true,
                 }
-                newest.is_none_or(|s| s == r.step)
             }),
             false => None,
         };
@@ -80,14 +84,15 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The weights an evaluation of `run` would use now (an unreadable config: the trained
-/// ones, so that the saved report is re-made and the problem reported there).
-/// The step of the run's newest checkpoint (`None` when it has none or it cannot be read).
-fn newest_step(run: &Path) -> Option<u64> {
-    let dir = gan::run::checkpoint::latest(&RunDir::new(run)).ok()??;
-    gan::run::checkpoint::read_state(&dir).ok().map(|s| s.step)
+/// The step of the checkpoint an evaluation of `run` would load (`None` when there is none
+/// or it cannot be read; evaluating then reports the problem).
+fn wanted_step(run: &Path, choice: &Option<CheckpointChoice>) -> Option<u64> {
+    let dir = checkpoint::resolve(&RunDir::new(run), &choice.clone().unwrap_or_default()).ok()??;
+    checkpoint::read_state(&dir).ok().map(|s| s.step)
 }
 
+/// The weights an evaluation of `run` would use now (an unreadable config: the trained
+/// ones, so that the saved report is re-made and the problem reported there).
 fn wanted_weights(run: &Path, choice: WeightsChoice) -> Weights {
     TrainConfig::load(&RunDir::new(run).config()).map_or(Weights::Raw, |c| choice.weights(&c.model.ema))
 }

@@ -72,7 +72,7 @@ impl Weights {
     }
 }
 
-/// A generator restored from the newest checkpoint of a run.
+/// A generator restored from a checkpoint of a run (normally the newest).
 pub struct TrainedGenerator {
     pub config: TrainConfig,
     pub image: ImageShape,

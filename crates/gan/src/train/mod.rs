@@ -285,11 +285,18 @@ impl Trainer {
                 on_event(&Event::SkippedImage { reason: e.to_string() });
             }
             on_event(&Event::Step { step: self.step });
-            if self.step.is_multiple_of(self.config.log_every) || self.step == stop {
+            let log = self.step.is_multiple_of(self.config.log_every) || self.step == stop;
+            let save = self.step.is_multiple_of(self.config.checkpoint_every) || self.step == stop;
+            if log {
                 if let Some((step, what)) = guard::first_bad_step(&window, self.step) {
                     return Err(guard::diverged(&self.run, step, what.into()));
                 }
+            }
+            // The weights are checked once per step that logs or saves (sampling changes none).
+            if log || save {
                 guard::check(&self.run, self.step, self.bad_parameter())?;
+            }
+            if log {
                 let m = self.record(&mut window, window_start.elapsed().as_secs_f64())?;
                 on_event(&Event::Metrics(m));
                 window_start = Instant::now();
@@ -297,8 +304,7 @@ impl Trainer {
             if self.step.is_multiple_of(self.config.sample_every) || self.step == stop {
                 self.save_samples(on_event)?;
             }
-            if self.step.is_multiple_of(self.config.checkpoint_every) || self.step == stop {
-                guard::check(&self.run, self.step, self.bad_parameter())?;
+            if save {
                 let path = self.save_checkpoint()?;
                 on_event(&Event::CheckpointSaved { step: self.step, path });
             }
