@@ -14,7 +14,7 @@ export CARGO_TARGET_DIR
 GAN := $(CARGO_TARGET_DIR)/release/gan
 RUN_STEPS ?=
 
-.PHONY: run test build bench toy-bench stacked-bench kill-soak fuzz e2e e2e-only libtorch clean
+.PHONY: run test build bench toy-bench stacked-bench kill-soak fuzz corpus e2e e2e-only libtorch clean
 
 libtorch:
 	@scripts/setup-libtorch.sh $(VENV)
@@ -64,6 +64,12 @@ FUZZ_CASES ?= 200000
 FUZZ_SEED ?= 1
 fuzz: libtorch
 	GAN_FUZZ_CASES=$(FUZZ_CASES) GAN_FUZZ_SEED=$(FUZZ_SEED) cargo nextest run --release -p gan-data --test parsers_never_panic -p gan --test config_never_panics
+
+# Regenerates the bad-input corpus (tests/corpus/cases and cases.toml) that `make test` runs;
+# the generator writes JPEG, CMYK and animated PNG files with Pillow.
+corpus: build
+	$(GAN_PYTHON) -m pip install -q pillow
+	$(GAN_PYTHON) tests/corpus/generate.py --gan $(GAN)
 
 clean:
 	cargo clean

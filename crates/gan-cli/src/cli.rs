@@ -48,8 +48,8 @@ pub enum Command {
     /// Print evaluated runs side by side (runs without an eval.json of their newest checkpoint
     /// are evaluated first).
     Compare(CompareArgs),
-    /// List the built-in presets.
-    Presets,
+    /// List the built-in presets (or print one's complete configuration with --show).
+    Presets(PresetsArgs),
     /// A local web dashboard: every run in a directory with its curves, sample grids and
     /// evaluation, updated live while it trains; and the lab.
     Serve(ServeArgs),
@@ -253,6 +253,13 @@ pub struct EvalArgs {
 pub struct CheckpointsArgs {
     /// The run directory.
     pub run: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct PresetsArgs {
+    /// Print this preset's complete configuration as TOML (a starting point for --config).
+    #[arg(long, value_name = "PRESET")]
+    pub show: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -61,7 +61,7 @@ fn stacked_data_errors_name_the_field_and_the_folder() {
     std::fs::write(t.path().join("zero.toml"), TINY_STACKED.replace("images = 20000", "images = 0")).unwrap();
     let o = run(&["train", "--preset", "stacked-dcgan", "--config", "zero.toml", "--out", "r"], t.path());
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("data.images must be at least 1"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("data.images must be between 1 and"), "{}", stderr(&o));
     // Digits without labels cannot be counted as modes.
     let d = t.path().join("nolabels");
     write_labelled_28(&d, 30, false);

@@ -91,14 +91,8 @@ impl ImageFolder {
     /// Decodes image `i` to `3 x size x size` bytes, channels first.
     pub fn load(&self, i: usize) -> Result<Vec<u8>> {
         let path = &self.files[i];
-        let bad = |reason: String| DataError::Image { path: path.clone(), reason };
-        let img = image::ImageReader::open(path)
-            .map_err(|source| DataError::Read { path: path.clone(), source })?
-            .with_guessed_format()
-            .map_err(|e| bad(e.to_string()))?
-            .decode()
-            .map_err(|e| bad(e.to_string()))?
-            .into_rgb8();
+        let bytes = std::fs::read(path).map_err(|source| DataError::Read { path: path.clone(), source })?;
+        let img = decode_still(&bytes, self.size).map_err(|reason| DataError::Image { path: path.clone(), reason })?.into_rgb8();
         let (w, h) = img.dimensions();
         let s = self.size;
         // The shorter side becomes `s`; the longer one keeps the aspect ratio (truncated).
@@ -120,6 +114,42 @@ impl ImageFolder {
     }
 }
 
+/// The largest image decoded, in pixels (a PNG header can claim any size).
+pub const MAX_PIXELS: u64 = 100_000_000;
+/// How much an image may be enlarged to reach the training size.
+pub const MAX_UPSCALE: u32 = 8;
+
+/// Decodes a still PNG or JPEG whose shorter side is at least `size / MAX_UPSCALE`; says why
+/// not otherwise. The content decides the format, whatever the file is named.
+fn decode_still(bytes: &[u8], size: u32) -> std::result::Result<image::DynamicImage, String> {
+    use image::ImageFormat;
+    let format = image::guess_format(bytes).map_err(|_| "not a PNG or JPEG file (unrecognised content)".to_string())?;
+    if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg) {
+        return Err(format!("{} content, not PNG or JPEG", format.extensions_str().first().unwrap_or(&"other").to_uppercase()));
+    }
+    let reader = || image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    let (w, h) = reader().into_dimensions().map_err(|e| e.to_string())?;
+    if w as u64 * h as u64 > MAX_PIXELS {
+        return Err(format!("{w}x{h} is larger than the {MAX_PIXELS} pixels this tool decodes"));
+    }
+    if w.min(h).saturating_mul(MAX_UPSCALE) < size {
+        return Err(format!("{w}x{h} is too small for training at {size}x{size} (images are enlarged at most {MAX_UPSCALE}x)"));
+    }
+    // A JPEG cut short decodes without complaint (the missing rows come out grey); its end
+    // of image marker must follow the last scan.
+    let last = |marker: [u8; 2]| bytes.windows(2).rposition(|w| w == marker);
+    if format == ImageFormat::Jpeg && last([0xFF, 0xD9]) < last([0xFF, 0xDA]).or(Some(0)) {
+        return Err("truncated JPEG: no end-of-image marker after the last scan".into());
+    }
+    if format == ImageFormat::Png {
+        let png = image::codecs::png::PngDecoder::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+        if png.is_apng().map_err(|e| e.to_string())? {
+            return Err("an animated PNG; training reads still images only".into());
+        }
+    }
+    reader().decode().map_err(|e| e.to_string())
+}
+
 /// One decoded batch.
 #[derive(Debug)]
 pub struct FolderBatch {
@@ -134,6 +164,8 @@ pub struct FolderBatch {
 /// Decodes batches `start, start + 1, ...` ahead of their use.
 pub struct Prefetcher {
     rx: Option<Receiver<Result<FolderBatch>>>,
+    /// The first batch, once [`Prefetcher::first`] has waited for it.
+    ready: Option<FolderBatch>,
     thread: Option<JoinHandle<()>>,
     decoded: Arc<AtomicU64>,
 }
@@ -155,7 +187,7 @@ impl Prefetcher {
                 }
             }
         });
-        Self { rx: Some(rx), thread: Some(thread), decoded }
+        Self { rx: Some(rx), ready: None, thread: Some(thread), decoded }
     }
 
     /// Batches decoded so far (handed over or waiting in the queue).
@@ -163,8 +195,20 @@ impl Prefetcher {
         self.decoded.load(Ordering::Relaxed)
     }
 
+    /// Waits for the first batch and keeps it for [`Prefetcher::next_batch`]: a file that
+    /// fails to decode there stops a run before it has written anything.
+    pub fn first(&mut self) -> Result<()> {
+        if self.ready.is_none() {
+            self.ready = Some(self.next_batch()?);
+        }
+        Ok(())
+    }
+
     /// The next batch in order.
     pub fn next_batch(&mut self) -> Result<FolderBatch> {
+        if let Some(b) = self.ready.take() {
+            return Ok(b);
+        }
         let rx = self.rx.as_ref().expect("receiver lives until drop");
         rx.recv().unwrap_or_else(|_| Err(DataError::Invalid { name: "image folder".into(), reason: "the decoding thread stopped".into() }))
     }

@@ -106,12 +106,42 @@ pub fn parse_labels(bytes: &[u8], path: &Path) -> Result<Vec<u8>> {
 
 /// Reads an IDX image file, `.gz` or raw.
 pub fn read_images(path: &Path) -> Result<IdxImages> {
-    parse_images(&read_maybe_gz(path)?, path)
+    parse_images(&read_bounded(path, IMAGES_MAGIC)?, path)
 }
 
 /// Reads an IDX label file, `.gz` or raw.
 pub fn read_labels(path: &Path) -> Result<Vec<u8>> {
-    parse_labels(&read_maybe_gz(path)?, path)
+    parse_labels(&read_bounded(path, LABELS_MAGIC)?, path)
+}
+
+/// The file's IDX bytes, never more than the file (raw) or its header (gzip) accounts for:
+/// a compressed file whose header claims terabytes is read only as far as it really goes,
+/// and bytes beyond the declared data are counted, not kept (the parser then reports them).
+fn read_bounded(path: &Path, magic: u32) -> Result<Vec<u8>> {
+    let raw = std::fs::read(path).map_err(|source| DataError::Read { path: path.into(), source })?;
+    if !raw.starts_with(&[0x1f, 0x8b]) {
+        return Ok(raw);
+    }
+    let gzip = |source| DataError::Gzip { path: path.into(), source };
+    let mut dec = GzDecoder::new(raw.as_slice());
+    let header_len = 4 + 4 * (magic & 0xff) as u64;
+    let mut out = Vec::new();
+    (&mut dec).take(header_len).read_to_end(&mut out).map_err(gzip)?;
+    let mut complete = false;
+    if out.len() as u64 == header_len && out[..4] == magic.to_be_bytes() {
+        let declared = out[4..].chunks(4).try_fold(1u64, |acc, d| acc.checked_mul(u32::from_be_bytes([d[0], d[1], d[2], d[3]]) as u64));
+        if let Some(n) = declared {
+            (&mut dec).take(n).read_to_end(&mut out).map_err(gzip)?;
+            complete = out.len() as u64 == header_len + n;
+        }
+    }
+    // The rest is read to the end, which also checks the stream's CRC; any of it is extra.
+    let extra = std::io::copy(&mut dec, &mut std::io::sink()).map_err(gzip)?;
+    if extra > 0 && complete {
+        let shape = out[4..header_len as usize].chunks(4).map(|d| u32::from_be_bytes([d[0], d[1], d[2], d[3]]).to_string()).collect::<Vec<_>>().join("x");
+        return Err(DataError::TrailingBytes { path: path.into(), shape, extra: extra as usize });
+    }
+    Ok(out)
 }
 
 /// Encodes images as IDX bytes (uncompressed).

@@ -22,6 +22,7 @@ pub mod modes;
 pub mod rng;
 pub mod sampler;
 pub mod source;
+pub mod source_de;
 pub mod stacked;
 pub mod toy;
 pub mod vocab;

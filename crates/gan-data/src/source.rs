@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::builtin::Builtin;
 use crate::dataset::{load_idx_dir, Dataset, Split};
@@ -13,9 +13,9 @@ use crate::stacked::StackedMnist;
 use crate::toy::ToyDist;
 use crate::vocab::{ClassSet, Vocabulary};
 
-/// The `[data]` table of a run configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+/// The `[data]` table of a run configuration (`kind` names the variant).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum DataSource {
     /// A data set compiled into the binary.
     Builtin { name: Builtin },
@@ -57,11 +57,14 @@ pub enum DataSource {
     },
 }
 
-fn default_points() -> usize {
+/// The most toy points or Stacked MNIST images a source may draw up front.
+pub const MAX_DRAWN: usize = 10_000_000;
+
+pub(crate) fn default_points() -> usize {
     100_000
 }
 
-fn default_stacked_images() -> usize {
+pub(crate) fn default_stacked_images() -> usize {
     100_000
 }
 
@@ -122,8 +125,10 @@ impl DataSource {
     pub fn problems(&self) -> Vec<String> {
         match self {
             DataSource::Folder { size, .. } if *size < 4 || *size > 1024 => vec![format!("size must be between 4 and 1024, got {size}")],
-            DataSource::Toy { points, .. } if *points == 0 => vec!["points must be at least 1".into()],
-            DataSource::StackedMnist { images, .. } if *images == 0 => vec!["images must be at least 1".into()],
+            DataSource::Toy { points, .. } if !(1..=MAX_DRAWN).contains(points) => vec![format!("points must be between 1 and {MAX_DRAWN}, got {points}")],
+            DataSource::StackedMnist { images, .. } if !(1..=MAX_DRAWN).contains(images) => {
+                vec![format!("images must be between 1 and {MAX_DRAWN}, got {images}")]
+            }
             _ => vec![],
         }
     }
@@ -148,7 +153,7 @@ impl DataSource {
                 if v.len() < k {
                     return Err(DataError::Invalid {
                         name: self.describe(),
-                        reason: format!("classes = \"{}\" names {} classes but the labels use {k}", set.name(), v.len()),
+                        reason: format!("classes = \"{}\" names {} classes but the labels go up to {}", set.name(), v.len(), k - 1),
                     });
                 }
                 Ok(v.truncated(k))

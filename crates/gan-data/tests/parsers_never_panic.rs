@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use gan_data::idx::{decode_maybe_gz, encode_images, encode_labels, parse_images, parse_labels, IdxImages};
+use gan_data::idx::{decode_maybe_gz, encode_images, encode_labels, parse_images, parse_labels, read_images, write_maybe_gz, IdxImages};
 use gan_data::vocab::Vocabulary;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -41,6 +41,24 @@ proptest! {
             Ok(img) => prop_assert_eq!(img.pixels.len(), img.count * img.rows * img.cols),
             Err(e) => prop_assert!(e.to_string().contains("m.idx"), "{}", e),
         }
+    }
+
+    /// The same damage inside a gzip file: the bounded reader (which reads a compressed file
+    /// only as far as its header accounts for) agrees with parsing the whole decoded stream.
+    #[test]
+    fn gzipped_files_read_as_their_decoded_bytes_parse(at in 0usize..76, byte in any::<u8>(), cut in 0usize..80) {
+        let mut bytes = valid_images();
+        bytes[at] = byte;
+        bytes.truncate(cut.max(1));
+        if cut > 76 {
+            bytes.extend(std::iter::repeat_n(7u8, cut - 76));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.gz");
+        write_maybe_gz(&path, &bytes).unwrap();
+        let whole = parse_images(&bytes, &path).map_err(|e| e.to_string());
+        let bounded = read_images(&path).map_err(|e| e.to_string());
+        prop_assert_eq!(bounded, whole);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!
 //! The folders are layers; a module imports only from its own layer or the ones above it
 //! in this list (ARCHITECTURE.md draws it):
-//! 1. [`error`], [`device`], [`config::tagged`]: the foundation;
+//! 1. [`error`], [`device`], [`tensors`], [`config::tagged`]: the foundation;
 //! 2. [`models`], [`losses`], [`optim`]: networks, objectives, optimisers;
 //! 3. [`config`], [`presets`]: what a run is;
 //! 4. [`run`], [`events`]: a run on disk (directory, checkpoints, metrics, trained generator);
@@ -32,6 +32,7 @@ pub mod models;
 pub mod optim;
 pub mod presets;
 pub mod run;
+pub mod tensors;
 pub mod train;
 
 pub use config::TrainConfig;

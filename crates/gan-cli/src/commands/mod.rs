@@ -49,7 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(a) => eval::run(a),
         Command::Checkpoints(a) => checkpoints::run(a),
         Command::Compare(a) => compare::run(a),
-        Command::Presets => presets::run(),
+        Command::Presets(a) => presets::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Lab(a) => lab::run(a),
         Command::Bench(a) => bench::run(a),

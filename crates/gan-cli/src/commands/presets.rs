@@ -1,6 +1,12 @@
-//! `gan presets`: the built-in configurations.
+//! `gan presets`: the built-in configurations, listed, or one shown whole.
 
-pub fn run() -> anyhow::Result<()> {
+use crate::cli::PresetsArgs;
+
+pub fn run(a: PresetsArgs) -> anyhow::Result<()> {
+    if let Some(name) = &a.show {
+        print!("{}", gan::presets::config_named(name)?.to_toml());
+        return Ok(());
+    }
     let all = gan::presets::catalogue();
     let width = all.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
     for (name, description) in all {

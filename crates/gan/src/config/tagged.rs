@@ -16,11 +16,7 @@ where
     D: Deserializer<'de>,
 {
     let mut table = toml::Table::deserialize(d)?;
-    let kind = match table.remove("kind") {
-        Some(toml::Value::String(k)) => k,
-        Some(other) => return Err(D::Error::custom(format!("`kind` must be a string, got {other}"))),
-        None => return Err(D::Error::missing_field("kind")),
-    };
+    let kind = gan_data::source_de::take_kind::<D::Error>(&mut table)?;
     if !variants.contains(&kind.as_str()) {
         return Err(D::Error::unknown_variant(&kind, variants));
     }

@@ -6,6 +6,12 @@ use crate::losses::LossConfig;
 
 use super::TrainConfig;
 
+const MAX_BATCH: u64 = 65_536;
+const MAX_STEPS: u64 = 1_000_000_000;
+const MAX_EPOCHS: u64 = 1_000_000;
+const MAX_D_STEPS: u64 = 1_000;
+const MAX_PACK: u64 = 64;
+
 impl TrainConfig {
     /// What a VAE run cannot have: it trains by its ELBO, with no discriminator.
     fn vae_problems(&self) -> Vec<String> {
@@ -49,6 +55,18 @@ impl TrainConfig {
         ] {
             if v == 0 {
                 p.push(format!("`{name}` must be at least 1"));
+            }
+        }
+        // Beyond these a run is a typo, not a plan (10^9 steps at 1,000 steps/s is 11 days).
+        for (name, v, max) in [
+            ("batch_size", Some(self.batch_size as u64), MAX_BATCH),
+            ("steps", self.steps, MAX_STEPS),
+            ("epochs", self.epochs, MAX_EPOCHS),
+            ("d_steps", Some(self.d_steps as u64), MAX_D_STEPS),
+            ("pack", Some(self.pack as u64), MAX_PACK),
+        ] {
+            if v.is_some_and(|v| v > max) {
+                p.push(format!("`{name}` must be at most {max}, got {}", v.unwrap_or_default()));
             }
         }
         // TOML integers are signed 64-bit.

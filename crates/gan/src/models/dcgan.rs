@@ -86,9 +86,10 @@ pub fn geometry(image: ImageShape) -> Result<(i64, u32), String> {
 impl DcganConfig {
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
-        for (name, v) in [("latent_dim", self.latent_dim), ("g_base", self.g_base), ("d_base", self.d_base)] {
-            if v < 1 {
-                p.push(format!("{name} must be at least 1, got {v}"));
+        use super::size::{MAX_CHANNELS, MAX_WIDTH};
+        for (name, v, max) in [("latent_dim", self.latent_dim, MAX_WIDTH), ("g_base", self.g_base, MAX_CHANNELS), ("d_base", self.d_base, MAX_CHANNELS)] {
+            if !(1..=max).contains(&v) {
+                p.push(format!("{name} must be between 1 and {max}, got {v}"));
             }
         }
         if !(0.0..1.0).contains(&self.leaky_slope) {

@@ -98,12 +98,13 @@ impl MlpConfig {
 /// The problems of a latent size and two stacks' hidden sizes, each named.
 pub(super) fn size_problems(latent_dim: i64, hidden: [(&str, &Vec<i64>); 2]) -> Vec<String> {
     let mut p = Vec::new();
-    if latent_dim < 1 {
-        p.push(format!("latent_dim must be at least 1, got {latent_dim}"));
+    let max = super::size::MAX_WIDTH;
+    if !(1..=max).contains(&latent_dim) {
+        p.push(format!("latent_dim must be between 1 and {max}, got {latent_dim}"));
     }
     for (name, h) in hidden {
-        if h.iter().any(|&s| s < 1) {
-            p.push(format!("{name} sizes must be at least 1, got {h:?}"));
+        if h.iter().any(|&s| !(1..=max).contains(&s)) {
+            p.push(format!("{name} sizes must be between 1 and {max}, got {h:?}"));
         }
     }
     p

@@ -6,6 +6,7 @@ pub mod ema;
 pub mod latent;
 pub mod mlp;
 pub mod pack;
+pub mod size;
 pub mod vae;
 
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,13 @@ pub struct ImageShape {
     pub channels: i64,
     pub height: i64,
     pub width: i64,
+}
+
+/// `CxHxW`, as error messages show it.
+impl std::fmt::Display for ImageShape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}x{}", self.channels, self.height, self.width)
+    }
 }
 
 impl ImageShape {
@@ -150,10 +158,10 @@ impl ModelConfig {
 
     /// Whether these networks can take images of this shape.
     pub fn check_image(&self, image: ImageShape) -> std::result::Result<(), String> {
-        match self.net {
-            NetConfig::Mlp(_) | NetConfig::Vae(_) => Ok(()),
-            NetConfig::Dcgan(_) => dcgan::geometry(image).map(|_| ()),
+        if let NetConfig::Dcgan(_) = self.net {
+            dcgan::geometry(image)?;
         }
+        size::too_large(&self.net, image).map_or(Ok(()), Err)
     }
 
     /// True when the discriminator normalises over the batch (BatchNorm), so that one

@@ -32,8 +32,8 @@ impl AdamConfig {
         if !((0.0..1.0).contains(&b1) && (0.0..1.0).contains(&b2)) {
             p.push(format!("betas must both be in [0, 1), got ({b1}, {b2})"));
         }
-        if !(self.eps > 0.0) {
-            p.push(format!("eps must be positive, got {}", self.eps));
+        if !(self.eps > 0.0 && self.eps.is_finite()) {
+            p.push(format!("eps must be a positive number, got {}", self.eps));
         }
         p
     }

@@ -14,7 +14,7 @@ mod schedule;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
-use tch::{nn, Tensor};
+use tch::{nn, Kind, Tensor};
 
 pub use adam::AdamConfig;
 pub use pair::OptimConfig;
@@ -154,18 +154,16 @@ impl Optimizer {
         let missing = |name: &str| GanError::Checkpoint { path: file.into(), reason: format!("missing tensor {name}") };
         let step_name = format!("{prefix}step");
         let step = tensors.get(&step_name).ok_or_else(|| missing(&step_name))?;
-        self.step = step.int64_value(&[0]);
+        if step.numel() != 1 || step.kind() != Kind::Int64 || step.flatten(0, -1).int64_value(&[0]) < 0 {
+            let what = format!("{} {:?}", crate::tensors::dtype_name(step.kind()), step.size());
+            return Err(GanError::Checkpoint { path: file.into(), reason: format!("tensor {step_name} must be one non-negative I64, got {what}") });
+        }
+        self.step = step.flatten(0, -1).int64_value(&[0]);
         for (slot, dsts) in self.cfg.slots().iter().zip(&mut self.state) {
             for (n, dst) in self.names.iter().zip(dsts.iter_mut()) {
                 let name = format!("{prefix}{slot}.{n}");
                 let src = tensors.get(&name).ok_or_else(|| missing(&name))?;
-                if src.size() != dst.size() || src.kind() != dst.kind() {
-                    return Err(GanError::Checkpoint {
-                        path: file.into(),
-                        reason: format!("{name} has shape {:?} ({:?}), expected {:?} ({:?})", src.size(), src.kind(), dst.size(), dst.kind()),
-                    });
-                }
-                tch::no_grad(|| dst.copy_(src));
+                crate::tensors::copy_checked(file, &name, dst, src)?;
             }
         }
         Ok(())

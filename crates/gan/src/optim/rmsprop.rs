@@ -39,8 +39,8 @@ impl RmsPropConfig {
         if !(0.0..1.0).contains(&self.alpha) {
             p.push(format!("alpha must be in [0, 1), got {}", self.alpha));
         }
-        if !(self.eps > 0.0) {
-            p.push(format!("eps must be positive, got {}", self.eps));
+        if !(self.eps > 0.0 && self.eps.is_finite()) {
+            p.push(format!("eps must be a positive number, got {}", self.eps));
         }
         p
     }

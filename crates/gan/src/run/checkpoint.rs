@@ -36,6 +36,9 @@ pub const GENERATOR_EMA_FILE: &str = "generator_ema.safetensors";
 pub const OPTIMIZER_FILE: &str = "optimizer.safetensors";
 pub const STATE_FILE: &str = "state.json";
 const FORMAT: u32 = 1;
+/// The largest image side and class count a `state.json` may claim.
+const MAX_SIDE: i64 = 4096;
+const MAX_CLASSES: i64 = 100_000;
 
 /// Fault injection for tests: `GAN_FAULT_ABORT_IN_CHECKPOINT=STEP` aborts the process in the
 /// middle of writing the checkpoint of that step, as a SIGKILL would.
@@ -275,19 +278,29 @@ pub fn read_state(dir: &Path) -> Result<CheckpointState> {
     if state.format != FORMAT {
         return Err(GanError::Checkpoint { path: p, reason: format!("format {} is not supported (expected {FORMAT})", state.format) });
     }
+    let ImageShape { channels, height, width } = state.image;
+    if !(1..=4).contains(&channels) || !(1..=MAX_SIDE).contains(&height) || !(1..=MAX_SIDE).contains(&width) {
+        return Err(GanError::Checkpoint {
+            path: p,
+            reason: format!("image {} is not a shape this tool trains (1-4 channels, sides 1-{MAX_SIDE})", state.image),
+        });
+    }
+    if !(0..=MAX_CLASSES).contains(&state.classes) {
+        return Err(GanError::Checkpoint { path: p, reason: format!("classes {} is out of range (0-{MAX_CLASSES})", state.classes) });
+    }
     Ok(state)
 }
 
-/// Loads a network's weights, checking names and shapes.
+/// Loads a network's weights strictly: every variable from a tensor of its name, shape and
+/// dtype with finite values, and nothing else in the file ([`crate::tensors::load_into`]).
 pub fn load_weights(vs: &mut nn::VarStore, file: &Path) -> Result<()> {
-    vs.load(file).map_err(|e| GanError::Checkpoint { path: file.into(), reason: e.to_string() })
+    let mut vars = vs.variables();
+    crate::tensors::load_into(file, &mut vars)
 }
 
 /// Loads `optimizer.safetensors` as a name-to-tensor map.
 pub fn load_optimizer(dir: &Path) -> Result<HashMap<String, Tensor>> {
-    let p = dir.join(OPTIMIZER_FILE);
-    let tensors = Tensor::read_safetensors(&p).map_err(|e| GanError::Checkpoint { path: p.clone(), reason: e.to_string() })?;
-    Ok(tensors.into_iter().collect())
+    crate::tensors::read(&dir.join(OPTIMIZER_FILE))
 }
 
 #[cfg(test)]

@@ -13,20 +13,18 @@ use crate::run::dir::RunDir;
 /// Held while training; released on drop (or by the kernel when the process dies).
 #[derive(Debug)]
 pub struct RunLock {
-    _file: File,
+    file: File,
+    path: std::path::PathBuf,
 }
 
 impl RunLock {
-    /// Takes the lock of `run` (whose directory must exist) and writes this process's id
-    /// into the lock file; fails at once, naming the holder, when another process has it.
+    /// Takes the lock of `run` (whose directory must exist), changing nothing in the lock
+    /// file; fails at once, naming the holder, when another process has it.
     pub fn acquire(run: &RunDir) -> Result<Self> {
         let path = run.lock_file();
         let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(GanError::io(&path))?;
         match file.try_lock() {
-            Ok(()) => {
-                file.set_len(0).and_then(|()| file.rewind()).and_then(|()| writeln!(file, "{}", std::process::id())).map_err(GanError::io(&path))?;
-                Ok(Self { _file: file })
-            }
+            Ok(()) => Ok(Self { file, path }),
             Err(TryLockError::WouldBlock) => {
                 let mut pid = String::new();
                 let _ = file.read_to_string(&mut pid);
@@ -36,6 +34,13 @@ impl RunLock {
             }
             Err(TryLockError::Error(e)) => Err(GanError::Io { path, source: e }),
         }
+    }
+
+    /// Writes this process's id into the lock file, for the message a second trainer gets.
+    /// A trainer calls it once its run has loaded (a refused resume leaves the file as it was).
+    pub fn record_holder(&mut self) -> Result<()> {
+        let f = &mut self.file;
+        f.set_len(0).and_then(|()| f.rewind()).and_then(|()| writeln!(f, "{}", std::process::id())).map_err(GanError::io(&self.path))
     }
 }
 
@@ -47,7 +52,8 @@ mod tests {
     fn a_second_holder_is_refused_with_the_first_ones_pid_and_the_lock_frees_on_drop() {
         let d = tempfile::tempdir().unwrap();
         let run = RunDir::new(d.path());
-        let first = RunLock::acquire(&run).unwrap();
+        let mut first = RunLock::acquire(&run).unwrap();
+        first.record_holder().unwrap();
         let e = RunLock::acquire(&run).unwrap_err().to_string();
         assert!(e.contains(&format!("is being trained by process {}", std::process::id())), "{e}");
         drop(first);

@@ -124,6 +124,10 @@ impl TrainedGenerator {
             });
         }
         let weights = choice.weights(&config.model.ema);
+        config
+            .model
+            .check_image(state.image)
+            .map_err(|reason| GanError::Checkpoint { path: dir.join(checkpoint::STATE_FILE), reason: format!("image {}: {reason}", state.image) })?;
         let g = config.model.build_generator(&vs, state.image, state.classes);
         checkpoint::load_weights(&mut vs, &dir.join(weights.file()))?;
         Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, weights, _vs: vs, g, device })

@@ -99,7 +99,8 @@ impl Feed {
                 let sampler = BatchSampler::new(len, batch_size, seed)?;
                 let batches_per_epoch = sampler.batches_per_epoch();
                 let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-                let prefetcher = Prefetcher::start(Arc::new(folder), sampler, start, workers, PREFETCH_DEPTH, on_error);
+                let mut prefetcher = Prefetcher::start(Arc::new(folder), sampler, start, workers, PREFETCH_DEPTH, on_error);
+                prefetcher.first()?;
                 Ok(OpenedFeed { feed: Feed::Stream { prefetcher }, image, len, batches_per_epoch, classes: None })
             }
         }

@@ -5,6 +5,7 @@
 mod conditioning;
 pub mod feed;
 mod guard;
+mod open;
 pub mod stats;
 pub mod step;
 mod vae_step;
@@ -15,22 +16,21 @@ use std::time::Instant;
 use gan_data::rng::mix;
 use tch::{Device, Kind, Tensor};
 
-use crate::config::{differences, TrainConfig};
+use crate::config::TrainConfig;
 use crate::device;
 use crate::draw::{grid, plot, scatter};
-use crate::error::{GanError, Result};
+use crate::error::Result;
 use crate::events::Event;
 use crate::losses::LossKind;
 use crate::models::condition::one_hot;
 use crate::models::ema::AveragedGenerator;
 use crate::models::{param_count, ImageShape, Nets, Partner};
 use crate::optim::Optimizer;
-use crate::run::checkpoint::{self, CheckpointChoice, CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
+use crate::run::checkpoint::{self, CheckpointParts, CheckpointState};
 use crate::run::dir::RunDir;
 use crate::run::lock::RunLock;
 use crate::run::metrics::{MetricsLog, StepMetrics};
-use conditioning::{grid_inputs, run_classes};
-use gan_data::modes::{mode_report, PAPER_SAMPLES};
+use gan_data::modes::mode_report;
 use gan_data::toy::ToyDist;
 
 use feed::Feed;
@@ -83,134 +83,6 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    /// Starts a new run in `run_dir`, which must not already hold a run.
-    pub fn new(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Self> {
-        config.validate("configuration")?;
-        let run = RunDir::new(run_dir);
-        if run.config().exists() {
-            return Err(GanError::Invalid(format!("{} already holds a run; continue it with --resume {0} or choose another --out", run_dir.display())));
-        }
-        std::fs::create_dir_all(run.samples()).map_err(GanError::io(run.samples()))?;
-        std::fs::create_dir_all(run.checkpoints()).map_err(GanError::io(run.checkpoints()))?;
-        let lock = RunLock::acquire(&run)?;
-        let trainer = Self::build(config, run, lock, device, None)?;
-        checkpoint::write_atomic(&trainer.run.config(), trainer.config.to_toml().as_bytes())?;
-        Ok(trainer)
-    }
-
-    /// Continues the run in `run_dir` from its newest checkpoint. When `requested` is given
-    /// (the configuration the user asked for now), it must equal the run's own except for the
-    /// training length (`steps`/`epochs`), which may change to extend or shorten the run.
-    ///
-    /// `checkpoint` picks where to continue from (normally the newest); continuing from an
-    /// older one moves the newer checkpoints into `checkpoints/superseded/` and truncates
-    /// the metrics log to it.
-    pub fn resume(run_dir: &Path, requested: Option<TrainConfig>, checkpoint: &CheckpointChoice, device: Device) -> Result<Self> {
-        let run = RunDir::new(run_dir);
-        if !run.config().is_file() {
-            return Err(GanError::Invalid(format!("cannot resume {}: no config.toml there", run_dir.display())));
-        }
-        let lock = RunLock::acquire(&run)?;
-        // Only the process holding the lock may remove what an interrupted save left.
-        checkpoint::remove_leftovers(&run)?;
-        let saved = TrainConfig::load(&run.config())?;
-        let config = match requested {
-            None => saved,
-            Some(req) => {
-                let mut cmp = req.clone();
-                cmp.steps = saved.steps;
-                cmp.epochs = saved.epochs;
-                if let Some((field, old, new)) = differences(&saved, &cmp).into_iter().next() {
-                    return Err(GanError::ResumeMismatch { run: run_dir.into(), field, saved: old, new });
-                }
-                req
-            }
-        };
-        let ckpt = checkpoint::resolve(&run, checkpoint)?;
-        let trainer = Self::build(config, run, lock, device, ckpt.as_deref())?;
-        // Set the newer checkpoints aside only once the older one has loaded.
-        if *checkpoint != CheckpointChoice::Latest {
-            checkpoint::supersede_after(&trainer.run, trainer.step)?;
-        }
-        checkpoint::write_atomic(&trainer.run.config(), trainer.config.to_toml().as_bytes())?;
-        Ok(trainer)
-    }
-
-    fn build(config: TrainConfig, run: RunDir, lock: RunLock, device: Device, ckpt: Option<&Path>) -> Result<Self> {
-        let state = ckpt.map(checkpoint::read_state).transpose()?;
-        let batches_consumed = state.as_ref().map_or(0, |s| s.batches_consumed);
-        let opened = Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, config.conditional, device)?;
-        let image = opened.image;
-        config.model.check_image(image).map_err(|reason| GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe())))?;
-        let classes = if config.conditional { run_classes(&config, opened.classes)? } else { 0 };
-        tch::manual_seed(config.seed as i64);
-        let mut nets = config.model.build(image, classes, config.pack as i64, device);
-        let mut ema = config.model.ema.enabled().then(|| AveragedGenerator::new(&config.model, image, classes, &nets.g_vs));
-        let mut opt_g = Optimizer::new(&nets.g_vs, config.optim.g.clone());
-        let mut opt_d = Optimizer::new(&nets.d_vs, config.optim.d.clone());
-        let step = match (ckpt, &state) {
-            (Some(dir), Some(state)) => {
-                if state.image != image {
-                    return Err(GanError::Checkpoint {
-                        path: dir.into(),
-                        reason: format!("was trained on {:?} images, the data now gives {:?}", state.image, image),
-                    });
-                }
-                if state.classes != classes {
-                    return Err(GanError::Checkpoint {
-                        path: dir.into(),
-                        reason: format!("was trained with {} classes, the data now gives {classes}", state.classes),
-                    });
-                }
-                checkpoint::load_weights(&mut nets.g_vs, &dir.join(GENERATOR_FILE))?;
-                checkpoint::load_weights(&mut nets.d_vs, &dir.join(DISCRIMINATOR_FILE))?;
-                if let Some(e) = &mut ema {
-                    checkpoint::load_weights(&mut e.vs, &dir.join(GENERATOR_EMA_FILE))?;
-                }
-                let opt = checkpoint::load_optimizer(dir)?;
-                let opt_file = dir.join(checkpoint::OPTIMIZER_FILE);
-                opt_g.load_state(&opt, "g.", &opt_file)?;
-                opt_d.load_state(&opt, "d.", &opt_file)?;
-                state.step
-            }
-            _ => 0,
-        };
-        let fixed_seed = mix(&[config.seed, FIXED_Z_STREAM]);
-        let toy = config.data.toy().map(|dist| ToyView { dist, real: dist.sample(PAPER_SAMPLES, fixed_seed) });
-        let (fixed_z, fixed_y) = match toy {
-            Some(_) => (crate::models::latent::latents(PAPER_SAMPLES as i64, config.model.latent_dim(), fixed_seed, device), None),
-            None => grid_inputs(config.model.latent_dim(), classes, fixed_seed, device),
-        };
-        // Records an interrupted run wrote after its last checkpoint are dropped.
-        let (metrics_log, history) = MetricsLog::open(&run.metrics(), step)?;
-        let total_steps = config.total_steps(opened.len);
-        Ok(Self {
-            data_name: config.data.describe(),
-            config,
-            run,
-            _lock: lock,
-            device,
-            feed: opened.feed,
-            data_len: opened.len,
-            batches_per_epoch: opened.batches_per_epoch,
-            image,
-            classes,
-            nets,
-            ema,
-            opt_g,
-            opt_d,
-            step,
-            batches_consumed,
-            total_steps,
-            fixed_z,
-            fixed_y,
-            toy,
-            metrics_log,
-            history,
-            skipped: Vec::new(),
-        })
-    }
-
     /// One generator update (with `d_steps` discriminator updates before it); returns the
     /// step's statistics, still on the device.
     pub fn train_step(&mut self) -> Result<StepStats> {
