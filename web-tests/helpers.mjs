@@ -36,11 +36,22 @@ export function startServer(args) {
   });
 }
 
+// Headless Chromium on this machine now and then dies of SIGSEGV while starting (before any
+// page exists, so before any of our code runs); a launch that crashes is tried again, up to
+// three times, and the third failure is reported.
 export async function launch() {
-  return chromium.launch({
+  const options = {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await chromium.launch(options);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      console.error(`chromium failed to start (attempt ${attempt}): ${String(e.message).split("\n")[0]}`);
+    }
+  }
 }
 
 // Number of canvas pixels that are not blank (neither transparent nor white).
