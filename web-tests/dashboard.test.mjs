@@ -12,6 +12,8 @@ let dir, server, browser;
 before(async () => {
   dir = tempDir();
   trainFixture(join(dir, "runs"), "ring-done", "ring8-ns", 600);
+  // The saturating loss on ring8 collapses: the doctor diagnoses it (at step 750 to 1,250).
+  trainFixture(join(dir, "runs"), "collapsing", "ring8-minimax", 2000);
   execFileSync(GAN, ["--threads", "1", "eval", "--run", join(dir, "runs", "ring-done")], { stdio: "ignore" });
   server = await startServer(["serve", "--runs", join(dir, "runs")]);
   browser = await launch();
@@ -67,6 +69,27 @@ test("a run training in another process updates live", async () => {
   } finally {
     train.kill();
   }
+});
+
+test("a collapsing run shows the doctor's banner and its band under the curves", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${server.url}/#run=collapsing`);
+  await page.waitForSelector('#doctor-banner .diagnosis[data-kind="mode-collapse"]');
+  const banner = await page.textContent("#doctor-banner");
+  assert.match(banner, /mode collapse since step \d+: \d of 8 modes covered/);
+  assert.match(banner, /PacGAN/);
+  const seg = await page.$('#doctor-band .segment[data-kind="mode-collapse"]');
+  assert.ok(seg, "a collapse segment on the band");
+  const box = await seg.boundingBox();
+  const band = await (await page.$("#doctor-band")).boundingBox();
+  assert.ok(box.width > 0.2 * band.width && box.x + box.width <= band.x + band.width + 1, "it spans from its start to the end of training");
+  await screenshot(page, "dashboard-doctor");
+  // A healthy run has neither.
+  await page.goto(`${server.url}/#run=ring-done`);
+  await page.waitForFunction(() => document.getElementById("run-name").textContent === "ring-done");
+  assert.equal(await page.isVisible("#doctor-banner"), false);
+  assert.equal(await page.$$eval("#doctor-band .segment", (s) => s.length), 0);
+  await page.close();
 });
 
 test("paths out of the runs directory get 400 or 404", async () => {

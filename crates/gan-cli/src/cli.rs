@@ -45,6 +45,10 @@ pub enum Command {
     Eval(EvalArgs),
     /// List a run's checkpoints: step, time saved, size and the metrics logged at that step.
     Checkpoints(CheckpointsArgs),
+    /// Diagnose a run: the diagnoses recorded while it trained (mode collapse, a winning
+    /// discriminator, an exploding critic, divergence), or those its metrics show, and what its
+    /// checkpoint draws now.
+    Doctor(DoctorArgs),
     /// Print evaluated runs side by side (runs without an eval.json of their newest checkpoint
     /// are evaluated first).
     Compare(CompareArgs),
@@ -253,6 +257,17 @@ pub struct EvalArgs {
 pub struct CheckpointsArgs {
     /// The run directory.
     pub run: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct DoctorArgs {
+    /// The run directory.
+    pub run: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@ mod bench;
 mod cli;
 mod commands;
 mod exit;
+mod health;
 mod progress;
 
 use clap::Parser;

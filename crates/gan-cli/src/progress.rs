@@ -11,6 +11,8 @@ pub struct Progress {
     total: u64,
     next_line_at: u64,
     skipped: u64,
+    /// The doctor's summary, printed with the end of training.
+    health: Option<String>,
 }
 
 /// Skipped files named one by one before only the count is kept.
@@ -42,7 +44,7 @@ impl Progress {
             );
             bar
         });
-        Self { bar, total: 0, next_line_at: 0, skipped: 0 }
+        Self { bar, total: 0, next_line_at: 0, skipped: 0, health: None }
     }
 
     pub fn on_event(&mut self, e: &Event) {
@@ -88,6 +90,14 @@ impl Progress {
                 }
             }
             Event::SamplesSaved { .. } | Event::CheckpointSaved { .. } => {}
+            Event::Diagnosis(d) => {
+                let line = crate::health::line(d);
+                match &self.bar {
+                    Some(b) => b.println(line),
+                    None => eprintln!("{line}"),
+                }
+            }
+            Event::Health { checks, every, seen } => self.health = Some(crate::health::summary(*checks, seen, *every)),
             Event::Finished { step, run_dir, last } => {
                 if let Some(b) = &self.bar {
                     b.finish_and_clear();
@@ -97,7 +107,10 @@ impl Progress {
                 if self.skipped > 0 {
                     eprintln!("warning: {} unreadable image files were skipped", self.skipped);
                 }
-                eprintln!("run directory: {} (samples/, loss.png, metrics.jsonl, checkpoints/)", run_dir.display());
+                if let Some(h) = self.health.take() {
+                    eprintln!("health: {h}");
+                }
+                eprintln!("run directory: {} (samples/, loss.png, metrics.jsonl, diagnoses.jsonl, checkpoints/)", run_dir.display());
             }
         }
     }

@@ -35,4 +35,9 @@ fn a_run_that_blows_up_stops_with_exit_3_and_keeps_only_finite_checkpoints() {
     }
     let latest = std::fs::read_to_string(r.join("r/checkpoints/latest")).unwrap();
     assert!(line.contains(latest.trim()), "{line} vs latest {latest}");
+    // The doctor's log ends with the divergence, at the same step.
+    let log = std::fs::read_to_string(r.join("r/diagnoses.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert_eq!((last["kind"].as_str(), last["step"].as_u64()), (Some("diverged"), Some(at)), "{log}");
+    assert!(e.contains(&format!("doctor: step {at}: training diverged")), "{e}");
 }

@@ -3,7 +3,7 @@
 import { drawChart } from "./chart.js";
 
 const $ = (id) => document.getElementById(id);
-let current = null; // {name, metrics, samples, eval, live}
+let current = null; // {name, metrics, samples, eval, diagnoses, live}
 let source = null;
 let followLatest = true;
 let selecting = 0; // the latest select() call wins
@@ -117,13 +117,49 @@ async function select(name) {
   renderCurves();
   renderSamples();
   renderEval();
+  renderDoctor();
   for (const li of document.querySelectorAll("#runs li")) li.classList.toggle("selected", li.dataset.name === name);
   source = new EventSource(`/api/runs/${encodeURIComponent(name)}/events?from=${d.offset}`);
-  source.addEventListener("metrics", (e) => { current.metrics.push(...JSON.parse(e.data)); $("run-live").hidden = false; renderCurves(); });
+  source.addEventListener("metrics", (e) => { current.metrics.push(...JSON.parse(e.data)); $("run-live").hidden = false; renderCurves(); renderDoctor(); });
   source.addEventListener("samples", (e) => { current.samples = JSON.parse(e.data); renderSamples(); });
   source.addEventListener("eval", (e) => { current.eval = JSON.parse(e.data); renderEval(); });
+  source.addEventListener("diagnoses", (e) => { current.diagnoses = JSON.parse(e.data); renderDoctor(); });
   source.addEventListener("live", (e) => { $("run-live").hidden = !JSON.parse(e.data); });
   source.addEventListener("reset", () => select(name));
+}
+
+// The doctor: a banner for the diagnoses active now, and a band under the loss curves with
+// one segment per diagnosis, from the step it began to the step it cleared (or the last step).
+function renderDoctor() {
+  const all = current.diagnoses || [];
+  const active = new Map();
+  const spans = [];
+  for (const d of all) {
+    if (d.transition === "started") active.set(d.kind, d);
+    else { active.delete(d.kind); spans.push({ ...d, end: d.step }); }
+  }
+  const last = current.metrics.length ? current.metrics[current.metrics.length - 1].step : 0;
+  for (const d of active.values()) spans.push({ ...d, end: Math.max(last, d.step) });
+  const banner = $("doctor-banner");
+  banner.hidden = active.size === 0;
+  banner.replaceChildren(...[...active.values()].map((d) => {
+    const p = document.createElement("p");
+    p.className = "diagnosis";
+    p.dataset.kind = d.kind;
+    p.textContent = `${d.kind.replace(/-/g, " ")} since step ${d.since_step}: ${d.evidence}. Try: ${d.advice}.`;
+    return p;
+  }));
+  const band = $("doctor-band");
+  const total = Math.max(last, ...spans.map((s) => s.end), 1);
+  band.replaceChildren(...spans.map((s) => {
+    const seg = document.createElement("div");
+    seg.className = `segment ${s.kind}`;
+    seg.dataset.kind = s.kind;
+    seg.style.left = `${(100 * s.since_step) / total}%`;
+    seg.style.width = `${Math.max(0.5, (100 * (s.end - s.since_step)) / total)}%`;
+    seg.title = `${s.kind.replace(/-/g, " ")}: steps ${s.since_step}-${s.end}: ${s.evidence}`;
+    return seg;
+  }));
 }
 
 function fromHash() {

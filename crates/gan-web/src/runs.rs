@@ -45,6 +45,8 @@ pub struct RunDetail {
     metrics: Vec<Value>,
     samples: Vec<Sample>,
     eval: Option<Value>,
+    /// The doctor's diagnoses (`diagnoses.jsonl`), each start and clear in order.
+    diagnoses: Vec<Value>,
     live: bool,
     /// Where the metrics read here end: `events?from=` continues from it.
     offset: u64,
@@ -91,6 +93,12 @@ fn read_metrics_from(path: &Path, from: u64) -> Result<(Vec<Value>, u64), WebErr
     Ok((records, from + end as u64))
 }
 
+/// The records of `diagnoses.jsonl` (none when missing; a torn last line is left out).
+fn read_diagnoses(run: &RunDir) -> Vec<Value> {
+    let text = std::fs::read_to_string(run.diagnoses()).unwrap_or_default();
+    text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
 fn read_eval(run: &RunDir) -> Option<Value> {
     std::fs::read_to_string(run.eval()).ok().and_then(|t| serde_json::from_str(&t).ok())
 }
@@ -129,7 +137,7 @@ pub async fn detail(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<S
     let run = RunDir::new(run_dir(&state.runs, &name)?);
     let config = std::fs::read_to_string(run.config()).map_err(|e| WebError::read(&run.config(), e))?;
     let (metrics, offset) = read_metrics_from(&run.metrics(), 0)?;
-    Ok(Json(RunDetail { config, metrics, samples: samples(&run), eval: read_eval(&run), live: is_live(&run), name, offset }))
+    Ok(Json(RunDetail { config, metrics, samples: samples(&run), eval: read_eval(&run), diagnoses: read_diagnoses(&run), live: is_live(&run), name, offset }))
 }
 
 pub async fn file(State(state): State<Arc<AppState>>, UrlPath((name, rel)): UrlPath<(String, String)>) -> Result<Response, WebError> {
@@ -144,6 +152,8 @@ struct Tail {
     offset: u64,
     samples: Vec<Sample>,
     eval_time: Option<SystemTime>,
+    /// Diagnoses sent so far.
+    diagnoses: usize,
     first: bool,
 }
 
@@ -175,6 +185,11 @@ impl Tail {
                 events.push(json_event("eval", &v));
             }
         }
+        let diagnoses = read_diagnoses(&self.run);
+        if diagnoses.len() != self.diagnoses {
+            self.diagnoses = diagnoses.len();
+            events.push(json_event("diagnoses", &diagnoses));
+        }
         if self.first {
             self.first = false;
             events.push(json_event("live", &is_live(&self.run)));
@@ -195,7 +210,7 @@ pub struct From {
 }
 
 /// Server-sent events for one run: `metrics` (records after `?from=`), `samples` (the full
-/// list, first and whenever it changes), `eval` (likewise), `reset` (metrics rewritten;
+/// list, first and whenever it changes), `eval` and `diagnoses` (likewise), `reset` (metrics rewritten;
 /// reload them) and `live` (once, first).
 pub async fn events(
     State(state): State<Arc<AppState>>,
@@ -204,7 +219,7 @@ pub async fn events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, WebError> {
     let run = RunDir::new(run_dir(&state.runs, &name)?);
     let permit = state.stream_permit()?;
-    let tail = Tail { samples: Vec::new(), eval_time: None, offset: from, run, first: true };
+    let tail = Tail { samples: Vec::new(), eval_time: None, diagnoses: 0, offset: from, run, first: true };
     let stream = stream::unfold((tail, Vec::<Event>::new()), |(mut tail, mut pending)| async move {
         loop {
             if let Some(e) = pending.pop() {

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::run::diagnoses::Diagnosis;
 use crate::run::metrics::StepMetrics;
 
 #[derive(Debug, Clone)]
@@ -38,6 +39,15 @@ pub enum Event {
     CheckpointSaved {
         step: u64,
         path: PathBuf,
+    },
+    /// The doctor started or cleared a diagnosis (also appended to `diagnoses.jsonl`).
+    Diagnosis(Diagnosis),
+    /// Before `Finished`: how many checks the doctor made and every diagnosis it made.
+    Health {
+        checks: u64,
+        /// `[doctor] every`.
+        every: u64,
+        seen: Vec<Diagnosis>,
     },
     /// Training reached its last step (or the requested stop).
     Finished {

@@ -16,11 +16,12 @@
 //! 4. [`run`], [`events`]: a run on disk (directory, checkpoints, metrics, trained generator);
 //! 5. [`draw`]: grids, curves, scatter plots, GIFs;
 //! 6. [`eval`]: scores and the classifiers they use as feature networks;
-//! 7. [`explore`]: steering, latent paths and judging a trained generator;
+//! 7. [`explore`], [`doctor`]: steering, latent paths and judging a trained generator; diagnosing a run;
 //! 8. [`train`], [`lab`]: the training loop and the interactive 1-D/2-D lab.
 
 pub mod config;
 pub mod device;
+pub mod doctor;
 pub mod draw;
 pub mod error;
 pub mod eval;

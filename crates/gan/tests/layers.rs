@@ -17,7 +17,7 @@ fn layer(path: &str) -> Option<u32> {
         "run" | "events" | "Event" => 4,
         "draw" => 5,
         "eval" => 6,
-        "explore" => 7,
+        "explore" | "doctor" => 7,
         "train" | "lab" | "Trainer" => 8,
         _ => return None,
     })

@@ -6,6 +6,7 @@ mod checkpoints;
 mod classes;
 mod classifier;
 mod compare;
+mod doctor;
 mod eval;
 mod interpolate;
 mod judge;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Classifier(c) => classifier::run(c),
         Command::Eval(a) => eval::run(a),
         Command::Checkpoints(a) => checkpoints::run(a),
+        Command::Doctor(a) => doctor::run(a),
         Command::Compare(a) => compare::run(a),
         Command::Presets(a) => presets::run(a),
         Command::Serve(a) => serve::run(a),

@@ -5,10 +5,12 @@
 //! command-line overrides. Unknown keys and values of the wrong type are rejected by serde
 //! with the key's name; [`TrainConfig::validate`] then reports every semantic problem at once.
 
+mod doctor;
 mod layer;
 pub mod tagged;
 mod validate;
 
+pub use doctor::DoctorConfig;
 pub use layer::differences;
 
 use gan_data::DataSource;
@@ -57,6 +59,10 @@ pub struct TrainConfig {
     pub model: ModelConfig,
     pub loss: LossConfig,
     pub optim: OptimConfig,
+    /// When and how training is checked for mode collapse, a winning discriminator and an
+    /// exploding critic.
+    #[serde(default, skip_serializing_if = "DoctorConfig::is_default")]
+    pub doctor: DoctorConfig,
 }
 
 fn one() -> u32 {
@@ -92,6 +98,7 @@ impl Default for TrainConfig {
             model: ModelConfig::default(),
             loss: LossConfig::bce(GeneratorLoss::NonSaturating, 1.0),
             optim: OptimConfig::same(OptimizerConfig::default()),
+            doctor: DoctorConfig::default(),
         }
     }
 }

@@ -102,6 +102,7 @@ impl TrainConfig {
             );
         }
         p.extend(self.optim.problems());
+        p.extend(self.doctor.problems());
         p
     }
 

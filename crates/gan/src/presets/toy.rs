@@ -141,6 +141,7 @@ impl ToyPreset {
             model: mlp.into(),
             loss: self.loss.loss_config(),
             optim: OptimConfig { schedule: if self.loss.decayed() { LrSchedule::Linear } else { LrSchedule::Constant }, ..OptimConfig::same(adam) },
+            doctor: Default::default(),
         }
     }
 }

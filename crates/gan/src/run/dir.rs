@@ -35,6 +35,11 @@ impl RunDir {
         self.root.join("metrics.jsonl")
     }
 
+    /// The doctor's diagnoses, one JSON record per start or clear (see the `doctor` module).
+    pub fn diagnoses(&self) -> PathBuf {
+        self.root.join("diagnoses.jsonl")
+    }
+
     pub fn eval(&self) -> PathBuf {
         self.root.join("eval.json")
     }

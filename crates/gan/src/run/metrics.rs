@@ -81,6 +81,12 @@ impl MetricsLog {
 
 /// Reads every record of a `metrics.jsonl`; a torn last line (from a killed run) is ignored.
 pub fn read_metrics(path: &Path) -> Result<Vec<StepMetrics>> {
+    read_jsonl(path)
+}
+
+/// Reads a JSON-lines log (`metrics.jsonl`, `diagnoses.jsonl`); a torn last line (from a
+/// killed run: no newline after it) is ignored, any other bad line is an error naming it.
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
     let text = std::fs::read_to_string(path).map_err(GanError::io(path))?;
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let mut out = Vec::with_capacity(lines.len());

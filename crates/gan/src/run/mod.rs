@@ -6,6 +6,7 @@
 //! May import: `error`, `config`, `models`, `optim` (the state a checkpoint holds).
 
 pub mod checkpoint;
+pub mod diagnoses;
 pub mod dir;
 pub mod lock;
 pub mod metrics;

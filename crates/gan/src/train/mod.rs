@@ -2,6 +2,7 @@
 //! directory), steps the GAN, and writes metrics, sample grids, loss curves and checkpoints,
 //! reporting [`Event`]s as it goes.
 
+mod checkup;
 mod conditioning;
 pub mod feed;
 mod guard;
@@ -18,8 +19,9 @@ use tch::{Device, Kind, Tensor};
 
 use crate::config::TrainConfig;
 use crate::device;
+use crate::doctor::Doctor;
 use crate::draw::{grid, plot, scatter};
-use crate::error::Result;
+use crate::error::{GanError, Result};
 use crate::events::Event;
 use crate::losses::LossKind;
 use crate::models::condition::one_hot;
@@ -27,6 +29,7 @@ use crate::models::ema::AveragedGenerator;
 use crate::models::{param_count, ImageShape, Nets, Partner};
 use crate::optim::Optimizer;
 use crate::run::checkpoint::{self, CheckpointParts, CheckpointState};
+use crate::run::diagnoses::DiagnosesLog;
 use crate::run::dir::RunDir;
 use crate::run::lock::RunLock;
 use crate::run::metrics::{MetricsLog, StepMetrics};
@@ -80,6 +83,12 @@ pub struct Trainer {
     history: Vec<StepMetrics>,
     /// Files skipped while decoding (image folders with `on_error = "skip"`), not yet reported.
     skipped: Vec<gan_data::DataError>,
+    doctor: Doctor,
+    /// The class check of image runs the shipped classifiers know.
+    probe: Option<crate::doctor::probe::ClassProbe>,
+    /// The step of the doctor's previous check.
+    checked_through: u64,
+    diagnoses_log: DiagnosesLog,
 }
 
 impl Trainer {
@@ -161,17 +170,22 @@ impl Trainer {
             let save = self.step.is_multiple_of(self.config.checkpoint_every) || self.step == stop;
             if log {
                 if let Some((step, what)) = guard::first_bad_step(&window, self.step) {
-                    return Err(guard::diverged(&self.run, step, what.into()));
+                    return Err(self.diverged(guard::diverged(&self.run, step, what.into()), on_event));
                 }
             }
             // The weights are checked once per step that logs or saves (sampling changes none).
             if log || save {
-                guard::check(&self.run, self.step, self.bad_parameter())?;
+                if let Err(e) = guard::check(&self.run, self.step, self.bad_parameter()) {
+                    return Err(self.diverged(e, on_event));
+                }
             }
             if log {
                 let m = self.record(&mut window, window_start.elapsed().as_secs_f64())?;
                 on_event(&Event::Metrics(m));
                 window_start = Instant::now();
+            }
+            if self.doctor.due(self.step) {
+                self.checkup(on_event)?;
             }
             if self.step.is_multiple_of(self.config.sample_every) || self.step == stop {
                 self.save_samples(on_event)?;
@@ -181,8 +195,18 @@ impl Trainer {
                 on_event(&Event::CheckpointSaved { step: self.step, path });
             }
         }
+        on_event(&Event::Health { checks: self.doctor.checks(), every: self.config.doctor.every, seen: self.doctor.seen().to_vec() });
         on_event(&Event::Finished { step: self.step, run_dir: self.run.root().into(), last: self.history.last().cloned() });
         Ok(())
+    }
+
+    /// Records the divergence the guard found as the doctor's last diagnosis; returns the error.
+    fn diverged(&mut self, e: GanError, on_event: &mut dyn FnMut(&Event)) -> GanError {
+        if let GanError::Diverged { step, what, .. } = &e {
+            // The run stops with `e` whether or not the record could be written.
+            let _ = self.report(crate::run::diagnoses::diverged(*step, what), on_event);
+        }
+        e
     }
 
     fn class_names(&self) -> Result<Vec<String>> {

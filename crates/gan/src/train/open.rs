@@ -13,10 +13,12 @@ use super::conditioning::{grid_inputs, run_classes};
 use super::feed::Feed;
 use super::{ToyView, Trainer, DATA_STREAM, FIXED_Z_STREAM};
 use crate::config::{differences, TrainConfig};
+use crate::doctor::Doctor;
 use crate::error::{GanError, Result};
 use crate::models::ema::AveragedGenerator;
 use crate::optim::Optimizer;
 use crate::run::checkpoint::{self, CheckpointChoice, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
+use crate::run::diagnoses::DiagnosesLog;
 use crate::run::dir::RunDir;
 use crate::run::lock::RunLock;
 use crate::run::metrics::MetricsLog;
@@ -139,6 +141,7 @@ impl Trainer {
             None => grid_inputs(config.model.latent_dim(), classes, fixed_seed, device),
         };
         let total_steps = config.total_steps(opened.len);
+        let probe = if config.doctor.every > 0 { crate::doctor::probe::ClassProbe::for_run(&config, image, classes, device)? } else { None };
         // Everything has loaded: from here on the run directory changes.
         let mut lock = claim(&run)?;
         lock.record_holder()?;
@@ -146,8 +149,13 @@ impl Trainer {
         std::fs::create_dir_all(run.samples()).map_err(GanError::io(run.samples()))?;
         // Records an interrupted run wrote after its last checkpoint are dropped.
         let (metrics_log, history) = MetricsLog::open(&run.metrics(), step)?;
+        let (diagnoses_log, seen) = DiagnosesLog::open(&run.diagnoses(), step)?;
         checkpoint::write_atomic(&run.config(), config.to_toml().as_bytes())?;
         Ok(Self {
+            doctor: Doctor::resume(config.doctor.clone(), seen),
+            probe,
+            checked_through: step,
+            diagnoses_log,
             data_name: config.data.describe(),
             config,
             run,
