@@ -65,10 +65,6 @@ impl Doctor {
         Self { config, tracks, checks: 0, seen }
     }
 
-    pub fn config(&self) -> &DoctorConfig {
-        &self.config
-    }
-
     /// Whether `step` is a check step.
     pub fn due(&self, step: u64) -> bool {
         self.config.every > 0 && step.is_multiple_of(self.config.every)
