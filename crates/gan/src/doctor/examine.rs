@@ -46,8 +46,6 @@ pub struct Examination {
     pub checkpoint_step: Option<u64>,
     /// What the generator draws at that checkpoint.
     pub now: Vec<Now>,
-    /// `[doctor] every` of the run.
-    pub every: u64,
     pub healthy: bool,
 }
 
@@ -55,8 +53,8 @@ pub struct Examination {
 pub fn examine(run: &Path, checkpoint: &CheckpointChoice, weights: WeightsChoice, device: Device) -> Result<Examination> {
     let rd = RunDir::new(run);
     let config = TrainConfig::load(&rd.config())?;
-    let recorded = crate::run::diagnoses::read(&rd.diagnoses())?;
-    let (source, diagnoses) = if rd.diagnoses().exists() { (Source::Recorded, recorded) } else { (Source::Metrics, replay(&config, &rd)?) };
+    let (source, diagnoses) =
+        if rd.diagnoses().exists() { (Source::Recorded, crate::run::diagnoses::read(&rd.diagnoses())?) } else { (Source::Metrics, replay(&config, &rd)?) };
     let mut now = Vec::new();
     let mut checkpoint_step = None;
     if crate::run::checkpoint::resolve(&rd, checkpoint)?.is_some() {
@@ -66,7 +64,7 @@ pub fn examine(run: &Path, checkpoint: &CheckpointChoice, weights: WeightsChoice
     }
     let active = super::active_of(&diagnoses);
     let healthy = active.is_empty() && now.is_empty();
-    Ok(Examination { source, diagnoses, active, checkpoint_step, now, every: config.doctor.every, healthy })
+    Ok(Examination { source, diagnoses, active, checkpoint_step, now, healthy })
 }
 
 /// The metric checks over `metrics.jsonl`, as training would have made them every

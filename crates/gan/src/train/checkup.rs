@@ -10,16 +10,17 @@ use crate::events::Event;
 impl Trainer {
     /// One check at the current step.
     pub(super) fn checkup(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
-        let cfg = self.config.doctor.clone();
-        let recent: Vec<_> = self.history.iter().filter(|m| m.step > self.checked_through).cloned().collect();
+        let cfg = &self.config.doctor;
+        // The history is in step order: the records since the previous check are its tail.
+        let from = self.history.partition_point(|m| m.step <= self.checked_through);
+        let mut findings = signals::from_metrics(cfg, &self.config.loss, &self.history[from..]);
         self.checked_through = self.step;
-        let mut findings = signals::from_metrics(&cfg, &self.config.loss, &recent);
         if let Some(toy) = &self.toy {
             let fake = tch::no_grad(|| self.sampler().forward_t(&self.fixed_z, None, false));
-            findings.extend(probe::check_modes(&cfg, toy.dist, &fake));
+            findings.extend(probe::check_modes(cfg, toy.dist, &fake));
         }
         if let Some(p) = &self.probe {
-            findings.extend(p.check(&cfg, |z| self.sampler().forward_t(z, None, false)));
+            findings.extend(p.check(cfg, |z| self.sampler().forward_t(z, None, false)));
         }
         for d in self.doctor.observe(self.step, &findings) {
             self.report(d, on_event)?;
