@@ -45,9 +45,9 @@ pub enum Command {
     Eval(EvalArgs),
     /// List a run's checkpoints: step, time saved, size and the metrics logged at that step.
     Checkpoints(CheckpointsArgs),
-    /// Diagnose a run: the diagnoses recorded while it trained (mode collapse, a winning
-    /// discriminator, an exploding critic, divergence), or those its metrics show, and what its
-    /// checkpoint draws now.
+    /// Diagnose a run: the diagnoses recorded while it trained (mode collapse, ignored labels,
+    /// a winning or idle discriminator, vanishing or exploding gradients, an exploding critic,
+    /// divergence), or those its metrics show, and what its checkpoint draws now.
     Doctor(DoctorArgs),
     /// Print evaluated runs side by side (runs without an eval.json of their newest checkpoint
     /// are evaluated first).

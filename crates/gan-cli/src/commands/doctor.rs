@@ -1,6 +1,6 @@
 //! `gan doctor RUN`: the doctor's report on a run (see `gan::doctor::examine`).
 
-use gan::doctor::examine::{examine, Source};
+use gan::doctor::examine::{examine, Drawn, Source};
 use gan::run::dir::RunDir;
 
 use crate::cli::DoctorArgs;
@@ -23,15 +23,20 @@ pub fn run(a: DoctorArgs) -> anyhow::Result<()> {
         Source::Metrics => "in metrics.jsonl (the run has no diagnoses.jsonl; only the metric checks can be replayed)",
     };
     println!("  {from}: {history}");
-    match report.checkpoint_step {
-        Some(step) if report.now.is_empty() => println!("  the generator at step {step}: no finding"),
-        Some(step) => {
-            for n in &report.now {
-                println!("  the generator at step {step}: {}: {}", n.kind.describe(), n.evidence);
-                println!("    try: {}", n.advice);
-            }
+    let what = match &report.drawn {
+        Some(Drawn::Checkpoint { step }) => format!("the generator at step {step}"),
+        Some(Drawn::Grid { step, path }) => format!("the sample grid of step {step} ({}, no checkpoint)", path.display()),
+        None => {
+            println!("  no checkpoint or sample grid yet: the samples were not checked");
+            String::new()
         }
-        None => println!("  no checkpoint yet: the samples were not checked"),
+    };
+    if report.drawn.is_some() && report.now.is_empty() {
+        println!("  {what}: no finding");
+    }
+    for n in &report.now {
+        println!("  {what}: {}: {}", n.kind.describe(), n.evidence);
+        println!("    try: {}", n.advice);
     }
     for d in report.active.iter().filter(|d| !report.now.iter().any(|n| n.kind == d.kind)) {
         println!("  try for {}: {}", d.kind.describe(), d.advice);

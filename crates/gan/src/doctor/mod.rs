@@ -4,21 +4,34 @@
 //!
 //! - Mode collapse: the generator covers few modes of the data (Goodfellow, "NIPS 2016
 //!   Tutorial: Generative Adversarial Networks", sec. 5.1.1; measured as VEEGAN and PacGAN do,
-//!   by modes covered on toy mixtures and by the shipped classifier's classes on MNIST and
-//!   Fashion-MNIST). Remedies: packing (Lin et al., PacGAN, NeurIPS 2018), R1 (Mescheder et
-//!   al., "Which Training Methods for GANs do actually Converge?", ICML 2018), the
-//!   non-saturating loss (Goodfellow et al. 2014), an EMA generator (Yazici et al., ICLR 2019).
+//!   by modes covered on toy mixtures, by the shipped classifier's classes on MNIST and
+//!   Fashion-MNIST and by digit triples on Stacked MNIST (Metz et al., "Unrolled GANs", ICLR
+//!   2017), and elsewhere by the samples' spread against the real images'). Remedies: packing
+//!   (Lin et al., PacGAN, NeurIPS 2018), R1 (Mescheder et al., "Which Training Methods for GANs
+//!   do actually Converge?", ICML 2018), the non-saturating loss (Goodfellow et al. 2014), an
+//!   EMA generator (Yazici et al., ICLR 2019).
+//! - The generator ignores its labels: a conditional generator's samples do not come out as
+//!   the class asked for (Mirza & Osindero, "Conditional Generative Adversarial Nets", 2014;
+//!   judged by a classifier as in Odena et al., AC-GAN, ICML 2017).
 //! - The discriminator wins: D(G(z)) near 0, so the saturating generator loss has no gradient
 //!   (Goodfellow et al. 2014, sec. 3; Arjovsky & Bottou, "Towards Principled Methods for
 //!   Training GANs", ICLR 2017). Remedies: a weaker D (learning rate, `d_steps`), one-sided
 //!   label smoothing (Salimans et al., "Improved Techniques for Training GANs", NeurIPS 2016).
+//! - The discriminator at chance: D cannot tell real from fake for a long stretch while the
+//!   samples are still poor, so the generator learns nothing (Goodfellow 2016, sec. 3.2: at
+//!   the equilibrium D is 1/2 everywhere, which is why poor samples are the second signal).
+//! - Vanishing and exploding gradients: the generator's gradient norm collapses with poor
+//!   samples (Arjovsky & Bottou 2017, theorem 2.4), or a network's grows by orders of
+//!   magnitude (Pascanu et al., "On the difficulty of training recurrent neural networks",
+//!   ICML 2013, for the general failure; R1 and the gradient penalty bound D's).
 //! - The critic's estimate explodes: a Wasserstein critic that is not kept Lipschitz
 //!   (Arjovsky et al. 2017; Gulrajani et al., WGAN-GP, NeurIPS 2017).
 //! - Divergence: a loss or weight became NaN or infinite (the divergence guard stops the run).
 
 pub mod examine;
 pub mod probe;
-pub mod signals;
+pub mod samples;
+pub mod scores;
 
 use crate::config::DoctorConfig;
 use crate::run::diagnoses::record;
@@ -67,7 +80,7 @@ impl Doctor {
 
     /// Whether `step` is a check step.
     pub fn due(&self, step: u64) -> bool {
-        self.config.every > 0 && step.is_multiple_of(self.config.every)
+        self.config.due(step)
     }
 
     /// Feeds one check's findings; returns the diagnoses that start or clear with it.

@@ -48,6 +48,33 @@ pub fn make_grid(images: &Tensor, nrow: usize, padding: usize) -> Result<Dynamic
     })
 }
 
+/// The images of a grid PNG that [`save_grid`] wrote (2-pixel padding, `ncol` per row), as
+/// `[B, C, h, w]` in `[-1, 1]`; `C` is 1 for a grey PNG, 3 otherwise. Each tile is read back
+/// to within the byte rounding.
+pub fn read_grid(path: &Path, ncol: usize) -> Result<Tensor> {
+    let bad = |reason: String| GanError::Invalid(format!("{}: {reason}", path.display()));
+    let img = image::open(path).map_err(|e| bad(format!("is not a readable image ({e})")))?;
+    let (gw, gh) = (img.width() as usize, img.height() as usize);
+    let (c, bytes) = match img {
+        DynamicImage::ImageLuma8(g) => (1, g.into_raw()),
+        other => (3, other.into_rgb8().into_raw()),
+    };
+    let w = (gw.saturating_sub(2) / ncol.max(1)).saturating_sub(2);
+    let rows = gh.saturating_sub(2) / (w + 2);
+    if w == 0 || rows == 0 || ncol * (w + 2) + 2 != gw || rows * (w + 2) + 2 != gh {
+        return Err(bad(format!("a {gw}x{gh} image is not a grid of {ncol} square tiles per row with 2-pixel borders")));
+    }
+    let t = Tensor::from_slice(&bytes).view([gh as i64, gw as i64, c as i64]).permute([2, 0, 1]);
+    let mut tiles = Vec::with_capacity(rows * ncol);
+    for r in 0..rows {
+        for k in 0..ncol {
+            let (y0, x0) = ((2 + r * (w + 2)) as i64, (2 + k * (w + 2)) as i64);
+            tiles.push(t.narrow(1, y0, w as i64).narrow(2, x0, w as i64));
+        }
+    }
+    Ok(Tensor::stack(&tiles, 0).to_kind(Kind::Float) / 127.5 - 1.0)
+}
+
 /// Saves a grid as PNG.
 pub fn save_grid(images: &Tensor, nrow: usize, path: &Path) -> Result<()> {
     save_png(&make_grid(images, nrow, 2)?, path)
@@ -75,6 +102,22 @@ mod tests {
         assert_eq!(g.get_pixel(6, 3).0[0], 255); // second image: +1 -> 255
         assert_eq!(g.get_pixel(5, 3).0[0], 0); // padding between
         assert_eq!(to_bytes(&Tensor::from_slice(&[0.0f32])), vec![128]); // 127.5 + 0.5
+    }
+
+    #[test]
+    fn a_saved_grid_reads_back_tile_by_tile() {
+        let dir = tempfile::tempdir().unwrap();
+        for c in [1, 3] {
+            let imgs = Tensor::rand([6, c, 5, 5], (Kind::Float, Device::Cpu)) * 2.0 - 1.0;
+            let path = dir.path().join(format!("g{c}.png"));
+            save_grid(&imgs, 3, &path).unwrap();
+            let back = read_grid(&path, 3).unwrap();
+            assert_eq!(back.size(), [6, c, 5, 5]);
+            // One byte step is 2/255 in [-1, 1]; rounding moves a value by at most half of it.
+            assert!((back - &imgs).abs().max().double_value(&[]) <= 1.0 / 255.0 + 1e-6);
+            let err = read_grid(&path, 4).unwrap_err().to_string();
+            assert!(err.contains("is not a grid of 4 square tiles per row"), "{err}");
+        }
     }
 
     #[test]

@@ -116,6 +116,8 @@ mod tests {
                 wasserstein: None,
                 vae: None,
                 penalty: None,
+                d_grad_norm: None,
+                g_grad_norm: None,
                 steps_per_sec: 1.0,
             })
             .collect();

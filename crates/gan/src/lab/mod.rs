@@ -145,7 +145,7 @@ impl Lab {
         let eps = Tensor::from_slice(&eps).view([b, 1, 1, 1]);
         let fake = tch::no_grad(|| self.nets.g.forward_t(&z, None, true));
         let d = self.nets.discriminator().expect("the lab trains adversarial pairs");
-        let terms = update_discriminator(d, &mut self.opt_d, &self.loss, DiscriminatorInput { real: &real, fake: &fake, y: None, eps: Some(&eps) });
+        let terms = update_discriminator(d, &mut self.opt_d, &self.loss, DiscriminatorInput { real: &real, fake: &fake, y: None, eps: Some(&eps) }, false);
         self.sums.d.push(DiscriminatorStats::of(&self.loss, &terms));
         self.d_updates += 1;
     }

@@ -14,18 +14,35 @@ use crate::error::{GanError, Result};
 #[serde(rename_all = "kebab-case")]
 pub enum DiagnosisKind {
     ModeCollapse,
+    IgnoresLabels,
     DiscriminatorWins,
+    DiscriminatorAtChance,
+    VanishingGradient,
+    ExplodingGradient,
     CriticExploding,
     Diverged,
 }
 
 impl DiagnosisKind {
-    pub const ALL: [DiagnosisKind; 4] = [Self::ModeCollapse, Self::DiscriminatorWins, Self::CriticExploding, Self::Diverged];
+    pub const ALL: [DiagnosisKind; 8] = [
+        Self::ModeCollapse,
+        Self::IgnoresLabels,
+        Self::DiscriminatorWins,
+        Self::DiscriminatorAtChance,
+        Self::VanishingGradient,
+        Self::ExplodingGradient,
+        Self::CriticExploding,
+        Self::Diverged,
+    ];
 
     pub fn describe(self) -> &'static str {
         match self {
             Self::ModeCollapse => "mode collapse",
+            Self::IgnoresLabels => "the generator ignores its labels",
             Self::DiscriminatorWins => "the discriminator wins",
+            Self::DiscriminatorAtChance => "the discriminator is at chance",
+            Self::VanishingGradient => "a vanishing gradient",
+            Self::ExplodingGradient => "an exploding gradient",
             Self::CriticExploding => "the critic's estimate explodes",
             Self::Diverged => "training diverged",
         }
@@ -42,6 +59,19 @@ impl DiagnosisKind {
                 "weaken D: lower optim.d.lr or d_steps, use one-sided label smoothing (loss.real_label = 0.9), the \
                  non-saturating G loss, or switch to WGAN-GP or R1"
             }
+            Self::IgnoresLabels => {
+                "train longer, give D the capacity to check the class (it sees the one-hot label beside the image, Mirza & \
+                 Osindero 2014), and check that the data's labels match its images"
+            }
+            Self::DiscriminatorAtChance => {
+                "D is not learning to tell real from fake: raise optim.d.lr or d_steps, give D more capacity (model.d_base or \
+                 hidden layers), and check that the data is scaled to [-1, 1]"
+            }
+            Self::VanishingGradient => {
+                "use the non-saturating G loss (loss.generator = \"non-saturating\"), weaken D, or switch to a Wasserstein \
+                 critic with the gradient penalty, whose gradient does not saturate"
+            }
+            Self::ExplodingGradient => "lower the learning rates, and keep D smooth with R1 ([loss.lipschitz] kind = \"r1\") or the gradient penalty",
             Self::CriticExploding => "keep the critic Lipschitz with the gradient penalty (weight 10) instead of clipping, or lower optim.d.lr",
             Self::Diverged => "lower the learning rates, check that the data is scaled to [-1, 1], and add R1 or the gradient penalty",
         }

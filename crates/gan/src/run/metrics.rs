@@ -34,6 +34,12 @@ pub struct StepMetrics {
     /// E[||grad D(x)||^2] for R1, that plus E[||grad D(G(z))||^2] for R1 + R2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub penalty: Option<f64>,
+    /// The L2 norm of all of the discriminator's (critic's) and of all of the generator's
+    /// weight gradients, at the interval's last step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub d_grad_norm: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub g_grad_norm: Option<f64>,
     /// Wall-clock training speed over the interval.
     pub steps_per_sec: f64,
 }
@@ -114,6 +120,8 @@ mod tests {
             d_fake: Some(0.5),
             wasserstein: None,
             penalty: None,
+            d_grad_norm: None,
+            g_grad_norm: None,
             vae: None,
             steps_per_sec: 1.0,
         }

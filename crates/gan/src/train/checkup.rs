@@ -1,9 +1,11 @@
-//! The doctor's checks during training (`[doctor] every` steps): the metrics logged since the
-//! previous check and what the generator draws now (`crate::doctor::probe`). Diagnoses that
-//! start or clear are appended to `diagnoses.jsonl` and reported as events.
+//! The doctor's checks during training (`[doctor] every` steps, from `[doctor] warmup`): the
+//! metrics logged since the previous check and what the generator draws now
+//! (`crate::doctor::probe`). Diagnoses that start or clear are appended to `diagnoses.jsonl`
+//! and reported as events.
 
 use super::Trainer;
-use crate::doctor::{probe, signals, Diagnosis};
+use crate::doctor::probe::Reading;
+use crate::doctor::{scores, Diagnosis};
 use crate::error::Result;
 use crate::events::Event;
 
@@ -11,17 +13,15 @@ impl Trainer {
     /// One check at the current step.
     pub(super) fn checkup(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
         let cfg = &self.config.doctor;
+        let reading = match &self.probe {
+            Some(p) => p.read(cfg, |z, y| self.sampler().forward_t(z, y, false), self.last_real.as_ref()),
+            None => Reading::default(),
+        };
         // The history is in step order: the records since the previous check are its tail.
         let from = self.history.partition_point(|m| m.step <= self.checked_through);
-        let mut findings = signals::from_metrics(cfg, &self.config.loss, &self.history[from..]);
+        let mut findings = reading.findings;
+        findings.extend(scores::from_metrics(cfg, &self.config.loss, &self.history, from, reading.quality.as_ref()));
         self.checked_through = self.step;
-        if let Some(toy) = &self.toy {
-            let fake = tch::no_grad(|| self.sampler().forward_t(&self.fixed_z, None, false));
-            findings.extend(probe::check_modes(cfg, toy.dist, &fake));
-        }
-        if let Some(p) = &self.probe {
-            findings.extend(p.check(cfg, |z| self.sampler().forward_t(z, None, false)));
-        }
         for d in self.doctor.observe(self.step, &findings) {
             self.report(d, on_event)?;
         }

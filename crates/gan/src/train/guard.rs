@@ -74,8 +74,9 @@ mod tests {
     fn step(g_loss: f32) -> StepStats {
         let s = |x: f32| Tensor::from(x);
         StepStats::Gan(GanStepStats {
-            d: DiscriminatorStats { loss: s(1.0), real_score: s(0.5), fake_score: s(0.5), gap: s(0.0), penalty: None },
+            d: DiscriminatorStats { loss: s(1.0), real_score: s(0.5), fake_score: s(0.5), gap: s(0.0), penalty: None, grad_norm: None },
             g_loss: s(g_loss),
+            g_grad_norm: None,
         })
     }
 

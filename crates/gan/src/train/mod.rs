@@ -84,8 +84,10 @@ pub struct Trainer {
     /// Files skipped while decoding (image folders with `on_error = "skip"`), not yet reported.
     skipped: Vec<gan_data::DataError>,
     doctor: Doctor,
-    /// The class check of image runs the shipped classifiers know.
-    probe: Option<crate::doctor::probe::ClassProbe>,
+    /// The doctor's sample check (none when `[doctor] every = 0`).
+    probe: Option<crate::doctor::probe::Probe>,
+    /// The last real batch, for a sample check that compares with real images.
+    last_real: Option<Tensor>,
     /// The step of the doctor's previous check.
     checked_through: u64,
     diagnoses_log: DiagnosesLog,
@@ -104,18 +106,24 @@ impl Trainer {
         let feed = &mut self.feed;
         let consumed = &mut self.batches_consumed;
         let skipped = &mut self.skipped;
+        let mut last_real = self.probe.as_ref().is_some_and(|p| p.needs_real()).then_some(&mut self.last_real);
         let pack = self.config.pack as i64;
         let next_real = || {
             let batch = feed.batch(*consumed, image, device)?;
             *consumed += 1;
             skipped.extend(batch.skipped);
+            if let Some(last) = last_real.as_mut() {
+                **last = Some(batch.images.shallow_clone());
+            }
             let labels = batch.labels.map(|l| one_hot(&l, classes));
             RealBatch { images: batch.images, labels }.whole_packs(pack)
         };
         let values = match &self.nets.partner {
             Partner::Discriminator(d) => {
                 let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
-                let parts = StepParts { g: self.nets.g.as_ref(), d: d.as_ref(), opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &loss };
+                // The gradients are measured at the last step of each logging interval.
+                let measure_grads = (self.step + 1).is_multiple_of(self.config.log_every);
+                let parts = StepParts { g: self.nets.g.as_ref(), d: d.as_ref(), opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &loss, measure_grads };
                 StepStats::Gan(gan_step(parts, self.config.d_steps, next_real, noise)?)
             }
             Partner::Encoder(encoder, decoder) => {
@@ -231,11 +239,14 @@ impl Trainer {
             wasserstein: None,
             penalty: None,
             vae: None,
+            d_grad_norm: None,
+            g_grad_norm: None,
             steps_per_sec: steps as f64 / secs.max(1e-9),
         };
         match means {
-            WindowMeans::Gan { d, g_loss } => {
+            WindowMeans::Gan { d, g_loss, g_grad_norm } => {
                 (m.d_loss, m.g_loss, m.d_real, m.d_fake) = (Some(d.loss), Some(g_loss), Some(d.real_score), Some(d.fake_score));
+                (m.d_grad_norm, m.g_grad_norm) = (d.grad_norm, g_grad_norm);
                 m.wasserstein = (loss.kind == LossKind::Wasserstein).then_some(d.gap);
                 // A lazy penalty is averaged over the updates that took it.
                 m.penalty = loss.lipschitz.penalty_weight().and(d.penalty);

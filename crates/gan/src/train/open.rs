@@ -141,7 +141,7 @@ impl Trainer {
             None => grid_inputs(config.model.latent_dim(), classes, fixed_seed, device),
         };
         let total_steps = config.total_steps(opened.len);
-        let probe = if config.doctor.every > 0 { crate::doctor::probe::ClassProbe::for_run(&config, image, classes, device)? } else { None };
+        let probe = (config.doctor.every > 0).then(|| crate::doctor::probe::Probe::for_run(&config, image, classes, device)).transpose()?;
         // Everything has loaded: from here on the run directory changes.
         let mut lock = claim(&run)?;
         lock.record_holder()?;
@@ -154,6 +154,7 @@ impl Trainer {
         Ok(Self {
             doctor: Doctor::resume(config.doctor.clone(), seen),
             probe,
+            last_real: None,
             checked_through: step,
             diagnoses_log,
             data_name: config.data.describe(),

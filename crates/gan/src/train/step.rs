@@ -32,6 +32,8 @@ pub struct StepParts<'a> {
     pub opt_g: &'a mut Optimizer,
     pub opt_d: &'a mut Optimizer,
     pub loss: &'a LossConfig,
+    /// Whether the step measures its gradients' norms (the doctor reads them).
+    pub measure_grads: bool,
 }
 
 /// The discriminator's objective on one batch, with its parts.
@@ -43,6 +45,8 @@ pub struct DiscriminatorTerms {
     pub fake_out: Tensor,
     /// The unweighted gradient penalty, R1, or R1 + R2 term, when the loss has one.
     pub penalty: Option<Tensor>,
+    /// The norm of the weight gradients of the update, when it was measured.
+    pub grad_norm: Option<Tensor>,
 }
 
 /// A real batch: images and, for a conditional pair, their one-hot classes.
@@ -91,7 +95,7 @@ pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, input: Disc
             // would run over the real and fake rows too.
             let p = gradient_penalty(&d.forward_t(&x_hat, y, true), &x_hat);
             let loss = discriminator_loss(loss, &real_out, &fake_out) + &p * weight;
-            DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p) }
+            DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p), grad_norm: None }
         }
         Lipschitz::R1 { weight: gamma } => {
             // R1 differentiates the scores of the real batch with respect to its pixels.
@@ -99,7 +103,7 @@ pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, input: Disc
             let (real_out, fake_out) = (d.forward_t(&real, y, true), d.forward_t(&fake, y, true));
             let p = r1_penalty(&real_out, &real);
             let loss = discriminator_loss(loss, &real_out, &fake_out) + &p * (gamma / 2.0);
-            DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p) }
+            DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p), grad_norm: None }
         }
         Lipschitz::R1R2 { weight: gamma, .. } => {
             // One leaf over [real; fake]: one forward and one double backward for both (the
@@ -111,11 +115,11 @@ pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, input: Disc
             let (real_out, fake_out) = (both.narrow(0, 0, k), both.narrow(0, k, both.size()[0] - k));
             let p = r1 + r2;
             let loss = discriminator_loss(loss, &real_out, &fake_out) + &p * (gamma / 2.0);
-            DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p) }
+            DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p), grad_norm: None }
         }
         Lipschitz::None | Lipschitz::Clip { .. } => {
             let (real_out, fake_out) = score_pair(d, real, &fake, y);
-            DiscriminatorTerms { loss: discriminator_loss(loss, &real_out, &fake_out), real_out, fake_out, penalty: None }
+            DiscriminatorTerms { loss: discriminator_loss(loss, &real_out, &fake_out), real_out, fake_out, penalty: None, grad_norm: None }
         }
     }
 }
@@ -144,10 +148,18 @@ fn score_concatenated(d: &dyn Discriminator, x: &Tensor, n_real: i64, y: Option<
 
 /// One discriminator (critic) update: the terms of [`discriminator_terms`], their gradient,
 /// the optimiser's step, and the weight clipping of Arjovsky et al. 2017 for a clipped
-/// critic. The training step and the lab both update their discriminators here.
-pub fn update_discriminator(d: &dyn Discriminator, opt_d: &mut Optimizer, loss: &LossConfig, input: DiscriminatorInput<'_>) -> DiscriminatorTerms {
-    let terms = discriminator_terms(d, loss, input);
+/// critic, with the gradients' norm when `measure`. The training step and the lab both update
+/// their discriminators here.
+pub fn update_discriminator(
+    d: &dyn Discriminator,
+    opt_d: &mut Optimizer,
+    loss: &LossConfig,
+    input: DiscriminatorInput<'_>,
+    measure: bool,
+) -> DiscriminatorTerms {
+    let mut terms = discriminator_terms(d, loss, input);
     let grads = opt_d.grads(&terms.loss);
+    terms.grad_norm = measure.then(|| grad_norm(&grads));
     opt_d.step(&grads);
     if let Some(c) = loss.lipschitz.clip() {
         opt_d.clip_params(c);
@@ -170,7 +182,8 @@ pub fn gan_step(
         let generate = || p.g.forward_t(&z, y.as_ref(), true);
         let fake = if last { generate() } else { tch::no_grad(generate) };
         let loss = LossConfig { lipschitz: p.loss.lipschitz.for_d_update(p.opt_d.steps_taken()), ..p.loss.clone() };
-        let terms = update_discriminator(p.d, p.opt_d, &loss, DiscriminatorInput { real: &real, fake: &fake, y: y.as_ref(), eps: None });
+        let input = DiscriminatorInput { real: &real, fake: &fake, y: y.as_ref(), eps: None };
+        let terms = update_discriminator(p.d, p.opt_d, &loss, input, last && p.measure_grads);
         if last {
             kept = Some((fake, real, y, DiscriminatorStats::of(p.loss, &terms)));
         }
@@ -181,6 +194,25 @@ pub fn gan_step(
     let real_now = p.loss.kind.generator_needs_real().then(|| tch::no_grad(|| p.d.forward_t(&real, y.as_ref(), true)));
     let g_loss = generator_loss(p.loss, &p.d.forward_t(&fake, y.as_ref(), true), real_now.as_ref());
     let grads = p.opt_g.grads(&g_loss);
+    let g_grad_norm = p.measure_grads.then(|| grad_norm(&grads));
     p.opt_g.step(&grads);
-    Ok(GanStepStats { d, g_loss: g_loss.detach() })
+    Ok(GanStepStats { d, g_loss: g_loss.detach(), g_grad_norm })
+}
+
+/// The L2 norm of a network's gradients taken together (a 0-dim tensor on their device).
+pub fn grad_norm(grads: &[Tensor]) -> Tensor {
+    let squares: Vec<Tensor> = grads.iter().map(|g| g.detach().square().sum(tch::Kind::Float)).collect();
+    Tensor::stack(&squares, 0).sum(tch::Kind::Float).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Worked by hand: the gradients (3, 4) and (12) have norm sqrt(9 + 16 + 144) = 13.
+    #[test]
+    fn the_gradient_norm_takes_every_tensor_together() {
+        let grads = [Tensor::from_slice(&[3.0f32, 4.0]), Tensor::from_slice(&[12.0f32]).view([1, 1])];
+        assert_eq!(grad_norm(&grads).double_value(&[]), 13.0);
+    }
 }
