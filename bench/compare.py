@@ -1,7 +1,8 @@
 """`make bench`: the Rust training step (`gan bench`) against the PyTorch reference
-(`reference.py`), run alternately on the same machine with the same thread count.
+(`reference.py`) in both its styles (tutorial and tuned), run alternately on the same machine
+with the same thread count.
 
-Prints each run, then the median steps/s of both and their ratio (gan / PyTorch).
+Prints each run, then the median steps/s of the three and the two ratios (gan / PyTorch).
 """
 import argparse
 import json
@@ -30,19 +31,21 @@ def main():
     common = ["--steps", str(a.steps), "--device", a.device]
     rows = []
     for model in a.models.split(","):
-        rust, torch_ = [], []
+        rust, tutorial, tuned = [], [], []
         for r in range(a.rounds):
             ours = run([a.gan, "--threads", str(a.threads), "bench", "--model", model, "--json"] + common)
-            ref = run([sys.executable, os.path.join(HERE, "reference.py"), "--model", model,
-                       "--threads", str(a.threads)] + common)
+            ref = [run([sys.executable, os.path.join(HERE, "reference.py"), "--model", model, "--style", style,
+                        "--threads", str(a.threads)] + common)["steps_per_sec"] for style in ("tutorial", "tuned")]
             rust.append(ours["steps_per_sec"])
-            torch_.append(ref["steps_per_sec"])
-            print(f"{model} round {r + 1}: gan {rust[-1]:.2f}  pytorch {torch_[-1]:.2f} steps/s", flush=True)
-        rows.append((model, statistics.median(rust), statistics.median(torch_)))
+            tutorial.append(ref[0])
+            tuned.append(ref[1])
+            print(f"{model} round {r + 1}: gan {rust[-1]:.2f}  pytorch tutorial {ref[0]:.2f}  tuned {ref[1]:.2f} steps/s", flush=True)
+        rows.append((model, statistics.median(rust), statistics.median(tutorial), statistics.median(tuned)))
     print()
-    print(f"{'model':13} {'gan':>10} {'pytorch':>10} {'ratio':>7}   (median steps/s, batch 64, {a.threads} threads, {a.device})")
-    for model, ours, ref in rows:
-        print(f"{model:13} {ours:10.2f} {ref:10.2f} {ours / ref:7.2f}")
+    print(f"{'model':13} {'gan':>8} {'tutorial':>9} {'tuned':>8} {'vs tutorial':>12} {'vs tuned':>9}"
+          f"   (median steps/s, batch 64, {a.threads} threads, {a.device})")
+    for model, ours, tut, tun in rows:
+        print(f"{model:13} {ours:8.2f} {tut:9.2f} {tun:8.2f} {ours / tut:12.2f} {ours / tun:9.2f}")
 
 
 if __name__ == "__main__":

@@ -355,4 +355,9 @@ pub struct BenchArgs {
     /// Image side for --folder.
     #[arg(long, default_value_t = 128)]
     pub size: u32,
+    /// Instead of timing, run one step of --model on CPU from seeded weights and inputs and
+    /// write them and the weights after it to this folder (`bench/reference.py --check`
+    /// runs the same step in PyTorch and compares).
+    #[arg(long, conflicts_with = "folder")]
+    pub dump_step: Option<PathBuf>,
 }

@@ -6,6 +6,7 @@ mod commands;
 mod exit;
 mod health;
 mod progress;
+mod step_dump;
 
 use clap::Parser;
 

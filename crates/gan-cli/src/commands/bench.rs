@@ -21,6 +21,11 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if let Some(dir) = &a.dump_step {
+        crate::step_dump::dump_step(a.model, a.batch_size, dir)?;
+        println!("{}: one step written to {}", a.model.name(), dir.display());
+        return Ok(());
+    }
     let device = a.device.resolve()?;
     let model = a.model;
     let config = model.config(a.batch_size, a.warmup + a.steps + 1);

@@ -1,0 +1,65 @@
+//! `gan bench --dump-step DIR`: one training step of a bench model, written out so that
+//! `bench/reference.py --check DIR` can run the same step in PyTorch (both its styles) and
+//! compare: the initial weights, the step's inputs (real batch, noise and, for WGAN-GP, the
+//! interpolation weights) and the weights after the step, as safetensors.
+//!
+//! The MLP model's discriminator runs without dropout here (the two sides cannot draw the
+//! same mask); everything else is the bench step as timed.
+
+use std::path::Path;
+
+use anyhow::Context;
+use tch::{Device, Tensor};
+
+use gan::losses::penalty::interpolation_weights;
+use gan::models::{ImageShape, NetConfig, Partner};
+use gan::optim::Optimizer;
+use gan::train::step::{gan_step, RealBatch, StepParts};
+
+use crate::bench::BenchModel;
+
+/// Seeds of the step's inputs (the networks take the bench configuration's seed).
+const NOISE_SEED: i64 = 1;
+const EPS_SEED: i64 = 2;
+
+fn save(vars: &[(String, Tensor)], path: &Path) -> anyhow::Result<()> {
+    Tensor::write_safetensors(vars, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn weights(vs: &tch::nn::VarStore) -> Vec<(String, Tensor)> {
+    let mut v: Vec<(String, Tensor)> = vs.variables().into_iter().map(|(k, t)| (k, t.detach().copy())).collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+pub fn dump_step(model: BenchModel, batch_size: usize, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut config = model.config(batch_size, 1);
+    if let NetConfig::Mlp(c) = &mut config.model.net {
+        c.d_dropout = 0.0;
+    }
+    let device = Device::Cpu;
+    let image = ImageShape { channels: 1, height: 28, width: 28 };
+    tch::manual_seed(config.seed as i64);
+    let nets = config.model.build(image, 0, 1, device);
+    let Partner::Discriminator(d) = &nets.partner else { anyhow::bail!("bench models are GANs") };
+    let mut opt_g = Optimizer::new(&nets.g_vs, config.optim.g.clone());
+    let mut opt_d = Optimizer::new(&nets.d_vs, config.optim.d.clone());
+    let ds = gan_data::builtin::Builtin::Mnist10k.load()?;
+    let real = Tensor::from_slice(&ds.pixels_pm1()).view([-1, 1, 28, 28]).narrow(0, 0, batch_size as i64);
+    tch::manual_seed(NOISE_SEED);
+    let z = Tensor::randn([batch_size as i64, config.model.latent_dim()], (tch::Kind::Float, device));
+    // The step's one random draw (WGAN-GP's interpolation weights) comes from this seed: drawn
+    // here once to be written out, and again inside the step.
+    tch::manual_seed(EPS_SEED);
+    let eps = interpolation_weights(&real);
+    save(&weights(&nets.g_vs), &dir.join("init_g.safetensors"))?;
+    save(&weights(&nets.d_vs), &dir.join("init_d.safetensors"))?;
+    save(&[("real".into(), real.shallow_clone()), ("z".into(), z.shallow_clone()), ("eps".into(), eps)], &dir.join("inputs.safetensors"))?;
+    tch::manual_seed(EPS_SEED);
+    let parts = StepParts { g: nets.g.as_ref(), d: d.as_ref(), opt_g: &mut opt_g, opt_d: &mut opt_d, loss: &config.loss, measure_grads: false };
+    gan_step(parts, 1, || Ok(RealBatch { images: real.shallow_clone(), labels: None }), |_| z.shallow_clone())?;
+    save(&weights(&nets.g_vs), &dir.join("after_g.safetensors"))?;
+    save(&weights(&nets.d_vs), &dir.join("after_d.safetensors"))?;
+    Ok(())
+}

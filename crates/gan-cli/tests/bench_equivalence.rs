@@ -1,0 +1,41 @@
+//! `gan bench` times the same step as both columns of the PyTorch reference: from the same
+//! initial weights and inputs (`gan bench --dump-step`), one step of each bench model (D
+//! update then G update) in `bench/reference.py --check` in its tutorial and its tuned style
+//! gives the Rust step's weights to 1e-5 relative, tensor by tensor (the MLP without dropout,
+//! since the two sides cannot draw the same mask).
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+#[test]
+fn every_bench_step_equals_both_pytorch_styles() {
+    let t = tempfile::tempdir().unwrap();
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/reference.py");
+    let check = |model: &str, style: &str, dir: &Path| {
+        let args = ["--model", model, "--style", style, "--threads", "1", "--check", dir.to_str().unwrap()];
+        let o = std::process::Command::new(python()).arg(&reference).args(args).output().unwrap();
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        let report: serde_json::Value = serde_json::from_str(out.lines().last().unwrap_or("null")).unwrap_or_default();
+        (o.status.success(), report, format!("{out}{}", stderr(&o)))
+    };
+    // Weights and buffers per model: G's and D's (BatchNorm layers add running statistics).
+    for (model, tensors) in [("mlp", 16), ("dcgan", 21), ("wgan-gp-mlp", 16), ("wgan-gp-conv", 18)] {
+        let dir = t.path().join(model);
+        let o = run(&["--threads", "1", "bench", "--model", model, "--dump-step", dir.to_str().unwrap()], t.path());
+        assert!(o.status.success(), "{model}: {}", stderr(&o));
+        for style in ["tutorial", "tuned"] {
+            let (ok, report, out) = check(model, style, &dir);
+            assert!(ok, "{model} {style}: {out}");
+            assert_eq!(report["tensors"], tensors, "{model} {style}: {report}");
+            assert!(report["max_relative_difference"].as_f64().unwrap() <= 1e-5, "{report}");
+        }
+    }
+    // The comparison can fail: against the weights before the step, it does.
+    let dir = t.path().join("mlp");
+    std::fs::copy(dir.join("init_g.safetensors"), dir.join("after_g.safetensors")).unwrap();
+    let (ok, _, out) = check("mlp", "tuned", &dir);
+    assert!(!ok && out.contains("after_g net.0.weight: relative difference"), "{out}");
+}
