@@ -26,10 +26,8 @@ fn save(vars: &[(String, Tensor)], path: &Path) -> anyhow::Result<()> {
     Tensor::write_safetensors(vars, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn weights(vs: &tch::nn::VarStore) -> Vec<(String, Tensor)> {
-    let mut v: Vec<(String, Tensor)> = vs.variables().into_iter().map(|(k, t)| (k, t.detach().copy())).collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
-    v
+fn save_weights(vs: &tch::nn::VarStore, path: &Path) -> anyhow::Result<()> {
+    vs.save(path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 pub fn dump_step(model: BenchModel, batch_size: usize, dir: &Path) -> anyhow::Result<()> {
@@ -53,13 +51,13 @@ pub fn dump_step(model: BenchModel, batch_size: usize, dir: &Path) -> anyhow::Re
     // here once to be written out, and again inside the step.
     tch::manual_seed(EPS_SEED);
     let eps = interpolation_weights(&real);
-    save(&weights(&nets.g_vs), &dir.join("init_g.safetensors"))?;
-    save(&weights(&nets.d_vs), &dir.join("init_d.safetensors"))?;
+    save_weights(&nets.g_vs, &dir.join("init_g.safetensors"))?;
+    save_weights(&nets.d_vs, &dir.join("init_d.safetensors"))?;
     save(&[("real".into(), real.shallow_clone()), ("z".into(), z.shallow_clone()), ("eps".into(), eps)], &dir.join("inputs.safetensors"))?;
     tch::manual_seed(EPS_SEED);
     let parts = StepParts { g: nets.g.as_ref(), d: d.as_ref(), opt_g: &mut opt_g, opt_d: &mut opt_d, loss: &config.loss, measure_grads: false };
     gan_step(parts, 1, || Ok(RealBatch { images: real.shallow_clone(), labels: None }), |_| z.shallow_clone())?;
-    save(&weights(&nets.g_vs), &dir.join("after_g.safetensors"))?;
-    save(&weights(&nets.d_vs), &dir.join("after_d.safetensors"))?;
+    save_weights(&nets.g_vs, &dir.join("after_g.safetensors"))?;
+    save_weights(&nets.d_vs, &dir.join("after_d.safetensors"))?;
     Ok(())
 }

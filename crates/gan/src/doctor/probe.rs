@@ -120,7 +120,7 @@ impl Probe {
                 let n = seen.len();
                 seen.sort_unstable();
                 seen.dedup();
-                let clear = Tensor::stack(&sure, 1).amin([1].as_slice(), false).ge(CONFIDENT).to_kind(Kind::Float).mean(Kind::Float).double_value(&[]);
+                let clear = confident_share(&Tensor::stack(&sure, 1).amin([1].as_slice(), false));
                 let quality = Quality { share: clear, what: "have three clear digits (classifier probability >= 0.9)" };
                 let f = samples::from_stacked(cfg, seen.len(), gan_data::stacked::MODES, n);
                 Reading { findings: f.into_iter().collect(), quality: Some(quality) }
@@ -144,8 +144,12 @@ fn shipped(set: ClassSet, device: Device) -> Result<(Classifier, Vocabulary)> {
 fn classify(classifier: &Classifier, images: &Tensor) -> (Vec<i64>, Quality) {
     let p = classifier.probs(images);
     let predicted = Vec::try_from(p.argmax(1, false).to_device(Device::Cpu)).expect("class indices");
-    let clear = p.amax([1].as_slice(), false).ge(CONFIDENT).to_kind(Kind::Float).mean(Kind::Float).double_value(&[]);
-    (predicted, Quality { share: clear, what: "are classified clearly (probability >= 0.9)" })
+    (predicted, Quality { share: confident_share(&p.amax([1].as_slice(), false)), what: "are classified clearly (probability >= 0.9)" })
+}
+
+/// The share of probabilities `p` (one per sample) at or above [`CONFIDENT`].
+fn confident_share(p: &Tensor) -> f64 {
+    p.ge(CONFIDENT).to_kind(Kind::Float).mean(Kind::Float).double_value(&[])
 }
 
 /// The spread of images `[N, C, H, W]` in pixel space, average-pooled to at most 32x32.
