@@ -14,7 +14,7 @@ export CARGO_TARGET_DIR
 GAN := $(CARGO_TARGET_DIR)/release/gan
 RUN_STEPS ?=
 
-.PHONY: run test build bench toy-bench stacked-bench kill-soak fuzz corpus e2e e2e-only libtorch clean
+.PHONY: run test build bench bench-dist toy-bench stacked-bench kill-soak fuzz corpus e2e e2e-only libtorch clean
 
 libtorch:
 	@scripts/setup-libtorch.sh $(VENV)
@@ -43,6 +43,10 @@ e2e-only:
 
 bench: build
 	$(GAN_PYTHON) bench/compare.py --gan $(GAN) $(BENCH_ARGS)
+
+# Data-parallel scaling on this machine: 1 process x 1 thread, 1 x 2, 2 x 1 (Gloo).
+bench-dist: build
+	GAN=$(GAN) bench/dist.sh
 
 # Trains the 2-D toy presets over 5 seeds and prints mode metrics next to the published rows.
 toy-bench: build

@@ -27,8 +27,9 @@ def main():
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--precision", default="f32", choices=["f32", "bf16"])
     a = ap.parse_args()
-    common = ["--steps", str(a.steps), "--device", a.device]
+    common = ["--steps", str(a.steps), "--device", a.device, "--precision", a.precision]
     rows = []
     for model in a.models.split(","):
         rust, tutorial, tuned = [], [], []
@@ -43,7 +44,7 @@ def main():
         rows.append((model, statistics.median(rust), statistics.median(tutorial), statistics.median(tuned)))
     print()
     print(f"{'model':13} {'gan':>8} {'tutorial':>9} {'tuned':>8} {'vs tutorial':>12} {'vs tuned':>9}"
-          f"   (median steps/s, batch 64, {a.threads} threads, {a.device})")
+          f"   (median steps/s, batch 64, {a.threads} threads, {a.device}, {a.precision})")
     for model, ours, tut, tun in rows:
         print(f"{model:13} {ours:8.2f} {tut:9.2f} {tun:8.2f} {ours / tut:12.2f} {ours / tun:9.2f}")
 

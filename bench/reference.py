@@ -113,6 +113,20 @@ def build(model, dev, dropout=0.3):
     return g.to(dev), d.to(dev), wgan
 
 
+class Autocast(nn.Module):
+    """`--precision bf16`: the wrapped network's forward pass under `torch.autocast` in
+    bfloat16, its output back in float32 (losses, penalty and Adam stay float32), as
+    `gan`'s `precision = "bf16"` runs it."""
+
+    def __init__(self, net, device_type):
+        super().__init__()
+        self.net, self.device_type = net, device_type
+
+    def forward(self, x):
+        with torch.autocast(self.device_type, dtype=torch.bfloat16):
+            return self.net(x).float()
+
+
 def make_step(style, g, d, wgan, batch_norm):
     """One D update then one G update on the same fakes; `eps` given or drawn."""
     lr, betas = (1e-4, (0.0, 0.9)) if wgan else (2e-4, (0.5, 0.999))
@@ -192,6 +206,8 @@ def check(a):
     g, d, wgan = build(a.model, torch.device("cpu"), dropout=0.0)
     load_rust(g, os.path.join(a.check, "init_g.safetensors"))
     load_rust(d, os.path.join(a.check, "init_d.safetensors"))
+    if a.memory_format == "channels-last":
+        g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
     inputs = load_file(os.path.join(a.check, "inputs.safetensors"))
     step, opt_g, opt_d = make_step(a.style, g, d, wgan, batch_norm=a.model == "dcgan")
     grads = {}
@@ -241,8 +257,11 @@ def main():
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--precision", default="f32", choices=["f32", "bf16"])
     ap.add_argument("--check", default=None, help="compare one step with the one `gan bench --dump-step DIR` wrote")
     ap.add_argument("--tol", type=float, default=1e-5)
+    ap.add_argument("--memory-format", default="contiguous", choices=["contiguous", "channels-last"],
+                    help="with --check: the layout of the weights (as `gan --memory-format`)")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -255,6 +274,8 @@ def main():
     if a.style == "tuned" and a.model in CHANNELS_LAST:
         g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
         data = data.contiguous(memory_format=torch.channels_last)
+    if a.precision == "bf16":
+        g, d = Autocast(g, dev.type), Autocast(d, dev.type)
     step, _, _ = make_step(a.style, g, d, wgan, batch_norm=a.model == "dcgan")
     b = a.batch_size
 
@@ -274,7 +295,7 @@ def main():
         one()
     sync()
     sps = a.steps / (time.perf_counter() - t0)
-    print(json.dumps({"impl": "pytorch", "style": a.style, "model": a.model, "batch_size": b, "device": str(dev),
+    print(json.dumps({"impl": "pytorch", "style": a.style, "model": a.model, "batch_size": b, "device": str(dev), "precision": a.precision,
                       "threads": torch.get_num_threads(), "steps_per_sec": sps}))
 
 

@@ -104,7 +104,7 @@ pub fn folder_batches_per_sec(dir: &std::path::Path, size: u32, batch_size: usiz
     Ok(batches as f64 / start.elapsed().as_secs_f64())
 }
 
-fn sync(device: Device) {
+pub(crate) fn sync(device: Device) {
     if let Device::Cuda(i) = device {
         tch::Cuda::synchronize(i as i64);
     }

@@ -20,6 +20,10 @@ pub struct Cli {
     /// CPU threads for libtorch (default: libtorch's choice, one per core).
     #[arg(long, global = true)]
     pub threads: Option<i32>,
+    /// Memory layout of convolution weights and activations: contiguous (NCHW) or
+    /// channels-last (NHWC, oneDNN's and cuDNN's native layout). Results agree to float rounding.
+    #[arg(long, global = true, value_enum, default_value = "contiguous")]
+    pub memory_format: gan::device::MemoryFormatChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -91,6 +95,10 @@ pub struct TrainArgs {
     pub batch_size: Option<usize>,
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The networks' arithmetic (the configuration's `precision`): f32, or bf16 (matrix
+    /// products and convolutions in bfloat16; weights, losses and optimiser in float32).
+    #[arg(long, value_enum)]
+    pub precision: Option<gan::models::precision::Precision>,
     /// Run directory to create (default runs/<preset>-<UTC time>).
     #[arg(long, conflicts_with = "resume")]
     pub out: Option<PathBuf>,
@@ -110,6 +118,14 @@ pub struct TrainArgs {
     /// DIR/eval.json and prints its table).
     #[arg(long)]
     pub eval: bool,
+    /// Train data-parallel in N processes on this machine (this one is rank 0 and writes
+    /// the run; the others start with the same arguments), as `torchrun --nproc-per-node N`
+    /// would. Under torchrun, leave it out: its environment names the ranks.
+    #[arg(long, value_name = "N")]
+    pub nproc: Option<usize>,
+    /// Seconds a rank waits for the others (to join, or in any collective) before failing.
+    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    pub dist_timeout: u64,
 }
 
 #[derive(Args, Debug)]
@@ -360,4 +376,23 @@ pub struct BenchArgs {
     /// runs the same step in PyTorch and compares).
     #[arg(long, conflicts_with = "folder")]
     pub dump_step: Option<PathBuf>,
+    /// The networks' arithmetic (as the run configuration's `precision`).
+    #[arg(long, value_enum, default_value = "f32")]
+    pub precision: gan::models::precision::Precision,
+    /// Instead of one model, time the mnist-dcgan step over --sweep-sizes x --sweep-batches
+    /// (images/s and GFLOP/s against a 2048^3 matmul's) and print a Markdown table.
+    #[arg(long, conflicts_with_all = ["folder", "dump_step"])]
+    pub sweep: bool,
+    /// Image sides for --sweep (the presets': 28, 64, 128).
+    #[arg(long, value_delimiter = ',', default_value = "28,64,128")]
+    pub sweep_sizes: Vec<i64>,
+    /// Batch sizes for --sweep.
+    #[arg(long, value_delimiter = ',', default_value = "32,64,128,256,512")]
+    pub sweep_batches: Vec<usize>,
+    /// Seconds each --sweep point is timed for, at least (and at least two steps).
+    #[arg(long, default_value_t = 3.0)]
+    pub sweep_secs: f64,
+    /// With --sweep: also draw images/s against batch size, one line per image size, to this PNG.
+    #[arg(long, requires = "sweep")]
+    pub plot: Option<PathBuf>,
 }

@@ -7,6 +7,7 @@ mod exit;
 mod health;
 mod progress;
 mod step_dump;
+mod sweep;
 
 use clap::Parser;
 

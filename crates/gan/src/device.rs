@@ -35,3 +35,44 @@ pub fn describe(device: Device) -> String {
         other => format!("{other:?}").to_lowercase(),
     }
 }
+
+/// The memory layout of convolutional networks' weights (and so of their activations):
+/// PyTorch's default NCHW (`contiguous`), or channels-last (NHWC), the layout oneDNN's and
+/// cuDNN's convolution kernels run in natively. The default stays NCHW: on this project's
+/// 2-core CPU channels-last measured no faster (BENCHMARKS.md), and on CUDA it is unmeasured
+/// (`bench/gpu-check.sh` times both). The layout changes where numbers sit in memory, not
+/// what is computed: results agree to float rounding.
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MemoryFormatChoice {
+    #[default]
+    Contiguous,
+    ChannelsLast,
+}
+
+static CHANNELS_LAST: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl MemoryFormatChoice {
+    /// Makes this the process's layout (like the thread count, a setting of the machine, not
+    /// of a run: runs and checkpoints are the same in either layout).
+    pub fn set_for_process(self) {
+        CHANNELS_LAST.store(self == MemoryFormatChoice::ChannelsLast, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The process's layout (`contiguous` unless set).
+    pub fn for_process() -> Self {
+        if CHANNELS_LAST.load(std::sync::atomic::Ordering::Relaxed) {
+            MemoryFormatChoice::ChannelsLast
+        } else {
+            MemoryFormatChoice::Contiguous
+        }
+    }
+
+    pub fn format(self) -> gan_shim::MemoryFormat {
+        match self {
+            MemoryFormatChoice::Contiguous => gan_shim::MemoryFormat::Contiguous,
+            MemoryFormatChoice::ChannelsLast => gan_shim::MemoryFormat::ChannelsLast,
+        }
+    }
+}

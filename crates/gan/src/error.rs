@@ -21,6 +21,9 @@ pub enum GanError {
     /// Losses or weights became NaN or infinite; nothing after `step` was checkpointed.
     #[error("training diverged at step {step}: {what} is not finite; stopped without checkpointing it ({}); lower the learning rates or add a penalty before training on", last_good.as_ref().map_or_else(|| "no checkpoint was saved before".to_string(), |p| format!("the last good checkpoint is {}", p.display())))]
     Diverged { step: u64, what: String, last_good: Option<PathBuf> },
+    /// Data-parallel training could not join its group or lost a rank.
+    #[error("distributed training: {0}")]
+    Distributed(String),
 }
 
 pub type Result<T> = std::result::Result<T, GanError>;

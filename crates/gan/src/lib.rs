@@ -10,7 +10,7 @@
 //!
 //! The folders are layers; a module imports only from its own layer or the ones above it
 //! in this list (ARCHITECTURE.md draws it):
-//! 1. [`error`], [`device`], [`tensors`], [`config::tagged`]: the foundation;
+//! 1. [`error`], [`device`], [`dist`], [`tensors`], [`config::tagged`]: the foundation;
 //! 2. [`models`], [`losses`], [`optim`]: networks, objectives, optimisers;
 //! 3. [`config`], [`presets`]: what a run is;
 //! 4. [`run`], [`events`]: a run on disk (directory, checkpoints, metrics, trained generator);
@@ -21,6 +21,7 @@
 
 pub mod config;
 pub mod device;
+pub mod dist;
 pub mod doctor;
 pub mod draw;
 pub mod error;

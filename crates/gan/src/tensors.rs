@@ -14,6 +14,14 @@ fn bad(file: &Path, reason: String) -> GanError {
     GanError::Checkpoint { path: file.into(), reason }
 }
 
+/// Writes every variable of `vs` to a safetensors file, by name, in the row-major layout the
+/// format stores (a channels-last weight is written as the same numbers NCHW would hold;
+/// `tch`'s own `VarStore::save` refuses such a tensor).
+pub fn save_vars(vs: &tch::nn::VarStore, file: &Path) -> std::result::Result<(), tch::TchError> {
+    let named: Vec<(String, Tensor)> = vs.variables().into_iter().map(|(name, t)| (name, t.contiguous())).collect();
+    Tensor::write_safetensors(&named, file)
+}
+
 /// Every tensor of a safetensors file, by name.
 pub fn read(file: &Path) -> Result<HashMap<String, Tensor>> {
     if !file.is_file() {

@@ -11,7 +11,7 @@ fn layer(path: &str) -> Option<u32> {
     }
     let top = path.split("::").next().unwrap_or(path);
     Some(match top {
-        "error" | "device" | "tensors" | "Result" | "GanError" | "DeviceChoice" => 1,
+        "error" | "device" | "dist" | "tensors" | "Result" | "GanError" | "DeviceChoice" => 1,
         "models" | "losses" | "optim" => 2,
         "config" | "presets" | "TrainConfig" | "Preset" => 3,
         "run" | "events" | "Event" => 4,

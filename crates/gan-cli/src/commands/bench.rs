@@ -21,6 +21,9 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if a.sweep {
+        return sweep(&a);
+    }
     if let Some(dir) = &a.dump_step {
         crate::step_dump::dump_step(a.model, a.batch_size, dir)?;
         println!("{}: one step written to {}", a.model.name(), dir.display());
@@ -28,17 +31,68 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
     }
     let device = a.device.resolve()?;
     let model = a.model;
-    let config = model.config(a.batch_size, a.warmup + a.steps + 1);
+    let mut config = model.config(a.batch_size, a.warmup + a.steps + 1);
+    config.precision = a.precision;
     let sps = crate::bench::steps_per_sec(config, device, a.warmup, a.steps).context("benchmark failed")?;
     let model = model.name();
     let dev = gan::device::describe(device);
     if a.json {
         println!(
             "{}",
-            serde_json::json!({"impl": "gan", "model": model, "batch_size": a.batch_size, "device": dev, "threads": tch::get_num_threads(), "steps_per_sec": sps})
+            serde_json::json!({"impl": "gan", "model": model, "batch_size": a.batch_size, "device": dev, "precision": a.precision, "threads": tch::get_num_threads(), "steps_per_sec": sps})
         );
     } else {
         println!("{model}: {sps:.2} steps/s (batch {}, {dev})", a.batch_size);
+    }
+    Ok(())
+}
+
+fn sweep(a: &BenchArgs) -> anyhow::Result<()> {
+    if let Some(&b) = a.sweep_batches.iter().find(|&&b| b == 0) {
+        return Err(crate::exit::user(format!("--sweep-batches: a batch needs at least one image, got {b}")));
+    }
+    if let Some(&s) = a.sweep_sizes.iter().find(|s| !crate::sweep::SIZES.contains(s)) {
+        return Err(crate::exit::user(format!("--sweep-sizes: the presets' image sizes are 28, 64 and 128, got {s}")));
+    }
+    if !(a.sweep_secs.is_finite() && a.sweep_secs >= 0.0) {
+        return Err(crate::exit::user(format!("--sweep-secs must be a non-negative number, got {}", a.sweep_secs)));
+    }
+    let device = a.device.resolve()?;
+    let peak = crate::sweep::peak_gflops(device, a.precision);
+    let arith = match a.precision {
+        gan::models::precision::Precision::F32 => "f32",
+        gan::models::precision::Precision::Bf16 => "bf16",
+    };
+    let dev = gan::device::describe(device);
+    let mut points = Vec::new();
+    if !a.json {
+        println!("peak: {peak:.1} GFLOP/s (2048^3 {arith} matmul, {dev})\n");
+        println!("| image | batch | images/s | GFLOP/s | of peak |");
+        println!("|---|---:|---:|---:|---:|");
+    }
+    for &size in &a.sweep_sizes {
+        for &batch in &a.sweep_batches {
+            let p = crate::sweep::measure(size, batch, device, a.precision, a.sweep_secs).with_context(|| format!("sweep at {size}x{size}, batch {batch}"))?;
+            if a.json {
+                println!("{}", serde_json::json!({"impl": "gan", "sweep": p, "peak_gflops": peak, "device": dev}));
+            } else {
+                println!("| {size}x{size} | {batch} | {:.1} | {:.1} | {:.0}% |", p.images_per_sec, p.gflops_per_sec, 100.0 * p.gflops_per_sec / peak);
+            }
+            points.push(p);
+        }
+    }
+    if let Some(path) = &a.plot {
+        let series: Vec<_> = a
+            .sweep_sizes
+            .iter()
+            .map(|&s| gan::draw::lines::Series {
+                name: format!("{s}x{s}"),
+                points: points.iter().filter(|p| p.size == s).map(|p| (p.batch as f64, p.images_per_sec)).collect(),
+            })
+            .collect();
+        let title = format!("mnist-dcgan step, {arith}, {dev}");
+        let chart = gan::draw::lines::Chart { title: &title, x_label: "batch size", y_label: "images per second" };
+        gan::draw::lines::save_log_lines(&chart, &series, path).with_context(|| format!("cannot draw {}", path.display()))?;
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ mod sample;
 mod serve;
 mod steer;
 mod train;
+mod train_group;
 
 use std::path::Path;
 
@@ -30,6 +31,7 @@ fn check_out_dir(out: &Path) -> anyhow::Result<()> {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    cli.memory_format.set_for_process();
     if let Some(n) = cli.threads {
         if n < 1 {
             return Err(crate::exit::user(format!("--threads must be at least 1, got {n}")));

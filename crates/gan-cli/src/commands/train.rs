@@ -15,6 +15,29 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         return Err(user("--checkpoint picks the checkpoint --resume RUN continues from; add --resume"));
     }
     let device = a.device.resolve()?;
+    // Data parallelism: --nproc starts the other ranks; torchrun set the environment.
+    let explicit_threads = std::env::args().any(|x| x == "--threads" || x.starts_with("--threads="));
+    let children = match a.nproc {
+        Some(n) if n != 1 => Some(super::train_group::spawn_local(n, explicit_threads)?),
+        _ => None,
+    };
+    let dist = match gan::dist::Launch::from_env()? {
+        Some(launch) if device != tch::Device::Cpu => {
+            return Err(user(format!(
+                "data-parallel training (rank {} of {}) runs on CPU tensors through Gloo; this build has no NCCL for --device cuda",
+                launch.rank, launch.world
+            )))
+        }
+        Some(launch) => Some(super::train_group::join(&launch, a.dist_timeout)?),
+        None => None,
+    };
+    if let Some(d) = dist.as_ref().filter(|d| !d.is_leader()) {
+        let own = if a.resume.is_none() { Some(resolve_config(&a, Preset::DEFAULT.config())?) } else { None };
+        let (mut trainer, _scratch) = super::train_group::follower(d, own, device)?;
+        trainer.join(d.clone())?;
+        trainer.run(&mut |_| {})?;
+        return Ok(());
+    }
     let mut progress = Progress::new(a.no_progress);
     let mut trainer = match &a.resume {
         Some(run) => {
@@ -32,7 +55,14 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             Trainer::new(config, &out, device)?
         }
     };
+    if let Some(d) = dist {
+        d.share("config", trainer.config_toml().as_bytes())?;
+        trainer.join(d)?;
+    }
     trainer.run(&mut |e| progress.on_event(e))?;
+    if let Some(c) = children {
+        c.wait()?;
+    }
     if a.eval {
         let run = trainer.run_dir().to_path_buf();
         eprintln!("evaluating {} ...", run.display());
@@ -51,7 +81,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
 }
 
 fn has_overrides(a: &TrainArgs) -> bool {
-    a.data.is_some() || a.classes.is_some() || a.steps.is_some() || a.epochs.is_some() || a.batch_size.is_some() || a.seed.is_some()
+    a.data.is_some() || a.classes.is_some() || a.steps.is_some() || a.epochs.is_some() || a.batch_size.is_some() || a.seed.is_some() || a.precision.is_some()
 }
 
 /// Preset (or `fallback`), then the TOML file, then flags; validated with every problem.
@@ -86,6 +116,9 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
     }
     if let Some(s) = a.seed {
         config.seed = s;
+    }
+    if let Some(p) = a.precision {
+        config.precision = p;
     }
     config.validate(&source)?;
     if let DataSource::Idx { dir, .. } | DataSource::Folder { dir, .. } = &config.data {

@@ -17,6 +17,7 @@ use gan_data::DataSource;
 use serde::{Deserialize, Serialize};
 
 use crate::losses::{GeneratorLoss, LossConfig};
+use crate::models::precision::Precision;
 use crate::models::ModelConfig;
 pub use crate::optim::OptimConfig;
 use crate::optim::OptimizerConfig;
@@ -63,6 +64,10 @@ pub struct TrainConfig {
     /// exploding critic.
     #[serde(default, skip_serializing_if = "DoctorConfig::is_default")]
     pub doctor: DoctorConfig,
+    /// The networks' arithmetic: `f32`, or `bf16` (matrix products and convolutions in
+    /// bfloat16 under autocast; weights, losses and optimiser in float32).
+    #[serde(default, skip_serializing_if = "Precision::is_f32")]
+    pub precision: Precision,
 }
 
 fn one() -> u32 {
@@ -99,6 +104,7 @@ impl Default for TrainConfig {
             loss: LossConfig::bce(GeneratorLoss::NonSaturating, 1.0),
             optim: OptimConfig::same(OptimizerConfig::default()),
             doctor: DoctorConfig::default(),
+            precision: Precision::F32,
         }
     }
 }

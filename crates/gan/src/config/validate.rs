@@ -84,6 +84,9 @@ impl TrainConfig {
         }
         if matches!(self.model.net, crate::models::NetConfig::Vae(_)) {
             p.extend(self.vae_problems());
+            if !self.precision.is_f32() {
+                p.push("`precision` = \"bf16\" applies to GANs; the VAE trains in f32".into());
+            }
         }
         if self.pack > 1 && !self.batch_size.is_multiple_of(self.pack as usize) {
             p.push(format!("`batch_size` ({}) must be a multiple of `pack` ({})", self.batch_size, self.pack));

@@ -162,8 +162,14 @@ impl Lipschitz {
 /// One interpolation weight per sample, `[B, 1, 1, 1]`, drawn from U(0, 1) with libtorch's
 /// generator.
 pub fn interpolation_weights(real: &Tensor) -> Tensor {
+    interpolation_weights_for(real.size()[0], real)
+}
+
+/// [`interpolation_weights`] for `n` samples shaped like `real`'s (a global batch whose
+/// shard `real` is).
+pub fn interpolation_weights_for(n: i64, real: &Tensor) -> Tensor {
     let mut shape = vec![1i64; real.dim()];
-    shape[0] = real.size()[0];
+    shape[0] = n;
     Tensor::rand(&shape, (real.kind(), real.device()))
 }
 

@@ -130,7 +130,6 @@ impl DcganConfig {
     pub fn discriminator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> DcganDiscriminator {
         let (b, n) = geometry(image).expect("image checked before building");
         let net = root / "net";
-        let slope = Tensor::from_slice(&[self.leaky_slope as f32]).to_device(root.device());
         let mut idx = 0;
         let mut layers = Vec::new();
         let (mut cin, mut size) = (image.channels + classes, image.height);
@@ -152,7 +151,7 @@ impl DcganConfig {
                 layers.push(l);
                 idx += 1;
             }
-            layers.push(Layer::Leaky(slope.shallow_clone()));
+            layers.push(Layer::Leaky(self.leaky_slope));
             idx += 1;
             cin = cout;
         }
@@ -179,7 +178,7 @@ enum Layer {
     Instance,
     LayerNorm(nn::LayerNorm),
     Relu,
-    Leaky(Tensor),
+    Leaky(f64),
     Tanh,
 }
 
@@ -192,7 +191,7 @@ impl Layer {
             Layer::Instance => x.instance_norm::<Tensor>(None, None, None, None, true, 0.1, 1e-5, true),
             Layer::LayerNorm(l) => l.forward(x),
             Layer::Relu => x.relu(),
-            Layer::Leaky(slope) => super::leaky_relu(x, slope),
+            Layer::Leaky(slope) => super::leaky_relu(x, *slope),
             Layer::Tanh => x.tanh(),
         }
     }

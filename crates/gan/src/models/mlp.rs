@@ -116,7 +116,7 @@ pub(super) fn size_problems(latent_dim: i64, hidden: [(&str, &Vec<i64>); 2]) -> 
 /// The MLP GAN's networks and the VAE's encoder and decoder are such stacks.
 pub(super) struct LinearStack {
     pub(super) layers: Vec<nn::Linear>,
-    slope: Tensor,
+    slope: f64,
     dropout: f64,
 }
 
@@ -133,8 +133,7 @@ impl LinearStack {
                 nn::linear(&path / (i * stride), w[0], w[1], cfg)
             })
             .collect();
-        // LeakyReLU with a slope other than 0.01 is `prelu` with a constant weight in tch.
-        Self { layers, slope: Tensor::from_slice(&[slope as f32]).to_device(root.device()), dropout }
+        Self { layers, slope, dropout }
     }
 
     /// The last layer's output (no activation after it).
@@ -144,7 +143,7 @@ impl LinearStack {
         for (i, l) in self.layers.iter().enumerate() {
             h = l.forward(&h);
             if i < last {
-                h = super::leaky_relu(&h, &self.slope);
+                h = super::leaky_relu(&h, self.slope);
                 if self.dropout > 0.0 {
                     h = h.dropout(self.dropout, train);
                 }
@@ -156,7 +155,7 @@ impl LinearStack {
     /// A second handle on the same weights.
     pub(super) fn share(&self) -> Self {
         let layers = self.layers.iter().map(|l| nn::Linear { ws: l.ws.shallow_clone(), bs: l.bs.as_ref().map(Tensor::shallow_clone) }).collect();
-        Self { layers, slope: self.slope.shallow_clone(), dropout: self.dropout }
+        Self { layers, slope: self.slope, dropout: self.dropout }
     }
 }
 

@@ -3,9 +3,11 @@
 pub mod condition;
 pub mod dcgan;
 pub mod ema;
+pub mod flops;
 pub mod latent;
 pub mod mlp;
 pub mod pack;
+pub mod precision;
 pub mod size;
 pub mod vae;
 
@@ -137,6 +139,17 @@ pub struct Nets {
 }
 
 impl Nets {
+    /// The same networks with their forward passes under bf16 autocast (see [`precision`]).
+    pub fn in_bf16(self, device: Device) -> Self {
+        let Nets { g_vs, d_vs, g, partner } = self;
+        let g: Box<dyn Generator> = Box::new(precision::Bf16Generator { inner: g, device });
+        let partner = match partner {
+            Partner::Discriminator(d) => Partner::Discriminator(Box::new(precision::Bf16Discriminator { inner: d, device })),
+            other => other,
+        };
+        Nets { g_vs, d_vs, g, partner }
+    }
+
     pub fn discriminator(&self) -> Option<&dyn Discriminator> {
         match &self.partner {
             Partner::Discriminator(d) => Some(d.as_ref()),
@@ -189,11 +202,13 @@ impl ModelConfig {
     /// Builds the generator alone (for sampling), conditioned on `classes` classes (0:
     /// unconditional), weights initialised from the current libtorch seed.
     pub fn build_generator(&self, vs: &nn::VarStore, image: ImageShape, classes: i64) -> Box<dyn Generator> {
-        match &self.net {
+        let g: Box<dyn Generator> = match &self.net {
             NetConfig::Mlp(c) => Box::new(c.generator(&vs.root(), image, classes)),
             NetConfig::Dcgan(c) => Box::new(c.generator(&vs.root(), image, classes)),
             NetConfig::Vae(c) => Box::new(c.decoder(&vs.root(), image)),
-        }
+        };
+        relayout(vs);
+        g
     }
 
     /// The discriminator of an adversarial pair (`None` for the VAE).
@@ -215,24 +230,37 @@ impl ModelConfig {
             // The generator and the ELBO's decoder share one set of weights.
             let decoder = c.decoder(&g_vs.root(), image);
             let g = Box::new(decoder.share());
+            relayout(&g_vs);
+            relayout(&d_vs);
             return Nets { g, partner: Partner::Encoder(c.encoder(&d_vs.root(), image), decoder), g_vs, d_vs };
         }
         let g = self.build_generator(&g_vs, image, classes);
         let wide = ImageShape { channels: image.channels * pack.max(1), ..image };
         let inner = self.build_discriminator(&d_vs, wide, classes).expect("adversarial pair");
+        relayout(&d_vs);
         let d: Box<dyn Discriminator> = if pack > 1 { Box::new(pack::Packed { inner, m: pack }) } else { inner };
         Nets { g_vs, d_vs, g, partner: Partner::Discriminator(d) }
     }
 }
 
-/// LeakyReLU with slope `slope` (a one-element tensor: tch has no `leaky_relu` with a slope
-/// argument, so it is `prelu` with a constant weight), in the input's precision.
-fn leaky_relu(x: &Tensor, slope: &Tensor) -> Tensor {
-    if slope.kind() == x.kind() {
-        x.prelu(slope)
-    } else {
-        x.prelu(&slope.to_kind(x.kind()))
+/// Lays the 4-d weights (convolution kernels) of `vs` out in the process's memory format
+/// (see [`crate::device::MemoryFormatChoice`]), before anything (an optimiser's moments, a
+/// moving average) copies their layout.
+fn relayout(vs: &nn::VarStore) {
+    let format = crate::device::MemoryFormatChoice::for_process().format();
+    if format == gan_shim::MemoryFormat::Contiguous {
+        return;
     }
+    for t in vs.trainable_variables().iter().filter(|t| t.dim() == 4) {
+        gan_shim::set_memory_format(t, format).expect("a 4-d weight takes either layout");
+    }
+}
+
+/// LeakyReLU with slope `slope`, in the input's precision (through the shim: tch 0.24 only
+/// has the default slope, and its stand-in, `prelu` with a constant weight, costs a reduction
+/// for the weight's gradient on every backward pass).
+fn leaky_relu(x: &Tensor, slope: f64) -> Tensor {
+    gan_shim::leaky_relu(x, slope).expect("leaky_relu of a float tensor")
 }
 
 /// Number of scalar parameters in a variable store.

@@ -109,6 +109,30 @@ mod tests {
         assert!((&a.0[0] - &start[0]).abs().max().double_value(&[]) > 0.01);
     }
 
+    /// A channels-last convolution weight (with moments laid out alike, as `zeros_like`
+    /// makes them) goes through the fused kernel, not the fallback, and stays channels-last;
+    /// its update equals the plain formula's, with a gradient in either layout.
+    #[test]
+    fn the_fused_update_takes_channels_last_weights() {
+        use gan_shim::{is_memory_format, to_memory_format, MemoryFormat::ChannelsLast};
+        let c = AdamConfig { lr: 0.01, betas: (0.5, 0.999), eps: 1e-8 };
+        tch::manual_seed(4);
+        let start = to_memory_format(&Tensor::randn([8, 3, 4, 4], (Kind::Float, Device::Cpu)), ChannelsLast).unwrap();
+        for grad in [Tensor::randn([8, 3, 4, 4], (Kind::Float, Device::Cpu)), to_memory_format(&start.randn_like(), ChannelsLast).unwrap()] {
+            let mut p = vec![start.copy()];
+            assert!(is_memory_format(&p[0], ChannelsLast));
+            let (mut m, mut v) = (vec![p[0].zeros_like()], vec![p[0].zeros_like()]);
+            let step = gan_shim::AdamStep { lr: c.lr, betas: c.betas, eps: c.eps, step: 1 };
+            gan_shim::fused_adam(&mut p, std::slice::from_ref(&grad), &mut m, &mut v, step).unwrap();
+            assert!(is_memory_format(&p[0], ChannelsLast) && is_memory_format(&m[0], ChannelsLast));
+            let mut q = vec![start.contiguous()];
+            let (mut m2, mut v2) = (vec![q[0].zeros_like()], vec![q[0].zeros_like()]);
+            c.update_plain(c.lr, 1, &mut q, &[grad.contiguous()], &mut m2, &mut v2);
+            let diff = (&p[0] - &q[0]).abs().max().double_value(&[]);
+            assert!(diff < 1e-6, "{diff}");
+        }
+    }
+
     #[test]
     fn the_shim_refuses_misaligned_lists_with_a_message() {
         let mut p = vec![Tensor::zeros([3], (Kind::Float, Device::Cpu))];

@@ -83,6 +83,8 @@ pub struct Optimizer {
     step: i64,
     /// Factor on the configured learning rate (set by the run's [`LrSchedule`]).
     lr_scale: f64,
+    /// The data-parallel group whose mean gradient each step takes (see [`crate::dist`]).
+    dist: Option<std::sync::Arc<crate::dist::Dist>>,
 }
 
 impl Optimizer {
@@ -93,7 +95,7 @@ impl Optimizer {
         vars.sort_by(|a, b| a.0.cmp(&b.0));
         let (names, params): (Vec<String>, Vec<Tensor>) = vars.into_iter().unzip();
         let state = cfg.slots().iter().map(|_| params.iter().map(|p| p.zeros_like()).collect()).collect();
-        Self { cfg, names, params, state, step: 0, lr_scale: 1.0 }
+        Self { cfg, names, params, state, step: 0, lr_scale: 1.0, dist: None }
     }
 
     /// The parameters, in the order `step` expects their gradients.
@@ -115,9 +117,33 @@ impl Optimizer {
         self.lr_scale = scale;
     }
 
-    /// One update with the given gradients (one per parameter, in `params()` order).
+    /// From now on, every update takes the mean of the ranks' gradients.
+    pub fn set_dist(&mut self, dist: std::sync::Arc<crate::dist::Dist>) {
+        self.dist = Some(dist);
+    }
+
+    /// Every state tensor, in a fixed order (for handing state to other ranks).
+    pub fn state_tensors(&self) -> Vec<Tensor> {
+        self.state.iter().flatten().map(Tensor::shallow_clone).collect()
+    }
+
+    /// Sets the number of updates taken (a rank that received its state from another).
+    pub fn set_steps_taken(&mut self, step: i64) {
+        self.step = step;
+    }
+
+    /// One update with the given gradients (one per parameter, in `params()` order); in a
+    /// data-parallel group, with their mean over the ranks.
     pub fn step(&mut self, grads: &[Tensor]) {
         assert_eq!(grads.len(), self.params.len(), "one gradient per parameter");
+        let averaged;
+        let grads = match &self.dist {
+            Some(d) => {
+                averaged = d.average(grads);
+                &averaged[..]
+            }
+            None => grads,
+        };
         self.step += 1;
         tch::no_grad(|| match &self.cfg {
             OptimizerConfig::Adam(c) => {

@@ -142,6 +142,7 @@ impl ToyPreset {
             loss: self.loss.loss_config(),
             optim: OptimConfig { schedule: if self.loss.decayed() { LrSchedule::Linear } else { LrSchedule::Constant }, ..OptimConfig::same(adam) },
             doctor: Default::default(),
+            precision: Default::default(),
         }
     }
 }

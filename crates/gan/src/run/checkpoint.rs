@@ -118,18 +118,19 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize, keep_every: u
         move |e: tch::TchError| GanError::Checkpoint { path: p, reason: e.to_string() }
     };
     let g = tmp.join(GENERATOR_FILE);
-    parts.g_vs.save(&g).map_err(torch_err(&g))?;
+    crate::tensors::save_vars(parts.g_vs, &g).map_err(torch_err(&g))?;
     fault_point(step);
     let d = tmp.join(DISCRIMINATOR_FILE);
-    parts.d_vs.save(&d).map_err(torch_err(&d))?;
+    crate::tensors::save_vars(parts.d_vs, &d).map_err(torch_err(&d))?;
     let mut files = vec![g.clone(), d.clone()];
     if let Some(vs) = parts.ema_vs {
         let e = tmp.join(GENERATOR_EMA_FILE);
-        vs.save(&e).map_err(torch_err(&e))?;
+        crate::tensors::save_vars(vs, &e).map_err(torch_err(&e))?;
         files.push(e);
     }
     let o = tmp.join(OPTIMIZER_FILE);
-    Tensor::write_safetensors(&parts.optimizer, &o).map_err(torch_err(&o))?;
+    let optimizer: Vec<(String, Tensor)> = parts.optimizer.iter().map(|(n, t)| (n.clone(), t.contiguous())).collect();
+    Tensor::write_safetensors(&optimizer, &o).map_err(torch_err(&o))?;
     let s = tmp.join(STATE_FILE);
     std::fs::write(&s, serde_json::to_vec_pretty(&parts.state).expect("state serialises")).map_err(GanError::io(&s))?;
     let c = tmp.join("config.toml");

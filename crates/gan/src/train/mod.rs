@@ -7,6 +7,7 @@ mod conditioning;
 pub mod feed;
 mod guard;
 mod open;
+mod parallel;
 pub mod stats;
 pub mod step;
 mod vae_step;
@@ -91,6 +92,8 @@ pub struct Trainer {
     /// The step of the doctor's previous check.
     checked_through: u64,
     diagnoses_log: DiagnosesLog,
+    /// The data-parallel group this trainer is a rank of (see [`Trainer::join`]).
+    dist: Option<std::sync::Arc<crate::dist::Dist>>,
 }
 
 impl Trainer {
@@ -108,22 +111,29 @@ impl Trainer {
         let skipped = &mut self.skipped;
         let mut last_real = self.probe.as_ref().is_some_and(|p| p.needs_real()).then_some(&mut self.last_real);
         let pack = self.config.pack as i64;
+        let dist = self.dist.as_deref();
+        // In a data-parallel group each rank takes its rows of the global batch (and of the
+        // noise drawn for it), so that the group computes the single-process step.
+        let shard = |t: Tensor| dist.map_or_else(|| t.shallow_clone(), |d| d.shard(&t));
         let next_real = || {
             let batch = feed.batch(*consumed, image, device)?;
             *consumed += 1;
             skipped.extend(batch.skipped);
+            let images = shard(batch.images);
             if let Some(last) = last_real.as_mut() {
-                **last = Some(batch.images.shallow_clone());
+                **last = Some(images.shallow_clone());
             }
-            let labels = batch.labels.map(|l| one_hot(&l, classes));
-            RealBatch { images: batch.images, labels }.whole_packs(pack)
+            let labels = batch.labels.map(|l| one_hot(&shard(l), classes));
+            RealBatch { images, labels }.whole_packs(pack)
         };
+        let world = dist.map_or(1, |d| d.world() as i64);
         let values = match &self.nets.partner {
             Partner::Discriminator(d) => {
-                let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
+                let noise = |n| shard(Tensor::randn([n * world, latent], (Kind::Float, device)));
                 // The gradients are measured at the last step of each logging interval.
                 let measure_grads = (self.step + 1).is_multiple_of(self.config.log_every);
-                let parts = StepParts { g: self.nets.g.as_ref(), d: d.as_ref(), opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &loss, measure_grads };
+                let parts =
+                    StepParts { g: self.nets.g.as_ref(), d: d.as_ref(), opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &loss, measure_grads, dist };
                 StepStats::Gan(gan_step(parts, self.config.d_steps, next_real, noise)?)
             }
             Partner::Encoder(encoder, decoder) => {
@@ -159,17 +169,24 @@ impl Trainer {
             data: self.data_name.clone(),
             examples: self.data_len,
             unit: if self.toy.is_some() { "points" } else { "images" },
-            device: device::describe(self.device),
+            device: match &self.dist {
+                Some(d) => format!("{} on each of {} ranks (gloo)", device::describe(self.device), d.world()),
+                None => device::describe(self.device),
+            },
             g_params: param_count(&self.nets.g_vs),
             d_params: param_count(&self.nets.d_vs),
             classes: self.class_names()?,
         });
-        if self.step == 0 {
+        if self.step == 0 && self.is_leader() {
             self.save_samples(on_event)?;
         }
         let (mut window, mut window_start) = (StepWindow::default(), Instant::now());
         while self.step < stop {
             window.push(self.train_step()?);
+            if let Some(d) = &self.dist {
+                d.check()?;
+            }
+            let leader = self.is_leader();
             for e in self.skipped.drain(..) {
                 on_event(&Event::SkippedImage { reason: e.to_string() });
             }
@@ -187,18 +204,21 @@ impl Trainer {
                     return Err(self.diverged(e, on_event));
                 }
             }
-            if log {
+            // Followers write nothing: the leader records, checks and saves for the group.
+            if log && leader {
                 let m = self.record(&mut window, window_start.elapsed().as_secs_f64())?;
                 on_event(&Event::Metrics(m));
                 window_start = Instant::now();
+            } else if log {
+                window = StepWindow::default();
             }
-            if self.doctor.due(self.step) {
+            if self.doctor.due(self.step) && leader {
                 self.checkup(on_event)?;
             }
-            if self.step.is_multiple_of(self.config.sample_every) || self.step == stop {
+            if (self.step.is_multiple_of(self.config.sample_every) || self.step == stop) && leader {
                 self.save_samples(on_event)?;
             }
-            if save {
+            if save && leader {
                 let path = self.save_checkpoint()?;
                 on_event(&Event::CheckpointSaved { step: self.step, path });
             }

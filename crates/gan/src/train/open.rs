@@ -16,6 +16,7 @@ use crate::config::{differences, TrainConfig};
 use crate::doctor::Doctor;
 use crate::error::{GanError, Result};
 use crate::models::ema::AveragedGenerator;
+use crate::models::precision::Precision;
 use crate::optim::Optimizer;
 use crate::run::checkpoint::{self, CheckpointChoice, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::diagnoses::DiagnosesLog;
@@ -104,6 +105,9 @@ impl Trainer {
         let classes = if config.conditional { run_classes(&config, opened.classes)? } else { 0 };
         tch::manual_seed(config.seed as i64);
         let mut nets = config.model.build(image, classes, config.pack as i64, device);
+        if config.precision == Precision::Bf16 {
+            nets = nets.in_bf16(device);
+        }
         let mut ema = config.model.ema.enabled().then(|| AveragedGenerator::new(&config.model, image, classes, &nets.g_vs));
         let mut opt_g = Optimizer::new(&nets.g_vs, config.optim.g.clone());
         let mut opt_d = Optimizer::new(&nets.d_vs, config.optim.d.clone());
@@ -180,6 +184,7 @@ impl Trainer {
             metrics_log,
             history,
             skipped: Vec::new(),
+            dist: None,
         })
     }
 }

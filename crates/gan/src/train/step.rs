@@ -18,7 +18,7 @@
 use tch::Tensor;
 
 use crate::error::{GanError, Result};
-use crate::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, r1_penalty, r1_r2_penalties, Lipschitz};
+use crate::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, interpolation_weights_for, r1_penalty, r1_r2_penalties, Lipschitz};
 use crate::losses::{discriminator_loss, generator_loss, LossConfig};
 use crate::models::{Discriminator, Generator};
 use crate::optim::Optimizer;
@@ -34,6 +34,10 @@ pub struct StepParts<'a> {
     pub loss: &'a LossConfig,
     /// Whether the step measures its gradients' norms (the doctor reads them).
     pub measure_grads: bool,
+    /// The data-parallel group, when the step is one rank's shard of a global batch (the
+    /// gradient penalty's interpolation weights are drawn for the global batch and sharded,
+    /// as the noise is).
+    pub dist: Option<&'a crate::dist::Dist>,
 }
 
 /// The discriminator's objective on one batch, with its parts.
@@ -182,7 +186,11 @@ pub fn gan_step(
         let generate = || p.g.forward_t(&z, y.as_ref(), true);
         let fake = if last { generate() } else { tch::no_grad(generate) };
         let loss = LossConfig { lipschitz: p.loss.lipschitz.for_d_update(p.opt_d.steps_taken()), ..p.loss.clone() };
-        let input = DiscriminatorInput { real: &real, fake: &fake, y: y.as_ref(), eps: None };
+        let eps = match (p.dist, &loss.lipschitz) {
+            (Some(dist), Lipschitz::GradientPenalty { .. }) => Some(dist.shard(&interpolation_weights_for(real.size()[0] * dist.world() as i64, &real))),
+            _ => None,
+        };
+        let input = DiscriminatorInput { real: &real, fake: &fake, y: y.as_ref(), eps: eps.as_ref() };
         let terms = update_discriminator(p.d, p.opt_d, &loss, input, last && p.measure_grads);
         if last {
             kept = Some((fake, real, y, DiscriminatorStats::of(p.loss, &terms)));

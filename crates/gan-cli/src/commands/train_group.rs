@@ -1,0 +1,121 @@
+//! `gan train` as one rank of a data-parallel group: under torchrun (whose environment names
+//! the rank, world and rendezvous), or with `--nproc N`, where this process becomes rank 0
+//! and starts ranks 1..N of itself on this machine with the same environment torchrun would
+//! give them. Rank 0 trains the run as a single process would and writes it; the others train
+//! in a scratch directory that is deleted afterwards, print nothing but errors, and take the
+//! leader's configuration when resuming (they need not see the run directory).
+
+use std::path::PathBuf;
+use std::process::{Child, Command};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use gan::dist::{Dist, Launch};
+use gan::{TrainConfig, Trainer};
+
+use crate::exit::user;
+
+/// The ranks this process started (`--nproc`); killed if the leader stops early.
+pub struct Children(Vec<Child>);
+
+impl Children {
+    /// Waits for every rank to finish; fails naming the first that did not succeed.
+    pub fn wait(mut self) -> anyhow::Result<()> {
+        let mut failed = None;
+        for (i, c) in self.0.iter_mut().enumerate() {
+            let status = c.wait().context("waiting for a rank")?;
+            if !status.success() && failed.is_none() {
+                failed = Some(format!("rank {} exited with {status}", i + 1));
+            }
+        }
+        self.0.clear();
+        failed.map_or(Ok(()), |f| Err(anyhow::anyhow!(f)))
+    }
+}
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A free TCP port on 127.0.0.1 for the store.
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port for the ranks' store")?.local_addr()?.port())
+}
+
+/// `--nproc N`: sets this process up as rank 0 of N and starts ranks 1..N (this binary, the
+/// same arguments without `--nproc`, each with an equal share of the cores unless `--threads`).
+pub fn spawn_local(n: usize, explicit_threads: bool) -> anyhow::Result<Children> {
+    if n < 1 {
+        return Err(user("--nproc must be at least 1"));
+    }
+    let port = free_port()?.to_string();
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let per = (cores / n).max(1) as i32;
+    if !explicit_threads {
+        tch::set_num_threads(per);
+    }
+    let exe = std::env::current_exe().context("locating this binary to start the other ranks")?;
+    let mut args: Vec<String> = Vec::new();
+    let mut skip = false;
+    for a in std::env::args().skip(1) {
+        if skip {
+            skip = false;
+        } else if a == "--nproc" {
+            skip = true;
+        } else if !a.starts_with("--nproc=") {
+            args.push(a);
+        }
+    }
+    let world = n.to_string();
+    let env = |c: &mut Command, rank: usize| {
+        c.env("WORLD_SIZE", &world).env("RANK", rank.to_string()).env("LOCAL_RANK", rank.to_string()).env("MASTER_ADDR", "127.0.0.1").env("MASTER_PORT", &port);
+    };
+    for (k, v) in [("WORLD_SIZE", world.as_str()), ("RANK", "0"), ("LOCAL_RANK", "0"), ("MASTER_ADDR", "127.0.0.1"), ("MASTER_PORT", port.as_str())] {
+        // SAFETY: set before any other thread of this process reads the environment.
+        unsafe { std::env::set_var(k, v) };
+    }
+    let mut children = Vec::new();
+    for rank in 1..n {
+        let mut c = Command::new(&exe);
+        if !explicit_threads {
+            c.arg("--threads").arg(per.to_string());
+        }
+        c.args(&args);
+        env(&mut c, rank);
+        children.push(c.spawn().with_context(|| format!("starting rank {rank}"))?);
+    }
+    Ok(Children(children))
+}
+
+/// Joins the group the environment describes.
+pub fn join(launch: &Launch, timeout_secs: u64) -> anyhow::Result<Arc<Dist>> {
+    Ok(Arc::new(Dist::join(launch, Duration::from_secs(timeout_secs))?))
+}
+
+/// A follower's trainer: the configuration it resolved itself, or (resuming) the leader's,
+/// in a scratch directory; the leader's state arrives in `Trainer::join`.
+pub fn follower(dist: &Dist, own: Option<TrainConfig>, device: tch::Device) -> anyhow::Result<(Trainer, Scratch)> {
+    let leaders = String::from_utf8(dist.share("config", b"")?).context("rank 0's configuration is not text")?;
+    let config = match own {
+        Some(c) => c,
+        None => TrainConfig::from_toml_str(&leaders, "rank 0's configuration")?,
+    };
+    let dir = std::env::temp_dir().join(format!("gan-rank{}-{}", dist.rank(), std::process::id()));
+    let scratch = Scratch(dir.clone());
+    Ok((Trainer::new(config, &dir, device)?, scratch))
+}
+
+/// A follower's scratch run directory, deleted when training ends.
+pub struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,160 @@
+//! torch.distributed's c10d process groups (`src/dist.cpp`): a TCPStore rendezvous and a Gloo
+//! group over CPU tensors, as `torch.distributed.init_process_group("gloo", ...)` makes them,
+//! with the collectives data-parallel training needs. Every call waits at most the group's
+//! timeout; a peer that died or never came surfaces as an error with Gloo's or the store's
+//! words.
+
+use std::ffi::CString;
+use std::os::raw::c_char;
+
+use tch::Tensor;
+use torch_sys::C_tensor;
+
+#[repr(C)]
+struct GanGroup {
+    _private: [u8; 0],
+}
+
+extern "C" {
+    fn gan_shim_group_new(
+        host: *const c_char,
+        port: i32,
+        rank: i32,
+        size: i32,
+        agent_store: i32,
+        timeout_ms: i64,
+        prefix: *const c_char,
+        out: *mut *mut GanGroup,
+        err: *mut c_char,
+        err_len: usize,
+    ) -> i32;
+    fn gan_shim_group_free(g: *mut GanGroup);
+    fn gan_shim_group_allreduce_sum(g: *mut GanGroup, t: *mut C_tensor, err: *mut c_char, err_len: usize) -> i32;
+    fn gan_shim_group_broadcast(g: *mut GanGroup, t: *mut C_tensor, root: i32, err: *mut c_char, err_len: usize) -> i32;
+    fn gan_shim_group_barrier(g: *mut GanGroup, err: *mut c_char, err_len: usize) -> i32;
+    fn gan_shim_store_set(g: *mut GanGroup, key: *const c_char, value: *const u8, len: usize, err: *mut c_char, err_len: usize) -> i32;
+    fn gan_shim_store_get(g: *mut GanGroup, key: *const c_char, value: *mut u8, cap: usize, len: *mut usize, err: *mut c_char, err_len: usize) -> i32;
+}
+
+/// Where and how to join.
+#[derive(Debug, Clone)]
+pub struct GroupConfig {
+    /// The store's host (torchrun's `MASTER_ADDR`) and port (`MASTER_PORT`).
+    pub host: String,
+    pub port: u16,
+    pub rank: i32,
+    pub size: i32,
+    /// The store is served by the launcher (torchrun's agent, `TORCHELASTIC_USE_AGENT_STORE`);
+    /// otherwise rank 0 serves it.
+    pub agent_store: bool,
+    /// The longest any rendezvous or collective may wait.
+    pub timeout_ms: i64,
+    /// Prefix of this group's keys in the store.
+    pub prefix: String,
+}
+
+/// A joined Gloo process group.
+pub struct Group {
+    ptr: *mut GanGroup,
+    pub rank: i32,
+    pub size: i32,
+}
+
+// SAFETY: the C++ group is used from one thread at a time (`&mut`-free methods are still
+// called sequentially by the training loop); c10d's Gloo backend is thread-safe besides.
+unsafe impl Send for Group {}
+unsafe impl Sync for Group {}
+
+fn cstring(what: &str, s: &str) -> Result<CString, String> {
+    CString::new(s).map_err(|_| format!("{what} {s:?} holds a NUL byte"))
+}
+
+fn checked(what: &str, rc: i32, err: &[c_char]) -> Result<(), String> {
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(super::message(what, err))
+    }
+}
+
+impl Group {
+    /// Rendezvous with the other `size - 1` ranks and build the Gloo group.
+    pub fn join(c: &GroupConfig) -> Result<Group, String> {
+        let (host, prefix) = (cstring("host", &c.host)?, cstring("prefix", &c.prefix)?);
+        let mut out = std::ptr::null_mut();
+        let mut err = super::error_buffer();
+        // SAFETY: NUL-terminated strings alive for the call, an out-pointer and a buffer.
+        let rc = unsafe {
+            gan_shim_group_new(
+                host.as_ptr(),
+                c.port as i32,
+                c.rank,
+                c.size,
+                c.agent_store as i32,
+                c.timeout_ms,
+                prefix.as_ptr(),
+                &mut out,
+                err.as_mut_ptr(),
+                err.len(),
+            )
+        };
+        checked("rendezvous", rc, &err)?;
+        Ok(Group { ptr: out, rank: c.rank, size: c.size })
+    }
+
+    /// Sums `t` over the group in place (a dense CPU tensor).
+    pub fn all_reduce_sum(&self, t: &Tensor) -> Result<(), String> {
+        let mut err = super::error_buffer();
+        // SAFETY: a live group and tensor; the buffer holds `err.len()` bytes.
+        let rc = unsafe { gan_shim_group_allreduce_sum(self.ptr, t.as_ptr() as *mut C_tensor, err.as_mut_ptr(), err.len()) };
+        checked("all-reduce", rc, &err)
+    }
+
+    /// Overwrites `t` with rank `root`'s on every rank.
+    pub fn broadcast(&self, t: &Tensor, root: i32) -> Result<(), String> {
+        let mut err = super::error_buffer();
+        // SAFETY: as in `all_reduce_sum`.
+        let rc = unsafe { gan_shim_group_broadcast(self.ptr, t.as_ptr() as *mut C_tensor, root, err.as_mut_ptr(), err.len()) };
+        checked("broadcast", rc, &err)
+    }
+
+    pub fn barrier(&self) -> Result<(), String> {
+        let mut err = super::error_buffer();
+        // SAFETY: a live group and a buffer.
+        let rc = unsafe { gan_shim_group_barrier(self.ptr, err.as_mut_ptr(), err.len()) };
+        checked("barrier", rc, &err)
+    }
+
+    /// Stores `value` under `key` for every rank to read.
+    pub fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
+        let key = cstring("key", key)?;
+        let mut err = super::error_buffer();
+        // SAFETY: a live group, a NUL-terminated key, `value.len()` bytes and a buffer.
+        let rc = unsafe { gan_shim_store_set(self.ptr, key.as_ptr(), value.as_ptr(), value.len(), err.as_mut_ptr(), err.len()) };
+        checked("store", rc, &err)
+    }
+
+    /// The value under `key`, waiting (up to the timeout) for some rank to set it.
+    pub fn get(&self, key: &str) -> Result<Vec<u8>, String> {
+        let ckey = cstring("key", key)?;
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let (mut len, mut err) = (0usize, super::error_buffer());
+            // SAFETY: a live group, a NUL-terminated key, a buffer of `buf.len()` bytes.
+            let rc = unsafe { gan_shim_store_get(self.ptr, ckey.as_ptr(), buf.as_mut_ptr(), buf.len(), &mut len, err.as_mut_ptr(), err.len()) };
+            checked("store", rc, &err)?;
+            if len <= buf.len() {
+                buf.truncate(len);
+                return Ok(buf);
+            }
+            buf = vec![0u8; len];
+        }
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` came from `gan_shim_group_new` and is freed once.
+        unsafe { gan_shim_group_free(self.ptr) }
+    }
+}

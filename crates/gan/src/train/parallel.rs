@@ -1,0 +1,79 @@
+//! A trainer in a data-parallel group ([`crate::dist`]): rank 0 (the leader) owns the run
+//! directory, every other rank (a follower) trains the same step on its shard of each global
+//! batch without writing anything. On joining, all ranks check they hold the same
+//! configuration, and the leader's weights, moving average, optimiser state and position in
+//! the data (fresh or resumed, at any earlier world size) are broadcast to the followers.
+
+use std::sync::Arc;
+
+use tch::{Kind, Tensor};
+
+use super::feed::Feed;
+use super::{Trainer, DATA_STREAM};
+use crate::dist::Dist;
+use crate::error::{GanError, Result};
+use gan_data::rng::mix;
+
+impl Trainer {
+    /// Joins `dist`'s group; every rank calls it once, before its first step.
+    pub fn join(&mut self, dist: Arc<Dist>) -> Result<()> {
+        let world = dist.world() as usize;
+        if self.config.batch_size < world || !self.config.batch_size.is_multiple_of(world) {
+            return Err(GanError::Distributed(format!(
+                "the global batch_size ({}) must be a multiple of the world size ({world}), at least one image per rank",
+                self.config.batch_size
+            )));
+        }
+        dist.agree("configuration", self.config.to_toml().as_bytes())?;
+        let mut tensors = Vec::new();
+        for vs in [&self.nets.g_vs, &self.nets.d_vs] {
+            tensors.extend(sorted(vs));
+        }
+        if let Some(e) = &self.ema {
+            tensors.extend(sorted(&e.vs));
+        }
+        tensors.extend(self.opt_g.state_tensors());
+        tensors.extend(self.opt_d.state_tensors());
+        dist.broadcast(&tensors)?;
+        // Counters as exact integers (f32 would round steps past 2^24).
+        let counters = Tensor::from_slice(&[self.step as i64, self.batches_consumed as i64, self.opt_g.steps_taken(), self.opt_d.steps_taken()]);
+        dist.broadcast_exact(&counters)?;
+        let c: Vec<i64> = Vec::try_from(counters.to_kind(Kind::Int64)).expect("four counters");
+        if !dist.is_leader() {
+            self.step = c[0] as u64;
+            self.opt_g.set_steps_taken(c[2]);
+            self.opt_d.set_steps_taken(c[3]);
+            self.seek_data(c[1] as u64)?;
+        }
+        self.opt_g.set_dist(dist.clone());
+        self.opt_d.set_dist(dist.clone());
+        self.dist = Some(dist);
+        Ok(())
+    }
+
+    /// The run's configuration as TOML (what the run directory's config.toml holds).
+    pub fn config_toml(&self) -> String {
+        self.config.to_toml()
+    }
+
+    /// Whether this trainer writes the run's files (always, outside a group).
+    pub fn is_leader(&self) -> bool {
+        self.dist.as_ref().is_none_or(|d| d.is_leader())
+    }
+
+    /// Re-opens the data at `batches_consumed` (a follower taking the leader's position).
+    fn seek_data(&mut self, batches_consumed: u64) -> Result<()> {
+        let c = &self.config;
+        let opened = Feed::open(c.data.open()?, c.batch_size, mix(&[c.seed, DATA_STREAM]), batches_consumed, c.conditional, self.device)?;
+        self.feed = opened.feed;
+        self.batches_consumed = batches_consumed;
+        Ok(())
+    }
+}
+
+/// A store's variables (weights and batch-norm statistics) in name order.
+fn sorted(vs: &tch::nn::VarStore) -> Vec<Tensor> {
+    let mut v: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.into_iter().map(|(_, t)| t).collect()
+}
