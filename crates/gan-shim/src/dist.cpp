@@ -13,6 +13,7 @@
 #include <torch/csrc/distributed/c10d/Backend.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -60,6 +61,9 @@ struct GanGroup {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::Backend> backend;
   std::chrono::milliseconds timeout;
+  // The first failure inside an autograd backward pass, where it cannot be thrown (the
+  // pass goes on with local statistics; the caller reads this after the step).
+  std::string failure;
 };
 
 // Joins the group: rank `rank` of `size`, rendezvous at host:port (rank 0 serves the store
@@ -160,4 +164,110 @@ extern "C" int gan_shim_store_get(GanGroup* g, const char* key, uint8_t* value, 
   } catch (const std::exception& e) {
     return fail(e.what(), err, err_len);
   }
+}
+
+// Synchronised batch normalisation (as torch.nn.SyncBatchNorm): the batch statistics of a
+// [N, C, ...] input are taken over every rank's rows (all-reduces of the per-channel sums
+// and counts, then of the squared deviations from the group's mean), and the backward pass all-reduces the per-channel sums of the
+// output gradient and of its product with the normalised input, so that each rank's input
+// gradient is that of the whole group's loss. First-order only: the backward's all-reduce is
+// not differentiable (callers refuse double backward through it).
+namespace {
+std::vector<int64_t> reduce_dims(const at::Tensor& x) {
+  std::vector<int64_t> d{0};
+  for (int64_t i = 2; i < x.dim(); ++i) d.push_back(i);
+  return d;
+}
+
+void all_reduce(GanGroup* g, at::Tensor& t) {
+  std::vector<at::Tensor> ts{t};
+  c10d::AllreduceOptions opts;
+  opts.reduceOp = c10d::ReduceOp(c10d::ReduceOp::SUM);
+  opts.timeout = g->timeout;
+  g->backend->allreduce(ts, opts)->wait(g->timeout);
+}
+
+// As `all_reduce`, but a failure is recorded in the group (once) instead of thrown, and
+// later calls after a failure leave `t` local.
+void all_reduce_or_record(GanGroup* g, at::Tensor& t) {
+  if (!g->failure.empty()) return;
+  try {
+    all_reduce(g, t);
+  } catch (const std::exception& e) {
+    g->failure = e.what();
+  }
+}
+
+at::Tensor per_channel(const at::Tensor& v, int64_t dims) {
+  std::vector<int64_t> shape(dims, 1);
+  shape[1] = v.size(0);
+  return v.view(shape);
+}
+
+struct SyncBatchNorm : public torch::autograd::Function<SyncBatchNorm> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, at::Tensor x, at::Tensor weight, at::Tensor bias, GanGroup* g,
+                            at::Tensor running_mean, at::Tensor running_var, double momentum, double eps) {
+    auto dims = reduce_dims(x);
+    auto xf = x.to(at::kFloat);
+    int64_t channels = x.size(1);
+    auto local_count = static_cast<double>(x.numel() / channels);
+    // Two passes, as the native kernel takes them (E[x^2] - E[x]^2 would cancel): the
+    // group's mean, then the group's mean squared deviation from it.
+    auto stats = at::cat({xf.sum(dims), at::full({1}, local_count, xf.options())});
+    all_reduce_or_record(g, stats);
+    auto count = stats[channels].item<double>();
+    auto mean = stats.narrow(0, 0, channels) / count;
+    auto centred = xf - per_channel(mean, x.dim());
+    auto squares = (centred * centred).sum(dims);
+    all_reduce_or_record(g, squares);
+    auto var = squares / count;
+    auto invstd = (var + eps).rsqrt();
+    {
+      at::NoGradGuard no_grad;
+      running_mean.mul_(1 - momentum).add_(mean, momentum);
+      running_var.mul_(1 - momentum).add_(var * (count / std::max(count - 1, 1.0)), momentum);
+    }
+    auto xhat = centred * per_channel(invstd, x.dim());
+    ctx->save_for_backward({xhat, weight, invstd});
+    ctx->saved_data["count"] = count;
+    ctx->saved_data["group"] = reinterpret_cast<int64_t>(g);
+    return (xhat * per_channel(weight, x.dim()) + per_channel(bias, x.dim())).to(x.scalar_type());
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    auto xhat = saved[0], weight = saved[1], invstd = saved[2];
+    auto count = ctx->saved_data["count"].toDouble();
+    auto* g = reinterpret_cast<GanGroup*>(ctx->saved_data["group"].toInt());
+    auto dy = grads[0].to(at::kFloat);
+    auto dims = reduce_dims(xhat);
+    auto local_dy = dy.sum(dims);
+    auto local_dy_xhat = (dy * xhat).sum(dims);
+    int64_t channels = xhat.size(1);
+    auto sums = at::cat({local_dy, local_dy_xhat});
+    all_reduce_or_record(g, sums);
+    auto mean_dy = sums.narrow(0, 0, channels) / count;
+    auto mean_dy_xhat = sums.narrow(0, channels, channels) / count;
+    int64_t n = xhat.dim();
+    auto dx = per_channel(weight * invstd, n) * (dy - per_channel(mean_dy, n) - xhat * per_channel(mean_dy_xhat, n));
+    // The weight's and bias's gradients are this rank's own (the optimiser averages them).
+    return {dx.to(grads[0].scalar_type()), local_dy_xhat, local_dy, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+}  // namespace
+
+extern "C" int gan_shim_sync_batch_norm(GanGroup* g, at::Tensor* x, at::Tensor* weight, at::Tensor* bias, at::Tensor* running_mean,
+                                        at::Tensor* running_var, double momentum, double eps, at::Tensor** out, char* err, size_t err_len) {
+  try {
+    *out = new at::Tensor(SyncBatchNorm::apply(*x, *weight, *bias, g, *running_mean, *running_var, momentum, eps));
+    return 0;
+  } catch (const std::exception& e) {
+    return fail(e.what(), err, err_len);
+  }
+}
+
+// The failure recorded inside a pass, if any (copied into `err`; 1 when there was one).
+extern "C" int gan_shim_group_failure(GanGroup* g, char* err, size_t err_len) {
+  if (g->failure.empty()) return 0;
+  return fail(g->failure, err, err_len);
 }

@@ -33,6 +33,21 @@ extern "C" {
     fn gan_shim_group_broadcast(g: *mut GanGroup, t: *mut C_tensor, root: i32, err: *mut c_char, err_len: usize) -> i32;
     fn gan_shim_group_barrier(g: *mut GanGroup, err: *mut c_char, err_len: usize) -> i32;
     fn gan_shim_store_set(g: *mut GanGroup, key: *const c_char, value: *const u8, len: usize, err: *mut c_char, err_len: usize) -> i32;
+    fn gan_shim_group_failure(g: *mut GanGroup, err: *mut c_char, err_len: usize) -> i32;
+    #[allow(clippy::too_many_arguments)]
+    fn gan_shim_sync_batch_norm(
+        g: *mut GanGroup,
+        x: *mut C_tensor,
+        weight: *mut C_tensor,
+        bias: *mut C_tensor,
+        running_mean: *mut C_tensor,
+        running_var: *mut C_tensor,
+        momentum: f64,
+        eps: f64,
+        out: *mut *mut C_tensor,
+        err: *mut c_char,
+        err_len: usize,
+    ) -> i32;
     fn gan_shim_store_get(g: *mut GanGroup, key: *const c_char, value: *mut u8, cap: usize, len: *mut usize, err: *mut c_char, err_len: usize) -> i32;
 }
 
@@ -123,6 +138,41 @@ impl Group {
         // SAFETY: a live group and a buffer.
         let rc = unsafe { gan_shim_group_barrier(self.ptr, err.as_mut_ptr(), err.len()) };
         checked("barrier", rc, &err)
+    }
+
+    /// `torch.nn.SyncBatchNorm` in training mode on `[N, C, ...]` input: batch statistics over
+    /// every rank's rows, running statistics updated in place, a backward pass whose input
+    /// gradient is the group's (first order only). A collective that fails inside it is
+    /// recorded (see [`Self::failure`]) and the pass continues with this rank's statistics.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sync_batch_norm(
+        &self,
+        x: &Tensor,
+        weight: &Tensor,
+        bias: &Tensor,
+        running_mean: &Tensor,
+        running_var: &Tensor,
+        momentum: f64,
+        eps: f64,
+    ) -> Result<Tensor, String> {
+        let p = |t: &Tensor| t.as_ptr() as *mut C_tensor;
+        let mut out = std::ptr::null_mut();
+        let mut err = super::error_buffer();
+        // SAFETY: live tensors and group for the call; on success `out` is a fresh tensor.
+        let rc = unsafe {
+            gan_shim_sync_batch_norm(self.ptr, p(x), p(weight), p(bias), p(running_mean), p(running_var), momentum, eps, &mut out, err.as_mut_ptr(), err.len())
+        };
+        checked("synchronised batch norm", rc, &err)?;
+        // SAFETY: `out` is owned by nobody else.
+        Ok(unsafe { Tensor::from_ptr(out) })
+    }
+
+    /// A collective that failed inside an autograd pass (synchronised batch norm), if any.
+    pub fn failure(&self) -> Option<String> {
+        let mut err = super::error_buffer();
+        // SAFETY: a live group and a buffer.
+        let rc = unsafe { gan_shim_group_failure(self.ptr, err.as_mut_ptr(), err.len()) };
+        (rc != 0).then(|| super::message("synchronised batch norm", &err))
     }
 
     /// Stores `value` under `key` for every rank to read.

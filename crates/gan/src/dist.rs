@@ -133,6 +133,9 @@ impl Dist {
 
     /// Fails with the first lost collective, if any.
     pub fn check(&self) -> Result<()> {
+        if let Some(e) = self.group.failure() {
+            self.record(e);
+        }
         match self.failure.lock().expect("failure lock").clone() {
             Some(e) => Err(GanError::Distributed(e)),
             None => Ok(()),
@@ -209,6 +212,20 @@ impl Dist {
         self.group.barrier().map_err(|e| GanError::Distributed(self.lost(e)))
     }
 
+    /// Synchronised batch normalisation of `x` in training mode with `bn`'s weights and
+    /// running statistics (see `gan_shim::dist::Group::sync_batch_norm`); after a failure,
+    /// plain per-rank batch norm (the step is discarded by [`Self::check`]).
+    pub fn batch_norm(&self, bn: &tch::nn::BatchNorm, x: &Tensor, momentum: f64, eps: f64) -> Tensor {
+        let (Some(w), Some(b)) = (&bn.ws, &bn.bs) else { unreachable!("the networks' batch norms are affine") };
+        if !self.failed() {
+            match self.group.sync_batch_norm(x, w, b, &bn.running_mean, &bn.running_var, momentum, eps) {
+                Ok(y) => return y,
+                Err(e) => self.record(e),
+            }
+        }
+        x.batch_norm(Some(w), Some(b), Some(&bn.running_mean), Some(&bn.running_var), true, momentum, eps, false)
+    }
+
     /// Rows `[rank * n / world, (rank + 1) * n / world)` of `t` (this rank's shard of a
     /// global batch whose size the world divides).
     pub fn shard(&self, t: &Tensor) -> Tensor {
@@ -216,6 +233,20 @@ impl Dist {
         let per = n / self.world() as i64;
         t.narrow(0, self.rank() as i64 * per, per)
     }
+}
+
+/// The group whose batch norms are synchronised (`sync_batch_norm = true`), for the networks
+/// to find while they train; set by the trainer that joins a group.
+static SYNC_BATCH_NORM: Mutex<Option<std::sync::Arc<Dist>>> = Mutex::new(None);
+
+/// Makes the networks' training-mode batch norms synchronise over `dist` (or stop, with `None`).
+pub fn set_sync_batch_norm(dist: Option<std::sync::Arc<Dist>>) {
+    *SYNC_BATCH_NORM.lock().expect("sync lock") = dist;
+}
+
+/// The group batch norms synchronise over, if any.
+pub fn sync_batch_norm() -> Option<std::sync::Arc<Dist>> {
+    SYNC_BATCH_NORM.lock().expect("sync lock").clone()
 }
 
 #[cfg(test)]

@@ -68,6 +68,10 @@ pub struct TrainConfig {
     /// bfloat16 under autocast; weights, losses and optimiser in float32).
     #[serde(default, skip_serializing_if = "Precision::is_f32")]
     pub precision: Precision,
+    /// In data-parallel training, batch norms take their statistics over every rank's rows
+    /// (`torch.nn.SyncBatchNorm`) instead of each rank's own (DDP's default).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sync_batch_norm: bool,
 }
 
 fn one() -> u32 {
@@ -105,6 +109,7 @@ impl Default for TrainConfig {
             optim: OptimConfig::same(OptimizerConfig::default()),
             doctor: DoctorConfig::default(),
             precision: Precision::F32,
+            sync_batch_norm: false,
         }
     }
 }

@@ -104,6 +104,9 @@ impl TrainConfig {
                     .into(),
             );
         }
+        if self.sync_batch_norm && self.loss.lipschitz.penalty_weight().is_some() && self.model.d_mixes_batch() {
+            p.push("sync_batch_norm: a penalty differentiates the discriminator twice, and a synchronised batch norm only once; use d_norm = \"instance\", \"layer\" or \"none\"".into());
+        }
         p.extend(self.optim.problems());
         p.extend(self.doctor.problems());
         p
@@ -137,6 +140,17 @@ mod tests {
     fn out_of_range_integers_are_problems_not_panics() {
         let c = TrainConfig { seed: u64::MAX, ..TrainConfig::default() };
         assert!(c.validate("x").unwrap_err().to_string().contains("`seed` must be at most"));
+    }
+
+    #[test]
+    fn synchronised_batch_norm_refuses_a_penalised_batch_norm_critic() {
+        let mut c = crate::presets::Preset::MnistRpgan.config();
+        c.model = crate::models::DcganConfig::default().into();
+        c.sync_batch_norm = true;
+        let e = c.validate("x").unwrap_err().to_string();
+        assert!(e.contains("sync_batch_norm: a penalty differentiates the discriminator twice"), "{e}");
+        c.sync_batch_norm = false;
+        assert!(!c.problems().iter().any(|p| p.contains("sync_batch_norm")));
     }
 
     #[test]

@@ -165,9 +165,13 @@ fn normal(mean: f64) -> nn::Init {
     nn::Init::Randn { mean, stdev: 0.02 }
 }
 
+/// PyTorch's BatchNorm defaults (tch's too).
+const BN_MOMENTUM: f64 = 0.1;
+const BN_EPS: f64 = 1e-5;
+
 /// BatchNorm with weights from N(1, 0.02) and zero bias (the DCGAN reference's init).
 fn bn_config() -> nn::BatchNormConfig {
-    nn::BatchNormConfig { ws_init: normal(1.0), bs_init: nn::Init::Const(0.0), ..Default::default() }
+    nn::BatchNormConfig { ws_init: normal(1.0), bs_init: nn::Init::Const(0.0), momentum: BN_MOMENTUM, eps: BN_EPS, ..Default::default() }
 }
 
 enum Layer {
@@ -187,7 +191,11 @@ impl Layer {
         match self {
             Layer::Conv(c) => c.forward(x),
             Layer::ConvT(c) => c.forward(x),
-            Layer::Batch(b) => b.forward_t(x, train),
+            // In a data-parallel group with `sync_batch_norm`, the batch is every rank's.
+            Layer::Batch(b) => match crate::dist::sync_batch_norm().filter(|_| train) {
+                Some(d) => d.batch_norm(b, x, BN_MOMENTUM, BN_EPS),
+                None => b.forward_t(x, train),
+            },
             Layer::Instance => x.instance_norm::<Tensor>(None, None, None, None, true, 0.1, 1e-5, true),
             Layer::LayerNorm(l) => l.forward(x),
             Layer::Relu => x.relu(),

@@ -143,6 +143,7 @@ impl ToyPreset {
             optim: OptimConfig { schedule: if self.loss.decayed() { LrSchedule::Linear } else { LrSchedule::Constant }, ..OptimConfig::same(adam) },
             doctor: Default::default(),
             precision: Default::default(),
+            sync_batch_norm: false,
         }
     }
 }

@@ -47,6 +47,7 @@ impl Trainer {
         }
         self.opt_g.set_dist(dist.clone());
         self.opt_d.set_dist(dist.clone());
+        crate::dist::set_sync_batch_norm(self.config.sync_batch_norm.then(|| dist.clone()));
         self.dist = Some(dist);
         Ok(())
     }
