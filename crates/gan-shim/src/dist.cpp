@@ -100,20 +100,27 @@ extern "C" int gan_shim_group_new(const char* host, int port, int rank, int size
 extern "C" void gan_shim_group_free(GanGroup* g) { delete g; }
 
 namespace {
-int finish(GanGroup* g, c10::intrusive_ptr<c10d::Work> work, char* err, size_t err_len) {
+// Waits for a collective (throws on failure or timeout).
+int finish(GanGroup* g, const c10::intrusive_ptr<c10d::Work>& work) {
   work->wait(g->timeout);
   return 0;
+}
+
+// Sums `t` over the group in place (throws on failure or timeout).
+void all_reduce(GanGroup* g, at::Tensor& t) {
+  std::vector<at::Tensor> ts{t};
+  c10d::AllreduceOptions opts;
+  opts.reduceOp = c10d::ReduceOp(c10d::ReduceOp::SUM);
+  opts.timeout = g->timeout;
+  g->backend->allreduce(ts, opts)->wait(g->timeout);
 }
 }  // namespace
 
 // Sums `t` (a dense CPU tensor) over the group, in place.
 extern "C" int gan_shim_group_allreduce_sum(GanGroup* g, at::Tensor* t, char* err, size_t err_len) {
   try {
-    std::vector<at::Tensor> ts{*t};
-    c10d::AllreduceOptions opts;
-    opts.reduceOp = c10d::ReduceOp(c10d::ReduceOp::SUM);
-    opts.timeout = g->timeout;
-    return finish(g, g->backend->allreduce(ts, opts), err, err_len);
+    all_reduce(g, *t);
+    return 0;
   } catch (const std::exception& e) {
     return fail(e.what(), err, err_len);
   }
@@ -126,7 +133,7 @@ extern "C" int gan_shim_group_broadcast(GanGroup* g, at::Tensor* t, int root, ch
     c10d::BroadcastOptions opts;
     opts.rootRank = root;
     opts.timeout = g->timeout;
-    return finish(g, g->backend->broadcast(ts, opts), err, err_len);
+    return finish(g, g->backend->broadcast(ts, opts));
   } catch (const std::exception& e) {
     return fail(e.what(), err, err_len);
   }
@@ -136,7 +143,7 @@ extern "C" int gan_shim_group_barrier(GanGroup* g, char* err, size_t err_len) {
   try {
     c10d::BarrierOptions opts;
     opts.timeout = g->timeout;
-    return finish(g, g->backend->barrier(opts), err, err_len);
+    return finish(g, g->backend->barrier(opts));
   } catch (const std::exception& e) {
     return fail(e.what(), err, err_len);
   }
@@ -177,14 +184,6 @@ std::vector<int64_t> reduce_dims(const at::Tensor& x) {
   std::vector<int64_t> d{0};
   for (int64_t i = 2; i < x.dim(); ++i) d.push_back(i);
   return d;
-}
-
-void all_reduce(GanGroup* g, at::Tensor& t) {
-  std::vector<at::Tensor> ts{t};
-  c10d::AllreduceOptions opts;
-  opts.reduceOp = c10d::ReduceOp(c10d::ReduceOp::SUM);
-  opts.timeout = g->timeout;
-  g->backend->allreduce(ts, opts)->wait(g->timeout);
 }
 
 // As `all_reduce`, but a failure is recorded in the group (once) instead of thrown, and
