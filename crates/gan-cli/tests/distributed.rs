@@ -1,7 +1,7 @@
 //! Data-parallel training over c10d's Gloo on 127.0.0.1: two ranks with a global batch of 64
 //! take the single process's steps (batch 64, same seed) through step 20, for the MLP GAN
 //! without dropout, the MLP WGAN-GP (whose penalty's interpolation weights are sharded as
-//! the batch is) and, for the first steps, the conv WGAN-GP with 5 critic updates per step
+//! the batch is; runs resume from one world size into another) and, for the first steps, the conv WGAN-GP with 5 critic updates per step
 //! (its generator's batch norms synchronised, `sync_batch_norm = true`, so that their
 //! statistics are the global batch's; see the test for why its later steps only agree to
 //! a bound): every weight agrees to 1e-5 of its tensor's scale, but for the few
@@ -155,6 +155,12 @@ fn two_ranks_compute_the_single_process_steps() {
         let longer = dir.join("longer.toml");
         std::fs::write(&longer, config.replace("steps = 20", "steps = 25")).unwrap();
         ok(&["--threads", "1", "train", "--resume", "dual", "--config", longer.to_str().unwrap(), "--no-progress"], &dir);
+        if name == "mlp" {
+            // And the single-process run resumes in two (the second rank takes rank 0's
+            // weights, optimiser state and place in the data): the same steps again.
+            ok(&["--threads", "1", "train", "--resume", "single", "--config", longer.to_str().unwrap(), "--no-progress", "--nproc", "2"], &dir);
+            assert_same_steps("mlp resumed", &dir.join("single"), &dir.join("dual"), 25);
+        }
     }
 }
 

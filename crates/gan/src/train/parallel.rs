@@ -43,7 +43,9 @@ impl Trainer {
             self.step = c[0] as u64;
             self.opt_g.set_steps_taken(c[2]);
             self.opt_d.set_steps_taken(c[3]);
-            self.seek_data(c[1] as u64)?;
+            if c[1] as u64 != self.batches_consumed {
+                self.seek_data(c[1] as u64)?;
+            }
         }
         self.opt_g.set_dist(dist.clone());
         self.opt_d.set_dist(dist.clone());
