@@ -95,11 +95,7 @@ fn free_port() -> String {
 }
 
 fn setup(t: &Path, config: &str) -> (String, String) {
-    let data = t.join("digits");
-    write_labelled_28(&data, 256, true);
-    let cfg = t.join("c.toml");
-    std::fs::write(&cfg, config).unwrap();
-    (data.to_str().unwrap().into(), cfg.to_str().unwrap().into())
+    digits_setup(t, 256, config)
 }
 
 #[test]

@@ -24,11 +24,8 @@ fn weights(run: &Path, step: u64, file: &str) -> Vec<u8> {
 #[test]
 fn channels_last_runs_checkpoint_in_the_common_layout_and_resume_exactly() {
     let t = tempfile::tempdir().unwrap();
-    let data = t.path().join("digits");
-    write_labelled_28(&data, 48, true);
-    let cfg = t.path().join("dc.toml");
-    std::fs::write(&cfg, tiny_dcgan("")).unwrap();
-    let (data, cfg) = (data.to_str().unwrap(), cfg.to_str().unwrap());
+    let (data, cfg) = digits_setup(t.path(), 48, &tiny_dcgan(""));
+    let (data, cfg) = (data.as_str(), cfg.as_str());
     let base = ["--memory-format", "channels-last", "train", "--preset", "mnist-dcgan", "--config", cfg, "--data", data, "--no-progress", "--out"];
     ok(&[&base[..], &["full"]].concat(), t.path());
     let o = gan().args([&base[..], &["crashed"]].concat()).current_dir(t.path()).env("GAN_FAULT_ABORT_IN_CHECKPOINT", "6").output().unwrap();
@@ -56,11 +53,8 @@ fn channels_last_runs_checkpoint_in_the_common_layout_and_resume_exactly() {
 #[test]
 fn bf16_is_recorded_kept_on_resume_and_refused_for_the_vae() {
     let t = tempfile::tempdir().unwrap();
-    let data = t.path().join("digits");
-    write_labelled_28(&data, 48, true);
-    let cfg = t.path().join("dc.toml");
-    std::fs::write(&cfg, tiny_dcgan("").replace("steps = 6", "steps = 3")).unwrap();
-    let (data, cfg) = (data.to_str().unwrap(), cfg.to_str().unwrap());
+    let (data, cfg) = digits_setup(t.path(), 48, &tiny_dcgan("").replace("steps = 6", "steps = 3"));
+    let (data, cfg) = (data.as_str(), cfg.as_str());
     let train = |precision: &str, out: &str| {
         ok(&["train", "--preset", "mnist-dcgan", "--config", cfg, "--data", data, "--no-progress", "--precision", precision, "--out", out], t.path())
     };

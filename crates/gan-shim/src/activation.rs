@@ -15,15 +15,8 @@ extern "C" {
 /// `torch.nn.functional.leaky_relu(x, slope)`, differentiable (twice, as the gradient penalty
 /// needs: its backward is `leaky_relu_backward`, itself differentiable).
 pub fn leaky_relu(x: &Tensor, slope: f64) -> Result<Tensor, String> {
-    let mut out: *mut C_tensor = std::ptr::null_mut();
-    let mut err = super::error_buffer();
-    // SAFETY: `x` is a live tch tensor; on success `out` holds a fresh `at::Tensor*`.
-    let rc = unsafe { gan_shim_leaky_relu(x.as_ptr() as *mut C_tensor, slope, &mut out, err.as_mut_ptr(), err.len()) };
-    if rc != 0 || out.is_null() {
-        return Err(super::message("leaky_relu", &err));
-    }
-    // SAFETY: `out` is owned by nobody else.
-    Ok(unsafe { Tensor::from_ptr(out) })
+    // SAFETY: `x` is a live tch tensor for the call.
+    super::call_new("leaky_relu", |out, err, len| unsafe { gan_shim_leaky_relu(super::ptr(x), slope, out, err, len) })
 }
 
 #[cfg(test)]

@@ -34,8 +34,8 @@ pub struct AdamStep {
 
 /// The `at::Tensor*` handles of `ts` (the C++ side copies each handle, sharing the storage:
 /// in-place updates there are updates of these tensors).
-pub(crate) fn pointers(ts: &[Tensor]) -> Vec<*mut C_tensor> {
-    ts.iter().map(|t| t.as_ptr() as *mut C_tensor).collect()
+fn pointers(ts: &[Tensor]) -> Vec<*mut C_tensor> {
+    ts.iter().map(super::ptr).collect()
 }
 
 /// One Adam update of every parameter in place, with its first and second moments, as
@@ -54,13 +54,10 @@ pub fn fused_adam(params: &mut [Tensor], grads: &[Tensor], exp_avgs: &mut [Tenso
         }
     }
     let (p, g, m, v) = (pointers(params), pointers(grads), pointers(exp_avgs), pointers(exp_avg_sqs));
-    let mut err = super::error_buffer();
     let (b1, b2) = a.betas;
-    // SAFETY: every pointer is a live tch tensor (an `at::Tensor*`) borrowed for the call, the
-    // lists have `n` entries, and `err` holds `err.len()` bytes.
-    let rc = unsafe { gan_shim_fused_adam(p.as_ptr(), g.as_ptr(), m.as_ptr(), v.as_ptr(), n, a.lr, b1, b2, a.eps, a.step, err.as_mut_ptr(), err.len()) };
-    if rc == 0 {
-        return Ok(());
-    }
-    Err(super::message("fused Adam", &err))
+    // SAFETY: every pointer is a live tch tensor (an `at::Tensor*`) borrowed for the call, and
+    // the lists have `n` entries.
+    super::call("fused Adam", |err, len| unsafe {
+        gan_shim_fused_adam(p.as_ptr(), g.as_ptr(), m.as_ptr(), v.as_ptr(), n, a.lr, b1, b2, a.eps, a.step, err, len)
+    })
 }

@@ -31,12 +31,8 @@ impl Autocast {
             other => return Err(format!("autocast: no bf16 autocast for {other:?}")),
         };
         let (mut was_enabled, mut was_dtype) = (0, 0);
-        let mut err = super::error_buffer();
-        // SAFETY: plain out-parameters and a buffer of `err.len()` bytes.
-        let rc = unsafe { gan_shim_autocast_enter(code, &mut was_enabled, &mut was_dtype, err.as_mut_ptr(), err.len()) };
-        if rc != 0 {
-            return Err(super::message("autocast", &err));
-        }
+        // SAFETY: plain out-parameters.
+        super::call("autocast", |err, len| unsafe { gan_shim_autocast_enter(code, &mut was_enabled, &mut was_dtype, err, len) })?;
         Ok(Self { device: code, was_enabled, was_dtype, _thread: std::marker::PhantomData })
     }
 }

@@ -84,60 +84,33 @@ fn cstring(what: &str, s: &str) -> Result<CString, String> {
     CString::new(s).map_err(|_| format!("{what} {s:?} holds a NUL byte"))
 }
 
-fn checked(what: &str, rc: i32, err: &[c_char]) -> Result<(), String> {
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(super::message(what, err))
-    }
-}
-
 impl Group {
     /// Rendezvous with the other `size - 1` ranks and build the Gloo group.
     pub fn join(c: &GroupConfig) -> Result<Group, String> {
         let (host, prefix) = (cstring("host", &c.host)?, cstring("prefix", &c.prefix)?);
         let mut out = std::ptr::null_mut();
-        let mut err = super::error_buffer();
-        // SAFETY: NUL-terminated strings alive for the call, an out-pointer and a buffer.
-        let rc = unsafe {
-            gan_shim_group_new(
-                host.as_ptr(),
-                c.port as i32,
-                c.rank,
-                c.size,
-                c.agent_store as i32,
-                c.timeout_ms,
-                prefix.as_ptr(),
-                &mut out,
-                err.as_mut_ptr(),
-                err.len(),
-            )
-        };
-        checked("rendezvous", rc, &err)?;
+        // SAFETY: NUL-terminated strings alive for the call and an out-pointer.
+        super::call("rendezvous", |err, len| unsafe {
+            gan_shim_group_new(host.as_ptr(), c.port as i32, c.rank, c.size, c.agent_store as i32, c.timeout_ms, prefix.as_ptr(), &mut out, err, len)
+        })?;
         Ok(Group { ptr: out, rank: c.rank, size: c.size })
     }
 
     /// Sums `t` over the group in place (a dense CPU tensor).
     pub fn all_reduce_sum(&self, t: &Tensor) -> Result<(), String> {
-        let mut err = super::error_buffer();
-        // SAFETY: a live group and tensor; the buffer holds `err.len()` bytes.
-        let rc = unsafe { gan_shim_group_allreduce_sum(self.ptr, t.as_ptr() as *mut C_tensor, err.as_mut_ptr(), err.len()) };
-        checked("all-reduce", rc, &err)
+        // SAFETY: a live group and tensor.
+        super::call("all-reduce", |err, len| unsafe { gan_shim_group_allreduce_sum(self.ptr, super::ptr(t), err, len) })
     }
 
     /// Overwrites `t` with rank `root`'s on every rank.
     pub fn broadcast(&self, t: &Tensor, root: i32) -> Result<(), String> {
-        let mut err = super::error_buffer();
-        // SAFETY: as in `all_reduce_sum`.
-        let rc = unsafe { gan_shim_group_broadcast(self.ptr, t.as_ptr() as *mut C_tensor, root, err.as_mut_ptr(), err.len()) };
-        checked("broadcast", rc, &err)
+        // SAFETY: a live group and tensor.
+        super::call("broadcast", |err, len| unsafe { gan_shim_group_broadcast(self.ptr, super::ptr(t), root, err, len) })
     }
 
     pub fn barrier(&self) -> Result<(), String> {
-        let mut err = super::error_buffer();
-        // SAFETY: a live group and a buffer.
-        let rc = unsafe { gan_shim_group_barrier(self.ptr, err.as_mut_ptr(), err.len()) };
-        checked("barrier", rc, &err)
+        // SAFETY: a live group.
+        super::call("barrier", |err, len| unsafe { gan_shim_group_barrier(self.ptr, err, len) })
     }
 
     /// `torch.nn.SyncBatchNorm` in training mode on `[N, C, ...]` input: batch statistics over
@@ -155,33 +128,24 @@ impl Group {
         momentum: f64,
         eps: f64,
     ) -> Result<Tensor, String> {
-        let p = |t: &Tensor| t.as_ptr() as *mut C_tensor;
-        let mut out = std::ptr::null_mut();
-        let mut err = super::error_buffer();
-        // SAFETY: live tensors and group for the call; on success `out` is a fresh tensor.
-        let rc = unsafe {
-            gan_shim_sync_batch_norm(self.ptr, p(x), p(weight), p(bias), p(running_mean), p(running_var), momentum, eps, &mut out, err.as_mut_ptr(), err.len())
-        };
-        checked("synchronised batch norm", rc, &err)?;
-        // SAFETY: `out` is owned by nobody else.
-        Ok(unsafe { Tensor::from_ptr(out) })
+        let p = super::ptr;
+        // SAFETY: a live group and tensors for the call.
+        super::call_new("synchronised batch norm", |out, err, len| unsafe {
+            gan_shim_sync_batch_norm(self.ptr, p(x), p(weight), p(bias), p(running_mean), p(running_var), momentum, eps, out, err, len)
+        })
     }
 
     /// A collective that failed inside an autograd pass (synchronised batch norm), if any.
     pub fn failure(&self) -> Option<String> {
-        let mut err = super::error_buffer();
-        // SAFETY: a live group and a buffer.
-        let rc = unsafe { gan_shim_group_failure(self.ptr, err.as_mut_ptr(), err.len()) };
-        (rc != 0).then(|| super::message("synchronised batch norm", &err))
+        // SAFETY: a live group.
+        super::call("synchronised batch norm", |err, len| unsafe { gan_shim_group_failure(self.ptr, err, len) }).err()
     }
 
     /// Stores `value` under `key` for every rank to read.
     pub fn set(&self, key: &str, value: &[u8]) -> Result<(), String> {
         let key = cstring("key", key)?;
-        let mut err = super::error_buffer();
-        // SAFETY: a live group, a NUL-terminated key, `value.len()` bytes and a buffer.
-        let rc = unsafe { gan_shim_store_set(self.ptr, key.as_ptr(), value.as_ptr(), value.len(), err.as_mut_ptr(), err.len()) };
-        checked("store", rc, &err)
+        // SAFETY: a live group, a NUL-terminated key and `value.len()` bytes.
+        super::call("store", |err, len| unsafe { gan_shim_store_set(self.ptr, key.as_ptr(), value.as_ptr(), value.len(), err, len) })
     }
 
     /// The value under `key`, waiting (up to the timeout) for some rank to set it.
@@ -189,15 +153,14 @@ impl Group {
         let ckey = cstring("key", key)?;
         let mut buf = vec![0u8; 4096];
         loop {
-            let (mut len, mut err) = (0usize, super::error_buffer());
+            let mut size = 0usize;
             // SAFETY: a live group, a NUL-terminated key, a buffer of `buf.len()` bytes.
-            let rc = unsafe { gan_shim_store_get(self.ptr, ckey.as_ptr(), buf.as_mut_ptr(), buf.len(), &mut len, err.as_mut_ptr(), err.len()) };
-            checked("store", rc, &err)?;
-            if len <= buf.len() {
-                buf.truncate(len);
+            super::call("store", |err, len| unsafe { gan_shim_store_get(self.ptr, ckey.as_ptr(), buf.as_mut_ptr(), buf.len(), &mut size, err, len) })?;
+            if size <= buf.len() {
+                buf.truncate(size);
                 return Ok(buf);
             }
-            buf = vec![0u8; len];
+            buf = vec![0u8; size];
         }
     }
 }

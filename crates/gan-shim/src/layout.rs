@@ -33,9 +33,9 @@ impl MemoryFormat {
     }
 }
 
-fn four_d(what: &str, t: &Tensor, format: MemoryFormat) -> Result<(), String> {
+fn four_d(t: &Tensor, format: MemoryFormat) -> Result<(), String> {
     if format == MemoryFormat::ChannelsLast && t.dim() != 4 {
-        return Err(format!("{what}: channels-last needs a 4-d tensor, got {:?}", t.size()));
+        return Err(format!("memory format: channels-last needs a 4-d tensor, got {:?}", t.size()));
     }
     Ok(())
 }
@@ -43,38 +43,25 @@ fn four_d(what: &str, t: &Tensor, format: MemoryFormat) -> Result<(), String> {
 /// `t.contiguous(memory_format=format)`: `t` itself when already laid out so, else a copy
 /// (recorded by autograd, so gradients flow through it).
 pub fn to_memory_format(t: &Tensor, format: MemoryFormat) -> Result<Tensor, String> {
-    four_d("memory format", t, format)?;
-    let mut out: *mut C_tensor = std::ptr::null_mut();
-    let mut err = super::error_buffer();
-    // SAFETY: `t` is a live tch tensor; on success the C++ side stores a new `at::Tensor*`
-    // in `out`, which `Tensor::from_ptr` takes ownership of.
-    let rc = unsafe { gan_shim_to_memory_format(t.as_ptr() as *mut C_tensor, format.code(), &mut out, err.as_mut_ptr(), err.len()) };
-    if rc != 0 || out.is_null() {
-        return Err(super::message("memory format", &err));
-    }
-    // SAFETY: `out` is a fresh heap `at::Tensor*` owned by nobody else.
-    Ok(unsafe { Tensor::from_ptr(out) })
+    four_d(t, format)?;
+    // SAFETY: `t` is a live tch tensor for the call.
+    super::call_new("memory format", |out, err, len| unsafe { gan_shim_to_memory_format(super::ptr(t), format.code(), out, err, len) })
 }
 
 /// Re-lays a parameter out in `format` in place, as `module.to(memory_format=...)` does: the
 /// variable stays the same (its values, `requires_grad` and every handle on it), only its
 /// strides change; a gradient it held is dropped.
 pub fn set_memory_format(var: &Tensor, format: MemoryFormat) -> Result<(), String> {
-    four_d("memory format", var, format)?;
-    let mut err = super::error_buffer();
-    // SAFETY: `var` is a live tch tensor; `err` holds `err.len()` bytes.
-    let rc = unsafe { gan_shim_set_memory_format(var.as_ptr() as *mut C_tensor, format.code(), err.as_mut_ptr(), err.len()) };
-    if rc != 0 {
-        return Err(super::message("memory format", &err));
-    }
-    Ok(())
+    four_d(var, format)?;
+    // SAFETY: `var` is a live tch tensor for the call.
+    super::call("memory format", |err, len| unsafe { gan_shim_set_memory_format(super::ptr(var), format.code(), err, len) })
 }
 
 /// Whether `t` is dense in `format` (a tensor can be both when its channels or its spatial
 /// dimensions are 1).
 pub fn is_memory_format(t: &Tensor, format: MemoryFormat) -> bool {
     // SAFETY: `t` is a live tch tensor.
-    unsafe { gan_shim_is_memory_format(t.as_ptr() as *mut C_tensor, format.code()) == 1 }
+    unsafe { gan_shim_is_memory_format(super::ptr(t), format.code()) == 1 }
 }
 
 #[cfg(test)]

@@ -25,13 +25,38 @@ pub use layout::{is_memory_format, set_memory_format, to_memory_format, MemoryFo
 
 use std::os::raw::c_char;
 
+use tch::Tensor;
+use torch_sys::C_tensor;
+
 /// The C++ side's message in `err` (NUL-terminated), prefixed by `what`.
 fn message(what: &str, err: &[c_char]) -> String {
     let bytes: Vec<u8> = err.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
     format!("{what}: {}", String::from_utf8_lossy(&bytes))
 }
 
-/// A buffer for the C++ side's error message.
-fn error_buffer() -> Vec<c_char> {
-    vec![0 as c_char; 1024]
+/// Runs one shim call, which reports failure as a non-zero code with its message written
+/// into the error buffer it is handed (pointer and length).
+fn call(what: &str, f: impl FnOnce(*mut c_char, usize) -> i32) -> Result<(), String> {
+    let mut err = vec![0 as c_char; 1024];
+    match f(err.as_mut_ptr(), err.len()) {
+        0 => Ok(()),
+        _ => Err(message(what, &err)),
+    }
+}
+
+/// [`call`] for a shim function that hands back a new `at::Tensor*` through its out-pointer.
+fn call_new(what: &str, f: impl FnOnce(*mut *mut C_tensor, *mut c_char, usize) -> i32) -> Result<Tensor, String> {
+    let mut out: *mut C_tensor = std::ptr::null_mut();
+    call(what, |err, len| f(&mut out, err, len))?;
+    if out.is_null() {
+        return Err(format!("{what}: no tensor came back"));
+    }
+    // SAFETY: on success the C++ side stored a fresh heap `at::Tensor*` that nobody else
+    // owns; `Tensor::from_ptr` takes it over.
+    Ok(unsafe { Tensor::from_ptr(out) })
+}
+
+/// The `at::Tensor*` handle of a tch tensor (what tch's `C_tensor` is), borrowed for a call.
+fn ptr(t: &Tensor) -> *mut C_tensor {
+    t.as_ptr() as *mut C_tensor
 }

@@ -145,23 +145,17 @@ impl Dist {
     /// The mean over ranks of each gradient, through one flat all-reduce (the gradients
     /// are float32 tensors on one device). After a failure the local gradients come back.
     pub fn average(&self, grads: &[Tensor]) -> Vec<Tensor> {
+        let local = || grads.iter().map(Tensor::shallow_clone).collect();
         if grads.is_empty() || self.failed() {
-            return grads.iter().map(Tensor::shallow_clone).collect();
+            return local();
         }
-        let flat = Tensor::cat(&grads.iter().map(|g| g.detach().to_kind(Kind::Float).reshape([-1])).collect::<Vec<_>>(), 0);
+        let flat = flatten(grads);
         if let Err(e) = self.group.all_reduce_sum(&flat) {
             self.record(e);
-            return grads.iter().map(Tensor::shallow_clone).collect();
+            return local();
         }
         let flat = flat / self.world() as f64;
-        let mut out = Vec::with_capacity(grads.len());
-        let mut at = 0;
-        for g in grads {
-            let n = g.numel() as i64;
-            out.push(flat.narrow(0, at, n).view_as(g).to_kind(g.kind()));
-            at += n;
-        }
-        out
+        pieces(&flat, grads).map(|(piece, g)| piece.to_kind(g.kind())).collect()
     }
 
     /// Overwrites every tensor with rank 0's (one flat broadcast; float32 tensors).
@@ -169,14 +163,11 @@ impl Dist {
         if tensors.is_empty() {
             return Ok(());
         }
-        let flat = Tensor::cat(&tensors.iter().map(|t| t.detach().to_kind(Kind::Float).reshape([-1])).collect::<Vec<_>>(), 0);
+        let flat = flatten(tensors);
         self.group.broadcast(&flat, 0).map_err(|e| GanError::Distributed(self.lost(e)))?;
         tch::no_grad(|| {
-            let mut at = 0;
-            for t in tensors {
-                let n = t.numel() as i64;
-                t.shallow_clone().copy_(&flat.narrow(0, at, n).view_as(t));
-                at += n;
+            for (piece, t) in pieces(&flat, tensors) {
+                t.shallow_clone().copy_(&piece);
             }
         });
         Ok(())
@@ -233,6 +224,22 @@ impl Dist {
         let per = n / self.world() as i64;
         t.narrow(0, self.rank() as i64 * per, per)
     }
+}
+
+/// `tensors` end to end in one float32 vector (one collective instead of one per tensor).
+fn flatten(tensors: &[Tensor]) -> Tensor {
+    Tensor::cat(&tensors.iter().map(|t| t.detach().to_kind(Kind::Float).reshape([-1])).collect::<Vec<_>>(), 0)
+}
+
+/// The parts of a [`flatten`]ed vector, each shaped like the tensor it came from, with it.
+fn pieces<'a>(flat: &'a Tensor, like: &'a [Tensor]) -> impl Iterator<Item = (Tensor, &'a Tensor)> + 'a {
+    let mut at = 0;
+    like.iter().map(move |t| {
+        let n = t.numel() as i64;
+        let piece = flat.narrow(0, at, n).view_as(t);
+        at += n;
+        (piece, t)
+    })
 }
 
 /// The group whose batch norms are synchronised (`sync_batch_norm = true`), for the networks

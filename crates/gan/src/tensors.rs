@@ -18,7 +18,12 @@ fn bad(file: &Path, reason: String) -> GanError {
 /// format stores (a channels-last weight is written as the same numbers NCHW would hold;
 /// `tch`'s own `VarStore::save` refuses such a tensor).
 pub fn save_vars(vs: &tch::nn::VarStore, file: &Path) -> std::result::Result<(), tch::TchError> {
-    let named: Vec<(String, Tensor)> = vs.variables().into_iter().map(|(name, t)| (name, t.contiguous())).collect();
+    write_row_major(&vs.variables().into_iter().collect::<Vec<_>>(), file)
+}
+
+/// `Tensor::write_safetensors` of tensors in any layout (each is written row-major).
+pub fn write_row_major(named: &[(String, Tensor)], file: &Path) -> std::result::Result<(), tch::TchError> {
+    let named: Vec<(&str, Tensor)> = named.iter().map(|(name, t)| (name.as_str(), t.contiguous())).collect();
     Tensor::write_safetensors(&named, file)
 }
 

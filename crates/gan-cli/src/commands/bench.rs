@@ -52,17 +52,14 @@ fn sweep(a: &BenchArgs) -> anyhow::Result<()> {
         return Err(crate::exit::user(format!("--sweep-batches: a batch needs at least one image, got {b}")));
     }
     if let Some(&s) = a.sweep_sizes.iter().find(|s| !crate::sweep::SIZES.contains(s)) {
-        return Err(crate::exit::user(format!("--sweep-sizes: the presets' image sizes are 28, 64 and 128, got {s}")));
+        return Err(crate::exit::user(format!("--sweep-sizes: the presets' image sizes are {:?}, got {s}", crate::sweep::SIZES)));
     }
     if !(a.sweep_secs.is_finite() && a.sweep_secs >= 0.0) {
         return Err(crate::exit::user(format!("--sweep-secs must be a non-negative number, got {}", a.sweep_secs)));
     }
     let device = a.device.resolve()?;
     let peak = crate::sweep::peak_gflops(device, a.precision);
-    let arith = match a.precision {
-        gan::models::precision::Precision::F32 => "f32",
-        gan::models::precision::Precision::Bf16 => "bf16",
-    };
+    let arith = a.precision.name();
     let dev = gan::device::describe(device);
     let mut points = Vec::new();
     if !a.json {

@@ -72,11 +72,17 @@ pub fn spawn_local(n: usize, explicit_threads: bool) -> anyhow::Result<Children>
             args.push(a);
         }
     }
-    let world = n.to_string();
-    let env = |c: &mut Command, rank: usize| {
-        c.env("WORLD_SIZE", &world).env("RANK", rank.to_string()).env("LOCAL_RANK", rank.to_string()).env("MASTER_ADDR", "127.0.0.1").env("MASTER_PORT", &port);
+    // torchrun's variables for rank `r` of this machine's group.
+    let launch = |r: usize| {
+        [
+            ("WORLD_SIZE", n.to_string()),
+            ("RANK", r.to_string()),
+            ("LOCAL_RANK", r.to_string()),
+            ("MASTER_ADDR", "127.0.0.1".into()),
+            ("MASTER_PORT", port.clone()),
+        ]
     };
-    for (k, v) in [("WORLD_SIZE", world.as_str()), ("RANK", "0"), ("LOCAL_RANK", "0"), ("MASTER_ADDR", "127.0.0.1"), ("MASTER_PORT", port.as_str())] {
+    for (k, v) in launch(0) {
         // SAFETY: set before any other thread of this process reads the environment.
         unsafe { std::env::set_var(k, v) };
     }
@@ -86,8 +92,7 @@ pub fn spawn_local(n: usize, explicit_threads: bool) -> anyhow::Result<Children>
         if !explicit_threads {
             c.arg("--threads").arg(per.to_string());
         }
-        c.args(&args);
-        env(&mut c, rank);
+        c.args(&args).envs(launch(rank));
         children.push(c.spawn().with_context(|| format!("starting rank {rank}"))?);
     }
     Ok(Children(children))
@@ -101,10 +106,12 @@ pub fn join(launch: &Launch, timeout_secs: u64) -> anyhow::Result<Arc<Dist>> {
 /// A follower's trainer: the configuration it resolved itself, or (resuming) the leader's,
 /// in a scratch directory; the leader's state arrives in `Trainer::join`.
 pub fn follower(dist: &Dist, own: Option<TrainConfig>, device: tch::Device) -> anyhow::Result<(Trainer, Scratch)> {
-    let leaders = String::from_utf8(dist.share("config", b"")?).context("rank 0's configuration is not text")?;
     let config = match own {
         Some(c) => c,
-        None => TrainConfig::from_toml_str(&leaders, "rank 0's configuration")?,
+        None => {
+            let leaders = String::from_utf8(dist.share("config", b"")?).context("rank 0's configuration is not text")?;
+            TrainConfig::from_toml_str(&leaders, "rank 0's configuration")?
+        }
     };
     let dir = std::env::temp_dir().join(format!("gan-rank{}-{}", dist.rank(), std::process::id()));
     let scratch = Scratch(dir.clone());

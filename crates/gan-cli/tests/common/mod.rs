@@ -75,6 +75,16 @@ pub fn tiny_setup(root: &Path) -> (PathBuf, PathBuf) {
     (data, cfg)
 }
 
+/// Writes `n` labelled 28x28 digits ([`write_labelled_28`], with noise) and a config file of
+/// `config` into `root`; returns (data dir, config path) as arguments for `gan train`.
+pub fn digits_setup(root: &Path, n: usize, config: &str) -> (String, String) {
+    let data = root.join("digits");
+    write_labelled_28(&data, n, true);
+    let cfg = root.join("config.toml");
+    std::fs::write(&cfg, config).unwrap();
+    (data.to_str().unwrap().into(), cfg.to_str().unwrap().into())
+}
+
 /// The Python interpreter with torch (make test exports GAN_PYTHON).
 pub fn python() -> PathBuf {
     if let Some(p) = std::env::var_os("GAN_PYTHON") {

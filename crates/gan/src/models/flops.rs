@@ -31,9 +31,7 @@ fn linear(sizes: &[i64]) -> u64 {
 }
 
 fn mlp(c: &MlpConfig, image: ImageShape, classes: i64) -> NetFlops {
-    let g: Vec<i64> = std::iter::once(c.latent_dim + classes).chain(c.g_hidden.iter().copied()).chain([image.numel()]).collect();
-    let d: Vec<i64> = std::iter::once(image.numel() + classes).chain(c.d_hidden.iter().copied()).chain([1]).collect();
-    NetFlops { g: linear(&g), d: linear(&d) }
+    NetFlops { g: linear(&c.g_sizes(image, classes)), d: linear(&c.d_sizes(image, classes)) }
 }
 
 fn dcgan(c: &DcganConfig, image: ImageShape, classes: i64) -> Option<NetFlops> {

@@ -80,15 +80,25 @@ impl MlpConfig {
         p
     }
 
+    /// G's layer widths: `z` (with the one-hot class) through the hidden layers to the pixels.
+    pub(super) fn g_sizes(&self, image: ImageShape, classes: i64) -> Vec<i64> {
+        std::iter::once(self.latent_dim + classes).chain(self.g_hidden.iter().copied()).chain([image.numel()]).collect()
+    }
+
+    /// D's layer widths: the pixels (with the one-hot class) through the hidden layers to one score.
+    pub(super) fn d_sizes(&self, image: ImageShape, classes: i64) -> Vec<i64> {
+        std::iter::once(image.numel() + classes).chain(self.d_hidden.iter().copied()).chain([1]).collect()
+    }
+
     pub fn generator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpGenerator {
-        let sizes: Vec<i64> = std::iter::once(self.latent_dim + classes).chain(self.g_hidden.iter().copied()).chain([image.numel()]).collect();
+        let sizes = self.g_sizes(image, classes);
         // nn.Sequential indices: Linear at 0, 2, 4, ... (each followed by one activation).
         let stack = LinearStack::new(root, &sizes, 2, self.g_leaky_slope.unwrap_or(self.leaky_slope), 0.0);
         MlpGenerator { stack, latent_dim: self.latent_dim, classes, image, output: self.g_output }
     }
 
     pub fn discriminator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> MlpDiscriminator {
-        let sizes: Vec<i64> = std::iter::once(image.numel() + classes).chain(self.d_hidden.iter().copied()).chain([1]).collect();
+        let sizes = self.d_sizes(image, classes);
         // Linear, LeakyReLU, Dropout per hidden layer: Linear at 0, 3, 6, ...
         let stack = LinearStack::new(root, &sizes, 3, self.leaky_slope, self.d_dropout);
         MlpDiscriminator { stack, classes }

@@ -28,6 +28,14 @@ impl Precision {
         *self == Precision::F32
     }
 
+    /// The name configurations use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::Bf16 => "bf16",
+        }
+    }
+
     /// An autocast region for this precision on `device` (none for f32): what is computed
     /// while it is held runs as the networks run.
     pub fn region(self, device: Device) -> Option<gan_shim::Autocast> {

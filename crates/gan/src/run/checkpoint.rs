@@ -129,8 +129,7 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize, keep_every: u
         files.push(e);
     }
     let o = tmp.join(OPTIMIZER_FILE);
-    let optimizer: Vec<(String, Tensor)> = parts.optimizer.iter().map(|(n, t)| (n.clone(), t.contiguous())).collect();
-    Tensor::write_safetensors(&optimizer, &o).map_err(torch_err(&o))?;
+    crate::tensors::write_row_major(&parts.optimizer, &o).map_err(torch_err(&o))?;
     let s = tmp.join(STATE_FILE);
     std::fs::write(&s, serde_json::to_vec_pretty(&parts.state).expect("state serialises")).map_err(GanError::io(&s))?;
     let c = tmp.join("config.toml");
