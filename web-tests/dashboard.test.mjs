@@ -14,6 +14,8 @@ before(async () => {
   trainFixture(join(dir, "runs"), "ring-done", "ring8-ns", 600);
   // The saturating loss on ring8 collapses: the doctor diagnoses it (at step 750 to 1,250).
   trainFixture(join(dir, "runs"), "collapsing", "ring8-minimax", 2000);
+  // A 28x28 generator to draw over (iGAN).
+  trainFixture(join(dir, "runs"), "digits", "mnist-mlp", 20);
   execFileSync(GAN, ["--threads", "1", "eval", "--run", join(dir, "runs", "ring-done")], { stdio: "ignore" });
   server = await startServer(["serve", "--runs", join(dir, "runs")]);
   browser = await launch();
@@ -89,6 +91,40 @@ test("a collapsing run shows the doctor's banner and its band under the curves",
   await page.waitForFunction(() => document.getElementById("run-name").textContent === "ring-done");
   assert.equal(await page.isVisible("#doctor-banner"), false);
   assert.equal(await page.$$eval("#doctor-band .segment", (s) => s.length), 0);
+  await page.close();
+});
+
+// iGAN: strokes drawn with the mouse are projected onto the run's generator while drawing.
+test("drawing on a generator run shows the closest images it can draw, and they follow the strokes", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  await page.goto(`${server.url}/#run=digits`);
+  await page.waitForSelector("#draw-section:not([hidden])");
+  const box = await page.locator("#draw-canvas").boundingBox();
+  const drag = async (points) => {
+    await page.mouse.move(box.x + points[0][0] * box.width, box.y + points[0][1] * box.height);
+    await page.mouse.down();
+    for (const [x, y] of points.slice(1)) await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 4 });
+    await page.mouse.up();
+  };
+  const results = () => page.evaluate(() => [...document.querySelectorAll("#projected canvas")].map((c) => Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data).join(",")));
+  await drag([[0.5, 0.15], [0.5, 0.85]]);
+  await page.waitForFunction(() => document.querySelectorAll("#projected canvas").length === 6);
+  // Wait until the answer to the finished stroke has arrived (no request in flight).
+  await page.waitForFunction(() => /best loss/.test(document.getElementById("draw-status").textContent));
+  await page.waitForTimeout(1500);
+  const first = await results();
+  await drag([[0.2, 0.5], [0.8, 0.5], [0.8, 0.2]]);
+  await page.waitForFunction((before) => {
+    const now = [...document.querySelectorAll("#projected canvas")].map((c) => Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data).join(","));
+    return now.length === 6 && now[0] !== before[0];
+  }, first, { timeout: 20000 });
+  const second = await results();
+  assert.notEqual(second[0], first[0], "the closest image changed with the drawing");
+  assert.match(await page.textContent("#draw-status"), /closest images of step 20/);
+  await screenshot(page, "dashboard-draw");
+  // Runs that draw no images to draw over hide the canvas.
+  await page.click('#runs li[data-name="ring-done"]');
+  await page.waitForSelector("#draw-section", { state: "hidden" });
   await page.close();
 });
 

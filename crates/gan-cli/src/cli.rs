@@ -8,10 +8,12 @@ use gan::DeviceChoice;
 
 mod choices;
 mod groups;
+mod translation;
 mod web;
 
 pub use choices::*;
 pub use groups::*;
+pub use translation::*;
 pub use web::*;
 
 #[derive(Parser, Debug)]
@@ -66,6 +68,10 @@ pub enum Command {
     Lab(LabArgs),
     /// Measure training steps per second.
     Bench(BenchArgs),
+    /// Translate images with a trained pix2pix or CycleGAN run.
+    Translate(TranslateArgs),
+    /// Project a sketch onto a trained generator (iGAN): the latents whose images match it.
+    Project(ProjectArgs),
 }
 
 #[derive(Args, Debug)]

@@ -20,6 +20,11 @@ const SKIPPED_SHOWN: u64 = 10;
 
 fn summary(m: &StepMetrics) -> String {
     let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
+    if let Some(t) = m.translation {
+        let part = |name: &str, x: Option<f64>| x.map(|x| format!("  {name} {x:.3}")).unwrap_or_default();
+        let adversarial = m.d_loss.map(|d| format!("D {d:.3}  G {:.3}", v(m.g_loss))).unwrap_or_else(|| "no discriminator".into());
+        return format!("{adversarial}{}{}{}", part("L1", t.l1), part("cycle", t.cycle), part("identity", t.identity));
+    }
     match (m.vae, m.wasserstein) {
         (Some(e), _) => format!("-ELBO {:.2}  reconstruction {:.2}  KL {:.2}", e.loss, e.reconstruction, e.kl),
         (None, Some(w)) => {

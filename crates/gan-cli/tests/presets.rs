@@ -15,6 +15,12 @@ fn every_preset_takes_a_training_step() {
     for i in 0..8u8 {
         image::RgbImage::from_fn(40, 30, |x, _| image::Rgb([i * 30, x as u8 * 6, 90])).save(shapes.join(format!("{i}.png"))).unwrap();
     }
+    // Image-to-image presets read 28x28 Fashion-MNIST-style IDX files with a test split.
+    let pairs = t.path().join("pairs28");
+    write_labelled_28(&pairs, 40, true);
+    for f in ["images-idx3-ubyte.gz", "labels-idx1-ubyte.gz"] {
+        std::fs::copy(pairs.join(format!("train-{f}")), pairs.join(format!("t10k-{f}"))).unwrap();
+    }
     let list = run(&["presets"], t.path());
     assert!(list.status.success());
     let names: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().filter_map(|l| l.split_whitespace().next().map(String::from)).collect();
@@ -22,7 +28,9 @@ fn every_preset_takes_a_training_step() {
     for name in &names {
         let mut args = vec!["train", "--preset", name, "--steps", "1", "--batch-size", "4", "--no-progress", "--out", name];
         // Fashion presets read IDX files (8x8 here), the faces preset an image folder.
-        if name.starts_with("fashion") {
+        if name.starts_with("edges2fashion") {
+            args.extend(["--data", pairs.to_str().unwrap()]);
+        } else if name.starts_with("fashion") {
             args.extend(["--data", idx.to_str().unwrap()]);
         } else if name.starts_with("faces") {
             args.extend(["--data", shapes.to_str().unwrap()]);
@@ -30,6 +38,11 @@ fn every_preset_takes_a_training_step() {
         let o = run(&args, t.path());
         assert!(o.status.success(), "{name}: {}", stderr(&o));
         let m = gan::run::metrics::read_metrics(&t.path().join(name).join("metrics.jsonl")).unwrap();
+        if let Some(t) = m[0].translation {
+            assert!(m.len() == 1 && t.l1.or(t.cycle).is_some_and(f64::is_finite), "{name}: {m:?}");
+            assert_eq!(m[0].d_loss.is_some(), !name.ends_with("-l1"), "{name}: the L1 ablation has no discriminator");
+            continue;
+        }
         if name.contains("vae") {
             let e = m[0].vae.expect("VAE metrics");
             assert!(m.len() == 1 && e.loss.is_finite() && m[0].d_loss.is_none(), "{name}: {m:?}");

@@ -43,7 +43,7 @@ fn is_image(p: &Path) -> bool {
     p.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|source| DataError::Read { path: dir.into(), source })?;
     for entry in entries {
         let entry = entry.map_err(|source| DataError::Read { path: dir.into(), source })?;
@@ -93,25 +93,29 @@ impl ImageFolder {
         let path = &self.files[i];
         let bytes = std::fs::read(path).map_err(|source| DataError::Read { path: path.clone(), source })?;
         let img = decode_still(&bytes, self.size).map_err(|reason| DataError::Image { path: path.clone(), reason })?.into_rgb8();
-        let (w, h) = img.dimensions();
-        let s = self.size;
-        // The shorter side becomes `s`; the longer one keeps the aspect ratio (truncated).
-        let (rw, rh) = if w <= h { (s, (s as u64 * h as u64 / w as u64) as u32) } else { ((s as u64 * w as u64 / h as u64) as u32, s) };
-        let resized = if (rw, rh) == (w, h) { img } else { image::imageops::resize(&img, rw, rh, FilterType::Triangle) };
-        let (x0, y0) = ((rw - s) / 2, (rh - s) / 2);
-        let n = (s * s) as usize;
-        let mut out = vec![0u8; 3 * n];
-        for y in 0..s {
-            for x in 0..s {
-                let p = resized.get_pixel(x0 + x, y0 + y).0;
-                let j = (y * s + x) as usize;
-                for c in 0..3 {
-                    out[c * n + j] = p[c];
-                }
+        Ok(square_chw(&img, self.size))
+    }
+}
+
+/// `img` resized so that its shorter side is `s` (the longer keeps the aspect ratio,
+/// truncated), centre-cropped to `s x s`, as `3 x s x s` bytes, channels first.
+pub(crate) fn square_chw(img: &image::RgbImage, s: u32) -> Vec<u8> {
+    let (w, h) = img.dimensions();
+    let (rw, rh) = if w <= h { (s, (s as u64 * h as u64 / w as u64) as u32) } else { ((s as u64 * w as u64 / h as u64) as u32, s) };
+    let resized = if (rw, rh) == (w, h) { img.clone() } else { image::imageops::resize(img, rw, rh, FilterType::Triangle) };
+    let (x0, y0) = ((rw - s) / 2, (rh - s) / 2);
+    let n = (s * s) as usize;
+    let mut out = vec![0u8; 3 * n];
+    for y in 0..s {
+        for x in 0..s {
+            let p = resized.get_pixel(x0 + x, y0 + y).0;
+            let j = (y * s + x) as usize;
+            for c in 0..3 {
+                out[c * n + j] = p[c];
             }
         }
-        Ok(out)
     }
+    out
 }
 
 /// The largest image decoded, in pixels (a PNG header can claim any size).
@@ -121,7 +125,7 @@ pub const MAX_UPSCALE: u32 = 8;
 
 /// Decodes a still PNG or JPEG whose shorter side is at least `size / MAX_UPSCALE`; says why
 /// not otherwise. The content decides the format, whatever the file is named.
-fn decode_still(bytes: &[u8], size: u32) -> std::result::Result<image::DynamicImage, String> {
+pub(crate) fn decode_still(bytes: &[u8], size: u32) -> std::result::Result<image::DynamicImage, String> {
     use image::ImageFormat;
     let format = image::guess_format(bytes).map_err(|_| "not a PNG or JPEG file (unrecognised content)".to_string())?;
     if !matches!(format, ImageFormat::Png | ImageFormat::Jpeg) {

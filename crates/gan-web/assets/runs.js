@@ -1,6 +1,7 @@
 // The runs dashboard: a list of runs; for the chosen one its curves, samples, evaluation and
 // configuration, kept current by the run's event stream (no reloads).
 import { drawChart } from "./chart.js";
+import { drawFor, setupDraw } from "./draw.js";
 
 const $ = (id) => document.getElementById(id);
 let current = null; // {name, metrics, samples, eval, diagnoses, live}
@@ -9,7 +10,7 @@ let followLatest = true;
 let selecting = 0; // the latest select() call wins
 
 const CHARTS = [
-  ["chart-losses", "losses", [["d_loss", "D / critic"], ["g_loss", "G"], ["vae.loss", "-ELBO"], ["vae.reconstruction", "reconstruction"], ["vae.kl", "KL"]]],
+  ["chart-losses", "losses", [["d_loss", "D / critic"], ["g_loss", "G"], ["vae.loss", "-ELBO"], ["vae.reconstruction", "reconstruction"], ["vae.kl", "KL"], ["translation.l1", "L1 to target"], ["translation.cycle", "cycle L1"], ["translation.identity", "identity L1"]]],
   ["chart-scores", "D(x) and D(G(z))", [["d_real", "D(x)"], ["d_fake", "D(G(z))"]]],
   ["chart-critic", "critic", [["wasserstein", "EM estimate"], ["penalty", "gradient penalty"]]],
 ];
@@ -118,6 +119,7 @@ async function select(name) {
   renderSamples();
   renderEval();
   renderDoctor();
+  drawFor(d.name, !/^kind = "(toy|pix2pix|cyclegan)"/m.test(d.config));
   for (const li of document.querySelectorAll("#runs li")) li.classList.toggle("selected", li.dataset.name === name);
   source = new EventSource(`/api/runs/${encodeURIComponent(name)}/events?from=${d.offset}`);
   source.addEventListener("metrics", (e) => { current.metrics.push(...JSON.parse(e.data)); $("run-live").hidden = false; renderCurves(); renderDoctor(); });
@@ -173,5 +175,6 @@ $("sample-step").addEventListener("input", () => {
 });
 window.addEventListener("hashchange", fromHash);
 window.addEventListener("resize", () => current && renderCurves());
+setupDraw();
 loadList().then(fromHash);
 setInterval(loadList, 3000);

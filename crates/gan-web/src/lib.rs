@@ -19,6 +19,7 @@ mod assets;
 pub mod error;
 mod lab;
 pub mod paths;
+mod project;
 mod runs;
 
 use std::net::SocketAddr;
@@ -96,6 +97,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/runs", get(runs::list))
         .route("/api/runs/{run}", get(runs::detail))
         .route("/api/runs/{run}/events", get(runs::events))
+        .route("/api/runs/{run}/project", post(project::project_drawing))
         .route("/runs/{run}/{*path}", get(runs::file))
         .route("/api/lab/frame", get(lab::frame))
         .route("/api/lab/stream", get(lab::stream))

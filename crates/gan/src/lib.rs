@@ -6,7 +6,9 @@
 //!
 //! Models follow Goodfellow et al., "Generative Adversarial Nets" (NeurIPS 2014), Radford
 //! et al., DCGAN (ICLR 2016), Arjovsky et al., WGAN (ICML 2017), Gulrajani et al., WGAN-GP
-//! (NeurIPS 2017) and Mao et al., LSGAN (ICCV 2017).
+//! (NeurIPS 2017) and Mao et al., LSGAN (ICCV 2017); image-to-image translation follows
+//! Isola et al., pix2pix (CVPR 2017) and Zhu et al., CycleGAN (ICCV 2017), and projection
+//! onto a generator Zhu et al., iGAN (ECCV 2016).
 //!
 //! The folders are layers; a module imports only from its own layer or the ones above it
 //! in this list (ARCHITECTURE.md draws it):
@@ -16,8 +18,10 @@
 //! 4. [`run`], [`events`]: a run on disk (directory, checkpoints, metrics, trained generator);
 //! 5. [`draw`]: grids, curves, scatter plots, GIFs;
 //! 6. [`eval`]: scores and the classifiers they use as feature networks;
-//! 7. [`explore`], [`doctor`]: steering, latent paths and judging a trained generator; diagnosing a run;
-//! 8. [`train`], [`lab`]: the training loop and the interactive 1-D/2-D lab.
+//! 7. [`explore`], [`doctor`]: steering, latent paths, projection (iGAN) and judging a trained
+//!    generator; diagnosing a run;
+//! 8. [`train`], [`translate`], [`lab`]: the training loops (generation, image-to-image
+//!    translation) and the interactive 1-D/2-D lab.
 
 pub mod config;
 pub mod device;
@@ -36,6 +40,7 @@ pub mod presets;
 pub mod run;
 pub mod tensors;
 pub mod train;
+pub mod translate;
 
 pub use config::TrainConfig;
 pub use device::DeviceChoice;

@@ -18,7 +18,7 @@ fn layer(path: &str) -> Option<u32> {
         "draw" => 5,
         "eval" => 6,
         "explore" | "doctor" => 7,
-        "train" | "lab" | "Trainer" => 8,
+        "train" | "translate" | "lab" | "Trainer" => 8,
         _ => return None,
     })
 }

@@ -8,6 +8,9 @@ use gan::run::dir::RunDir;
 use crate::cli::{EvalArgs, EvalHow};
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
+    if super::eval_translation::is_translation_run(&a.run) {
+        return super::eval_translation::run_with(&a.run, &a.how);
+    }
     let report = evaluate_run(&a.run, &a.how)?;
     print_report(&report, &a.run);
     Ok(())

@@ -8,15 +8,20 @@ mod classifier;
 mod compare;
 mod doctor;
 mod eval;
+mod eval_translation;
+mod image_io;
 mod interpolate;
 mod judge;
 mod lab;
 mod presets;
+mod project;
 mod sample;
 mod serve;
 mod steer;
 mod train;
 mod train_group;
+mod train_translation;
+mod translate;
 
 use std::path::Path;
 
@@ -57,5 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(a) => serve::run(a),
         Command::Lab(a) => lab::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Translate(a) => translate::run(a),
+        Command::Project(a) => project::run(a),
     }
 }

@@ -4,7 +4,10 @@ use crate::cli::PresetsArgs;
 
 pub fn run(a: PresetsArgs) -> anyhow::Result<()> {
     if let Some(name) = &a.show {
-        print!("{}", gan::presets::config_named(name)?.to_toml());
+        match gan::presets::translation::TranslationPreset::from_name(name) {
+            Some(p) => print!("{}", p.config().to_toml()),
+            None => print!("{}", gan::presets::config_named(name)?.to_toml()),
+        }
         return Ok(());
     }
     let all = gan::presets::catalogue();

@@ -14,6 +14,9 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     if a.checkpoint.is_some() && a.resume.is_none() {
         return Err(user("--checkpoint picks the checkpoint --resume RUN continues from; add --resume"));
     }
+    if super::train_translation::wanted(&a) {
+        return super::train_translation::run(a);
+    }
     let device = a.device.resolve()?;
     // Data parallelism: --nproc starts the other ranks; torchrun set the environment.
     let explicit_threads = std::env::args().any(|x| x == "--threads" || x.starts_with("--threads="));
@@ -153,7 +156,7 @@ fn absolute(dir: &Path) -> anyhow::Result<PathBuf> {
     dir.canonicalize().map_err(|e| user(format!("--data {}: {e}", dir.display())))
 }
 
-fn default_run_dir(a: &TrainArgs) -> PathBuf {
+pub(super) fn default_run_dir(a: &TrainArgs) -> PathBuf {
     let name = match (&a.preset, &a.config) {
         (Some(p), _) => p.clone(),
         (None, Some(c)) => c.file_stem().map_or("run".into(), |s| s.to_string_lossy().into_owned()),

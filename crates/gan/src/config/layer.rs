@@ -69,7 +69,7 @@ fn config_error(source_name: &str, e: impl std::fmt::Display) -> GanError {
     GanError::Config { source_name: source_name.into(), problems: vec![msg] }
 }
 
-fn merge(base: &mut toml::Table, patch: toml::Table) {
+pub(super) fn merge(base: &mut toml::Table, patch: toml::Table) {
     for (k, v) in patch {
         match (base.get_mut(&k), v) {
             // A table that switches `kind` (say data.kind) replaces the old table whole.
@@ -86,7 +86,7 @@ fn switches_kind(base: &toml::Table, patch: &toml::Table) -> bool {
 }
 
 /// The dotted names of the fields that differ between two configurations, with both values.
-pub fn differences(a: &TrainConfig, b: &TrainConfig) -> Vec<(String, String, String)> {
+pub fn differences<T: serde::Serialize>(a: &T, b: &T) -> Vec<(String, String, String)> {
     let a = toml::Value::try_from(a).expect("config serialises");
     let b = toml::Value::try_from(b).expect("config serialises");
     let mut out = Vec::new();

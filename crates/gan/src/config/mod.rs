@@ -8,6 +8,7 @@
 mod doctor;
 mod layer;
 pub mod tagged;
+pub mod translation;
 mod validate;
 
 pub use doctor::DoctorConfig;

@@ -133,6 +133,7 @@ mod tests {
             penalty: None,
             d_grad_norm: None,
             g_grad_norm: None,
+            translation: None,
             steps_per_sec: 1.0,
         }
     }

@@ -77,7 +77,14 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
         }
         let losses: [Series<'_>; 2] = [("D loss", RED, |m| m.d_loss.unwrap_or(f64::NAN)), ("G loss", BLUE, |m| m.g_loss.unwrap_or(f64::NAN))];
         panel(&top, "losses", metrics, &losses, None)?;
-        if metrics.iter().any(|m| m.wasserstein.is_some()) {
+        if metrics.iter().any(|m| m.translation.is_some()) {
+            let terms: [Series<'_>; 3] = [
+                ("L1 to target", RGBColor(0, 140, 0), |m| m.translation.and_then(|t| t.l1).unwrap_or(f64::NAN)),
+                ("cycle L1", RGBColor(200, 120, 0), |m| m.translation.and_then(|t| t.cycle).unwrap_or(f64::NAN)),
+                ("identity L1", RGBColor(120, 0, 160), |m| m.translation.and_then(|t| t.identity).unwrap_or(f64::NAN)),
+            ];
+            panel(&bottom, "reconstruction terms (unweighted)", metrics, &terms, None)?;
+        } else if metrics.iter().any(|m| m.wasserstein.is_some()) {
             let mut critic: Vec<Series<'_>> = vec![("mean C(x) - mean C(G(z))", RGBColor(0, 140, 0), |m| m.wasserstein.unwrap_or(f64::NAN))];
             if metrics.iter().any(|m| m.penalty.is_some()) {
                 critic.push(("gradient penalty", RGBColor(200, 120, 0), |m| m.penalty.unwrap_or(f64::NAN)));
@@ -118,6 +125,7 @@ mod tests {
                 penalty: None,
                 d_grad_norm: None,
                 g_grad_norm: None,
+                translation: None,
                 steps_per_sec: 1.0,
             })
             .collect();

@@ -17,6 +17,7 @@ pub mod images;
 pub mod scores;
 pub mod stacked;
 pub mod toy;
+pub mod translation;
 
 use std::path::Path;
 

@@ -8,4 +8,5 @@
 
 pub mod judge;
 pub mod latent_path;
+pub mod project;
 pub mod steer;

@@ -23,6 +23,7 @@
 //!   penalties ([`crate::losses::penalty`]) this is R3GAN's objective.
 
 pub mod penalty;
+pub mod translation;
 
 use serde::{Deserialize, Serialize};
 use tch::{Reduction, Tensor};

@@ -9,6 +9,7 @@ pub mod mlp;
 pub mod pack;
 pub mod precision;
 pub mod size;
+pub mod translation;
 pub mod vae;
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
 //! Named, ready-to-run configurations (`gan presets` lists them).
 
 pub mod toy;
+pub mod translation;
 
 use serde::{Deserialize, Serialize};
 
@@ -247,7 +248,8 @@ pub fn config_named(name: &str) -> Result<TrainConfig> {
 /// Every preset, `(name, description)`: the image presets, then the toy ones.
 pub fn catalogue() -> Vec<(String, String)> {
     let image = Preset::ALL.into_iter().map(|p| (p.name().to_string(), p.description().to_string()));
-    image.chain(ToyPreset::all().map(|t| (t.name(), t.description()))).collect()
+    let translation = translation::TranslationPreset::ALL.into_iter().map(|p| (p.name().to_string(), p.description().to_string()));
+    image.chain(translation).chain(ToyPreset::all().map(|t| (t.name(), t.description()))).collect()
 }
 
 fn unknown(name: &str) -> GanError {
@@ -282,6 +284,6 @@ mod tests {
         assert_eq!(config_named("mnist-cgan").unwrap(), Preset::MnistCgan.config());
         let e = config_named("ring9-ns").unwrap_err().to_string();
         assert!(e.contains("two-moons") && e.contains("wgan-gp"), "{e}");
-        assert_eq!(catalogue().len(), Preset::ALL.len() + 30);
+        assert_eq!(catalogue().len(), Preset::ALL.len() + translation::TranslationPreset::ALL.len() + 30);
     }
 }

@@ -40,8 +40,23 @@ pub struct StepMetrics {
     pub d_grad_norm: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub g_grad_norm: Option<f64>,
+    /// The reconstruction terms of a translation run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation: Option<TranslationMetrics>,
     /// Wall-clock training speed over the interval.
     pub steps_per_sec: f64,
+}
+
+/// The L1 terms of an image-to-image run, unweighted: pix2pix's `|G(a) - b|`, CycleGAN's
+/// cycle `|F(G(a)) - a| + |G(F(b)) - b|` and identity `|G(b) - b| + |F(a) - a|`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TranslationMetrics {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub l1: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<f64>,
 }
 
 /// The VAE's objective, per image: `loss = reconstruction + kl` (the negative ELBO).
@@ -123,6 +138,7 @@ mod tests {
             d_grad_norm: None,
             g_grad_norm: None,
             vae: None,
+            translation: None,
             steps_per_sec: 1.0,
         }
     }

@@ -11,3 +11,4 @@ pub mod dir;
 pub mod lock;
 pub mod metrics;
 pub mod trained;
+pub mod translator;

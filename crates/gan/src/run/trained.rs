@@ -198,7 +198,9 @@ impl TrainedGenerator {
         tch::no_grad(|| self.forward_mixed(z, y))
     }
 
-    fn forward_mixed(&self, z: &Tensor, y: Option<&Tensor>) -> Tensor {
+    /// As [`generate_mixed`](Self::generate_mixed) but recording the graph (projection
+    /// optimises the class weights too).
+    pub fn forward_mixed(&self, z: &Tensor, y: Option<&Tensor>) -> Tensor {
         let y = y.map(|y| y.to_device(self.device).to_kind(Kind::Float));
         self.g.forward_t(&z.to_device(self.device), y.as_ref(), false)
     }

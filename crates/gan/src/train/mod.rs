@@ -5,7 +5,7 @@
 mod checkup;
 mod conditioning;
 pub mod feed;
-mod guard;
+pub(crate) mod guard;
 mod open;
 mod parallel;
 pub mod stats;
@@ -261,6 +261,7 @@ impl Trainer {
             vae: None,
             d_grad_norm: None,
             g_grad_norm: None,
+            translation: None,
             steps_per_sec: steps as f64 / secs.max(1e-9),
         };
         match means {

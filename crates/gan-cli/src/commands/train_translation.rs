@@ -1,0 +1,98 @@
+//! `gan train` for image-to-image runs (pix2pix, CycleGAN): chosen by a translation preset,
+//! a `--config` whose `[model] kind` is `pix2pix` or `cyclegan`, or `--resume` of such a run.
+
+use anyhow::Context;
+use gan::config::translation::{is_translation_toml, TranslateConfig};
+use gan::presets::translation::TranslationPreset;
+use gan::translate::TranslationTrainer;
+
+use crate::cli::TrainArgs;
+use crate::exit::user;
+use crate::progress::Progress;
+
+/// Whether these arguments train a translation run.
+pub fn wanted(a: &TrainArgs) -> bool {
+    let toml_at = |p: &std::path::Path| std::fs::read_to_string(p).is_ok_and(|t| is_translation_toml(&t));
+    a.preset.as_deref().is_some_and(|p| TranslationPreset::from_name(p).is_some())
+        || a.config.as_deref().is_some_and(toml_at)
+        || a.resume.as_ref().is_some_and(|r| toml_at(&r.join("config.toml")))
+}
+
+pub fn run(a: TrainArgs) -> anyhow::Result<()> {
+    let refused = [
+        (a.classes.is_some(), "--classes"),
+        (a.epochs.is_some(), "--epochs (translation runs count steps; use --steps)"),
+        (a.precision.is_some(), "--precision"),
+        (a.nproc.is_some(), "--nproc"),
+    ];
+    if let Some((_, flag)) = refused.iter().find(|(set, _)| *set) {
+        return Err(user(format!("{flag} is not available for image-to-image runs")));
+    }
+    let device = a.device.resolve()?;
+    let mut progress = Progress::new(a.no_progress);
+    let mut trainer = match &a.resume {
+        Some(run) => {
+            let requested = if a.preset.is_some() || a.config.is_some() || a.steps.is_some() || a.batch_size.is_some() || a.seed.is_some() || a.data.is_some() {
+                let path = run.join("config.toml");
+                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot resume {}", run.display()))?;
+                Some(resolve(&a, TranslateConfig::from_toml_str(&text, &path.display().to_string())?)?)
+            } else {
+                None
+            };
+            TranslationTrainer::resume(run, requested, &a.checkpoint.clone().unwrap_or_default(), device)?
+        }
+        None => {
+            let base = match a.preset.as_deref().map(|p| TranslationPreset::from_name(p).ok_or_else(|| user(format!("`{p}` is not an image-to-image preset"))))
+            {
+                Some(p) => p?.config(),
+                None => {
+                    let path = a.config.as_ref().expect("wanted() saw a translation --config");
+                    let text = std::fs::read_to_string(path).map_err(|e| user(format!("cannot read config {}: {e}", path.display())))?;
+                    TranslateConfig::from_toml_str(&text, &path.display().to_string())?
+                }
+            };
+            let config = resolve(&a, base)?;
+            let out = a.out.clone().unwrap_or_else(|| super::train::default_run_dir(&a));
+            TranslationTrainer::new(config, &out, device)?
+        }
+    };
+    trainer.run(&mut |e| progress.on_event(e))?;
+    if a.eval {
+        let run = trainer.run_dir().to_path_buf();
+        eprintln!("evaluating {} ...", run.display());
+        let report = super::eval_translation::evaluate(&run, None, device)?;
+        super::eval_translation::print_report(&report, &run);
+    }
+    Ok(())
+}
+
+/// The base configuration, then `--config`'s fields (over a preset), then flags; validated.
+fn resolve(a: &TrainArgs, mut config: TranslateConfig) -> anyhow::Result<TranslateConfig> {
+    let mut source = "command line".to_string();
+    if let (Some(path), Some(_)) = (&a.config, &a.preset) {
+        let text = std::fs::read_to_string(path).map_err(|e| user(format!("cannot read config {}: {e}", path.display())))?;
+        source = path.display().to_string();
+        config = config.overlay_toml(&text, &source)?;
+    }
+    if let Some(dir) = &a.data {
+        if !dir.is_dir() {
+            return Err(user(format!("--data {}: directory does not exist", dir.display())));
+        }
+        let dir = dir.canonicalize().map_err(|e| user(format!("--data {}: {e}", dir.display())))?;
+        config.data.set_dir(dir);
+    }
+    if let Some(s) = a.steps {
+        config.steps = s;
+    }
+    if let Some(b) = a.batch_size {
+        config.batch_size = b;
+    }
+    if let Some(s) = a.seed {
+        config.seed = s;
+    }
+    config.validate(&source)?;
+    if let Some(dir) = config.data.dir().filter(|d| !d.is_dir()) {
+        return Err(user(format!("data folder {} does not exist; pass --data DIR or set data.dir in a --config file", dir.display())));
+    }
+    Ok(config)
+}

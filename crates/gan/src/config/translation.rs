@@ -1,0 +1,261 @@
+//! The configuration of an image-to-image run (pix2pix or CycleGAN): one TOML document,
+//! `config.toml` in the run directory, whose `[model] kind` is `pix2pix` or `cyclegan`.
+
+use gan_data::pairs::PairSource;
+use serde::{Deserialize, Serialize};
+use tch::{nn, Device};
+
+use crate::error::{GanError, Result};
+use crate::losses::translation::PatchLoss;
+use crate::models::translation::{PatchGanConfig, ResnetConfig, Translator, UnetConfig};
+use crate::models::ImageShape;
+use crate::optim::AdamConfig;
+
+/// pix2pix (Isola et al. 2017): a U-Net maps A to B under a conditional PatchGAN that sees
+/// `(A, B)` pairs, plus `lambda_l1 * L1` to the target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pix2PixConfig {
+    pub generator: UnetConfig,
+    pub discriminator: PatchGanConfig,
+    pub loss: PatchLoss,
+    /// Weight of the L1 term (100 in the paper).
+    pub lambda_l1: f64,
+    /// Weight of the adversarial term (1; 0 trains by L1 alone, the paper's ablation).
+    #[serde(default = "one")]
+    pub lambda_adv: f64,
+}
+
+/// CycleGAN (Zhu et al. 2017): ResNet generators G: A -> B and F: B -> A, PatchGANs D_B and
+/// D_A, least-squares adversarial losses, cycle consistency and identity terms, and a
+/// history of generated images for the discriminators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CycleGanConfig {
+    pub generator: ResnetConfig,
+    pub discriminator: PatchGanConfig,
+    pub loss: PatchLoss,
+    /// Weight of each cycle-consistency term (10 in the paper).
+    pub lambda_cycle: f64,
+    /// Weight of the identity terms as a fraction of `lambda_cycle` (0.5).
+    pub lambda_identity: f64,
+    /// Generated images the discriminators draw from (50; 0: the current batch only).
+    pub pool: usize,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// The `[model]` table of a translation run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum TranslationModel {
+    Pix2pix(Pix2PixConfig),
+    Cyclegan(CycleGanConfig),
+}
+
+impl<'de> Deserialize<'de> for TranslationModel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        super::tagged::deserialize_tagged(d, &["pix2pix", "cyclegan"], |kind, v| {
+            Ok(match kind {
+                "pix2pix" => TranslationModel::Pix2pix(v.try_into()?),
+                _ => TranslationModel::Cyclegan(v.try_into()?),
+            })
+        })
+    }
+}
+
+/// Everything that defines a translation run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslateConfig {
+    /// Seeds weights, dropout, data order and the image history.
+    pub seed: u64,
+    pub batch_size: usize,
+    /// Training length in generator updates.
+    pub steps: u64,
+    pub log_every: u64,
+    pub sample_every: u64,
+    pub checkpoint_every: u64,
+    pub keep_checkpoints: usize,
+    pub data: PairSource,
+    pub model: TranslationModel,
+    /// Adam for both generators and both discriminators (2e-4, betas (0.5, 0.999)).
+    pub optim: AdamConfig,
+    /// The fraction of the run after which the rates decay linearly to zero (0.5: the
+    /// papers' "constant for the first half, then linear decay").
+    pub decay_from: f64,
+}
+
+/// A translation pair's networks: `g_vs` holds the generator(s) (`a2b`, and `b2a` for
+/// CycleGAN), `d_vs` the discriminator(s) (`d_b` judging domain B, and `d_a`).
+pub struct TranslationNets {
+    pub g_vs: nn::VarStore,
+    pub d_vs: nn::VarStore,
+    pub a2b: Box<dyn Translator>,
+    pub b2a: Option<Box<dyn Translator>>,
+    pub d_b: crate::models::translation::patchgan::PatchGan,
+    pub d_a: Option<crate::models::translation::patchgan::PatchGan>,
+}
+
+impl TranslationModel {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TranslationModel::Pix2pix(_) => "pix2pix",
+            TranslationModel::Cyclegan(_) => "cyclegan",
+        }
+    }
+
+    pub fn loss(&self) -> PatchLoss {
+        match self {
+            TranslationModel::Pix2pix(c) => c.loss,
+            TranslationModel::Cyclegan(c) => c.loss,
+        }
+    }
+
+    /// Builds the networks for images of shape `image` (both domains), generators first.
+    pub fn build(&self, image: ImageShape, device: Device) -> TranslationNets {
+        let (g_vs, d_vs) = (nn::VarStore::new(device), nn::VarStore::new(device));
+        let c = image.channels;
+        match self {
+            TranslationModel::Pix2pix(m) => {
+                let a2b = Box::new(m.generator.build(&(g_vs.root() / "a2b"), c, c));
+                // The conditional discriminator sees the input and the output stacked.
+                let d_b = m.discriminator.build(&(d_vs.root() / "d_b"), 2 * c);
+                TranslationNets { a2b, b2a: None, d_b, d_a: None, g_vs, d_vs }
+            }
+            TranslationModel::Cyclegan(m) => {
+                let a2b: Box<dyn Translator> = Box::new(m.generator.build(&(g_vs.root() / "a2b"), c, c));
+                let b2a: Box<dyn Translator> = Box::new(m.generator.build(&(g_vs.root() / "b2a"), c, c));
+                let d_b = m.discriminator.build(&(d_vs.root() / "d_b"), c);
+                let d_a = m.discriminator.build(&(d_vs.root() / "d_a"), c);
+                TranslationNets { a2b, b2a: Some(b2a), d_b, d_a: Some(d_a), g_vs, d_vs }
+            }
+        }
+    }
+
+    /// Builds only the generators (for translating with a trained run).
+    pub fn build_generators(&self, image: ImageShape, device: Device) -> (nn::VarStore, Box<dyn Translator>, Option<Box<dyn Translator>>) {
+        let nets = self.build(image, device);
+        (nets.g_vs, nets.a2b, nets.b2a)
+    }
+
+    pub fn check_image(&self, image: ImageShape) -> std::result::Result<(), String> {
+        let (generator, d) = match self {
+            TranslationModel::Pix2pix(m) => (m.generator.check_image(image), &m.discriminator),
+            TranslationModel::Cyclegan(m) => (m.generator.check_image(image), &m.discriminator),
+        };
+        generator?;
+        if d.output_side(image.height.min(image.width)) < 1 {
+            return Err(format!("a PatchGAN of {} layers leaves no patch of a {}x{} image; use fewer layers", d.layers, image.height, image.width));
+        }
+        Ok(())
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let weight = |p: &mut Vec<String>, name: &str, v: f64| {
+            if !(v.is_finite() && v >= 0.0) {
+                p.push(format!("model.{name} must be a number >= 0, got {v}"));
+            }
+        };
+        match self {
+            TranslationModel::Pix2pix(m) => {
+                p.extend(m.generator.problems());
+                p.extend(m.discriminator.problems());
+                weight(&mut p, "lambda_l1", m.lambda_l1);
+                weight(&mut p, "lambda_adv", m.lambda_adv);
+                if m.lambda_l1 == 0.0 && m.lambda_adv == 0.0 {
+                    p.push("model.lambda_l1 and model.lambda_adv are both 0: nothing would train the generator".into());
+                }
+            }
+            TranslationModel::Cyclegan(m) => {
+                p.extend(m.generator.problems());
+                p.extend(m.discriminator.problems());
+                weight(&mut p, "lambda_cycle", m.lambda_cycle);
+                weight(&mut p, "lambda_identity", m.lambda_identity);
+                if m.pool > 10_000 {
+                    p.push(format!("model.pool must be at most 10000, got {}", m.pool));
+                }
+            }
+        }
+        p
+    }
+}
+
+impl TranslateConfig {
+    /// The learning-rate factor during step `step` of `total`: 1 until `decay_from`, then
+    /// linear towards 0 (the reference's `lambda_rule`).
+    pub fn lr_factor(&self, step: u64, total: u64) -> f64 {
+        let start = (self.decay_from * total as f64).floor() as u64;
+        if step < start {
+            return 1.0;
+        }
+        1.0 - (step - start) as f64 / (total - start + 1) as f64
+    }
+
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = self.model.problems();
+        p.extend(self.data.problems());
+        p.extend(self.optim.problems().into_iter().map(|e| format!("optim: {e}")));
+        if !(1..=65_536).contains(&self.batch_size) {
+            p.push(format!("batch_size must be between 1 and 65536, got {}", self.batch_size));
+        }
+        if !(1..=1_000_000_000).contains(&self.steps) {
+            p.push(format!("steps must be between 1 and 1000000000, got {}", self.steps));
+        }
+        for (name, v) in [("log_every", self.log_every), ("sample_every", self.sample_every), ("checkpoint_every", self.checkpoint_every)] {
+            if v == 0 {
+                p.push(format!("{name} must be at least 1"));
+            }
+        }
+        if self.keep_checkpoints == 0 {
+            p.push("keep_checkpoints must be at least 1".into());
+        }
+        if !(0.0..=1.0).contains(&self.decay_from) {
+            p.push(format!("decay_from must be in [0, 1], got {}", self.decay_from));
+        }
+        if matches!(self.model, TranslationModel::Pix2pix(_)) && !self.data.paired() {
+            p.push(format!("model.kind = \"pix2pix\" learns from aligned pairs, but {} is unpaired; use model.kind = \"cyclegan\"", self.data.describe()));
+        }
+        p
+    }
+
+    pub fn validate(&self, source_name: &str) -> Result<()> {
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(GanError::Config { source_name: source_name.into(), problems })
+        }
+    }
+
+    pub fn from_toml_str(text: &str, source_name: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| GanError::Config { source_name: source_name.into(), problems: vec![one_line(e)] })
+    }
+
+    /// Applies a partial TOML document (any subset of the fields) on top of `self`; a table
+    /// that changes its `kind` replaces the old one whole.
+    pub fn overlay_toml(&self, text: &str, source_name: &str) -> Result<Self> {
+        let patch: toml::Table = toml::from_str(text).map_err(|e| GanError::Config { source_name: source_name.into(), problems: vec![one_line(e)] })?;
+        let mut base = toml::Table::try_from(self).expect("config serialises");
+        super::layer::merge(&mut base, patch);
+        Self::from_toml_str(&toml::to_string(&base).expect("a table serialises"), source_name)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("config serialises")
+    }
+}
+
+fn one_line(e: impl std::fmt::Display) -> String {
+    e.to_string().lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a TOML document describes a translation run (its `[model] kind` is `pix2pix` or
+/// `cyclegan`), so that `gan train --config` and run readers pick the right kind of run.
+pub fn is_translation_toml(text: &str) -> bool {
+    let Ok(t) = toml::from_str::<toml::Table>(text) else { return false };
+    matches!(t.get("model").and_then(|m| m.get("kind")).and_then(toml::Value::as_str), Some("pix2pix" | "cyclegan"))
+}

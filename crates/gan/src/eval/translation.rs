@@ -1,0 +1,158 @@
+//! Scoring a translation run on held-out pairs `(a, b)`: how close `G(a)` is to the target
+//! `b` pixel by pixel (L1, SSIM), as a distribution (FID between outputs and targets in the
+//! shipped classifier's LeNet space), semantically (how often the classifier puts `G(a)` in
+//! `b`'s class), and how sharp it is (the variance of the Laplacian, the usual blur measure;
+//! the pix2pix paper's point is that L1 alone blurs).
+//!
+//! SSIM is Wang et al., "Image Quality Assessment: From Error Visibility to Structural
+//! Similarity" (IEEE TIP 2004): 11x11 Gaussian windows (sigma 1.5), `C1 = (0.01 L)^2`,
+//! `C2 = (0.03 L)^2` on pixels in `[0, 1]` (`L = 1`), averaged over the valid windows and
+//! the channels -- `skimage.metrics.structural_similarity(gaussian_weights=True, sigma=1.5,
+//! use_sample_covariance=False, data_range=1)`.
+
+use serde::{Deserialize, Serialize};
+use tch::{Device, Kind, Tensor};
+
+use super::images::FeatureNet;
+use super::scores::fid;
+use crate::error::{GanError, Result};
+use crate::run::translator::{Direction, TrainedTranslator};
+
+/// Pairs per forward pass.
+const CHUNK: i64 = 500;
+
+/// The scores of one direction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectionScores {
+    pub direction: Direction,
+    pub pairs: usize,
+    pub l1: f64,
+    pub ssim: f64,
+    /// Variance of the Laplacian of outputs and of targets (pixels in `[0, 1]`).
+    pub sharpness: f64,
+    pub target_sharpness: f64,
+    /// FID of outputs vs targets in the classifier's feature space (grey 28x28 tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fid: Option<f64>,
+    /// Share of pairs whose output the classifier puts in the target's class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_agreement: Option<f64>,
+}
+
+/// `RUN/eval.json` of a translation run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranslationReport {
+    pub run: String,
+    pub step: u64,
+    /// `pix2pix` or `cyclegan`.
+    pub model: String,
+    pub data: String,
+    pub scores: Vec<DirectionScores>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_net: Option<String>,
+}
+
+/// Scores `t` on `pairs` (a and b in `[-1, 1]`), both directions for CycleGAN.
+pub fn evaluate(t: &TrainedTranslator, run: &str, a: &Tensor, b: &Tensor, net: Option<&FeatureNet>, data: String) -> Result<TranslationReport> {
+    if a.size()[0] == 0 || a.size() != b.size() {
+        return Err(GanError::Invalid(format!("held-out pairs: {:?} inputs vs {:?} targets", a.size(), b.size())));
+    }
+    let mut scores = vec![direction(t, Direction::A2b, a, b, net)?];
+    if matches!(t.config.model, crate::config::translation::TranslationModel::Cyclegan(_)) {
+        scores.push(direction(t, Direction::B2a, b, a, net)?);
+    }
+    Ok(TranslationReport { run: run.into(), step: t.step, model: t.config.model.name().into(), data, scores, feature_net: net.map(FeatureNet::describe) })
+}
+
+fn direction(t: &TrainedTranslator, d: Direction, inputs: &Tensor, targets: &Tensor, net: Option<&FeatureNet>) -> Result<DirectionScores> {
+    let n = inputs.size()[0];
+    let mut outs = Vec::new();
+    for start in (0..n).step_by(CHUNK as usize) {
+        outs.push(t.translate(&inputs.narrow(0, start, CHUNK.min(n - start)), d)?.to_device(Device::Cpu));
+    }
+    let out = Tensor::cat(&outs, 0);
+    let targets = targets.to_device(Device::Cpu);
+    let unit = |x: &Tensor| (x + 1.0) / 2.0;
+    let (uo, ut) = (unit(&out), unit(&targets));
+    let mut s = DirectionScores {
+        direction: d,
+        pairs: n as usize,
+        l1: (&uo - &ut).abs().mean(Kind::Double).double_value(&[]),
+        ssim: ssim(&uo, &ut),
+        sharpness: laplacian_variance(&uo),
+        target_sharpness: laplacian_variance(&ut),
+        fid: None,
+        class_agreement: None,
+    };
+    let judged = net.filter(|_| out.size()[1..] == [1, 28, 28]);
+    if let Some(net) = judged {
+        let dev = net.classifier.device();
+        let embed = |x: &Tensor| -> (Tensor, Tensor) {
+            let (mut f, mut c) = (Vec::new(), Vec::new());
+            for start in (0..n).step_by(CHUNK as usize) {
+                let chunk = x.narrow(0, start, CHUNK.min(n - start)).to_device(dev);
+                tch::no_grad(|| {
+                    f.push(net.classifier.features(&chunk).to_device(Device::Cpu));
+                    c.push(net.classifier.probs(&chunk).argmax(-1, false).to_device(Device::Cpu));
+                });
+            }
+            (Tensor::cat(&f, 0), Tensor::cat(&c, 0))
+        };
+        let ((fo, co), (ft, ct)) = (embed(&out), embed(&targets));
+        s.fid = Some(fid(&ft.to_kind(Kind::Double), &fo.to_kind(Kind::Double)));
+        s.class_agreement = Some(co.eq_tensor(&ct).to_kind(Kind::Double).mean(Kind::Double).double_value(&[]));
+    }
+    Ok(s)
+}
+
+/// Mean SSIM of two batches `[N, C, H, W]` in `[0, 1]` (see the module header).
+pub fn ssim(x: &Tensor, y: &Tensor) -> f64 {
+    let (x, y) = (x.to_kind(Kind::Double), y.to_kind(Kind::Double));
+    let c = x.size()[1];
+    let g = Tensor::arange_start(-5, 6, (Kind::Double, Device::Cpu)).to_device(x.device());
+    let g = (-(&g * &g) / (2.0 * 1.5 * 1.5)).exp();
+    let g = &g / g.sum(Kind::Double);
+    let window = g.unsqueeze(1).matmul(&g.unsqueeze(0)).expand([c, 1, 11, 11], false).contiguous();
+    let blur = |t: &Tensor| t.conv2d(&window, None::<Tensor>, [1, 1], [0, 0], [1, 1], c);
+    let (mx, my) = (blur(&x), blur(&y));
+    let (vx, vy, cxy) = (blur(&(&x * &x)) - &mx * &mx, blur(&(&y * &y)) - &my * &my, blur(&(&x * &y)) - &mx * &my);
+    let (c1, c2) = (0.01f64.powi(2), 0.03f64.powi(2));
+    let num = (&mx * &my * 2.0 + c1) * (cxy * 2.0 + c2);
+    let den = (&mx * &mx + &my * &my + c1) * (vx + vy + c2);
+    (num / den).mean(Kind::Double).double_value(&[])
+}
+
+/// The variance of the 3x3 Laplacian (`[[0,1,0],[1,-4,1],[0,1,0]]`, valid region) of each
+/// image and channel, averaged.
+pub fn laplacian_variance(x: &Tensor) -> f64 {
+    let x = x.to_kind(Kind::Double);
+    let (n, c, h, w) = x.size4().expect("images are [N, C, H, W]");
+    let k = Tensor::from_slice(&[0.0, 1.0, 0.0, 1.0, -4.0, 1.0, 0.0, 1.0, 0.0]).reshape([1, 1, 3, 3]).to_device(x.device());
+    let lap = x.reshape([n * c, 1, h, w]).conv2d(&k, None::<Tensor>, [1, 1], [0, 0], [1, 1], 1);
+    lap.flatten(1, -1).var_dim(Some([1i64].as_slice()), false, false).mean(Kind::Double).double_value(&[])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssim_of_an_image_with_itself_is_one_and_noise_lowers_it() {
+        tch::manual_seed(0);
+        let x = Tensor::rand([2, 1, 28, 28], (Kind::Double, Device::Cpu));
+        assert!((ssim(&x, &x) - 1.0).abs() < 1e-12);
+        let noisy = (&x + Tensor::randn([2, 1, 28, 28], (Kind::Double, Device::Cpu)) * 0.2).clamp(0.0, 1.0);
+        assert!(ssim(&x, &noisy) < 0.9);
+    }
+
+    /// A hand-worked Laplacian: on `x^2` (rows `r`, columns `c`, value `c^2`) the
+    /// Laplacian is the constant 2 everywhere: variance 0; on a checkerboard of 0/1 it is
+    /// +-4 alternating (6x6, so the valid 4x4 holds as many of each): variance 16.
+    #[test]
+    fn laplacian_variance_by_hand() {
+        let ramp = Tensor::from_slice(&(0..5).flat_map(|_| (0..5).map(|c| (c * c) as f64)).collect::<Vec<_>>()).reshape([1, 1, 5, 5]);
+        assert!(laplacian_variance(&ramp).abs() < 1e-12);
+        let board = Tensor::from_slice(&(0..36).map(|i| ((i / 6 + i % 6) % 2) as f64).collect::<Vec<_>>()).reshape([1, 1, 6, 6]);
+        assert!((laplacian_variance(&board) - 16.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,122 @@
+//! The image-to-image presets: pix2pix and CycleGAN on the built-in tasks of
+//! [`gan_data::pairs`], sized to train in one sitting on two CPU cores.
+//!
+//! At 28x28 the networks are the papers' scaled down: pix2pix's U-Net runs at depth 5 (28
+//! padded to 32, a 1x1 bottleneck as in the paper's 256-px net) from 32 channels, with
+//! dropout on the two decoder stages after the bottleneck; its PatchGAN has one stride-2
+//! layer (16-px patches); CycleGAN's ResNet generators have 16 channels and 4 residual
+//! blocks at 7x7 (about 6 steps/s at batch 16 on 2 cores), its PatchGANs 16-px patches too.
+
+use gan_data::pairs::{PairSource, Pairing};
+use gan_data::Split;
+use serde::{Deserialize, Serialize};
+
+use crate::config::translation::{CycleGanConfig, Pix2PixConfig, TranslateConfig, TranslationModel};
+use crate::losses::translation::PatchLoss;
+use crate::models::translation::{NormKind, PatchGanConfig, ResnetConfig, UnetConfig};
+use crate::optim::AdamConfig;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TranslationPreset {
+    Edges2FashionPix2pix,
+    Edges2FashionL1,
+    Edges2FashionCyclegan,
+    MnistThickCyclegan,
+}
+
+impl TranslationPreset {
+    pub const ALL: [TranslationPreset; 4] = [
+        TranslationPreset::Edges2FashionPix2pix,
+        TranslationPreset::Edges2FashionL1,
+        TranslationPreset::Edges2FashionCyclegan,
+        TranslationPreset::MnistThickCyclegan,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TranslationPreset::Edges2FashionPix2pix => "edges2fashion-pix2pix",
+            TranslationPreset::Edges2FashionL1 => "edges2fashion-l1",
+            TranslationPreset::Edges2FashionCyclegan => "edges2fashion-cyclegan",
+            TranslationPreset::MnistThickCyclegan => "mnist-thick-cyclegan",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            TranslationPreset::Edges2FashionPix2pix => "pix2pix on Fashion-MNIST edge maps -> garments (--data DIR with Fashion-MNIST): U-Net depth 5, 16-px PatchGAN on (edges, garment) pairs, BCE + 100 L1, Adam 2e-4 (0.5, 0.999), batch 64, 3,000 steps",
+            TranslationPreset::Edges2FashionL1 => "the pix2pix paper's ablation: as edges2fashion-pix2pix trained by L1 alone (lambda_adv = 0, no discriminator)",
+            TranslationPreset::Edges2FashionCyclegan => "CycleGAN on unpaired edges2fashion (--data DIR): edges of one half of the garments, garments of the other half; ResNet generators, 16-px PatchGANs, LSGAN, cycle 10, identity 5, pool 50, batch 16, 4,000 steps",
+            TranslationPreset::MnistThickCyclegan => "CycleGAN on built-in MNIST digits <-> the same digits dilated (unpaired halves; the held-out truth is the dilation): as edges2fashion-cyclegan, 3,000 steps",
+        }
+    }
+
+    pub fn config(self) -> TranslateConfig {
+        let fashion = |pairing| PairSource::Edges2Fashion { dir: crate::presets::FASHION_MNIST_DIR.into(), split: Split::Train, pairing };
+        let pix2pix = |lambda_adv| {
+            TranslationModel::Pix2pix(Pix2PixConfig {
+                generator: UnetConfig { depth: 5, base: 32, norm: NormKind::Batch, dropout: 0.5, dropout_levels: 2 },
+                discriminator: PatchGanConfig { layers: 1, base: 32, norm: NormKind::Batch },
+                loss: PatchLoss::Bce,
+                lambda_l1: 100.0,
+                lambda_adv,
+            })
+        };
+        let cyclegan = TranslationModel::Cyclegan(CycleGanConfig {
+            generator: ResnetConfig { base: 16, blocks: 4, norm: NormKind::Instance },
+            discriminator: PatchGanConfig { layers: 1, base: 16, norm: NormKind::Instance },
+            loss: PatchLoss::Lsgan,
+            lambda_cycle: 10.0,
+            lambda_identity: 0.5,
+            pool: 50,
+        });
+        let base = |data, model, batch_size, steps| TranslateConfig {
+            seed: 0,
+            batch_size,
+            steps,
+            log_every: 50,
+            sample_every: 500,
+            checkpoint_every: 500,
+            keep_checkpoints: 2,
+            data,
+            model,
+            optim: AdamConfig { lr: 2e-4, betas: (0.5, 0.999), eps: 1e-8 },
+            decay_from: 0.5,
+        };
+        match self {
+            TranslationPreset::Edges2FashionPix2pix => base(fashion(Pairing::Paired), pix2pix(1.0), 64, 3000),
+            TranslationPreset::Edges2FashionL1 => base(fashion(Pairing::Paired), pix2pix(0.0), 64, 3000),
+            TranslationPreset::Edges2FashionCyclegan => base(fashion(Pairing::Halves), cyclegan, 16, 4000),
+            TranslationPreset::MnistThickCyclegan => {
+                base(PairSource::MnistThick { dir: None, split: Split::Train, pairing: Pairing::Halves }, cyclegan, 16, 3000)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_translation_preset_is_valid_and_round_trips() {
+        for p in TranslationPreset::ALL {
+            let c = p.config();
+            assert!(c.problems().is_empty(), "{}: {:?}", p.name(), c.problems());
+            assert_eq!(TranslateConfig::from_toml_str(&c.to_toml(), "x").unwrap(), c);
+            assert!(crate::config::translation::is_translation_toml(&c.to_toml()));
+            assert_eq!(TranslationPreset::from_name(p.name()), Some(p));
+        }
+        let c = TranslationPreset::Edges2FashionPix2pix.config();
+        let e = c.overlay_toml("[data]\npairing = \"halves\"\n", "f.toml").unwrap().validate("f.toml").unwrap_err().to_string();
+        assert!(e.contains("unpaired") && e.contains("cyclegan"), "{e}");
+        let e = c.overlay_toml("[model]\nlambda_l1 = -1\n", "f.toml").unwrap().validate("f.toml").unwrap_err().to_string();
+        assert!(e.contains("lambda_l1"), "{e}");
+        let e = c.overlay_toml("[model.generator]\ndepht = 3\n", "f.toml").unwrap_err().to_string();
+        assert!(e.contains("f.toml") && e.contains("depht"), "{e}");
+    }
+}
