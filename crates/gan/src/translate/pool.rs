@@ -79,7 +79,7 @@ mod tests {
             for (k, v) in out.iter().enumerate() {
                 if *v != round * 4 + k as i64 {
                     swapped += 1;
-                    assert!(*v < round * 4, "a returned stored image is an older one");
+                    assert!(*v < round * 4 + k as i64, "a returned stored image came earlier");
                     assert!(seen_old.insert(*v), "a stored image is handed out once");
                 }
             }
