@@ -43,7 +43,8 @@ fn is_image(p: &Path) -> bool {
     p.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
 }
 
-pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Appends every `.png`, `.jpg` and `.jpeg` file under `dir` (recursively) to `out`.
+pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|source| DataError::Read { path: dir.into(), source })?;
     for entry in entries {
         let entry = entry.map_err(|source| DataError::Read { path: dir.into(), source })?;

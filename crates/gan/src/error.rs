@@ -29,6 +29,15 @@ pub enum GanError {
 pub type Result<T> = std::result::Result<T, GanError>;
 
 impl GanError {
+    /// `Ok` when `problems` is empty, else every problem of the configuration `source_name`.
+    pub fn config_problems(source_name: &str, problems: Vec<String>) -> Result<()> {
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(GanError::Config { source_name: source_name.into(), problems })
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> GanError {
         let path = path.into();
         move |source| GanError::Io { path, source }

@@ -38,7 +38,6 @@ fn direction_name(d: gan::run::translator::Direction) -> &'static str {
 
 /// `(output name, file)` of every input image.
 fn inputs(input: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let is_image = |p: &Path| p.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"));
     if input.is_file() {
         let stem = input.file_stem().map_or("image".into(), |s| s.to_string_lossy().into_owned());
         return Ok(vec![(stem, input.to_path_buf())]);
@@ -46,22 +45,12 @@ fn inputs(input: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
     if !input.is_dir() {
         return Err(user(format!("--input {}: no such file or folder", input.display())));
     }
-    let mut found = Vec::new();
-    let mut stack = vec![input.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).map_err(|e| user(format!("{}: {e}", dir.display())))? {
-            let p = entry.map_err(|e| user(format!("{}: {e}", dir.display())))?.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if is_image(&p) {
-                let rel = p.strip_prefix(input).expect("under input").with_extension("");
-                found.push((rel.to_string_lossy().replace(['/', '\\'], "_"), p));
-            }
-        }
-    }
-    if found.is_empty() {
+    let mut files = Vec::new();
+    gan_data::folder::walk(input, &mut files)?;
+    if files.is_empty() {
         return Err(user(format!("--input {}: no PNG or JPEG images in this folder", input.display())));
     }
-    found.sort();
-    Ok(found)
+    files.sort();
+    let name = |p: &Path| p.strip_prefix(input).expect("under input").with_extension("").to_string_lossy().replace(['/', '\\'], "_");
+    Ok(files.into_iter().map(|p| (name(&p), p)).collect())
 }

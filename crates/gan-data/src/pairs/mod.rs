@@ -52,6 +52,7 @@ pub enum FolderLayout {
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum PairSource {
     /// Fashion-MNIST IDX files in `dir`: edge maps to garments.
+    #[serde(rename = "edges2fashion")]
     Edges2Fashion {
         dir: PathBuf,
         #[serde(default)]

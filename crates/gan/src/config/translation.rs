@@ -223,12 +223,7 @@ impl TranslateConfig {
     }
 
     pub fn validate(&self, source_name: &str) -> Result<()> {
-        let problems = self.problems();
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(GanError::Config { source_name: source_name.into(), problems })
-        }
+        GanError::config_problems(source_name, self.problems())
     }
 
     pub fn from_toml_str(text: &str, source_name: &str) -> Result<Self> {

@@ -114,12 +114,7 @@ impl TrainConfig {
 
     /// Fails with all [`problems`](Self::problems) at once.
     pub fn validate(&self, source_name: &str) -> Result<()> {
-        let problems = self.problems();
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(GanError::Config { source_name: source_name.into(), problems })
-        }
+        GanError::config_problems(source_name, self.problems())
     }
 }
 

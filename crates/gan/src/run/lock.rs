@@ -18,6 +18,23 @@ pub struct RunLock {
 }
 
 impl RunLock {
+    /// Fails when `run` already holds a run (a `config.toml`).
+    pub fn check_free(run: &RunDir) -> Result<()> {
+        if run.config().exists() {
+            return Err(GanError::Invalid(format!("{} already holds a run; continue it with --resume {0} or choose another --out", run.root().display())));
+        }
+        Ok(())
+    }
+
+    /// Creates a new run's directory and takes its lock, checking again under the lock that
+    /// no other `gan train --out` on the same directory won the race.
+    pub fn claim_new(run: &RunDir) -> Result<Self> {
+        std::fs::create_dir_all(run.checkpoints()).map_err(GanError::io(run.checkpoints()))?;
+        let lock = Self::acquire(run)?;
+        Self::check_free(run)?;
+        Ok(lock)
+    }
+
     /// Takes the lock of `run` (whose directory must exist), changing nothing in the lock
     /// file; fails at once, naming the holder, when another process has it.
     pub fn acquire(run: &RunDir) -> Result<Self> {

@@ -30,20 +30,8 @@ impl Trainer {
     pub fn new(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Self> {
         config.validate("configuration")?;
         let run = RunDir::new(run_dir);
-        let taken =
-            |run: &RunDir| GanError::Invalid(format!("{} already holds a run; continue it with --resume {0} or choose another --out", run.root().display()));
-        if run.config().exists() {
-            return Err(taken(&run));
-        }
-        Self::build(config, run, device, None, |run| {
-            std::fs::create_dir_all(run.checkpoints()).map_err(GanError::io(run.checkpoints()))?;
-            let lock = RunLock::acquire(run)?;
-            // Another `gan train --out` on the same directory may have won the race.
-            if run.config().exists() {
-                return Err(taken(run));
-            }
-            Ok(lock)
-        })
+        RunLock::check_free(&run)?;
+        Self::build(config, run, device, None, RunLock::claim_new)
     }
 
     /// Continues the run in `run_dir` from its newest checkpoint. When `requested` is given

@@ -22,19 +22,8 @@ impl TranslationTrainer {
     pub fn new(config: TranslateConfig, run_dir: &Path, device: Device) -> Result<Self> {
         config.validate("configuration")?;
         let run = RunDir::new(run_dir);
-        let taken =
-            |run: &RunDir| GanError::Invalid(format!("{} already holds a run; continue it with --resume {0} or choose another --out", run.root().display()));
-        if run.config().exists() {
-            return Err(taken(&run));
-        }
-        Self::build(config, run, device, None, |run| {
-            std::fs::create_dir_all(run.checkpoints()).map_err(GanError::io(run.checkpoints()))?;
-            let lock = RunLock::acquire(run)?;
-            if run.config().exists() {
-                return Err(taken(run));
-            }
-            Ok(lock)
-        })
+        RunLock::check_free(&run)?;
+        Self::build(config, run, device, None, RunLock::claim_new)
     }
 
     /// Continues the run in `run_dir` from a checkpoint; `requested` may change only `steps`.
