@@ -14,6 +14,8 @@ batches of the built-in MNIST-10k sample. Models (`--model`):
   (lambda 10, eps per sample, per-sample L2 norm, create_graph=True), Adam(1e-4, (0.0, 0.9)).
 - wgan-gp-conv: the fashion-wgan-gp networks (the dcgan pair with no norm in the critic),
   WGAN-GP as wgan-gp-mlp.
+- pix2pix, cyclegan: the image-to-image steps of reference_translation.py (their presets'
+  batch sizes: 64 and 16).
 
 Two styles (`--style`):
 
@@ -248,11 +250,28 @@ def check(a):
     raise SystemExit(0 if worst <= a.tol else 1)
 
 
+def gan_step(a, data, b, dev):
+    """One step of a GAN model (a closure drawing its own batch and noise)."""
+    g, d, wgan = build(a.model, dev)
+    if a.style == "tuned" and a.model in CHANNELS_LAST:
+        g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
+        data = data.contiguous(memory_format=torch.channels_last)
+    if a.precision == "bf16":
+        g, d = Autocast(g, dev.type), Autocast(d, dev.type)
+    step, _, _ = make_step(a.style, g, d, wgan, batch_norm=a.model == "dcgan")
+
+    def one():
+        real = data[torch.randint(0, data.shape[0], (b,), device=dev)]
+        step(real, torch.randn(b, 100, device=dev))
+
+    return one
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="mlp", choices=["mlp", "dcgan", "wgan-gp-mlp", "wgan-gp-conv"])
+    ap.add_argument("--model", default="mlp", choices=["mlp", "dcgan", "wgan-gp-mlp", "wgan-gp-conv", "pix2pix", "cyclegan"])
     ap.add_argument("--style", default="tutorial", choices=["tutorial", "tuned"])
-    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--batch-size", type=int, default=None, help="default: 16 for cyclegan, else 64")
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--threads", type=int, default=None)
@@ -270,18 +289,15 @@ def main():
     torch.manual_seed(0)
     dev = torch.device(a.device)
     data = load_mnist(dev)
-    g, d, wgan = build(a.model, dev)
-    if a.style == "tuned" and a.model in CHANNELS_LAST:
-        g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
-        data = data.contiguous(memory_format=torch.channels_last)
-    if a.precision == "bf16":
-        g, d = Autocast(g, dev.type), Autocast(d, dev.type)
-    step, _, _ = make_step(a.style, g, d, wgan, batch_norm=a.model == "dcgan")
-    b = a.batch_size
+    b = a.batch_size or (16 if a.model == "cyclegan" else 64)
+    if a.model in ("pix2pix", "cyclegan"):
+        if a.precision != "f32":
+            raise SystemExit("--precision: the translation steps run in f32 only")
+        import reference_translation
 
-    def one():
-        real = data[torch.randint(0, data.shape[0], (b,), device=dev)]
-        step(real, torch.randn(b, 100, device=dev))
+        one = reference_translation.make(a.model, a.style, data, b, dev)
+    else:
+        one = gan_step(a, data, b, dev)
 
     def sync():
         if dev.type == "cuda":

@@ -5,17 +5,23 @@ use std::time::Instant;
 
 use tch::Device;
 
+use gan::config::translation::TranslateConfig;
 use gan::config::{OptimConfig, TrainConfig};
 use gan::error::Result;
 use gan::losses::penalty::Lipschitz;
 use gan::losses::LossConfig;
 use gan::models::MlpConfig;
 use gan::optim::{AdamConfig, OptimizerConfig};
+use gan::presets::translation::TranslationPreset;
 use gan::presets::Preset;
 use gan::train::Trainer;
+use gan::translate::TranslationTrainer;
+use gan_data::pairs::{PairSource, Pairing};
+use gan_data::Split;
 
 /// The training steps `make bench` compares with `bench/reference.py`: each one discriminator
-/// (critic) update then one generator update, batch 64, on the built-in MNIST sample.
+/// (critic) update then one generator update (for translation models, the generators' update
+/// then the discriminators'), on the built-in MNIST sample.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BenchModel {
     /// The 2014 MLP GAN on 28x28 images (one D update + one G update).
@@ -26,6 +32,12 @@ pub enum BenchModel {
     WganGpMlp,
     /// WGAN-GP with the fashion-wgan-gp conv critic, lambda 10.
     WganGpConv,
+    /// The edges2fashion-pix2pix networks (U-Net depth 5, PatchGAN, BCE + 100 L1) on
+    /// MNIST digits -> the same digits dilated, paired.
+    Pix2pix,
+    /// The edges2fashion-cyclegan networks (two ResNet generators, two PatchGANs, LSGAN,
+    /// cycle and identity losses, image pools) on unpaired thin and thick MNIST digits.
+    Cyclegan,
 }
 
 impl BenchModel {
@@ -35,11 +47,38 @@ impl BenchModel {
             BenchModel::Dcgan => "dcgan",
             BenchModel::WganGpMlp => "wgan-gp-mlp",
             BenchModel::WganGpConv => "wgan-gp-conv",
+            BenchModel::Pix2pix => "pix2pix",
+            BenchModel::Cyclegan => "cyclegan",
         }
     }
 
-    /// The step's configuration (one critic update per generator update).
-    pub fn config(self, batch_size: usize, steps: u64) -> TrainConfig {
+    /// The batch size timed unless one is given: the preset's.
+    pub fn default_batch(self) -> usize {
+        self.translation_preset().map_or(64, |(p, _)| p.config().batch_size)
+    }
+
+    fn translation_preset(self) -> Option<(TranslationPreset, Pairing)> {
+        match self {
+            BenchModel::Pix2pix => Some((TranslationPreset::Edges2FashionPix2pix, Pairing::Paired)),
+            BenchModel::Cyclegan => Some((TranslationPreset::Edges2FashionCyclegan, Pairing::Halves)),
+            _ => None,
+        }
+    }
+
+    /// A translation model's run configuration (its preset's networks and losses on the
+    /// built-in digits, a constant learning rate); `None` for the GAN steps.
+    pub fn translation(self, batch_size: usize, steps: u64) -> Option<TranslateConfig> {
+        let (preset, pairing) = self.translation_preset()?;
+        let mut c = preset.config();
+        c.data = PairSource::MnistThick { dir: None, split: Split::Train, pairing };
+        (c.batch_size, c.steps, c.decay_from) = (batch_size, steps, 1.0);
+        (c.log_every, c.sample_every, c.checkpoint_every) = (NEVER, NEVER, NEVER);
+        Some(c)
+    }
+
+    /// A GAN step's configuration (one critic update per generator update); `None` for
+    /// the translation models.
+    pub fn config(self, batch_size: usize, steps: u64) -> Option<TrainConfig> {
         let mut c = match self {
             // The plain 2014 step (the mnist-mlp preset adds R1 and a moving average).
             BenchModel::Mlp => TrainConfig::default(),
@@ -55,37 +94,60 @@ impl BenchModel {
                 c.data = TrainConfig::default().data;
                 c
             }
+            BenchModel::Pix2pix | BenchModel::Cyclegan => return None,
         };
         c.d_steps = 1;
         c.batch_size = batch_size;
         (c.steps, c.epochs) = (Some(steps), None);
-        // Keep the timed loop free of logging, sampling and checkpoint I/O.
-        let never = 1 << 40;
-        (c.log_every, c.sample_every, c.checkpoint_every) = (never, never, never);
-        c
+        (c.log_every, c.sample_every, c.checkpoint_every) = (NEVER, NEVER, NEVER);
+        Some(c)
     }
 }
+
+/// Keeps the timed loop free of logging, sampling and checkpoint I/O.
+const NEVER: u64 = 1 << 40;
 
 /// Steps per second of `config`'s training step after `warmup` untimed steps, timed over
 /// `steps` steps. Runs in a temporary directory that is deleted afterwards.
 pub fn steps_per_sec(config: TrainConfig, device: Device, warmup: u64, steps: u64) -> Result<f64> {
+    in_temp_dir(|dir| {
+        let mut t = Trainer::new(config, dir, device)?;
+        timed(device, warmup, steps, || t.train_step().map(drop))
+    })
+}
+
+/// As [`steps_per_sec`], for a translation run's step.
+pub fn translation_steps_per_sec(config: TranslateConfig, device: Device, warmup: u64, steps: u64) -> Result<f64> {
+    in_temp_dir(|dir| {
+        let mut t = TranslationTrainer::new(config, dir, device)?;
+        timed(device, warmup, steps, || {
+            t.train_step();
+            Ok(())
+        })
+    })
+}
+
+/// Runs `f` on a fresh temporary run directory, deleted afterwards.
+fn in_temp_dir<T>(f: impl FnOnce(&std::path::Path) -> Result<T>) -> Result<T> {
     let dir = std::env::temp_dir().join(format!("gan-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let result = (|| {
-        let mut t = Trainer::new(config, &dir, device)?;
-        for _ in 0..warmup {
-            let _ = t.train_step()?;
-        }
-        sync(device);
-        let start = Instant::now();
-        for _ in 0..steps {
-            let _ = t.train_step()?;
-        }
-        sync(device);
-        Ok(steps as f64 / start.elapsed().as_secs_f64())
-    })();
+    let result = f(&dir);
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// Steps per second of `step`, timed over `steps` after `warmup` untimed ones.
+fn timed(device: Device, warmup: u64, steps: u64, mut step: impl FnMut() -> Result<()>) -> Result<f64> {
+    for _ in 0..warmup {
+        step()?;
+    }
+    sync(device);
+    let start = Instant::now();
+    for _ in 0..steps {
+        step()?;
+    }
+    sync(device);
+    Ok(steps as f64 / start.elapsed().as_secs_f64())
 }
 
 /// Batches per second the image-folder decoder delivers (as training consumes them: in

@@ -6,12 +6,16 @@ use clap::{Args, Parser, Subcommand};
 use gan::explore::latent_path::PathMode;
 use gan::DeviceChoice;
 
+mod bench;
 mod choices;
+mod data;
 mod groups;
 mod translation;
 mod web;
 
+pub use bench::*;
 pub use choices::*;
+pub use data::*;
 pub use groups::*;
 pub use translation::*;
 pub use web::*;
@@ -72,6 +76,9 @@ pub enum Command {
     Translate(TranslateArgs),
     /// Project a sketch onto a trained generator (iGAN): the latents whose images match it.
     Project(ProjectArgs),
+    /// Canonical data sets: `gan data fetch mnist | fashion-mnist | cifar10`.
+    #[command(subcommand)]
+    Data(DataCommand),
 }
 
 #[derive(Args, Debug)]
@@ -350,55 +357,4 @@ pub struct ClassifierTrainArgs {
     pub seed: u64,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceChoice,
-}
-
-#[derive(Args, Debug)]
-pub struct BenchArgs {
-    /// Which training step to time.
-    #[arg(long, value_enum, default_value = "mlp")]
-    pub model: crate::bench::BenchModel,
-    #[arg(long, default_value_t = 64)]
-    pub batch_size: usize,
-    /// Timed steps.
-    #[arg(long, default_value_t = 200)]
-    pub steps: u64,
-    /// Untimed steps first.
-    #[arg(long, default_value_t = 20)]
-    pub warmup: u64,
-    #[arg(long, value_enum, default_value = "cpu")]
-    pub device: DeviceChoice,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// Time the image-folder decoder on this folder instead of a training step (batches of
-    /// --batch-size images per second, decoded ahead as in training).
-    #[arg(long)]
-    pub folder: Option<PathBuf>,
-    /// Image side for --folder.
-    #[arg(long, default_value_t = 128)]
-    pub size: u32,
-    /// Instead of timing, run one step of --model on CPU from seeded weights and inputs and
-    /// write them and the weights after it to this folder (`bench/reference.py --check`
-    /// runs the same step in PyTorch and compares).
-    #[arg(long, conflicts_with = "folder")]
-    pub dump_step: Option<PathBuf>,
-    /// The networks' arithmetic (as the run configuration's `precision`).
-    #[arg(long, value_enum, default_value = "f32")]
-    pub precision: gan::models::precision::Precision,
-    /// Instead of one model, time the mnist-dcgan step over --sweep-sizes x --sweep-batches
-    /// (images/s and GFLOP/s against a 2048^3 matmul's) and print a Markdown table.
-    #[arg(long, conflicts_with_all = ["folder", "dump_step"])]
-    pub sweep: bool,
-    /// Image sides for --sweep (the presets': 28, 64, 128).
-    #[arg(long, value_delimiter = ',', default_value = "28,64,128")]
-    pub sweep_sizes: Vec<i64>,
-    /// Batch sizes for --sweep.
-    #[arg(long, value_delimiter = ',', default_value = "32,64,128,256,512")]
-    pub sweep_batches: Vec<usize>,
-    /// Seconds each --sweep point is timed for, at least (and at least two steps).
-    #[arg(long, default_value_t = 3.0)]
-    pub sweep_secs: f64,
-    /// With --sweep: also draw images/s against batch size, one line per image size, to this PNG.
-    #[arg(long, requires = "sweep")]
-    pub plot: Option<PathBuf>,
 }

@@ -31,8 +31,10 @@ fn save_weights(vs: &tch::nn::VarStore, path: &Path) -> anyhow::Result<()> {
 }
 
 pub fn dump_step(model: BenchModel, batch_size: usize, dir: &Path) -> anyhow::Result<()> {
+    let Some(mut config) = model.config(batch_size, 1) else {
+        return Err(crate::exit::user(format!("--dump-step covers the GAN steps (mlp, dcgan, wgan-gp-mlp, wgan-gp-conv), not {}", model.name())));
+    };
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut config = model.config(batch_size, 1);
     if let NetConfig::Mlp(c) = &mut config.model.net {
         c.d_dropout = 0.0;
     }

@@ -21,6 +21,12 @@ fn every_preset_takes_a_training_step() {
     for f in ["images-idx3-ubyte.gz", "labels-idx1-ubyte.gz"] {
         std::fs::copy(pairs.join(format!("train-{f}")), pairs.join(format!("t10k-{f}"))).unwrap();
     }
+    // CIFAR-10 presets read the binary batches.
+    let cifar = t.path().join("cifar");
+    std::fs::create_dir_all(&cifar).unwrap();
+    for i in 1..=5 {
+        std::fs::write(cifar.join(format!("data_batch_{i}.bin")), gan_data::cifar::encode_records(8)).unwrap();
+    }
     let list = run(&["presets"], t.path());
     assert!(list.status.success());
     let names: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().filter_map(|l| l.split_whitespace().next().map(String::from)).collect();
@@ -32,6 +38,8 @@ fn every_preset_takes_a_training_step() {
             args.extend(["--data", pairs.to_str().unwrap()]);
         } else if name.starts_with("fashion") {
             args.extend(["--data", idx.to_str().unwrap()]);
+        } else if name.starts_with("cifar10") {
+            args.extend(["--data", cifar.to_str().unwrap()]);
         } else if name.starts_with("faces") {
             args.extend(["--data", shapes.to_str().unwrap()]);
         }

@@ -9,6 +9,8 @@
 //! - [`toy`]: 1-D and 2-D toy distributions (ring8, grid25, spiral, two-moons, normal), and
 //!   [`modes`]: the VEEGAN/PacGAN mode metrics on them.
 //! - [`builtin`]: the MNIST-10k sample compiled into the binary.
+//! - [`cifar`]: CIFAR-10's binary batches; [`fetch`]: the canonical data sets downloaded by
+//!   name, checksummed and resumable.
 //! - [`pairs`]: image-to-image data: paired and unpaired folders, and the built-in tasks
 //!   edges2fashion (Sobel edges to garments) and mnist-thick (digits to dilated digits).
 //! - [`stacked`]: Stacked MNIST, three digits as the channels of one image (1,000 modes).
@@ -16,8 +18,10 @@
 //!   `(seed, batch index)`, so a resumed run sees exactly the batches it would have seen.
 
 pub mod builtin;
+pub mod cifar;
 pub mod dataset;
 pub mod error;
+pub mod fetch;
 pub mod folder;
 pub mod idx;
 pub mod modes;

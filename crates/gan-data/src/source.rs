@@ -1,4 +1,4 @@
-//! Where a run's training data come from: a built-in set, a folder of IDX files, a folder of
+//! Where a run's training data come from: a built-in set, a folder of IDX files, CIFAR-10, a folder of
 //! PNG/JPEG images, stacked MNIST digits, or points drawn from a toy distribution.
 
 use std::path::PathBuf;
@@ -28,6 +28,13 @@ pub enum DataSource {
         /// known by number.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         classes: Option<ClassSet>,
+    },
+    /// CIFAR-10's binary batches in `dir` (or `dir/cifar-10-batches-bin`, where `gan data
+    /// fetch cifar10` puts them): 32x32 colour images with their ten class names.
+    Cifar10 {
+        dir: PathBuf,
+        #[serde(default)]
+        split: Split,
     },
     /// PNG/JPEG files anywhere under `dir`, as `size x size` RGB, streamed batch by batch.
     Folder {
@@ -104,6 +111,7 @@ impl DataSource {
         match self {
             DataSource::Builtin { name } => name.load().map(Opened::Memory),
             DataSource::Idx { dir, split, .. } => load_idx_dir(dir, *split).map(Opened::Memory),
+            DataSource::Cifar10 { dir, split } => crate::cifar::load(dir, *split).map(Opened::Memory),
             DataSource::Folder { dir, size, on_error } => {
                 if dir.as_os_str().is_empty() {
                     return Err(DataError::Invalid { name: "image folder".into(), reason: "no folder given: pass --data DIR or set `dir` in [data]".into() });
@@ -138,6 +146,7 @@ impl DataSource {
         match self {
             DataSource::Builtin { name: Builtin::Mnist10k } => Some(ClassSet::Mnist),
             DataSource::Idx { classes, .. } => *classes,
+            DataSource::Cifar10 { .. } => Some(ClassSet::Cifar10),
             // Stacked images are labelled by their mode number (0-999).
             DataSource::Folder { .. } | DataSource::Toy { .. } | DataSource::StackedMnist { .. } => None,
         }
@@ -174,6 +183,7 @@ impl DataSource {
         match self {
             DataSource::Builtin { name } => format!("built-in {}", name.name()),
             DataSource::Idx { dir, split, .. } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
+            DataSource::Cifar10 { dir, split } => format!("CIFAR-10 in {} ({})", dir.display(), format!("{split:?}").to_lowercase()),
             DataSource::Folder { dir, size, .. } => format!("{} (images at {size}x{size})", dir.display()),
             DataSource::Toy { dist, .. } => format!("toy distribution {}", dist.name()),
             DataSource::StackedMnist { dir, .. } => {

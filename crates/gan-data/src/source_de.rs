@@ -32,6 +32,11 @@ enum Mirror {
         #[serde(default)]
         classes: Option<ClassSet>,
     },
+    Cifar10 {
+        dir: PathBuf,
+        #[serde(default)]
+        split: Split,
+    },
     Folder {
         dir: PathBuf,
         size: u32,
@@ -60,6 +65,7 @@ impl From<Mirror> for DataSource {
         match m {
             Mirror::Builtin { name } => DataSource::Builtin { name },
             Mirror::Idx { dir, split, classes } => DataSource::Idx { dir, split, classes },
+            Mirror::Cifar10 { dir, split } => DataSource::Cifar10 { dir, split },
             Mirror::Folder { dir, size, on_error } => DataSource::Folder { dir, size, on_error },
             Mirror::StackedMnist { dir, images, seed } => DataSource::StackedMnist { dir, images, seed },
             Mirror::Toy { dist, points, seed } => DataSource::Toy { dist, points, seed },
@@ -105,10 +111,12 @@ mod tests {
         let all = [
             DataSource::Builtin { name: Builtin::Mnist10k },
             DataSource::Idx { dir: "d".into(), split: Split::Test, classes: Some(ClassSet::FashionMnist) },
+            DataSource::Cifar10 { dir: "c".into(), split: Split::Test },
             DataSource::Folder { dir: "f".into(), size: 64, on_error: OnError::Skip },
             DataSource::StackedMnist { dir: Some("s".into()), images: 5, seed: 2 },
             DataSource::Toy { dist: ToyDist::Ring8, points: 7, seed: 3 },
         ];
+        assert_eq!(parse("[data]\nkind = \"cifar10\"\ndir = \"c\"\nsplit = \"test\"\n").unwrap(), all[2]);
         for source in all {
             let text = toml::to_string(&toml::Table::from_iter([("data".to_string(), toml::Value::try_from(&source).unwrap())])).unwrap();
             assert_eq!(parse(&text).unwrap(), source, "{text}");

@@ -37,6 +37,8 @@ pub enum ClassSet {
     Mnist,
     /// Fashion-MNIST's ten garment classes.
     FashionMnist,
+    /// CIFAR-10's ten object classes.
+    Cifar10,
 }
 
 impl ClassSet {
@@ -44,6 +46,7 @@ impl ClassSet {
         match self {
             ClassSet::Mnist => Vocabulary::mnist(),
             ClassSet::FashionMnist => Vocabulary::fashion_mnist(),
+            ClassSet::Cifar10 => Vocabulary::cifar10(),
         }
     }
 
@@ -51,6 +54,7 @@ impl ClassSet {
         match self {
             ClassSet::Mnist => "mnist",
             ClassSet::FashionMnist => "fashion-mnist",
+            ClassSet::Cifar10 => "cifar10",
         }
     }
 }
@@ -82,6 +86,24 @@ impl Vocabulary {
             class("Bag", &["handbag", "purse", "tote", "backpack"]),
             class("Ankle boot", &["boot", "bootie", "ankle-boot"]),
         ];
+        Self { classes }
+    }
+
+    /// CIFAR-10's ten classes (Krizhevsky 2009) with everyday synonyms.
+    pub fn cifar10() -> Self {
+        let aliases: [&[&str]; 10] = [
+            &["plane", "aeroplane", "jet", "aircraft"],
+            &["car", "auto", "sedan"],
+            &["birds"],
+            &["kitten", "kitty"],
+            &["stag", "fawn"],
+            &["puppy", "doggy"],
+            &["toad"],
+            &["pony", "horses"],
+            &["boat"],
+            &["lorry", "pickup"],
+        ];
+        let classes = crate::cifar::CLASSES.iter().zip(aliases).map(|(n, a)| class(n, a)).collect();
         Self { classes }
     }
 

@@ -3,21 +3,24 @@
 
 use anyhow::Context;
 
+use gan::models::precision::Precision;
+
 use crate::cli::BenchArgs;
 
 pub fn run(a: BenchArgs) -> anyhow::Result<()> {
+    let batch = a.batch();
     if let Some(dir) = &a.folder {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let bps = crate::bench::folder_batches_per_sec(dir, a.size, a.batch_size, workers, a.warmup, a.steps)
+        let bps = crate::bench::folder_batches_per_sec(dir, a.size, batch, workers, a.warmup, a.steps)
             .with_context(|| format!("cannot time decoding {}", dir.display()))?;
-        let ips = bps * a.batch_size as f64;
+        let ips = bps * batch as f64;
         if a.json {
             println!(
                 "{}",
-                serde_json::json!({"impl": "gan", "model": "folder-decode", "batch_size": a.batch_size, "size": a.size, "workers": workers, "batches_per_sec": bps, "images_per_sec": ips})
+                serde_json::json!({"impl": "gan", "model": "folder-decode", "batch_size": batch, "size": a.size, "workers": workers, "batches_per_sec": bps, "images_per_sec": ips})
             );
         } else {
-            println!("folder decode: {bps:.2} batches/s of {} = {ips:.0} images/s at {}x{} (decoding threads: {workers})", a.batch_size, a.size, a.size);
+            println!("folder decode: {bps:.2} batches/s of {} = {ips:.0} images/s at {}x{} (decoding threads: {workers})", batch, a.size, a.size);
         }
         return Ok(());
     }
@@ -25,24 +28,32 @@ pub fn run(a: BenchArgs) -> anyhow::Result<()> {
         return sweep(&a);
     }
     if let Some(dir) = &a.dump_step {
-        crate::step_dump::dump_step(a.model, a.batch_size, dir)?;
+        crate::step_dump::dump_step(a.model, batch, dir)?;
         println!("{}: one step written to {}", a.model.name(), dir.display());
         return Ok(());
     }
     let device = a.device.resolve()?;
-    let model = a.model;
-    let mut config = model.config(a.batch_size, a.warmup + a.steps + 1);
-    config.precision = a.precision;
-    let sps = crate::bench::steps_per_sec(config, device, a.warmup, a.steps).context("benchmark failed")?;
-    let model = model.name();
+    let total = a.warmup + a.steps + 1;
+    let sps = if let Some(config) = a.model.translation(batch, total) {
+        if a.precision != Precision::F32 {
+            return Err(crate::exit::user(format!("--precision {}: translation runs train in f32 only", a.precision.name())));
+        }
+        crate::bench::translation_steps_per_sec(config, device, a.warmup, a.steps)
+    } else {
+        let mut config = a.model.config(batch, total).expect("a GAN step");
+        config.precision = a.precision;
+        crate::bench::steps_per_sec(config, device, a.warmup, a.steps)
+    }
+    .context("benchmark failed")?;
+    let model = a.model.name();
     let dev = gan::device::describe(device);
     if a.json {
         println!(
             "{}",
-            serde_json::json!({"impl": "gan", "model": model, "batch_size": a.batch_size, "device": dev, "precision": a.precision, "threads": tch::get_num_threads(), "steps_per_sec": sps})
+            serde_json::json!({"impl": "gan", "model": model, "batch_size": batch, "device": dev, "precision": a.precision, "threads": tch::get_num_threads(), "steps_per_sec": sps})
         );
     } else {
-        println!("{model}: {sps:.2} steps/s (batch {}, {dev})", a.batch_size);
+        println!("{model}: {sps:.2} steps/s (batch {batch}, {dev})");
     }
     Ok(())
 }

@@ -56,8 +56,8 @@ pub fn pick_classifier(choice: Option<&str>, data: &DataSource, device: Device) 
         },
         // The channels of Stacked MNIST are digits.
         None if matches!(data, DataSource::StackedMnist { .. }) => Ok(FeatureNet::shipped(Shipped::Mnist, device)?),
-        None => match data.class_set() {
-            Some(set) => Ok(FeatureNet::shipped(Shipped::for_class_set(set), device)?),
+        None => match data.class_set().and_then(Shipped::for_class_set) {
+            Some(shipped) => Ok(FeatureNet::shipped(shipped, device)?),
             None => Err(user(format!(
                 "no shipped classifier knows the classes of {}: choose the judge with --classifier mnist|fashion-mnist|FILE",
                 data.describe()

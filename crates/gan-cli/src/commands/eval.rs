@@ -49,8 +49,7 @@ pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
     let cache = if how.no_cache { None } else { how.cache.clone().or_else(default_cache) };
     let opts = EvalOptions { samples: how.n, seed: how.seed, cache_dir: cache.as_deref() };
     let report = evaluate(run, &g, net.as_ref(), &opts)?;
-    let text = serde_json::to_string_pretty(&report).expect("report serialises");
-    gan::run::checkpoint::write_atomic(&RunDir::new(run).eval(), text.as_bytes())?;
+    gan::eval::save_report(run, report.step, &report)?;
     Ok(report)
 }
 

@@ -45,14 +45,13 @@ fn evaluate_at(run: &Path, choice: &CheckpointChoice, n: Option<usize>, classifi
     }
     let a = to_pm1(&bytes_tensor(&set.a).narrow(0, 0, count), device);
     let b = to_pm1(&bytes_tensor(&set.b).narrow(0, 0, count), device);
-    let net = match (classifier, source.class_set()) {
+    let net = match (classifier, source.class_set().and_then(Shipped::for_class_set)) {
         (Some(name), _) => Some(super::classes::pick_classifier(Some(name), &gan_data::DataSource::default(), device)?),
-        (None, Some(set)) => Some(FeatureNet::shipped(Shipped::for_class_set(set), device)?),
+        (None, Some(shipped)) => Some(FeatureNet::shipped(shipped, device)?),
         (None, None) => None,
     };
     let report = translation::evaluate(&t, &run.display().to_string(), &a, &b, net.as_ref(), source.describe())?;
-    let text = serde_json::to_string_pretty(&report).expect("report serialises");
-    gan::run::checkpoint::write_atomic(&RunDir::new(run).eval(), text.as_bytes())?;
+    gan::eval::save_report(run, report.step, &report)?;
     Ok(report)
 }
 

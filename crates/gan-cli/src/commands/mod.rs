@@ -6,6 +6,7 @@ mod checkpoints;
 mod classes;
 mod classifier;
 mod compare;
+mod data;
 mod doctor;
 mod eval;
 mod eval_translation;
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Checkpoints(a) => checkpoints::run(a),
         Command::Doctor(a) => doctor::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Data(c) => data::run(c),
         Command::Presets(a) => presets::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Lab(a) => lab::run(a),

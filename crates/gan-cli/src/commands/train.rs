@@ -124,21 +124,27 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
         config.precision = p;
     }
     config.validate(&source)?;
-    if let DataSource::Idx { dir, .. } | DataSource::Folder { dir, .. } = &config.data {
+    if let DataSource::Idx { dir, .. } | DataSource::Folder { dir, .. } | DataSource::Cifar10 { dir, .. } = &config.data {
         if dir.as_os_str().is_empty() || !dir.is_dir() {
             let what = if dir.as_os_str().is_empty() { "no data folder is set".to_string() } else { format!("data folder {} does not exist", dir.display()) };
-            return Err(user(format!("{what}; pass --data DIR or set data.dir in a --config file")));
+            let fetch = match &config.data {
+                DataSource::Cifar10 { .. } => " (`gan data fetch cifar10` downloads it to data/cifar10)",
+                _ => "",
+            };
+            return Err(user(format!("{what}; pass --data DIR or set data.dir in a --config file{fetch}")));
         }
     }
     Ok(config)
 }
 
-/// `--data DIR`: IDX files when the folder holds them, otherwise the image folder of a
-/// configuration that reads one.
+/// `--data DIR`: IDX files when the folder holds them, CIFAR-10's batches for a
+/// configuration that reads CIFAR-10, otherwise the image folder of a configuration that
+/// reads one.
 fn data_source(current: &DataSource, dir: PathBuf) -> anyhow::Result<DataSource> {
     let has_idx = ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file());
     match current {
         DataSource::Folder { size, on_error, .. } => Ok(DataSource::Folder { dir, size: *size, on_error: *on_error }),
+        DataSource::Cifar10 { split, .. } => Ok(DataSource::Cifar10 { dir, split: *split }),
         // The labels keep the names the preset gave them (change them with --classes).
         _ if has_idx => Ok(DataSource::Idx { dir, split: Split::Train, classes: current.class_set() }),
         _ => Err(user(format!(

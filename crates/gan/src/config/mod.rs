@@ -7,6 +7,7 @@
 
 mod doctor;
 mod layer;
+mod log;
 pub mod tagged;
 pub mod translation;
 mod validate;
@@ -22,6 +23,7 @@ use crate::models::precision::Precision;
 use crate::models::ModelConfig;
 pub use crate::optim::OptimConfig;
 use crate::optim::OptimizerConfig;
+pub use log::LogConfig;
 
 /// Everything that defines a training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,6 +75,10 @@ pub struct TrainConfig {
     /// (`torch.nn.SyncBatchNorm`) instead of each rank's own (DDP's default).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sync_batch_norm: bool,
+    /// Where the run logs besides `metrics.jsonl` (`[log] tensorboard = false` turns the
+    /// TensorBoard files off).
+    #[serde(default, skip_serializing_if = "LogConfig::is_default")]
+    pub log: LogConfig,
 }
 
 fn one() -> u32 {
@@ -111,6 +117,7 @@ impl Default for TrainConfig {
             doctor: DoctorConfig::default(),
             precision: Precision::F32,
             sync_batch_norm: false,
+            log: LogConfig::default(),
         }
     }
 }

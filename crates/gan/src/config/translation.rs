@@ -5,6 +5,7 @@ use gan_data::pairs::PairSource;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device};
 
+use crate::config::LogConfig;
 use crate::error::{GanError, Result};
 use crate::losses::translation::PatchLoss;
 use crate::models::translation::{PatchGanConfig, ResnetConfig, Translator, UnetConfig};
@@ -86,6 +87,8 @@ pub struct TranslateConfig {
     /// The fraction of the run after which the rates decay linearly to zero (0.5: the
     /// papers' "constant for the first half, then linear decay").
     pub decay_from: f64,
+    #[serde(default, skip_serializing_if = "LogConfig::is_default")]
+    pub log: LogConfig,
 }
 
 /// A translation pair's networks: `g_vs` holds the generator(s) (`a2b`, and `b2a` for

@@ -9,7 +9,7 @@
 use gan_data::modes::mode_report;
 use gan_data::rng::mix;
 use gan_data::toy::ToyDist;
-use gan_data::vocab::{ClassSet, Vocabulary};
+use gan_data::vocab::Vocabulary;
 use tch::{Device, Kind, Tensor};
 
 use super::samples::{self, Spread};
@@ -61,7 +61,7 @@ impl Probe {
         let requested = || Tensor::arange(n, (Kind::Int64, device)).remainder(classes);
         let check = if let Some(dist) = config.data.toy() {
             Check::Modes(dist)
-        } else if let (Some(set), true) = (config.data.class_set(), grey28) {
+        } else if let (Some(set), true) = (config.data.class_set().and_then(Shipped::for_class_set), grey28) {
             let (classifier, vocabulary) = shipped(set, device)?;
             match classes {
                 0 => Check::Classes { classifier, vocabulary },
@@ -77,7 +77,7 @@ impl Probe {
                 _ => Check::Spread { y: Some(one_hot(&requested(), classes)) },
             }
         } else if classes == 0 && matches!(config.data, gan_data::DataSource::StackedMnist { .. }) {
-            Check::Stacked { classifier: shipped(ClassSet::Mnist, device)?.0 }
+            Check::Stacked { classifier: shipped(Shipped::Mnist, device)?.0 }
         } else {
             Check::Spread { y: (classes > 0).then(|| one_hot(&requested(), classes)) }
         };
@@ -135,8 +135,7 @@ impl Probe {
     }
 }
 
-fn shipped(set: ClassSet, device: Device) -> Result<(Classifier, Vocabulary)> {
-    let shipped = Shipped::for_class_set(set);
+fn shipped(shipped: Shipped, device: Device) -> Result<(Classifier, Vocabulary)> {
     Ok((shipped.load(device)?.0, shipped.vocabulary()))
 }
 

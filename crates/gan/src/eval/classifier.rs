@@ -149,11 +149,12 @@ impl Shipped {
         }
     }
 
-    /// The shipped classifier for a vocabulary.
-    pub fn for_class_set(set: ClassSet) -> Self {
+    /// The shipped classifier for a vocabulary (the 28x28 grey ones only).
+    pub fn for_class_set(set: ClassSet) -> Option<Self> {
         match set {
-            ClassSet::Mnist => Shipped::Mnist,
-            ClassSet::FashionMnist => Shipped::FashionMnist,
+            ClassSet::Mnist => Some(Shipped::Mnist),
+            ClassSet::FashionMnist => Some(Shipped::FashionMnist),
+            ClassSet::Cifar10 => None,
         }
     }
 

@@ -33,6 +33,16 @@ use stacked::StackedReport;
 /// Samples of an image evaluation unless asked otherwise.
 pub const IMAGE_SAMPLES: usize = 10_000;
 
+/// Writes an evaluation report to the run's `eval.json`, and its numbers to the run's
+/// TensorBoard files at `step` when the run logs there.
+pub fn save_report<T: Serialize>(run: &Path, step: u64, report: &T) -> Result<()> {
+    let dir = crate::run::dir::RunDir::new(run);
+    let text = serde_json::to_string_pretty(report).expect("reports serialise");
+    crate::run::checkpoint::write_atomic(&dir.eval(), text.as_bytes())?;
+    crate::run::tensorboard::log_eval(&dir.tensorboard(), step, &serde_json::to_value(report).expect("reports serialise"))?;
+    Ok(())
+}
+
 /// `RUN/eval.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalReport {

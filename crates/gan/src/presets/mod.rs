@@ -45,13 +45,22 @@ pub enum Preset {
     StackedDcgan,
     StackedPacgan2,
     StackedRpgan,
+    Cifar10Dcgan,
+    Cifar10Cgan,
+    Cifar10WganGp,
 }
 
 /// Where the Fashion-MNIST presets look for the IDX files (override with `--data DIR`).
 pub const FASHION_MNIST_DIR: &str = "data/fashion-mnist";
+/// Where the CIFAR-10 presets look (`gan data fetch cifar10` puts it there).
+pub const CIFAR10_DIR: &str = "data/cifar10";
+
+fn cifar10() -> DataSource {
+    DataSource::Cifar10 { dir: CIFAR10_DIR.into(), split: Split::Train }
+}
 
 impl Preset {
-    pub const ALL: [Preset; 18] = [
+    pub const ALL: [Preset; 21] = [
         Preset::MnistRpgan,
         Preset::MnistMlp,
         Preset::MnistMlpMinimax,
@@ -70,6 +79,9 @@ impl Preset {
         Preset::StackedDcgan,
         Preset::StackedPacgan2,
         Preset::StackedRpgan,
+        Preset::Cifar10Dcgan,
+        Preset::Cifar10Cgan,
+        Preset::Cifar10WganGp,
     ];
 
     /// What `gan train` and `make run` train when no preset is named.
@@ -95,6 +107,9 @@ impl Preset {
             Preset::StackedDcgan => "stacked-dcgan",
             Preset::StackedPacgan2 => "stacked-pacgan2",
             Preset::StackedRpgan => "stacked-rpgan",
+            Preset::Cifar10Dcgan => "cifar10-dcgan",
+            Preset::Cifar10Cgan => "cifar10-cgan",
+            Preset::Cifar10WganGp => "cifar10-wgan-gp",
         }
     }
 
@@ -118,6 +133,9 @@ impl Preset {
             Preset::StackedDcgan => "DCGAN on Stacked MNIST (three digits as RGB, 1,000 modes): BatchNorm conv G/D, BCE, Adam 2e-4 (0.5, 0.999), batch 64, 10,000 steps",
             Preset::StackedPacgan2 => "as stacked-dcgan with a PacGAN2 discriminator (judges pairs of samples)",
             Preset::StackedRpgan => "as mnist-rpgan on Stacked MNIST, 10,000 steps",
+            Preset::Cifar10Dcgan => "DCGAN on CIFAR-10 (32x32 colour; `gan data fetch cifar10` or --data DIR): BatchNorm conv G/D from a 4x4 start, BCE, Adam 2e-4 (0.5, 0.999), batch 64, 30 epochs",
+            Preset::Cifar10Cgan => "conditional DCGAN on CIFAR-10 (`gan data fetch cifar10`): as cifar10-dcgan with the class one-hot on z and D's input; sample with --prompt \"horse\"",
+            Preset::Cifar10WganGp => "WGAN-GP on CIFAR-10 (`gan data fetch cifar10`): conv critic without norm, lambda 10, Adam 1e-4 (0.0, 0.9), 5 critic steps, 50 epochs",
         }
     }
 
@@ -135,13 +153,23 @@ impl Preset {
                     _ => {}
                 }
             }
-            Preset::MnistDcgan | Preset::FashionDcgan | Preset::MnistLsgan | Preset::MnistCgan | Preset::FashionCgan => {
+            Preset::MnistDcgan
+            | Preset::FashionDcgan
+            | Preset::MnistLsgan
+            | Preset::MnistCgan
+            | Preset::FashionCgan
+            | Preset::Cifar10Dcgan
+            | Preset::Cifar10Cgan => {
                 c.model = DcganConfig::default().into();
                 c.epochs = Some(20);
-                c.conditional = matches!(self, Preset::MnistCgan | Preset::FashionCgan);
+                c.conditional = matches!(self, Preset::MnistCgan | Preset::FashionCgan | Preset::Cifar10Cgan);
                 if matches!(self, Preset::FashionDcgan | Preset::FashionCgan) {
                     c.data = fashion();
                     c.epochs = Some(10);
+                }
+                if matches!(self, Preset::Cifar10Dcgan | Preset::Cifar10Cgan) {
+                    c.data = cifar10();
+                    c.epochs = Some(30);
                 }
                 if self == Preset::MnistLsgan {
                     c.loss = LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() };
@@ -156,14 +184,14 @@ impl Preset {
                 c.epochs = Some(100);
                 c.sample_every = 250;
             }
-            Preset::FashionWganGp => {
-                c.data = fashion();
+            Preset::FashionWganGp | Preset::Cifar10WganGp => {
+                c.data = if self == Preset::Cifar10WganGp { cifar10() } else { fashion() };
                 c.model = DcganConfig { d_norm: Norm::None, ..DcganConfig::default() }.into();
                 c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
                 let adam = OptimizerConfig::Adam(AdamConfig { lr: 1e-4, betas: (0.0, 0.9), eps: 1e-8 });
                 c.optim = OptimConfig::same(adam);
                 c.d_steps = 5;
-                c.epochs = Some(20);
+                c.epochs = Some(if self == Preset::Cifar10WganGp { 50 } else { 20 });
                 c.sample_every = 250;
             }
             Preset::MnistVae | Preset::FashionVae => {

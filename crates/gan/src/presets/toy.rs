@@ -144,6 +144,7 @@ impl ToyPreset {
             doctor: Default::default(),
             precision: Default::default(),
             sync_batch_norm: false,
+            log: Default::default(),
         }
     }
 }

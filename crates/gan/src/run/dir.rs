@@ -44,6 +44,11 @@ impl RunDir {
         self.root.join("eval.json")
     }
 
+    /// TensorBoard event files.
+    pub fn tensorboard(&self) -> PathBuf {
+        self.root.join("tb")
+    }
+
     pub fn loss_plot(&self) -> PathBuf {
         self.root.join("loss.png")
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{GanError, Result};
+use crate::run::tensorboard::{metric_scalars, TensorBoard};
 
 /// Averages over one logging interval, ending at `step`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,17 +68,20 @@ pub struct VaeMetrics {
     pub kl: f64,
 }
 
-/// Appends metrics to `metrics.jsonl`.
+/// Appends metrics to `metrics.jsonl` (and, when the run logs to TensorBoard, to its event
+/// files, with the sample grids).
 pub struct MetricsLog {
     path: PathBuf,
     file: std::fs::File,
+    tensorboard: Option<TensorBoard>,
 }
 
 impl MetricsLog {
     /// Opens the log for appending, training continuing from step `keep_through`: records of
-    /// later steps (written after that checkpoint by an interrupted run) are dropped first.
+    /// later steps (written after that checkpoint by an interrupted run) are dropped first,
+    /// from `metrics.jsonl` and from what TensorBoard shows of the `tensorboard` folder.
     /// Returns the log and the kept records.
-    pub fn open(path: &Path, keep_through: u64) -> Result<(Self, Vec<StepMetrics>)> {
+    pub fn open(path: &Path, keep_through: u64, tensorboard: Option<&Path>) -> Result<(Self, Vec<StepMetrics>)> {
         let kept = if path.exists() {
             let kept: Vec<StepMetrics> = read_metrics(path)?.into_iter().filter(|m| m.step <= keep_through).collect();
             let mut text = String::new();
@@ -91,12 +95,28 @@ impl MetricsLog {
             Vec::new()
         };
         let file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(GanError::io(path))?;
-        Ok((Self { path: path.into(), file }, kept))
+        // A fresh run forgets everything at step 0 and after; a resumed one what followed
+        // its checkpoint.
+        let purge = if keep_through == 0 { 0 } else { keep_through + 1 };
+        let tensorboard = tensorboard.map(|dir| TensorBoard::open(dir, Some(purge))).transpose()?;
+        Ok((Self { path: path.into(), file, tensorboard }, kept))
     }
 
     pub fn append(&mut self, m: &StepMetrics) -> Result<()> {
         let line = serde_json::to_string(m).expect("metrics serialise");
-        writeln!(self.file, "{line}").map_err(GanError::io(&self.path))
+        writeln!(self.file, "{line}").map_err(GanError::io(&self.path))?;
+        match &mut self.tensorboard {
+            Some(tb) => tb.scalars(m.step, &metric_scalars(m)),
+            None => Ok(()),
+        }
+    }
+
+    /// Logs a saved sample grid (a PNG) at `step` to TensorBoard, when the run logs there.
+    pub fn sample_grid(&mut self, step: u64, png: &Path) -> Result<()> {
+        match &mut self.tensorboard {
+            Some(tb) => tb.png("samples", step, png),
+            None => Ok(()),
+        }
     }
 }
 
@@ -147,7 +167,7 @@ mod tests {
     fn resume_drops_records_after_the_checkpoint_and_torn_lines() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("metrics.jsonl");
-        let (mut log, _) = MetricsLog::open(&p, 0).unwrap();
+        let (mut log, _) = MetricsLog::open(&p, 0, None).unwrap();
         for s in [10, 20, 30] {
             log.append(&m(s)).unwrap();
         }
@@ -155,7 +175,7 @@ mod tests {
         let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
         write!(f, "{{\"step\": 4").unwrap();
         assert_eq!(read_metrics(&p).unwrap().len(), 3);
-        let (_, kept) = MetricsLog::open(&p, 20).unwrap();
+        let (_, kept) = MetricsLog::open(&p, 20, None).unwrap();
         assert_eq!(kept.iter().map(|m| m.step).collect::<Vec<_>>(), vec![10, 20]);
         assert_eq!(read_metrics(&p).unwrap(), kept);
     }

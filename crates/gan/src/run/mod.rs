@@ -10,5 +10,6 @@ pub mod diagnoses;
 pub mod dir;
 pub mod lock;
 pub mod metrics;
+pub mod tensorboard;
 pub mod trained;
 pub mod translator;

@@ -295,6 +295,7 @@ impl Trainer {
             let nrow = if self.classes > 0 { self.classes as usize } else { 8 };
             grid::save_grid(&images, nrow, &path)?;
         }
+        self.metrics_log.sample_grid(self.step, &path)?;
         if !self.history.is_empty() {
             plot::save_loss_plot(&self.history, &self.run.loss_plot())?;
         }

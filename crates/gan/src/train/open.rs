@@ -140,7 +140,7 @@ impl Trainer {
         // A user may have deleted the sample grids of a run to save space.
         std::fs::create_dir_all(run.samples()).map_err(GanError::io(run.samples()))?;
         // Records an interrupted run wrote after its last checkpoint are dropped.
-        let (metrics_log, history) = MetricsLog::open(&run.metrics(), step)?;
+        let (metrics_log, history) = MetricsLog::open(&run.metrics(), step, config.log.tensorboard.then(|| run.tensorboard()).as_deref())?;
         let (diagnoses_log, seen) = DiagnosesLog::open(&run.diagnoses(), step)?;
         checkpoint::write_atomic(&run.config(), config.to_toml().as_bytes())?;
         Ok(Self {

@@ -176,6 +176,7 @@ impl TranslationTrainer {
         let path = self.run.sample_grid(self.step);
         let columns = if self.nets.b2a.is_some() { 6 } else { 3 };
         crate::draw::grid::save_grid(&images, columns, &path)?;
+        self.metrics_log.sample_grid(self.step, &path)?;
         if !self.history.is_empty() {
             crate::draw::plot::save_loss_plot(&self.history, &self.run.loss_plot())?;
         }

@@ -104,7 +104,7 @@ impl TranslationTrainer {
         let mut lock = claim(&run)?;
         lock.record_holder()?;
         std::fs::create_dir_all(run.samples()).map_err(GanError::io(run.samples()))?;
-        let (metrics_log, history) = MetricsLog::open(&run.metrics(), step)?;
+        let (metrics_log, history) = MetricsLog::open(&run.metrics(), step, config.log.tensorboard.then(|| run.tensorboard()).as_deref())?;
         checkpoint::write_atomic(&run.config(), config.to_toml().as_bytes())?;
         Ok(Self {
             data_name: config.data.describe(),
