@@ -14,13 +14,25 @@ export CARGO_TARGET_DIR
 GAN := $(CARGO_TARGET_DIR)/release/gan
 RUN_STEPS ?=
 
-.PHONY: run test build bench bench-dist toy-bench stacked-bench kill-soak fuzz corpus e2e e2e-only libtorch clean
+PREFIX ?= $(HOME)/.local
+
+.PHONY: install install-only run test build bench bench-dist toy-bench stacked-bench kill-soak fuzz corpus e2e e2e-only libtorch clean
 
 libtorch:
 	@scripts/setup-libtorch.sh $(VENV)
 
 build: libtorch
 	cargo build --release -p gan-cli
+
+# `gan` on PATH in $(PREFIX)/bin: a launcher that finds libtorch (LIBTORCH, TORCH_HOME, the
+# active Python's torch, then this build's venv) and runs the binary in $(PREFIX)/libexec/gan.
+install: build install-only
+
+install-only:
+	install -d $(PREFIX)/bin $(PREFIX)/libexec/gan
+	install -m 755 $(GAN) $(PREFIX)/libexec/gan/gan
+	sed 's|@BUILD_VENV@|$(VENV_ABS)|' scripts/gan-launcher.sh > $(PREFIX)/bin/gan.tmp
+	chmod 755 $(PREFIX)/bin/gan.tmp && mv $(PREFIX)/bin/gan.tmp $(PREFIX)/bin/gan
 
 run: build
 	$(GAN) train --eval $(RUN_STEPS)
