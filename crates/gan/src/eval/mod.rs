@@ -39,8 +39,7 @@ pub fn save_report<T: Serialize>(run: &Path, step: u64, report: &T) -> Result<()
     let dir = crate::run::dir::RunDir::new(run);
     let text = serde_json::to_string_pretty(report).expect("reports serialise");
     crate::run::checkpoint::write_atomic(&dir.eval(), text.as_bytes())?;
-    crate::run::tensorboard::log_eval(&dir.tensorboard(), step, &serde_json::to_value(report).expect("reports serialise"))?;
-    Ok(())
+    crate::run::tensorboard::log_eval(&dir.tensorboard(), step, &serde_json::to_value(report).expect("reports serialise"))
 }
 
 /// `RUN/eval.json`.

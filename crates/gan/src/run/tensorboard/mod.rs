@@ -106,13 +106,11 @@ fn png_header(bytes: &[u8]) -> Option<(i32, i32, i32)> {
 
 /// Adds an evaluation's numbers as `eval/...` scalars at `step` to a run that logs to
 /// TensorBoard (one whose `tb/` folder exists); does nothing for the others.
-pub fn log_eval(tb_dir: &Path, step: u64, report: &serde_json::Value) -> Result<Option<PathBuf>> {
+pub fn log_eval(tb_dir: &Path, step: u64, report: &serde_json::Value) -> Result<()> {
     if !tb_dir.is_dir() {
-        return Ok(None);
+        return Ok(());
     }
-    let mut tb = TensorBoard::open(tb_dir, None)?;
-    tb.scalars(step, &json_scalars("eval", report))?;
-    Ok(Some(tb.path))
+    TensorBoard::open(tb_dir, None)?.scalars(step, &json_scalars("eval", report))
 }
 
 #[cfg(test)]
