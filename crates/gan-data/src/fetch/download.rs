@@ -133,13 +133,8 @@ fn one_try(agent: &ureq::Agent, url: &str, part: &Path, file: &str, on_progress:
     let resumed_from = if response.status() == 206 { have } else { 0 };
     let length = response.header("Content-Length").and_then(|v| v.parse::<u64>().ok());
     let total = length.map(|l| l + resumed_from);
-    let mut out = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(resumed_from > 0)
-        .truncate(resumed_from == 0)
-        .open(part)
-        .map_err(|source| DataError::Write { path: part.into(), source })?;
+    let write_err = |source| DataError::Write { path: part.into(), source };
+    let mut out = std::fs::OpenOptions::new().create(true).write(true).append(resumed_from > 0).truncate(resumed_from == 0).open(part).map_err(write_err)?;
     let mut body = response.into_reader();
     let mut buf = vec![0u8; 1 << 16];
     let mut done = resumed_from;
@@ -148,15 +143,15 @@ fn one_try(agent: &ureq::Agent, url: &str, part: &Path, file: &str, on_progress:
             Ok(0) => break,
             Ok(n) => n,
             Err(e) => {
-                out.flush().map_err(|source| DataError::Write { path: part.into(), source })?;
+                out.flush().map_err(write_err)?;
                 return Ok(Try::Broken(format!("connection lost after {done} bytes: {e}")));
             }
         };
-        out.write_all(&buf[..n]).map_err(|source| DataError::Write { path: part.into(), source })?;
+        out.write_all(&buf[..n]).map_err(write_err)?;
         done += n as u64;
         on_progress(&Progress::Bytes { file: file.into(), url: url.into(), done, total, resumed_from });
     }
-    out.sync_all().map_err(|source| DataError::Write { path: part.into(), source })?;
+    out.sync_all().map_err(write_err)?;
     match total {
         Some(t) if done < t => Ok(Try::Broken(format!("connection closed after {done} of {t} bytes"))),
         _ => Ok(Try::Complete),
