@@ -329,6 +329,8 @@ pub struct EvalHow {
     pub seed: u64,
     #[command(flatten)]
     pub classifier: ClassifierArg,
+    #[command(flatten)]
+    pub features: FeatureArgs,
     /// Folder for cached real-data features (default $GAN_CACHE_DIR, else
     /// $XDG_CACHE_HOME/gan, else ~/.cache/gan).
     #[arg(long)]

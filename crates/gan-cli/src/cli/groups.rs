@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use gan::eval::learned::LearnedConfig;
 use gan::run::checkpoint::CheckpointChoice;
 use gan::run::trained::{TrainedGenerator, WeightsChoice};
 use gan::DeviceChoice;
@@ -79,5 +80,50 @@ pub struct ClassifierArg {
 impl ClassifierArg {
     pub fn name(&self) -> Option<&str> {
         self.classifier.as_deref()
+    }
+}
+
+/// The feature space of an image evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FeatureChoice {
+    /// The shipped classifier for 28x28 grey data it knows (and Stacked MNIST); otherwise
+    /// Inception when its weights are given; otherwise a network trained on the run's data.
+    #[default]
+    Auto,
+    /// A LeNet classifier (`--classifier`): 28x28 grey images.
+    Classifier,
+    /// pytorch-fid's Inception-v3 (needs `--weights` or GAN_INCEPTION_WEIGHTS): any size,
+    /// grey or RGB; the space published FIDs are in.
+    Inception,
+    /// A rotation-prediction CNN that gan trains on the run's data (cached): any size and
+    /// channel count; compares runs on the same data only.
+    Learned,
+}
+
+/// Which feature network scores an image run (`eval`, `compare`, `train --eval`).
+#[derive(Args, Debug, Clone)]
+pub struct FeatureArgs {
+    #[arg(long, value_enum, default_value = "auto")]
+    pub features: FeatureChoice,
+    /// Training steps of the learned feature network (32 images in 4 rotations each).
+    #[arg(long, default_value_t = LearnedConfig::default().steps)]
+    pub learned_steps: u32,
+    /// pytorch-fid's Inception weights: the pt_inception-2015-12-05-6726825d.pth file (read
+    /// once through Python with torch, $GAN_PYTHON or python3, and cached as safetensors), or a
+    /// .safetensors copy (default: $GAN_INCEPTION_WEIGHTS).
+    #[arg(long, value_name = "FILE")]
+    pub weights: Option<PathBuf>,
+}
+
+impl Default for FeatureArgs {
+    fn default() -> Self {
+        Self { features: FeatureChoice::Auto, learned_steps: LearnedConfig::default().steps, weights: None }
+    }
+}
+
+impl FeatureArgs {
+    /// `--weights`, else $GAN_INCEPTION_WEIGHTS.
+    pub fn inception_weights(&self) -> Option<PathBuf> {
+        self.weights.clone().or_else(|| std::env::var_os("GAN_INCEPTION_WEIGHTS").filter(|v| !v.is_empty()).map(PathBuf::from))
     }
 }

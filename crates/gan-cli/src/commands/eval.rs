@@ -2,10 +2,17 @@
 
 use std::path::{Path, PathBuf};
 
-use gan::eval::{evaluate, EvalOptions, EvalReport};
+use gan::eval::classifier::Shipped;
+use gan::eval::inception::{weights::WeightsOptions, Inception};
+use gan::eval::learned::LearnedConfig;
+use gan::eval::space::SpaceKind;
+use gan::eval::{evaluate, EvalOptions, EvalReport, Features};
 use gan::run::dir::RunDir;
+use gan::run::trained::TrainedGenerator;
+use gan_data::DataSource;
 
-use crate::cli::{EvalArgs, EvalHow};
+use crate::cli::{EvalArgs, EvalHow, FeatureChoice};
+use crate::exit::user;
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if super::eval_translation::is_translation_run(&a.run) {
@@ -42,15 +49,55 @@ pub fn print_report(report: &EvalReport, run: &Path) {
 /// Evaluates a run and writes its eval.json.
 pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
     let (g, device) = how.load.load(run)?;
-    let net = match g.config.data.toy() {
-        Some(_) => None,
-        None => Some(super::classes::pick_classifier(how.classifier.name(), &g.config.data, device)?),
-    };
     let cache = if how.no_cache { None } else { how.cache.clone().or_else(default_cache) };
-    let opts = EvalOptions { samples: how.n, seed: how.seed, cache_dir: cache.as_deref() };
-    let report = evaluate(run, &g, net.as_ref(), &opts)?;
+    let (classifier, inception);
+    let features = match g.config.data.toy() {
+        Some(_) => None,
+        None => Some(match feature_choice(how, &g) {
+            FeatureChoice::Classifier | FeatureChoice::Auto => {
+                classifier = super::classes::pick_classifier(how.classifier.name(), &g.config.data, device)?;
+                Features::Classifier(&classifier)
+            }
+            FeatureChoice::Inception => {
+                let weights = how.features.inception_weights().ok_or_else(|| user(NO_WEIGHTS))?;
+                let python = std::env::var_os("GAN_PYTHON").filter(|v| !v.is_empty()).map(PathBuf::from);
+                let opts = WeightsOptions { cache_dir: cache.as_deref(), python: python.as_deref() };
+                inception = Inception::load(&weights, &opts, device)?;
+                Features::Inception(&inception)
+            }
+            FeatureChoice::Learned => {
+                eprintln!("scoring in a feature network trained on the run's data (trained once, then cached)");
+                Features::Learned(LearnedConfig { steps: how.features.learned_steps, ..LearnedConfig::default() })
+            }
+        }),
+    };
+    let opts = EvalOptions { samples: how.n, seed: how.seed, cache_dir: cache.as_deref(), device };
+    let report = evaluate(run, &g, features.as_ref(), &opts)?;
     gan::eval::save_report(run, report.step, &report)?;
     Ok(report)
+}
+
+/// Where pytorch-fid's weights come from, for the error that says they are missing.
+const NO_WEIGHTS: &str = "--features inception needs pytorch-fid's Inception weights: pass --weights FILE or set GAN_INCEPTION_WEIGHTS to pt_inception-2015-12-05-6726825d.pth (from https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth)";
+
+/// `--features`, with `auto` resolved: a classifier for Stacked MNIST and for 28x28 grey
+/// data a shipped classifier knows (or with `--classifier`), else Inception when its
+/// weights are given, else a learned network.
+fn feature_choice(how: &EvalHow, g: &TrainedGenerator) -> FeatureChoice {
+    match how.features.features {
+        FeatureChoice::Auto => {
+            let data = &g.config.data;
+            let known = data.class_set().and_then(Shipped::for_class_set).is_some() || how.classifier.name().is_some();
+            if matches!(data, DataSource::StackedMnist { .. }) || (g.image == gan::eval::classifier::INPUT && known) {
+                FeatureChoice::Classifier
+            } else if how.features.inception_weights().is_some() {
+                FeatureChoice::Inception
+            } else {
+                FeatureChoice::Learned
+            }
+        }
+        other => other,
+    }
 }
 
 fn default_cache() -> Option<PathBuf> {
@@ -71,8 +118,11 @@ pub fn rows(r: &EvalReport) -> Vec<(String, String)> {
     if let Some(f) = &r.features {
         row("FID", format!("{:.3}", f.fid));
         row("KID", format!("{:.5} ± {:.5}", f.kid.mean, f.kid.std));
-        row("classifier score", format!("{:.3} ± {:.3}", f.classifier_score.mean, f.classifier_score.std));
-        row("  (real data)", format!("{:.3}", f.real_classifier_score.mean));
+        let name = if f.space == SpaceKind::Inception { "Inception Score" } else { "classifier score" };
+        if let (Some(s), Some(r)) = (f.classifier_score, f.real_classifier_score) {
+            row(name, format!("{:.3} ± {:.3}", s.mean, s.std));
+            row("  (real data)", format!("{:.3}", r.mean));
+        }
     }
     if let Some(p) = prdc {
         row("precision (k=3)", format!("{:.3}", p.precision));

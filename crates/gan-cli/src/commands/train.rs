@@ -6,7 +6,7 @@ use anyhow::Context;
 use gan::{Preset, TrainConfig, Trainer};
 use gan_data::{DataSource, Split};
 
-use crate::cli::{ClassifierArg, EvalHow, LoadArgs, TrainArgs};
+use crate::cli::{ClassifierArg, EvalHow, FeatureArgs, LoadArgs, TrainArgs};
 use crate::exit::user;
 use crate::progress::Progress;
 
@@ -73,6 +73,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             n: None,
             seed: 0,
             classifier: ClassifierArg { classifier: None },
+            features: FeatureArgs::default(),
             cache: None,
             no_cache: false,
             load: LoadArgs { checkpoint: None, raw: false, device: a.device },

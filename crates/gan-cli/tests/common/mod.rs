@@ -113,3 +113,20 @@ pub fn write_labelled_28(dir: &Path, n: usize, noise: bool) {
     write_maybe_gz(&dir.join("train-images-idx3-ubyte.gz"), &encode_images(&IdxImages { count: n, rows: 28, cols: 28, pixels })).unwrap();
     write_maybe_gz(&dir.join("train-labels-idx1-ubyte.gz"), &encode_labels(&labels)).unwrap();
 }
+
+/// `n` 32x40 images of a coloured disc or square on a dark background, half PNG in
+/// `dir/png/`, half JPEG in `dir/jpeg/nested/`.
+pub fn write_shapes(dir: &Path, n: u32) {
+    for i in 0..n {
+        let (cx, cy, r) = (10.0 + (i * 7 % 12) as f32, 12.0 + (i * 5 % 16) as f32, 5.0 + (i % 4) as f32);
+        let colour = [[220, 40, 40], [40, 200, 60], [50, 80, 230], [230, 200, 40]][i as usize % 4];
+        let img = image::RgbImage::from_fn(32, 40, |x, y| {
+            let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+            let inside = if i % 2 == 0 { dx * dx + dy * dy <= r * r } else { dx.abs() <= r && dy.abs() <= r };
+            image::Rgb(if inside { colour } else { [15, 15, 25] })
+        });
+        let path = if i % 2 == 0 { dir.join(format!("png/{i:03}.png")) } else { dir.join(format!("jpeg/nested/{i:03}.jpg")) };
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        img.save(&path).unwrap();
+    }
+}

@@ -1,6 +1,6 @@
 //! The real side of an image evaluation, computed once per (data set, classifier, size) and
-//! kept in a cache folder as `real-<data>-<classifier>-n<N>.safetensors` (features and class
-//! probabilities; the hashes are the first 16 hex digits of SHA-256 over the data's pixels and
+//! kept in a cache folder as `real-<data>-<classifier>-n<N>.safetensors` (features, and class
+//! probabilities when the network has them; the hashes are the first 16 hex digits of SHA-256 over the data's pixels and
 //! over the classifier's weights file). Written atomically, so an interrupted run never leaves
 //! a half file that a later one would trust.
 
@@ -21,25 +21,27 @@ pub fn path(dir: &Path, data_hash: &str, classifier_hash: &str, n: usize) -> Pat
     dir.join(format!("real-{}-{}-n{n}.safetensors", &data_hash[..16], &classifier_hash[..16]))
 }
 
-/// Cached features and probabilities, if the file exists and holds both.
-pub fn load(path: &Path) -> Result<Option<(Tensor, Tensor)>> {
+/// Cached features and probabilities, if the file exists.
+pub fn load(path: &Path) -> Result<Option<(Tensor, Option<Tensor>)>> {
     if !path.is_file() {
         return Ok(None);
     }
     let named = Tensor::read_safetensors(path).map_err(|e| GanError::Checkpoint { path: path.into(), reason: e.to_string() })?;
     let get = |name: &str| named.iter().find(|(n, _)| n == name).map(|(_, t)| t.to_kind(Kind::Float));
-    match (get("features"), get("probs")) {
-        (Some(f), Some(p)) => Ok(Some((f, p))),
-        _ => Err(GanError::Checkpoint { path: path.into(), reason: "a real-feature cache needs `features` and `probs`; delete the file".into() }),
+    match get("features") {
+        Some(f) => Ok(Some((f, get("probs")))),
+        None => Err(GanError::Checkpoint { path: path.into(), reason: "a real-feature cache needs `features`; delete the file".into() }),
     }
 }
 
 /// Saves features and probabilities (temporary file, then rename).
-pub fn save(path: &Path, features: &Tensor, probs: &Tensor) -> Result<()> {
+pub fn save(path: &Path, features: &Tensor, probs: Option<&Tensor>) -> Result<()> {
     let dir = path.parent().expect("cache files live in a folder");
     std::fs::create_dir_all(dir).map_err(GanError::io(dir))?;
     let tmp = path.with_extension("tmp.safetensors");
-    Tensor::write_safetensors(&[("features", features), ("probs", probs)], &tmp)
+    let mut named = vec![("features", features)];
+    named.extend(probs.map(|p| ("probs", p)));
+    Tensor::write_safetensors(&named, &tmp)
         .map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
     std::fs::rename(&tmp, path).map_err(GanError::io(path))
 }

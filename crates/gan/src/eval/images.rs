@@ -1,21 +1,20 @@
-//! Evaluating an image run in a classifier's feature space: FID, KID, classifier score,
-//! precision/recall and density/coverage (see [`super::scores`]), and how the classifier
-//! spreads the samples over the classes.
+//! Evaluating an image run in a feature space ([`super::space`]): FID, KID, the classifier
+//! (or Inception) score, precision/recall and density/coverage (see [`super::scores`]), and,
+//! in a classifier's space, how it spreads the samples over the classes.
 //!
-//! The real side is a fixed subset of the run's training data (the first `n` of a
-//! permutation with a fixed seed, so every run on the same data shares it), cached per
-//! (data, classifier, n). Generated images come from `n` seeded latents; a conditional
-//! generator is asked for the classes in turn.
+//! The real side is [`super::real::RealSubset`], its features cached per (data, network, n).
+//! Generated images come from `n` seeded latents; a conditional generator is asked for the
+//! classes in turn.
 
 use std::path::Path;
 
-use gan_data::rng::permutation;
-use gan_data::source::Opened;
 use gan_data::vocab::Vocabulary;
 use serde::{Deserialize, Serialize};
 use tch::{Device, Tensor};
 
 use super::cache;
+use super::real::RealSubset;
+use super::space::{FeatureSpace, SpaceKind};
 use super::scores::{classifier_score, fid, kid, prdc, MeanStd, Prdc};
 use crate::error::{GanError, Result};
 use crate::eval::classifier::{Classifier, Shipped};
@@ -23,10 +22,6 @@ use crate::models::latent::latents;
 use crate::run::trained::TrainedGenerator;
 use gan_data::modes::class_shares;
 
-/// Images per forward pass.
-const CHUNK: i64 = 500;
-/// Seed of the permutation that picks the real subset.
-const REAL_SUBSET_SEED: u64 = 0x5EA1;
 /// KID: subsets and their size (Binkowski et al. use 100 of 1,000).
 const KID_SUBSETS: usize = 100;
 const KID_SUBSET_SIZE: usize = 1000;
@@ -64,24 +59,14 @@ impl FeatureNet {
     pub fn describe(&self) -> String {
         format!("LeNet penultimate layer (128-d ReLU) of classifier {} (sha256 {})", self.name, &self.sha256[..16])
     }
-
-    /// Features `[n, 128]` and class probabilities `[n, classes]` of images in chunks.
-    fn embed(&self, images: impl Fn(i64, i64) -> Tensor, n: i64) -> (Tensor, Tensor) {
-        let (mut f, mut p) = (Vec::new(), Vec::new());
-        for start in (0..n).step_by(CHUNK as usize) {
-            let x = images(start, CHUNK.min(n - start));
-            tch::no_grad(|| {
-                f.push(self.classifier.features(&x).to_device(Device::Cpu));
-                p.push(self.classifier.probs(&x).to_device(Device::Cpu));
-            });
-        }
-        (Tensor::cat(&f, 0), Tensor::cat(&p, 0))
-    }
 }
 
 /// Scores in the feature space.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureReport {
+    /// Which kind of network made the space.
+    #[serde(default)]
+    pub space: SpaceKind,
     /// The feature network, stated so that numbers are never compared across spaces.
     pub network: String,
     pub classifier_sha256: String,
@@ -89,9 +74,12 @@ pub struct FeatureReport {
     pub fid: f64,
     /// KID (MMD^2, cubic kernel) over 100 subsets of 1,000.
     pub kid: MeanStd,
-    /// exp(E KL(p(y|x) || p(y))) over 10 splits, of the samples and of the real subset.
-    pub classifier_score: MeanStd,
-    pub real_classifier_score: MeanStd,
+    /// exp(E KL(p(y|x) || p(y))) over 10 splits, of the samples and of the real subset: the
+    /// classifier score, or the Inception Score in Inception space; none in a learned space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classifier_score: Option<MeanStd>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_classifier_score: Option<MeanStd>,
     pub prdc: Prdc,
 }
 
@@ -117,60 +105,62 @@ impl ClassReport {
     }
 }
 
-/// Evaluates `n` samples of `g` (latents from `seed`) against `n` real images (fewer when
-/// the data has fewer).
-pub fn evaluate(g: &TrainedGenerator, net: &FeatureNet, n: usize, seed: u64, cache_dir: Option<&Path>) -> Result<(FeatureReport, ClassReport)> {
-    if g.image != crate::eval::classifier::INPUT {
+/// Evaluates `n` samples of `g` (latents from `seed`) against the real subset `real` in
+/// `space`; the class histogram comes with a classifier's space only.
+pub fn evaluate(
+    g: &TrainedGenerator,
+    space: FeatureSpace<'_>,
+    real: &RealSubset,
+    n: usize,
+    seed: u64,
+    cache_dir: Option<&Path>,
+) -> Result<(FeatureReport, Option<ClassReport>)> {
+    space.check(g.image)?;
+    let least = (2 * K).max(SCORE_SPLITS);
+    if n < least || real.len() < least {
         return Err(GanError::Invalid(format!(
-            "feature-space scores use a classifier of 28x28 grey images; this run makes {}x{}x{} images",
-            g.image.channels, g.image.height, g.image.width
+            "evaluation needs at least {least} samples and real images (the score's {SCORE_SPLITS} splits), got {n} samples and {} real images",
+            real.len()
         )));
     }
-    let least = (2 * K).max(SCORE_SPLITS);
-    if n < least {
-        return Err(GanError::Invalid(format!("evaluation needs at least {least} samples (the classifier score's {SCORE_SPLITS} splits), got {n}")));
-    }
-    let device = net.classifier.device();
-    let (real_f, real_p) = real_side(g, net, n, cache_dir, device)?;
+    let (real_f, real_p) = real_side(space, real, cache_dir)?;
     let z = latents(n as i64, g.latent_dim(), seed, Device::Cpu);
     let labels = g.labels(n as i64, None)?;
-    let (fake_f, fake_p) = net.embed(
+    let (fake_f, fake_p) = space.embed(
         |s, len| {
             let y = labels.as_ref().map(|l| l.narrow(0, s, len));
-            g.generate(&z.narrow(0, s, len), y.as_ref()).to_device(device)
+            g.generate(&z.narrow(0, s, len), y.as_ref())
         },
         n as i64,
     );
+    let score = |p: &Option<Tensor>| p.as_ref().map(|p| classifier_score(p, SCORE_SPLITS));
     let report = FeatureReport {
-        network: net.describe(),
-        classifier_sha256: net.sha256.clone(),
+        space: space.kind(),
+        network: space.describe(),
+        classifier_sha256: space.sha256().to_string(),
         real_images: real_f.size()[0] as usize,
         fid: fid(&real_f, &fake_f),
         kid: kid(&real_f, &fake_f, KID_SUBSETS, KID_SUBSET_SIZE, seed),
-        classifier_score: classifier_score(&fake_p, SCORE_SPLITS),
-        real_classifier_score: classifier_score(&real_p, SCORE_SPLITS),
+        classifier_score: score(&fake_p),
+        real_classifier_score: score(&real_p),
         prdc: prdc(&real_f, &fake_f, K),
     };
-    Ok((report, ClassReport::from_probs(&fake_p, &net.vocabulary)))
+    let classes = match (space, &fake_p) {
+        (FeatureSpace::Classifier(net), Some(p)) => Some(ClassReport::from_probs(p, &net.vocabulary)),
+        _ => None,
+    };
+    Ok((report, classes))
 }
 
 /// Features and probabilities of the real subset, from the cache when it has them.
-fn real_side(g: &TrainedGenerator, net: &FeatureNet, n: usize, cache_dir: Option<&Path>, device: Device) -> Result<(Tensor, Tensor)> {
-    let ds = match g.config.data.open()? {
-        Opened::Memory(ds) => ds,
-        _ => return Err(GanError::Invalid(format!("{}: feature-space scores need IDX or built-in image data", g.config.data.describe()))),
-    };
-    let take = n.min(ds.len());
-    let path = cache_dir.map(|d| cache::path(d, &cache::sha256_hex(&ds.pixels), &net.sha256, take));
+fn real_side(space: FeatureSpace<'_>, real: &RealSubset, cache_dir: Option<&Path>) -> Result<(Tensor, Option<Tensor>)> {
+    let path = cache_dir.map(|d| cache::path(d, &real.sha256, space.sha256(), real.len()));
     if let Some(hit) = path.as_deref().map(cache::load).transpose()?.flatten() {
         return Ok(hit);
     }
-    let idx: Vec<i64> = permutation(ds.len(), REAL_SUBSET_SEED).into_iter().take(take).map(i64::from).collect();
-    let all = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, 1, 28, 28]);
-    let images = all.index_select(0, &Tensor::from_slice(&idx));
-    let (f, p) = net.embed(|s, len| images.narrow(0, s, len).to_device(device), take as i64);
+    let (f, p) = space.embed(|s, len| real.pm1(s, len), real.len() as i64);
     if let Some(path) = path {
-        cache::save(&path, &f, &p)?;
+        cache::save(&path, &f, p.as_ref())?;
     }
     Ok((f, p))
 }

@@ -2,9 +2,11 @@
 //!
 //! - Toy runs ([`toy`]): the VEEGAN/PacGAN mode metrics on 2,500 samples and precision,
 //!   recall, density and coverage in the plane.
-//! - Image runs ([`images`]): FID, KID, classifier score, precision/recall and
-//!   density/coverage in the penultimate layer of a LeNet-style classifier, and the class
-//!   histogram's coverage. Real statistics are cached per (data set, classifier) ([`cache`]).
+//! - Image runs ([`images`]): FID, KID, classifier (or Inception) score, precision/recall
+//!   and density/coverage in a feature space ([`space`]): the penultimate layer of a
+//!   LeNet-style classifier (28x28 grey, with the class histogram's coverage), pytorch-fid's
+//!   Inception-v3 ([`inception`]), or a network trained on the run's data ([`learned`]).
+//!   Real statistics are cached per (data set, network) ([`cache`]).
 //! - Stacked MNIST runs ([`stacked`]): the digit triples (modes) found by the MNIST
 //!   classifier on each channel of 26,000 samples, and their KL to uniform.
 //!
@@ -14,7 +16,11 @@
 pub mod cache;
 pub mod classifier;
 pub mod images;
+pub mod inception;
+pub mod learned;
+pub mod real;
 pub mod scores;
+pub mod space;
 pub mod stacked;
 pub mod toy;
 pub mod translation;
@@ -27,6 +33,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{GanError, Result};
 use crate::run::trained::{TrainedGenerator, Weights};
 use images::{ClassReport, FeatureNet, FeatureReport};
+use inception::Inception;
+use learned::{LearnedConfig, LearnedNet};
+use real::RealSubset;
+use space::FeatureSpace;
 use scores::Prdc;
 use stacked::StackedReport;
 
@@ -80,18 +90,32 @@ impl EvalReport {
     }
 }
 
+/// The feature network of an image evaluation.
+pub enum Features<'a> {
+    /// A LeNet classifier (28x28 grey runs and Stacked MNIST).
+    Classifier(&'a FeatureNet),
+    /// pytorch-fid's Inception-v3.
+    Inception(&'a Inception),
+    /// A rotation-prediction network trained on the run's real subset (or loaded from the
+    /// cache, where an earlier evaluation left it).
+    Learned(LearnedConfig),
+}
+
 /// How to evaluate.
 pub struct EvalOptions<'a> {
     /// Samples to draw (default 2,500 for toy runs, [`IMAGE_SAMPLES`] for images).
     pub samples: Option<usize>,
     pub seed: u64,
-    /// Where real-data statistics are cached (none: not cached).
+    /// Where real-data statistics (and learned feature networks) are cached (none: not
+    /// cached).
     pub cache_dir: Option<&'a Path>,
+    /// Where a learned feature network trains.
+    pub device: tch::Device,
 }
 
-/// Evaluates a trained generator: toy runs by their points, image runs in `net`'s feature
-/// space (required for image runs).
-pub fn evaluate(run: &Path, g: &TrainedGenerator, net: Option<&FeatureNet>, opts: &EvalOptions<'_>) -> Result<EvalReport> {
+/// Evaluates a trained generator: toy runs by their points, image runs in the feature space
+/// `features` (required for image runs; Stacked MNIST needs a classifier).
+pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>>, opts: &EvalOptions<'_>) -> Result<EvalReport> {
     let mut report = EvalReport {
         run: run.display().to_string(),
         step: g.step,
@@ -106,18 +130,31 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, net: Option<&FeatureNet>, opts
         classes: None,
         stacked: None,
     };
-    let net = || net.ok_or_else(|| GanError::Invalid("image runs are evaluated with a classifier; none was given".into()));
+    let none = || GanError::Invalid("image runs are evaluated in a feature space; none was given".into());
     if let Some(dist) = g.config.data.toy() {
         let n = opts.samples.unwrap_or(gan_data::modes::PAPER_SAMPLES);
         let (modes, points) = toy::evaluate(g, dist, n, opts.seed)?;
         (report.samples, report.modes, report.points) = (n, modes, Some(points));
     } else if matches!(g.config.data, gan_data::DataSource::StackedMnist { .. }) {
+        let Some(Features::Classifier(net)) = features else {
+            return Err(GanError::Invalid("Stacked MNIST runs are evaluated by a digit classifier (--features classifier)".into()));
+        };
         let n = opts.samples.unwrap_or(stacked::STACKED_SAMPLES);
-        (report.samples, report.stacked) = (n, Some(stacked::evaluate(g, net()?, n, opts.seed)?));
+        (report.samples, report.stacked) = (n, Some(stacked::evaluate(g, net, n, opts.seed)?));
     } else {
         let n = opts.samples.unwrap_or(IMAGE_SAMPLES);
-        let (features, classes) = images::evaluate(g, net()?, n, opts.seed, opts.cache_dir)?;
-        (report.samples, report.features, report.classes) = (n, Some(features), Some(classes));
+        let real = RealSubset::of(&g.config.data, n)?;
+        let learned: LearnedNet;
+        let space = match features.ok_or_else(none)? {
+            Features::Classifier(net) => FeatureSpace::Classifier(net),
+            Features::Inception(net) => FeatureSpace::Inception(net),
+            Features::Learned(cfg) => {
+                learned = learned::train_or_load(&real.images, &real.data, &real.sha256, *cfg, opts.cache_dir, opts.device)?;
+                FeatureSpace::Learned(&learned)
+            }
+        };
+        let (features, classes) = images::evaluate(g, space, &real, n, opts.seed, opts.cache_dir)?;
+        (report.samples, report.features, report.classes) = (n, Some(features), classes);
     }
     Ok(report)
 }
