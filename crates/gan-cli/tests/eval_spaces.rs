@@ -95,7 +95,12 @@ fn inception_weights_from_the_flag_or_the_environment_score_the_run() {
     assert!(is.mean >= 1.0 && f.fid.is_finite());
     assert!(String::from_utf8_lossy(&o.stdout).contains("Inception Score"));
     // `auto` takes Inception when GAN_INCEPTION_WEIGHTS names the weights (now cached).
-    let o = gan().args(["--threads", "1", "eval", "--run", "run", "--n", "12", "--cache", "cache"]).env("GAN_INCEPTION_WEIGHTS", r.join("weights.pth")).current_dir(r).output().unwrap();
+    let o = gan()
+        .args(["--threads", "1", "eval", "--run", "run", "--n", "12", "--cache", "cache"])
+        .env("GAN_INCEPTION_WEIGHTS", r.join("weights.pth"))
+        .current_dir(r)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let g = EvalReport::load(&r.join("run/eval.json")).unwrap().features.unwrap();
     assert_eq!((g.space, g.classifier_sha256.as_str()), (SpaceKind::Inception, f.classifier_sha256.as_str()));

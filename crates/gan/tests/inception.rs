@@ -20,7 +20,11 @@ fn python() -> PathBuf {
 fn reference(dir: &Path, what: &str) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/inception_reference.py");
     let o = std::process::Command::new(python()).arg(script).arg(dir).arg(what).output().unwrap();
-    assert!(o.status.success(), "inception_reference.py failed (scripts/setup-libtorch.sh installs pytorch-fid and torch-fidelity): {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "inception_reference.py failed (scripts/setup-libtorch.sh installs pytorch-fid and torch-fidelity): {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 fn read(file: &Path) -> std::collections::HashMap<String, Tensor> {
@@ -66,7 +70,8 @@ fn pool3_features_match_pytorch_fid_through_every_way_of_reading_the_weights() {
     check(&Inception::load(&pth, &WeightsOptions { cache_dir: None, python: Some(&py) }, Device::Cpu).unwrap(), &refs);
 
     // Bad files: no Python to read a .pth, not a state dict, a missing tensor, a wrong shape.
-    let err = |path: &Path, python: &Path| Inception::load(path, &WeightsOptions { cache_dir: None, python: Some(python) }, Device::Cpu).err().unwrap().to_string();
+    let err =
+        |path: &Path, python: &Path| Inception::load(path, &WeightsOptions { cache_dir: None, python: Some(python) }, Device::Cpu).err().unwrap().to_string();
     let e = err(&pth, &nopy);
     assert!(e.contains("weights.pth") && e.contains("GAN_PYTHON"), "{e}");
     let junk = t.path().join("junk.pth");

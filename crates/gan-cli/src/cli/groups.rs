@@ -105,7 +105,7 @@ pub enum FeatureChoice {
 pub struct FeatureArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub features: FeatureChoice,
-    /// Training steps of the learned feature network (32 images in 4 rotations each).
+    /// Training steps of the learned feature network (16 images in 4 rotations each).
     #[arg(long, default_value_t = LearnedConfig::default().steps)]
     pub learned_steps: u32,
     /// pytorch-fid's Inception weights: the pt_inception-2015-12-05-6726825d.pth file (read

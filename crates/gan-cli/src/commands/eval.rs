@@ -80,15 +80,15 @@ pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
 /// Where pytorch-fid's weights come from, for the error that says they are missing.
 const NO_WEIGHTS: &str = "--features inception needs pytorch-fid's Inception weights: pass --weights FILE or set GAN_INCEPTION_WEIGHTS to pt_inception-2015-12-05-6726825d.pth (from https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth)";
 
-/// `--features`, with `auto` resolved: a classifier for Stacked MNIST and for 28x28 grey
-/// data a shipped classifier knows (or with `--classifier`), else Inception when its
-/// weights are given, else a learned network.
+/// `--features`, with `auto` resolved: a classifier when `--classifier` names one, for
+/// Stacked MNIST, and for 28x28 grey data a shipped classifier knows; else Inception when
+/// its weights are given; else a learned network.
 fn feature_choice(how: &EvalHow, g: &TrainedGenerator) -> FeatureChoice {
     match how.features.features {
         FeatureChoice::Auto => {
             let data = &g.config.data;
-            let known = data.class_set().and_then(Shipped::for_class_set).is_some() || how.classifier.name().is_some();
-            if matches!(data, DataSource::StackedMnist { .. }) || (g.image == gan::eval::classifier::INPUT && known) {
+            let known = data.class_set().and_then(Shipped::for_class_set).is_some();
+            if how.classifier.name().is_some() || matches!(data, DataSource::StackedMnist { .. }) || (g.image == gan::eval::classifier::INPUT && known) {
                 FeatureChoice::Classifier
             } else if how.features.inception_weights().is_some() {
                 FeatureChoice::Inception

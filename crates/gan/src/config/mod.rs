@@ -72,7 +72,8 @@ pub struct TrainConfig {
     #[serde(default, skip_serializing_if = "Precision::is_f32")]
     pub precision: Precision,
     /// In data-parallel training, batch norms take their statistics over every rank's rows
-    /// (`torch.nn.SyncBatchNorm`) instead of each rank's own (DDP's default).
+    /// (`torch.nn.SyncBatchNorm`; in a group of one, the plain batch norm, as torch's) instead of
+    /// each rank's own (DDP's default).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sync_batch_norm: bool,
     /// Where the run logs besides `metrics.jsonl` (`[log] tensorboard = false` turns the

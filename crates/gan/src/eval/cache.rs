@@ -41,7 +41,6 @@ pub fn save(path: &Path, features: &Tensor, probs: Option<&Tensor>) -> Result<()
     let tmp = path.with_extension("tmp.safetensors");
     let mut named = vec![("features", features)];
     named.extend(probs.map(|p| ("probs", p)));
-    Tensor::write_safetensors(&named, &tmp)
-        .map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
+    Tensor::write_safetensors(&named, &tmp).map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
     std::fs::rename(&tmp, path).map_err(GanError::io(path))
 }

@@ -14,8 +14,8 @@ use tch::{Device, Tensor};
 
 use super::cache;
 use super::real::RealSubset;
-use super::space::{FeatureSpace, SpaceKind};
 use super::scores::{classifier_score, fid, kid, prdc, MeanStd, Prdc};
+use super::space::{FeatureSpace, SpaceKind};
 use crate::error::{GanError, Result};
 use crate::eval::classifier::{Classifier, Shipped};
 use crate::models::latent::latents;

@@ -24,8 +24,10 @@ use crate::optim::{AdamConfig, Optimizer, OptimizerConfig};
 const SIDE: i64 = 32;
 /// Size of the feature layer.
 pub const FEATURES: i64 = 256;
+/// The network's layout and training recipe, in the cache's file names.
+const VERSION: u32 = 1;
 /// Images per training step (each in all four rotations).
-const BATCH: usize = 32;
+const BATCH: usize = 16;
 
 /// How the network is trained.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -142,7 +144,15 @@ pub fn train_or_load(images: &Tensor, data: &str, data_sha256: &str, cfg: Learne
     }
     let shape = ImageShape { channels: c, height: images.size()[2], width: images.size()[3] };
     let file = cache_dir.map(|d| {
-        d.join("learned").join(format!("{}-{}x{}x{}-s{}-{}.safetensors", &data_sha256[..16], shape.channels, shape.height, shape.width, cfg.seed, cfg.steps))
+        d.join("learned").join(format!(
+            "v{VERSION}-{}-{}x{}x{}-s{}-{}.safetensors",
+            &data_sha256[..16],
+            shape.channels,
+            shape.height,
+            shape.width,
+            cfg.seed,
+            cfg.steps
+        ))
     });
     if let Some(f) = file.as_deref().filter(|f| f.is_file()) {
         let text = std::fs::read_to_string(f.with_extension("json")).map_err(GanError::io(f.with_extension("json")))?;
@@ -182,10 +192,8 @@ fn save(net: &LearnedNet, f: &Path) -> Result<()> {
 fn train(images: &Tensor, data: &str, data_sha256: &str, cfg: LearnedConfig, device: Device) -> LearnedNet {
     let n = images.size()[0] as usize;
     let x = tch::no_grad(|| {
-        let parts: Vec<Tensor> = (0..n as i64)
-            .step_by(500)
-            .map(|s| LearnedNet::resize(&(images.narrow(0, s, 500.min(n as i64 - s)).to_kind(Kind::Float) / 127.5 - 1.0)))
-            .collect();
+        let parts: Vec<Tensor> =
+            (0..n as i64).step_by(500).map(|s| LearnedNet::resize(&(images.narrow(0, s, 500.min(n as i64 - s)).to_kind(Kind::Float) / 127.5 - 1.0))).collect();
         Tensor::cat(&parts, 0).to_device(device)
     });
     let perm: Vec<i64> = permutation(n, mix(&[cfg.seed, 0x107])).into_iter().map(i64::from).collect();
@@ -193,14 +201,7 @@ fn train(images: &Tensor, data: &str, data_sha256: &str, cfg: LearnedConfig, dev
     let pick = |r: &[i64]| x.index_select(0, &Tensor::from_slice(r).to_device(device));
     let (train_x, held_x) = (pick(&perm[held..]), pick(&perm[..held]));
     tch::manual_seed(mix(&[cfg.seed, 0x108]) as i64);
-    let card = LearnedCard {
-        data: data.into(),
-        data_sha256: data_sha256.into(),
-        channels: images.size()[1],
-        images: n,
-        config: cfg,
-        held_out_accuracy: 0.0,
-    };
+    let card = LearnedCard { data: data.into(), data_sha256: data_sha256.into(), channels: images.size()[1], images: n, config: cfg, held_out_accuracy: 0.0 };
     let mut net = LearnedNet::new(images.size()[1], card, device);
     let mut opt = Optimizer::new(&net.vs, OptimizerConfig::Adam(AdamConfig { lr: 1e-3, betas: (0.9, 0.999), eps: 1e-8 }));
     let m = train_x.size()[0] as usize;
@@ -232,7 +233,7 @@ mod tests {
         let ramp = Tensor::linspace(0.0, 255.0, 16, (Kind::Float, Device::Cpu)).view([1, 1, 16, 1]).expand([n, 3, 16, 16], true);
         let noise = Tensor::rand([n, 3, 16, 16], (Kind::Float, Device::Cpu)) * 60.0;
         let images = (ramp * 0.7 + noise).clamp(0.0, 255.0).to_kind(Kind::Uint8);
-        let cfg = LearnedConfig { steps: 60, seed: 3 };
+        let cfg = LearnedConfig { steps: 40, seed: 3 };
         let d = tempfile::tempdir().unwrap();
         let a = train_or_load(&images, "ramps", &"ab".repeat(32), cfg, Some(d.path()), Device::Cpu).unwrap();
         assert!(a.card.held_out_accuracy > 0.9, "{:?}", a.card);

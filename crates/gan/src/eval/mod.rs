@@ -36,8 +36,8 @@ use images::{ClassReport, FeatureNet, FeatureReport};
 use inception::Inception;
 use learned::{LearnedConfig, LearnedNet};
 use real::RealSubset;
-use space::FeatureSpace;
 use scores::Prdc;
+use space::FeatureSpace;
 use stacked::StackedReport;
 
 /// Samples of an image evaluation unless asked otherwise.

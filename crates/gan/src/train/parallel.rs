@@ -49,7 +49,9 @@ impl Trainer {
         }
         self.opt_g.set_dist(dist.clone());
         self.opt_d.set_dist(dist.clone());
-        crate::dist::set_sync_batch_norm(self.config.sync_batch_norm.then(|| dist.clone()));
+        // As torch.nn.SyncBatchNorm: in a group of one the rank's batch is the group's, and the
+        // plain batch norm computes the single process's numbers exactly.
+        crate::dist::set_sync_batch_norm((self.config.sync_batch_norm && dist.world() > 1).then(|| dist.clone()));
         self.dist = Some(dist);
         Ok(())
     }

@@ -190,9 +190,7 @@ pub struct BlockE {
 
 impl BlockE {
     pub fn new(p: nn::Path, cin: i64, max_pool: bool) -> Self {
-        let split = |a: &str, b: &str| {
-            [BasicConv::new(&p / a, 384, 384, [1, 3], 1, [0, 1]), BasicConv::new(&p / b, 384, 384, [3, 1], 1, [1, 0])]
-        };
+        let split = |a: &str, b: &str| [BasicConv::new(&p / a, 384, 384, [1, 3], 1, [0, 1]), BasicConv::new(&p / b, 384, 384, [3, 1], 1, [1, 0])];
         Self {
             b1: BasicConv::sq(&p / "branch1x1", cin, 320, 1, 1, 0),
             b3: BasicConv::sq(&p / "branch3x3_1", cin, 384, 1, 1, 0),

@@ -102,7 +102,11 @@ fn convert(src: &Path, dst: &Path, python: Option<&Path>) -> Result<()> {
     }
     let err = String::from_utf8_lossy(&out.stderr);
     let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message").trim();
-    let why = if last.contains("No module named 'torch'") { format!("{} has no torch package (set GAN_PYTHON to one that has)", python.display()) } else { last.to_string() };
+    let why = if last.contains("No module named 'torch'") {
+        format!("{} has no torch package (set GAN_PYTHON to one that has)", python.display())
+    } else {
+        last.to_string()
+    };
     Err(GanError::Checkpoint { path: src.into(), reason: format!("cannot be read as Inception weights: {why}") })
 }
 
@@ -110,7 +114,9 @@ fn convert(src: &Path, dst: &Path, python: Option<&Path>) -> Result<()> {
 /// differ); BatchNorm's `num_batches_tracked` counters are the only tensors it may skip.
 fn fill(file: &Path, source: &Path, device: Device) -> Result<Inception> {
     let named = |e: GanError| match e {
-        GanError::Checkpoint { reason, .. } if file != source => GanError::Checkpoint { path: source.into(), reason: format!("(converted copy {}) {reason}", file.display()) },
+        GanError::Checkpoint { reason, .. } if file != source => {
+            GanError::Checkpoint { path: source.into(), reason: format!("(converted copy {}) {reason}", file.display()) }
+        }
         e => e,
     };
     let src = crate::tensors::read(file).map_err(named)?;
@@ -132,7 +138,10 @@ fn fill(file: &Path, source: &Path, device: Device) -> Result<Inception> {
     if let Some(first) = extra.first() {
         return Err(named(GanError::Checkpoint {
             path: file.into(),
-            reason: format!("holds {} tensors the FID Inception-v3 does not have, first {first} (torchvision's Inception-v3 is not the FID network)", extra.len()),
+            reason: format!(
+                "holds {} tensors the FID Inception-v3 does not have, first {first} (torchvision's Inception-v3 is not the FID network)",
+                extra.len()
+            ),
         }));
     }
     Ok(net)
