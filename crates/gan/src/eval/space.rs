@@ -77,7 +77,7 @@ impl FeatureSpace<'_> {
     }
 
     /// Whether the network reads images of this shape; says why not.
-    pub fn check(&self, shape: crate::models::ImageShape) -> Result<()> {
+    pub fn check(&self, shape: ImageShape) -> Result<()> {
         let got = format!("{}x{}x{}", shape.channels, shape.height, shape.width);
         match self {
             FeatureSpace::Classifier(_) if shape != crate::eval::classifier::INPUT => Err(GanError::Invalid(format!(
@@ -121,10 +121,4 @@ impl FeatureSpace<'_> {
         let probs = (!p.is_empty()).then(|| Tensor::cat(&p, 0));
         (Tensor::cat(&f, 0), probs)
     }
-}
-
-/// `ImageShape` of a `[N, C, H, W]` tensor.
-pub fn shape_of(t: &Tensor) -> ImageShape {
-    let s = t.size();
-    ImageShape { channels: s[1], height: s[2], width: s[3] }
 }
