@@ -278,6 +278,12 @@ pub struct EvalArgs {
     /// The run directory (its newest checkpoint is evaluated).
     #[arg(long)]
     pub run: PathBuf,
+    /// Image runs: score the PNG/JPEG images of this folder (decoded at the run's size) in
+    /// place of the generator's samples, against the same real images in the same space: a
+    /// baseline from held-out real images, or another tool's samples. Printed, not written
+    /// to RUN/eval.json.
+    #[arg(long, value_name = "DIR")]
+    pub samples: Option<PathBuf>,
     #[command(flatten)]
     pub how: EvalHow,
 }

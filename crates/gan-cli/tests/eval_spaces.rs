@@ -2,7 +2,8 @@
 //! network trained on the run's data (cached, the same numbers again), with pytorch-fid's
 //! Inception (weights made by `inception_reference.py`: random, so labelled unofficial) from
 //! `--weights` or GAN_INCEPTION_WEIGHTS; and the one-line errors for a space that cannot
-//! read the run or weights that are missing.
+//! read the run or weights that are missing; a folder of images scored in place of the
+//! generator's samples (`--samples`).
 
 mod common;
 
@@ -76,6 +77,39 @@ fn a_colour_folder_run_is_scored_in_a_network_learned_on_its_data() {
     one_line_error(&o, &["--weights", "GAN_INCEPTION_WEIGHTS", "pt_inception-2015-12-05-6726825d.pth"]);
     let (o, _) = eval(r, &["--features", "inception", "--weights", "nowhere.pth"]);
     one_line_error(&o, &["nowhere.pth"]);
+}
+
+#[test]
+fn a_folder_of_images_is_scored_in_place_of_the_samples() {
+    let t = tempfile::tempdir().unwrap();
+    let r = t.path();
+    train_folder_run(r);
+    let (o, before) = eval(r, &["--learned-steps", "30"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = before.unwrap();
+    let written = std::fs::read(r.join("run/eval.json")).unwrap();
+    // The run's own images: the same seeded choice of 12 as the real side, so the same
+    // features (FID 0 up to rounding, every real image covered), in the same cached space.
+    let (o, _) = eval(r, &["--learned-steps", "30", "--samples", "shapes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("12 images of shapes") && out.contains("RUN/eval.json left as it was"), "{out}");
+    assert_eq!(std::fs::read(r.join("run/eval.json")).unwrap(), written, "eval.json is the generator's");
+    let value = |out: &str, row: &str| -> f64 { out.lines().find_map(|l| l.trim().strip_prefix(row)).unwrap().trim().parse().unwrap() };
+    assert!(value(&out, "FID").abs() < 1e-2, "{out}");
+    assert_eq!(value(&out, "coverage"), 1.0, "{out}");
+    assert!(before.features.unwrap().fid > 1.0, "the generator's samples are farther than the real images themselves");
+    // Other images are farther.
+    let other = r.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    for i in 0..12u32 {
+        image::RgbImage::from_fn(20, 20, |x, y| image::Rgb([(x * 12 + i) as u8, (y * 12) as u8, 128])).save(other.join(format!("{i}.png"))).unwrap();
+    }
+    let (o, _) = eval(r, &["--learned-steps", "30", "--samples", "other"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(value(&String::from_utf8_lossy(&o.stdout), "FID") > 1.0);
+    let (o, _) = eval(r, &["--samples", "nowhere"]);
+    one_line_error(&o, &["nowhere"]);
 }
 
 #[test]

@@ -16,7 +16,19 @@ use crate::exit::user;
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     if super::eval_translation::is_translation_run(&a.run) {
+        if a.samples.is_some() {
+            return Err(user(format!("{}: --samples scores a GAN run's samples; this is an image-to-image run", a.run.display())));
+        }
         return super::eval_translation::run_with(&a.run, &a.how);
+    }
+    if let Some(dir) = &a.samples {
+        if !dir.is_dir() {
+            return Err(user(format!("--samples {}: no such folder", dir.display())));
+        }
+        let report = score(&a.run, &a.how, Some(dir))?;
+        print_table(&report);
+        println!("(the scores of {}, not of the run's generator: RUN/eval.json left as it was)", dir.display());
+        return Ok(());
     }
     let report = evaluate_run(&a.run, &a.how)?;
     print_report(&report, &a.run);
@@ -25,16 +37,16 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
 
 /// Prints a report as a table, and where it was written.
 pub fn print_report(report: &EvalReport, run: &Path) {
-    println!(
-        "{} (step {}, {} {}, {} weights), {} samples, seed {}",
-        report.run,
-        report.step,
-        report.model,
-        report.data,
-        report.weights.name(),
-        report.samples,
-        report.seed
-    );
+    print_table(report);
+    println!("wrote {}", RunDir::new(run).eval().display());
+}
+
+fn print_table(report: &EvalReport) {
+    let scored = match &report.samples_dir {
+        Some(dir) => format!("), {} images of {dir}", report.samples),
+        None => format!(", {} weights), {} samples", report.weights.name(), report.samples),
+    };
+    println!("{} (step {}, {} {}{scored}, seed {}", report.run, report.step, report.model, report.data, report.seed);
     if let Some(f) = &report.features {
         println!("feature space: {}", f.network);
     }
@@ -43,11 +55,17 @@ pub fn print_report(report: &EvalReport, run: &Path) {
     for (name, value) in rows {
         println!("  {name:width$}  {value}");
     }
-    println!("wrote {}", RunDir::new(run).eval().display());
 }
 
 /// Evaluates a run and writes its eval.json.
 pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
+    let report = score(run, how, None)?;
+    gan::eval::save_report(run, report.step, &report)?;
+    Ok(report)
+}
+
+/// Scores a run's generator, or the images of `samples_dir` in its place.
+fn score(run: &Path, how: &EvalHow, samples_dir: Option<&Path>) -> anyhow::Result<EvalReport> {
     let (g, device) = how.load.load(run)?;
     let cache = if how.no_cache { None } else { how.cache.clone().or_else(default_cache) };
     let (classifier, inception);
@@ -71,10 +89,8 @@ pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
             }
         }),
     };
-    let opts = EvalOptions { samples: how.n, seed: how.seed, cache_dir: cache.as_deref(), device };
-    let report = evaluate(run, &g, features.as_ref(), &opts)?;
-    gan::eval::save_report(run, report.step, &report)?;
-    Ok(report)
+    let opts = EvalOptions { samples: how.n, seed: how.seed, cache_dir: cache.as_deref(), device, samples_dir };
+    Ok(evaluate(run, &g, features.as_ref(), &opts)?)
 }
 
 /// Where pytorch-fid's weights come from, for the error that says they are missing.

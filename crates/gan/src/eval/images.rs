@@ -116,6 +116,25 @@ pub fn evaluate(
     cache_dir: Option<&Path>,
 ) -> Result<(FeatureReport, Option<ClassReport>)> {
     space.check(g.image)?;
+    let z = latents(n as i64, g.latent_dim(), seed, Device::Cpu);
+    let labels = g.labels(n as i64, None)?;
+    let samples = |s, len| {
+        let y = labels.as_ref().map(|l: &Tensor| l.narrow(0, s, len));
+        g.generate(&z.narrow(0, s, len), y.as_ref())
+    };
+    score(space, real, samples, n, seed, cache_dir)
+}
+
+/// Scores `n` images that `samples(start, len)` gives (in `[-1, 1]`, the run's shape) against
+/// the real subset `real` in `space`: a generator's samples, or images from elsewhere.
+pub fn score(
+    space: FeatureSpace<'_>,
+    real: &RealSubset,
+    samples: impl Fn(i64, i64) -> Tensor,
+    n: usize,
+    seed: u64,
+    cache_dir: Option<&Path>,
+) -> Result<(FeatureReport, Option<ClassReport>)> {
     let least = (2 * K).max(SCORE_SPLITS);
     if n < least || real.len() < least {
         return Err(GanError::Invalid(format!(
@@ -124,15 +143,7 @@ pub fn evaluate(
         )));
     }
     let (real_f, real_p) = real_side(space, real, cache_dir)?;
-    let z = latents(n as i64, g.latent_dim(), seed, Device::Cpu);
-    let labels = g.labels(n as i64, None)?;
-    let (fake_f, fake_p) = space.embed(
-        |s, len| {
-            let y = labels.as_ref().map(|l| l.narrow(0, s, len));
-            g.generate(&z.narrow(0, s, len), y.as_ref())
-        },
-        n as i64,
-    );
+    let (fake_f, fake_p) = space.embed(samples, n as i64);
     let score = |p: &Option<Tensor>| p.as_ref().map(|p| classifier_score(p, SCORE_SPLITS));
     let report = FeatureReport {
         space: space.kind(),

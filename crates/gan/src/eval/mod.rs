@@ -66,6 +66,9 @@ pub struct EvalReport {
     pub weights: Weights,
     pub samples: usize,
     pub seed: u64,
+    /// The folder whose images were scored in place of the generator's samples, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples_dir: Option<String>,
     /// Toy mixtures: the mode metrics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modes: Option<ModeReport>,
@@ -111,6 +114,9 @@ pub struct EvalOptions<'a> {
     pub cache_dir: Option<&'a Path>,
     /// Where a learned feature network trains.
     pub device: tch::Device,
+    /// Image runs: score the images of this folder in place of the generator's samples (a
+    /// baseline from held-out real images, or another tool's samples), in the run's space.
+    pub samples_dir: Option<&'a Path>,
 }
 
 /// Evaluates a trained generator: toy runs by their points, image runs in the feature space
@@ -124,6 +130,7 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
         weights: g.weights,
         samples: 0,
         seed: opts.seed,
+        samples_dir: opts.samples_dir.map(|d| d.display().to_string()),
         modes: None,
         points: None,
         features: None,
@@ -131,6 +138,10 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
         stacked: None,
     };
     let none = || GanError::Invalid("image runs are evaluated in a feature space; none was given".into());
+    let image_run = g.config.data.toy().is_none() && !matches!(g.config.data, gan_data::DataSource::StackedMnist { .. });
+    if let (Some(dir), false) = (opts.samples_dir, image_run) {
+        return Err(GanError::Invalid(format!("{}: a folder of samples can be scored for image runs only (not toy data or Stacked MNIST)", dir.display())));
+    }
     if let Some(dist) = g.config.data.toy() {
         let n = opts.samples.unwrap_or(gan_data::modes::PAPER_SAMPLES);
         let (modes, points) = toy::evaluate(g, dist, n, opts.seed)?;
@@ -153,7 +164,14 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
                 FeatureSpace::Learned(&learned)
             }
         };
-        let (features, classes) = images::evaluate(g, space, &real, n, opts.seed, opts.cache_dir)?;
+        let (n, (features, classes)) = match opts.samples_dir {
+            None => (n, images::evaluate(g, space, &real, n, opts.seed, opts.cache_dir)?),
+            Some(dir) => {
+                space.check(g.image)?;
+                let fake = RealSubset::folder(dir, g.image, n)?;
+                (fake.len(), images::score(space, &real, |s, len| fake.pm1(s, len), fake.len(), opts.seed, opts.cache_dir)?)
+            }
+        };
         (report.samples, report.features, report.classes) = (n, Some(features), classes);
     }
     Ok(report)

@@ -4,13 +4,17 @@
 //! on every core; an undecodable file stops the evaluation or is passed over, as the run's
 //! `on_error` says.
 
+use std::path::Path;
+
 use gan_data::folder::{ImageFolder, OnError};
 use gan_data::rng::permutation;
 use gan_data::source::Opened;
+use gan_data::DataSource;
 use tch::{Kind, Tensor};
 
 use crate::error::{GanError, Result};
 use crate::eval::cache::sha256_hex;
+use crate::models::ImageShape;
 
 /// Seed of the permutation that picks the real subset.
 pub const REAL_SUBSET_SEED: u64 = 0x5EA1;
@@ -26,7 +30,7 @@ pub struct RealSubset {
 
 impl RealSubset {
     /// Up to `n` images of `data` (fewer when it has fewer).
-    pub fn of(data: &gan_data::DataSource, n: usize) -> Result<Self> {
+    pub fn of(data: &DataSource, n: usize) -> Result<Self> {
         let describe = data.describe();
         match data.open()? {
             Opened::Memory(ds) => {
@@ -44,6 +48,21 @@ impl RealSubset {
             }
             _ => Err(GanError::Invalid(format!("{describe}: feature-space scores need image data"))),
         }
+    }
+
+    /// Up to `n` images of the folder `dir` (a seeded choice when it holds more), decoded at
+    /// `shape`'s size, and grey (the channels' mean) when `shape` is: images from elsewhere,
+    /// scored in place of a generator's samples.
+    pub fn folder(dir: &Path, shape: ImageShape, n: usize) -> Result<Self> {
+        if shape.height != shape.width || !matches!(shape.channels, 1 | 3) {
+            return Err(GanError::Invalid(format!("{}: a folder of images can stand in for square grey or RGB samples only, not {shape}", dir.display())));
+        }
+        let data = DataSource::Folder { dir: dir.into(), size: shape.height as u32, on_error: OnError::Stop };
+        let mut subset = Self::of(&data, n)?;
+        if shape.channels == 1 {
+            subset.images = subset.images.to_kind(Kind::Float).mean_dim(1, true, Kind::Float).round().to_kind(Kind::Uint8);
+        }
+        Ok(subset)
     }
 
     pub fn len(&self) -> usize {
@@ -90,4 +109,27 @@ fn decode_subset(folder: &ImageFolder, n: usize, on_error: OnError) -> Result<Ve
         return Err(GanError::Invalid(format!("{}: no image could be decoded", folder.root.display())));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_stands_in_for_grey_samples_by_its_channel_mean() {
+        let t = tempfile::tempdir().unwrap();
+        for (i, rgb) in [[30u8, 60, 90], [200, 100, 0]].into_iter().enumerate() {
+            image::RgbImage::from_pixel(12, 12, image::Rgb(rgb)).save(t.path().join(format!("{i}.png"))).unwrap();
+        }
+        let grey = RealSubset::folder(t.path(), ImageShape { channels: 1, height: 8, width: 8 }, 10).unwrap();
+        assert_eq!(grey.images.size(), [2, 1, 8, 8]);
+        let mut means: Vec<i64> = (0..2).map(|i| grey.images.get(i).to_kind(Kind::Int64).max().int64_value(&[])).collect();
+        means.sort();
+        assert_eq!(means, [60, 100]);
+        assert_eq!(grey.images.to_kind(Kind::Int64).min().int64_value(&[]), 60, "flat images stay flat");
+        let rgb = RealSubset::folder(t.path(), ImageShape { channels: 3, height: 8, width: 8 }, 1).unwrap();
+        assert_eq!(rgb.images.size(), [1, 3, 8, 8]);
+        let e = RealSubset::folder(t.path(), ImageShape { channels: 3, height: 8, width: 6 }, 1).err().unwrap().to_string();
+        assert!(e.contains("square") && e.contains("3x8x6"), "{e}");
+    }
 }
