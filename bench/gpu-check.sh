@@ -12,8 +12,7 @@
 # BENCHMARKS.md and RESULTS.md), the raw JSON lines, the logs and the sweep plot.
 #
 # Usage:   GAN=path/to/gan OUT=dir bench/gpu-check.sh
-# CUDA graphs are not measured: a binary built against the CPU-only libtorch of the
-# development machines cannot contain `at::cuda::CUDAGraph` (see BENCHMARKS.md).
+# CUDA graphs are not measured: the shim has no `at::cuda::CUDAGraph` (see BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GAN=${GAN:-target/release/gan}
@@ -24,11 +23,8 @@ PY=${PYTHON:-python3}
 mkdir -p "$OUT"
 TORCH_LIB=$("$PY" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
 export LD_LIBRARY_PATH="$TORCH_LIB:${LD_LIBRARY_PATH:-}"
-# The binary was linked against the CPU-only libtorch of the development machines, which has
-# no libtorch_cuda to name: load it explicitly, so that libtorch registers its CUDA backend.
-if [ -f "$TORCH_LIB/libtorch_cuda.so" ]; then
-  export LD_PRELOAD="$TORCH_LIB/libtorch_cuda.so${LD_PRELOAD:+:$LD_PRELOAD}"
-fi
+# The binary loads libtorch_cuda.so from beside the libtorch it runs on (gan_shim::load_torch_cuda),
+# so no LD_PRELOAD: this checks that it does.
 "$PY" -c 'import torch; assert torch.cuda.is_available(), "PyTorch sees no CUDA GPU"; print("torch", torch.__version__, torch.cuda.get_device_name(0))' | tee "$OUT/device.txt"
 # The binary must see the GPU too (it loads the machine's libtorch_cuda through LD_LIBRARY_PATH).
 "$GAN" bench --model mlp --device cuda --steps 5 --warmup 1 | tee -a "$OUT/device.txt"

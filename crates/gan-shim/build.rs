@@ -7,6 +7,7 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo:rerun-if-changed=src/shim.cpp");
     println!("cargo:rerun-if-changed=src/dist.cpp");
+    println!("cargo:rerun-if-changed=src/backend.cpp");
     println!("cargo:rerun-if-env-changed=LIBTORCH_CXX11_ABI");
     let lib = PathBuf::from(std::env::var("DEP_TCH_LIBTORCH_LIB").expect("torch-sys reports its libtorch folder (DEP_TCH_LIBTORCH_LIB)"));
     // The crate's own test binaries find libtorch without LD_LIBRARY_PATH.
@@ -18,6 +19,7 @@ fn main() {
         .cpp(true)
         .file("src/shim.cpp")
         .file("src/dist.cpp")
+        .file("src/backend.cpp")
         .include(&include)
         .include(include.join("torch/csrc/api/include"))
         .flag("-std=c++17")

@@ -95,3 +95,20 @@ fn bad_arguments() {
     let o = run(&["--help"], t.path());
     assert_eq!(o.status.code(), Some(0));
 }
+
+/// `--device cuda` loads the wheel's CUDA backend first (the binary does not link it), so on
+/// a machine without a GPU the error is that libtorch sees none, not that torch lacks CUDA or
+/// that the backend failed to load; on a machine with one, the run trains.
+#[test]
+fn device_cuda_loads_the_backend_and_names_a_missing_gpu() {
+    let t = tempfile::tempdir().unwrap();
+    let o = run(&["train", "--preset", "ring8-ns", "--steps", "2", "--device", "cuda", "--out", "r", "--no-progress"], t.path());
+    if !o.status.success() {
+        expect_user_error(
+            &["train", "--preset", "ring8-ns", "--steps", "2", "--device", "cuda", "--out", "r"],
+            t.path(),
+            &["--device cuda: libtorch sees no CUDA GPU"],
+        );
+        assert!(!t.path().join("r").exists(), "nothing written");
+    }
+}

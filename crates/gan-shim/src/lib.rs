@@ -11,16 +11,19 @@
 //! - [`leaky_relu`]: LeakyReLU with any slope.
 //! - [`Autocast`]: bf16 mixed-precision regions (`torch.autocast`).
 //! - [`dist`]: torch.distributed's c10d process groups (TCPStore rendezvous, Gloo).
+//! - [`load_torch_cuda`]: libtorch's CUDA backend, loaded at run time.
 
 mod activation;
 mod adam;
 mod autocast;
+mod backend;
 pub mod dist;
 mod layout;
 
 pub use activation::leaky_relu;
 pub use adam::{fused_adam, AdamStep};
 pub use autocast::Autocast;
+pub use backend::{cuda_registered, load_torch_cuda, CudaBackend};
 pub use layout::{is_memory_format, set_memory_format, to_memory_format, MemoryFormat};
 
 use std::os::raw::c_char;

@@ -17,13 +17,46 @@ pub enum DeviceChoice {
 }
 
 impl DeviceChoice {
+    /// The device, with libtorch's CUDA backend loaded first where it is needed: for `cuda`,
+    /// and for `auto` on a machine whose NVIDIA driver shows a GPU (so that CPU-only machines
+    /// do not pay the backend's load time on every start).
     pub fn resolve(self) -> Result<Device> {
         match self {
-            DeviceChoice::Auto => Ok(Device::cuda_if_available()),
             DeviceChoice::Cpu => Ok(Device::Cpu),
-            DeviceChoice::Cuda if tch::Cuda::is_available() => Ok(Device::Cuda(0)),
-            DeviceChoice::Cuda => Err(GanError::Invalid("--device cuda: libtorch sees no CUDA GPU on this machine".into())),
+            DeviceChoice::Auto => {
+                if nvidia_gpu_present() {
+                    load_cuda_backend("--device auto")?;
+                }
+                Ok(Device::cuda_if_available())
+            }
+            DeviceChoice::Cuda => {
+                load_cuda_backend("--device cuda")?;
+                if tch::Cuda::is_available() {
+                    Ok(Device::Cuda(0))
+                } else {
+                    Err(GanError::Invalid("--device cuda: libtorch sees no CUDA GPU on this machine".into()))
+                }
+            }
         }
+    }
+}
+
+/// Whether the NVIDIA driver shows a GPU to this machine (or container).
+fn nvidia_gpu_present() -> bool {
+    let listed = |d: &str| std::fs::read_dir(d).map(|mut e| e.next().is_some()).unwrap_or(false);
+    std::path::Path::new("/dev/nvidiactl").exists() || listed("/proc/driver/nvidia/gpus")
+}
+
+/// Loads libtorch's CUDA backend (see [`gan_shim::load_torch_cuda`]); a CPU-only torch or a
+/// backend that will not load is an error naming the file.
+fn load_cuda_backend(what: &str) -> Result<()> {
+    match gan_shim::load_torch_cuda() {
+        Ok(gan_shim::CudaBackend::Loaded(_)) => Ok(()),
+        Ok(gan_shim::CudaBackend::Absent(file)) => Err(GanError::Invalid(format!(
+            "{what}: this torch is a CPU-only build (no {}); install the CUDA wheel (pip install torch==2.11.0) or use --device cpu",
+            file.display()
+        ))),
+        Err(e) => Err(GanError::Invalid(format!("{what}: libtorch's CUDA backend did not load ({e}); use --device cpu to train on the CPU"))),
     }
 }
 
