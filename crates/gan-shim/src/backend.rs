@@ -33,12 +33,11 @@ pub fn load_torch_cuda() -> Result<CudaBackend, String> {
     let mut err = vec![0 as c_char; 1024];
     // SAFETY: both buffers outlive the call, which writes at most their lengths.
     let code = unsafe { gan_shim_load_torch_cuda(path.as_mut_ptr(), path.len(), err.as_mut_ptr(), err.len()) };
-    let text = |b: &[c_char]| String::from_utf8_lossy(&b.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect::<Vec<u8>>()).into_owned();
-    let file = PathBuf::from(text(&path));
+    let file = PathBuf::from(super::c_text(&path));
     match code {
         0 => Ok(CudaBackend::Loaded(file)),
         1 => Ok(CudaBackend::Absent(file)),
-        _ => Err(format!("{}: {}", file.display(), text(&err))),
+        _ => Err(super::message(&file.display().to_string(), &err)),
     }
 }
 

@@ -31,10 +31,15 @@ use std::os::raw::c_char;
 use tch::Tensor;
 use torch_sys::C_tensor;
 
+/// The NUL-terminated text the C++ side wrote into `buf`.
+fn c_text(buf: &[c_char]) -> String {
+    let bytes: Vec<u8> = buf.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 /// The C++ side's message in `err` (NUL-terminated), prefixed by `what`.
 fn message(what: &str, err: &[c_char]) -> String {
-    let bytes: Vec<u8> = err.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
-    format!("{what}: {}", String::from_utf8_lossy(&bytes))
+    format!("{what}: {}", c_text(err))
 }
 
 /// Runs one shim call, which reports failure as a non-zero code with its message written
