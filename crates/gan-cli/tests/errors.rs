@@ -8,8 +8,12 @@ use common::*;
 
 /// Runs gan, expects exit 1 and a single stderr line containing every needle.
 fn expect_user_error(args: &[&str], cwd: &Path, needles: &[&str]) {
-    let o = run(args, cwd);
-    let err = stderr(&o);
+    assert_user_error(&run(args, cwd), args, needles);
+}
+
+/// `o` exited 1 with a single stderr line containing every needle.
+fn assert_user_error(o: &std::process::Output, args: &[&str], needles: &[&str]) {
+    let err = stderr(o);
     assert_eq!(o.status.code(), Some(1), "gan {args:?}: {err}");
     assert_eq!(err.trim().lines().count(), 1, "not one line: {err}");
     for n in needles {
@@ -102,13 +106,10 @@ fn bad_arguments() {
 #[test]
 fn device_cuda_loads_the_backend_and_names_a_missing_gpu() {
     let t = tempfile::tempdir().unwrap();
-    let o = run(&["train", "--preset", "ring8-ns", "--steps", "2", "--device", "cuda", "--out", "r", "--no-progress"], t.path());
+    let args = ["train", "--preset", "ring8-ns", "--steps", "2", "--device", "cuda", "--out", "r", "--no-progress"];
+    let o = run(&args, t.path());
     if !o.status.success() {
-        expect_user_error(
-            &["train", "--preset", "ring8-ns", "--steps", "2", "--device", "cuda", "--out", "r"],
-            t.path(),
-            &["--device cuda: libtorch sees no CUDA GPU"],
-        );
+        assert_user_error(&o, &args, &["--device cuda: libtorch sees no CUDA GPU"]);
         assert!(!t.path().join("r").exists(), "nothing written");
     }
 }
