@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import http from "node:http";
 import { join } from "node:path";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { GAN, tempDir, trainFixture, startServer, launch, inkedPixels, screenshot } from "./helpers.mjs";
 
 let dir, server, browser;
@@ -49,6 +50,22 @@ test("a finished run shows its curves and sample grids", async () => {
   await page.waitForSelector("#eval table");
   assert.match(await page.textContent("#eval"), /modes\.covered/);
   await screenshot(page, "dashboard-finished-run");
+  await page.close();
+});
+
+test("scalars of a family the charts do not know get a chart of their own, by name", async () => {
+  // A run whose family reports a scalar of its own (a nested name, as `pl.penalty` is written).
+  const own = join(dir, "runs", "own-scalars");
+  cpSync(join(dir, "runs", "ring-done"), own, { recursive: true });
+  const lines = readFileSync(join(own, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  writeFileSync(join(own, "metrics.jsonl"), lines.map((r, i) => JSON.stringify({ ...r, pl: { penalty: 1 + Math.sin(i / 3) } })).join("\n") + "\n");
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await page.goto(`${server.url}/#run=ring-done`);
+  await page.waitForFunction(() => document.getElementById("step").textContent === "600");
+  assert.equal(await page.$eval("#chart-other", (c) => c.hidden), true, "a run with only known scalars has no extra chart");
+  await page.goto(`${server.url}/#run=own-scalars`);
+  await page.waitForFunction(() => !document.getElementById("chart-other").hidden);
+  assert.ok((await inkedPixels(page, "#chart-other")) > 500, "the family's own scalar is drawn");
   await page.close();
 });
 

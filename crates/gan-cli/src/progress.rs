@@ -19,23 +19,24 @@ pub struct Progress {
 const SKIPPED_SHOWN: u64 = 10;
 
 fn summary(m: &StepMetrics) -> String {
-    let v = |x: Option<f64>| x.unwrap_or(f64::NAN);
-    if let Some(t) = m.translation {
-        let part = |name: &str, x: Option<f64>| x.map(|x| format!("  {name} {x:.3}")).unwrap_or_default();
-        let adversarial = m.d_loss.map(|d| format!("D {d:.3}  G {:.3}", v(m.g_loss))).unwrap_or_else(|| "no discriminator".into());
-        return format!("{adversarial}{}{}{}", part("L1", t.l1), part("cycle", t.cycle), part("identity", t.identity));
+    use gan::run::metrics::names::*;
+    let v = |name: &str| m.get(name).unwrap_or(f64::NAN);
+    let part = |label: &str, name: &str| m.get(name).map(|x| format!("  {label} {x:.3}")).unwrap_or_default();
+    if m.scalars.has_group("translation.") {
+        let adversarial = m.get(D_LOSS).map(|d| format!("D {d:.3}  G {:.3}", v(G_LOSS))).unwrap_or_else(|| "no discriminator".into());
+        return format!("{adversarial}{}{}{}", part("L1", TRANSLATION_L1), part("cycle", TRANSLATION_CYCLE), part("identity", TRANSLATION_IDENTITY));
     }
-    match (m.vae, m.wasserstein) {
-        (Some(e), _) => format!("-ELBO {:.2}  reconstruction {:.2}  KL {:.2}", e.loss, e.reconstruction, e.kl),
-        (None, Some(w)) => {
-            let gp = m.penalty.map(|p| format!("  GP {p:.3}")).unwrap_or_default();
-            format!("critic {:.3}  G {:.3}  W {w:.3}{gp}", v(m.d_loss), v(m.g_loss))
-        }
-        (None, None) => {
-            let penalty = m.penalty.map(|p| format!("  penalty {p:.3}")).unwrap_or_default();
-            format!("D {:.3}  G {:.3}  D(x) {:.3}  D(G(z)) {:.3}{penalty}", v(m.d_loss), v(m.g_loss), v(m.d_real), v(m.d_fake))
-        }
+    if m.scalars.has(VAE_LOSS) {
+        return format!("-ELBO {:.2}  reconstruction {:.2}  KL {:.2}", v(VAE_LOSS), v(VAE_RECONSTRUCTION), v(VAE_KL));
     }
+    if let Some(w) = m.get(WASSERSTEIN) {
+        return format!("critic {:.3}  G {:.3}  W {w:.3}{}", v(D_LOSS), v(G_LOSS), part("GP", PENALTY));
+    }
+    if m.scalars.has(D_LOSS) {
+        return format!("D {:.3}  G {:.3}  D(x) {:.3}  D(G(z)) {:.3}{}", v(D_LOSS), v(G_LOSS), v(D_REAL), v(D_FAKE), part("penalty", PENALTY));
+    }
+    // A family of its own: its scalars by name.
+    m.scalars.iter().map(|(n, x)| format!("{n} {x:.3}")).collect::<Vec<_>>().join("  ")
 }
 
 impl Progress {

@@ -39,7 +39,7 @@ fn run_directory_holds_everything() {
     assert_eq!(std::fs::read_to_string(run.join("checkpoints/latest")).unwrap().trim(), "step-00000006");
     let metrics = gan::run::metrics::read_metrics(&run.join("metrics.jsonl")).unwrap();
     assert_eq!(metrics.iter().map(|m| m.step).collect::<Vec<_>>(), vec![2, 4, 6]);
-    assert!(metrics.iter().all(|m| m.d_loss.unwrap().is_finite() && (0.0..=1.0).contains(&m.d_real.unwrap())));
+    assert!(metrics.iter().all(|m| m.get("d_loss").unwrap().is_finite() && (0.0..=1.0).contains(&m.get("d_real").unwrap())));
     // An 8x8 grid of 8x8 images with 2-pixel borders: 8 * 10 + 2 = 82 pixels square.
     let grid = image::open(run.join("samples/step-00000006.png")).unwrap();
     assert_eq!((grid.width(), grid.height()), (82, 82));

@@ -70,9 +70,9 @@ fn wgan_gp_on_an_image_folder_resumes_exactly() {
     let metrics = gan::run::metrics::read_metrics(&full.join("metrics.jsonl")).unwrap();
     assert_eq!(metrics.len(), 2);
     for m in &metrics {
-        let (w, p) = (m.wasserstein.expect("critic estimate recorded"), m.penalty.expect("penalty recorded"));
+        let (w, p) = (m.get("wasserstein").expect("critic estimate recorded"), m.get("penalty").expect("penalty recorded"));
         assert!(w.is_finite() && p.is_finite() && p >= 0.0, "{m:?}");
-        assert!((w - (m.d_real.unwrap() - m.d_fake.unwrap())).abs() < 1e-4, "W is mean C(x) - mean C(G(z)): {m:?}");
+        assert!((w - (m.get("d_real").unwrap() - m.get("d_fake").unwrap())).abs() < 1e-4, "W is mean C(x) - mean C(G(z)): {m:?}");
     }
     let grid = image::open(full.join("samples/step-00000004.png")).unwrap();
     assert_eq!((grid.width(), grid.height(), grid.color().channel_count()), (8 * 18 + 2, 8 * 18 + 2, 3));

@@ -17,6 +17,20 @@ const CHARTS = [
 
 const get = (obj, path) => path.split(".").reduce((o, k) => (o == null ? undefined : o[k]), obj);
 
+// Every scalar a record holds, by dotted name (a family's own scalars included).
+const BOOKKEEPING = new Set(["step", "epoch", "steps_per_sec"]);
+function scalarNames(record, prefix = "") {
+  const out = [];
+  for (const [k, v] of Object.entries(record)) {
+    const name = prefix ? `${prefix}.${k}` : k;
+    if (!prefix && BOOKKEEPING.has(k)) continue;
+    if (typeof v === "number") out.push(name);
+    else if (v && typeof v === "object") out.push(...scalarNames(v, name));
+  }
+  return out;
+}
+const CHARTED = new Set(CHARTS.flatMap(([, , fields]) => fields.map(([f]) => f)).concat(["d_grad_norm", "g_grad_norm"]));
+
 async function json(url) {
   const r = await fetch(url);
   if (!r.ok) throw new Error(`${url}: ${r.status}`);
@@ -49,7 +63,9 @@ function renderCurves() {
   $("step").textContent = last ? last.step : 0;
   $("speed").textContent = last && last.steps_per_sec ? last.steps_per_sec.toFixed(1) : "–";
   $("records").textContent = m.length;
-  for (const [id, title, fields] of CHARTS) {
+  // Scalars of other families (or new ones) get a chart of their own, by name.
+  const others = [...new Set(m.flatMap((r) => scalarNames(r)))].filter((n) => !CHARTED.has(n)).map((n) => [n, n]);
+  for (const [id, title, fields] of [...CHARTS, ["chart-other", "other scalars", others]]) {
     const series = fields
       .map(([f, name]) => ({ name, points: m.filter((r) => get(r, f) != null).map((r) => [r.step, get(r, f)]) }))
       .filter((s) => s.points.length);

@@ -26,9 +26,10 @@ pub fn run(a: CheckpointsArgs) -> anyhow::Result<()> {
         let saved = std::fs::metadata(dir.join(checkpoint::STATE_FILE)).and_then(|m| m.modified()).map_or("?".into(), super::train::utc_stamp);
         let m = metrics.iter().rev().find(|m| m.step <= step);
         let show = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.4}"));
+        use gan::run::metrics::names::{D_LOSS, G_LOSS, PENALTY, VAE_LOSS};
         let (d, g, p) = match m {
-            Some(m) if m.vae.is_some() => (show(m.vae.map(|v| v.loss)), "-".to_string(), "-".to_string()),
-            Some(m) => (show(m.d_loss), show(m.g_loss), show(m.penalty)),
+            Some(m) if m.scalars.has(VAE_LOSS) => (show(m.get(VAE_LOSS)), "-".to_string(), "-".to_string()),
+            Some(m) => (show(m.get(D_LOSS)), show(m.get(G_LOSS)), show(m.get(PENALTY))),
             None => ("-".into(), "-".into(), "-".into()),
         };
         let mark = if latest.as_deref() == Some(dir.as_path()) { "  <- latest" } else { "" };

@@ -5,6 +5,7 @@
 use super::{DiagnosisKind, Finding};
 use crate::config::DoctorConfig;
 use crate::losses::{LossConfig, LossKind};
+use crate::run::metrics::names::{D_FAKE, D_GRAD_NORM, D_REAL, G_GRAD_NORM, G_LOSS, PENALTY, WASSERSTEIN};
 use crate::run::metrics::StepMetrics;
 
 /// What the sample checks say about the samples' quality: the share that are good, and
@@ -40,11 +41,11 @@ pub fn from_metrics(cfg: &DoctorConfig, loss: &LossConfig, history: &[StepMetric
     let mut out = Vec::new();
     // D's scores are probabilities only under the `bce` loss.
     if loss.kind == LossKind::Bce {
-        let fake = mean(recent.iter().filter_map(|m| m.d_fake));
-        let real = mean(recent.iter().filter_map(|m| m.d_real));
+        let fake = mean(recent.iter().filter_map(|m| m.get(D_FAKE)));
+        let real = mean(recent.iter().filter_map(|m| m.get(D_REAL)));
         if let (Some(fake), Some(real)) = (fake, real) {
             if fake < cfg.d_fake_floor {
-                let g = trend(recent, |m| m.g_loss).map_or(String::new(), |(a, b)| format!(", G loss {b:.3} (from {a:.3})"));
+                let g = trend(recent, |m| m.get(G_LOSS)).map_or(String::new(), |(a, b)| format!(", G loss {b:.3} (from {a:.3})"));
                 out.push(Finding {
                     kind: DiagnosisKind::DiscriminatorWins,
                     evidence: format!("mean D(G(z)) {fake:.4} below {} with D(x) {real:.3}{g}", cfg.d_fake_floor),
@@ -60,13 +61,13 @@ pub fn from_metrics(cfg: &DoctorConfig, loss: &LossConfig, history: &[StepMetric
             }
         }
     }
-    if let Some(w) = mean(recent.iter().filter_map(|m| m.wasserstein.map(f64::abs))) {
+    if let Some(w) = mean(recent.iter().filter_map(|m| m.get(WASSERSTEIN).map(f64::abs))) {
         if w > cfg.max_wasserstein {
             let mut evidence = format!("|W| estimate {w:.1} above {}", cfg.max_wasserstein);
-            if let Some((a, b)) = trend(recent, |m| m.wasserstein) {
+            if let Some((a, b)) = trend(recent, |m| m.get(WASSERSTEIN)) {
                 evidence += &format!(", W {b:.1} (from {a:.1})");
             }
-            if let Some((a, b)) = trend(recent, |m| m.penalty) {
+            if let Some((a, b)) = trend(recent, |m| m.get(PENALTY)) {
                 evidence += &format!(", penalty {b:.3} (from {a:.3})");
             }
             out.push(Finding { kind: DiagnosisKind::CriticExploding, evidence });
@@ -84,7 +85,11 @@ fn at_chance(cfg: &DoctorConfig, history: &[StepMetrics]) -> Option<()> {
     let last = history.last()?.step;
     let first = history.first()?.step;
     let since = last.checked_sub(cfg.chance_steps).filter(|&s| s >= first)?;
-    history.iter().filter(|m| m.step >= since).all(|m| matches!((m.d_real, m.d_fake), (Some(r), Some(f)) if (r - f).abs() < cfg.chance_gap)).then_some(())
+    history
+        .iter()
+        .filter(|m| m.step >= since)
+        .all(|m| matches!((m.get(D_REAL), m.get(D_FAKE)), (Some(r), Some(f)) if (r - f).abs() < cfg.chance_gap))
+        .then_some(())
 }
 
 /// A network's gradient explodes when its norm rises past `grad_explode` times its start
@@ -94,7 +99,7 @@ fn at_chance(cfg: &DoctorConfig, history: &[StepMetrics]) -> Option<()> {
 /// start over 11,000 steps), and a discriminator that wins has a small gradient of its own.
 fn gradients(cfg: &DoctorConfig, history: &[StepMetrics], recent: &[StepMetrics], quality: Option<&Quality>) -> Option<Finding> {
     type Norm = fn(&StepMetrics) -> Option<f64>;
-    let nets: [(&str, Norm); 2] = [("G", |m| m.g_grad_norm), ("D", |m| m.d_grad_norm)];
+    let nets: [(&str, Norm); 2] = [("G", |m| m.get(G_GRAD_NORM)), ("D", |m| m.get(D_GRAD_NORM))];
     for (name, norm) in nets {
         let Some(now) = recent.iter().rev().find_map(norm) else { continue };
         let mut first: Vec<f64> = history.iter().filter_map(norm).take(3).collect();
@@ -121,21 +126,7 @@ mod tests {
     use crate::losses::GeneratorLoss;
 
     fn m(step: u64, d_real: f64, d_fake: f64, g: f64) -> StepMetrics {
-        StepMetrics {
-            step,
-            epoch: 0.0,
-            d_loss: Some(0.1),
-            g_loss: Some(g),
-            d_real: Some(d_real),
-            d_fake: Some(d_fake),
-            vae: None,
-            wasserstein: None,
-            penalty: None,
-            d_grad_norm: None,
-            g_grad_norm: None,
-            translation: None,
-            steps_per_sec: 1.0,
-        }
+        StepMetrics::of(step, &[("d_loss", 0.1), ("g_loss", g), ("d_real", d_real), ("d_fake", d_fake)])
     }
 
     fn kinds(f: &[Finding]) -> Vec<DiagnosisKind> {
@@ -155,7 +146,10 @@ mod tests {
         let ls = LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() };
         assert!(from_metrics(&cfg, &ls, &winning, 0, None).is_empty());
         let mut w = [m(10, 0.0, 0.0, 0.0), m(20, 0.0, 0.0, 0.0)];
-        (w[0].wasserstein, w[1].wasserstein, w[0].penalty, w[1].penalty) = (Some(-40.0), Some(-120.0), Some(0.5), Some(2.0));
+        for (r, (wd, p)) in w.iter_mut().zip([(-40.0, 0.5), (-120.0, 2.0)]) {
+            r.set(WASSERSTEIN, wd);
+            r.set(PENALTY, p);
+        }
         let f = from_metrics(&cfg, &ls, &w, 0, None);
         assert_eq!(kinds(&f), [DiagnosisKind::CriticExploding]);
         assert_eq!(f[0].evidence, "|W| estimate 80.0 above 50, W -120.0 (from -40.0), penalty 2.000 (from 0.500)");
@@ -190,7 +184,8 @@ mod tests {
         let ls = LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() };
         let with = |step, g: f64, d: f64| {
             let mut r = m(step, 0.5, 0.5, 0.0);
-            (r.g_grad_norm, r.d_grad_norm) = (Some(g), Some(d));
+            r.set(G_GRAD_NORM, g);
+            r.set(D_GRAD_NORM, d);
             r
         };
         // Start: median(2, 1, 3) = 2 for G; the peak of G is 3.

@@ -8,6 +8,7 @@ use std::sync::Once;
 use plotters::prelude::*;
 
 use crate::error::{GanError, Result};
+use crate::run::metrics::names::*;
 use crate::run::metrics::StepMetrics;
 
 pub(crate) fn register_font() {
@@ -17,7 +18,8 @@ pub(crate) fn register_font() {
     });
 }
 
-type Series<'a> = (&'a str, RGBColor, fn(&StepMetrics) -> f64);
+/// A line: its legend, colour and the scalar it draws.
+type Series<'a> = (&'a str, RGBColor, &'a str);
 
 fn panel(
     area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
@@ -28,7 +30,7 @@ fn panel(
 ) -> std::result::Result<(), Box<dyn std::error::Error>> {
     let x_max = metrics.last().map_or(1, |m| m.step).max(1) as f64;
     let (y_min, y_max) = fixed_y.unwrap_or_else(|| {
-        let vals = metrics.iter().flat_map(|m| series.iter().map(move |s| (s.2)(m))).filter(|v| v.is_finite());
+        let vals = metrics.iter().flat_map(|m| series.iter().filter_map(move |s| m.get(s.2))).filter(|v| v.is_finite());
         let (lo, hi) = vals.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
         if lo > hi {
             (0.0, 1.0)
@@ -43,8 +45,8 @@ fn panel(
         .y_label_area_size(50)
         .build_cartesian_2d(0f64..x_max, y_min..y_max)?;
     chart.configure_mesh().x_desc("step").label_style(("sans-serif", 13)).draw()?;
-    for &(name, color, f) in series {
-        let pts = metrics.iter().map(|m| (m.step as f64, f(m))).filter(|p| p.1.is_finite());
+    for &(name, color, scalar) in series {
+        let pts = metrics.iter().filter_map(|m| m.get(scalar).map(|v| (m.step as f64, v))).filter(|p| p.1.is_finite());
         chart
             .draw_series(LineSeries::new(pts, color.stroke_width(2)))?
             .label(name)
@@ -64,37 +66,34 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
         let root = BitMapBackend::with_buffer(&mut buf, (W, H)).into_drawing_area();
         root.fill(&WHITE)?;
         let (top, bottom) = root.split_vertically(380);
-        if metrics.iter().any(|m| m.vae.is_some()) {
-            let elbo: [Series<'_>; 1] = [("-ELBO", RED, |m| m.vae.map_or(f64::NAN, |e| e.loss))];
-            panel(&top, "VAE: negative ELBO per image", metrics, &elbo, None)?;
-            let parts: [Series<'_>; 2] = [
-                ("reconstruction", BLUE, |m| m.vae.map_or(f64::NAN, |e| e.reconstruction)),
-                ("KL(q(z|x) || p(z))", RGBColor(0, 140, 0), |m| m.vae.map_or(f64::NAN, |e| e.kl)),
-            ];
+        let any = |name: &str| metrics.iter().any(|m| m.scalars.has(name));
+        let green = RGBColor(0, 140, 0);
+        let orange = RGBColor(200, 120, 0);
+        if any(VAE_LOSS) {
+            panel(&top, "VAE: negative ELBO per image", metrics, &[("-ELBO", RED, VAE_LOSS)], None)?;
+            let parts: [Series<'_>; 2] = [("reconstruction", BLUE, VAE_RECONSTRUCTION), ("KL(q(z|x) || p(z))", green, VAE_KL)];
             panel(&bottom, "its parts", metrics, &parts, None)?;
             root.present()?;
             return Ok(());
         }
-        let losses: [Series<'_>; 2] = [("D loss", RED, |m| m.d_loss.unwrap_or(f64::NAN)), ("G loss", BLUE, |m| m.g_loss.unwrap_or(f64::NAN))];
-        panel(&top, "losses", metrics, &losses, None)?;
-        if metrics.iter().any(|m| m.translation.is_some()) {
+        panel(&top, "losses", metrics, &[("D loss", RED, D_LOSS), ("G loss", BLUE, G_LOSS)], None)?;
+        if metrics.iter().any(|m| m.scalars.has_group("translation.")) {
             let terms: [Series<'_>; 3] = [
-                ("L1 to target", RGBColor(0, 140, 0), |m| m.translation.and_then(|t| t.l1).unwrap_or(f64::NAN)),
-                ("cycle L1", RGBColor(200, 120, 0), |m| m.translation.and_then(|t| t.cycle).unwrap_or(f64::NAN)),
-                ("identity L1", RGBColor(120, 0, 160), |m| m.translation.and_then(|t| t.identity).unwrap_or(f64::NAN)),
+                ("L1 to target", green, TRANSLATION_L1),
+                ("cycle L1", orange, TRANSLATION_CYCLE),
+                ("identity L1", RGBColor(120, 0, 160), TRANSLATION_IDENTITY),
             ];
             panel(&bottom, "reconstruction terms (unweighted)", metrics, &terms, None)?;
-        } else if metrics.iter().any(|m| m.wasserstein.is_some()) {
-            let mut critic: Vec<Series<'_>> = vec![("mean C(x) - mean C(G(z))", RGBColor(0, 140, 0), |m| m.wasserstein.unwrap_or(f64::NAN))];
-            if metrics.iter().any(|m| m.penalty.is_some()) {
-                critic.push(("gradient penalty", RGBColor(200, 120, 0), |m| m.penalty.unwrap_or(f64::NAN)));
+        } else if any(WASSERSTEIN) {
+            let mut critic: Vec<Series<'_>> = vec![("mean C(x) - mean C(G(z))", green, WASSERSTEIN)];
+            if any(PENALTY) {
+                critic.push(("gradient penalty", orange, PENALTY));
             }
             panel(&bottom, "critic: Wasserstein estimate", metrics, &critic, None)?;
         } else {
-            let outs: [Series<'_>; 2] =
-                [("D(x)", RGBColor(0, 140, 0), |m| m.d_real.unwrap_or(f64::NAN)), ("D(G(z))", RGBColor(200, 120, 0), |m| m.d_fake.unwrap_or(f64::NAN))];
-            let unit = metrics.iter().all(|m| m.d_real.is_some_and(|v| (0.0..=1.0).contains(&v)) && m.d_fake.is_some_and(|v| (0.0..=1.0).contains(&v)));
-            panel(&bottom, "discriminator outputs", metrics, &outs, unit.then_some((0.0, 1.0)))?;
+            let outs: [Series<'_>; 2] = [("D(x)", green, D_REAL), ("D(G(z))", orange, D_FAKE)];
+            let in_unit = |name| metrics.iter().all(|m| m.get(name).is_some_and(|v| (0.0..=1.0).contains(&v)));
+            panel(&bottom, "discriminator outputs", metrics, &outs, (in_unit(D_REAL) && in_unit(D_FAKE)).then_some((0.0, 1.0)))?;
         }
         root.present()?;
         Ok(())
@@ -112,23 +111,7 @@ mod tests {
     fn draws_a_non_blank_png() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("loss.png");
-        let ms: Vec<StepMetrics> = (1..20)
-            .map(|i| StepMetrics {
-                step: i * 10,
-                epoch: 0.0,
-                d_loss: Some(1.0 / i as f64),
-                g_loss: Some(2.0),
-                d_real: Some(0.7),
-                d_fake: Some(0.3),
-                wasserstein: None,
-                vae: None,
-                penalty: None,
-                d_grad_norm: None,
-                g_grad_norm: None,
-                translation: None,
-                steps_per_sec: 1.0,
-            })
-            .collect();
+        let ms: Vec<StepMetrics> = (1..20).map(|i| StepMetrics::of(i * 10, &[(D_LOSS, 1.0 / i as f64), (G_LOSS, 2.0), (D_REAL, 0.7), (D_FAKE, 0.3)])).collect();
         save_loss_plot(&ms, &p).unwrap();
         let img = image::open(&p).unwrap().into_rgb8();
         assert_eq!(img.dimensions(), (900, 700));

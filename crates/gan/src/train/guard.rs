@@ -10,20 +10,7 @@ use crate::error::{GanError, Result};
 use crate::run::checkpoint;
 use crate::run::dir::RunDir;
 
-use super::stats::{StepStats, StepWindow};
-
-/// The named scalars of one step record.
-fn fields(s: &StepStats) -> Vec<(&'static str, &Tensor)> {
-    match s {
-        StepStats::Gan(g) => {
-            let mut v =
-                vec![("the discriminator's loss", &g.d.loss), ("the generator's loss", &g.g_loss), ("D(x)", &g.d.real_score), ("D(G(z))", &g.d.fake_score)];
-            v.extend(g.d.penalty.as_ref().map(|p| ("the penalty", p)));
-            v
-        }
-        StepStats::Vae(v) => vec![("the VAE's loss", &v.loss), ("the reconstruction term", &v.reconstruction), ("the KL term", &v.kl)],
-    }
-}
+use super::record::Window;
 
 /// True when every tensor is finite, read in one transfer.
 fn all_finite<'a>(ts: impl Iterator<Item = &'a Tensor>) -> bool {
@@ -33,16 +20,9 @@ fn all_finite<'a>(ts: impl Iterator<Item = &'a Tensor>) -> bool {
 
 /// The first step of the window (whose records end at `last_step`) with a non-finite scalar,
 /// and which scalar it was.
-pub fn first_bad_step(window: &StepWindow, last_step: u64) -> Option<(u64, &'static str)> {
-    if all_finite(window.records().iter().flat_map(|r| fields(r).into_iter().map(|(_, t)| t))) {
-        return None;
-    }
-    let first_step = last_step + 1 - window.len() as u64;
-    window
-        .records()
-        .iter()
-        .enumerate()
-        .find_map(|(i, r)| fields(r).into_iter().find(|(_, t)| t.isfinite().all().int64_value(&[]) == 0).map(|(name, _)| (first_step + i as u64, name)))
+pub fn first_bad_step(window: &Window, last_step: u64) -> Option<(u64, &'static str)> {
+    let (i, what) = window.first_bad()?;
+    Some((last_step + 1 - window.len() as u64 + i as u64, what))
 }
 
 /// The first non-finite parameter of the named networks, as "the generator's net.0.weight".
@@ -71,18 +51,15 @@ mod tests {
     use crate::train::stats::{DiscriminatorStats, GanStepStats};
     use tch::Device;
 
-    fn step(g_loss: f32) -> StepStats {
+    fn step(g_loss: f32) -> crate::train::record::Record {
         let s = |x: f32| Tensor::from(x);
-        StepStats::Gan(GanStepStats {
-            d: DiscriminatorStats { loss: s(1.0), real_score: s(0.5), fake_score: s(0.5), gap: s(0.0), penalty: None, grad_norm: None },
-            g_loss: s(g_loss),
-            g_grad_norm: None,
-        })
+        let d = DiscriminatorStats { loss: s(1.0), real_score: s(0.5), fake_score: s(0.5), gap: s(0.0), penalty: None, grad_norm: None };
+        GanStepStats { d, g_loss: s(g_loss), g_grad_norm: None }.record(&crate::losses::LossConfig::default())
     }
 
     #[test]
     fn the_first_non_finite_record_names_its_step_and_scalar() {
-        let mut w = StepWindow::default();
+        let mut w = Window::default();
         for x in [1.0, 2.0, 3.0] {
             w.push(step(x));
         }

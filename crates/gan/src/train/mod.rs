@@ -8,6 +8,7 @@ pub mod feed;
 pub(crate) mod guard;
 mod open;
 mod parallel;
+pub mod record;
 pub mod stats;
 pub mod step;
 mod vae_step;
@@ -24,7 +25,6 @@ use crate::doctor::Doctor;
 use crate::draw::{grid, plot, scatter};
 use crate::error::{GanError, Result};
 use crate::events::Event;
-use crate::losses::LossKind;
 use crate::models::condition::one_hot;
 use crate::models::ema::AveragedGenerator;
 use crate::models::{param_count, ImageShape, Nets, Partner};
@@ -38,7 +38,7 @@ use gan_data::modes::mode_report;
 use gan_data::toy::ToyDist;
 
 use feed::Feed;
-use stats::{StepStats, StepWindow, WindowMeans};
+use record::{Record, Window};
 use step::{gan_step, RealBatch, StepParts};
 
 /// Stream tags mixed with the run seed, so each use of randomness is independent.
@@ -99,7 +99,7 @@ pub struct Trainer {
 impl Trainer {
     /// One generator update (with `d_steps` discriminator updates before it); returns the
     /// step's statistics, still on the device.
-    pub fn train_step(&mut self) -> Result<StepStats> {
+    pub fn train_step(&mut self) -> Result<Record> {
         tch::manual_seed(mix(&[self.config.seed, STEP_STREAM, self.step]) as i64);
         let lr_scale = self.config.optim.lr_factor(self.step, self.total_steps);
         let loss = self.config.loss.at(self.step, self.total_steps);
@@ -134,12 +134,12 @@ impl Trainer {
                 let measure_grads = (self.step + 1).is_multiple_of(self.config.log_every);
                 let parts =
                     StepParts { g: self.nets.g.as_ref(), d: d.as_ref(), opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &loss, measure_grads, dist };
-                StepStats::Gan(gan_step(parts, self.config.d_steps, next_real, noise)?)
+                gan_step(parts, self.config.d_steps, next_real, noise)?.record(&loss)
             }
             Partner::Encoder(encoder, decoder) => {
                 let mut next_real = next_real;
                 let real = next_real()?.images;
-                StepStats::Vae(vae_step::vae_step(encoder, decoder, &mut self.opt_g, &mut self.opt_d, &real, latent))
+                vae_step::vae_step(encoder, decoder, &mut self.opt_g, &mut self.opt_d, &real, latent)
             }
         };
         if let Some(e) = &self.ema {
@@ -180,7 +180,7 @@ impl Trainer {
         if self.step == 0 && self.is_leader() {
             self.save_samples(on_event)?;
         }
-        let (mut window, mut window_start) = (StepWindow::default(), Instant::now());
+        let (mut window, mut window_start) = (Window::default(), Instant::now());
         while self.step < stop {
             window.push(self.train_step()?);
             if let Some(d) = &self.dist {
@@ -210,7 +210,7 @@ impl Trainer {
                 on_event(&Event::Metrics(m));
                 window_start = Instant::now();
             } else if log {
-                window = StepWindow::default();
+                window = Window::default();
             }
             if self.doctor.due(self.step) && leader {
                 self.checkup(on_event)?;
@@ -245,35 +245,14 @@ impl Trainer {
         Ok((0..v.len()).map(|i| v.name(i).to_string()).collect())
     }
 
-    fn record(&mut self, window: &mut StepWindow, secs: f64) -> Result<StepMetrics> {
+    fn record(&mut self, window: &mut Window, secs: f64) -> Result<StepMetrics> {
         let steps = window.len() as u64;
-        let means = window.take_means().expect("a logged window holds at least one step");
-        let loss = &self.config.loss;
-        let mut m = StepMetrics {
+        let m = StepMetrics {
             step: self.step,
             epoch: self.batches_consumed as f64 / self.batches_per_epoch as f64,
-            d_loss: None,
-            g_loss: None,
-            d_real: None,
-            d_fake: None,
-            wasserstein: None,
-            penalty: None,
-            vae: None,
-            d_grad_norm: None,
-            g_grad_norm: None,
-            translation: None,
+            scalars: window.take_means(),
             steps_per_sec: steps as f64 / secs.max(1e-9),
         };
-        match means {
-            WindowMeans::Gan { d, g_loss, g_grad_norm } => {
-                (m.d_loss, m.g_loss, m.d_real, m.d_fake) = (Some(d.loss), Some(g_loss), Some(d.real_score), Some(d.fake_score));
-                (m.d_grad_norm, m.g_grad_norm) = (d.grad_norm, g_grad_norm);
-                m.wasserstein = (loss.kind == LossKind::Wasserstein).then_some(d.gap);
-                // A lazy penalty is averaged over the updates that took it.
-                m.penalty = loss.lipschitz.penalty_weight().and(d.penalty);
-            }
-            WindowMeans::Vae { loss, reconstruction, kl } => m.vae = Some(crate::run::metrics::VaeMetrics { loss, reconstruction, kl }),
-        }
         self.metrics_log.append(&m)?;
         self.history.push(m.clone());
         Ok(m)

@@ -1,11 +1,13 @@
-//! What a step reports: named scalars, detached 0-dim tensors kept on the device, so a step
-//! never waits for the host. A logging window keeps the records and reads them once, as
-//! means over the window ([`StepWindow::take_means`]).
+//! What a GAN step measures, as detached 0-dim tensors kept on the device, and the named
+//! scalars of the [`Record`] it reports to the loop.
 
-use tch::{Kind, Tensor};
+use tch::Tensor;
 
-use crate::losses::{mean_score, LossConfig};
+use crate::losses::{mean_score, LossConfig, LossKind};
+use crate::run::metrics::names::{D_FAKE, D_GRAD_NORM, D_LOSS, D_REAL, G_GRAD_NORM, G_LOSS, PENALTY, WASSERSTEIN};
 
+pub use super::record::mean;
+use super::record::Record;
 use super::step::DiscriminatorTerms;
 
 /// The statistics of one discriminator (critic) update.
@@ -48,17 +50,32 @@ pub struct GanStepStats {
     pub g_grad_norm: Option<Tensor>,
 }
 
-/// One VAE step: the negative ELBO per image and its parts.
-pub struct VaeStepStats {
-    pub loss: Tensor,
-    pub reconstruction: Tensor,
-    pub kl: Tensor,
-}
-
-/// What [`crate::Trainer::train_step`] reports.
-pub enum StepStats {
-    Gan(GanStepStats),
-    Vae(VaeStepStats),
+impl GanStepStats {
+    /// The step's named scalars under `loss`: the losses and scores, the Wasserstein estimate
+    /// of a Wasserstein critic, the penalty when the update took one, the gradient norms when
+    /// measured.
+    pub fn record(&self, loss: &LossConfig) -> Record {
+        let d = &self.d;
+        let mut r = Record::new();
+        r.mean(D_LOSS, "the discriminator's loss", &d.loss).mean(G_LOSS, "the generator's loss", &self.g_loss).mean(D_REAL, "D(x)", &d.real_score).mean(
+            D_FAKE,
+            "D(G(z))",
+            &d.fake_score,
+        );
+        if loss.kind == LossKind::Wasserstein {
+            r.mean(WASSERSTEIN, "the Wasserstein estimate", &d.gap);
+        }
+        if let (Some(_), Some(p)) = (loss.lipschitz.penalty_weight(), &d.penalty) {
+            r.mean(PENALTY, "the penalty", p);
+        }
+        if let Some(g) = &d.grad_norm {
+            r.last(D_GRAD_NORM, g);
+        }
+        if let Some(g) = &self.g_grad_norm {
+            r.last(G_GRAD_NORM, g);
+        }
+        r
+    }
 }
 
 /// Host means of [`DiscriminatorStats`] over a window.
@@ -87,98 +104,5 @@ impl DiscriminatorMeans {
             penalty: mean(penalties.into_iter()),
             grad_norm,
         })
-    }
-}
-
-/// Host means over a window of steps.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum WindowMeans {
-    Gan { d: DiscriminatorMeans, g_loss: f64, g_grad_norm: Option<f64> },
-    Vae { loss: f64, reconstruction: f64, kl: f64 },
-}
-
-/// The step records since the last log line.
-#[derive(Default)]
-pub struct StepWindow {
-    records: Vec<StepStats>,
-}
-
-impl StepWindow {
-    pub fn push(&mut self, s: StepStats) {
-        self.records.push(s);
-    }
-
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-
-    pub fn records(&self) -> &[StepStats] {
-        &self.records
-    }
-
-    /// The means of the window's records, emptying it; `None` when it is empty.
-    pub fn take_means(&mut self) -> Option<WindowMeans> {
-        let records = std::mem::take(&mut self.records);
-        let gan: Vec<&GanStepStats> = records.iter().filter_map(|r| if let StepStats::Gan(g) = r { Some(g) } else { None }).collect();
-        let vae: Vec<&VaeStepStats> = records.iter().filter_map(|r| if let StepStats::Vae(v) = r { Some(v) } else { None }).collect();
-        if !gan.is_empty() {
-            let d = DiscriminatorMeans::of(gan.iter().map(|g| &g.d))?;
-            let g_grad_norm = gan.iter().rev().find_map(|g| g.g_grad_norm.as_ref()).map(|t| t.double_value(&[]));
-            return Some(WindowMeans::Gan { d, g_loss: mean(gan.iter().map(|g| &g.g_loss))?, g_grad_norm });
-        }
-        Some(WindowMeans::Vae {
-            loss: mean(vae.iter().map(|v| &v.loss))?,
-            reconstruction: mean(vae.iter().map(|v| &v.reconstruction))?,
-            kl: mean(vae.iter().map(|v| &v.kl))?,
-        })
-    }
-}
-
-/// The mean of 0-dim tensors, in double precision, in one transfer; `None` for none.
-pub fn mean<'a>(values: impl Iterator<Item = &'a Tensor>) -> Option<f64> {
-    let v: Vec<Tensor> = values.map(|t| t.to_kind(Kind::Double)).collect();
-    (!v.is_empty()).then(|| Tensor::stack(&v, 0).mean(None).double_value(&[]))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tch::Device;
-
-    fn scalar(x: f64) -> Tensor {
-        Tensor::from(x as f32).to_device(Device::Cpu)
-    }
-
-    fn d(loss: f64, penalty: Option<f64>) -> DiscriminatorStats {
-        // The gradient norm is the window's last measured one (here the loss's value).
-        DiscriminatorStats {
-            loss: scalar(loss),
-            real_score: scalar(0.75),
-            fake_score: scalar(0.25),
-            gap: scalar(1.0),
-            penalty: penalty.map(scalar),
-            grad_norm: penalty.map(|_| scalar(loss)),
-        }
-    }
-
-    #[test]
-    fn a_window_averages_each_named_field_and_a_lazy_penalty_over_the_updates_that_took_it() {
-        let mut w = StepWindow::default();
-        w.push(StepStats::Gan(GanStepStats { d: d(1.0, Some(4.0)), g_loss: scalar(2.0), g_grad_norm: Some(scalar(7.0)) }));
-        w.push(StepStats::Gan(GanStepStats { d: d(5.0, Some(2.0)), g_loss: scalar(0.0), g_grad_norm: Some(scalar(9.0)) }));
-        w.push(StepStats::Gan(GanStepStats { d: d(3.0, None), g_loss: scalar(4.0), g_grad_norm: None }));
-        let want = DiscriminatorMeans { loss: 3.0, real_score: 0.75, fake_score: 0.25, gap: 1.0, penalty: Some(3.0), grad_norm: Some(5.0) };
-        assert_eq!(w.take_means(), Some(WindowMeans::Gan { d: want, g_loss: 2.0, g_grad_norm: Some(9.0) }));
-        assert!(w.is_empty());
-        assert_eq!(w.take_means(), None);
-        w.push(StepStats::Vae(VaeStepStats { loss: scalar(3.0), reconstruction: scalar(2.0), kl: scalar(1.0) }));
-        w.push(StepStats::Vae(VaeStepStats { loss: scalar(5.0), reconstruction: scalar(4.0), kl: scalar(1.0) }));
-        assert_eq!(w.take_means(), Some(WindowMeans::Vae { loss: 4.0, reconstruction: 3.0, kl: 1.0 }));
-        let none = DiscriminatorMeans::of([d(1.0, None)].iter()).unwrap();
-        assert_eq!((none.penalty, none.grad_norm), (None, None));
     }
 }

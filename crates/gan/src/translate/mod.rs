@@ -22,11 +22,12 @@ use crate::optim::Optimizer;
 use crate::run::checkpoint::{self, CheckpointParts, CheckpointState};
 use crate::run::dir::RunDir;
 use crate::run::lock::RunLock;
-use crate::run::metrics::{MetricsLog, StepMetrics, TranslationMetrics};
+use crate::run::metrics::{MetricsLog, StepMetrics};
+use crate::train::record::{Record, Window};
 
 use feed::PairFeed;
 pub use feed::{bytes_tensor, to_pm1};
-use step::{Pools, TranslationStats};
+use step::Pools;
 
 const STEP_STREAM: u64 = 1;
 const POOL_STREAM: u64 = 4;
@@ -66,7 +67,7 @@ impl TranslationTrainer {
     }
 
     /// One update of generators and discriminators.
-    pub fn train_step(&mut self) -> TranslationStats {
+    pub fn train_step(&mut self) -> Record {
         tch::manual_seed(mix(&[self.config.seed, STEP_STREAM, self.step]) as i64);
         let factor = self.config.lr_factor(self.step, self.config.steps);
         self.opt_g.set_lr_scale(factor);
@@ -100,7 +101,7 @@ impl TranslationTrainer {
         if self.step == 0 {
             self.save_samples(on_event)?;
         }
-        let (mut window, mut started) = (Vec::new(), Instant::now());
+        let (mut window, mut started) = (Window::default(), Instant::now());
         while self.step < total {
             window.push(self.train_step());
             on_event(&Event::Step { step: self.step });
@@ -110,7 +111,7 @@ impl TranslationTrainer {
                 self.check_finite(&window)?;
             }
             if log {
-                let m = self.record(std::mem::take(&mut window), started.elapsed().as_secs_f64())?;
+                let m = self.record(&mut window, started.elapsed().as_secs_f64())?;
                 on_event(&Event::Metrics(m));
                 started = Instant::now();
             }
@@ -127,14 +128,9 @@ impl TranslationTrainer {
     }
 
     /// Stops with [`crate::GanError::Diverged`] when a loss or a weight is not finite.
-    fn check_finite(&self, window: &[TranslationStats]) -> Result<()> {
-        let first = self.step + 1 - window.len() as u64;
-        for (i, s) in window.iter().enumerate() {
-            let named =
-                [("the discriminators' loss", s.d_loss), ("the generators' adversarial loss", s.g_loss), ("the L1 term", s.l1), ("the cycle term", s.cycle)];
-            if let Some((what, _)) = named.iter().find(|(_, v)| v.is_some_and(|v| !v.is_finite())) {
-                return Err(crate::train::guard::diverged(&self.run, first + i as u64, what.to_string()));
-            }
+    fn check_finite(&self, window: &Window) -> Result<()> {
+        if let Some((step, what)) = crate::train::guard::first_bad_step(window, self.step) {
+            return Err(crate::train::guard::diverged(&self.run, step, what.to_string()));
         }
         let nets = [("generators", &self.nets.g_vs), ("discriminators", &self.nets.d_vs)];
         match crate::train::guard::bad_parameter(&nets) {
@@ -143,25 +139,12 @@ impl TranslationTrainer {
         }
     }
 
-    fn record(&mut self, window: Vec<TranslationStats>, secs: f64) -> Result<StepMetrics> {
+    fn record(&mut self, window: &mut Window, secs: f64) -> Result<StepMetrics> {
         let n = window.len();
-        let mean = |f: fn(&TranslationStats) -> Option<f64>| {
-            let v: Vec<f64> = window.iter().filter_map(f).collect();
-            (v.len() == n && n > 0).then(|| v.iter().sum::<f64>() / n as f64)
-        };
         let m = StepMetrics {
             step: self.step,
             epoch: self.step as f64 / self.feed.batches_per_epoch() as f64,
-            d_loss: mean(|s| s.d_loss),
-            g_loss: mean(|s| s.g_loss),
-            d_real: mean(|s| s.d_real),
-            d_fake: mean(|s| s.d_fake),
-            vae: None,
-            wasserstein: None,
-            penalty: None,
-            d_grad_norm: None,
-            g_grad_norm: None,
-            translation: Some(TranslationMetrics { l1: mean(|s| s.l1), cycle: mean(|s| s.cycle), identity: mean(|s| s.identity) }),
+            scalars: window.take_means(),
             steps_per_sec: n as f64 / secs.max(1e-9),
         };
         self.metrics_log.append(&m)?;

@@ -10,55 +10,49 @@
 //! lambda (|rec_a - a| + |rec_b - b|) + lambda_identity lambda (|G(b) - b| + |F(a) - a|)`;
 //! then both discriminators step, each on real images and on fakes drawn through its pool.
 
-use tch::Tensor;
+use tch::{Kind, Tensor};
 
 use crate::config::translation::{CycleGanConfig, Pix2PixConfig, TranslationNets};
 use crate::losses::translation::l1;
 use crate::optim::Optimizer;
+use crate::run::metrics::names::{D_FAKE, D_LOSS, D_REAL, G_LOSS, TRANSLATION_CYCLE, TRANSLATION_IDENTITY, TRANSLATION_L1};
+use crate::train::record::Record;
 
 use super::pool::ImagePool;
 
-/// What one step measured (host numbers; see `TranslationMetrics` for their meaning).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TranslationStats {
-    pub d_loss: Option<f64>,
-    pub g_loss: Option<f64>,
-    pub d_real: Option<f64>,
-    pub d_fake: Option<f64>,
-    pub l1: Option<f64>,
-    pub cycle: Option<f64>,
-    pub identity: Option<f64>,
-}
-
-fn value(t: &Tensor) -> f64 {
-    t.double_value(&[])
-}
+const D_WHAT: &str = "the discriminators' loss";
+const G_WHAT: &str = "the generators' adversarial loss";
 
 // Sums stay out of place (`+=` on a tensor adds in place, inside the autograd graph).
 #[allow(clippy::assign_op_pattern)]
-pub fn pix2pix_step(m: &Pix2PixConfig, nets: &TranslationNets, opt_g: &mut Optimizer, opt_d: &mut Optimizer, a: &Tensor, b: &Tensor) -> TranslationStats {
+pub fn pix2pix_step(m: &Pix2PixConfig, nets: &TranslationNets, opt_g: &mut Optimizer, opt_d: &mut Optimizer, a: &Tensor, b: &Tensor) -> Record {
     let fake = nets.a2b.forward_t(a, true);
-    let mut stats = TranslationStats::default();
     let adversarial = m.lambda_adv > 0.0;
+    let mut d_terms = None;
     if adversarial {
         let real_logits = nets.d_b.forward_t(&Tensor::cat(&[a, b], 1), true);
         let fake_logits = nets.d_b.forward_t(&Tensor::cat(&[a, &fake.detach()], 1), true);
         let d_loss = m.loss.discriminator(&real_logits, &fake_logits);
         let grads = opt_d.grads(&d_loss);
         opt_d.step(&grads);
-        (stats.d_loss, stats.d_real, stats.d_fake) = (Some(value(&d_loss)), Some(value(&m.loss.score(&real_logits))), Some(value(&m.loss.score(&fake_logits))));
+        d_terms = Some((d_loss, m.loss.score(&real_logits), m.loss.score(&fake_logits)));
     }
     let rec = l1(&fake, b);
     let mut g_loss = &rec * m.lambda_l1;
+    let mut adv_loss = None;
     if adversarial {
         let adv = m.loss.generator(&nets.d_b.forward_t(&Tensor::cat(&[a, &fake], 1), true));
-        stats.g_loss = Some(value(&adv));
-        g_loss = g_loss + adv * m.lambda_adv;
+        g_loss = g_loss + &adv * m.lambda_adv;
+        adv_loss = Some(adv);
     }
     let grads = opt_g.grads(&g_loss);
     opt_g.step(&grads);
-    stats.l1 = Some(value(&rec));
-    stats
+    let mut r = Record::new();
+    if let (Some((d_loss, real, fake)), Some(adv)) = (&d_terms, &adv_loss) {
+        r.mean(D_LOSS, D_WHAT, d_loss).mean(G_LOSS, G_WHAT, adv).mean(D_REAL, "D(a, b)", real).mean(D_FAKE, "D(a, G(a))", fake);
+    }
+    r.mean(TRANSLATION_L1, "the L1 term", &rec);
+    r
 }
 
 /// The image pools of domain A's and domain B's fakes.
@@ -76,7 +70,7 @@ pub fn cyclegan_step(
     pools: &mut Pools,
     rng: &mut gan_data::rng::SplitMix64,
     (a, b): (&Tensor, &Tensor),
-) -> TranslationStats {
+) -> Record {
     let (g, f) = (&nets.a2b, nets.b2a.as_ref().expect("CycleGAN has F: B -> A"));
     let (d_b, d_a) = (&nets.d_b, nets.d_a.as_ref().expect("CycleGAN has D_A"));
     let fake_b = g.forward_t(a, true);
@@ -90,7 +84,7 @@ pub fn cyclegan_step(
     if m.lambda_identity > 0.0 {
         let idt = l1(&g.forward_t(b, true), b) + l1(&f.forward_t(a, true), a);
         g_loss = g_loss + &idt * (m.lambda_identity * m.lambda_cycle);
-        identity = Some(value(&idt));
+        identity = Some(idt);
     }
     let grads = opt_g.grads(&g_loss);
     opt_g.step(&grads);
@@ -102,14 +96,16 @@ pub fn cyclegan_step(
     let d_loss = m.loss.discriminator(&real_b_logits, &fake_b_logits) + m.loss.discriminator(&real_a_logits, &fake_a_logits);
     let grads = opt_d.grads(&d_loss);
     opt_d.step(&grads);
-    let mean2 = |x: &Tensor, y: &Tensor| (value(&m.loss.score(x)) + value(&m.loss.score(y))) / 2.0;
-    TranslationStats {
-        d_loss: Some(value(&d_loss)),
-        g_loss: Some(value(&adv)),
-        d_real: Some(mean2(&real_b_logits, &real_a_logits)),
-        d_fake: Some(mean2(&fake_b_logits, &fake_a_logits)),
-        l1: None,
-        cycle: Some(value(&cycle)),
-        identity,
+    // The two discriminators' mean scores, averaged in double precision.
+    let mean2 = |x: &Tensor, y: &Tensor| (m.loss.score(x).to_kind(Kind::Double) + m.loss.score(y).to_kind(Kind::Double)) / 2.0;
+    let mut r = Record::new();
+    r.mean(D_LOSS, D_WHAT, &d_loss)
+        .mean(G_LOSS, G_WHAT, &adv)
+        .mean(D_REAL, "D(real)", &mean2(&real_b_logits, &real_a_logits))
+        .mean(D_FAKE, "D(fake)", &mean2(&fake_b_logits, &fake_a_logits))
+        .mean(TRANSLATION_CYCLE, "the cycle term", &cycle);
+    if let Some(idt) = &identity {
+        r.mean(TRANSLATION_IDENTITY, "the identity term", idt);
     }
+    r
 }

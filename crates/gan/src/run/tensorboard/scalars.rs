@@ -3,35 +3,31 @@
 
 use crate::run::metrics::StepMetrics;
 
-/// One `metrics.jsonl` record's numbers as tagged scalars (absent ones left out).
+/// One `metrics.jsonl` record's numbers as tagged scalars, in report order, then the
+/// epoch and the speed.
 pub fn metric_scalars(m: &StepMetrics) -> Vec<(String, f64)> {
-    let mut out = Vec::new();
-    let mut put = |tag: &str, v: Option<f64>| {
-        if let Some(v) = v {
-            out.push((tag.to_string(), v));
-        }
-    };
-    put("loss/d", m.d_loss);
-    put("loss/g", m.g_loss);
-    put("score/d_real", m.d_real);
-    put("score/d_fake", m.d_fake);
-    put("loss/wasserstein", m.wasserstein);
-    put("loss/penalty", m.penalty);
-    put("grad_norm/d", m.d_grad_norm);
-    put("grad_norm/g", m.g_grad_norm);
-    if let Some(v) = &m.vae {
-        put("vae/loss", Some(v.loss));
-        put("vae/reconstruction", Some(v.reconstruction));
-        put("vae/kl", Some(v.kl));
-    }
-    if let Some(t) = &m.translation {
-        put("translation/l1", t.l1);
-        put("translation/cycle", t.cycle);
-        put("translation/identity", t.identity);
-    }
-    put("speed/epoch", Some(m.epoch));
-    put("speed/steps_per_sec", Some(m.steps_per_sec));
+    let mut out: Vec<(String, f64)> = m.scalars.iter().map(|(name, v)| (tag(name), v)).collect();
+    out.push(("speed/epoch".into(), m.epoch));
+    out.push(("speed/steps_per_sec".into(), m.steps_per_sec));
     out
+}
+
+/// The TensorBoard tag of a scalar: the built-in families' names grouped by concern, any other
+/// dotted name with slashes (`pl.penalty` is `pl/penalty`), a plain one under `metrics/`.
+pub fn tag(name: &str) -> String {
+    let known = match name {
+        "d_loss" => "loss/d",
+        "g_loss" => "loss/g",
+        "d_real" => "score/d_real",
+        "d_fake" => "score/d_fake",
+        "wasserstein" => "loss/wasserstein",
+        "penalty" => "loss/penalty",
+        "d_grad_norm" => "grad_norm/d",
+        "g_grad_norm" => "grad_norm/g",
+        _ if name.contains('.') => return name.replace('.', "/"),
+        _ => return format!("metrics/{name}"),
+    };
+    known.to_string()
 }
 
 /// Every number of a JSON document (an evaluation report) as `prefix/path/to/field`
