@@ -14,8 +14,6 @@ use gan::models::MlpConfig;
 use gan::optim::{AdamConfig, OptimizerConfig};
 use gan::presets::translation::TranslationPreset;
 use gan::presets::Preset;
-use gan::train::Trainer;
-use gan::translate::TranslationTrainer;
 use gan_data::pairs::{PairSource, Pairing};
 use gan_data::Split;
 
@@ -111,7 +109,7 @@ const NEVER: u64 = 1 << 40;
 /// `steps` steps. Runs in a temporary directory that is deleted afterwards.
 pub fn steps_per_sec(config: TrainConfig, device: Device, warmup: u64, steps: u64) -> Result<f64> {
     in_temp_dir(|dir| {
-        let mut t = Trainer::new(config, dir, device)?;
+        let mut t = gan::families::gan::new_run(config, dir, device)?;
         timed(device, warmup, steps, || t.train_step().map(drop))
     })
 }
@@ -119,11 +117,8 @@ pub fn steps_per_sec(config: TrainConfig, device: Device, warmup: u64, steps: u6
 /// As [`steps_per_sec`], for a translation run's step.
 pub fn translation_steps_per_sec(config: TranslateConfig, device: Device, warmup: u64, steps: u64) -> Result<f64> {
     in_temp_dir(|dir| {
-        let mut t = TranslationTrainer::new(config, dir, device)?;
-        timed(device, warmup, steps, || {
-            t.train_step();
-            Ok(())
-        })
+        let mut t = gan::families::translation::new_run(config, dir, device)?;
+        timed(device, warmup, steps, || t.train_step().map(drop))
     })
 }
 

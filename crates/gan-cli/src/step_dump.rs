@@ -11,10 +11,10 @@ use std::path::Path;
 use anyhow::Context;
 use tch::{Device, Tensor};
 
+use gan::families::gan::step::{gan_step, RealBatch, StepParts};
 use gan::losses::penalty::interpolation_weights;
 use gan::models::{ImageShape, NetConfig, Partner};
 use gan::optim::Optimizer;
-use gan::train::step::{gan_step, RealBatch, StepParts};
 
 use crate::bench::BenchModel;
 

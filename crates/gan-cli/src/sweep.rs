@@ -13,11 +13,11 @@ use anyhow::Context;
 use tch::{Device, Kind, Tensor};
 
 use gan::config::TrainConfig;
+use gan::families::gan::step::{gan_step, RealBatch, StepParts};
 use gan::models::precision::Precision;
 use gan::models::{ImageShape, Partner};
 use gan::optim::Optimizer;
 use gan::presets::Preset;
-use gan::train::step::{gan_step, RealBatch, StepParts};
 
 /// One measured point of the sweep.
 #[derive(Debug, Clone, serde::Serialize)]

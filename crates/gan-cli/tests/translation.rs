@@ -168,3 +168,19 @@ fn bad_pairs_and_set_ups_are_refused_by_name() {
     let e = stderr(&train(t.path(), "edges2fashion-pix2pix", PIX2PIX, "bad", &["--epochs", "2"]));
     assert!(e.contains("--epochs"), "{e}");
 }
+
+/// Translation runs train through the one loop, so they get what it gives every family: the
+/// doctor's checks (here a threshold no discriminator passes, so that its diagnosis must
+/// appear) and the gradient norms measured at each log line.
+#[test]
+fn a_translation_run_gets_the_doctor_and_gradient_norms_from_the_loop() {
+    let t = tempfile::tempdir().unwrap();
+    let config = format!("{PIX2PIX}\n[doctor]\nevery = 2\nwarmup = 0\npatience = 1\nd_fake_floor = 0.999\n");
+    let o = train(t.path(), "edges2fashion-pix2pix", &config, "p2p", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let diagnoses = std::fs::read_to_string(t.path().join("p2p/diagnoses.jsonl")).unwrap();
+    assert!(diagnoses.contains("discriminator-wins"), "{diagnoses}");
+    assert!(stderr(&o).contains("health: unhealthy"), "{}", stderr(&o));
+    let metrics = gan::run::metrics::read_metrics(&t.path().join("p2p/metrics.jsonl")).unwrap();
+    assert!(metrics.iter().all(|m| m.get("d_grad_norm").is_some_and(|g| g > 0.0) && m.get("g_grad_norm").is_some_and(|g| g > 0.0)), "{metrics:?}");
+}

@@ -177,6 +177,8 @@ function listen() {
   const es = new EventSource("/api/lab/stream");
   es.addEventListener("frame", (e) => {
     msg = JSON.parse(e.data);
+    // A step that failed while playing (the server restarted the session).
+    if (msg.error) $("error").textContent = msg.error;
     history = msg.restart ? msg.history : history.concat(msg.history);
     if (msg.session !== session) {
       session = msg.session;

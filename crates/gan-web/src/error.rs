@@ -17,6 +17,8 @@ pub enum WebError {
     BadRequest(String),
     #[error("the lab has stopped")]
     LabGone,
+    #[error("{0}")]
+    LabStep(String),
     #[error("too many event streams are open (at most {0}); close a dashboard tab")]
     TooManyStreams(usize),
 }
@@ -30,7 +32,7 @@ impl WebError {
         match self {
             WebError::BadPath(_) | WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NoRun(_) | WebError::NoFile(_) => StatusCode::NOT_FOUND,
-            WebError::Read { .. } | WebError::LabGone => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Read { .. } | WebError::LabGone | WebError::LabStep(_) => StatusCode::INTERNAL_SERVER_ERROR,
             WebError::TooManyStreams(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }

@@ -204,3 +204,25 @@ fn foreign_hosts_large_bodies_and_too_many_streams_are_refused() {
     // Plain requests still work.
     assert_eq!(request(addr, "GET", "/api/runs", "").0, 200);
 }
+
+/// A lab step that panics answers 500 with what failed, and the lab goes on: later steps
+/// work on a fresh session (`GAN_FAULT_LAB_PANIC` makes the worker panic once, at `step-d`).
+#[test]
+fn a_panicking_lab_step_answers_500_and_later_requests_still_work() {
+    // SAFETY: set before the server (and any other thread of this test process) starts.
+    unsafe { std::env::set_var("GAN_FAULT_LAB_PANIC", "step-d") };
+    let tmp = tempfile::tempdir().unwrap();
+    let addr = start(tmp.path());
+    assert_eq!(request(addr, "POST", "/api/lab/control", "{\"action\": \"step-g\"}").0, 200);
+    let (status, body) = request(addr, "POST", "/api/lab/control", "{\"action\": \"step-d\"}");
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("injected lab fault in step-d") && body.contains("restarted"), "{body}");
+    let (_, frame) = request(addr, "GET", "/api/lab/frame", "");
+    let v: serde_json::Value = serde_json::from_str(&frame).unwrap();
+    assert_eq!((v["session"].as_u64(), v["frame"]["g_updates"].as_u64()), (Some(2), Some(0)), "a fresh session: {frame}");
+    assert!(v["error"].as_str().is_some_and(|e| e.contains("step-d")), "{frame}");
+    for action in ["step-d", "step"] {
+        assert_eq!(request(addr, "POST", "/api/lab/control", &format!("{{\"action\": \"{action}\"}}")).0, 200, "{action}");
+    }
+    assert_eq!(request(addr, "GET", "/api/lab/curves.csv", "").0, 200);
+}

@@ -20,8 +20,10 @@
 //! 6. [`eval`]: scores and the classifiers they use as feature networks;
 //! 7. [`explore`], [`doctor`]: steering, latent paths, projection (iGAN) and judging a trained
 //!    generator; diagnosing a run;
-//! 8. [`train`], [`translate`], [`lab`]: the training loops (generation, image-to-image
-//!    translation) and the interactive 1-D/2-D lab.
+//! 8. [`train`]: the one training loop, the `Family` trait every model family implements,
+//!    the step records and the divergence guard;
+//! 9. [`families`], [`lab`]: the model families (GAN and VAE, image-to-image translation)
+//!    and the interactive 1-D/2-D lab.
 
 pub mod config;
 pub mod device;
@@ -32,6 +34,7 @@ pub mod error;
 pub mod eval;
 pub mod events;
 pub mod explore;
+pub mod families;
 pub mod lab;
 pub mod losses;
 pub mod models;
@@ -40,7 +43,6 @@ pub mod presets;
 pub mod run;
 pub mod tensors;
 pub mod train;
-pub mod translate;
 
 pub use config::TrainConfig;
 pub use device::DeviceChoice;

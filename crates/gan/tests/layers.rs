@@ -18,7 +18,8 @@ fn layer(path: &str) -> Option<u32> {
         "draw" => 5,
         "eval" => 6,
         "explore" | "doctor" => 7,
-        "train" | "translate" | "lab" | "Trainer" => 8,
+        "train" | "Trainer" => 8,
+        "families" | "lab" => 9,
         _ => return None,
     })
 }

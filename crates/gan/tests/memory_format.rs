@@ -9,11 +9,11 @@
 //! either direction.)
 
 use gan::device::MemoryFormatChoice;
+use gan::families::gan::step::{gan_step, RealBatch, StepParts};
 use gan::losses::penalty::{gradient_penalty, interpolate};
 use gan::models::{ImageShape, Partner};
 use gan::optim::Optimizer;
 use gan::presets::Preset;
-use gan::train::step::{gan_step, RealBatch, StepParts};
 use tch::{Device, Kind, Tensor};
 
 struct Observed {

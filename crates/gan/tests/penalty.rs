@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use gan::families::gan::step::{discriminator_terms, DiscriminatorInput};
 use gan::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, Lipschitz};
 use gan::losses::{GeneratorLoss, LossConfig, LossKind};
 use gan::models::condition::one_hot;
 use gan::models::{DcganConfig, ImageShape, MlpConfig, ModelConfig, Nets, Norm};
-use gan::train::step::{discriminator_terms, DiscriminatorInput};
 use tch::{Device, Kind, Tensor};
 
 const LAMBDA: f64 = 10.0;

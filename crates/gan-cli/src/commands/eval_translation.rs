@@ -6,10 +6,10 @@ use std::path::Path;
 use gan::eval::classifier::Shipped;
 use gan::eval::images::FeatureNet;
 use gan::eval::translation::{self, TranslationReport};
+use gan::families::translation::{bytes_tensor, to_pm1};
 use gan::run::checkpoint::CheckpointChoice;
 use gan::run::dir::RunDir;
 use gan::run::translator::TrainedTranslator;
-use gan::translate::{bytes_tensor, to_pm1};
 use gan_data::pairs::{FolderLayout, PairSource};
 use tch::Device;
 

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use gan::{Preset, TrainConfig, Trainer};
+use gan::{Preset, TrainConfig};
 use gan_data::{DataSource, Split};
 
 use crate::cli::{ClassifierArg, EvalHow, FeatureArgs, LoadArgs, TrainArgs};
@@ -50,12 +50,12 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             } else {
                 None
             };
-            Trainer::resume(run, requested, &a.checkpoint.clone().unwrap_or_default(), device)?
+            gan::families::gan::resume_run(run, requested, &a.checkpoint.clone().unwrap_or_default(), device)?
         }
         None => {
             let config = resolve_config(&a, Preset::DEFAULT.config())?;
             let out = a.out.clone().unwrap_or_else(|| default_run_dir(&a));
-            Trainer::new(config, &out, device)?
+            gan::families::gan::new_run(config, &out, device)?
         }
     };
     if let Some(d) = dist {

@@ -115,7 +115,7 @@ pub fn follower(dist: &Dist, own: Option<TrainConfig>, device: tch::Device) -> a
     };
     let dir = std::env::temp_dir().join(format!("gan-rank{}-{}", dist.rank(), std::process::id()));
     let scratch = Scratch(dir.clone());
-    Ok((Trainer::new(config, &dir, device)?, scratch))
+    Ok((gan::families::gan::new_run(config, &dir, device)?, scratch))
 }
 
 /// A follower's scratch run directory, deleted when training ends.

@@ -4,7 +4,6 @@
 use anyhow::Context;
 use gan::config::translation::{is_translation_toml, TranslateConfig};
 use gan::presets::translation::TranslationPreset;
-use gan::translate::TranslationTrainer;
 
 use crate::cli::TrainArgs;
 use crate::exit::user;
@@ -39,7 +38,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             } else {
                 None
             };
-            TranslationTrainer::resume(run, requested, &a.checkpoint.clone().unwrap_or_default(), device)?
+            gan::families::translation::resume_run(run, requested, &a.checkpoint.clone().unwrap_or_default(), device)?
         }
         None => {
             let base = match a.preset.as_deref().map(|p| TranslationPreset::from_name(p).ok_or_else(|| user(format!("`{p}` is not an image-to-image preset"))))
@@ -53,7 +52,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             };
             let config = resolve(&a, base)?;
             let out = a.out.clone().unwrap_or_else(|| super::train::default_run_dir(&a));
-            TranslationTrainer::new(config, &out, device)?
+            gan::families::translation::new_run(config, &out, device)?
         }
     };
     trainer.run(&mut |e| progress.on_event(e))?;

@@ -5,7 +5,7 @@ use gan_data::pairs::PairSource;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device};
 
-use crate::config::LogConfig;
+use crate::config::{DoctorConfig, LogConfig};
 use crate::error::{GanError, Result};
 use crate::losses::translation::PatchLoss;
 use crate::models::translation::{PatchGanConfig, ResnetConfig, Translator, UnetConfig};
@@ -89,6 +89,9 @@ pub struct TranslateConfig {
     pub decay_from: f64,
     #[serde(default, skip_serializing_if = "LogConfig::is_default")]
     pub log: LogConfig,
+    /// The doctor's checks while training (the `[doctor]` table of GAN runs).
+    #[serde(default, skip_serializing_if = "DoctorConfig::is_default")]
+    pub doctor: DoctorConfig,
 }
 
 /// A translation pair's networks: `g_vs` holds the generator(s) (`a2b`, and `b2a` for
@@ -202,6 +205,7 @@ impl TranslateConfig {
         let mut p = self.model.problems();
         p.extend(self.data.problems());
         p.extend(self.optim.problems().into_iter().map(|e| format!("optim: {e}")));
+        p.extend(self.doctor.problems());
         if !(1..=65_536).contains(&self.batch_size) {
             p.push(format!("batch_size must be between 1 and 65536, got {}", self.batch_size));
         }

@@ -6,8 +6,8 @@ use tch::Tensor;
 
 use super::Lab;
 use crate::draw::scatter::density;
+use crate::families::gan::stats::{mean, DiscriminatorMeans};
 use crate::losses::{generator_loss, LossKind};
-use crate::train::stats::{mean, DiscriminatorMeans};
 
 /// Points of each kind drawn on the page (the mode metrics use all 2,500 fakes).
 pub const SHOWN: usize = 500;

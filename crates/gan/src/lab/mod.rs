@@ -18,11 +18,11 @@ use gan_data::toy::Modes;
 use tch::{Device, Kind, Tensor};
 
 use crate::error::{GanError, Result};
+use crate::families::gan::stats::DiscriminatorStats;
+use crate::families::gan::step::{update_discriminator, DiscriminatorInput};
 use crate::losses::{generator_loss, LossConfig};
 use crate::models::{ImageShape, ModelConfig, Nets};
 use crate::optim::Optimizer;
-use crate::train::stats::DiscriminatorStats;
-use crate::train::step::{update_discriminator, DiscriminatorInput};
 
 pub use config::{LabConfig, LabData, LabLoss, LabOptimizer, DRAWN_EXTENT, DRAWN_STD, MAX_DRAWN};
 pub use frame::{curves_csv, Field, Frame, Histogram, LabRecord};

@@ -196,6 +196,12 @@ impl Optimizer {
     }
 }
 
+/// The L2 norm of a network's gradients taken together (a 0-dim tensor on their device).
+pub fn grad_norm(grads: &[Tensor]) -> Tensor {
+    let squares: Vec<Tensor> = grads.iter().map(|g| g.detach().square().sum(Kind::Float)).collect();
+    Tensor::stack(&squares, 0).sum(Kind::Float).sqrt()
+}
+
 /// Checks one learning rate.
 fn lr_problem(lr: f64) -> Option<String> {
     (!(lr > 0.0 && lr.is_finite())).then(|| format!("lr must be a positive number, got {lr}"))

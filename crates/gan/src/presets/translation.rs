@@ -89,6 +89,7 @@ impl TranslationPreset {
             optim: AdamConfig { lr: 2e-4, betas: (0.5, 0.999), eps: 1e-8 },
             decay_from: 0.5,
             log: Default::default(),
+            doctor: Default::default(),
         };
         match self {
             TranslationPreset::Edges2FashionPix2pix => base(fashion(Pairing::Paired), pix2pix(1.0), 64, 3000),

@@ -5,7 +5,9 @@
 //! equivalent PyTorch modules), `generator_ema.safetensors` (the moving average of the
 //! generator's weights, when the run keeps one, with the generator's names),
 //! `optimizer.safetensors` (Adam or RMSprop moments and step counts),
-//! `state.json` (step, batches consumed, image shape, number of classes) and a copy of `config.toml`.
+//! `state.json` (step, batches consumed, image shape, number of classes), a copy of `config.toml`,
+//! and, for a family that keeps state of its own (CycleGAN's image pools), `family.safetensors`
+//! and `family.json`.
 //! Random state needs no file: each step reseeds libtorch from `(seed, step)` and data order
 //! is a function of `(seed, batch index)`.
 //!
@@ -35,6 +37,8 @@ pub const DISCRIMINATOR_FILE: &str = "discriminator.safetensors";
 pub const GENERATOR_EMA_FILE: &str = "generator_ema.safetensors";
 pub const OPTIMIZER_FILE: &str = "optimizer.safetensors";
 pub const STATE_FILE: &str = "state.json";
+pub const FAMILY_TENSORS_FILE: &str = "family.safetensors";
+pub const FAMILY_VALUES_FILE: &str = "family.json";
 const FORMAT: u32 = 1;
 /// The largest image side and class count a `state.json` may claim.
 const MAX_SIDE: i64 = 4096;
@@ -62,15 +66,37 @@ impl CheckpointState {
     }
 }
 
-/// What a checkpoint holds, borrowed from the trainer.
+/// What a checkpoint holds, borrowed from the family.
 pub struct CheckpointParts<'a> {
     pub state: CheckpointState,
-    pub config_toml: &'a str,
-    pub g_vs: &'a nn::VarStore,
-    pub d_vs: &'a nn::VarStore,
-    /// The generator's moving average, when the run keeps one.
-    pub ema_vs: Option<&'a nn::VarStore>,
+    pub config_toml: String,
+    /// Weight files, each `(file name, weights)`: the generator's first.
+    pub weights: Vec<(&'static str, &'a nn::VarStore)>,
     pub optimizer: Vec<(String, Tensor)>,
+    /// The family's own state, when it keeps any.
+    pub family: Option<FamilyState>,
+}
+
+/// A family's own checkpoint state: named tensors (`family.safetensors`) and values
+/// (`family.json`; `null` writes no file).
+#[derive(Default)]
+pub struct FamilyState {
+    pub tensors: Vec<(String, Tensor)>,
+    pub values: serde_json::Value,
+}
+
+/// Reads the family state of a checkpoint (empty when it has none).
+pub fn read_family_state(dir: &Path) -> Result<FamilyState> {
+    let t = dir.join(FAMILY_TENSORS_FILE);
+    let tensors = if t.is_file() { crate::tensors::read(&t)?.into_iter().collect() } else { Vec::new() };
+    let v = dir.join(FAMILY_VALUES_FILE);
+    let values = if v.is_file() {
+        let bytes = std::fs::read(&v).map_err(GanError::io(&v))?;
+        serde_json::from_slice(&bytes).map_err(|e| GanError::Checkpoint { path: v.clone(), reason: e.to_string() })?
+    } else {
+        serde_json::Value::Null
+    };
+    Ok(FamilyState { tensors, values })
 }
 
 /// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
@@ -117,16 +143,26 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize, keep_every: u
         let p = p.to_path_buf();
         move |e: tch::TchError| GanError::Checkpoint { path: p, reason: e.to_string() }
     };
-    let g = tmp.join(GENERATOR_FILE);
-    crate::tensors::save_vars(parts.g_vs, &g).map_err(torch_err(&g))?;
-    fault_point(step);
-    let d = tmp.join(DISCRIMINATOR_FILE);
-    crate::tensors::save_vars(parts.d_vs, &d).map_err(torch_err(&d))?;
-    let mut files = vec![g.clone(), d.clone()];
-    if let Some(vs) = parts.ema_vs {
-        let e = tmp.join(GENERATOR_EMA_FILE);
-        crate::tensors::save_vars(vs, &e).map_err(torch_err(&e))?;
-        files.push(e);
+    let mut files = Vec::new();
+    for (i, (name, vs)) in parts.weights.iter().enumerate() {
+        let f = tmp.join(name);
+        crate::tensors::save_vars(vs, &f).map_err(torch_err(&f))?;
+        files.push(f);
+        if i == 0 {
+            fault_point(step);
+        }
+    }
+    if let Some(family) = &parts.family {
+        if !family.tensors.is_empty() {
+            let f = tmp.join(FAMILY_TENSORS_FILE);
+            crate::tensors::write_row_major(&family.tensors, &f).map_err(torch_err(&f))?;
+            files.push(f);
+        }
+        if !family.values.is_null() {
+            let f = tmp.join(FAMILY_VALUES_FILE);
+            std::fs::write(&f, serde_json::to_vec_pretty(&family.values).expect("values serialise")).map_err(GanError::io(&f))?;
+            files.push(f);
+        }
     }
     let o = tmp.join(OPTIMIZER_FILE);
     crate::tensors::write_row_major(&parts.optimizer, &o).map_err(torch_err(&o))?;

@@ -48,13 +48,12 @@ pub fn check(run: &RunDir, step: u64, what: Option<String>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::train::stats::{DiscriminatorStats, GanStepStats};
     use tch::Device;
 
     fn step(g_loss: f32) -> crate::train::record::Record {
-        let s = |x: f32| Tensor::from(x);
-        let d = DiscriminatorStats { loss: s(1.0), real_score: s(0.5), fake_score: s(0.5), gap: s(0.0), penalty: None, grad_norm: None };
-        GanStepStats { d, g_loss: s(g_loss), g_grad_norm: None }.record(&crate::losses::LossConfig::default())
+        let mut r = crate::train::record::Record::new();
+        r.mean("d_loss", "the discriminator's loss", &Tensor::from(1.0f32)).mean("g_loss", "the generator's loss", &Tensor::from(g_loss));
+        r
     }
 
     #[test]

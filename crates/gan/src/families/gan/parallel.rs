@@ -9,14 +9,15 @@ use std::sync::Arc;
 use tch::{Kind, Tensor};
 
 use super::feed::Feed;
-use super::{Trainer, DATA_STREAM};
+use super::{GanFamily, DATA_STREAM};
 use crate::dist::Dist;
 use crate::error::{GanError, Result};
 use gan_data::rng::mix;
 
-impl Trainer {
-    /// Joins `dist`'s group; every rank calls it once, before its first step.
-    pub fn join(&mut self, dist: Arc<Dist>) -> Result<()> {
+impl GanFamily {
+    /// Joins `dist`'s group at `step`; every rank calls it once, before its first step.
+    /// Returns the group's step (rank 0's).
+    pub(super) fn join_group(&mut self, dist: Arc<Dist>, step: u64) -> Result<u64> {
         let world = dist.world() as usize;
         if self.config.batch_size < world || !self.config.batch_size.is_multiple_of(world) {
             return Err(GanError::Distributed(format!(
@@ -36,11 +37,10 @@ impl Trainer {
         tensors.extend(self.opt_d.state_tensors());
         dist.broadcast(&tensors)?;
         // Counters as exact integers (f32 would round steps past 2^24).
-        let counters = Tensor::from_slice(&[self.step as i64, self.batches_consumed as i64, self.opt_g.steps_taken(), self.opt_d.steps_taken()]);
+        let counters = Tensor::from_slice(&[step as i64, self.batches_consumed as i64, self.opt_g.steps_taken(), self.opt_d.steps_taken()]);
         dist.broadcast_exact(&counters)?;
         let c: Vec<i64> = Vec::try_from(counters.to_kind(Kind::Int64)).expect("four counters");
         if !dist.is_leader() {
-            self.step = c[0] as u64;
             self.opt_g.set_steps_taken(c[2]);
             self.opt_d.set_steps_taken(c[3]);
             if c[1] as u64 != self.batches_consumed {
@@ -53,17 +53,7 @@ impl Trainer {
         // plain batch norm computes the single process's numbers exactly.
         crate::dist::set_sync_batch_norm((self.config.sync_batch_norm && dist.world() > 1).then(|| dist.clone()));
         self.dist = Some(dist);
-        Ok(())
-    }
-
-    /// The run's configuration as TOML (what the run directory's config.toml holds).
-    pub fn config_toml(&self) -> String {
-        self.config.to_toml()
-    }
-
-    /// Whether this trainer writes the run's files (always, outside a group).
-    pub fn is_leader(&self) -> bool {
-        self.dist.as_ref().is_none_or(|d| d.is_leader())
+        Ok(c[0] as u64)
     }
 
     /// Re-opens the data at `batches_consumed` (a follower taking the leader's position).

@@ -6,8 +6,8 @@ use tch::{Kind, Tensor};
 use crate::models::vae::{Decoder, Encoder};
 use crate::optim::Optimizer;
 
-use super::record::Record;
 use crate::run::metrics::names::{VAE_KL, VAE_LOSS, VAE_RECONSTRUCTION};
+use crate::train::record::Record;
 
 /// One update of decoder and encoder on `real`; reports the batch's objective per image and
 /// its parts.

@@ -14,8 +14,8 @@ use tch::{Kind, Tensor};
 
 use crate::config::translation::{CycleGanConfig, Pix2PixConfig, TranslationNets};
 use crate::losses::translation::l1;
-use crate::optim::Optimizer;
-use crate::run::metrics::names::{D_FAKE, D_LOSS, D_REAL, G_LOSS, TRANSLATION_CYCLE, TRANSLATION_IDENTITY, TRANSLATION_L1};
+use crate::optim::{grad_norm, Optimizer};
+use crate::run::metrics::names::{D_FAKE, D_GRAD_NORM, D_LOSS, D_REAL, G_GRAD_NORM, G_LOSS, TRANSLATION_CYCLE, TRANSLATION_IDENTITY, TRANSLATION_L1};
 use crate::train::record::Record;
 
 use super::pool::ImagePool;
@@ -23,9 +23,27 @@ use super::pool::ImagePool;
 const D_WHAT: &str = "the discriminators' loss";
 const G_WHAT: &str = "the generators' adversarial loss";
 
+/// An optimiser's update with `loss`'s gradients; their norm when `measure`.
+fn update(opt: &mut Optimizer, loss: &Tensor, measure: bool) -> Option<Tensor> {
+    let grads = opt.grads(loss);
+    let norm = measure.then(|| grad_norm(&grads));
+    opt.step(&grads);
+    norm
+}
+
+/// Adds the gradient norms measured (discriminators', generators') to `r`.
+fn norms(r: &mut Record, d: Option<Tensor>, g: Option<Tensor>) {
+    if let Some(d) = &d {
+        r.last(D_GRAD_NORM, d);
+    }
+    if let Some(g) = &g {
+        r.last(G_GRAD_NORM, g);
+    }
+}
+
 // Sums stay out of place (`+=` on a tensor adds in place, inside the autograd graph).
 #[allow(clippy::assign_op_pattern)]
-pub fn pix2pix_step(m: &Pix2PixConfig, nets: &TranslationNets, opt_g: &mut Optimizer, opt_d: &mut Optimizer, a: &Tensor, b: &Tensor) -> Record {
+pub fn pix2pix_step(m: &Pix2PixConfig, nets: &TranslationNets, opt_g: &mut Optimizer, opt_d: &mut Optimizer, a: &Tensor, b: &Tensor, measure: bool) -> Record {
     let fake = nets.a2b.forward_t(a, true);
     let adversarial = m.lambda_adv > 0.0;
     let mut d_terms = None;
@@ -33,9 +51,8 @@ pub fn pix2pix_step(m: &Pix2PixConfig, nets: &TranslationNets, opt_g: &mut Optim
         let real_logits = nets.d_b.forward_t(&Tensor::cat(&[a, b], 1), true);
         let fake_logits = nets.d_b.forward_t(&Tensor::cat(&[a, &fake.detach()], 1), true);
         let d_loss = m.loss.discriminator(&real_logits, &fake_logits);
-        let grads = opt_d.grads(&d_loss);
-        opt_d.step(&grads);
-        d_terms = Some((d_loss, m.loss.score(&real_logits), m.loss.score(&fake_logits)));
+        let d_norm = update(opt_d, &d_loss, measure);
+        d_terms = Some((d_loss, m.loss.score(&real_logits), m.loss.score(&fake_logits), d_norm));
     }
     let rec = l1(&fake, b);
     let mut g_loss = &rec * m.lambda_l1;
@@ -45,13 +62,15 @@ pub fn pix2pix_step(m: &Pix2PixConfig, nets: &TranslationNets, opt_g: &mut Optim
         g_loss = g_loss + &adv * m.lambda_adv;
         adv_loss = Some(adv);
     }
-    let grads = opt_g.grads(&g_loss);
-    opt_g.step(&grads);
+    let g_norm = update(opt_g, &g_loss, measure);
     let mut r = Record::new();
-    if let (Some((d_loss, real, fake)), Some(adv)) = (&d_terms, &adv_loss) {
-        r.mean(D_LOSS, D_WHAT, d_loss).mean(G_LOSS, G_WHAT, adv).mean(D_REAL, "D(a, b)", real).mean(D_FAKE, "D(a, G(a))", fake);
+    let mut d_norm = None;
+    if let (Some((d_loss, real, fake, norm)), Some(adv)) = (d_terms, &adv_loss) {
+        r.mean(D_LOSS, D_WHAT, &d_loss).mean(G_LOSS, G_WHAT, adv).mean(D_REAL, "D(a, b)", &real).mean(D_FAKE, "D(a, G(a))", &fake);
+        d_norm = norm;
     }
     r.mean(TRANSLATION_L1, "the L1 term", &rec);
+    norms(&mut r, d_norm, g_norm);
     r
 }
 
@@ -65,11 +84,11 @@ pub struct Pools {
 pub fn cyclegan_step(
     m: &CycleGanConfig,
     nets: &TranslationNets,
-    opt_g: &mut Optimizer,
-    opt_d: &mut Optimizer,
+    (opt_g, opt_d): (&mut Optimizer, &mut Optimizer),
     pools: &mut Pools,
     rng: &mut gan_data::rng::SplitMix64,
     (a, b): (&Tensor, &Tensor),
+    measure: bool,
 ) -> Record {
     let (g, f) = (&nets.a2b, nets.b2a.as_ref().expect("CycleGAN has F: B -> A"));
     let (d_b, d_a) = (&nets.d_b, nets.d_a.as_ref().expect("CycleGAN has D_A"));
@@ -86,16 +105,14 @@ pub fn cyclegan_step(
         g_loss = g_loss + &idt * (m.lambda_identity * m.lambda_cycle);
         identity = Some(idt);
     }
-    let grads = opt_g.grads(&g_loss);
-    opt_g.step(&grads);
+    let g_norm = update(opt_g, &g_loss, measure);
 
     let pooled_b = pools.b.query(&fake_b, rng);
     let pooled_a = pools.a.query(&fake_a, rng);
     let (real_b_logits, fake_b_logits) = (d_b.forward_t(b, true), d_b.forward_t(&pooled_b, true));
     let (real_a_logits, fake_a_logits) = (d_a.forward_t(a, true), d_a.forward_t(&pooled_a, true));
     let d_loss = m.loss.discriminator(&real_b_logits, &fake_b_logits) + m.loss.discriminator(&real_a_logits, &fake_a_logits);
-    let grads = opt_d.grads(&d_loss);
-    opt_d.step(&grads);
+    let d_norm = update(opt_d, &d_loss, measure);
     // The two discriminators' mean scores, averaged in double precision.
     let mean2 = |x: &Tensor, y: &Tensor| (m.loss.score(x).to_kind(Kind::Double) + m.loss.score(y).to_kind(Kind::Double)) / 2.0;
     let mut r = Record::new();
@@ -107,5 +124,6 @@ pub fn cyclegan_step(
     if let Some(idt) = &identity {
         r.mean(TRANSLATION_IDENTITY, "the identity term", idt);
     }
+    norms(&mut r, d_norm, g_norm);
     r
 }

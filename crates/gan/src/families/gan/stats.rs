@@ -6,9 +6,9 @@ use tch::Tensor;
 use crate::losses::{mean_score, LossConfig, LossKind};
 use crate::run::metrics::names::{D_FAKE, D_GRAD_NORM, D_LOSS, D_REAL, G_GRAD_NORM, G_LOSS, PENALTY, WASSERSTEIN};
 
-pub use super::record::mean;
-use super::record::Record;
 use super::step::DiscriminatorTerms;
+pub use crate::train::record::mean;
+use crate::train::record::Record;
 
 /// The statistics of one discriminator (critic) update.
 pub struct DiscriminatorStats {

@@ -1,5 +1,7 @@
-//! Starting and resuming a translation run; as for GAN runs (see `train::open`), nothing on
-//! disk changes until the data, the networks and the checkpoint have all loaded.
+//! Building a translation run's family: the data, the networks and the checkpoint all load
+//! before the loop writes anything. CycleGAN's image pools come from the checkpoint's family
+//! state (`family.safetensors`), or, in checkpoints written before there was one, from
+//! `optimizer.safetensors`.
 
 use std::path::Path;
 
@@ -8,53 +10,43 @@ use tch::Device;
 use super::feed::{bytes_tensor, to_pm1, PairFeed};
 use super::pool::ImagePool;
 use super::step::Pools;
-use super::{TranslationTrainer, GRID_PAIRS};
+use super::{TranslationFamily, GRID_PAIRS};
 use crate::config::translation::{TranslateConfig, TranslationModel};
 use crate::error::{GanError, Result};
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::run::checkpoint::{self, CheckpointChoice, DISCRIMINATOR_FILE, GENERATOR_FILE};
 use crate::run::dir::RunDir;
-use crate::run::lock::RunLock;
-use crate::run::metrics::MetricsLog;
+use crate::train::Trainer;
 
-impl TranslationTrainer {
-    /// Starts a new run in `run_dir`, which must not already hold one.
-    pub fn new(config: TranslateConfig, run_dir: &Path, device: Device) -> Result<Self> {
-        config.validate("configuration")?;
-        let run = RunDir::new(run_dir);
-        RunLock::check_free(&run)?;
-        Self::build(config, run, device, None, RunLock::claim_new)
+/// A new translation run of `config` in `run_dir`.
+pub fn new_run(config: TranslateConfig, run_dir: &Path, device: Device) -> Result<Trainer> {
+    config.validate("configuration")?;
+    Trainer::new(run_dir, &mut |ckpt| Ok(Box::new(TranslationFamily::build(config.clone(), device, ckpt)?)))
+}
+
+/// Continues the translation run in `run_dir` from a checkpoint; `requested` may change only
+/// `steps`.
+pub fn resume_run(run_dir: &Path, requested: Option<TranslateConfig>, choice: &CheckpointChoice, device: Device) -> Result<Trainer> {
+    Trainer::resume(run_dir, choice, &mut |ckpt| {
+        let config = resumed_config(run_dir, requested.clone())?;
+        Ok(Box::new(TranslationFamily::build(config, device, ckpt)?))
+    })
+}
+
+fn resumed_config(run_dir: &Path, requested: Option<TranslateConfig>) -> Result<TranslateConfig> {
+    let run = RunDir::new(run_dir);
+    let text = std::fs::read_to_string(run.config()).map_err(GanError::io(run.config()))?;
+    let saved = TranslateConfig::from_toml_str(&text, &run.config().display().to_string())?;
+    let Some(req) = requested else { return Ok(saved) };
+    let cmp = TranslateConfig { steps: saved.steps, ..req.clone() };
+    if let Some((field, old, new)) = crate::config::differences(&saved, &cmp).into_iter().next() {
+        return Err(GanError::ResumeMismatch { run: run_dir.into(), field, saved: old, new });
     }
+    Ok(req)
+}
 
-    /// Continues the run in `run_dir` from a checkpoint; `requested` may change only `steps`.
-    pub fn resume(run_dir: &Path, requested: Option<TranslateConfig>, choice: &CheckpointChoice, device: Device) -> Result<Self> {
-        let run = RunDir::new(run_dir);
-        let lock = RunLock::acquire(&run)?;
-        let text = std::fs::read_to_string(run.config()).map_err(GanError::io(run.config()))?;
-        let saved = TranslateConfig::from_toml_str(&text, &run.config().display().to_string())?;
-        let config = match requested {
-            None => saved,
-            Some(req) => {
-                let cmp = TranslateConfig { steps: saved.steps, ..req.clone() };
-                if let Some((field, old, new)) = crate::config::differences(&saved, &cmp).into_iter().next() {
-                    return Err(GanError::ResumeMismatch { run: run_dir.into(), field, saved: old, new });
-                }
-                req
-            }
-        };
-        let ckpt = checkpoint::resolve(&run, choice)?;
-        let latest = *choice == CheckpointChoice::Latest;
-        let trainer = Self::build(config, run, device, ckpt.as_deref(), move |run| {
-            checkpoint::remove_leftovers(run)?;
-            Ok(lock)
-        })?;
-        if !latest {
-            checkpoint::supersede_after(&trainer.run, trainer.step)?;
-        }
-        Ok(trainer)
-    }
-
-    fn build(config: TranslateConfig, run: RunDir, device: Device, ckpt: Option<&Path>, claim: impl FnOnce(&RunDir) -> Result<RunLock>) -> Result<Self> {
+impl TranslationFamily {
+    fn build(config: TranslateConfig, device: Device, ckpt: Option<&Path>) -> Result<Self> {
         let set = config.data.open()?;
         let feed = PairFeed::new(&set, config.batch_size, config.seed, device)?;
         let image = feed.image;
@@ -92,8 +84,9 @@ impl TranslationTrainer {
                 let opt_file = dir.join(checkpoint::OPTIMIZER_FILE);
                 opt_g.load_state(&opt, "g.", &opt_file)?;
                 opt_d.load_state(&opt, "d.", &opt_file)?;
+                let own: std::collections::HashMap<String, tch::Tensor> = checkpoint::read_family_state(dir)?.tensors.into_iter().collect();
                 for (name, pool) in [("pool.a", &mut pools.a), ("pool.b", &mut pools.b)] {
-                    if let Some(t) = opt.get(name) {
+                    if let Some(t) = own.get(name).or_else(|| opt.get(name)) {
                         pool.restore(&t.to_device(device));
                     }
                 }
@@ -101,17 +94,10 @@ impl TranslationTrainer {
             }
             None => 0,
         };
-        let mut lock = claim(&run)?;
-        lock.record_holder()?;
-        std::fs::create_dir_all(run.samples()).map_err(GanError::io(run.samples()))?;
-        let (metrics_log, history) = MetricsLog::open(&run.metrics(), step, config.log.tensorboard.then(|| run.tensorboard()).as_deref())?;
-        checkpoint::write_atomic(&run.config(), config.to_toml().as_bytes())?;
         Ok(Self {
             data_name: config.data.describe(),
             data_len: set.a.len(),
             config,
-            run,
-            _lock: lock,
             feed,
             image,
             nets,
@@ -122,8 +108,6 @@ impl TranslationTrainer {
             grid_a,
             grid_b,
             grid_paired,
-            metrics_log,
-            history,
             device,
         })
     }

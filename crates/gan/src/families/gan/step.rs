@@ -207,11 +207,7 @@ pub fn gan_step(
     Ok(GanStepStats { d, g_loss: g_loss.detach(), g_grad_norm })
 }
 
-/// The L2 norm of a network's gradients taken together (a 0-dim tensor on their device).
-pub fn grad_norm(grads: &[Tensor]) -> Tensor {
-    let squares: Vec<Tensor> = grads.iter().map(|g| g.detach().square().sum(tch::Kind::Float)).collect();
-    Tensor::stack(&squares, 0).sum(tch::Kind::Float).sqrt()
-}
+pub use crate::optim::grad_norm;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,123 @@
+//! Building a GAN run's family: the data opens, the networks build, and a checkpoint's files
+//! all read back with the right names, shapes and values, before the loop writes anything.
+
+use std::path::Path;
+
+use gan_data::rng::mix;
+use tch::Device;
+
+use super::conditioning::{grid_inputs, run_classes};
+use super::feed::Feed;
+use super::{GanFamily, ToyView, DATA_STREAM, FIXED_Z_STREAM};
+use crate::config::{differences, TrainConfig};
+use crate::error::{GanError, Result};
+use crate::models::ema::AveragedGenerator;
+use crate::models::precision::Precision;
+use crate::optim::Optimizer;
+use crate::run::checkpoint::{self, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
+use crate::run::dir::RunDir;
+use gan_data::modes::PAPER_SAMPLES;
+
+/// The configuration to continue the run in `run_dir` with: its own, or `requested`, which
+/// may differ from it only in the training length (`steps`/`epochs`).
+pub(super) fn resumed_config(run_dir: &Path, requested: Option<TrainConfig>) -> Result<TrainConfig> {
+    let run = RunDir::new(run_dir);
+    let saved = TrainConfig::load(&run.config())?;
+    let Some(req) = requested else { return Ok(saved) };
+    let mut cmp = req.clone();
+    cmp.steps = saved.steps;
+    cmp.epochs = saved.epochs;
+    if let Some((field, old, new)) = differences(&saved, &cmp).into_iter().next() {
+        return Err(GanError::ResumeMismatch { run: run_dir.into(), field, saved: old, new });
+    }
+    Ok(req)
+}
+
+impl GanFamily {
+    /// Loads everything the run needs (from the checkpoint `ckpt`, when given) without
+    /// writing anything.
+    pub(super) fn build(config: TrainConfig, device: Device, ckpt: Option<&Path>) -> Result<Self> {
+        let state = ckpt.map(checkpoint::read_state).transpose()?;
+        let batches_consumed = state.as_ref().map_or(0, |s| s.batches_consumed);
+        let opened = Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, config.conditional, device)?;
+        let image = opened.image;
+        config.model.check_image(image).map_err(|reason| GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe())))?;
+        // Labels beyond the named classes are damage, whether or not the run uses them.
+        if let Some(k) = opened.classes {
+            config.data.vocabulary(k)?;
+        }
+        let classes = if config.conditional { run_classes(&config, opened.classes)? } else { 0 };
+        tch::manual_seed(config.seed as i64);
+        let mut nets = config.model.build(image, classes, config.pack as i64, device);
+        if config.precision == Precision::Bf16 {
+            nets = nets.in_bf16(device);
+        }
+        let ema = config.model.ema.enabled().then(|| AveragedGenerator::new(&config.model, image, classes, &nets.g_vs));
+        let opt_g = Optimizer::new(&nets.g_vs, config.optim.g.clone());
+        let opt_d = Optimizer::new(&nets.d_vs, config.optim.d.clone());
+        let fixed_seed = mix(&[config.seed, FIXED_Z_STREAM]);
+        let toy = config.data.toy().map(|dist| ToyView { dist, real: dist.sample(PAPER_SAMPLES, fixed_seed) });
+        let (fixed_z, fixed_y) = match toy {
+            Some(_) => (crate::models::latent::latents(PAPER_SAMPLES as i64, config.model.latent_dim(), fixed_seed, device), None),
+            None => grid_inputs(config.model.latent_dim(), classes, fixed_seed, device),
+        };
+        let total_steps = config.total_steps(opened.len);
+        let probe = (config.doctor.every > 0).then(|| crate::doctor::probe::Probe::for_run(&config, image, classes, device)).transpose()?;
+        let class_names = match classes {
+            0 => Vec::new(),
+            k => {
+                let v = config.data.vocabulary(k as usize)?;
+                (0..v.len()).map(|i| v.name(i).to_string()).collect()
+            }
+        };
+        let mut family = Self {
+            probe,
+            last_real: None,
+            data_name: config.data.describe(),
+            class_names,
+            config,
+            device,
+            feed: opened.feed,
+            data_len: opened.len,
+            batches_per_epoch: opened.batches_per_epoch,
+            image,
+            classes,
+            nets,
+            ema,
+            opt_g,
+            opt_d,
+            batches_consumed,
+            total_steps,
+            fixed_z,
+            fixed_y,
+            toy,
+            skipped: Vec::new(),
+            dist: None,
+        };
+        if let (Some(dir), Some(state)) = (ckpt, &state) {
+            family.load(dir, state)?;
+        }
+        Ok(family)
+    }
+
+    /// Loads the checkpoint in `dir` (whose state.json says `state`), checking that it was
+    /// trained on data of this shape.
+    fn load(&mut self, dir: &Path, state: &CheckpointState) -> Result<()> {
+        let mismatch = |reason: String| Err(GanError::Checkpoint { path: dir.into(), reason });
+        if state.image != self.image {
+            return mismatch(format!("was trained on {} images, the data now gives {}", state.image, self.image));
+        }
+        if state.classes != self.classes {
+            return mismatch(format!("was trained with {} classes, the data now gives {}", state.classes, self.classes));
+        }
+        checkpoint::load_weights(&mut self.nets.g_vs, &dir.join(GENERATOR_FILE))?;
+        checkpoint::load_weights(&mut self.nets.d_vs, &dir.join(DISCRIMINATOR_FILE))?;
+        if let Some(e) = &mut self.ema {
+            checkpoint::load_weights(&mut e.vs, &dir.join(GENERATOR_EMA_FILE))?;
+        }
+        let opt = checkpoint::load_optimizer(dir)?;
+        let opt_file = dir.join(checkpoint::OPTIMIZER_FILE);
+        self.opt_g.load_state(&opt, "g.", &opt_file)?;
+        self.opt_d.load_state(&opt, "d.", &opt_file)
+    }
+}

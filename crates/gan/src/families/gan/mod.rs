@@ -1,0 +1,149 @@
+//! The GAN family: a generator and a discriminator (critic), unconditional or conditional
+//! (Mirza & Osindero 2014), with every loss and Lipschitz term of `crate::losses`, a moving
+//! average of the generator, PacGAN packing, data parallelism and bf16; and the VAE baseline
+//! (Kingma & Welling 2014), which shares its configuration, data and sample grid. Runs of
+//! `TrainConfig` (`gan train --preset mnist-dcgan`, ...).
+
+mod build;
+mod checkup;
+mod conditioning;
+mod family;
+pub mod feed;
+mod parallel;
+pub mod stats;
+pub mod step;
+mod vae_step;
+
+use std::path::Path;
+
+use tch::{Device, Kind, Tensor};
+
+use crate::config::TrainConfig;
+use crate::error::Result;
+use crate::models::condition::one_hot;
+use crate::models::ema::AveragedGenerator;
+use crate::models::{ImageShape, Nets, Partner};
+use crate::optim::Optimizer;
+use crate::run::checkpoint::CheckpointChoice;
+use crate::train::record::Record;
+use crate::train::{StepContext, Trainer};
+use gan_data::toy::ToyDist;
+
+use feed::Feed;
+use step::{gan_step, RealBatch, StepParts};
+
+/// Stream tags mixed with the run seed, so each use of randomness is independent.
+const FIXED_Z_STREAM: u64 = 2;
+const DATA_STREAM: u64 = 3;
+/// Number of images in the fixed-z sample grid (8x8; see `grid_inputs` for conditional runs).
+pub const GRID_SAMPLES: i64 = 64;
+
+/// What a toy run plots.
+struct ToyView {
+    dist: ToyDist,
+    real: Vec<f32>,
+}
+
+/// A GAN (or VAE) run's networks, optimisers and data.
+pub struct GanFamily {
+    config: TrainConfig,
+    device: Device,
+    data_name: String,
+    feed: Feed,
+    data_len: usize,
+    batches_per_epoch: u64,
+    image: ImageShape,
+    /// Classes of a conditional run (0: unconditional), and their names.
+    classes: i64,
+    class_names: Vec<String>,
+    nets: Nets,
+    /// The moving average of the generator's weights, when the run keeps one.
+    ema: Option<AveragedGenerator>,
+    opt_g: Optimizer,
+    opt_d: Optimizer,
+    batches_consumed: u64,
+    total_steps: u64,
+    fixed_z: Tensor,
+    fixed_y: Option<Tensor>,
+    /// For toy data: the distribution and real points to plot beside the generated ones.
+    toy: Option<ToyView>,
+    /// Files skipped while decoding (image folders with `on_error = "skip"`), not yet reported.
+    skipped: Vec<gan_data::DataError>,
+    /// The doctor's sample check (none when `[doctor] every = 0`).
+    probe: Option<crate::doctor::probe::Probe>,
+    /// The last real batch, for a sample check that compares with real images.
+    last_real: Option<Tensor>,
+    /// The data-parallel group this run is a rank of (see [`GanFamily::join`]).
+    dist: Option<std::sync::Arc<crate::dist::Dist>>,
+}
+
+/// A new GAN run of `config` in `run_dir`.
+pub fn new_run(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Trainer> {
+    config.validate("configuration")?;
+    Trainer::new(run_dir, &mut |ckpt| Ok(Box::new(GanFamily::build(config.clone(), device, ckpt)?)))
+}
+
+/// Continues the GAN run in `run_dir`. When `requested` is given (the configuration the user
+/// asked for now), it must equal the run's own except for the training length
+/// (`steps`/`epochs`), which may change to extend or shorten the run.
+pub fn resume_run(run_dir: &Path, requested: Option<TrainConfig>, choice: &CheckpointChoice, device: Device) -> Result<Trainer> {
+    Trainer::resume(run_dir, choice, &mut |ckpt| {
+        let config = build::resumed_config(run_dir, requested.clone())?;
+        Ok(Box::new(GanFamily::build(config, device, ckpt)?))
+    })
+}
+
+impl GanFamily {
+    /// One generator update (with `d_steps` discriminator updates before it), or one VAE
+    /// update; then the moving average follows.
+    fn train_step(&mut self, ctx: StepContext) -> Result<Record> {
+        let lr_scale = self.config.optim.lr_factor(ctx.step, self.total_steps);
+        let loss = self.config.loss.at(ctx.step, self.total_steps);
+        self.opt_g.set_lr_scale(lr_scale);
+        self.opt_d.set_lr_scale(lr_scale);
+        let (latent, device, image, classes) = (self.config.model.latent_dim(), self.device, self.image, self.classes);
+        let feed = &mut self.feed;
+        let consumed = &mut self.batches_consumed;
+        let skipped = &mut self.skipped;
+        let mut last_real = self.probe.as_ref().is_some_and(|p| p.needs_real()).then_some(&mut self.last_real);
+        let pack = self.config.pack as i64;
+        let dist = self.dist.as_deref();
+        // In a data-parallel group each rank takes its rows of the global batch (and of the
+        // noise drawn for it), so that the group computes the single-process step.
+        let shard = |t: Tensor| dist.map_or_else(|| t.shallow_clone(), |d| d.shard(&t));
+        let next_real = || {
+            let batch = feed.batch(*consumed, image, device)?;
+            *consumed += 1;
+            skipped.extend(batch.skipped);
+            let images = shard(batch.images);
+            if let Some(last) = last_real.as_mut() {
+                **last = Some(images.shallow_clone());
+            }
+            let labels = batch.labels.map(|l| one_hot(&shard(l), classes));
+            RealBatch { images, labels }.whole_packs(pack)
+        };
+        let world = dist.map_or(1, |d| d.world() as i64);
+        let record = match &self.nets.partner {
+            Partner::Discriminator(d) => {
+                let noise = |n| shard(Tensor::randn([n * world, latent], (Kind::Float, device)));
+                let (g, d) = (self.nets.g.as_ref(), d.as_ref());
+                let parts = StepParts { g, d, opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &loss, measure_grads: ctx.measure_grads, dist };
+                gan_step(parts, self.config.d_steps, next_real, noise)?.record(&loss)
+            }
+            Partner::Encoder(encoder, decoder) => {
+                let mut next_real = next_real;
+                let real = next_real()?.images;
+                vae_step::vae_step(encoder, decoder, &mut self.opt_g, &mut self.opt_d, &real, latent)
+            }
+        };
+        if let Some(e) = &self.ema {
+            e.update(ctx.step, self.config.batch_size);
+        }
+        Ok(record)
+    }
+
+    /// The generator that samples: the moving average when the run keeps one.
+    fn sampler(&self) -> &dyn crate::models::Generator {
+        self.ema.as_ref().map_or(self.nets.g.as_ref(), |e| e.g.as_ref())
+    }
+}
