@@ -136,6 +136,10 @@ pub struct TrainArgs {
     /// would. Under torchrun, leave it out: its environment names the ranks.
     #[arg(long, value_name = "N")]
     pub nproc: Option<usize>,
+    /// A signal that, like SIGINT and SIGTERM, stops training after the current step with a
+    /// checkpoint (SLURM: `#SBATCH --signal=USR1@120` with `--stop-signal usr1`).
+    #[arg(long, value_enum)]
+    pub stop_signal: Option<crate::signals::StopSignal>,
     /// Seconds a rank waits for the others (to join, or in any collective) before failing.
     #[arg(long, default_value_t = 600, value_name = "SECS")]
     pub dist_timeout: u64,

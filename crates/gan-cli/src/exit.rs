@@ -30,6 +30,11 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
+            if let Some(GanError::Stopped { signal, step, checkpoint, run }) = e.chain().find_map(|c| c.downcast_ref::<GanError>()) {
+                let saved = checkpoint.as_ref().map_or_else(|| "this rank writes no checkpoint".to_string(), |p| format!("checkpoint {}", p.display()));
+                eprintln!("stopped by {} at step {step} ({saved}); continue with: gan train --resume {}", crate::signals::name(*signal), run.display());
+                return 128 + *signal as i32;
+            }
             // Library messages already quote their cause; print each text once.
             let mut line = String::new();
             for cause in e.chain().map(|c| c.to_string().replace('\n', " ")) {

@@ -6,6 +6,7 @@ mod commands;
 mod exit;
 mod health;
 mod progress;
+mod signals;
 mod step_dump;
 mod sweep;
 

@@ -34,10 +34,12 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         Some(launch) => Some(super::train_group::join(&launch, a.dist_timeout)?),
         None => None,
     };
+    let stop = crate::signals::install(a.stop_signal)?;
     if let Some(d) = dist.as_ref().filter(|d| !d.is_leader()) {
         let own = if a.resume.is_none() { Some(resolve_config(&a, Preset::DEFAULT.config())?) } else { None };
         let (mut trainer, _scratch) = super::train_group::follower(d, own, device)?;
         trainer.join(d.clone())?;
+        trainer.stop_on(stop);
         trainer.run(&mut |_| {})?;
         return Ok(());
     }
@@ -62,6 +64,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         d.share("config", trainer.config_toml().as_bytes())?;
         trainer.join(d)?;
     }
+    trainer.stop_on(stop);
     trainer.run(&mut |e| progress.on_event(e))?;
     if let Some(c) = children {
         c.wait()?;

@@ -55,6 +55,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             gan::families::translation::new_run(config, &out, device)?
         }
     };
+    trainer.stop_on(crate::signals::install(a.stop_signal)?);
     trainer.run(&mut |e| progress.on_event(e))?;
     if a.eval {
         let run = trainer.run_dir().to_path_buf();

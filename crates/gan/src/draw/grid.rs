@@ -82,15 +82,38 @@ pub fn save_grid(images: &Tensor, nrow: usize, path: &Path) -> Result<()> {
 
 /// Writes a PNG under a temporary name, then renames it into place, so readers (and a
 /// killed process) never leave a half-written image at `path`.
+/// Writes `img` to `path` atomically (a temporary file renamed into place); on failure the
+/// temporary file is removed, and a full disk is said so.
 pub fn save_png(img: &DynamicImage, path: &Path) -> Result<()> {
     let tmp = path.with_extension("png.tmp");
-    img.save_with_format(&tmp, image::ImageFormat::Png).map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
-    std::fs::rename(&tmp, path).map_err(GanError::io(path))
+    let written = img
+        .save_with_format(&tmp, image::ImageFormat::Png)
+        .map_err(|e| match e {
+            image::ImageError::IoError(io) => GanError::Io { path: tmp.clone(), source: io },
+            other => GanError::Io { path: tmp.clone(), source: std::io::Error::other(other) },
+        })
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(GanError::io(path)));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(|e| e.disk_full_as(|| path.display().to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A PNG that cannot be put in place (here the target is a folder) leaves no temporary
+    /// file behind.
+    #[test]
+    fn a_failed_save_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("loss.png");
+        std::fs::create_dir_all(target.join("x")).unwrap();
+        let img = DynamicImage::ImageLuma8(image::GrayImage::new(4, 4));
+        assert!(save_png(&img, &target).is_err());
+        assert!(!dir.path().join("loss.png.tmp").exists());
+    }
 
     #[test]
     fn layout_and_values_by_hand() {

@@ -45,8 +45,10 @@ const MAX_SIDE: i64 = 4096;
 const MAX_CLASSES: i64 = 100_000;
 
 /// Fault injection for tests: `GAN_FAULT_ABORT_IN_CHECKPOINT=STEP` aborts the process in the
-/// middle of writing the checkpoint of that step, as a SIGKILL would.
+/// middle of writing the checkpoint of that step, as a SIGKILL would;
+/// `GAN_FAULT_DISK_FULL_IN_CHECKPOINT=STEP` fails that write there as a full disk does.
 const FAULT_ENV: &str = "GAN_FAULT_ABORT_IN_CHECKPOINT";
+const DISK_FULL_ENV: &str = "GAN_FAULT_DISK_FULL_IN_CHECKPOINT";
 
 /// `state.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,11 +101,15 @@ pub fn read_family_state(dir: &Path) -> Result<FamilyState> {
     Ok(FamilyState { tensors, values })
 }
 
-/// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
+/// Writes `bytes` to `path` atomically (temporary file, fsync, rename); a failed write
+/// leaves no temporary file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).map_err(GanError::io(&tmp))?;
-    sync_file(&tmp)?;
+    let written = std::fs::write(&tmp, bytes).map_err(GanError::io(&tmp)).and_then(|()| sync_file(&tmp));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.disk_full_as(|| path.display().to_string()));
+    }
     std::fs::rename(&tmp, path).map_err(GanError::io(path))?;
     if let Some(parent) = path.parent() {
         sync_dir(parent);
@@ -122,23 +128,40 @@ fn sync_dir(path: &Path) {
     }
 }
 
-fn fault_point(step: u64) {
-    if std::env::var(FAULT_ENV).ok().and_then(|v| v.parse::<u64>().ok()) == Some(step) {
+fn fault_point(step: u64, file: &Path) -> Result<()> {
+    let at = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok()) == Some(step);
+    if at(FAULT_ENV) {
         std::process::abort();
     }
+    if at(DISK_FULL_ENV) {
+        return Err(GanError::Io { path: file.into(), source: std::io::Error::from_raw_os_error(28) });
+    }
+    Ok(())
 }
 
 /// Saves a checkpoint for `parts.state.step`, points `latest` at it, and deletes all but
 /// the newest `keep` checkpoints (and those of every `keep_every`-th step, when it is not 0).
-/// Returns the checkpoint's directory.
+/// Returns the checkpoint's directory. A save that fails removes what it wrote; a full disk
+/// is reported as [`GanError::DiskFull`] naming the last good checkpoint.
 pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize, keep_every: u64) -> Result<PathBuf> {
     let step = parts.state.step;
-    let dir = run.checkpoint(step);
     let tmp = run.checkpoints().join(format!(".tmp-step-{step:08}"));
+    write_checkpoint(run, parts, &tmp, keep, keep_every).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&tmp);
+        match e.disk_full_as(|| format!("checkpoint step-{step:08} of {}", run.root().display())) {
+            GanError::DiskFull { writing, .. } => GanError::DiskFull { writing, last_good: latest(run).ok().flatten() },
+            other => other,
+        }
+    })
+}
+
+fn write_checkpoint(run: &RunDir, parts: CheckpointParts<'_>, tmp: &Path, keep: usize, keep_every: u64) -> Result<PathBuf> {
+    let step = parts.state.step;
+    let dir = run.checkpoint(step);
     if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(GanError::io(&tmp))?;
+        std::fs::remove_dir_all(tmp).map_err(GanError::io(tmp))?;
     }
-    std::fs::create_dir_all(&tmp).map_err(GanError::io(&tmp))?;
+    std::fs::create_dir_all(tmp).map_err(GanError::io(tmp))?;
     let torch_err = |p: &Path| {
         let p = p.to_path_buf();
         move |e: tch::TchError| GanError::Checkpoint { path: p, reason: e.to_string() }
@@ -147,10 +170,10 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize, keep_every: u
     for (i, (name, vs)) in parts.weights.iter().enumerate() {
         let f = tmp.join(name);
         crate::tensors::save_vars(vs, &f).map_err(torch_err(&f))?;
-        files.push(f);
         if i == 0 {
-            fault_point(step);
+            fault_point(step, &f)?;
         }
+        files.push(f);
     }
     if let Some(family) = &parts.family {
         if !family.tensors.is_empty() {
@@ -174,11 +197,11 @@ pub fn save(run: &RunDir, parts: CheckpointParts<'_>, keep: usize, keep_every: u
     for f in &files {
         sync_file(f)?;
     }
-    sync_dir(&tmp);
+    sync_dir(tmp);
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(GanError::io(&dir))?;
     }
-    std::fs::rename(&tmp, &dir).map_err(GanError::io(&dir))?;
+    std::fs::rename(tmp, &dir).map_err(GanError::io(&dir))?;
     sync_dir(&run.checkpoints());
     write_atomic(&run.latest_pointer(), format!("step-{step:08}\n").as_bytes())?;
     prune(run, keep, keep_every)?;

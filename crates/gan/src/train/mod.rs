@@ -11,6 +11,7 @@ mod open;
 pub mod record;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -48,6 +49,10 @@ pub struct Trainer {
     /// The step of the doctor's previous check.
     checked_through: u64,
     diagnoses_log: DiagnosesLog,
+    /// A signal's number once one asked training to stop (see [`Trainer::stop_on`]).
+    stop: Option<Arc<AtomicUsize>>,
+    /// The step of the newest checkpoint this process saved.
+    saved_at: Option<u64>,
 }
 
 impl Trainer {
@@ -88,6 +93,13 @@ impl Trainer {
         self.family.dist().is_none_or(|d| d.is_leader())
     }
 
+    /// Stops training cleanly once `signal` holds a signal's number (a caller's signal handler
+    /// sets it): the step under way finishes, a checkpoint of it is written, and training
+    /// ends with [`GanError::Stopped`].
+    pub fn stop_on(&mut self, signal: Arc<AtomicUsize>) {
+        self.stop = Some(signal);
+    }
+
     /// Trains to the configured length.
     pub fn run(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
         self.run_until(self.settings.total_steps, on_event)
@@ -111,6 +123,9 @@ impl Trainer {
             }
             on_event(&Event::Step { step: self.step });
             self.after_step(stop, &mut window, &mut window_start, on_event)?;
+            if let Some(signal) = self.stop.as_ref().map(|s| s.load(Ordering::SeqCst)).filter(|&s| s != 0) {
+                return Err(self.stopped(signal, on_event));
+            }
         }
         on_event(&Event::Health { checks: self.doctor.checks(), every: self.settings.doctor.every, seen: self.doctor.seen().to_vec() });
         on_event(&Event::Finished { step: self.step, run_dir: self.run.root().into(), last: self.history.last().cloned() });
@@ -156,6 +171,26 @@ impl Trainer {
         Ok(())
     }
 
+    /// Ends training on `signal`: the step just finished is checkpointed (by the leader, unless
+    /// it was already).
+    fn stopped(&mut self, signal: usize, on_event: &mut dyn FnMut(&Event)) -> GanError {
+        let mut checkpoint = None;
+        if self.is_leader() {
+            if self.saved_at == Some(self.step) {
+                checkpoint = Some(self.run.checkpoint(self.step));
+            } else {
+                match self.save_checkpoint() {
+                    Ok(path) => {
+                        on_event(&Event::CheckpointSaved { step: self.step, path: path.clone() });
+                        checkpoint = Some(path);
+                    }
+                    Err(e) => return e,
+                }
+            }
+        }
+        GanError::Stopped { signal, step: self.step, checkpoint, run: self.run.root().into() }
+    }
+
     fn started(&self) -> Event {
         let d = self.family.describe();
         let nets = self.family.networks();
@@ -189,12 +224,24 @@ impl Trainer {
     fn record(&mut self, window: &mut Window, secs: f64) -> Result<StepMetrics> {
         let steps = window.len() as u64;
         let m = StepMetrics { step: self.step, epoch: self.family.epoch(), scalars: window.take_means(), steps_per_sec: steps as f64 / secs.max(1e-9) };
-        self.metrics_log.append(&m)?;
+        self.metrics_log.append(&m).map_err(|e| self.with_last_good(e))?;
         self.history.push(m.clone());
         Ok(m)
     }
 
+    /// `e`, naming the last good checkpoint when it is a full disk.
+    fn with_last_good(&self, e: GanError) -> GanError {
+        match e.disk_full_as(|| self.run.root().display().to_string()) {
+            GanError::DiskFull { writing, last_good: None } => GanError::DiskFull { writing, last_good: checkpoint::latest(&self.run).ok().flatten() },
+            other => other,
+        }
+    }
+
     fn save_samples(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
+        self.write_samples(on_event).map_err(|e| self.with_last_good(e))
+    }
+
+    fn write_samples(&mut self, on_event: &mut dyn FnMut(&Event)) -> Result<()> {
         let path = self.run.sample_grid(self.step);
         self.family.save_samples(self.step, &path)?;
         self.metrics_log.sample_grid(self.step, &path)?;
@@ -207,6 +254,8 @@ impl Trainer {
 
     fn save_checkpoint(&mut self) -> Result<PathBuf> {
         let parts = self.family.checkpoint(self.step);
-        checkpoint::save(&self.run, parts, self.settings.keep_checkpoints, self.settings.keep_every)
+        let dir = checkpoint::save(&self.run, parts, self.settings.keep_checkpoints, self.settings.keep_every)?;
+        self.saved_at = Some(self.step);
+        Ok(dir)
     }
 }

@@ -74,6 +74,8 @@ impl Trainer {
             step,
             metrics_log,
             history,
+            stop: None,
+            saved_at: None,
         })
     }
 }
