@@ -91,6 +91,22 @@ pub fn load_into(file: &Path, dst: &mut HashMap<String, Tensor>) -> Result<()> {
     Ok(())
 }
 
+/// Copies into `to` every variable of `from` with the same name and shape (a network that
+/// grew keeps the weights that remain); returns how many were copied.
+pub fn copy_matching(from: &tch::nn::VarStore, to: &mut tch::nn::VarStore) -> usize {
+    let src = from.variables();
+    let mut n = 0;
+    tch::no_grad(|| {
+        for (name, mut dst) in to.variables() {
+            if let Some(t) = src.get(&name).filter(|t| t.size() == dst.size()) {
+                dst.copy_(t);
+                n += 1;
+            }
+        }
+    });
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,7 @@ fn panel(
     series: &[Series<'_>],
     fixed_y: Option<(f64, f64)>,
 ) -> std::result::Result<(), Box<dyn std::error::Error>> {
-    let x_max = metrics.last().map_or(1, |m| m.step).max(1) as f64;
+    let x_max = metrics.last().map_or(1, |m| m.step).max(1);
     let (y_min, y_max) = fixed_y.unwrap_or_else(|| {
         let vals = metrics.iter().flat_map(|m| series.iter().filter_map(move |s| m.get(s.2))).filter(|v| v.is_finite());
         let (lo, hi) = vals.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
@@ -41,12 +41,13 @@ fn panel(
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 20))
         .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(50)
-        .build_cartesian_2d(0f64..x_max, y_min..y_max)?;
-    chart.configure_mesh().x_desc("step").label_style(("sans-serif", 13)).draw()?;
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        // Steps are whole numbers: an integer axis never puts a tick at step 2.5.
+        .build_cartesian_2d(0u64..x_max, y_min..y_max)?;
+    chart.configure_mesh().x_desc("step").x_labels(x_max.min(10) as usize + 1).y_label_formatter(&|v| y_label(*v)).label_style(("sans-serif", 13)).draw()?;
     for &(name, color, scalar) in series {
-        let pts = metrics.iter().filter_map(|m| m.get(scalar).map(|v| (m.step as f64, v))).filter(|p| p.1.is_finite());
+        let pts = metrics.iter().filter_map(|m| m.get(scalar).map(|v| (m.step, v))).filter(|p| p.1.is_finite());
         chart
             .draw_series(LineSeries::new(pts, color.stroke_width(2)))?
             .label(name)
@@ -54,6 +55,18 @@ fn panel(
     }
     chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).label_font(("sans-serif", 13)).draw()?;
     Ok(())
+}
+
+/// A y-axis label short enough for its margin: three significant digits, or scientific
+/// notation for large and tiny values.
+fn y_label(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && !(1e-3..1e4).contains(&a) {
+        format!("{v:.1e}")
+    } else {
+        let text = format!("{v:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }
 
 /// Draws `loss.png` from the metrics so far.
@@ -106,6 +119,14 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn y_labels_stay_short() {
+        assert_eq!(
+            (y_label(0.5), y_label(2.0), y_label(-1234.5678), y_label(12345.0), y_label(0.0001)),
+            ("0.5".into(), "2".into(), "-1234.568".into(), "1.2e4".into(), "1.0e-4".into())
+        );
+    }
 
     #[test]
     fn draws_a_non_blank_png() {

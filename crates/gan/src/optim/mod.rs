@@ -7,6 +7,7 @@
 //! are never computed by the other network's update.
 
 mod adam;
+mod groups;
 mod pair;
 mod rmsprop;
 mod schedule;
@@ -85,6 +86,10 @@ pub struct Optimizer {
     lr_scale: f64,
     /// The data-parallel group whose mean gradient each step takes (see [`crate::dist`]).
     dist: Option<std::sync::Arc<crate::dist::Dist>>,
+    /// Each parameter's factor on the learning rate (see `groups.rs`).
+    lr_mult: Vec<f64>,
+    /// Lazy regularisation's `c = k / (k + 1)` (see `groups.rs`); 1 without.
+    lazy_c: f64,
 }
 
 impl Optimizer {
@@ -95,7 +100,8 @@ impl Optimizer {
         vars.sort_by(|a, b| a.0.cmp(&b.0));
         let (names, params): (Vec<String>, Vec<Tensor>) = vars.into_iter().unzip();
         let state = cfg.slots().iter().map(|_| params.iter().map(|p| p.zeros_like()).collect()).collect();
-        Self { cfg, names, params, state, step: 0, lr_scale: 1.0, dist: None }
+        let lr_mult = vec![1.0; params.len()];
+        Self { cfg, names, params, state, step: 0, lr_scale: 1.0, dist: None, lr_mult, lazy_c: 1.0 }
     }
 
     /// The parameters, in the order `step` expects their gradients.
@@ -145,13 +151,17 @@ impl Optimizer {
             None => grads,
         };
         self.step += 1;
-        tch::no_grad(|| match &self.cfg {
-            OptimizerConfig::Adam(c) => {
-                let (m, v) = self.state.split_at_mut(1);
-                c.update(c.lr * self.lr_scale, self.step, &mut self.params, grads, &mut m[0], &mut v[0]);
-            }
-            OptimizerConfig::RmsProp(c) => c.update(c.lr * self.lr_scale, &mut self.params, grads, &mut self.state[0]),
-        });
+        if self.is_plain() {
+            tch::no_grad(|| match &self.cfg {
+                OptimizerConfig::Adam(c) => {
+                    let (m, v) = self.state.split_at_mut(1);
+                    c.update(c.lr * self.lr_scale, self.step, &mut self.params, grads, &mut m[0], &mut v[0]);
+                }
+                OptimizerConfig::RmsProp(c) => c.update(c.lr * self.lr_scale, &mut self.params, grads, &mut self.state[0]),
+            });
+        } else {
+            self.step_groups(grads);
+        }
     }
 
     /// Clamps every parameter into `[-c, c]` (WGAN weight clipping).
