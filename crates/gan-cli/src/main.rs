@@ -13,6 +13,10 @@ mod sweep;
 use clap::Parser;
 
 fn main() {
+    // Output piped into a reader that stops early (`gan presets | head`) ends quietly, as
+    // other command-line tools do, instead of reporting a failed write.
+    // SAFETY: called first, before any other thread exists.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     exit::install_panic_hook();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -113,3 +113,15 @@ fn device_cuda_loads_the_backend_and_names_a_missing_gpu() {
         assert!(!t.path().join("r").exists(), "nothing written");
     }
 }
+
+/// Output piped into a reader that stops early ends quietly (as `gan presets | head` would),
+/// not with an internal error about a failed write.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let mut child = gan().arg("presets").stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    // The reading end closes before gan has written anything.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("internal error") && !err.contains("Broken pipe"), "{err}");
+}
