@@ -131,7 +131,7 @@ impl Family for Growing {
     }
 
     fn describe(&self) -> Description {
-        Description { data: "noise images".into(), examples: 0, unit: "images", device: "cpu".into(), g_params: 0, d_params: 0, classes: Vec::new() }
+        Description { data: "noise images".into(), examples: 0, unit: "images", device: "cpu".into(), classes: Vec::new() }
     }
 
     fn step(&mut self, ctx: StepContext) -> Result<Record> {

@@ -42,8 +42,6 @@ pub struct Description {
     pub examples: usize,
     pub unit: &'static str,
     pub device: String,
-    pub g_params: i64,
-    pub d_params: i64,
     pub classes: Vec<String>,
 }
 

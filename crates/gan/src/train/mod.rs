@@ -206,8 +206,8 @@ impl Trainer {
                 Some(g) => format!("{} on each of {} ranks (gloo)", d.device, g.world()),
                 None => d.device,
             },
-            g_params: d.g_params.max(params(0)),
-            d_params: d.d_params.max(params(1)),
+            g_params: params(0),
+            d_params: params(1),
             classes: d.classes,
         }
     }

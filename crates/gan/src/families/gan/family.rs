@@ -45,8 +45,6 @@ impl Family for GanFamily {
             examples: self.data_len,
             unit: if self.toy.is_some() { "points" } else { "images" },
             device: device::describe(self.device),
-            g_params: 0,
-            d_params: 0,
             classes: self.class_names.clone(),
         }
     }

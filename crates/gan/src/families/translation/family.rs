@@ -37,15 +37,7 @@ impl Family for TranslationFamily {
     }
 
     fn describe(&self) -> Description {
-        Description {
-            data: self.data_name.clone(),
-            examples: self.data_len,
-            unit: "images",
-            device: crate::device::describe(self.device),
-            g_params: 0,
-            d_params: 0,
-            classes: Vec::new(),
-        }
+        Description { data: self.data_name.clone(), examples: self.data_len, unit: "images", device: crate::device::describe(self.device), classes: Vec::new() }
     }
 
     fn step(&mut self, ctx: StepContext) -> Result<Record> {

@@ -49,10 +49,6 @@ pub struct TranslationFamily {
 }
 
 impl TranslationFamily {
-    pub fn config(&self) -> &TranslateConfig {
-        &self.config
-    }
-
     /// One update of generators and discriminators.
     fn train_step(&mut self, ctx: StepContext) -> Record {
         let factor = self.config.lr_factor(ctx.step, self.config.steps);
