@@ -25,9 +25,7 @@ pub enum Builtin {
 
 impl Builtin {
     pub fn name(self) -> &'static str {
-        match self {
-            Builtin::Mnist10k => "mnist-10k",
-        }
+        crate::names::serde_name(&self)
     }
 
     /// Decodes the embedded files.

@@ -25,12 +25,13 @@ pub mod fetch;
 pub mod folder;
 pub mod idx;
 pub mod modes;
+pub mod names;
 pub mod pairs;
 pub mod rng;
 pub mod sampler;
 pub mod source;
-pub mod source_de;
 pub mod stacked;
+pub mod tagged;
 pub mod toy;
 pub mod vocab;
 

@@ -3,8 +3,6 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
-
 use crate::builtin::Builtin;
 use crate::dataset::{load_idx_dir, Dataset, Split};
 use crate::error::{DataError, Result};
@@ -13,65 +11,66 @@ use crate::stacked::StackedMnist;
 use crate::toy::ToyDist;
 use crate::vocab::{ClassSet, Vocabulary};
 
-/// The `[data]` table of a run configuration (`kind` names the variant).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum DataSource {
-    /// A data set compiled into the binary.
-    Builtin { name: Builtin },
-    /// A folder with `train-images-idx3-ubyte[.gz]` (and optionally labels).
-    Idx {
-        dir: PathBuf,
-        #[serde(default)]
-        split: Split,
-        /// The names of the labels (`"mnist"`, `"fashion-mnist"`); without it classes are
-        /// known by number.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        classes: Option<ClassSet>,
-    },
-    /// CIFAR-10's binary batches in `dir` (or `dir/cifar-10-batches-bin`, where `gan data
-    /// fetch cifar10` puts them): 32x32 colour images with their ten class names.
-    Cifar10 {
-        dir: PathBuf,
-        #[serde(default)]
-        split: Split,
-    },
-    /// PNG/JPEG files anywhere under `dir`, as `size x size` RGB, streamed batch by batch.
-    Folder {
-        dir: PathBuf,
-        size: u32,
-        #[serde(default)]
-        on_error: OnError,
-    },
-    /// Stacked MNIST: `images` colour images whose channels are three digits drawn
-    /// independently (with `seed`) from the built-in MNIST sample or the labelled IDX
-    /// digits in `dir`.
-    StackedMnist {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        dir: Option<PathBuf>,
-        #[serde(default = "default_stacked_images")]
-        images: usize,
-        #[serde(default)]
-        seed: u64,
-    },
-    /// `points` points drawn once (with `seed`) from a toy distribution.
-    Toy {
-        dist: ToyDist,
-        #[serde(default = "default_points")]
-        points: usize,
-        #[serde(default)]
-        seed: u64,
-    },
+crate::kind_tagged! {
+    /// The `[data]` table of a run configuration (`kind` names the variant).
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum DataSource {
+        /// A data set compiled into the binary.
+        Builtin { name: Builtin },
+        /// A folder with `train-images-idx3-ubyte[.gz]` (and optionally labels).
+        Idx {
+            dir: PathBuf,
+            #[serde(default)]
+            split: Split,
+            /// The names of the labels (`"mnist"`, `"fashion-mnist"`); without it classes are
+            /// known by number.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            classes: Option<ClassSet>,
+        },
+        /// CIFAR-10's binary batches in `dir` (or `dir/cifar-10-batches-bin`, where `gan data
+        /// fetch cifar10` puts them): 32x32 colour images with their ten class names.
+        Cifar10 {
+            dir: PathBuf,
+            #[serde(default)]
+            split: Split,
+        },
+        /// PNG/JPEG files anywhere under `dir`, as `size x size` RGB, streamed batch by batch.
+        Folder {
+            dir: PathBuf,
+            size: u32,
+            #[serde(default)]
+            on_error: OnError,
+        },
+        /// Stacked MNIST: `images` colour images whose channels are three digits drawn
+        /// independently (with `seed`) from the built-in MNIST sample or the labelled IDX
+        /// digits in `dir`.
+        StackedMnist {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            dir: Option<PathBuf>,
+            #[serde(default = "default_stacked_images")]
+            images: usize,
+            #[serde(default)]
+            seed: u64,
+        },
+        /// `points` points drawn once (with `seed`) from a toy distribution.
+        Toy {
+            dist: ToyDist,
+            #[serde(default = "default_points")]
+            points: usize,
+            #[serde(default)]
+            seed: u64,
+        },
+    }
 }
 
 /// The most toy points or Stacked MNIST images a source may draw up front.
 pub const MAX_DRAWN: usize = 10_000_000;
 
-pub(crate) fn default_points() -> usize {
+fn default_points() -> usize {
     100_000
 }
 
-pub(crate) fn default_stacked_images() -> usize {
+fn default_stacked_images() -> usize {
     100_000
 }
 

@@ -59,13 +59,7 @@ impl ToyDist {
     pub const ALL: [ToyDist; 5] = [ToyDist::Ring8, ToyDist::Grid25, ToyDist::Spiral, ToyDist::TwoMoons, ToyDist::Normal];
 
     pub fn name(self) -> &'static str {
-        match self {
-            ToyDist::Ring8 => "ring8",
-            ToyDist::Grid25 => "grid25",
-            ToyDist::Spiral => "spiral",
-            ToyDist::TwoMoons => "two-moons",
-            ToyDist::Normal => "normal",
-        }
+        crate::names::serde_name(&self)
     }
 
     /// Dimension of a point.

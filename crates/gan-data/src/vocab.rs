@@ -51,11 +51,7 @@ impl ClassSet {
     }
 
     pub fn name(self) -> &'static str {
-        match self {
-            ClassSet::Mnist => "mnist",
-            ClassSet::FashionMnist => "fashion-mnist",
-            ClassSet::Cifar10 => "cifar10",
-        }
+        crate::names::serde_name(&self)
     }
 }
 

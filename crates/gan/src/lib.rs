@@ -12,7 +12,8 @@
 //!
 //! The folders are layers; a module imports only from its own layer or the ones above it
 //! in this list (ARCHITECTURE.md draws it):
-//! 1. [`error`], [`device`], [`dist`], [`tensors`], [`config::tagged`]: the foundation;
+//! 1. [`error`], [`device`], [`dist`], [`tensors`]: the foundation (`kind`-tagged TOML tables
+//!    are read by `gan_data::kind_tagged!`, one layer lower still);
 //! 2. [`models`], [`losses`], [`optim`]: networks, objectives, optimisers;
 //! 3. [`config`], [`presets`]: what a run is;
 //! 4. [`run`], [`events`]: a run on disk (directory, checkpoints, metrics, trained generator);

@@ -7,6 +7,7 @@ use gan::eval::classifier::Shipped;
 use gan::eval::images::FeatureNet;
 use gan::eval::translation::{self, TranslationReport};
 use gan::families::translation::{bytes_tensor, to_pm1};
+use gan::families::FamilyKind;
 use gan::run::checkpoint::CheckpointChoice;
 use gan::run::dir::RunDir;
 use gan::run::translator::TrainedTranslator;
@@ -18,7 +19,7 @@ use crate::exit::user;
 
 /// Whether `run` holds a translation run.
 pub fn is_translation_run(run: &Path) -> bool {
-    std::fs::read_to_string(RunDir::new(run).config()).is_ok_and(|t| gan::config::translation::is_translation_toml(&t))
+    FamilyKind::of_run(run) == Some(FamilyKind::Translation)
 }
 
 /// `gan eval` with its flags: `--n` limits the pairs, `--classifier` picks the judge.

@@ -2,7 +2,8 @@
 //! a `--config` whose `[model] kind` is `pix2pix` or `cyclegan`, or `--resume` of such a run.
 
 use anyhow::Context;
-use gan::config::translation::{is_translation_toml, TranslateConfig};
+use gan::config::translation::TranslateConfig;
+use gan::families::FamilyKind;
 use gan::presets::translation::TranslationPreset;
 
 use crate::cli::TrainArgs;
@@ -11,10 +12,10 @@ use crate::progress::Progress;
 
 /// Whether these arguments train a translation run.
 pub fn wanted(a: &TrainArgs) -> bool {
-    let toml_at = |p: &std::path::Path| std::fs::read_to_string(p).is_ok_and(|t| is_translation_toml(&t));
+    let config_at = |p: &std::path::Path| std::fs::read_to_string(p).ok().as_deref().and_then(FamilyKind::of_toml) == Some(FamilyKind::Translation);
     a.preset.as_deref().is_some_and(|p| TranslationPreset::from_name(p).is_some())
-        || a.config.as_deref().is_some_and(toml_at)
-        || a.resume.as_ref().is_some_and(|r| toml_at(&r.join("config.toml")))
+        || a.config.as_deref().is_some_and(config_at)
+        || a.resume.as_deref().is_some_and(|r| FamilyKind::of_run(r) == Some(FamilyKind::Translation))
 }
 
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {

@@ -44,11 +44,7 @@ impl Canonical {
     pub const ALL: [Canonical; 3] = [Canonical::Mnist, Canonical::FashionMnist, Canonical::Cifar10];
 
     pub fn name(self) -> &'static str {
-        match self {
-            Canonical::Mnist => "mnist",
-            Canonical::FashionMnist => "fashion-mnist",
-            Canonical::Cifar10 => "cifar10",
-        }
+        crate::names::serde_name(&self)
     }
 
     /// The published files and their SHA-256 sums.

@@ -8,7 +8,6 @@
 mod doctor;
 mod layer;
 mod log;
-pub mod tagged;
 pub mod translation;
 mod validate;
 

@@ -48,22 +48,12 @@ fn one() -> f64 {
     1.0
 }
 
-/// The `[model]` table of a translation run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum TranslationModel {
-    Pix2pix(Pix2PixConfig),
-    Cyclegan(CycleGanConfig),
-}
-
-impl<'de> Deserialize<'de> for TranslationModel {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        super::tagged::deserialize_tagged(d, &["pix2pix", "cyclegan"], |kind, v| {
-            Ok(match kind {
-                "pix2pix" => TranslationModel::Pix2pix(v.try_into()?),
-                _ => TranslationModel::Cyclegan(v.try_into()?),
-            })
-        })
+gan_data::kind_tagged! {
+    /// The `[model]` table of a translation run.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum TranslationModel {
+        Pix2pix(Pix2PixConfig),
+        Cyclegan(CycleGanConfig),
     }
 }
 
@@ -107,10 +97,7 @@ pub struct TranslationNets {
 
 impl TranslationModel {
     pub fn name(&self) -> &'static str {
-        match self {
-            TranslationModel::Pix2pix(_) => "pix2pix",
-            TranslationModel::Cyclegan(_) => "cyclegan",
-        }
+        gan_data::names::serde_name(self)
     }
 
     pub fn loss(&self) -> PatchLoss {
@@ -253,11 +240,4 @@ impl TranslateConfig {
 
 fn one_line(e: impl std::fmt::Display) -> String {
     e.to_string().lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ")
-}
-
-/// Whether a TOML document describes a translation run (its `[model] kind` is `pix2pix` or
-/// `cyclegan`), so that `gan train --config` and run readers pick the right kind of run.
-pub fn is_translation_toml(text: &str) -> bool {
-    let Ok(t) = toml::from_str::<toml::Table>(text) else { return false };
-    matches!(t.get("model").and_then(|m| m.get("kind")).and_then(toml::Value::as_str), Some("pix2pix" | "cyclegan"))
 }

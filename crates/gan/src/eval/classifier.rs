@@ -135,10 +135,7 @@ impl Shipped {
     pub const ALL: [Shipped; 2] = [Shipped::Mnist, Shipped::FashionMnist];
 
     pub fn name(self) -> &'static str {
-        match self {
-            Shipped::Mnist => "mnist",
-            Shipped::FashionMnist => "fashion-mnist",
-        }
+        gan_data::names::serde_name(&self)
     }
 
     /// The classes it was trained on.

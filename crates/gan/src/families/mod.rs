@@ -1,6 +1,83 @@
 //! The model families, each a folder implementing `crate::train::Family` (see
 //! ARCHITECTURE.md, "How to add a family"): [`gan`] (GANs of every loss, conditional or not,
 //! and the VAE baseline) and [`translation`] (pix2pix, CycleGAN).
+//!
+//! [`REGISTRY`] is where a family registers the `[model] kind`s it trains, so that a
+//! configuration file or a run directory is given to the family it belongs to.
 
 pub mod gan;
 pub mod translation;
+
+use std::path::Path;
+
+use gan_data::tagged::Kinds;
+use serde::Serialize;
+
+/// A family the loop runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FamilyKind {
+    /// `TrainConfig` runs: [`gan`].
+    Gan,
+    /// `TranslateConfig` runs: [`translation`].
+    Translation,
+}
+
+/// One family's entry: the `[model] kind`s its configuration reads.
+pub struct Registration {
+    pub family: FamilyKind,
+    pub model_kinds: fn() -> &'static [&'static str],
+}
+
+/// Every family, the default (for a configuration without a `[model] kind`) first.
+pub const REGISTRY: [Registration; 2] = [
+    Registration { family: FamilyKind::Gan, model_kinds: crate::models::NetConfig::kinds },
+    Registration { family: FamilyKind::Translation, model_kinds: crate::config::translation::TranslationModel::kinds },
+];
+
+impl FamilyKind {
+    /// The family whose `[model] kind` this TOML document names; `None` when it is no TOML
+    /// or names no registered kind (the default family then reads it and says what is wrong).
+    pub fn of_toml(text: &str) -> Option<FamilyKind> {
+        let table = toml::from_str::<toml::Table>(text).ok()?;
+        let kind = table.get("model")?.get("kind")?.as_str()?;
+        REGISTRY.iter().find(|r| (r.model_kinds)().contains(&kind)).map(|r| r.family)
+    }
+
+    /// The family of the run in `dir` (by its `config.toml`); `None` as for [`Self::of_toml`]
+    /// or when the file cannot be read.
+    pub fn of_run(dir: &Path) -> Option<FamilyKind> {
+        std::fs::read_to_string(crate::run::dir::RunDir::new(dir).config()).ok().as_deref().and_then(Self::of_toml)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_goes_to_the_family_of_its_model_kind() {
+        assert_eq!(FamilyKind::of_toml("[model]\nkind = \"dcgan\"\n"), Some(FamilyKind::Gan));
+        assert_eq!(FamilyKind::of_toml("[model]\nkind = \"vae\"\n"), Some(FamilyKind::Gan));
+        assert_eq!(FamilyKind::of_toml("[model]\nkind = \"cyclegan\"\n"), Some(FamilyKind::Translation));
+        assert_eq!(FamilyKind::of_toml("[model]\nkind = \"pix2pix\"\nx = 1\n"), Some(FamilyKind::Translation));
+        assert_eq!(FamilyKind::of_toml("[model]\nkind = \"nope\"\n"), None);
+        assert_eq!(FamilyKind::of_toml("seed = 3\n"), None);
+        assert_eq!(FamilyKind::of_toml("[model\n"), None);
+        for p in crate::presets::translation::TranslationPreset::ALL {
+            assert_eq!(FamilyKind::of_toml(&p.config().to_toml()), Some(FamilyKind::Translation), "{p:?}");
+        }
+        for p in crate::presets::Preset::ALL {
+            assert_eq!(FamilyKind::of_toml(&p.config().to_toml()), Some(FamilyKind::Gan), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn no_kind_is_registered_twice() {
+        let all: Vec<&str> = REGISTRY.iter().flat_map(|r| (r.model_kinds)().iter().copied()).collect();
+        let mut unique = all.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len(), "{all:?}");
+    }
+}

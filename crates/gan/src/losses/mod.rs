@@ -125,8 +125,7 @@ impl LossConfig {
                  shrinks its outputs towards 0 (it does not estimate a distance); use the gradient penalty or kind = \"wasserstein\"",
                 match self.kind {
                     LossKind::Bce => "sigmoid/BCE",
-                    LossKind::LeastSquares => "least-squares",
-                    _ => "relativistic",
+                    other => other.name(),
                 }
             )),
             _ => {}
@@ -138,12 +137,7 @@ impl LossConfig {
 impl LossKind {
     /// The name used in configuration files.
     pub fn name(self) -> &'static str {
-        match self {
-            LossKind::Bce => "bce",
-            LossKind::Wasserstein => "wasserstein",
-            LossKind::LeastSquares => "least-squares",
-            LossKind::Relativistic => "relativistic",
-        }
+        gan_data::names::serde_name(&self)
     }
 
     /// Whether the generator's loss compares with the scores of real samples (which the

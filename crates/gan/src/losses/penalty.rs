@@ -20,71 +20,40 @@
 //!   the relativistic loss gives local convergence. Its gamma may follow a cosine from
 //!   `weight` to `weight_end` over the run, as in the R3GAN code's `gamma_scheduler`.
 
-use serde::{Deserialize, Serialize};
 use tch::Tensor;
 
-/// The `[loss.lipschitz]` table.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Lipschitz {
-    /// No constraint (the 2014 GAN and LSGAN).
-    #[default]
-    None,
-    /// Clamp every critic weight into `[-clip, clip]` after each critic update.
-    Clip { clip: f64 },
-    /// Add `weight * E[(||grad C(x_hat)|| - 1)^2]` to the critic's loss (lambda = 10 in the paper).
-    GradientPenalty { weight: f64 },
-    /// Add `weight / 2 * E[||grad D(x)||^2]` over the real batch to the discriminator's loss
-    /// (`weight` is the paper's gamma; 10 for its image models).
-    R1 { weight: f64 },
-    /// Add `weight / 2 * (E[||grad D(x)||^2] + E[||grad D(G(z))||^2])` (real and generated
-    /// batches); with `weight_end`, the weight follows a cosine from `weight` to it.
-    /// With `every = k`, the penalty is taken on every k-th discriminator update only, at k
-    /// times the weight (lazy regularisation, Karras et al., "Analyzing and Improving the
-    /// Image Quality of StyleGAN", CVPR 2020, sec. 3.1).
-    #[serde(rename = "r1-r2")]
-    R1R2 {
-        weight: f64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        weight_end: Option<f64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        every: Option<u32>,
-    },
+gan_data::kind_tagged! {
+    /// The `[loss.lipschitz]` table.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Lipschitz {
+        /// No constraint (the 2014 GAN and LSGAN).
+        None,
+        /// Clamp every critic weight into `[-clip, clip]` after each critic update.
+        Clip { clip: f64 },
+        /// Add `weight * E[(||grad C(x_hat)|| - 1)^2]` to the critic's loss (lambda = 10 in the paper).
+        GradientPenalty { weight: f64 },
+        /// Add `weight / 2 * E[||grad D(x)||^2]` over the real batch to the discriminator's loss
+        /// (`weight` is the paper's gamma; 10 for its image models).
+        R1 { weight: f64 },
+        /// Add `weight / 2 * (E[||grad D(x)||^2] + E[||grad D(G(z))||^2])` (real and generated
+        /// batches); with `weight_end`, the weight follows a cosine from `weight` to it.
+        /// With `every = k`, the penalty is taken on every k-th discriminator update only, at k
+        /// times the weight (lazy regularisation, Karras et al., "Analyzing and Improving the
+        /// Image Quality of StyleGAN", CVPR 2020, sec. 3.1).
+        #[serde(rename = "r1-r2")]
+        R1R2 {
+            weight: f64,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            weight_end: Option<f64>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            every: Option<u32>,
+        },
+    }
 }
 
-/// Read through an externally tagged mirror so that errors name their field (see
-/// `gan_data::source_de`); the round trip in the tests keeps the two in step.
-impl<'de> Deserialize<'de> for Lipschitz {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "kebab-case", deny_unknown_fields)]
-        enum Mirror {
-            None {},
-            Clip {
-                clip: f64,
-            },
-            GradientPenalty {
-                weight: f64,
-            },
-            R1 {
-                weight: f64,
-            },
-            #[serde(rename = "r1-r2")]
-            R1R2 {
-                weight: f64,
-                #[serde(default)]
-                weight_end: Option<f64>,
-                #[serde(default)]
-                every: Option<u32>,
-            },
-        }
-        Ok(match gan_data::source_de::by_kind::<D, Mirror>(d)? {
-            Mirror::None {} => Lipschitz::None,
-            Mirror::Clip { clip } => Lipschitz::Clip { clip },
-            Mirror::GradientPenalty { weight } => Lipschitz::GradientPenalty { weight },
-            Mirror::R1 { weight } => Lipschitz::R1 { weight },
-            Mirror::R1R2 { weight, weight_end, every } => Lipschitz::R1R2 { weight, weight_end, every },
-        })
+impl Default for Lipschitz {
+    fn default() -> Self {
+        Lipschitz::None
     }
 }
 
@@ -107,13 +76,7 @@ impl Lipschitz {
 
     /// The name used in configuration files.
     pub fn name(&self) -> &'static str {
-        match self {
-            Lipschitz::None => "none",
-            Lipschitz::Clip { .. } => "clip",
-            Lipschitz::GradientPenalty { .. } => "gradient-penalty",
-            Lipschitz::R1 { .. } => "r1",
-            Lipschitz::R1R2 { .. } => "r1-r2",
-        }
+        gan_data::names::serde_name(self)
     }
 
     /// This constraint during step `step` (from 0) of `total`: a scheduled weight replaced

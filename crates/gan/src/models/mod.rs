@@ -61,16 +61,17 @@ pub trait Discriminator: Send {
     fn per_sample(&self) -> bool;
 }
 
-/// The networks of the `[model]` table, chosen by its `kind`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum NetConfig {
-    /// Fully connected networks of the 2014 GAN.
-    Mlp(MlpConfig),
-    /// Convolutional networks of DCGAN (and the WGAN critics built like them).
-    Dcgan(DcganConfig),
-    /// The VAE baseline: an MLP decoder (the generator) and encoder, trained by the ELBO.
-    Vae(VaeConfig),
+gan_data::kind_tagged! {
+    /// The networks of the `[model]` table, chosen by its `kind`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum NetConfig {
+        /// Fully connected networks of the 2014 GAN.
+        Mlp(MlpConfig),
+        /// Convolutional networks of DCGAN (and the WGAN critics built like them).
+        Dcgan(DcganConfig),
+        /// The VAE baseline: an MLP decoder (the generator) and encoder, trained by the ELBO.
+        Vae(VaeConfig),
+    }
 }
 
 /// The `[model]` table: the networks (by `kind`) and the generator's moving average
@@ -88,14 +89,7 @@ impl<'de> Deserialize<'de> for ModelConfig {
         use serde::de::Error;
         let mut table = toml::Table::deserialize(d)?;
         let ema = EmaConfig::take_from(&mut table).map_err(D::Error::custom)?;
-        let net = crate::config::tagged::deserialize_tagged(toml::Value::Table(table), &["mlp", "dcgan", "vae"], |kind, v| {
-            Ok(match kind {
-                "mlp" => NetConfig::Mlp(v.try_into()?),
-                "vae" => NetConfig::Vae(v.try_into()?),
-                _ => NetConfig::Dcgan(v.try_into()?),
-            })
-        })
-        .map_err(D::Error::custom)?;
+        let net = NetConfig::deserialize(toml::Value::Table(table)).map_err(D::Error::custom)?;
         Ok(Self { net, ema })
     }
 }
@@ -188,7 +182,7 @@ impl ModelConfig {
     pub fn family(&self) -> &'static str {
         match self.net {
             NetConfig::Vae(_) => "vae",
-            _ => "gan",
+            NetConfig::Mlp(_) | NetConfig::Dcgan(_) => "gan",
         }
     }
 

@@ -30,10 +30,7 @@ impl Precision {
 
     /// The name configurations use.
     pub fn name(self) -> &'static str {
-        match self {
-            Precision::F32 => "f32",
-            Precision::Bf16 => "bf16",
-        }
+        gan_data::names::serde_name(&self)
     }
 
     /// An autocast region for this precision on `device` (none for f32): what is computed

@@ -14,7 +14,6 @@ mod schedule;
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
 use tch::{nn, Kind, Tensor};
 
 pub use adam::AdamConfig;
@@ -24,23 +23,13 @@ pub use schedule::{cosine, LrSchedule};
 
 use crate::error::{GanError, Result};
 
-/// An `[optim.g]` / `[optim.d]` table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum OptimizerConfig {
-    Adam(AdamConfig),
-    #[serde(rename = "rmsprop")]
-    RmsProp(RmsPropConfig),
-}
-
-impl<'de> Deserialize<'de> for OptimizerConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        crate::config::tagged::deserialize_tagged(d, &["adam", "rmsprop"], |kind, v| {
-            Ok(match kind {
-                "adam" => OptimizerConfig::Adam(v.try_into()?),
-                _ => OptimizerConfig::RmsProp(v.try_into()?),
-            })
-        })
+gan_data::kind_tagged! {
+    /// An `[optim.g]` / `[optim.d]` table.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum OptimizerConfig {
+        Adam(AdamConfig),
+        #[serde(rename = "rmsprop")]
+        RmsProp(RmsPropConfig),
     }
 }
 

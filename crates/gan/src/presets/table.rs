@@ -1,37 +1,36 @@
-//! The image presets as one table: each preset's name (as serde spells it; a test holds them
-//! together), what `gan presets` says of it, and its recipe (`recipes.rs`).
+//! The image presets as one table: each preset, what `gan presets` says of it, and its recipe
+//! (`recipes.rs`); its name is serde's.
 
 use super::{recipes, Preset};
 use crate::config::TrainConfig;
 
 pub(super) struct Entry {
     pub preset: Preset,
-    pub name: &'static str,
     pub about: &'static str,
     pub make: fn() -> TrainConfig,
 }
 
 /// In the order `gan presets` lists them (the default first).
 pub(super) const TABLE: [Entry; 21] = [
-    Entry { preset: Preset::MnistRpgan, name: "mnist-rpgan", about: "(default) R3GAN's objective on DCGAN networks: relativistic pairing loss + R1 + R2 (gamma 1, lazy every 4), no norm in D, EMA generator, Adam 2e-4 (0, 0.99), batch 64, 6,000 steps (about 10 minutes on 2 CPU cores); draws every digit", make: recipes::mnist_rpgan },
-    Entry { preset: Preset::MnistMlp, name: "mnist-mlp", about: "2014 GAN, MLP G/D on MNIST: batch 64, Adam 2e-4 (0.5, 0.999), non-saturating G loss, with R1 (gamma 1) and an EMA generator so that it draws every digit, 60 epochs (10-14 minutes on one CPU core)", make: recipes::mnist_mlp },
-    Entry { preset: Preset::MnistMlpMinimax, name: "mnist-mlp-minimax", about: "as mnist-mlp with the paper's saturating minimax G loss, log(1 - D(G(z)))", make: recipes::mnist_mlp_minimax },
-    Entry { preset: Preset::MnistMlpSmooth, name: "mnist-mlp-smooth", about: "as mnist-mlp with one-sided label smoothing (real target 0.9)", make: recipes::mnist_mlp_smooth },
-    Entry { preset: Preset::MnistDcgan, name: "mnist-dcgan", about: "DCGAN on MNIST: conv G/D with BatchNorm, BCE, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs", make: recipes::mnist_dcgan },
-    Entry { preset: Preset::FashionDcgan, name: "fashion-dcgan", about: "DCGAN on Fashion-MNIST (--data DIR, default data/fashion-mnist): as mnist-dcgan, 10 epochs", make: recipes::fashion_dcgan },
-    Entry { preset: Preset::MnistWganClip, name: "mnist-wgan-clip", about: "WGAN on MNIST: DCGAN critic, weight clipping 0.01, RMSprop 5e-5, 5 critic steps, batch 64, 100 epochs", make: recipes::mnist_wgan_clip },
-    Entry { preset: Preset::FashionWganGp, name: "fashion-wgan-gp", about: "WGAN-GP on Fashion-MNIST (--data DIR): conv critic without norm, lambda 10, Adam 1e-4 (0.0, 0.9), 5 critic steps, 20 epochs", make: recipes::fashion_wgan_gp },
-    Entry { preset: Preset::Faces128WganGp, name: "faces128-wgan-gp", about: "WGAN-GP on a folder of face images at 128x128 (--data DIR): z 200, InstanceNorm critic, lambda 10, Adam 1e-4 (0.5, 0.999), 5 critic steps, batch 128, 50 epochs", make: recipes::faces128_wgan_gp },
-    Entry { preset: Preset::MnistLsgan, name: "mnist-lsgan", about: "LSGAN on MNIST: DCGAN networks, least-squares loss, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs", make: recipes::mnist_lsgan },
-    Entry { preset: Preset::MnistCgan, name: "mnist-cgan", about: "conditional DCGAN on MNIST: one-hot digit appended to z and stacked as maps on D's input, non-saturating BCE, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs", make: recipes::mnist_cgan },
-    Entry { preset: Preset::FashionCgan, name: "fashion-cgan", about: "conditional DCGAN on Fashion-MNIST (--data DIR): as mnist-cgan, 10 epochs; sample with --prompt \"ankle boot\"", make: recipes::fashion_cgan },
-    Entry { preset: Preset::MnistVae, name: "mnist-vae", about: "VAE baseline on MNIST: MLP encoder/decoder the size of mnist-mlp's D/G, z 20, Bernoulli (BCE) ELBO, Adam 1e-3, batch 64, 30 epochs", make: recipes::mnist_vae },
-    Entry { preset: Preset::FashionVae, name: "fashion-vae", about: "VAE baseline on Fashion-MNIST (--data DIR): as mnist-vae, 10 epochs", make: recipes::fashion_vae },
-    Entry { preset: Preset::FashionRpgan, name: "fashion-rpgan", about: "as mnist-rpgan on Fashion-MNIST (--data DIR), 10,000 steps", make: recipes::fashion_rpgan },
-    Entry { preset: Preset::StackedDcgan, name: "stacked-dcgan", about: "DCGAN on Stacked MNIST (three digits as RGB, 1,000 modes): BatchNorm conv G/D, BCE, Adam 2e-4 (0.5, 0.999), batch 64, 10,000 steps", make: recipes::stacked_dcgan },
-    Entry { preset: Preset::StackedPacgan2, name: "stacked-pacgan2", about: "as stacked-dcgan with a PacGAN2 discriminator (judges pairs of samples)", make: recipes::stacked_pacgan2 },
-    Entry { preset: Preset::StackedRpgan, name: "stacked-rpgan", about: "as mnist-rpgan on Stacked MNIST, 10,000 steps", make: recipes::stacked_rpgan },
-    Entry { preset: Preset::Cifar10Dcgan, name: "cifar10-dcgan", about: "DCGAN on CIFAR-10 (32x32 colour; `gan data fetch cifar10` or --data DIR): BatchNorm conv G/D from a 4x4 start, BCE, Adam 2e-4 (0.5, 0.999), batch 64, 30 epochs", make: recipes::cifar10_dcgan },
-    Entry { preset: Preset::Cifar10Cgan, name: "cifar10-cgan", about: "conditional DCGAN on CIFAR-10 (`gan data fetch cifar10`): as cifar10-dcgan with the class one-hot on z and D's input; sample with --prompt \"horse\"", make: recipes::cifar10_cgan },
-    Entry { preset: Preset::Cifar10WganGp, name: "cifar10-wgan-gp", about: "WGAN-GP on CIFAR-10 (`gan data fetch cifar10`): conv critic without norm, lambda 10, Adam 1e-4 (0.0, 0.9), 5 critic steps, 50 epochs", make: recipes::cifar10_wgan_gp },
+    Entry { preset: Preset::MnistRpgan, about: "(default) R3GAN's objective on DCGAN networks: relativistic pairing loss + R1 + R2 (gamma 1, lazy every 4), no norm in D, EMA generator, Adam 2e-4 (0, 0.99), batch 64, 6,000 steps (about 10 minutes on 2 CPU cores); draws every digit", make: recipes::mnist_rpgan },
+    Entry { preset: Preset::MnistMlp, about: "2014 GAN, MLP G/D on MNIST: batch 64, Adam 2e-4 (0.5, 0.999), non-saturating G loss, with R1 (gamma 1) and an EMA generator so that it draws every digit, 60 epochs (10-14 minutes on one CPU core)", make: recipes::mnist_mlp },
+    Entry { preset: Preset::MnistMlpMinimax, about: "as mnist-mlp with the paper's saturating minimax G loss, log(1 - D(G(z)))", make: recipes::mnist_mlp_minimax },
+    Entry { preset: Preset::MnistMlpSmooth, about: "as mnist-mlp with one-sided label smoothing (real target 0.9)", make: recipes::mnist_mlp_smooth },
+    Entry { preset: Preset::MnistDcgan, about: "DCGAN on MNIST: conv G/D with BatchNorm, BCE, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs", make: recipes::mnist_dcgan },
+    Entry { preset: Preset::FashionDcgan, about: "DCGAN on Fashion-MNIST (--data DIR, default data/fashion-mnist): as mnist-dcgan, 10 epochs", make: recipes::fashion_dcgan },
+    Entry { preset: Preset::MnistWganClip, about: "WGAN on MNIST: DCGAN critic, weight clipping 0.01, RMSprop 5e-5, 5 critic steps, batch 64, 100 epochs", make: recipes::mnist_wgan_clip },
+    Entry { preset: Preset::FashionWganGp, about: "WGAN-GP on Fashion-MNIST (--data DIR): conv critic without norm, lambda 10, Adam 1e-4 (0.0, 0.9), 5 critic steps, 20 epochs", make: recipes::fashion_wgan_gp },
+    Entry { preset: Preset::Faces128WganGp, about: "WGAN-GP on a folder of face images at 128x128 (--data DIR): z 200, InstanceNorm critic, lambda 10, Adam 1e-4 (0.5, 0.999), 5 critic steps, batch 128, 50 epochs", make: recipes::faces128_wgan_gp },
+    Entry { preset: Preset::MnistLsgan, about: "LSGAN on MNIST: DCGAN networks, least-squares loss, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs", make: recipes::mnist_lsgan },
+    Entry { preset: Preset::MnistCgan, about: "conditional DCGAN on MNIST: one-hot digit appended to z and stacked as maps on D's input, non-saturating BCE, Adam 2e-4 (0.5, 0.999), batch 64, 20 epochs", make: recipes::mnist_cgan },
+    Entry { preset: Preset::FashionCgan, about: "conditional DCGAN on Fashion-MNIST (--data DIR): as mnist-cgan, 10 epochs; sample with --prompt \"ankle boot\"", make: recipes::fashion_cgan },
+    Entry { preset: Preset::MnistVae, about: "VAE baseline on MNIST: MLP encoder/decoder the size of mnist-mlp's D/G, z 20, Bernoulli (BCE) ELBO, Adam 1e-3, batch 64, 30 epochs", make: recipes::mnist_vae },
+    Entry { preset: Preset::FashionVae, about: "VAE baseline on Fashion-MNIST (--data DIR): as mnist-vae, 10 epochs", make: recipes::fashion_vae },
+    Entry { preset: Preset::FashionRpgan, about: "as mnist-rpgan on Fashion-MNIST (--data DIR), 10,000 steps", make: recipes::fashion_rpgan },
+    Entry { preset: Preset::StackedDcgan, about: "DCGAN on Stacked MNIST (three digits as RGB, 1,000 modes): BatchNorm conv G/D, BCE, Adam 2e-4 (0.5, 0.999), batch 64, 10,000 steps", make: recipes::stacked_dcgan },
+    Entry { preset: Preset::StackedPacgan2, about: "as stacked-dcgan with a PacGAN2 discriminator (judges pairs of samples)", make: recipes::stacked_pacgan2 },
+    Entry { preset: Preset::StackedRpgan, about: "as mnist-rpgan on Stacked MNIST, 10,000 steps", make: recipes::stacked_rpgan },
+    Entry { preset: Preset::Cifar10Dcgan, about: "DCGAN on CIFAR-10 (32x32 colour; `gan data fetch cifar10` or --data DIR): BatchNorm conv G/D from a 4x4 start, BCE, Adam 2e-4 (0.5, 0.999), batch 64, 30 epochs", make: recipes::cifar10_dcgan },
+    Entry { preset: Preset::Cifar10Cgan, about: "conditional DCGAN on CIFAR-10 (`gan data fetch cifar10`): as cifar10-dcgan with the class one-hot on z and D's input; sample with --prompt \"horse\"", make: recipes::cifar10_cgan },
+    Entry { preset: Preset::Cifar10WganGp, about: "WGAN-GP on CIFAR-10 (`gan data fetch cifar10`): conv critic without norm, lambda 10, Adam 1e-4 (0.0, 0.9), 5 critic steps, 50 epochs", make: recipes::cifar10_wgan_gp },
 ];

@@ -38,14 +38,7 @@ impl ToyLoss {
     pub const ALL: [ToyLoss; 6] = [ToyLoss::Ns, ToyLoss::Minimax, ToyLoss::Ls, ToyLoss::WganGp, ToyLoss::NsR1, ToyLoss::Rpgan];
 
     pub fn name(self) -> &'static str {
-        match self {
-            ToyLoss::Ns => "ns",
-            ToyLoss::Minimax => "minimax",
-            ToyLoss::Ls => "ls",
-            ToyLoss::WganGp => "wgan-gp",
-            ToyLoss::NsR1 => "ns-r1",
-            ToyLoss::Rpgan => "rpgan",
-        }
+        gan_data::names::serde_name(&self)
     }
 
     fn describe(self) -> &'static str {

@@ -21,8 +21,11 @@ use crate::optim::AdamConfig;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TranslationPreset {
+    #[serde(rename = "edges2fashion-pix2pix")]
     Edges2FashionPix2pix,
+    #[serde(rename = "edges2fashion-l1")]
     Edges2FashionL1,
+    #[serde(rename = "edges2fashion-cyclegan")]
     Edges2FashionCyclegan,
     MnistThickCyclegan,
 }
@@ -36,12 +39,7 @@ impl TranslationPreset {
     ];
 
     pub fn name(self) -> &'static str {
-        match self {
-            TranslationPreset::Edges2FashionPix2pix => "edges2fashion-pix2pix",
-            TranslationPreset::Edges2FashionL1 => "edges2fashion-l1",
-            TranslationPreset::Edges2FashionCyclegan => "edges2fashion-cyclegan",
-            TranslationPreset::MnistThickCyclegan => "mnist-thick-cyclegan",
-        }
+        gan_data::names::serde_name(&self)
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
@@ -112,8 +110,8 @@ mod tests {
             let c = p.config();
             assert!(c.problems().is_empty(), "{}: {:?}", p.name(), c.problems());
             assert_eq!(TranslateConfig::from_toml_str(&c.to_toml(), "x").unwrap(), c);
-            assert!(crate::config::translation::is_translation_toml(&c.to_toml()));
             assert_eq!(TranslationPreset::from_name(p.name()), Some(p));
+            assert_eq!(serde_json::from_value::<TranslationPreset>(serde_json::json!(p.name())).unwrap(), p);
         }
         let c = TranslationPreset::Edges2FashionPix2pix.config();
         let e = c.overlay_toml("[data]\npairing = \"halves\"\n", "f.toml").unwrap().validate("f.toml").unwrap_err().to_string();

@@ -57,10 +57,7 @@ pub enum Weights {
 
 impl Weights {
     pub fn name(self) -> &'static str {
-        match self {
-            Weights::Raw => "raw",
-            Weights::Ema => "ema",
-        }
+        gan_data::names::serde_name(&self)
     }
 
     /// The checkpoint file that holds these weights.
