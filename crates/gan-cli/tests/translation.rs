@@ -184,3 +184,77 @@ fn a_translation_run_gets_the_doctor_and_gradient_norms_from_the_loop() {
     let metrics = gan::run::metrics::read_metrics(&t.path().join("p2p/metrics.jsonl")).unwrap();
     assert!(metrics.iter().all(|m| m.get("d_grad_norm").is_some_and(|g| g > 0.0) && m.get("g_grad_norm").is_some_and(|g| g > 0.0)), "{metrics:?}");
 }
+
+/// The checkpoint's tensors of `file` at `step`, by name.
+fn tensors(run: &Path, step: u64, file: &str) -> std::collections::HashMap<String, tch::Tensor> {
+    tch::Tensor::read_safetensors(run.join(format!("checkpoints/step-{step:08}/{file}"))).unwrap().into_iter().collect()
+}
+
+/// `ema_half_life`: each checkpoint's averaged generator is `beta * previous + (1 - beta) *
+/// weights` for every weight (batch-norm statistics copied), with `beta = 0.5 ^ (batch /
+/// half_life)`; the grids, resume and `gan translate` use it.
+#[test]
+fn a_translation_run_averages_its_generators() {
+    let t = tempfile::tempdir().unwrap();
+    let config = format!(
+        "ema_half_life = 8\n{}",
+        PIX2PIX.replace("checkpoint_every = 3", "checkpoint_every = 1").replace("keep_checkpoints = 5", "keep_checkpoints = 10")
+    );
+    let o = train(t.path(), "edges2fashion-pix2pix", &config, "avg", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let avg = t.path().join("avg");
+    let beta = 0.5f64.powf(4.0 / 8.0);
+    for step in 2..=6 {
+        let (prev, now, raw) = (
+            tensors(&avg, step - 1, "generator_ema.safetensors"),
+            tensors(&avg, step, "generator_ema.safetensors"),
+            tensors(&avg, step, "generator.safetensors"),
+        );
+        assert_eq!(now.len(), raw.len());
+        for (name, avg) in &now {
+            let want = if name.contains("running_") || name.contains("num_batches") {
+                raw[name].shallow_clone()
+            } else {
+                &prev[name] * beta + &raw[name] * (1.0 - beta)
+            };
+            let err = (avg.to_kind(tch::Kind::Double) - want.to_kind(tch::Kind::Double)).abs().max().double_value(&[]);
+            assert!(err < 1e-6, "step {step}, {name}: off by {err}");
+        }
+        assert!(now.iter().any(|(n, v)| !v.equal(&raw[n])), "step {step}: the average equals the weights");
+    }
+    let config_toml = std::fs::read_to_string(avg.join("config.toml")).unwrap();
+    assert!(config_toml.contains("ema_half_life = 8"), "{config_toml}");
+    let loaded = gan::run::translator::TrainedTranslator::load(&avg, &Default::default(), tch::Device::Cpu).unwrap();
+    assert_eq!(loaded.weights, gan::run::trained::Weights::Ema);
+    // Killed while writing step 6 and resumed from step 5, the average is the uninterrupted
+    // run's, bit for bit.
+    let cfg = t.path().join("avg.toml");
+    let args = ["--threads", "1", "train", "--preset", "edges2fashion-pix2pix", "--config", cfg.to_str().unwrap(), "--out", "cut", "--no-progress"];
+    let o = gan().args(args).current_dir(t.path()).env("GAN_FAULT_ABORT_IN_CHECKPOINT", "6").output().unwrap();
+    assert!(!o.status.success(), "the fault did not fire");
+    let o = run(&["--threads", "1", "train", "--resume", "cut", "--no-progress"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let file = |r: &str| std::fs::read(t.path().join(r).join("checkpoints/step-00000006/generator_ema.safetensors")).unwrap();
+    assert!(file("avg") == file("cut"), "the resumed average differs");
+}
+
+/// `--precision bf16` runs the translation networks under bf16 autocast: the run trains with
+/// finite scalars close to the float32 run's, and its config records the choice.
+#[test]
+fn a_translation_run_trains_in_bf16() {
+    let t = tempfile::tempdir().unwrap();
+    for (out, extra) in [("f32", &[][..]), ("bf16", &["--precision", "bf16"][..])] {
+        let o = train(t.path(), "mnist-thick-cyclegan", CYCLEGAN, out, extra);
+        assert!(o.status.success(), "{out}: {}", stderr(&o));
+    }
+    let toml = std::fs::read_to_string(t.path().join("bf16/config.toml")).unwrap();
+    assert!(toml.contains("precision = \"bf16\""), "{toml}");
+    let read = |r: &str| gan::run::metrics::read_metrics(&t.path().join(r).join("metrics.jsonl")).unwrap();
+    let (full, half) = (read("f32"), read("bf16"));
+    assert_eq!(full.len(), half.len());
+    for (f, h) in full.iter().zip(&half) {
+        let (cf, ch) = (f.get("translation.cycle").unwrap(), h.get("translation.cycle").unwrap());
+        assert!(ch.is_finite() && (cf - ch).abs() < 0.05 * cf.abs().max(0.1), "step {}: cycle {cf} in f32, {ch} in bf16", f.step);
+    }
+    assert!(weights(&t.path().join("f32"), 6) != weights(&t.path().join("bf16"), 6), "bf16 changed nothing");
+}

@@ -19,12 +19,8 @@ pub fn wanted(a: &TrainArgs) -> bool {
 }
 
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {
-    let refused = [
-        (a.classes.is_some(), "--classes"),
-        (a.epochs.is_some(), "--epochs (translation runs count steps; use --steps)"),
-        (a.precision.is_some(), "--precision"),
-        (a.nproc.is_some(), "--nproc"),
-    ];
+    let refused =
+        [(a.classes.is_some(), "--classes"), (a.epochs.is_some(), "--epochs (translation runs count steps; use --steps)"), (a.nproc.is_some(), "--nproc")];
     if let Some((_, flag)) = refused.iter().find(|(set, _)| *set) {
         return Err(user(format!("{flag} is not available for image-to-image runs")));
     }
@@ -32,7 +28,14 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     let mut progress = Progress::new(a.no_progress);
     let mut trainer = match &a.resume {
         Some(run) => {
-            let requested = if a.preset.is_some() || a.config.is_some() || a.steps.is_some() || a.batch_size.is_some() || a.seed.is_some() || a.data.is_some() {
+            let requested = if a.preset.is_some()
+                || a.config.is_some()
+                || a.steps.is_some()
+                || a.batch_size.is_some()
+                || a.seed.is_some()
+                || a.data.is_some()
+                || a.precision.is_some()
+            {
                 let path = run.join("config.toml");
                 let text = std::fs::read_to_string(&path).with_context(|| format!("cannot resume {}", run.display()))?;
                 Some(resolve(&a, TranslateConfig::from_toml_str(&text, &path.display().to_string())?)?)
@@ -90,6 +93,9 @@ fn resolve(a: &TrainArgs, mut config: TranslateConfig) -> anyhow::Result<Transla
     }
     if let Some(s) = a.seed {
         config.seed = s;
+    }
+    if let Some(p) = a.precision {
+        config.precision = p;
     }
     config.validate(&source)?;
     if let Some(dir) = config.data.dir().filter(|d| !d.is_dir()) {

@@ -8,7 +8,9 @@ use tch::{nn, Device};
 use crate::config::{DoctorConfig, LogConfig};
 use crate::error::{GanError, Result};
 use crate::losses::translation::PatchLoss;
-use crate::models::translation::{PatchGanConfig, ResnetConfig, Translator, UnetConfig};
+use crate::models::ema::EmaConfig;
+use crate::models::precision::Precision;
+use crate::models::translation::{Bf16Translator, Generators, NetPair, PatchGanConfig, ResnetConfig, TranslationNets, Translator, UnetConfig};
 use crate::models::ImageShape;
 use crate::optim::AdamConfig;
 
@@ -48,6 +50,10 @@ fn one() -> f64 {
     1.0
 }
 
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
+
 gan_data::kind_tagged! {
     /// The `[model]` table of a translation run.
     #[derive(Debug, Clone, PartialEq)]
@@ -77,22 +83,21 @@ pub struct TranslateConfig {
     /// The fraction of the run after which the rates decay linearly to zero (0.5: the
     /// papers' "constant for the first half, then linear decay").
     pub decay_from: f64,
+    /// A moving average of the generators' weights (as GAN runs' `[model] ema_half_life`,
+    /// in images; 0: none), which the sample grids, `gan translate` and `gan eval` then use.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ema_half_life: u64,
+    /// Caps the average's half-life at this fraction of the images seen so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ema_rampup: Option<f64>,
+    /// The networks' arithmetic (`bf16`: autocast, float32 weights and losses).
+    #[serde(default, skip_serializing_if = "Precision::is_f32")]
+    pub precision: Precision,
     #[serde(default, skip_serializing_if = "LogConfig::is_default")]
     pub log: LogConfig,
     /// The doctor's checks while training (the `[doctor]` table of GAN runs).
     #[serde(default, skip_serializing_if = "DoctorConfig::is_default")]
     pub doctor: DoctorConfig,
-}
-
-/// A translation pair's networks: `g_vs` holds the generator(s) (`a2b`, and `b2a` for
-/// CycleGAN), `d_vs` the discriminator(s) (`d_b` judging domain B, and `d_a`).
-pub struct TranslationNets {
-    pub g_vs: nn::VarStore,
-    pub d_vs: nn::VarStore,
-    pub a2b: Box<dyn Translator>,
-    pub b2a: Option<Box<dyn Translator>>,
-    pub d_b: crate::models::translation::patchgan::PatchGan,
-    pub d_a: Option<crate::models::translation::patchgan::PatchGan>,
 }
 
 impl TranslationModel {
@@ -107,31 +112,38 @@ impl TranslationModel {
         }
     }
 
-    /// Builds the networks for images of shape `image` (both domains), generators first.
-    pub fn build(&self, image: ImageShape, device: Device) -> TranslationNets {
+    /// Builds the networks for images of shape `image` (both domains), generators first;
+    /// with `Precision::Bf16` their forward passes run under bf16 autocast.
+    pub fn build(&self, image: ImageShape, precision: Precision, device: Device) -> TranslationNets {
         let (g_vs, d_vs) = (nn::VarStore::new(device), nn::VarStore::new(device));
         let c = image.channels;
-        match self {
+        let wrap = |n: Box<dyn Translator>| -> Box<dyn Translator> {
+            match precision {
+                Precision::F32 => n,
+                Precision::Bf16 => Box::new(Bf16Translator { inner: n, device }),
+            }
+        };
+        let pair = match self {
             TranslationModel::Pix2pix(m) => {
-                let a2b = Box::new(m.generator.build(&(g_vs.root() / "a2b"), c, c));
+                let g = wrap(Box::new(m.generator.build(&(g_vs.root() / "a2b"), c, c)));
                 // The conditional discriminator sees the input and the output stacked.
-                let d_b = m.discriminator.build(&(d_vs.root() / "d_b"), 2 * c);
-                TranslationNets { a2b, b2a: None, d_b, d_a: None, g_vs, d_vs }
+                let d = wrap(Box::new(m.discriminator.build(&(d_vs.root() / "d_b"), 2 * c)));
+                NetPair::Paired { g, d }
             }
             TranslationModel::Cyclegan(m) => {
-                let a2b: Box<dyn Translator> = Box::new(m.generator.build(&(g_vs.root() / "a2b"), c, c));
-                let b2a: Box<dyn Translator> = Box::new(m.generator.build(&(g_vs.root() / "b2a"), c, c));
-                let d_b = m.discriminator.build(&(d_vs.root() / "d_b"), c);
-                let d_a = m.discriminator.build(&(d_vs.root() / "d_a"), c);
-                TranslationNets { a2b, b2a: Some(b2a), d_b, d_a: Some(d_a), g_vs, d_vs }
+                let g = wrap(Box::new(m.generator.build(&(g_vs.root() / "a2b"), c, c)));
+                let f = wrap(Box::new(m.generator.build(&(g_vs.root() / "b2a"), c, c)));
+                let d_b = wrap(Box::new(m.discriminator.build(&(d_vs.root() / "d_b"), c)));
+                let d_a = wrap(Box::new(m.discriminator.build(&(d_vs.root() / "d_a"), c)));
+                NetPair::Cycle { g, f, d_b, d_a }
             }
-        }
+        };
+        TranslationNets { g_vs, d_vs, pair }
     }
 
-    /// Builds only the generators (for translating with a trained run).
-    pub fn build_generators(&self, image: ImageShape, device: Device) -> (nn::VarStore, Box<dyn Translator>, Option<Box<dyn Translator>>) {
-        let nets = self.build(image, device);
-        (nets.g_vs, nets.a2b, nets.b2a)
+    /// Builds only the generators (for translating with a trained run, or their average).
+    pub fn build_generators(&self, image: ImageShape, device: Device) -> Generators {
+        self.build(image, Precision::F32, device).into_generators()
     }
 
     pub fn check_image(&self, image: ImageShape) -> std::result::Result<(), String> {
@@ -188,8 +200,14 @@ impl TranslateConfig {
         1.0 - (step - start) as f64 / (total - start + 1) as f64
     }
 
+    /// The generators' moving average.
+    pub fn ema(&self) -> EmaConfig {
+        EmaConfig::new(self.ema_half_life, self.ema_rampup)
+    }
+
     pub fn problems(&self) -> Vec<String> {
         let mut p = self.model.problems();
+        p.extend(self.ema().problems());
         p.extend(self.data.problems());
         p.extend(self.optim.problems().into_iter().map(|e| format!("optim: {e}")));
         p.extend(self.doctor.problems());

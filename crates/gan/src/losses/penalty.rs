@@ -51,6 +51,8 @@ gan_data::kind_tagged! {
     }
 }
 
+// `#[default]` cannot go on the variant: kind_tagged! repeats it on a copy without Default.
+#[allow(clippy::derivable_impls)]
 impl Default for Lipschitz {
     fn default() -> Self {
         Lipschitz::None

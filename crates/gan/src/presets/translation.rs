@@ -86,6 +86,9 @@ impl TranslationPreset {
             model,
             optim: AdamConfig { lr: 2e-4, betas: (0.5, 0.999), eps: 1e-8 },
             decay_from: 0.5,
+            ema_half_life: 0,
+            ema_rampup: None,
+            precision: Default::default(),
             log: Default::default(),
             doctor: Default::default(),
         };

@@ -3,14 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use tch::{nn, Device, Tensor};
+use tch::{Device, Tensor};
 
 use crate::config::translation::TranslateConfig;
 use crate::error::{GanError, Result};
-use crate::models::translation::Translator;
+use crate::models::translation::Generators;
 use crate::models::ImageShape;
-use crate::run::checkpoint::{self, CheckpointChoice, GENERATOR_FILE};
+use crate::run::checkpoint::{self, CheckpointChoice, GENERATOR_EMA_FILE};
 use crate::run::dir::RunDir;
+use crate::run::trained::Weights;
 
 /// Which way to translate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -28,9 +29,9 @@ pub struct TrainedTranslator {
     pub image: ImageShape,
     pub step: u64,
     pub checkpoint: PathBuf,
-    _vs: nn::VarStore,
-    a2b: Box<dyn Translator>,
-    b2a: Option<Box<dyn Translator>>,
+    /// The generators' moving average when the checkpoint has one, else their weights.
+    pub weights: Weights,
+    nets: Generators,
     device: Device,
 }
 
@@ -49,9 +50,10 @@ impl TrainedTranslator {
             .model
             .check_image(state.image)
             .map_err(|reason| GanError::Checkpoint { path: dir.join(checkpoint::STATE_FILE), reason: format!("image {}: {reason}", state.image) })?;
-        let (mut vs, a2b, b2a) = config.model.build_generators(state.image, device);
-        checkpoint::load_weights(&mut vs, &dir.join(GENERATOR_FILE))?;
-        Ok(Self { config, image: state.image, step: state.step, checkpoint: dir, _vs: vs, a2b, b2a, device })
+        let mut nets = config.model.build_generators(state.image, device);
+        let weights = if dir.join(GENERATOR_EMA_FILE).is_file() { Weights::Ema } else { Weights::Raw };
+        checkpoint::load_weights(&mut nets.vs, &dir.join(weights.file()))?;
+        Ok(Self { config, image: state.image, step: state.step, checkpoint: dir, weights, nets, device })
     }
 
     pub fn device(&self) -> Device {
@@ -61,8 +63,8 @@ impl TrainedTranslator {
     /// Translates `[B, C, H, W]` images in `[-1, 1]` (of the run's shape) in evaluation mode.
     pub fn translate(&self, x: &Tensor, direction: Direction) -> Result<Tensor> {
         let net = match direction {
-            Direction::A2b => &self.a2b,
-            Direction::B2a => self.b2a.as_ref().ok_or_else(|| {
+            Direction::A2b => self.nets.a2b.as_ref(),
+            Direction::B2a => self.nets.b2a().ok_or_else(|| {
                 GanError::Invalid(format!("--direction b2a needs a CycleGAN run; this is a {} run, which translates A to B only", self.config.model.name()))
             })?,
         };

@@ -10,11 +10,11 @@ use tch::Device;
 use super::feed::{bytes_tensor, to_pm1, PairFeed};
 use super::pool::ImagePool;
 use super::step::Pools;
-use super::{TranslationFamily, GRID_PAIRS};
+use super::{AveragedGenerators, TranslationFamily, GRID_PAIRS};
 use crate::config::translation::{TranslateConfig, TranslationModel};
 use crate::error::{GanError, Result};
 use crate::optim::{Optimizer, OptimizerConfig};
-use crate::run::checkpoint::{self, CheckpointChoice, DISCRIMINATOR_FILE, GENERATOR_FILE};
+use crate::run::checkpoint::{self, CheckpointChoice, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::dir::RunDir;
 use crate::train::Trainer;
 
@@ -60,7 +60,7 @@ impl TranslationFamily {
         let grid_a = to_pm1(&bytes_tensor(&grid_set.a).narrow(0, 0, n), device);
         let grid_b = to_pm1(&bytes_tensor(&grid_set.b).narrow(0, 0, n), device);
         tch::manual_seed(config.seed as i64);
-        let mut nets = config.model.build(image, device);
+        let mut nets = config.model.build(image, config.precision, device);
         let adam = OptimizerConfig::Adam(config.optim.clone());
         let mut opt_g = Optimizer::new(&nets.g_vs, adam.clone());
         let mut opt_d = Optimizer::new(&nets.d_vs, adam);
@@ -69,6 +69,7 @@ impl TranslationFamily {
             TranslationModel::Pix2pix(_) => 0,
         };
         let mut pools = Pools { a: ImagePool::new(pool), b: ImagePool::new(pool) };
+        let mut ema = config.ema().enabled().then(|| AveragedGenerators::new(&config, image, &nets));
         let step = match ckpt {
             Some(dir) => {
                 let state = checkpoint::read_state(dir)?;
@@ -80,6 +81,9 @@ impl TranslationFamily {
                 }
                 checkpoint::load_weights(&mut nets.g_vs, &dir.join(GENERATOR_FILE))?;
                 checkpoint::load_weights(&mut nets.d_vs, &dir.join(DISCRIMINATOR_FILE))?;
+                if let Some(avg) = &mut ema {
+                    checkpoint::load_weights(&mut avg.nets.vs, &dir.join(GENERATOR_EMA_FILE))?;
+                }
                 let opt = checkpoint::load_optimizer(dir)?;
                 let opt_file = dir.join(checkpoint::OPTIMIZER_FILE);
                 opt_g.load_state(&opt, "g.", &opt_file)?;
@@ -104,6 +108,7 @@ impl TranslationFamily {
             opt_g,
             opt_d,
             pools,
+            ema,
             step,
             grid_a,
             grid_b,

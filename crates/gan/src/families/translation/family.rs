@@ -11,7 +11,7 @@ use crate::doctor::{scores, Finding};
 use crate::error::Result;
 use crate::losses::translation::PatchLoss;
 use crate::losses::{GeneratorLoss, LossConfig, LossKind};
-use crate::run::checkpoint::{CheckpointParts, CheckpointState, FamilyState, DISCRIMINATOR_FILE, GENERATOR_FILE};
+use crate::run::checkpoint::{CheckpointParts, CheckpointState, FamilyState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::metrics::StepMetrics;
 use crate::train::record::Record;
 use crate::train::{Description, Family, LoopSettings, StepContext};
@@ -58,10 +58,14 @@ impl Family for TranslationFamily {
         let mut tensors: Vec<(String, tch::Tensor)> = Vec::new();
         tensors.extend(self.pools.a.stored().map(|t| ("pool.a".to_string(), t)));
         tensors.extend(self.pools.b.stored().map(|t| ("pool.b".to_string(), t)));
+        let mut weights = vec![(GENERATOR_FILE, &self.nets.g_vs), (DISCRIMINATOR_FILE, &self.nets.d_vs)];
+        if let Some(avg) = &self.ema {
+            weights.push((GENERATOR_EMA_FILE, &avg.nets.vs));
+        }
         CheckpointParts {
             state: CheckpointState::new(step, step, self.image, 0),
             config_toml: self.config.to_toml(),
-            weights: vec![(GENERATOR_FILE, &self.nets.g_vs), (DISCRIMINATOR_FILE, &self.nets.d_vs)],
+            weights,
             optimizer,
             family: Some(FamilyState { tensors, values: serde_json::Value::Null }),
         }

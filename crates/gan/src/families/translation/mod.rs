@@ -12,8 +12,10 @@ pub mod step;
 use gan_data::rng::{mix, SplitMix64};
 use tch::{Device, Tensor};
 
-use crate::config::translation::{TranslateConfig, TranslationModel, TranslationNets};
+use crate::config::translation::{TranslateConfig, TranslationModel};
 use crate::error::Result;
+use crate::models::ema::Ema;
+use crate::models::translation::{Generators, NetPair, TranslationNets, Translator};
 use crate::models::ImageShape;
 use crate::optim::Optimizer;
 use crate::train::record::Record;
@@ -22,7 +24,7 @@ use crate::train::StepContext;
 pub use build::{new_run, resume_run};
 use feed::PairFeed;
 pub use feed::{bytes_tensor, to_pm1};
-use step::Pools;
+use step::{CycleNets, Pools};
 
 const POOL_STREAM: u64 = 4;
 /// Held-out pairs shown in each sample grid.
@@ -39,6 +41,8 @@ pub struct TranslationFamily {
     opt_g: Optimizer,
     opt_d: Optimizer,
     pools: Pools,
+    /// The generators' moving average, when the configuration asks for one.
+    ema: Option<AveragedGenerators>,
     /// The steps taken (the data position of a translation run).
     step: u64,
     /// Inputs (and targets, when paired) of the sample grids.
@@ -48,6 +52,21 @@ pub struct TranslationFamily {
     device: Device,
 }
 
+/// A copy of the generators whose weights follow the trained ones' moving average.
+pub struct AveragedGenerators {
+    pub nets: Generators,
+    ema: Ema,
+}
+
+impl AveragedGenerators {
+    /// Builds the average of `nets`' generators, starting as a copy of them.
+    fn new(config: &TranslateConfig, image: ImageShape, nets: &TranslationNets) -> Self {
+        let averaged = tch::no_grad(|| config.model.build_generators(image, nets.g_vs.device()));
+        let ema = Ema::new(&averaged.vs, &nets.g_vs);
+        Self { nets: averaged, ema }
+    }
+}
+
 impl TranslationFamily {
     /// One update of generators and discriminators.
     fn train_step(&mut self, ctx: StepContext) -> Record {
@@ -55,31 +74,42 @@ impl TranslationFamily {
         self.opt_g.set_lr_scale(factor);
         self.opt_d.set_lr_scale(factor);
         let (a, b) = self.feed.batch(ctx.step);
-        let record = match &self.config.model {
-            TranslationModel::Pix2pix(m) => step::pix2pix_step(m, &self.nets, &mut self.opt_g, &mut self.opt_d, &a, &b, ctx.measure_grads),
-            TranslationModel::Cyclegan(m) => {
+        let opts = (&mut self.opt_g, &mut self.opt_d);
+        let record = match (&self.config.model, &self.nets.pair) {
+            (TranslationModel::Pix2pix(m), NetPair::Paired { g, d }) => step::pix2pix_step(m, (g.as_ref(), d.as_ref()), opts, (&a, &b), ctx.measure_grads),
+            (TranslationModel::Cyclegan(m), NetPair::Cycle { g, f, d_b, d_a }) => {
                 let mut rng = SplitMix64::new(mix(&[self.config.seed, POOL_STREAM, ctx.step]));
-                step::cyclegan_step(m, &self.nets, (&mut self.opt_g, &mut self.opt_d), &mut self.pools, &mut rng, (&a, &b), ctx.measure_grads)
+                let nets = CycleNets { g: g.as_ref(), f: f.as_ref(), d_b: d_b.as_ref(), d_a: d_a.as_ref() };
+                step::cyclegan_step(m, nets, opts, &mut self.pools, &mut rng, (&a, &b), ctx.measure_grads)
             }
+            _ => unreachable!("TranslationModel::build makes the networks of its own model"),
         };
+        if let Some(avg) = &self.ema {
+            avg.ema.update(self.config.ema().beta(ctx.step, self.config.batch_size));
+        }
         self.step = ctx.step + 1;
         record
     }
 
     /// The grid: per held-out pair, `a | G(a) | b` (and for CycleGAN `b | F(b) | a`); without
     /// targets (unpaired folders) the third column is the cycle's reconstruction.
+    /// The moving average's generators draw it when there is one.
     fn save_grid(&self, path: &std::path::Path) -> Result<()> {
-        let images = tch::no_grad(|| translation_grid(&self.nets, &self.grid_a, &self.grid_b, self.grid_paired));
-        let columns = if self.nets.b2a.is_some() { 6 } else { 3 };
+        let (a2b, b2a) = match &self.ema {
+            Some(avg) => (avg.nets.a2b.as_ref(), avg.nets.b2a()),
+            None => (self.nets.a2b(), self.nets.b2a()),
+        };
+        let images = tch::no_grad(|| translation_grid((a2b, b2a), &self.grid_a, &self.grid_b, self.grid_paired));
+        let columns = if b2a.is_some() { 6 } else { 3 };
         crate::draw::grid::save_grid(&images, columns, path)
     }
 }
 
 /// The rows of a translation grid (see `save_samples`), in evaluation mode.
-pub fn translation_grid(nets: &TranslationNets, a: &Tensor, b: &Tensor, paired: bool) -> Tensor {
-    let fake_b = nets.a2b.forward_t(a, false);
+pub fn translation_grid((a2b, b2a): (&dyn Translator, Option<&dyn Translator>), a: &Tensor, b: &Tensor, paired: bool) -> Tensor {
+    let fake_b = a2b.forward_t(a, false);
     let mut rows = Vec::new();
-    match &nets.b2a {
+    match b2a {
         None => {
             for i in 0..a.size()[0] {
                 rows.extend([a.get(i), fake_b.get(i), b.get(i)]);
@@ -87,8 +117,7 @@ pub fn translation_grid(nets: &TranslationNets, a: &Tensor, b: &Tensor, paired: 
         }
         Some(f) => {
             let fake_a = f.forward_t(b, false);
-            let (third_b, third_a) =
-                if paired { (b.shallow_clone(), a.shallow_clone()) } else { (f.forward_t(&fake_b, false), nets.a2b.forward_t(&fake_a, false)) };
+            let (third_b, third_a) = if paired { (b.shallow_clone(), a.shallow_clone()) } else { (f.forward_t(&fake_b, false), a2b.forward_t(&fake_a, false)) };
             for i in 0..a.size()[0] {
                 rows.extend([a.get(i), fake_b.get(i), third_b.get(i), b.get(i), fake_a.get(i), third_a.get(i)]);
             }

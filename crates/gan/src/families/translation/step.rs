@@ -12,8 +12,9 @@
 
 use tch::{Kind, Tensor};
 
-use crate::config::translation::{CycleGanConfig, Pix2PixConfig, TranslationNets};
+use crate::config::translation::{CycleGanConfig, Pix2PixConfig};
 use crate::losses::translation::l1;
+use crate::models::translation::Translator;
 use crate::optim::{grad_norm, Optimizer};
 use crate::run::metrics::names::{D_FAKE, D_GRAD_NORM, D_LOSS, D_REAL, G_GRAD_NORM, G_LOSS, TRANSLATION_CYCLE, TRANSLATION_IDENTITY, TRANSLATION_L1};
 use crate::train::record::Record;
@@ -43,13 +44,19 @@ fn norms(r: &mut Record, d: Option<Tensor>, g: Option<Tensor>) {
 
 // Sums stay out of place (`+=` on a tensor adds in place, inside the autograd graph).
 #[allow(clippy::assign_op_pattern)]
-pub fn pix2pix_step(m: &Pix2PixConfig, nets: &TranslationNets, opt_g: &mut Optimizer, opt_d: &mut Optimizer, a: &Tensor, b: &Tensor, measure: bool) -> Record {
-    let fake = nets.a2b.forward_t(a, true);
+pub fn pix2pix_step(
+    m: &Pix2PixConfig,
+    (g, d): (&dyn Translator, &dyn Translator),
+    (opt_g, opt_d): (&mut Optimizer, &mut Optimizer),
+    (a, b): (&Tensor, &Tensor),
+    measure: bool,
+) -> Record {
+    let fake = g.forward_t(a, true);
     let adversarial = m.lambda_adv > 0.0;
     let mut d_terms = None;
     if adversarial {
-        let real_logits = nets.d_b.forward_t(&Tensor::cat(&[a, b], 1), true);
-        let fake_logits = nets.d_b.forward_t(&Tensor::cat(&[a, &fake.detach()], 1), true);
+        let real_logits = d.forward_t(&Tensor::cat(&[a, b], 1), true);
+        let fake_logits = d.forward_t(&Tensor::cat(&[a, &fake.detach()], 1), true);
         let d_loss = m.loss.discriminator(&real_logits, &fake_logits);
         let d_norm = update(opt_d, &d_loss, measure);
         d_terms = Some((d_loss, m.loss.score(&real_logits), m.loss.score(&fake_logits), d_norm));
@@ -58,7 +65,7 @@ pub fn pix2pix_step(m: &Pix2PixConfig, nets: &TranslationNets, opt_g: &mut Optim
     let mut g_loss = &rec * m.lambda_l1;
     let mut adv_loss = None;
     if adversarial {
-        let adv = m.loss.generator(&nets.d_b.forward_t(&Tensor::cat(&[a, &fake], 1), true));
+        let adv = m.loss.generator(&d.forward_t(&Tensor::cat(&[a, &fake], 1), true));
         g_loss = g_loss + &adv * m.lambda_adv;
         adv_loss = Some(adv);
     }
@@ -80,18 +87,24 @@ pub struct Pools {
     pub b: ImagePool,
 }
 
+/// CycleGAN's generators `(G, F)` and discriminators `(D_B, D_A)`.
+pub struct CycleNets<'a> {
+    pub g: &'a dyn Translator,
+    pub f: &'a dyn Translator,
+    pub d_b: &'a dyn Translator,
+    pub d_a: &'a dyn Translator,
+}
+
 #[allow(clippy::assign_op_pattern)]
 pub fn cyclegan_step(
     m: &CycleGanConfig,
-    nets: &TranslationNets,
+    CycleNets { g, f, d_b, d_a }: CycleNets<'_>,
     (opt_g, opt_d): (&mut Optimizer, &mut Optimizer),
     pools: &mut Pools,
     rng: &mut gan_data::rng::SplitMix64,
     (a, b): (&Tensor, &Tensor),
     measure: bool,
 ) -> Record {
-    let (g, f) = (&nets.a2b, nets.b2a.as_ref().expect("CycleGAN has F: B -> A"));
-    let (d_b, d_a) = (&nets.d_b, nets.d_a.as_ref().expect("CycleGAN has D_A"));
     let fake_b = g.forward_t(a, true);
     let rec_a = f.forward_t(&fake_b, true);
     let fake_a = f.forward_t(b, true);

@@ -11,6 +11,7 @@
 //! reference's `init_type = "normal"`). A convolution followed by a batch norm has no bias;
 //! with instance norm (no affine parameters) it has one, as in the reference.
 
+pub mod nets;
 pub mod patchgan;
 pub mod resnet;
 pub mod unet;
@@ -18,14 +19,30 @@ pub mod unet;
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::ModuleT, Tensor};
 
+pub use nets::{Generators, NetPair, TranslationNets};
 pub use patchgan::PatchGanConfig;
 pub use resnet::ResnetConfig;
 pub use unet::UnetConfig;
 
-/// Maps a batch of domain-A images `[B, C, H, W]` in `[-1, 1]` to domain B.
+/// A network from an image batch `[B, C, H, W]` to an image-like batch: a generator (domain
+/// A in `[-1, 1]` to domain B) or a PatchGAN (to its map of patch logits).
 pub trait Translator: Send {
     /// `train` selects batch statistics and dropout.
     fn forward_t(&self, x: &Tensor, train: bool) -> Tensor;
+}
+
+/// A translation network whose forward pass runs under bf16 autocast (see
+/// `crate::models::precision`); its output is float32.
+pub struct Bf16Translator {
+    pub inner: Box<dyn Translator>,
+    pub device: tch::Device,
+}
+
+impl Translator for Bf16Translator {
+    fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
+        let _region = super::precision::Precision::Bf16.region(self.device);
+        self.inner.forward_t(x, train).to_kind(tch::Kind::Float)
+    }
 }
 
 /// The normalisation after a convolution.

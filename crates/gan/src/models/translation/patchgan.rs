@@ -82,9 +82,9 @@ impl PatchGanConfig {
     }
 }
 
-impl PatchGan {
+impl super::Translator for PatchGan {
     /// The logit map `[B, 1, h, w]` of a batch `[B, C, H, W]`.
-    pub fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
+    fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
         let last = self.convs.len() - 1;
         let mut h = x.shallow_clone();
         for (i, (c, norm)) in self.convs.iter().zip(&self.norms).enumerate() {
