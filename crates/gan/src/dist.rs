@@ -226,6 +226,14 @@ impl Dist {
     }
 }
 
+/// A store's variables (weights and batch-norm statistics) in name order: what a joining
+/// rank receives from the leader.
+pub fn sorted_variables(vs: &tch::nn::VarStore) -> Vec<Tensor> {
+    let mut v: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.into_iter().map(|(_, t)| t).collect()
+}
+
 /// `tensors` end to end in one float32 vector (one collective instead of one per tensor).
 fn flatten(tensors: &[Tensor]) -> Tensor {
     Tensor::cat(&tensors.iter().map(|t| t.detach().to_kind(Kind::Float).reshape([-1])).collect::<Vec<_>>(), 0)

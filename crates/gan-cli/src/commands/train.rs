@@ -18,26 +18,24 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         return super::train_translation::run(a);
     }
     let device = a.device.resolve()?;
-    // Data parallelism: --nproc starts the other ranks; torchrun set the environment.
-    let explicit_threads = std::env::args().any(|x| x == "--threads" || x.starts_with("--threads="));
-    let children = match a.nproc {
-        Some(n) if n != 1 => Some(super::train_group::spawn_local(n, explicit_threads)?),
-        _ => None,
-    };
-    let dist = match gan::dist::Launch::from_env()? {
-        Some(launch) if device != tch::Device::Cpu => {
-            return Err(user(format!(
-                "data-parallel training (rank {} of {}) runs on CPU tensors through Gloo; this build has no NCCL for --device cuda",
-                launch.rank, launch.world
-            )))
-        }
-        Some(launch) => Some(super::train_group::join(&launch, a.dist_timeout)?),
-        None => None,
-    };
+    let (children, dist) = super::train_group::setup(&a, device)?;
     let stop = crate::signals::install(a.stop_signal)?;
     if let Some(d) = dist.as_ref().filter(|d| !d.is_leader()) {
         let own = if a.resume.is_none() { Some(resolve_config(&a, Preset::DEFAULT.config())?) } else { None };
-        let (mut trainer, _scratch) = super::train_group::follower(d, own, device)?;
+        let config = match own {
+            Some(c) => c,
+            None => {
+                // Resuming: the leader's run says which family this is.
+                let text = super::train_group::leaders_config(d)?;
+                if gan::families::FamilyKind::of_toml(&text) == Some(gan::families::FamilyKind::Translation) {
+                    let config = gan::config::translation::TranslateConfig::from_toml_str(&text, "rank 0's configuration")?;
+                    return super::train_translation::follow(d, config, device, stop);
+                }
+                TrainConfig::from_toml_str(&text, "rank 0's configuration")?
+            }
+        };
+        let scratch = super::train_group::Scratch::new(d);
+        let mut trainer = gan::families::gan::new_run(config, scratch.dir(), device)?;
         trainer.join(d.clone())?;
         trainer.stop_on(stop);
         trainer.run(&mut |_| {})?;

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use gan::dist::{Dist, Launch};
-use gan::{TrainConfig, Trainer};
 
+use crate::cli::TrainArgs;
 use crate::exit::user;
 
 /// The ranks this process started (`--nproc`); killed if the leader stops early.
@@ -50,7 +50,7 @@ fn free_port() -> anyhow::Result<u16> {
 
 /// `--nproc N`: sets this process up as rank 0 of N and starts ranks 1..N (this binary, the
 /// same arguments without `--nproc`, each with an equal share of the cores unless `--threads`).
-pub fn spawn_local(n: usize, explicit_threads: bool) -> anyhow::Result<Children> {
+fn spawn_local(n: usize, explicit_threads: bool) -> anyhow::Result<Children> {
     if n < 1 {
         return Err(user("--nproc must be at least 1"));
     }
@@ -99,27 +99,50 @@ pub fn spawn_local(n: usize, explicit_threads: bool) -> anyhow::Result<Children>
 }
 
 /// Joins the group the environment describes.
-pub fn join(launch: &Launch, timeout_secs: u64) -> anyhow::Result<Arc<Dist>> {
+fn join(launch: &Launch, timeout_secs: u64) -> anyhow::Result<Arc<Dist>> {
     Ok(Arc::new(Dist::join(launch, Duration::from_secs(timeout_secs))?))
 }
 
-/// A follower's trainer: the configuration it resolved itself, or (resuming) the leader's,
-/// in a scratch directory; the leader's state arrives in `Trainer::join`.
-pub fn follower(dist: &Dist, own: Option<TrainConfig>, device: tch::Device) -> anyhow::Result<(Trainer, Scratch)> {
-    let config = match own {
-        Some(c) => c,
-        None => {
-            let leaders = String::from_utf8(dist.share("config", b"")?).context("rank 0's configuration is not text")?;
-            TrainConfig::from_toml_str(&leaders, "rank 0's configuration")?
-        }
+/// The group this process trains in, if any: `--nproc N` starts ranks 1..N of this
+/// binary (returned, to be waited for), torchrun's environment names the rendezvous.
+pub fn setup(a: &TrainArgs, device: tch::Device) -> anyhow::Result<(Option<Children>, Option<Arc<Dist>>)> {
+    let explicit_threads = std::env::args().any(|x| x == "--threads" || x.starts_with("--threads="));
+    let children = match a.nproc {
+        Some(n) if n != 1 => Some(spawn_local(n, explicit_threads)?),
+        _ => None,
     };
-    let dir = std::env::temp_dir().join(format!("gan-rank{}-{}", dist.rank(), std::process::id()));
-    let scratch = Scratch(dir.clone());
-    Ok((gan::families::gan::new_run(config, &dir, device)?, scratch))
+    let dist = match Launch::from_env()? {
+        Some(launch) if device != tch::Device::Cpu => {
+            return Err(user(format!(
+                "data-parallel training (rank {} of {}) runs on CPU tensors through Gloo; this build has no NCCL for --device cuda",
+                launch.rank, launch.world
+            )))
+        }
+        Some(launch) => Some(join(&launch, a.dist_timeout)?),
+        None => None,
+    };
+    Ok((children, dist))
 }
 
-/// A follower's scratch run directory, deleted when training ends.
+/// Rank 0's configuration (TOML), which it shares once its trainer is loaded: what a
+/// follower trains when resuming (it need not see the run directory).
+pub fn leaders_config(dist: &Dist) -> anyhow::Result<String> {
+    String::from_utf8(dist.share("config", b"")?).context("rank 0's configuration is not text")
+}
+
+/// A follower's scratch run directory, deleted when training ends; the leader's state
+/// arrives in `Trainer::join`.
 pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(dist: &Dist) -> Self {
+        Self(std::env::temp_dir().join(format!("gan-rank{}-{}", dist.rank(), std::process::id())))
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        &self.0
+    }
+}
 
 impl Drop for Scratch {
     fn drop(&mut self) {

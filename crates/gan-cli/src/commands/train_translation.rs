@@ -1,8 +1,12 @@
 //! `gan train` for image-to-image runs (pix2pix, CycleGAN): chosen by a translation preset,
 //! a `--config` whose `[model] kind` is `pix2pix` or `cyclegan`, or `--resume` of such a run.
 
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+
 use anyhow::Context;
 use gan::config::translation::TranslateConfig;
+use gan::dist::Dist;
 use gan::families::FamilyKind;
 use gan::presets::translation::TranslationPreset;
 
@@ -19,12 +23,20 @@ pub fn wanted(a: &TrainArgs) -> bool {
 }
 
 pub fn run(a: TrainArgs) -> anyhow::Result<()> {
-    let refused =
-        [(a.classes.is_some(), "--classes"), (a.epochs.is_some(), "--epochs (translation runs count steps; use --steps)"), (a.nproc.is_some(), "--nproc")];
+    let refused = [(a.classes.is_some(), "--classes"), (a.epochs.is_some(), "--epochs (translation runs count steps; use --steps)")];
     if let Some((_, flag)) = refused.iter().find(|(set, _)| *set) {
         return Err(user(format!("{flag} is not available for image-to-image runs")));
     }
     let device = a.device.resolve()?;
+    let (children, dist) = super::train_group::setup(&a, device)?;
+    let stop = crate::signals::install(a.stop_signal)?;
+    if let Some(d) = dist.as_ref().filter(|d| !d.is_leader()) {
+        let config = match &a.resume {
+            None => resolve(&a, base(&a)?)?,
+            Some(_) => TranslateConfig::from_toml_str(&super::train_group::leaders_config(d)?, "rank 0's configuration")?,
+        };
+        return follow(d, config, device, stop);
+    }
     let mut progress = Progress::new(a.no_progress);
     let mut trainer = match &a.resume {
         Some(run) => {
@@ -45,22 +57,20 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             gan::families::translation::resume_run(run, requested, &a.checkpoint.clone().unwrap_or_default(), device)?
         }
         None => {
-            let base = match a.preset.as_deref().map(|p| TranslationPreset::from_name(p).ok_or_else(|| user(format!("`{p}` is not an image-to-image preset"))))
-            {
-                Some(p) => p?.config(),
-                None => {
-                    let path = a.config.as_ref().expect("wanted() saw a translation --config");
-                    let text = std::fs::read_to_string(path).map_err(|e| user(format!("cannot read config {}: {e}", path.display())))?;
-                    TranslateConfig::from_toml_str(&text, &path.display().to_string())?
-                }
-            };
-            let config = resolve(&a, base)?;
+            let config = resolve(&a, base(&a)?)?;
             let out = a.out.clone().unwrap_or_else(|| super::train::default_run_dir(&a));
             gan::families::translation::new_run(config, &out, device)?
         }
     };
-    trainer.stop_on(crate::signals::install(a.stop_signal)?);
+    if let Some(d) = dist {
+        d.share("config", trainer.config_toml().as_bytes())?;
+        trainer.join(d)?;
+    }
+    trainer.stop_on(stop);
     trainer.run(&mut |e| progress.on_event(e))?;
+    if let Some(c) = children {
+        c.wait()?;
+    }
     if a.eval {
         let run = trainer.run_dir().to_path_buf();
         eprintln!("evaluating {} ...", run.display());
@@ -70,10 +80,32 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A follower rank: trains `config` in a scratch directory with the leader's state.
+pub fn follow(d: &Arc<Dist>, config: TranslateConfig, device: tch::Device, stop: Arc<AtomicUsize>) -> anyhow::Result<()> {
+    let scratch = super::train_group::Scratch::new(d);
+    let mut trainer = gan::families::translation::new_run(config, scratch.dir(), device)?;
+    trainer.join(d.clone())?;
+    trainer.stop_on(stop);
+    Ok(trainer.run(&mut |_| {})?)
+}
+
+/// The preset's configuration, or the `--config` file's.
+fn base(a: &TrainArgs) -> anyhow::Result<TranslateConfig> {
+    match a.preset.as_deref().map(|p| TranslationPreset::from_name(p).ok_or_else(|| user(format!("`{p}` is not an image-to-image preset")))) {
+        Some(p) => Ok(p?.config()),
+        None => {
+            let path = a.config.as_ref().expect("wanted() saw a translation --config");
+            let text = std::fs::read_to_string(path).map_err(|e| user(format!("cannot read config {}: {e}", path.display())))?;
+            Ok(TranslateConfig::from_toml_str(&text, &path.display().to_string())?)
+        }
+    }
+}
+
 /// The base configuration, then `--config`'s fields (over a preset), then flags; validated.
 fn resolve(a: &TrainArgs, mut config: TranslateConfig) -> anyhow::Result<TranslateConfig> {
     let mut source = "command line".to_string();
-    if let (Some(path), Some(_)) = (&a.config, &a.preset) {
+    // `--config` is the base itself unless a preset or the resumed run is.
+    if let Some(path) = a.config.as_ref().filter(|_| a.preset.is_some() || a.resume.is_some()) {
         let text = std::fs::read_to_string(path).map_err(|e| user(format!("cannot read config {}: {e}", path.display())))?;
         source = path.display().to_string();
         config = config.overlay_toml(&text, &source)?;

@@ -10,7 +10,7 @@ use tch::{Kind, Tensor};
 
 use super::feed::Feed;
 use super::{GanFamily, DATA_STREAM};
-use crate::dist::Dist;
+use crate::dist::{sorted_variables, Dist};
 use crate::error::{GanError, Result};
 use gan_data::rng::mix;
 
@@ -28,10 +28,10 @@ impl GanFamily {
         dist.agree("configuration", self.config.to_toml().as_bytes())?;
         let mut tensors = Vec::new();
         for vs in [&self.nets.g_vs, &self.nets.d_vs] {
-            tensors.extend(sorted(vs));
+            tensors.extend(sorted_variables(vs));
         }
         if let Some(e) = &self.ema {
-            tensors.extend(sorted(&e.vs));
+            tensors.extend(sorted_variables(&e.vs));
         }
         tensors.extend(self.opt_g.state_tensors());
         tensors.extend(self.opt_d.state_tensors());
@@ -64,11 +64,4 @@ impl GanFamily {
         self.batches_consumed = batches_consumed;
         Ok(())
     }
-}
-
-/// A store's variables (weights and batch-norm statistics) in name order.
-fn sorted(vs: &tch::nn::VarStore) -> Vec<Tensor> {
-    let mut v: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
-    v.sort_by(|a, b| a.0.cmp(&b.0));
-    v.into_iter().map(|(_, t)| t).collect()
 }

@@ -114,6 +114,7 @@ impl TranslationFamily {
             grid_b,
             grid_paired,
             device,
+            dist: None,
         })
     }
 }

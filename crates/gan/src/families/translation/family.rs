@@ -1,12 +1,14 @@
 //! The translation family as the run loop sees it.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use tch::nn;
 
 use super::TranslationFamily;
 use crate::config::translation::TranslationModel;
 use crate::config::DoctorConfig;
+use crate::dist::Dist;
 use crate::doctor::{scores, Finding};
 use crate::error::Result;
 use crate::losses::translation::PatchLoss;
@@ -88,5 +90,13 @@ impl Family for TranslationFamily {
             PatchLoss::Lsgan => LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() },
         };
         scores::from_metrics(cfg, &loss, history, from, None)
+    }
+
+    fn join(&mut self, dist: Arc<Dist>, step: u64) -> Result<u64> {
+        self.join_group(dist, step)
+    }
+
+    fn dist(&self) -> Option<&Dist> {
+        self.dist.as_deref()
     }
 }

@@ -6,6 +6,7 @@
 mod build;
 mod family;
 mod feed;
+mod parallel;
 pub mod pool;
 pub mod step;
 
@@ -50,6 +51,8 @@ pub struct TranslationFamily {
     grid_b: Tensor,
     grid_paired: bool,
     device: Device,
+    /// The data-parallel group this run is a rank of.
+    dist: Option<std::sync::Arc<crate::dist::Dist>>,
 }
 
 /// A copy of the generators whose weights follow the trained ones' moving average.
@@ -73,7 +76,10 @@ impl TranslationFamily {
         let factor = self.config.lr_factor(ctx.step, self.config.steps);
         self.opt_g.set_lr_scale(factor);
         self.opt_d.set_lr_scale(factor);
-        let (a, b) = self.feed.batch(ctx.step);
+        let (mut a, mut b) = self.feed.batch(ctx.step);
+        if let Some(d) = &self.dist {
+            (a, b) = (d.shard(&a), d.shard(&b));
+        }
         let opts = (&mut self.opt_g, &mut self.opt_d);
         let record = match (&self.config.model, &self.nets.pair) {
             (TranslationModel::Pix2pix(m), NetPair::Paired { g, d }) => step::pix2pix_step(m, (g.as_ref(), d.as_ref()), opts, (&a, &b), ctx.measure_grads),

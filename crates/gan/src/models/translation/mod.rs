@@ -76,7 +76,11 @@ impl Norm2d {
 
     pub(crate) fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
         match self {
-            Norm2d::Batch(b) => b.forward_t(x, train),
+            // In a data-parallel group the batch is every rank's (as torch's SyncBatchNorm).
+            Norm2d::Batch(b) => match crate::dist::sync_batch_norm().filter(|_| train) {
+                Some(d) => d.batch_norm(b, x, 0.1, 1e-5),
+                None => b.forward_t(x, train),
+            },
             Norm2d::Instance => x.instance_norm::<Tensor>(None, None, None, None, true, 0.1, 1e-5, true),
         }
     }
