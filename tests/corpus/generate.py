@@ -233,7 +233,8 @@ def leaves(table, path=()):
 
 
 def misspell(word):
-    return word[:-2] + word[-1] + word[-2] if len(word) > 2 else word + "x"
+    swapped = word[:-2] + word[-1] + word[-2]
+    return swapped if len(word) > 2 and swapped != word else word + "x"
 
 
 def config_cases(gan):
@@ -308,6 +309,7 @@ def config_cases(gan):
         ("doctor-grad-explode-zero", "mnist-mlp", "[doctor]\ngrad_explode = 0.0\n", ["doctor.grad_explode"]),
         ("doctor-label-accuracy-negative", "mnist-cgan", "[doctor]\nmin_label_accuracy = -0.5\n", ["doctor.min_label_accuracy"]),
         ("doctor-chance-gap-nan", "mnist-mlp", "[doctor]\nchance_gap = nan\n", ["doctor.chance_gap"]),
+        ("translation-layer-norm", "edges2fashion-pix2pix", "[model.generator]\nnorm = \"layer\"\n", ["model.generator.norm", "layer"]),
         ("syntax-error", "mnist-mlp", "steps = [\n", ["line 1"]),
         ("duplicate-key", "mnist-mlp", "steps = 5\nsteps = 6\n", ["steps"]),
         ("not-utf8", "mnist-mlp", None, ["UTF-8"]),

@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use gan::models::translation::{NormKind, PatchGanConfig, ResnetConfig, Translator, UnetConfig};
+use gan::models::translation::{PatchGanConfig, ResnetConfig, Translator, UnetConfig};
+use gan::models::Norm;
 use tch::{nn, Device, Kind, Tensor};
 
 fn reference() -> HashMap<String, Tensor> {
@@ -79,7 +80,7 @@ fn unets_equal_pytorch() {
     let all = reference();
     for (net, depth, base, cin, cout, levels) in [("unet", 5u32, 4, 1, 1, 0u32), ("unet6", 6, 2, 3, 2, 1)] {
         let mut vs = nn::VarStore::new(Device::Cpu);
-        let cfg = UnetConfig { depth, base, norm: NormKind::Batch, dropout: 0.5, dropout_levels: levels };
+        let cfg = UnetConfig { depth, base, norm: Norm::Batch, dropout: 0.5, dropout_levels: levels };
         let g = cfg.build(&vs.root(), cin, cout);
         load(&mut vs, &all, net, unet_name(depth as usize));
         let y = tch::no_grad(|| g.forward_t(&all[&format!("{net}/input")], false));
@@ -90,17 +91,17 @@ fn unets_equal_pytorch() {
 #[test]
 fn unet_pads_28_pixel_images_to_its_multiple_and_crops_back() {
     let vs = nn::VarStore::new(Device::Cpu);
-    let g = UnetConfig { depth: 5, base: 4, norm: NormKind::Batch, dropout: 0.5, dropout_levels: 2 }.build(&vs.root(), 1, 1);
+    let g = UnetConfig { depth: 5, base: 4, norm: Norm::Batch, dropout: 0.5, dropout_levels: 2 }.build(&vs.root(), 1, 1);
     let y = tch::no_grad(|| g.forward_t(&Tensor::randn([3, 1, 28, 28], (Kind::Float, Device::Cpu)), false));
     assert_eq!(y.size(), [3, 1, 28, 28]);
-    let cfg = UnetConfig { depth: 7, base: 4, norm: NormKind::Batch, dropout: 0.5, dropout_levels: 0 };
+    let cfg = UnetConfig { depth: 7, base: 4, norm: Norm::Batch, dropout: 0.5, dropout_levels: 0 };
     assert!(cfg.check_image(gan::models::ImageShape { channels: 1, height: 28, width: 28 }).is_err(), "28 -> 128 would pad more than the image on each side");
 }
 
 #[test]
 fn patchgans_equal_pytorch() {
     let all = reference();
-    for (net, layers, cin, norm) in [("patchgan", 2u32, 2, NormKind::Batch), ("patchgan1_instance", 1, 1, NormKind::Instance)] {
+    for (net, layers, cin, norm) in [("patchgan", 2u32, 2, Norm::Batch), ("patchgan1_instance", 1, 1, Norm::Instance)] {
         let mut vs = nn::VarStore::new(Device::Cpu);
         let cfg = PatchGanConfig { layers, base: 4, norm };
         let d = cfg.build(&vs.root(), cin);
@@ -127,7 +128,7 @@ fn resnet_generator_equals_pytorch() {
     let all = reference();
     let mut vs = nn::VarStore::new(Device::Cpu);
     let blocks = 2;
-    let g = ResnetConfig { base: 4, blocks: blocks as u32, norm: NormKind::Instance }.build(&vs.root(), 1, 1);
+    let g = ResnetConfig { base: 4, blocks: blocks as u32, norm: Norm::Instance }.build(&vs.root(), 1, 1);
     load(&mut vs, &all, "resnet", |base: &str| {
         let index = |i: usize| format!("model.{i}");
         match base {

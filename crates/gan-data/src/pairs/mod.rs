@@ -47,9 +47,9 @@ pub enum FolderLayout {
     Unpaired,
 }
 
+crate::kind_tagged! {
 /// The `[data]` table of a translation run (`kind` names the variant).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PairSource {
     /// Fashion-MNIST IDX files in `dir`: edge maps to garments.
     #[serde(rename = "edges2fashion")]
@@ -73,6 +73,7 @@ pub enum PairSource {
     },
     /// PNG/JPEG pairs under `dir`, as `size x size` RGB.
     Folder { dir: PathBuf, size: u32, layout: FolderLayout },
+}
 }
 
 /// Images held out of a training file that has no test split.

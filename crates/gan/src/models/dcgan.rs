@@ -22,21 +22,11 @@
 //! activations included), so weights load into the equivalent PyTorch modules unchanged.
 
 use serde::{Deserialize, Serialize};
-use tch::{nn, nn::Module, nn::ModuleT, Tensor};
+use tch::{nn, nn::Module, Tensor};
 
 use super::condition::{append_maps, append_vector};
+use super::norm::{bn_config, conv, conv_t, Norm, NormLayer};
 use super::{Discriminator, Generator, ImageShape};
-
-/// Normalisation layer of the discriminator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Norm {
-    #[default]
-    Batch,
-    Instance,
-    Layer,
-    None,
-}
 
 /// Sizes and options of the convolutional pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,14 +101,12 @@ impl DcganConfig {
             let last = stage == n;
             let cout = if last { image.channels } else { self.g_base << (n - 1 - stage) };
             let (k, s, pad) = if stage == 0 { (b, 1, 0) } else { (4, 2, 1) };
-            let cfg =
-                nn::ConvTransposeConfig { stride: s, padding: pad, bias: last, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
-            layers.push(Layer::ConvT(nn::conv_transpose2d(&net / idx, cin, cout, k, cfg)));
+            layers.push(Layer::ConvT(conv_t(&net / idx, cin, cout, k, (s, pad, 0), last)));
             idx += 1;
             if last {
                 layers.push(Layer::Tanh);
             } else {
-                layers.push(Layer::Batch(nn::batch_norm2d(&net / idx, cout, bn_config())));
+                layers.push(Layer::Norm(NormLayer::Batch(nn::batch_norm2d(&net / idx, cout, bn_config()))));
                 layers.push(Layer::Relu);
                 idx += 2;
             }
@@ -137,50 +125,25 @@ impl DcganConfig {
             let cout = self.d_base << stage;
             size /= 2;
             let norm = if stage == 0 && !self.d_norm_first { Norm::None } else { self.d_norm };
-            let cfg =
-                nn::ConvConfig { stride: 2, padding: 1, bias: norm == Norm::None, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
-            layers.push(Layer::Conv(nn::conv2d(&net / idx, cin, cout, 4, cfg)));
+            layers.push(Layer::Conv(conv(&net / idx, cin, cout, 4, 2, 1, norm == Norm::None)));
             idx += 1;
-            let norm_layer = match norm {
-                Norm::Batch => Some(Layer::Batch(nn::batch_norm2d(&net / idx, cout, bn_config()))),
-                Norm::Instance => Some(Layer::Instance),
-                Norm::Layer => Some(Layer::LayerNorm(nn::layer_norm(&net / idx, vec![cout, size, size], Default::default()))),
-                Norm::None => None,
-            };
-            if let Some(l) = norm_layer {
-                layers.push(l);
+            if let Some(l) = NormLayer::new(norm, &net / idx, cout, size) {
+                layers.push(Layer::Norm(l));
                 idx += 1;
             }
             layers.push(Layer::Leaky(self.leaky_slope));
             idx += 1;
             cin = cout;
         }
-        let cfg = nn::ConvConfig { ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
-        layers.push(Layer::Conv(nn::conv2d(&net / idx, cin, 1, b, cfg)));
+        layers.push(Layer::Conv(conv(&net / idx, cin, 1, b, 1, 0, true)));
         DcganDiscriminator { layers, per_sample: self.d_norm != Norm::Batch, classes }
     }
-}
-
-fn normal(mean: f64) -> nn::Init {
-    nn::Init::Randn { mean, stdev: 0.02 }
-}
-
-/// PyTorch's BatchNorm defaults (tch's too).
-const BN_MOMENTUM: f64 = 0.1;
-const BN_EPS: f64 = 1e-5;
-
-/// BatchNorm with weights from N(1, 0.02) and zero bias (the DCGAN reference's init).
-fn bn_config() -> nn::BatchNormConfig {
-    nn::BatchNormConfig { ws_init: normal(1.0), bs_init: nn::Init::Const(0.0), momentum: BN_MOMENTUM, eps: BN_EPS, ..Default::default() }
 }
 
 enum Layer {
     Conv(nn::Conv2D),
     ConvT(nn::ConvTranspose2D),
-    Batch(nn::BatchNorm),
-    /// `InstanceNorm2d(affine=False)`: per sample and channel, over the pixels.
-    Instance,
-    LayerNorm(nn::LayerNorm),
+    Norm(NormLayer),
     Relu,
     Leaky(f64),
     Tanh,
@@ -191,13 +154,7 @@ impl Layer {
         match self {
             Layer::Conv(c) => c.forward(x),
             Layer::ConvT(c) => c.forward(x),
-            // In a data-parallel group with `sync_batch_norm`, the batch is every rank's.
-            Layer::Batch(b) => match crate::dist::sync_batch_norm().filter(|_| train) {
-                Some(d) => d.batch_norm(b, x, BN_MOMENTUM, BN_EPS),
-                None => b.forward_t(x, train),
-            },
-            Layer::Instance => x.instance_norm::<Tensor>(None, None, None, None, true, 0.1, 1e-5, true),
-            Layer::LayerNorm(l) => l.forward(x),
+            Layer::Norm(n) => n.forward_t(x, train),
             Layer::Relu => x.relu(),
             Layer::Leaky(slope) => super::leaky_relu(x, *slope),
             Layer::Tanh => x.tanh(),

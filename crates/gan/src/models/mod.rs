@@ -6,6 +6,7 @@ pub mod ema;
 pub mod flops;
 pub mod latent;
 pub mod mlp;
+pub mod norm;
 pub mod pack;
 pub mod precision;
 pub mod size;
@@ -15,9 +16,10 @@ pub mod vae;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Tensor};
 
-pub use dcgan::{DcganConfig, Norm};
+pub use dcgan::DcganConfig;
 pub use ema::EmaConfig;
 pub use mlp::MlpConfig;
+pub use norm::Norm;
 pub use vae::VaeConfig;
 
 /// Shape of one image, channels first.

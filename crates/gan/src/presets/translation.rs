@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::translation::{CycleGanConfig, Pix2PixConfig, TranslateConfig, TranslationModel};
 use crate::losses::translation::PatchLoss;
-use crate::models::translation::{NormKind, PatchGanConfig, ResnetConfig, UnetConfig};
+use crate::models::translation::{PatchGanConfig, ResnetConfig, UnetConfig};
+use crate::models::Norm;
 use crate::optim::AdamConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,16 +60,16 @@ impl TranslationPreset {
         let fashion = |pairing| PairSource::Edges2Fashion { dir: crate::presets::FASHION_MNIST_DIR.into(), split: Split::Train, pairing };
         let pix2pix = |lambda_adv| {
             TranslationModel::Pix2pix(Pix2PixConfig {
-                generator: UnetConfig { depth: 5, base: 32, norm: NormKind::Batch, dropout: 0.5, dropout_levels: 2 },
-                discriminator: PatchGanConfig { layers: 1, base: 32, norm: NormKind::Batch },
+                generator: UnetConfig { depth: 5, base: 32, norm: Norm::Batch, dropout: 0.5, dropout_levels: 2 },
+                discriminator: PatchGanConfig { layers: 1, base: 32, norm: Norm::Batch },
                 loss: PatchLoss::Bce,
                 lambda_l1: 100.0,
                 lambda_adv,
             })
         };
         let cyclegan = TranslationModel::Cyclegan(CycleGanConfig {
-            generator: ResnetConfig { base: 16, blocks: 4, norm: NormKind::Instance },
-            discriminator: PatchGanConfig { layers: 2, base: 16, norm: NormKind::Instance },
+            generator: ResnetConfig { base: 16, blocks: 4, norm: Norm::Instance },
+            discriminator: PatchGanConfig { layers: 2, base: 16, norm: Norm::Instance },
             loss: PatchLoss::Lsgan,
             lambda_cycle: 10.0,
             lambda_identity: 0.5,

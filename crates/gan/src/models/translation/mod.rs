@@ -16,8 +16,9 @@ pub mod patchgan;
 pub mod resnet;
 pub mod unet;
 
-use serde::{Deserialize, Serialize};
-use tch::{nn, nn::ModuleT, Tensor};
+use tch::{nn, Tensor};
+
+pub(crate) use super::norm::{conv, Norm, NormLayer};
 
 pub use nets::{Generators, NetPair, TranslationNets};
 pub use patchgan::PatchGanConfig;
@@ -45,64 +46,67 @@ impl Translator for Bf16Translator {
     }
 }
 
-/// The normalisation after a convolution.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum NormKind {
-    /// `BatchNorm2d` (pix2pix).
-    #[default]
-    Batch,
-    /// `InstanceNorm2d(affine=False)` (CycleGAN).
-    Instance,
-}
-
-/// One normalisation layer.
-pub(crate) enum Norm2d {
-    Batch(nn::BatchNorm),
-    Instance,
-}
+/// A translation network's normalisation (the identity for `none`; `layer` is refused by
+/// [`norm_problems`], since these networks take images of any size).
+pub(crate) struct Norm2d(Option<NormLayer>);
 
 impl Norm2d {
-    pub(crate) fn new(kind: NormKind, path: nn::Path, channels: i64) -> Self {
-        match kind {
-            NormKind::Batch => Norm2d::Batch(nn::batch_norm2d(
-                path,
-                channels,
-                nn::BatchNormConfig { ws_init: normal(1.0), bs_init: nn::Init::Const(0.0), momentum: 0.1, eps: 1e-5, ..Default::default() },
-            )),
-            NormKind::Instance => Norm2d::Instance,
-        }
+    pub(crate) fn new(kind: Norm, path: nn::Path, channels: i64) -> Self {
+        Self(NormLayer::new(kind, path, channels, 0))
     }
 
     pub(crate) fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
-        match self {
-            // In a data-parallel group the batch is every rank's (as torch's SyncBatchNorm).
-            Norm2d::Batch(b) => match crate::dist::sync_batch_norm().filter(|_| train) {
-                Some(d) => d.batch_norm(b, x, 0.1, 1e-5),
-                None => b.forward_t(x, train),
-            },
-            Norm2d::Instance => x.instance_norm::<Tensor>(None, None, None, None, true, 0.1, 1e-5, true),
+        match &self.0 {
+            Some(n) => n.forward_t(x, train),
+            None => x.shallow_clone(),
         }
     }
 }
 
-/// The reference's weight initialisation.
-pub(crate) fn normal(mean: f64) -> nn::Init {
-    nn::Init::Randn { mean, stdev: 0.02 }
+/// Whether a convolution before `norm` has a bias: not before a batch norm, whose shift
+/// absorbs it (the reference's `use_bias = norm_layer == nn.InstanceNorm2d`).
+pub(crate) fn conv_bias(norm: Norm) -> bool {
+    norm != Norm::Batch
 }
 
-/// `Conv2d(cin, cout, k, stride, padding, bias)` with the reference's initialisation.
-pub(crate) fn conv(path: nn::Path, cin: i64, cout: i64, k: i64, stride: i64, padding: i64, bias: bool) -> nn::Conv2D {
-    nn::conv2d(path, cin, cout, k, nn::ConvConfig { stride, padding, bias, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() })
+/// What is wrong with `norm` for the network at `field` (e.g. `model.generator.norm`).
+pub(crate) fn norm_problems(field: &str, norm: Norm) -> Vec<String> {
+    match norm {
+        Norm::Layer => vec![format!("{field} = \"layer\" is not available for translation networks (use batch, instance or none)")],
+        Norm::Batch | Norm::Instance | Norm::None => Vec::new(),
+    }
 }
 
-/// `ConvTranspose2d(cin, cout, k, stride, padding=1, output_padding, bias)`, initialised
-/// likewise (both generators pad their transposed convolutions by 1).
+/// `ConvTranspose2d(cin, cout, k, stride, padding=1, output_padding, bias)` (both
+/// generators pad their transposed convolutions by 1).
 pub(crate) fn conv_t(path: nn::Path, cin: i64, cout: i64, k: i64, stride: i64, output_padding: i64, bias: bool) -> nn::ConvTranspose2D {
-    let cfg = nn::ConvTransposeConfig { stride, padding: 1, output_padding, bias, ws_init: normal(0.0), bs_init: nn::Init::Const(0.0), ..Default::default() };
-    nn::conv_transpose2d(path, cin, cout, k, cfg)
+    super::norm::conv_t(path, cin, cout, k, (stride, 1, output_padding), bias)
 }
 
 pub(crate) fn leaky(x: &Tensor) -> Tensor {
     super::leaky_relu(x, 0.2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Without a norm every convolution keeps its bias and the map passes unchanged; with batch
+    /// norm the convolutions before it drop theirs.
+    #[test]
+    fn a_patchgan_without_norm_has_biases_and_no_norm_variables() {
+        let vars = |norm| {
+            let vs = nn::VarStore::new(tch::Device::Cpu);
+            PatchGanConfig { layers: 2, base: 4, norm }.build(&vs.root(), 2);
+            let mut names: Vec<String> = vs.variables().into_keys().collect();
+            names.sort();
+            names
+        };
+        let none = vars(Norm::None);
+        assert!(none.iter().all(|n| n.starts_with("conv")), "{none:?}");
+        assert_eq!(none.iter().filter(|n| n.ends_with("bias")).count(), 4);
+        let batch = vars(Norm::Batch);
+        assert_eq!(batch.iter().filter(|n| n.starts_with("conv") && n.ends_with("bias")).count(), 2, "{batch:?}");
+        assert!(PatchGanConfig { layers: 2, base: 4, norm: Norm::Layer }.problems()[0].contains("model.discriminator.norm = \"layer\""));
+    }
 }

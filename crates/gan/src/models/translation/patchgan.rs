@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, Tensor};
 
-use super::{conv, leaky, Norm2d, NormKind};
+use super::{conv, conv_bias, leaky, norm_problems, Norm, Norm2d};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,13 +23,13 @@ pub struct PatchGanConfig {
     /// Channels of the first stage (`ndf`).
     pub base: i64,
     #[serde(default)]
-    pub norm: NormKind,
+    pub norm: Norm,
 }
 
 impl Default for PatchGanConfig {
     /// The paper's 70x70 PatchGAN.
     fn default() -> Self {
-        Self { layers: 3, base: 64, norm: NormKind::Batch }
+        Self { layers: 3, base: 64, norm: Norm::Batch }
     }
 }
 
@@ -48,7 +48,7 @@ pub struct PatchGan {
 
 impl PatchGanConfig {
     pub fn problems(&self) -> Vec<String> {
-        let mut p = Vec::new();
+        let mut p = norm_problems("model.discriminator.norm", self.norm);
         if !(1..=6).contains(&self.layers) {
             p.push(format!("model.discriminator.layers must be between 1 and 6, got {}", self.layers));
         }
@@ -65,7 +65,7 @@ impl PatchGanConfig {
     }
 
     pub fn build(&self, root: &nn::Path, input_channels: i64) -> PatchGan {
-        let bias = self.norm == NormKind::Instance;
+        let bias = conv_bias(self.norm);
         let n = self.layers as i64;
         let width = |i: i64| self.base * (1 << i.min(3));
         let (mut convs, mut norms) = (Vec::new(), Vec::new());

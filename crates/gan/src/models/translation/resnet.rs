@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, Tensor};
 
-use super::{conv, conv_t, Norm2d, NormKind, Translator};
+use super::{conv, conv_bias, conv_t, norm_problems, Norm, Norm2d, Translator};
 use crate::models::ImageShape;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,17 +21,17 @@ pub struct ResnetConfig {
     /// Residual blocks (`n_blocks`: 6 at 128 px, 9 at 256).
     pub blocks: u32,
     #[serde(default = "instance")]
-    pub norm: NormKind,
+    pub norm: Norm,
 }
 
-fn instance() -> NormKind {
-    NormKind::Instance
+fn instance() -> Norm {
+    Norm::Instance
 }
 
 impl Default for ResnetConfig {
     /// The paper's 256-px generator.
     fn default() -> Self {
-        Self { base: 64, blocks: 9, norm: NormKind::Instance }
+        Self { base: 64, blocks: 9, norm: Norm::Instance }
     }
 }
 
@@ -53,7 +53,7 @@ pub struct ResnetGenerator {
 
 impl ResnetConfig {
     pub fn problems(&self) -> Vec<String> {
-        let mut p = Vec::new();
+        let mut p = norm_problems("model.generator.norm", self.norm);
         if !(1..=1024).contains(&self.base) {
             p.push(format!("model.generator.base must be between 1 and 1024, got {}", self.base));
         }
@@ -71,7 +71,7 @@ impl ResnetConfig {
     }
 
     pub fn build(&self, root: &nn::Path, input_channels: i64, output_channels: i64) -> ResnetGenerator {
-        let (b, bias) = (self.base, self.norm == NormKind::Instance);
+        let (b, bias) = (self.base, conv_bias(self.norm));
         let norm = |name: String, c| Norm2d::new(self.norm, root / name, c);
         let downs =
             (0..2).map(|i| (conv(root / format!("down{i}"), b << i, b << (i + 1), 3, 2, 1, bias), norm(format!("down{i}_norm"), b << (i + 1)))).collect();

@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, Tensor};
 
-use super::{conv, conv_t, leaky, Norm2d, NormKind, Translator};
+use super::{conv, conv_bias, conv_t, leaky, norm_problems, Norm, Norm2d, Translator};
 use crate::models::ImageShape;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,7 +27,7 @@ pub struct UnetConfig {
     /// Channels of the first encoder stage (`ngf`).
     pub base: i64,
     #[serde(default)]
-    pub norm: NormKind,
+    pub norm: Norm,
     #[serde(default = "half")]
     pub dropout: f64,
     /// Decoder stages with dropout, counted outwards from the one after the innermost.
@@ -42,7 +42,7 @@ fn half() -> f64 {
 impl Default for UnetConfig {
     /// The paper's 256-px generator.
     fn default() -> Self {
-        Self { depth: 8, base: 64, norm: NormKind::Batch, dropout: 0.5, dropout_levels: 3 }
+        Self { depth: 8, base: 64, norm: Norm::Batch, dropout: 0.5, dropout_levels: 3 }
     }
 }
 
@@ -62,7 +62,7 @@ pub struct Unet {
 
 impl UnetConfig {
     pub fn problems(&self) -> Vec<String> {
-        let mut p = Vec::new();
+        let mut p = norm_problems("model.generator.norm", self.norm);
         if !(2..=10).contains(&self.depth) {
             p.push(format!("model.generator.depth must be between 2 and 10, got {}", self.depth));
         }
@@ -102,7 +102,7 @@ impl UnetConfig {
     pub fn build(&self, root: &nn::Path, input_channels: i64, output_channels: i64) -> Unet {
         let n = self.depth as usize;
         let ch = |i: usize| self.base << i.min(3);
-        let bias = self.norm == NormKind::Instance;
+        let bias = conv_bias(self.norm);
         let stages = (0..n)
             .map(|i| {
                 let (innermost, outermost) = (i == n - 1, i == 0);
