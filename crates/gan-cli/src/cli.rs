@@ -85,7 +85,7 @@ pub enum Command {
 pub struct TrainArgs {
     /// A preset to start from (see `gan presets`); default mnist-rpgan.
     #[arg(long)]
-    pub preset: Option<String>,
+    pub preset: Option<gan::presets::Named>,
     /// A TOML file with any subset of the configuration's fields, applied over the preset.
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -313,7 +313,7 @@ pub struct DoctorArgs {
 pub struct PresetsArgs {
     /// Print this preset's complete configuration as TOML (a starting point for --config).
     #[arg(long, value_name = "PRESET")]
-    pub show: Option<String>,
+    pub show: Option<gan::presets::Named>,
 }
 
 #[derive(Args, Debug)]

@@ -33,7 +33,10 @@ fn digits_of(images: &Tensor, labels: &[i64], classes: &[i64]) -> Tensor {
 }
 
 fn preset(name: &str) -> TrainConfig {
-    gan::presets::config_named(name).unwrap()
+    match name.parse::<gan::presets::Named>().unwrap().config() {
+        gan::presets::PresetConfig::Train(c) => *c,
+        gan::presets::PresetConfig::Translate(_) => panic!("{name} is an image-to-image preset"),
+    }
 }
 
 fn kinds(r: &gan::doctor::probe::Reading) -> Vec<DiagnosisKind> {

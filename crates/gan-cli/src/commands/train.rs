@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use gan::presets::PresetConfig;
 use gan::{Preset, TrainConfig};
 use gan_data::{DataSource, Split};
 
@@ -91,8 +92,9 @@ fn has_overrides(a: &TrainArgs) -> bool {
 
 /// Preset (or `fallback`), then the TOML file, then flags; validated with every problem.
 fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainConfig> {
-    let mut config = match &a.preset {
-        Some(name) => gan::presets::config_named(name)?,
+    let mut config = match a.preset.map(|p| p.config()) {
+        Some(PresetConfig::Train(c)) => *c,
+        Some(PresetConfig::Translate(_)) => unreachable!("train_translation::wanted() takes translation presets"),
         None => fallback,
     };
     let mut source = "command line".to_string();
@@ -166,7 +168,7 @@ fn absolute(dir: &Path) -> anyhow::Result<PathBuf> {
 
 pub(super) fn default_run_dir(a: &TrainArgs) -> PathBuf {
     let name = match (&a.preset, &a.config) {
-        (Some(p), _) => p.clone(),
+        (Some(p), _) => p.name(),
         (None, Some(c)) => c.file_stem().map_or("run".into(), |s| s.to_string_lossy().into_owned()),
         (None, None) => Preset::DEFAULT.name().into(),
     };

@@ -8,7 +8,7 @@ use anyhow::Context;
 use gan::config::translation::TranslateConfig;
 use gan::dist::Dist;
 use gan::families::FamilyKind;
-use gan::presets::translation::TranslationPreset;
+use gan::presets::Named;
 
 use crate::cli::TrainArgs;
 use crate::exit::user;
@@ -17,7 +17,7 @@ use crate::progress::Progress;
 /// Whether these arguments train a translation run.
 pub fn wanted(a: &TrainArgs) -> bool {
     let config_at = |p: &std::path::Path| std::fs::read_to_string(p).ok().as_deref().and_then(FamilyKind::of_toml) == Some(FamilyKind::Translation);
-    a.preset.as_deref().is_some_and(|p| TranslationPreset::from_name(p).is_some())
+    matches!(a.preset, Some(Named::Translation(_)))
         || a.config.as_deref().is_some_and(config_at)
         || a.resume.as_deref().is_some_and(|r| FamilyKind::of_run(r) == Some(FamilyKind::Translation))
 }
@@ -91,8 +91,9 @@ pub fn follow(d: &Arc<Dist>, config: TranslateConfig, device: tch::Device, stop:
 
 /// The preset's configuration, or the `--config` file's.
 fn base(a: &TrainArgs) -> anyhow::Result<TranslateConfig> {
-    match a.preset.as_deref().map(|p| TranslationPreset::from_name(p).ok_or_else(|| user(format!("`{p}` is not an image-to-image preset")))) {
-        Some(p) => Ok(p?.config()),
+    match a.preset {
+        Some(Named::Translation(p)) => Ok(p.config()),
+        Some(p) => Err(user(format!("`{p}` is not an image-to-image preset"))),
         None => {
             let path = a.config.as_ref().expect("wanted() saw a translation --config");
             let text = std::fs::read_to_string(path).map_err(|e| user(format!("cannot read config {}: {e}", path.display())))?;

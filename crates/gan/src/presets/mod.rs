@@ -1,5 +1,6 @@
 //! Named, ready-to-run configurations (`gan presets` lists them).
 
+mod named;
 mod recipes;
 mod table;
 pub mod toy;
@@ -8,9 +9,8 @@ pub mod translation;
 use serde::{Deserialize, Serialize};
 
 use crate::config::TrainConfig;
-use crate::error::{GanError, Result};
-use crate::presets::toy::{ToyLoss, ToyPreset};
-use gan_data::toy::ToyDist;
+
+pub use named::{Named, PresetConfig};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -73,39 +73,6 @@ impl Preset {
     pub fn config(self) -> TrainConfig {
         (self.entry().make)()
     }
-
-    /// Looks an image preset up by name; an unknown name lists the known ones.
-    pub fn from_name(name: &str) -> Result<Preset> {
-        Self::ALL.into_iter().find(|p| p.name() == name).ok_or_else(|| unknown(name))
-    }
-}
-
-/// The configuration of the preset called `name`: an image preset or a toy one.
-pub fn config_named(name: &str) -> Result<TrainConfig> {
-    match ToyPreset::from_name(name) {
-        Some(t) => Ok(t.config()),
-        None => Preset::from_name(name).map(Preset::config),
-    }
-}
-
-/// Every preset, `(name, description)`: the image presets, then the toy ones.
-pub fn catalogue() -> Vec<(String, String)> {
-    let image = Preset::ALL.into_iter().map(|p| (p.name().to_string(), p.description().to_string()));
-    let translation = translation::TranslationPreset::ALL.into_iter().map(|p| (p.name().to_string(), p.description().to_string()));
-    image.chain(translation).chain(ToyPreset::all().map(|t| (t.name(), t.description()))).collect()
-}
-
-fn unknown(name: &str) -> GanError {
-    let names: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
-    let dists: Vec<&str> = ToyDist::ALL.iter().map(|d| d.name()).collect();
-    let losses: Vec<&str> = ToyLoss::ALL.iter().map(|l| l.name()).collect();
-    GanError::Invalid(format!(
-        "unknown preset `{name}`; known presets: {}, and the toy presets DIST-LOSS with DIST one of {} and LOSS one of {} \
-         (`gan presets` lists them all)",
-        names.join(", "),
-        dists.join(", "),
-        losses.join(", ")
-    ))
 }
 
 #[cfg(test)]
@@ -116,18 +83,10 @@ mod tests {
     fn every_preset_is_valid_and_named_uniquely() {
         for p in Preset::ALL {
             assert!(p.config().problems().is_empty(), "{}: {:?}", p.name(), p.config().problems());
-            assert_eq!(Preset::from_name(p.name()).unwrap(), p);
         }
         // The documented example file spells out the default preset field by field.
         let example = crate::TrainConfig::from_toml_str(include_str!("../../../../configs/example.toml"), "example.toml").unwrap();
         assert_eq!(example, Preset::DEFAULT.config());
-        let e = Preset::from_name("mnist-mpl").unwrap_err().to_string();
-        assert!(e.contains("mnist-mpl") && e.contains("mnist-mlp-minimax"), "{e}");
-        assert_eq!(config_named("ring8-ls").unwrap(), ToyPreset { dist: ToyDist::Ring8, loss: ToyLoss::Ls }.config());
-        assert_eq!(config_named("mnist-cgan").unwrap(), Preset::MnistCgan.config());
-        let e = config_named("ring9-ns").unwrap_err().to_string();
-        assert!(e.contains("two-moons") && e.contains("wgan-gp"), "{e}");
-        assert_eq!(catalogue().len(), Preset::ALL.len() + translation::TranslationPreset::ALL.len() + 30);
     }
 
     /// Every preset has one entry, and its name is what a config or `--preset` spells.

@@ -43,10 +43,6 @@ impl TranslationPreset {
         gan_data::names::serde_name(&self)
     }
 
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.name() == name)
-    }
-
     pub fn description(self) -> &'static str {
         match self {
             TranslationPreset::Edges2FashionPix2pix => "pix2pix on Fashion-MNIST edge maps -> garments (--data DIR with Fashion-MNIST): U-Net depth 5, 16-px PatchGAN on (edges, garment) pairs, BCE + 100 L1, Adam 2e-4 (0.5, 0.999), batch 64, 3,000 steps",
@@ -114,7 +110,6 @@ mod tests {
             let c = p.config();
             assert!(c.problems().is_empty(), "{}: {:?}", p.name(), c.problems());
             assert_eq!(TranslateConfig::from_toml_str(&c.to_toml(), "x").unwrap(), c);
-            assert_eq!(TranslationPreset::from_name(p.name()), Some(p));
             assert_eq!(serde_json::from_value::<TranslationPreset>(serde_json::json!(p.name())).unwrap(), p);
         }
         let c = TranslationPreset::Edges2FashionPix2pix.config();
