@@ -96,7 +96,7 @@ impl BenchModel {
         };
         c.d_steps = 1;
         c.batch_size = batch_size;
-        (c.steps, c.epochs) = (Some(steps), None);
+        c.set_length(gan::config::Length::Steps(steps));
         (c.log_every, c.sample_every, c.checkpoint_every) = (NEVER, NEVER, NEVER);
         Some(c)
     }

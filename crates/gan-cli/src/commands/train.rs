@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use gan::config::Length;
 use gan::presets::PresetConfig;
 use gan::{Preset, TrainConfig};
 use gan_data::{DataSource, Split};
@@ -113,10 +114,10 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
         }
     }
     if let Some(s) = a.steps {
-        (config.steps, config.epochs) = (Some(s), None);
+        config.set_length(Length::Steps(s));
     }
     if let Some(e) = a.epochs {
-        (config.steps, config.epochs) = (None, Some(e));
+        config.set_length(Length::Epochs(e));
     }
     if let Some(b) = a.batch_size {
         config.batch_size = b;

@@ -7,12 +7,14 @@
 
 mod doctor;
 mod layer;
+mod length;
 mod log;
 pub mod translation;
 mod validate;
 
 pub use doctor::DoctorConfig;
 pub use layer::differences;
+pub use length::Length;
 
 use gan_data::DataSource;
 use serde::{Deserialize, Serialize};
@@ -123,28 +125,22 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
-    /// Total generator steps for a data set of `n_images`.
-    pub fn total_steps(&self, n_images: usize) -> u64 {
+    /// The run's length; `None` when the document sets both `steps` and `epochs` or neither
+    /// (the validation says which).
+    pub fn length(&self) -> Option<Length> {
         match (self.steps, self.epochs) {
-            (Some(s), _) => s,
-            (None, Some(e)) => {
-                let batches = e * (n_images / self.batch_size.max(1)) as u64;
-                batches.div_ceil(self.d_steps.max(1) as u64).max(1)
-            }
-            (None, None) => 1,
+            (Some(s), None) => Some(Length::Steps(s)),
+            (None, Some(e)) => Some(Length::Epochs(e)),
+            _ => None,
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    pub fn set_length(&mut self, length: Length) {
+        (self.steps, self.epochs) = length.fields();
+    }
 
-    #[test]
-    fn epochs_to_steps() {
-        let mut c = TrainConfig { batch_size: 64, epochs: Some(2), ..TrainConfig::default() };
-        assert_eq!(c.total_steps(10_000), 2 * 156);
-        c.d_steps = 2;
-        assert_eq!(c.total_steps(10_000), 156);
+    /// Total generator steps for a data set of `n_images`.
+    pub fn total_steps(&self, n_images: usize) -> u64 {
+        self.length().map_or(1, |l| l.total_steps(n_images, self.batch_size, self.d_steps))
     }
 }

@@ -10,7 +10,7 @@ use gan_data::vocab::ClassSet;
 use gan_data::{DataSource, Split};
 
 use super::{CIFAR10_DIR, FASHION_MNIST_DIR};
-use crate::config::{OptimConfig, TrainConfig};
+use crate::config::{Length, OptimConfig, TrainConfig};
 use crate::losses::penalty::Lipschitz;
 use crate::losses::{GeneratorLoss, LossConfig, LossKind};
 use crate::models::{DcganConfig, EmaConfig, ModelConfig, NetConfig, Norm, VaeConfig};
@@ -44,7 +44,8 @@ fn rpgan(steps: u64, data: Option<DataSource>) -> TrainConfig {
     c.model = ModelConfig { net: NetConfig::Dcgan(DcganConfig { d_norm: Norm::None, ..DcganConfig::default() }), ema: EmaConfig::new(20_000, Some(0.05)) };
     c.loss = LossConfig { kind: LossKind::Relativistic, lipschitz: Lipschitz::R1R2 { weight: 1.0, weight_end: None, every: Some(4) }, ..LossConfig::default() };
     c.optim = adam(2e-4, (0.0, 0.99));
-    (c.epochs, c.steps, c.sample_every) = (None, Some(steps), 500);
+    c.set_length(Length::Steps(steps));
+    c.sample_every = 500;
     if let Some(d) = data {
         c.data = d;
     }
@@ -69,7 +70,7 @@ pub fn mnist_mlp() -> TrainConfig {
     let mut c = TrainConfig::default();
     c.loss.lipschitz = Lipschitz::R1 { weight: 1.0 };
     c.model.ema = EmaConfig::new(10_000, Some(0.05));
-    c.epochs = Some(60);
+    c.set_length(Length::Epochs(60));
     c
 }
 
@@ -88,19 +89,21 @@ pub fn mnist_mlp_smooth() -> TrainConfig {
 pub fn mnist_dcgan() -> TrainConfig {
     let mut c = TrainConfig::default();
     c.model = DcganConfig::default().into();
-    c.epochs = Some(20);
+    c.set_length(Length::Epochs(20));
     c
 }
 
 pub fn fashion_dcgan() -> TrainConfig {
     let mut c = mnist_dcgan();
-    (c.data, c.epochs) = (fashion(), Some(10));
+    c.data = fashion();
+    c.set_length(Length::Epochs(10));
     c
 }
 
 pub fn cifar10_dcgan() -> TrainConfig {
     let mut c = mnist_dcgan();
-    (c.data, c.epochs) = (cifar10(), Some(30));
+    c.data = cifar10();
+    c.set_length(Length::Epochs(30));
     c
 }
 
@@ -137,7 +140,8 @@ fn wgan_gp(data: DataSource, epochs: u64) -> TrainConfig {
     c.model = DcganConfig { d_norm: Norm::None, ..DcganConfig::default() }.into();
     c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
     c.optim = adam(1e-4, (0.0, 0.9));
-    (c.d_steps, c.epochs, c.sample_every) = (5, Some(epochs), 250);
+    (c.d_steps, c.sample_every) = (5, 250);
+    c.set_length(Length::Epochs(epochs));
     c
 }
 
@@ -159,7 +163,8 @@ pub fn mnist_vae() -> TrainConfig {
 
 pub fn fashion_vae() -> TrainConfig {
     let mut c = mnist_vae();
-    (c.data, c.epochs) = (fashion(), Some(10));
+    c.data = fashion();
+    c.set_length(Length::Epochs(10));
     c
 }
 
@@ -167,7 +172,8 @@ fn stacked_dcgan_packed(pack: u32) -> TrainConfig {
     let mut c = TrainConfig::default();
     c.data = stacked();
     c.model = DcganConfig::default().into();
-    (c.pack, c.steps, c.epochs) = (pack, Some(STACKED_STEPS), None);
+    c.pack = pack;
+    c.set_length(Length::Steps(STACKED_STEPS));
     c
 }
 
