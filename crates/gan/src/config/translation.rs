@@ -193,11 +193,7 @@ impl TranslateConfig {
     /// The learning-rate factor during step `step` of `total`: 1 until `decay_from`, then
     /// linear towards 0 (the reference's `lambda_rule`).
     pub fn lr_factor(&self, step: u64, total: u64) -> f64 {
-        let start = (self.decay_from * total as f64).floor() as u64;
-        if step < start {
-            return 1.0;
-        }
-        1.0 - (step - start) as f64 / (total - start + 1) as f64
+        crate::optim::hold_then_linear(self.decay_from, step, total)
     }
 
     /// The generators' moving average.

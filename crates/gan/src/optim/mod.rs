@@ -19,7 +19,7 @@ use tch::{nn, Kind, Tensor};
 pub use adam::AdamConfig;
 pub use pair::OptimConfig;
 pub use rmsprop::RmsPropConfig;
-pub use schedule::{cosine, LrSchedule};
+pub use schedule::{cosine, hold_then_linear, LrSchedule};
 
 use crate::error::{GanError, Result};
 

@@ -50,9 +50,29 @@ pub fn cosine(start: f64, end: f64, step: u64, total: u64) -> f64 {
     end + (start - end) * 0.5 * (1.0 + (std::f64::consts::PI * progress(step, total)).cos())
 }
 
+/// The pix2pix / CycleGAN reference's `lambda_rule` (junyanz/pytorch-CycleGAN-and-pix2pix,
+/// `models/networks.py`, `lr_policy = "linear"`, the scheduler stepped after each epoch):
+/// with `n = floor(hold * T)` constant steps and `T - n` decaying ones, step `t` (from 0)
+/// trains at `1 - max(0, t + 1 - n) / (T - n + 1)`, so the last step still trains at
+/// `1 / (T - n + 1)`.
+pub fn hold_then_linear(hold: f64, step: u64, total: u64) -> f64 {
+    let n = (hold * total as f64).floor() as u64;
+    1.0 - (step + 1).saturating_sub(n) as f64 / (total - n + 1) as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// By hand from the reference's `1 - max(0, epoch + 1 - n_epochs) / (n_epochs_decay + 1)`
+    /// with 2 + 2 epochs: 1, 1, 2/3, 1/3; with no constant part (hold 0) over 3: 3/4, 2/4, 1/4.
+    #[test]
+    fn hold_then_linear_is_the_cyclegan_lambda_rule() {
+        let f = |hold, total| (0..total).map(|t| hold_then_linear(hold, t, total)).collect::<Vec<_>>();
+        assert_eq!(f(0.5, 4), [1.0, 1.0, 1.0 - 1.0 / 3.0, 1.0 - 2.0 / 3.0]);
+        assert_eq!(f(0.0, 3), [0.75, 0.5, 0.25]);
+        assert_eq!(f(1.0, 3), [1.0, 1.0, 1.0]);
+    }
 
     #[test]
     fn linear_decays_from_one_to_one_over_t() {
