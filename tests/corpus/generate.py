@@ -160,6 +160,44 @@ def image_case(name, filename, content, needles, expect="error", **extra):
     case(f"images/{name}", args, needles, expect, **extra)
 
 
+def metadata_case(name, files, needles, label="kind", expect="error", extra=""):
+    """An image folder whose metadata (`files`: name -> bytes or text) is damaged."""
+    d = case_dir(f"metadata/{name}")
+    data = d / "data"
+    data.mkdir(exist_ok=True)
+    for i in range(4):
+        Image.new("RGBA", (32, 32), (40 * i, 90, 200, 128)).save(data / f"good-{i}.png")
+    for fname, content in files.items():
+        (data / fname).write_bytes(content if isinstance(content, bytes) else content.encode())
+    lines = f'label = "{label}"\n' if label else ""
+    (d / "config.toml").write_text(TINY.replace("sample_every", "conditional = true\nsample_every") + f'\n[data]\nkind = "folder"\ndir = "case/data"\nsize = 32\n{lines}{extra}')
+    case(f"metadata/{name}", ["train", "--config", "case/config.toml", "--steps", "1", "--out", "out"], needles, expect)
+
+
+def metadata_cases():
+    row = lambda i, kind="cat", **kw: json.dumps({"file_name": f"good-{i}.png", "kind": kind, **kw})
+    good = "\n".join([row(0), row(1, "dog"), row(2), row(3, "bird")]) + "\n"
+    j = "metadata.jsonl"
+    metadata_case("ok-labelled", {j: good}, [], expect="ok")
+    metadata_case("missing-image", {j: good + json.dumps({"file_name": "gone.png", "kind": "cat"}) + "\n"}, [j, "line 5", "gone.png", "does not exist"])
+    metadata_case("duplicate-file-name", {j: good + row(1) + "\n"}, [j, "line 5", "duplicate file_name", "line 2"])
+    metadata_case("no-file-name", {j: good.replace('"file_name": "good-1.png", ', "")}, [j, "line 2", "no file_name"])
+    metadata_case("file-name-number", {j: good.replace('"good-1.png"', "7")}, [j, "line 2", "file_name must be"])
+    metadata_case("file-name-outside", {j: good.replace('"good-1.png"', '"../good-1.png"')}, [j, "line 2", "inside the folder"])
+    metadata_case("invalid-json", {j: good.replace('{"file_name": "good-2.png"', '{"file_name" "good-2.png"')}, [j, "line 3", "invalid JSON"])
+    metadata_case("not-an-object", {j: good + "[1, 2]\n"}, [j, "line 5", "not a JSON object"])
+    metadata_case("not-utf8", {j: good.encode().replace(b"dog", b"d\xffg")}, [j, "line 2", "invalid UTF-8"])
+    metadata_case("no-rows", {j: "\n"}, [j, "no rows"])
+    metadata_case("label-field-unknown", {j: good}, [j, "label field `colour`", "kind"], label="colour")
+    metadata_case("label-absent-on-a-row", {j: good.replace(', "kind": "dog"', "")}, [j, "line 2", "no `kind` field"])
+    metadata_case("label-two-values", {j: good.replace('"dog"', '["dog", "cat"]')}, [j, "line 2", "holds 2 values"])
+    metadata_case("filter-field-unknown", {j: good}, [j, "filter field `split`"], extra='filter = { split = "train" }\n')
+    metadata_case("filter-keeps-nothing", {j: good}, [j, "no row passes the filter"], extra='filter = { kind = "fish" }\n')
+    metadata_case("both-kinds", {j: good, "metadata.csv": "file_name,kind\ngood-0.png,cat\n"}, ["both metadata.jsonl and metadata.csv"])
+    metadata_case("csv-short-row", {"metadata.csv": "file_name,kind\ngood-0.png,cat\ngood-1.png\n"}, ["metadata.csv line 3", "invalid CSV"])
+    metadata_case("label-without-metadata", {}, ["data", "metadata.jsonl or metadata.csv"])
+
+
 def image_cases():
     good_png = pillow_bytes(Image.new("RGB", (8, 8), (10, 20, 30)), "PNG")
     good_jpg = pillow_bytes(Image.new("RGB", (16, 16), (10, 120, 230)), "JPEG", quality=95)
@@ -560,6 +598,7 @@ def main():
     (SHARED / "digits" / "train-labels-idx1-ubyte").write_bytes(labels)
     idx_cases()
     image_cases()
+    metadata_cases()
     config_cases(gan)
     checkpoint_cases(gan)
     write_manifest()

@@ -33,6 +33,17 @@ pub enum DataError {
     NoImages(PathBuf),
     #[error("data set {name}: {reason}")]
     Invalid { name: String, reason: String },
+    /// A problem in an image folder's metadata file, at `line` (0: the file as a whole).
+    #[error("{}{}: {reason}", path.display(), at_line(*line))]
+    Metadata { path: PathBuf, line: usize, reason: String },
+}
+
+fn at_line(line: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(" line {line}")
+    }
 }
 
 pub type Result<T> = std::result::Result<T, DataError>;

@@ -17,6 +17,7 @@
 //! - [`sampler`]: seeded shuffling and batching that is a pure function of
 //!   `(seed, batch index)`, so a resumed run sees exactly the batches it would have seen.
 
+pub mod alpha;
 pub mod builtin;
 pub mod cifar;
 pub mod dataset;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod fetch;
 pub mod folder;
 pub mod idx;
+pub mod metadata;
 pub mod modes;
 pub mod names;
 pub mod pairs;

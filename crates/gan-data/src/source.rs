@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::builtin::Builtin;
 use crate::dataset::{load_idx_dir, Dataset, Split};
 use crate::error::{DataError, Result};
-use crate::folder::{ImageFolder, OnError};
+use crate::folder::{FolderSource, ImageFolder, OnError};
 use crate::stacked::StackedMnist;
 use crate::toy::ToyDist;
 use crate::vocab::{ClassSet, Vocabulary};
@@ -34,13 +34,9 @@ crate::kind_tagged! {
             #[serde(default)]
             split: Split,
         },
-        /// PNG/JPEG files anywhere under `dir`, as `size x size` RGB, streamed batch by batch.
-        Folder {
-            dir: PathBuf,
-            size: u32,
-            #[serde(default)]
-            on_error: OnError,
-        },
+        /// PNG/JPEG files anywhere under `dir`, as `size x size` RGB, streamed batch by batch
+        /// (with metadata: the rows it selects, their labels and captions).
+        Folder(FolderSource),
         /// Stacked MNIST: `images` colour images whose channels are three digits drawn
         /// independently (with `seed`) from the built-in MNIST sample or the labelled IDX
         /// digits in `dir`.
@@ -111,11 +107,11 @@ impl DataSource {
             DataSource::Builtin { name } => name.load().map(Opened::Memory),
             DataSource::Idx { dir, split, .. } => load_idx_dir(dir, *split).map(Opened::Memory),
             DataSource::Cifar10 { dir, split } => crate::cifar::load(dir, *split).map(Opened::Memory),
-            DataSource::Folder { dir, size, on_error } => {
-                if dir.as_os_str().is_empty() {
+            DataSource::Folder(f) => {
+                if f.dir.as_os_str().is_empty() {
                     return Err(DataError::Invalid { name: "image folder".into(), reason: "no folder given: pass --data DIR or set `dir` in [data]".into() });
                 }
-                Ok(Opened::Folder(ImageFolder::scan(dir, *size)?, *on_error))
+                Ok(Opened::Folder(f.open()?, f.on_error))
             }
             DataSource::StackedMnist { dir, images, seed } => {
                 let digits = match dir {
@@ -131,7 +127,7 @@ impl DataSource {
     /// Problems visible without touching the disk.
     pub fn problems(&self) -> Vec<String> {
         match self {
-            DataSource::Folder { size, .. } if *size < 4 || *size > 1024 => vec![format!("size must be between 4 and 1024, got {size}")],
+            DataSource::Folder(f) => f.problems(),
             DataSource::Toy { points, .. } if !(1..=MAX_DRAWN).contains(points) => vec![format!("points must be between 1 and {MAX_DRAWN}, got {points}")],
             DataSource::StackedMnist { images, .. } if !(1..=MAX_DRAWN).contains(images) => {
                 vec![format!("images must be between 1 and {MAX_DRAWN}, got {images}")]
@@ -147,13 +143,21 @@ impl DataSource {
             DataSource::Idx { classes, .. } => *classes,
             DataSource::Cifar10 { .. } => Some(ClassSet::Cifar10),
             // Stacked images are labelled by their mode number (0-999).
-            DataSource::Folder { .. } | DataSource::Toy { .. } | DataSource::StackedMnist { .. } => None,
+            DataSource::Folder(_) | DataSource::Toy { .. } | DataSource::StackedMnist { .. } => None,
         }
     }
 
     /// The names of `k` classes: the source's vocabulary (its first `k` classes), or the
     /// label numbers. Fails when the vocabulary names fewer classes than the labels use.
     pub fn vocabulary(&self, k: usize) -> Result<Vocabulary> {
+        // A labelled folder's classes are its label field's values, read from its metadata.
+        if let DataSource::Folder(f @ FolderSource { label: Some(_), .. }) = self {
+            let names = f.open()?.class_names;
+            if names.len() < k {
+                return Err(DataError::Invalid { name: self.describe(), reason: format!("the metadata names {} classes but the run has {k}", names.len()) });
+            }
+            return Ok(Vocabulary::named(&names).truncated(k));
+        }
         match self.class_set() {
             None => Ok(Vocabulary::numbered(k)),
             Some(set) => {
@@ -183,7 +187,7 @@ impl DataSource {
             DataSource::Builtin { name } => format!("built-in {}", name.name()),
             DataSource::Idx { dir, split, .. } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
             DataSource::Cifar10 { dir, split } => format!("CIFAR-10 in {} ({})", dir.display(), format!("{split:?}").to_lowercase()),
-            DataSource::Folder { dir, size, .. } => format!("{} (images at {size}x{size})", dir.display()),
+            DataSource::Folder(f) => format!("{} (images at {s}x{s})", f.dir.display(), s = f.size),
             DataSource::Toy { dist, .. } => format!("toy distribution {}", dist.name()),
             DataSource::StackedMnist { dir, .. } => {
                 let digits = dir.as_ref().map_or_else(|| "built-in mnist-10k".to_string(), |d| d.display().to_string());

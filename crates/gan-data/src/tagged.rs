@@ -131,7 +131,8 @@ mod tests {
 
     use crate::builtin::Builtin;
     use crate::dataset::Split;
-    use crate::folder::OnError;
+    use crate::folder::{FolderSource, OnError};
+    use crate::metadata::{Match, Scalar};
     use crate::source::DataSource;
     use crate::toy::ToyDist;
     use crate::vocab::ClassSet;
@@ -146,7 +147,19 @@ mod tests {
             DataSource::Builtin { name: Builtin::Mnist10k },
             DataSource::Idx { dir: "d".into(), split: Split::Test, classes: Some(ClassSet::FashionMnist) },
             DataSource::Cifar10 { dir: "c".into(), split: Split::Test },
-            DataSource::Folder { dir: "f".into(), size: 64, on_error: OnError::Skip },
+            DataSource::Folder(FolderSource { on_error: OnError::Skip, ..FolderSource::new("f", 64) }),
+            DataSource::Folder(FolderSource {
+                label: Some("group".into()),
+                caption: Some("text".into()),
+                filter: [
+                    ("split".to_string(), Match::One(Scalar::Text("train".into()))),
+                    ("tone".to_string(), Match::Any(vec![Scalar::Int(1), Scalar::Int(2)])),
+                ]
+                .into(),
+                limit: Some(100),
+                background: crate::alpha::Background::Rgb([1, 2, 3]),
+                ..FolderSource::new("e", 64)
+            }),
             DataSource::StackedMnist { dir: Some(PathBuf::from("s")), images: 5, seed: 2 },
             DataSource::Toy { dist: ToyDist::Ring8, points: 7, seed: 3 },
         ];

@@ -105,6 +105,11 @@ impl Vocabulary {
 
     /// Classes known only by their label numbers ("0" .. "k-1"), for labelled data without
     /// a named vocabulary.
+    /// Classes called `names` (an image folder's label values), without aliases.
+    pub fn named(names: &[String]) -> Self {
+        Self { classes: names.iter().map(|n| class(n, &[])).collect() }
+    }
+
     pub fn numbered(k: usize) -> Self {
         Self { classes: (0..k).map(|i| class(&i.to_string(), &[])).collect() }
     }

@@ -129,7 +129,12 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
         config.precision = p;
     }
     config.validate(&source)?;
-    if let DataSource::Idx { dir, .. } | DataSource::Folder { dir, .. } | DataSource::Cifar10 { dir, .. } = &config.data {
+    let dir = match &config.data {
+        DataSource::Idx { dir, .. } | DataSource::Cifar10 { dir, .. } => Some(dir),
+        DataSource::Folder(f) => Some(&f.dir),
+        _ => None,
+    };
+    if let Some(dir) = dir {
         if dir.as_os_str().is_empty() || !dir.is_dir() {
             let what = if dir.as_os_str().is_empty() { "no data folder is set".to_string() } else { format!("data folder {} does not exist", dir.display()) };
             let fetch = match &config.data {
@@ -148,7 +153,7 @@ fn resolve_config(a: &TrainArgs, fallback: TrainConfig) -> anyhow::Result<TrainC
 fn data_source(current: &DataSource, dir: PathBuf) -> anyhow::Result<DataSource> {
     let has_idx = ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file());
     match current {
-        DataSource::Folder { size, on_error, .. } => Ok(DataSource::Folder { dir, size: *size, on_error: *on_error }),
+        DataSource::Folder(f) => Ok(DataSource::Folder(gan_data::folder::FolderSource { dir, ..f.clone() })),
         DataSource::Cifar10 { split, .. } => Ok(DataSource::Cifar10 { dir, split: *split }),
         // The labels keep the names the preset gave them (change them with --classes).
         _ if has_idx => Ok(DataSource::Idx { dir, split: Split::Train, classes: current.class_set() }),

@@ -57,7 +57,7 @@ impl RealSubset {
         if shape.height != shape.width || !matches!(shape.channels, 1 | 3) {
             return Err(GanError::Invalid(format!("{}: a folder of images can stand in for square grey or RGB samples only, not {shape}", dir.display())));
         }
-        let data = DataSource::Folder { dir: dir.into(), size: shape.height as u32, on_error: OnError::Stop };
+        let data = DataSource::Folder(gan_data::folder::FolderSource::new(dir, shape.height as u32));
         let mut subset = Self::of(&data, n)?;
         if shape.channels == 1 {
             subset.images = subset.images.to_kind(Kind::Float).mean_dim(1, true, Kind::Float).round().to_kind(Kind::Uint8);

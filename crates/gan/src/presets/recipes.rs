@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use gan_data::folder::OnError;
+use gan_data::folder::FolderSource;
 use gan_data::vocab::ClassSet;
 use gan_data::{DataSource, Split};
 
@@ -187,7 +187,7 @@ pub fn stacked_pacgan2() -> TrainConfig {
 
 pub fn faces128_wgan_gp() -> TrainConfig {
     let mut c = TrainConfig::default();
-    c.data = DataSource::Folder { dir: PathBuf::new(), size: 128, on_error: OnError::Stop };
+    c.data = DataSource::Folder(FolderSource::new(PathBuf::new(), 128));
     c.model = DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 }.into();
     c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
     c.optim = adam(1e-4, (0.5, 0.999));

@@ -19,7 +19,7 @@ pub(super) fn run_classes(config: &TrainConfig, labelled: Option<usize>) -> Resu
     let k = labelled.ok_or_else(|| {
         GanError::Invalid(format!(
             "conditional = true needs class labels, but {} has none (IDX data needs a train-labels-idx1-ubyte[.gz] \
-             file beside the images; image folders carry no labels)",
+             file beside the images; an image folder takes them from its metadata with [data] label = FIELD)",
             config.data.describe()
         ))
     })?;

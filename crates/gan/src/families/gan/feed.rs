@@ -34,6 +34,8 @@ pub enum Feed {
     },
     Stream {
         prefetcher: Prefetcher,
+        /// Hand the folder's labels over (conditional runs).
+        with_labels: bool,
     },
 }
 
@@ -99,9 +101,10 @@ impl Feed {
                 let sampler = BatchSampler::new(len, batch_size, seed)?;
                 let batches_per_epoch = sampler.batches_per_epoch();
                 let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+                let classes = folder.labels.is_some().then_some(folder.class_names.len());
                 let mut prefetcher = Prefetcher::start(Arc::new(folder), sampler, start, workers, PREFETCH_DEPTH, on_error);
                 prefetcher.first()?;
-                Ok(OpenedFeed { feed: Feed::Stream { prefetcher }, image, len, batches_per_epoch, classes: None })
+                Ok(OpenedFeed { feed: Feed::Stream { prefetcher, with_labels }, image, len, batches_per_epoch, classes })
             }
         }
     }
@@ -123,12 +126,13 @@ impl Feed {
                 let labels = labels.as_ref().map(|l| l.index_select(0, &idx));
                 Ok(Batch { images, labels, skipped: Vec::new() })
             }
-            Feed::Stream { prefetcher } => {
+            Feed::Stream { prefetcher, with_labels } => {
                 let b = prefetcher.next_batch()?;
                 debug_assert_eq!(b.index, index, "stream served out of order");
                 let bytes = Tensor::from_slice(&b.pixels).view([b.count as i64, image.channels, image.height, image.width]);
                 let images = (bytes.to_device(device).to_kind(Kind::Float) / 127.5 - 1.0).contiguous();
-                Ok(Batch { images, labels: None, skipped: b.skipped })
+                let labels = b.labels.filter(|_| *with_labels).map(|l| Tensor::from_slice(&l.iter().map(|&c| c as i64).collect::<Vec<_>>()).to_device(device));
+                Ok(Batch { images, labels, skipped: b.skipped })
             }
         }
     }

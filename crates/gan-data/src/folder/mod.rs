@@ -19,6 +19,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DataError, Result};
 use crate::sampler::BatchSampler;
 
+mod source;
+
+pub use source::FolderSource;
+
 /// What to do with a file that cannot be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -30,13 +34,21 @@ pub enum OnError {
     Skip,
 }
 
-/// The image files under one folder, in sorted order.
+/// The images of one folder: every file under it in sorted order, or the rows its metadata
+/// selects (see [`FolderSource`]).
 #[derive(Debug)]
 pub struct ImageFolder {
     pub root: PathBuf,
     pub files: Vec<PathBuf>,
     /// Side of the square images produced.
     pub size: u32,
+    /// The colour under transparent pixels.
+    pub background: [u8; 3],
+    /// Each file's class (with `label = FIELD`), an index into `class_names`.
+    pub labels: Option<Vec<u32>>,
+    pub class_names: Vec<String>,
+    /// Each file's caption (with `caption = FIELD`).
+    pub captions: Option<Vec<String>>,
 }
 
 fn is_image(p: &Path) -> bool {
@@ -73,7 +85,7 @@ impl ImageFolder {
             return Err(DataError::NoImages(dir.into()));
         }
         files.sort();
-        Ok(Self { root: dir.into(), files, size })
+        Ok(Self { root: dir.into(), files, size, background: [255; 3], labels: None, class_names: Vec::new(), captions: None })
     }
 
     pub fn len(&self) -> usize {
@@ -93,7 +105,8 @@ impl ImageFolder {
     pub fn load(&self, i: usize) -> Result<Vec<u8>> {
         let path = &self.files[i];
         let bytes = std::fs::read(path).map_err(|source| DataError::Read { path: path.clone(), source })?;
-        let img = decode_still(&bytes, self.size).map_err(|reason| DataError::Image { path: path.clone(), reason })?.into_rgb8();
+        let img = decode_still(&bytes, self.size).map_err(|reason| DataError::Image { path: path.clone(), reason })?;
+        let img = crate::alpha::flatten(img, self.background);
         Ok(square_chw(&img, self.size))
     }
 }
@@ -162,6 +175,8 @@ pub struct FolderBatch {
     /// `count x 3 x size x size` bytes.
     pub pixels: Vec<u8>,
     pub count: usize,
+    /// The decoded images' classes, when the folder has labels.
+    pub labels: Option<Vec<u32>>,
     /// Files left out of this batch (with `OnError::Skip`) and why.
     pub skipped: Vec<DataError>,
 }
@@ -235,12 +250,16 @@ fn decode_batch(folder: &ImageFolder, index: u64, ids: &[usize], workers: usize,
         let handles: Vec<_> = ids.chunks(chunk).map(|part| s.spawn(move || part.iter().map(|&i| folder.load(i)).collect::<Vec<_>>())).collect();
         handles.into_iter().flat_map(|h| h.join().expect("decoder thread")).collect()
     });
-    let mut batch = FolderBatch { index, pixels: Vec::with_capacity(ids.len() * folder.image_bytes()), count: 0, skipped: Vec::new() };
-    for r in decoded {
+    let labels = folder.labels.as_ref().map(|_| Vec::with_capacity(ids.len()));
+    let mut batch = FolderBatch { index, pixels: Vec::with_capacity(ids.len() * folder.image_bytes()), count: 0, labels, skipped: Vec::new() };
+    for (r, &i) in decoded.into_iter().zip(ids) {
         match (r, on_error) {
             (Ok(px), _) => {
                 batch.pixels.extend_from_slice(&px);
                 batch.count += 1;
+                if let (Some(out), Some(all)) = (batch.labels.as_mut(), folder.labels.as_ref()) {
+                    out.push(all[i]);
+                }
             }
             (Err(e), OnError::Stop) => return Err(e),
             (Err(e), OnError::Skip) => batch.skipped.push(e),
