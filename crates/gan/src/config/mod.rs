@@ -5,6 +5,7 @@
 //! command-line overrides. Unknown keys and values of the wrong type are rejected by serde
 //! with the key's name; [`TrainConfig::validate`] then reports every semantic problem at once.
 
+mod cycles;
 mod doctor;
 mod layer;
 mod length;
@@ -12,6 +13,7 @@ mod log;
 pub mod translation;
 mod validate;
 
+pub use cycles::CriticCycles;
 pub use doctor::DoctorConfig;
 pub use layer::differences;
 pub use length::Length;
@@ -41,6 +43,9 @@ pub struct TrainConfig {
     pub epochs: Option<u64>,
     /// Discriminator updates per generator update (`k` in Goodfellow et al. 2014, Alg. 1).
     pub d_steps: u32,
+    /// How those updates take their data (see [`CriticCycles`]).
+    #[serde(default, skip_serializing_if = "CriticCycles::is_default")]
+    pub critic_cycles: CriticCycles,
     /// Condition both networks on the data's class labels (Mirza & Osindero 2014).
     #[serde(default)]
     pub conditional: bool,
@@ -105,6 +110,7 @@ impl Default for TrainConfig {
             steps: None,
             epochs: Some(30),
             d_steps: 1,
+            critic_cycles: CriticCycles::default(),
             conditional: false,
             pack: 1,
             log_every: 10,

@@ -10,7 +10,7 @@ use gan_data::vocab::ClassSet;
 use gan_data::{DataSource, Split};
 
 use super::{CIFAR10_DIR, FASHION_MNIST_DIR};
-use crate::config::{Length, OptimConfig, TrainConfig};
+use crate::config::{CriticCycles, Length, OptimConfig, TrainConfig};
 use crate::losses::penalty::Lipschitz;
 use crate::losses::{GeneratorLoss, LossConfig, LossKind};
 use crate::models::{DcganConfig, EmaConfig, ModelConfig, NetConfig, Norm, VaeConfig};
@@ -191,6 +191,9 @@ pub fn faces128_wgan_gp() -> TrainConfig {
     c.model = DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 }.into();
     c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
     c.optim = adam(1e-4, (0.5, 0.999));
-    (c.batch_size, c.d_steps, c.epochs, c.sample_every, c.checkpoint_every) = (128, 5, Some(50), 100, 200);
+    // The seed notebook's loop and length: one real batch for the five critic cycles, fresh
+    // noise for the generator, the critic's mean loss logged; 6,000 generator steps.
+    (c.batch_size, c.d_steps, c.critic_cycles, c.sample_every, c.checkpoint_every) = (128, 5, CriticCycles::SEED, 100, 200);
+    c.set_length(Length::Steps(6_000));
     c
 }

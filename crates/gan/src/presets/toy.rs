@@ -119,6 +119,7 @@ impl ToyPreset {
             steps: Some(steps(self.loss)),
             epochs: None,
             d_steps,
+            critic_cycles: Default::default(),
             conditional: false,
             pack: 1,
             log_every: 50,

@@ -127,7 +127,16 @@ impl GanFamily {
             Partner::Discriminator(d) => {
                 let noise = |n| shard(Tensor::randn([n * world, latent], (Kind::Float, device)));
                 let (g, d) = (self.nets.g.as_ref(), d.as_ref());
-                let parts = StepParts { g, d, opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, loss: &loss, measure_grads: ctx.measure_grads, dist };
+                let parts = StepParts {
+                    g,
+                    d,
+                    opt_g: &mut self.opt_g,
+                    opt_d: &mut self.opt_d,
+                    loss: &loss,
+                    measure_grads: ctx.measure_grads,
+                    dist,
+                    cycles: self.config.critic_cycles,
+                };
                 gan_step(parts, self.config.d_steps, next_real, noise)?.record(&loss)
             }
             Partner::Encoder(encoder, decoder) => {

@@ -41,6 +41,23 @@ impl DiscriminatorStats {
     }
 }
 
+impl DiscriminatorStats {
+    /// The mean of several updates' statistics (the critic cycles of one step), on the
+    /// device; the penalty over the updates that took one, the last measured gradient norm.
+    pub fn mean_of(stats: Vec<DiscriminatorStats>) -> Self {
+        let avg = |f: fn(&DiscriminatorStats) -> &Tensor| Tensor::stack(&stats.iter().map(f).collect::<Vec<_>>(), 0).mean(None);
+        let penalties: Vec<&Tensor> = stats.iter().filter_map(|s| s.penalty.as_ref()).collect();
+        Self {
+            loss: avg(|s| &s.loss),
+            real_score: avg(|s| &s.real_score),
+            fake_score: avg(|s| &s.fake_score),
+            gap: avg(|s| &s.gap),
+            penalty: (!penalties.is_empty()).then(|| Tensor::stack(&penalties, 0).mean(None)),
+            grad_norm: stats.iter().rev().find_map(|s| s.grad_norm.as_ref()).map(Tensor::shallow_clone),
+        }
+    }
+}
+
 /// One GAN step: the last discriminator update before the generator's, and the generator's
 /// loss.
 pub struct GanStepStats {

@@ -17,6 +17,7 @@
 
 use tch::Tensor;
 
+use crate::config::CriticCycles;
 use crate::error::{GanError, Result};
 use crate::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, interpolation_weights_for, r1_penalty, r1_r2_penalties, Lipschitz};
 use crate::losses::{discriminator_loss, generator_loss, LossConfig};
@@ -38,6 +39,8 @@ pub struct StepParts<'a> {
     /// gradient penalty's interpolation weights are drawn for the global batch and sharded,
     /// as the noise is).
     pub dist: Option<&'a crate::dist::Dist>,
+    /// How the critic updates take their data (the seed notebook's loop or the default).
+    pub cycles: CriticCycles,
 }
 
 /// The discriminator's objective on one batch, with its parts.
@@ -179,12 +182,18 @@ pub fn gan_step(
     mut noise: impl FnMut(i64) -> Tensor,
 ) -> Result<GanStepStats> {
     let mut kept = None;
+    let mut cycle_stats = Vec::new();
+    let shared = if p.cycles.same_real { Some(next_real()?) } else { None };
     for j in 0..d_steps {
         let last = j + 1 == d_steps;
-        let RealBatch { images: real, labels: y } = next_real()?;
+        let RealBatch { images: real, labels: y } = match &shared {
+            Some(b) => RealBatch { images: b.images.shallow_clone(), labels: b.labels.as_ref().map(Tensor::shallow_clone) },
+            None => next_real()?,
+        };
         let z = noise(real.size()[0]);
         let generate = || p.g.forward_t(&z, y.as_ref(), true);
-        let fake = if last { generate() } else { tch::no_grad(generate) };
+        // The generator's update reuses these fakes (and their graph) unless it draws its own.
+        let fake = if last && !p.cycles.fresh_generator_noise { generate() } else { tch::no_grad(generate) };
         let loss = LossConfig { lipschitz: p.loss.lipschitz.for_d_update(p.opt_d.steps_taken()), ..p.loss.clone() };
         let eps = match (p.dist, &loss.lipschitz) {
             (Some(dist), Lipschitz::GradientPenalty { .. }) => Some(dist.shard(&interpolation_weights_for(real.size()[0] * dist.world() as i64, &real))),
@@ -192,11 +201,14 @@ pub fn gan_step(
         };
         let input = DiscriminatorInput { real: &real, fake: &fake, y: y.as_ref(), eps: eps.as_ref() };
         let terms = update_discriminator(p.d, p.opt_d, &loss, input, last && p.measure_grads);
+        cycle_stats.push(DiscriminatorStats::of(p.loss, &terms));
         if last {
-            kept = Some((fake, real, y, DiscriminatorStats::of(p.loss, &terms)));
+            kept = Some((fake, real, y));
         }
     }
-    let (fake, real, y, d) = kept.expect("d_steps >= 1");
+    let (fake, real, y) = kept.expect("d_steps >= 1");
+    let fake = if p.cycles.fresh_generator_noise { p.g.forward_t(&noise(real.size()[0]), y.as_ref(), true) } else { fake };
+    let d = if p.cycles.log_mean { DiscriminatorStats::mean_of(cycle_stats) } else { cycle_stats.pop().expect("d_steps >= 1") };
     // A relativistic generator compares each fake with its real partner, scored by the
     // discriminator as it is now (a constant for the generator's gradient).
     let real_now = p.loss.kind.generator_needs_real().then(|| tch::no_grad(|| p.d.forward_t(&real, y.as_ref(), true)));
