@@ -23,7 +23,17 @@ fn one_step(cycles: CriticCycles) -> (usize, Vec<i64>) {
     let nets = config.model.build(ImageShape { channels: 1, height: 2, width: 2 }, 0, 1, Device::Cpu);
     let (mut opt_g, mut opt_d) = (Optimizer::new(&nets.g_vs, config.optim.g.clone()), Optimizer::new(&nets.d_vs, config.optim.d.clone()));
     let d = nets.discriminator().unwrap();
-    let parts = StepParts { g: nets.g.as_ref(), d, opt_g: &mut opt_g, opt_d: &mut opt_d, loss: &config.loss, measure_grads: false, dist: None, cycles };
+    let parts = StepParts {
+        g: nets.g.as_ref(),
+        d,
+        opt_g: &mut opt_g,
+        opt_d: &mut opt_d,
+        loss: &config.loss,
+        measure_grads: false,
+        dist: None,
+        cycles,
+        augment: &config.augment,
+    };
     let batches = RefCell::new(0usize);
     let noises = RefCell::new(Vec::new());
     let next_real = || {

@@ -22,6 +22,7 @@ use gan_data::DataSource;
 use serde::{Deserialize, Serialize};
 
 use crate::losses::{GeneratorLoss, LossConfig};
+use crate::models::diffaugment::AugmentConfig;
 use crate::models::precision::Precision;
 use crate::models::ModelConfig;
 pub use crate::optim::OptimConfig;
@@ -46,6 +47,9 @@ pub struct TrainConfig {
     /// How those updates take their data (see [`CriticCycles`]).
     #[serde(default, skip_serializing_if = "CriticCycles::is_default")]
     pub critic_cycles: CriticCycles,
+    /// DiffAugment of what the discriminator sees (none by default).
+    #[serde(default, skip_serializing_if = "AugmentConfig::is_default")]
+    pub augment: AugmentConfig,
     /// Condition both networks on the data's class labels (Mirza & Osindero 2014).
     #[serde(default)]
     pub conditional: bool,
@@ -111,6 +115,7 @@ impl Default for TrainConfig {
             epochs: Some(30),
             d_steps: 1,
             critic_cycles: CriticCycles::default(),
+            augment: AugmentConfig::default(),
             conditional: false,
             pack: 1,
             log_every: 10,

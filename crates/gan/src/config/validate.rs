@@ -109,6 +109,7 @@ impl TrainConfig {
         }
         p.extend(self.optim.problems());
         p.extend(self.doctor.problems());
+        p.extend(self.augment.problems());
         p
     }
 

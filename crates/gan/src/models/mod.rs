@@ -2,6 +2,7 @@
 
 pub mod condition;
 pub mod dcgan;
+pub mod diffaugment;
 pub mod ema;
 pub mod flops;
 pub mod latent;

@@ -120,6 +120,7 @@ impl ToyPreset {
             epochs: None,
             d_steps,
             critic_cycles: Default::default(),
+            augment: Default::default(),
             conditional: false,
             pack: 1,
             log_every: 50,

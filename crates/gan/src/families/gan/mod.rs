@@ -136,6 +136,7 @@ impl GanFamily {
                     measure_grads: ctx.measure_grads,
                     dist,
                     cycles: self.config.critic_cycles,
+                    augment: &self.config.augment,
                 };
                 gan_step(parts, self.config.d_steps, next_real, noise)?.record(&loss)
             }

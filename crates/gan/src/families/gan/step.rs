@@ -21,6 +21,7 @@ use crate::config::CriticCycles;
 use crate::error::{GanError, Result};
 use crate::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, interpolation_weights_for, r1_penalty, r1_r2_penalties, Lipschitz};
 use crate::losses::{discriminator_loss, generator_loss, LossConfig};
+use crate::models::diffaugment::AugmentConfig;
 use crate::models::{Discriminator, Generator};
 use crate::optim::Optimizer;
 
@@ -41,6 +42,9 @@ pub struct StepParts<'a> {
     pub dist: Option<&'a crate::dist::Dist>,
     /// How the critic updates take their data (the seed notebook's loop or the default).
     pub cycles: CriticCycles,
+    /// DiffAugment: what the discriminator sees of every real and fake image, in its updates
+    /// and in the generator's (fresh draws each time).
+    pub augment: &'a AugmentConfig,
 }
 
 /// The discriminator's objective on one batch, with its parts.
@@ -199,7 +203,8 @@ pub fn gan_step(
             (Some(dist), Lipschitz::GradientPenalty { .. }) => Some(dist.shard(&interpolation_weights_for(real.size()[0] * dist.world() as i64, &real))),
             _ => None,
         };
-        let input = DiscriminatorInput { real: &real, fake: &fake, y: y.as_ref(), eps: eps.as_ref() };
+        let (real_seen, fake_seen) = (p.augment.apply(&real), p.augment.apply(&fake));
+        let input = DiscriminatorInput { real: &real_seen, fake: &fake_seen, y: y.as_ref(), eps: eps.as_ref() };
         let terms = update_discriminator(p.d, p.opt_d, &loss, input, last && p.measure_grads);
         cycle_stats.push(DiscriminatorStats::of(p.loss, &terms));
         if last {
@@ -211,8 +216,8 @@ pub fn gan_step(
     let d = if p.cycles.log_mean { DiscriminatorStats::mean_of(cycle_stats) } else { cycle_stats.pop().expect("d_steps >= 1") };
     // A relativistic generator compares each fake with its real partner, scored by the
     // discriminator as it is now (a constant for the generator's gradient).
-    let real_now = p.loss.kind.generator_needs_real().then(|| tch::no_grad(|| p.d.forward_t(&real, y.as_ref(), true)));
-    let g_loss = generator_loss(p.loss, &p.d.forward_t(&fake, y.as_ref(), true), real_now.as_ref());
+    let real_now = p.loss.kind.generator_needs_real().then(|| tch::no_grad(|| p.d.forward_t(&p.augment.apply(&real), y.as_ref(), true)));
+    let g_loss = generator_loss(p.loss, &p.d.forward_t(&p.augment.apply(&fake), y.as_ref(), true), real_now.as_ref());
     let grads = p.opt_g.grads(&g_loss);
     let g_grad_norm = p.measure_grads.then(|| grad_norm(&grads));
     p.opt_g.step(&grads);
