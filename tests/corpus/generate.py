@@ -350,6 +350,8 @@ def config_cases(gan):
         ("translation-layer-norm", "edges2fashion-pix2pix", "[model.generator]\nnorm = \"layer\"\n", ["model.generator.norm", "layer"]),
         ("augment-unknown-transform", "mnist-mlp", "[augment]\npolicy = \"color,flip\"\n", ["augment", "flip"]),
         ("augment-twice", "mnist-mlp", "[augment]\npolicy = \"color,cutout,color\"\n", ["augment.policy", "twice"]),
+        ("ada-target-two", "mnist-mlp", "[augment]\npolicy = \"color\"\n[augment.ada]\ntarget = 2.0\n", ["augment.ada.target"]),
+        ("ada-without-policy", "mnist-mlp", "[augment.ada]\ninterval = 4\n", ["augment.ada needs a policy"]),
         ("critic-cycles-unknown-key", "faces128-wgan-gp", "[critic_cycles]\nsame_reals = true\n", ["same_reals"]),
         ("syntax-error", "mnist-mlp", "steps = [\n", ["line 1"]),
         ("duplicate-key", "mnist-mlp", "steps = 5\nsteps = 6\n", ["steps"]),

@@ -66,7 +66,7 @@ pub fn dump_step(model: BenchModel, batch_size: usize, dir: &Path) -> anyhow::Re
         measure_grads: false,
         dist: None,
         cycles: config.critic_cycles,
-        augment: &config.augment,
+        augment: config.augment.always(),
     };
     gan_step(parts, 1, || Ok(RealBatch { images: real.shallow_clone(), labels: None }), |_| z.shallow_clone())?;
     save_weights(&nets.g_vs, &dir.join("after_g.safetensors"))?;

@@ -92,7 +92,7 @@ pub fn measure(size: i64, batch: usize, device: Device, precision: Precision, mi
             measure_grads: false,
             dist: None,
             cycles: config.critic_cycles,
-            augment: &config.augment,
+            augment: config.augment.always(),
         };
         let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
         gan_step(parts, 1, || Ok(RealBatch { images: real.shallow_clone(), labels: None }), noise)?;

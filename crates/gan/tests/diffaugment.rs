@@ -12,7 +12,7 @@ fn policy(text: &str) -> AugmentConfig {
 
 #[test]
 fn a_policy_reads_as_text_or_a_list_and_writes_as_text() {
-    let all = AugmentConfig { policy: vec![Transform::Color, Transform::Translation, Transform::Cutout] };
+    let all = AugmentConfig { policy: vec![Transform::Color, Transform::Translation, Transform::Cutout], ada: None };
     assert_eq!(policy("color,translation,cutout"), all);
     assert_eq!(toml::from_str::<AugmentConfig>("policy = [\"color\", \"translation\", \"cutout\"]").unwrap(), all);
     assert_eq!(toml::to_string(&all).unwrap().trim(), "policy = \"color,translation,cutout\"");
@@ -54,16 +54,16 @@ fn every_policy_matches_the_reference_on_the_same_draws() {
 fn translation_and_cutout_only_move_or_zero_pixels() {
     tch::manual_seed(3);
     let x = Tensor::arange(2 * 8 * 8, (Kind::Float, Device::Cpu)).view([2, 1, 8, 8]) + 1.0;
-    let t = AugmentConfig { policy: vec![Transform::Translation] }.apply(&x);
+    let t = AugmentConfig { policy: vec![Transform::Translation], ada: None }.apply(&x);
     let values: std::collections::HashSet<i64> = Vec::<f32>::try_from(x.view([-1])).unwrap().into_iter().map(|v| v as i64).collect();
     for v in Vec::<f32>::try_from(t.view([-1])).unwrap() {
         assert!(v == 0.0 || values.contains(&(v as i64)), "{v}");
     }
-    let c = AugmentConfig { policy: vec![Transform::Cutout] }.apply(&x);
+    let c = AugmentConfig { policy: vec![Transform::Cutout], ada: None }.apply(&x);
     for i in 0..2 {
         let zeros = c.get(i).eq(0.0).sum(Kind::Int64).int64_value(&[]);
         assert!((1..=16).contains(&zeros), "image {i}: {zeros} zeros");
     }
-    assert_eq!(AugmentConfig { policy: vec![Transform::Color] }.apply(&x).size(), x.size());
+    assert_eq!(AugmentConfig { policy: vec![Transform::Color], ada: None }.apply(&x).size(), x.size());
     assert!(AugmentConfig::default().apply(&x).equal(&x));
 }

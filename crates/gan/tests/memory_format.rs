@@ -66,7 +66,7 @@ fn observe(preset: Preset, format: MemoryFormatChoice, dir: &std::path::Path) ->
             measure_grads: false,
             dist: None,
             cycles: config.critic_cycles,
-            augment: &config.augment,
+            augment: config.augment.always(),
         };
         let latent = config.model.latent_dim();
         gan_step(parts, 1, || Ok(RealBatch { images: real.shallow_clone(), labels: None }), |n| Tensor::randn([n, latent], (Kind::Double, Device::Cpu)))

@@ -102,9 +102,15 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
             if any(PENALTY) {
                 critic.push(("gradient penalty", orange, PENALTY));
             }
+            if any(AUGMENT_P) {
+                critic.push(("ADA p", RGBColor(120, 0, 160), AUGMENT_P));
+            }
             panel(&bottom, "critic: Wasserstein estimate", metrics, &critic, None)?;
         } else {
-            let outs: [Series<'_>; 2] = [("D(x)", green, D_REAL), ("D(G(z))", orange, D_FAKE)];
+            let mut outs: Vec<Series<'_>> = vec![("D(x)", green, D_REAL), ("D(G(z))", orange, D_FAKE)];
+            if any(AUGMENT_P) {
+                outs.push(("ADA p", RGBColor(120, 0, 160), AUGMENT_P));
+            }
             let in_unit = |name| metrics.iter().all(|m| m.get(name).is_some_and(|v| (0.0..=1.0).contains(&v)));
             panel(&bottom, "discriminator outputs", metrics, &outs, (in_unit(D_REAL) && in_unit(D_FAKE)).then_some((0.0, 1.0)))?;
         }
@@ -138,6 +144,11 @@ mod tests {
         assert_eq!(img.dimensions(), (900, 700));
         let red = img.pixels().filter(|p| p.0 == [255, 0, 0]).count();
         let blue = img.pixels().filter(|p| p.0 == [0, 0, 255]).count();
+        // With ADA, its p is drawn too.
+        let with_p: Vec<StepMetrics> =
+            (1..20).map(|i| StepMetrics::of(i * 10, &[(D_LOSS, 1.0), (G_LOSS, 2.0), (D_REAL, 0.7), (D_FAKE, 0.3), (AUGMENT_P, i as f64 / 20.0)])).collect();
+        save_loss_plot(&with_p, &p).unwrap();
+        assert!(image::open(&p).unwrap().into_rgb8().pixels().any(|p| p.0 == [120, 0, 160]), "p is not drawn");
         let text = img.pixels().filter(|p| p.0[0] < 100 && p.0[1] < 100 && p.0[2] < 100).count();
         assert!(red > 100 && blue > 100 && text > 500, "red {red} blue {blue} dark {text}");
     }

@@ -24,13 +24,71 @@ pub enum Transform {
 }
 
 /// `[augment]`: the DiffAugment policy (empty: no augmentation).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AugmentConfig {
     /// The transforms in the order they apply, written `"color,translation,cutout"` (the
     /// paper's choice for small data; any subset) or as a list.
     #[serde(default, serialize_with = "write_policy", deserialize_with = "read_policy")]
     pub policy: Vec<Transform>,
+    /// Adaptive augmentation (`[augment.ada]`): each transform applies to an image with a
+    /// probability p that the run adjusts (see `families::gan::ada`); without it, always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ada: Option<AdaConfig>,
+}
+
+/// ADA's heuristic (Karras et al., "Training Generative Adversarial Networks with Limited
+/// Data", NeurIPS 2020; NVlabs/stylegan2-ada-pytorch, `training/training_loop.py`): every
+/// `interval` steps, `r_t = E[sign D(real)]` over them moves p by
+/// `sign(r_t - target) * batch * interval / (speed_kimg * 1000)`, clamped to [0, 1].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdaConfig {
+    #[serde(default = "default_target")]
+    pub target: f64,
+    #[serde(default = "default_interval")]
+    pub interval: u64,
+    /// Images over which p can go from 0 to 1, in thousands (500 in the paper).
+    #[serde(default = "default_speed")]
+    pub speed_kimg: f64,
+}
+
+fn default_target() -> f64 {
+    0.6
+}
+
+fn default_interval() -> u64 {
+    4
+}
+
+fn default_speed() -> f64 {
+    500.0
+}
+
+/// A policy at an augmentation probability: what a step applies.
+#[derive(Debug, Clone, Copy)]
+pub struct Augmenter<'a> {
+    pub config: &'a AugmentConfig,
+    /// The probability that each transform applies to an image (1 without ADA).
+    pub p: f64,
+}
+
+impl Augmenter<'_> {
+    /// `x` augmented: each transform on every image (p = 1), on none (p = 0), or on each
+    /// image with probability p (the transform's draws first, then one U(0, 1) per image).
+    pub fn apply(&self, x: &Tensor) -> Tensor {
+        if self.p <= 0.0 {
+            return x.shallow_clone();
+        }
+        self.config.policy.iter().fold(x.shallow_clone(), |x, t| {
+            let y = transform(*t, &x);
+            if self.p >= 1.0 {
+                return y;
+            }
+            let chosen = per_image(&x).lt(self.p);
+            y.where_self(&chosen, &x)
+        })
+    }
 }
 
 fn write_policy<S: serde::Serializer>(policy: &[Transform], s: S) -> Result<S::Ok, S::Error> {
@@ -60,12 +118,26 @@ fn read_policy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Transform>,
 
 impl AugmentConfig {
     pub fn is_default(&self) -> bool {
-        self.policy.is_empty()
+        self.policy.is_empty() && self.ada.is_none()
     }
 
     pub fn problems(&self) -> Vec<String> {
         let mut seen = Vec::new();
         let mut p = Vec::new();
+        if let Some(a) = &self.ada {
+            if !(a.target > -1.0 && a.target < 1.0) {
+                p.push(format!("augment.ada.target must be in (-1, 1), got {}", a.target));
+            }
+            if !(1..=1_000_000).contains(&a.interval) {
+                p.push(format!("augment.ada.interval must be between 1 and 1000000, got {}", a.interval));
+            }
+            if !(a.speed_kimg > 0.0 && a.speed_kimg.is_finite()) {
+                p.push(format!("augment.ada.speed_kimg must be positive, got {}", a.speed_kimg));
+            }
+            if self.policy.is_empty() {
+                p.push("augment.ada needs a policy to adapt".into());
+            }
+        }
         for t in &self.policy {
             if seen.contains(t) {
                 p.push(format!("augment.policy names {} twice", gan_data::names::serde_name(t)));
@@ -75,13 +147,27 @@ impl AugmentConfig {
         p
     }
 
-    /// `x` augmented by the policy (`x` itself when the policy is empty).
+    /// The policy applied to every image (as without ADA).
+    pub fn always(&self) -> Augmenter<'_> {
+        Augmenter { config: self, p: 1.0 }
+    }
+
+    /// The policy at probability `p`.
+    pub fn at(&self, p: f64) -> Augmenter<'_> {
+        Augmenter { config: self, p }
+    }
+
+    /// `x` augmented by the policy on every image (`x` itself when the policy is empty).
     pub fn apply(&self, x: &Tensor) -> Tensor {
-        self.policy.iter().fold(x.shallow_clone(), |x, t| match t {
-            Transform::Color => contrast(&saturation(&brightness(&x))),
-            Transform::Translation => translation(&x, 0.125),
-            Transform::Cutout => cutout(&x, 0.5),
-        })
+        self.always().apply(x)
+    }
+}
+
+fn transform(t: Transform, x: &Tensor) -> Tensor {
+    match t {
+        Transform::Color => contrast(&saturation(&brightness(x))),
+        Transform::Translation => translation(x, 0.125),
+        Transform::Cutout => cutout(x, 0.5),
     }
 }
 

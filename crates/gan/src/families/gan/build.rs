@@ -70,6 +70,7 @@ impl GanFamily {
                 (0..v.len()).map(|i| v.name(i).to_string()).collect()
             }
         };
+        let ada = config.augment.ada.map(super::ada::Ada::new);
         let mut family = Self {
             probe,
             last_real: None,
@@ -93,6 +94,7 @@ impl GanFamily {
             toy,
             skipped: Vec::new(),
             dist: None,
+            ada,
         };
         if let (Some(dir), Some(state)) = (ckpt, &state) {
             family.load(dir, state)?;
@@ -114,6 +116,12 @@ impl GanFamily {
         checkpoint::load_weights(&mut self.nets.d_vs, &dir.join(DISCRIMINATOR_FILE))?;
         if let Some(e) = &mut self.ema {
             checkpoint::load_weights(&mut e.vs, &dir.join(GENERATOR_EMA_FILE))?;
+        }
+        if let Some(ada) = &mut self.ada {
+            let values = checkpoint::read_family_state(dir)?.values;
+            let state = serde_json::from_value(values["ada"].clone())
+                .map_err(|e| GanError::Checkpoint { path: dir.join(checkpoint::FAMILY_VALUES_FILE), reason: format!("no adaptive augmentation state: {e}") })?;
+            ada.restore(state, self.device);
         }
         let opt = checkpoint::load_optimizer(dir)?;
         let opt_file = dir.join(checkpoint::OPTIMIZER_FILE);

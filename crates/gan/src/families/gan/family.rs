@@ -13,7 +13,7 @@ use crate::doctor::Finding;
 use crate::draw::{grid, scatter};
 use crate::error::Result;
 use crate::events::Event;
-use crate::run::checkpoint::{CheckpointParts, CheckpointState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
+use crate::run::checkpoint::{CheckpointParts, CheckpointState, FamilyState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::metrics::StepMetrics;
 use crate::train::record::Record;
 use crate::train::{Description, Family, LoopSettings, StepContext};
@@ -82,7 +82,7 @@ impl Family for GanFamily {
             config_toml: self.config.to_toml(),
             weights,
             optimizer,
-            family: None,
+            family: self.ada.as_ref().map(|a| FamilyState { tensors: Vec::new(), values: serde_json::json!({ "ada": a.state() }) }),
         }
     }
 

@@ -4,6 +4,7 @@
 //! (Kingma & Welling 2014), which shares its configuration, data and sample grid. Runs of
 //! `TrainConfig` (`gan train --preset mnist-dcgan`, ...).
 
+mod ada;
 mod build;
 mod checkup;
 mod conditioning;
@@ -25,6 +26,7 @@ use crate::models::ema::AveragedGenerator;
 use crate::models::{ImageShape, Nets, Partner};
 use crate::optim::Optimizer;
 use crate::run::checkpoint::CheckpointChoice;
+use crate::run::metrics::names::AUGMENT_P;
 use crate::train::record::Record;
 use crate::train::{StepContext, Trainer};
 use gan_data::toy::ToyDist;
@@ -75,6 +77,8 @@ pub struct GanFamily {
     last_real: Option<Tensor>,
     /// The data-parallel group this run is a rank of (see [`GanFamily::join`]).
     dist: Option<std::sync::Arc<crate::dist::Dist>>,
+    /// Adaptive augmentation's p, when `[augment.ada]` is set.
+    ada: Option<ada::Ada>,
 }
 
 /// A new GAN run of `config` in `run_dir`.
@@ -136,9 +140,15 @@ impl GanFamily {
                     measure_grads: ctx.measure_grads,
                     dist,
                     cycles: self.config.critic_cycles,
-                    augment: &self.config.augment,
+                    augment: self.config.augment.at(self.ada.as_ref().map_or(1.0, |a| a.p)),
                 };
-                gan_step(parts, self.config.d_steps, next_real, noise)?.record(&loss)
+                let stats = gan_step(parts, self.config.d_steps, next_real, noise)?;
+                let mut record = stats.record(&loss);
+                if let Some(ada) = &mut self.ada {
+                    ada.observe(stats.d.real_sign.shallow_clone(), self.config.batch_size);
+                    record.mean(AUGMENT_P, "the augmentation probability", &Tensor::from(ada.p as f32));
+                }
+                record
             }
             Partner::Encoder(encoder, decoder) => {
                 let mut next_real = next_real;

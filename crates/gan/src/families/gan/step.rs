@@ -21,7 +21,7 @@ use crate::config::CriticCycles;
 use crate::error::{GanError, Result};
 use crate::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, interpolation_weights_for, r1_penalty, r1_r2_penalties, Lipschitz};
 use crate::losses::{discriminator_loss, generator_loss, LossConfig};
-use crate::models::diffaugment::AugmentConfig;
+use crate::models::diffaugment::Augmenter;
 use crate::models::{Discriminator, Generator};
 use crate::optim::Optimizer;
 
@@ -44,7 +44,7 @@ pub struct StepParts<'a> {
     pub cycles: CriticCycles,
     /// DiffAugment: what the discriminator sees of every real and fake image, in its updates
     /// and in the generator's (fresh draws each time).
-    pub augment: &'a AugmentConfig,
+    pub augment: Augmenter<'a>,
 }
 
 /// The discriminator's objective on one batch, with its parts.

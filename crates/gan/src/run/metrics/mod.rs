@@ -61,6 +61,8 @@ pub mod names {
     pub const D_GRAD_NORM: &str = "d_grad_norm";
     pub const G_GRAD_NORM: &str = "g_grad_norm";
     /// The VAE's objective per image: `loss = reconstruction + kl` (the negative ELBO).
+    /// Adaptive augmentation's probability (ADA).
+    pub const AUGMENT_P: &str = "augment.p";
     pub const VAE_LOSS: &str = "vae.loss";
     pub const VAE_RECONSTRUCTION: &str = "vae.reconstruction";
     pub const VAE_KL: &str = "vae.kl";
