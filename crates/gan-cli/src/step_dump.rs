@@ -57,17 +57,7 @@ pub fn dump_step(model: BenchModel, batch_size: usize, dir: &Path) -> anyhow::Re
     save_weights(&nets.d_vs, &dir.join("init_d.safetensors"))?;
     save(&[("real".into(), real.shallow_clone()), ("z".into(), z.shallow_clone()), ("eps".into(), eps)], &dir.join("inputs.safetensors"))?;
     tch::manual_seed(EPS_SEED);
-    let parts = StepParts {
-        g: nets.g.as_ref(),
-        d: d.as_ref(),
-        opt_g: &mut opt_g,
-        opt_d: &mut opt_d,
-        loss: &config.loss,
-        measure_grads: false,
-        dist: None,
-        cycles: config.critic_cycles,
-        augment: config.augment.always(),
-    };
+    let parts = StepParts::of(&config, (nets.g.as_ref(), d.as_ref()), (&mut opt_g, &mut opt_d));
     gan_step(parts, 1, || Ok(RealBatch { images: real.shallow_clone(), labels: None }), |_| z.shallow_clone())?;
     save_weights(&nets.g_vs, &dir.join("after_g.safetensors"))?;
     save_weights(&nets.d_vs, &dir.join("after_d.safetensors"))?;

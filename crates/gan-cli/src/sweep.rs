@@ -83,17 +83,7 @@ pub fn measure(size: i64, batch: usize, device: Device, precision: Precision, mi
     let real = Tensor::rand([batch as i64, image.channels, image.height, image.width], (Kind::Float, device)) * 2.0 - 1.0;
     let latent = config.model.latent_dim();
     let mut step = || -> anyhow::Result<()> {
-        let parts = StepParts {
-            g: nets.g.as_ref(),
-            d: d.as_ref(),
-            opt_g: &mut opt_g,
-            opt_d: &mut opt_d,
-            loss: &config.loss,
-            measure_grads: false,
-            dist: None,
-            cycles: config.critic_cycles,
-            augment: config.augment.always(),
-        };
+        let parts = StepParts::of(&config, (nets.g.as_ref(), d.as_ref()), (&mut opt_g, &mut opt_d));
         let noise = |n| Tensor::randn([n, latent], (Kind::Float, device));
         gan_step(parts, 1, || Ok(RealBatch { images: real.shallow_clone(), labels: None }), noise)?;
         Ok(())

@@ -191,6 +191,18 @@ impl Dist {
         }
     }
 
+    /// What every family checks on joining: a global `batch_size` that splits evenly over the
+    /// ranks (at least one example each), and the same configuration (`config_toml`) on all.
+    pub fn check_run(&self, batch_size: usize, config_toml: &str) -> Result<()> {
+        let world = self.world() as usize;
+        if batch_size < world || !batch_size.is_multiple_of(world) {
+            return Err(GanError::Distributed(format!(
+                "the global batch_size ({batch_size}) must be a multiple of the world size ({world}), at least one image per rank"
+            )));
+        }
+        self.agree("configuration", config_toml.as_bytes())
+    }
+
     /// Checks that every rank holds the same `value` for `what` (rank 0's is the reference),
     /// then waits for all ranks; fails on a rank that differs, naming it.
     pub fn agree(&self, what: &str, value: &[u8]) -> Result<()> {

@@ -57,17 +57,7 @@ fn observe(preset: Preset, format: MemoryFormatChoice, dir: &std::path::Path) ->
     // Two full training steps (the fused Adam on channels-last weights and moments).
     let (mut opt_g, mut opt_d) = (opt_g, opt_d);
     for _ in 0..2 {
-        let parts = StepParts {
-            g: nets.g.as_ref(),
-            d: d.as_ref(),
-            opt_g: &mut opt_g,
-            opt_d: &mut opt_d,
-            loss: &config.loss,
-            measure_grads: false,
-            dist: None,
-            cycles: config.critic_cycles,
-            augment: config.augment.always(),
-        };
+        let parts = StepParts::of(&config, (nets.g.as_ref(), d.as_ref()), (&mut opt_g, &mut opt_d));
         let latent = config.model.latent_dim();
         gan_step(parts, 1, || Ok(RealBatch { images: real.shallow_clone(), labels: None }), |n| Tensor::randn([n, latent], (Kind::Double, Device::Cpu)))
             .unwrap();

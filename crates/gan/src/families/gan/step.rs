@@ -17,7 +17,7 @@
 
 use tch::Tensor;
 
-use crate::config::CriticCycles;
+use crate::config::{CriticCycles, TrainConfig};
 use crate::error::{GanError, Result};
 use crate::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, interpolation_weights_for, r1_penalty, r1_r2_penalties, Lipschitz};
 use crate::losses::{discriminator_loss, generator_loss, LossConfig};
@@ -45,6 +45,15 @@ pub struct StepParts<'a> {
     /// DiffAugment: what the discriminator sees of every real and fake image, in its updates
     /// and in the generator's (fresh draws each time).
     pub augment: Augmenter<'a>,
+}
+
+impl<'a> StepParts<'a> {
+    /// The parts of a single-process step of `config` (its loss, critic cycles and
+    /// augmentation, as a new run's first step has them), without gradient norms.
+    pub fn of(config: &'a TrainConfig, (g, d): (&'a dyn Generator, &'a dyn Discriminator), (opt_g, opt_d): (&'a mut Optimizer, &'a mut Optimizer)) -> Self {
+        let p = if config.augment.ada.is_some() { 0.0 } else { 1.0 };
+        Self { g, d, opt_g, opt_d, loss: &config.loss, measure_grads: false, dist: None, cycles: config.critic_cycles, augment: config.augment.at(p) }
+    }
 }
 
 /// The discriminator's objective on one batch, with its parts.

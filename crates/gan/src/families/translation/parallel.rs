@@ -11,20 +11,13 @@ use tch::{Kind, Tensor};
 
 use super::TranslationFamily;
 use crate::dist::{sorted_variables, Dist};
-use crate::error::{GanError, Result};
+use crate::error::Result;
 
 impl TranslationFamily {
     /// Joins `dist`'s group at `step`; every rank calls it once, before its first step.
     /// Returns the group's step (rank 0's).
     pub(super) fn join_group(&mut self, dist: Arc<Dist>, step: u64) -> Result<u64> {
-        let world = dist.world() as usize;
-        if self.config.batch_size < world || !self.config.batch_size.is_multiple_of(world) {
-            return Err(GanError::Distributed(format!(
-                "the global batch_size ({}) must be a multiple of the world size ({world}), at least one image per rank",
-                self.config.batch_size
-            )));
-        }
-        dist.agree("configuration", self.config.to_toml().as_bytes())?;
+        dist.check_run(self.config.batch_size, &self.config.to_toml())?;
         let mut tensors = sorted_variables(&self.nets.g_vs);
         tensors.extend(sorted_variables(&self.nets.d_vs));
         if let Some(avg) = &self.ema {
