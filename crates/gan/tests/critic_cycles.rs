@@ -71,7 +71,7 @@ fn the_logged_critic_loss_is_the_mean_over_the_cycles() {
         gap: Tensor::from(loss * 3.0),
         penalty: penalty.map(Tensor::from),
         grad_norm: norm.map(Tensor::from),
-        real_sign: Tensor::from(1.0),
+        real_sign: None,
     };
     let m = DiscriminatorStats::mean_of(vec![s(1.0, Some(4.0), Some(0.5)), s(2.0, None, None), s(6.0, Some(8.0), Some(0.25))]);
     let v = |t: &Tensor| t.double_value(&[]);

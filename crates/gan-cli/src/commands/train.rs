@@ -36,12 +36,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 TrainConfig::from_toml_str(&text, "rank 0's configuration")?
             }
         };
-        let scratch = super::train_group::Scratch::new(d);
-        let mut trainer = gan::families::gan::new_run(config, scratch.dir(), device)?;
-        trainer.join(d.clone())?;
-        trainer.stop_on(stop);
-        trainer.run(&mut |_| {})?;
-        return Ok(());
+        return super::train_group::follow(d, stop, |dir| gan::families::gan::new_run(config, dir, device));
     }
     let mut progress = Progress::new(a.no_progress);
     let mut trainer = match &a.resume {
@@ -60,15 +55,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             gan::families::gan::new_run(config, &out, device)?
         }
     };
-    if let Some(d) = dist {
-        d.share("config", trainer.config_toml().as_bytes())?;
-        trainer.join(d)?;
-    }
-    trainer.stop_on(stop);
-    trainer.run(&mut |e| progress.on_event(e))?;
-    if let Some(c) = children {
-        c.wait()?;
-    }
+    super::train_group::lead(&mut trainer, (dist, children), stop, &mut |e| progress.on_event(e))?;
     if a.eval {
         let run = trainer.run_dir().to_path_buf();
         eprintln!("evaluating {} ...", run.display());

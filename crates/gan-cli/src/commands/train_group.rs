@@ -5,13 +5,15 @@
 //! in a scratch directory that is deleted afterwards, print nothing but errors, and take the
 //! leader's configuration when resuming (they need not see the run directory).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use gan::dist::{Dist, Launch};
+use gan::Trainer;
 
 use crate::cli::TrainArgs;
 use crate::exit::user;
@@ -130,19 +132,39 @@ pub fn leaders_config(dist: &Dist) -> anyhow::Result<String> {
     String::from_utf8(dist.share("config", b"")?).context("rank 0's configuration is not text")
 }
 
-/// A follower's scratch run directory, deleted when training ends; the leader's state
-/// arrives in `Trainer::join`.
-pub struct Scratch(PathBuf);
-
-impl Scratch {
-    pub fn new(dist: &Dist) -> Self {
-        Self(std::env::temp_dir().join(format!("gan-rank{}-{}", dist.rank(), std::process::id())))
-    }
-
-    pub fn dir(&self) -> &std::path::Path {
-        &self.0
-    }
+/// A follower rank: trains the run `open` makes in a scratch directory (deleted when
+/// training ends), with the leader's state, which arrives in `Trainer::join`.
+pub fn follow(dist: &Arc<Dist>, stop: Arc<AtomicUsize>, open: impl FnOnce(&Path) -> gan::Result<Trainer>) -> anyhow::Result<()> {
+    let scratch = Scratch(std::env::temp_dir().join(format!("gan-rank{}-{}", dist.rank(), std::process::id())));
+    let mut trainer = open(&scratch.0)?;
+    trainer.join(dist.clone())?;
+    trainer.stop_on(stop);
+    Ok(trainer.run(&mut |_| {})?)
 }
+
+/// The leader, or a process training alone: shares its configuration with the group and
+/// joins it, trains, then waits for the ranks it started.
+pub fn lead(
+    trainer: &mut Trainer,
+    group: (Option<Arc<Dist>>, Option<Children>),
+    stop: Arc<AtomicUsize>,
+    on_event: &mut dyn FnMut(&gan::events::Event),
+) -> anyhow::Result<()> {
+    let (dist, children) = group;
+    if let Some(d) = dist {
+        d.share("config", trainer.config_toml().as_bytes())?;
+        trainer.join(d)?;
+    }
+    trainer.stop_on(stop);
+    trainer.run(on_event)?;
+    if let Some(c) = children {
+        c.wait()?;
+    }
+    Ok(())
+}
+
+/// A follower's scratch run directory.
+struct Scratch(PathBuf);
 
 impl Drop for Scratch {
     fn drop(&mut self) {

@@ -62,15 +62,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             gan::families::translation::new_run(config, &out, device)?
         }
     };
-    if let Some(d) = dist {
-        d.share("config", trainer.config_toml().as_bytes())?;
-        trainer.join(d)?;
-    }
-    trainer.stop_on(stop);
-    trainer.run(&mut |e| progress.on_event(e))?;
-    if let Some(c) = children {
-        c.wait()?;
-    }
+    super::train_group::lead(&mut trainer, (dist, children), stop, &mut |e| progress.on_event(e))?;
     if a.eval {
         let run = trainer.run_dir().to_path_buf();
         eprintln!("evaluating {} ...", run.display());
@@ -80,13 +72,9 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A follower rank: trains `config` in a scratch directory with the leader's state.
+/// A follower rank of a translation run of `config`.
 pub fn follow(d: &Arc<Dist>, config: TranslateConfig, device: tch::Device, stop: Arc<AtomicUsize>) -> anyhow::Result<()> {
-    let scratch = super::train_group::Scratch::new(d);
-    let mut trainer = gan::families::translation::new_run(config, scratch.dir(), device)?;
-    trainer.join(d.clone())?;
-    trainer.stop_on(stop);
-    Ok(trainer.run(&mut |_| {})?)
+    super::train_group::follow(d, stop, |dir| gan::families::translation::new_run(config, dir, device))
 }
 
 /// The preset's configuration, or the `--config` file's.

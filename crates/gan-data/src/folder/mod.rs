@@ -105,8 +105,7 @@ impl ImageFolder {
     pub fn load(&self, i: usize) -> Result<Vec<u8>> {
         let path = &self.files[i];
         let bytes = std::fs::read(path).map_err(|source| DataError::Read { path: path.clone(), source })?;
-        let img = decode_still(&bytes, self.size).map_err(|reason| DataError::Image { path: path.clone(), reason })?;
-        let img = crate::alpha::flatten(img, self.background);
+        let img = decode_rgb(&bytes, self.size, self.background).map_err(|reason| DataError::Image { path: path.clone(), reason })?;
         Ok(square_chw(&img, self.size))
     }
 }
@@ -166,6 +165,11 @@ pub(crate) fn decode_still(bytes: &[u8], size: u32) -> std::result::Result<image
         }
     }
     reader().decode().map_err(|e| e.to_string())
+}
+
+/// [`decode_still`] as RGB, transparent pixels over `background` (see [`crate::alpha`]).
+pub(crate) fn decode_rgb(bytes: &[u8], size: u32, background: [u8; 3]) -> std::result::Result<image::RgbImage, String> {
+    Ok(crate::alpha::flatten(decode_still(bytes, size)?, background))
 }
 
 /// One decoded batch.

@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
-use crate::folder::{decode_still, square_chw, walk};
+use crate::folder::{decode_rgb, square_chw, walk};
 
 fn decode(path: &Path, size: u32) -> Result<image::RgbImage> {
     let bytes = std::fs::read(path).map_err(|source| DataError::Read { path: path.into(), source })?;
-    Ok(decode_still(&bytes, size).map_err(|reason| DataError::Image { path: path.into(), reason })?.into_rgb8())
+    // Transparent pixels over white, as image folders read them.
+    decode_rgb(&bytes, size, crate::alpha::Background::default().rgb()).map_err(|reason| DataError::Image { path: path.into(), reason })
 }
 
 fn images_under(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -141,5 +142,20 @@ mod tests {
         assert_eq!((a.len(), b.len()), (1, 2));
         let e = unpaired(&t.path().join("A"), 4).unwrap_err().to_string();
         assert!(e.contains("does not exist"), "{e}");
+    }
+
+    /// Transparent pixels read as white, as in image folders (an emoji's surroundings must
+    /// not turn black).
+    #[test]
+    fn transparent_pixels_of_a_pair_read_as_white() {
+        let t = tempfile::tempdir().unwrap();
+        for side in ["A", "B"] {
+            std::fs::create_dir_all(t.path().join(side)).unwrap();
+            image::RgbaImage::from_fn(4, 4, |x, _| image::Rgba(if x == 0 { [9, 9, 9, 255] } else { [0, 0, 0, 0] }))
+                .save(t.path().join(side).join("e.png"))
+                .unwrap();
+        }
+        let (a, _) = two_folders(t.path(), 4).unwrap();
+        assert_eq!((a.pixels[0], a.pixels[1]), (9, 255));
     }
 }

@@ -145,7 +145,7 @@ impl GanFamily {
                 let stats = gan_step(parts, self.config.d_steps, next_real, noise)?;
                 let mut record = stats.record(&loss);
                 if let Some(ada) = &mut self.ada {
-                    ada.observe(stats.d.real_sign.shallow_clone(), self.config.batch_size);
+                    ada.observe(stats.d.real_sign.expect("an adaptive step measures E[sign D(real)]"), self.config.batch_size);
                     record.mean(AUGMENT_P, "the augmentation probability", &Tensor::from(ada.p as f32));
                 }
                 record

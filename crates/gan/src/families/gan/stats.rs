@@ -24,8 +24,9 @@ pub struct DiscriminatorStats {
     pub penalty: Option<Tensor>,
     /// The norm of the update's weight gradients, when measured.
     pub grad_norm: Option<Tensor>,
-    /// `E[sign D(x)]` on the real batch (ADA's overfitting measure).
-    pub real_sign: Tensor,
+    /// `E[sign D(x)]` on the real batch (ADA's overfitting measure), when a run adapts its
+    /// augmentation.
+    pub real_sign: Option<Tensor>,
 }
 
 impl DiscriminatorStats {
@@ -39,7 +40,7 @@ impl DiscriminatorStats {
             gap: real.mean(None) - fake.mean(None),
             penalty: terms.penalty.as_ref().map(Tensor::detach),
             grad_norm: terms.grad_norm.as_ref().map(Tensor::shallow_clone),
-            real_sign: real.sign().mean(None),
+            real_sign: None,
         }
     }
 }
@@ -57,7 +58,7 @@ impl DiscriminatorStats {
             gap: avg(|s| &s.gap),
             penalty: (!penalties.is_empty()).then(|| Tensor::stack(&penalties, 0).mean(None)),
             grad_norm: stats.iter().rev().find_map(|s| s.grad_norm.as_ref()).map(Tensor::shallow_clone),
-            real_sign: avg(|s| &s.real_sign),
+            real_sign: stats.iter().map(|s| s.real_sign.as_ref()).collect::<Option<Vec<_>>>().map(|v| Tensor::stack(&v, 0).mean(None)),
         }
     }
 }
