@@ -165,8 +165,8 @@ impl Worker {
                 if let Err(p) = burst {
                     self.recover(&panic_text(p.as_ref()));
                 }
+                self.publish();
             }
-            self.publish();
         }
     }
 
@@ -176,17 +176,18 @@ impl Worker {
                 let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.act(action)));
                 let answer = match done {
                     Ok(r) => r.map_err(|e| e.to_string()),
-                    Err(p) => {
-                        let message = self.recover(&panic_text(p.as_ref()));
-                        // The caller that hears of the failure sees the fresh session.
-                        self.publish();
-                        Err(message)
-                    }
+                    Err(p) => Err(self.recover(&panic_text(p.as_ref()))),
                 };
+                // The frame is published before the answer: a caller that hears of the action
+                // (or of its failure, with the fresh session) sees its result, and no tensor
+                // work runs after the last answer.
+                self.publish();
                 let _ = reply.send(answer);
             }
             Command::Configure(config, reply) => {
-                let _ = reply.send(self.restart(config));
+                let answer = self.restart(config);
+                self.publish();
+                let _ = reply.send(answer);
             }
         }
     }

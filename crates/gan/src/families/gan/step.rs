@@ -215,11 +215,14 @@ pub fn gan_step(
         let (real_seen, fake_seen) = (p.augment.apply(&real), p.augment.apply(&fake));
         let input = DiscriminatorInput { real: &real_seen, fake: &fake_seen, y: y.as_ref(), eps: eps.as_ref() };
         let terms = update_discriminator(p.d, p.opt_d, &loss, input, last && p.measure_grads);
-        let mut stats = DiscriminatorStats::of(p.loss, &terms);
-        if p.augment.config.ada.is_some() {
-            stats.real_sign = Some(terms.real_out.detach().sign().mean(None));
+        // The statistics of the last cycle, or of every cycle when their mean is logged.
+        if last || p.cycles.log_mean {
+            let mut stats = DiscriminatorStats::of(p.loss, &terms);
+            if p.augment.config.ada.is_some() {
+                stats.real_sign = Some(terms.real_out.detach().sign().mean(None));
+            }
+            cycle_stats.push(stats);
         }
-        cycle_stats.push(stats);
         if last {
             kept = Some((fake, real, y));
         }
