@@ -5,10 +5,11 @@ import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import http from "node:http";
 import { join } from "node:path";
-import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { GAN, tempDir, trainFixture, startServer, launch, inkedPixels, screenshot } from "./helpers.mjs";
 
 let dir, server, browser;
+const EMOJI = join(process.env.GAN_SHARED_DATA || "../../shared/data", "emoji");
 
 before(async () => {
   dir = tempDir();
@@ -17,6 +18,10 @@ before(async () => {
   trainFixture(join(dir, "runs"), "collapsing", "ring8-minimax", 2000);
   // A 28x28 generator to draw over (iGAN).
   trainFixture(join(dir, "runs"), "digits", "mnist-mlp", 20);
+  // A colour run on the emoji set to steer.
+  if (existsSync(EMOJI)) {
+    execFileSync(GAN, ["--threads", "1", "train", "--preset", "emoji-rpgan", "--data", EMOJI, "--steps", "4", "--out", join(dir, "runs", "emoji"), "--no-progress"], { stdio: "ignore" });
+  }
   execFileSync(GAN, ["--threads", "1", "eval", "--run", join(dir, "runs", "ring-done")], { stdio: "ignore" });
   server = await startServer(["serve", "--runs", join(dir, "runs")]);
   browser = await launch();
@@ -142,6 +147,30 @@ test("drawing on a generator run shows the closest images it can draw, and they 
   // Runs that draw no images to draw over hide the canvas.
   await page.click('#runs li[data-name="ring-done"]');
   await page.waitForSelector("#draw-section", { state: "hidden" });
+  await page.close();
+});
+
+// Steering a colour run toward a class of the emoji classifier, from the run page.
+test("a colour run steers toward an emoji classifier's class and says what else moved", async (t) => {
+  if (!existsSync(EMOJI)) { t.skip(`no emoji set at ${EMOJI} (set GAN_SHARED_DATA)`); return; }
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+  await page.goto(`${server.url}/#run=emoji`);
+  await page.waitForSelector("#steer-section:not([hidden])");
+  await page.selectOption("#steer-field", "skin_tone");
+  await page.selectOption("#steer-class", "5");
+  await page.fill("#steer-steps", "20");
+  await page.click("#steer-go");
+  await page.waitForFunction(() => /skin_tone = 5: \d+% → \d+% of samples read as it/.test(document.getElementById("steer-status").textContent), null, { timeout: 60000 });
+  assert.match(await page.textContent("#steer-status"), /other heads changed for group \d+%, subgroup \d+%, folder \d+%/);
+  const pixels = (id) => page.evaluate((id) => [...document.querySelectorAll(`#${id} canvas`)].map((c) => Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data).join(",")), id);
+  const [before, after] = [await pixels("steer-before"), await pixels("steer-after")];
+  assert.equal(before.length, 8);
+  assert.equal(after.length, 8);
+  assert.notDeepEqual(after, before, "steering moved the images");
+  await screenshot(page, "dashboard-steer");
+  // Grey and toy runs are not steered here.
+  await page.click('#runs li[data-name="ring-done"]');
+  await page.waitForSelector("#steer-section", { state: "hidden" });
   await page.close();
 });
 

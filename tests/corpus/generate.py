@@ -160,7 +160,7 @@ def image_case(name, filename, content, needles, expect="error", **extra):
     case(f"images/{name}", args, needles, expect, **extra)
 
 
-def metadata_case(name, files, needles, label="kind", expect="error", extra=""):
+def metadata_case(name, files, needles, label="kind", expect="error", extra="", batch=4):
     """An image folder whose metadata (`files`: name -> bytes or text) is damaged."""
     d = case_dir(f"metadata/{name}")
     data = d / "data"
@@ -168,10 +168,11 @@ def metadata_case(name, files, needles, label="kind", expect="error", extra=""):
     for i in range(4):
         Image.new("RGBA", (32, 32), (40 * i, 90, 200, 128)).save(data / f"good-{i}.png")
     for fname, content in files.items():
+        (data / fname).parent.mkdir(parents=True, exist_ok=True)
         (data / fname).write_bytes(content if isinstance(content, bytes) else content.encode())
     lines = f'label = "{label}"\n' if label else ""
     (d / "config.toml").write_text(TINY.replace("sample_every", "conditional = true\nsample_every") + f'\n[data]\nkind = "folder"\ndir = "case/data"\nsize = 32\n{lines}{extra}')
-    case(f"metadata/{name}", ["train", "--config", "case/config.toml", "--steps", "1", "--out", "out"], needles, expect)
+    case(f"metadata/{name}", ["train", "--config", "case/config.toml", "--steps", "1", "--batch-size", str(batch), "--out", "out"], needles, expect)
 
 
 def metadata_cases():
@@ -190,7 +191,16 @@ def metadata_cases():
     metadata_case("no-rows", {j: "\n"}, [j, "no rows"])
     metadata_case("label-field-unknown", {j: good}, [j, "label field `colour`", "kind"], label="colour")
     metadata_case("label-absent-on-a-row", {j: good.replace(', "kind": "dog"', "")}, [j, "line 2", "no `kind` field"])
-    metadata_case("label-two-values", {j: good.replace('"dog"', '["dog", "cat"]')}, [j, "line 2", "holds 2 values"])
+    metadata_case("label-two-values", {j: good.replace('"dog"', '["dog", "cat"]')}, [j, "line 2", "holds 2 distinct values", "unlabelled"])
+    metadata_case("label-two-values-skipped", {j: good.replace('"dog"', '["dog", "cat"]')}, [], expect="ok", extra='unlabelled = "skip"\n', batch=2)
+    metadata_case("label-equal-values", {j: good.replace('"dog"', '["dog", "dog"]')}, [], expect="ok")
+    metadata_case("unlabelled-unknown", {j: good}, ["unlabelled", "skip"], extra='unlabelled = "drop"\n')
+    metadata_case("unlabelled-skips-all", {j: good.replace('"kind": "cat"', '"kind": []').replace('"dog"', '[]').replace('"bird"', '[]')}, [j, "no labelled row passes the filter"], extra='unlabelled = "skip"\n')
+    # A folder without metadata of its own joins its subfolders' files.
+    sub = lambda name, rows: {f"{name}/metadata.jsonl": "\n".join(rows) + "\n", f"{name}/a.png": pillow_bytes(Image.new("RGB", (32, 32), (9, 9, 9)), "PNG")}
+    metadata_case("subfolders-ok", {**sub("one", [json.dumps({"file_name": "a.png", "kind": "cat"})]), **sub("two", [json.dumps({"file_name": "a.png", "kind": "dog"})])}, [], expect="ok", batch=2)
+    metadata_case("subfolder-missing-image", {**sub("one", [json.dumps({"file_name": "a.png", "kind": "cat"})]), **sub("two", [json.dumps({"file_name": "a.png", "kind": "dog"}), json.dumps({"file_name": "b.png", "kind": "dog"})])}, ["two/metadata.jsonl line 2", "b.png", "does not exist"])
+    metadata_case("subfolder-bad-json", {**sub("one", ["{oops"])}, ["one/metadata.jsonl line 1", "invalid JSON"])
     metadata_case("filter-field-unknown", {j: good}, [j, "filter field `split`"], extra='filter = { split = "train" }\n')
     metadata_case("filter-keeps-nothing", {j: good}, [j, "no row passes the filter"], extra='filter = { kind = "fish" }\n')
     metadata_case("both-kinds", {j: good, "metadata.csv": "file_name,kind\ngood-0.png,cat\n"}, ["both metadata.jsonl and metadata.csv"])
@@ -284,7 +294,10 @@ def config_cases(gan):
             # The same field of the same kind of table is one set of cases, whichever preset has it.
             context = tuple(full_get(full, path[: i + 1]).get("kind", "") for i in range(len(path)))
             ident = (path, context, key)
-            if ident in seen or key == "kind" and not path:
+            # Filter values and the label field name metadata fields and values, which only
+            # the folder's metadata can check (the metadata cases test that).
+            free_form = tuple(path[:2]) == ("data", "filter") or (tuple(path) == ("data",) and key in ("label", "caption"))
+            if ident in seen or key == "kind" and not path or free_form:
                 continue
             seen.add(ident)
             dotted = ".".join((*path, key))

@@ -226,7 +226,9 @@ pub struct AnimateArgs {
 pub struct SteerArgs {
     #[command(flatten)]
     pub generator: GeneratorArgs,
-    /// The class to move towards: a name ("sneaker", "seven") or a label number.
+    /// The class to move towards: a name ("sneaker", "seven") or a label number; for colour
+    /// runs, a head of the emoji classifier and one of its classes, FIELD=VALUE
+    /// ("skin_tone=5", "group=animals & nature", "subgroup=cat-face").
     #[arg(long)]
     pub target: String,
     #[command(flatten)]
@@ -288,6 +290,10 @@ pub struct EvalArgs {
     /// to RUN/eval.json.
     #[arg(long, value_name = "DIR")]
     pub samples: Option<PathBuf>,
+    /// With --samples on a folder with metadata: score only its rows with FIELD = VALUE
+    /// (repeatable; e.g. split=test for the emoji set's held-out emojis).
+    #[arg(long, value_name = "FIELD=VALUE", requires = "samples")]
+    pub samples_filter: Vec<String>,
     #[command(flatten)]
     pub how: EvalHow,
 }
@@ -369,4 +375,11 @@ pub struct ClassifierTrainArgs {
     pub seed: u64,
     #[arg(long, value_enum, default_value = "auto")]
     pub device: DeviceChoice,
+    /// An attribute classifier of colour images instead: one head per metadata field of the
+    /// image folder --data (e.g. group,subgroup,skin_tone,folder for the emoji set).
+    #[arg(long, value_delimiter = ',')]
+    pub heads: Vec<String>,
+    /// The rows an attribute classifier holds out to measure itself, FIELD=VALUE.
+    #[arg(long, default_value = "split=test")]
+    pub held_out: String,
 }

@@ -27,6 +27,19 @@ fn every_preset_takes_a_training_step() {
     for i in 1..=5 {
         std::fs::write(cifar.join(format!("data_batch_{i}.bin")), gan_data::cifar::encode_records(8)).unwrap();
     }
+    // Emoji presets read two vendors' folders with the emoji set's metadata fields.
+    let emoji = t.path().join("emoji");
+    for vendor in ["flat", "shaded"] {
+        let dir = emoji.join(vendor);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut meta = String::new();
+        for i in 0..8u8 {
+            image::RgbaImage::from_fn(16, 16, |x, _| image::Rgba([i * 30, x as u8 * 12, 90, 200])).save(dir.join(format!("{i}.png"))).unwrap();
+            let group = ["people & body", "smileys & emotion"][i as usize % 2];
+            meta.push_str(&format!("{{\"file_name\": \"{i}.png\", \"group\": \"{group}\", \"skin_tone\": [{}], \"split\": \"train\"}}\n", 1 + i % 5));
+        }
+        std::fs::write(dir.join("metadata.jsonl"), meta).unwrap();
+    }
     let list = run(&["presets"], t.path());
     assert!(list.status.success());
     let names: Vec<String> = String::from_utf8_lossy(&list.stdout).lines().filter_map(|l| l.split_whitespace().next().map(String::from)).collect();
@@ -40,6 +53,8 @@ fn every_preset_takes_a_training_step() {
             args.extend(["--data", idx.to_str().unwrap()]);
         } else if name.starts_with("cifar10") {
             args.extend(["--data", cifar.to_str().unwrap()]);
+        } else if name.starts_with("emoji") {
+            args.extend(["--data", emoji.to_str().unwrap()]);
         } else if name.starts_with("faces") {
             args.extend(["--data", shapes.to_str().unwrap()]);
         }
@@ -61,7 +76,7 @@ fn every_preset_takes_a_training_step() {
         assert_eq!(m[0].get("wasserstein").is_some(), name.contains("wgan"), "{name}");
         assert_eq!(
             m[0].get("penalty").is_some(),
-            name.contains("wgan-gp") || name.ends_with("-r1") || name.contains("rpgan") || name.starts_with("mnist-mlp"),
+            name.contains("wgan-gp") || name.ends_with("-r1") || name.contains("rpgan") || name == "emoji-cgan" || name.starts_with("mnist-mlp"),
             "{name}"
         );
     }

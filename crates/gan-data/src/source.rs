@@ -187,7 +187,7 @@ impl DataSource {
             DataSource::Builtin { name } => format!("built-in {}", name.name()),
             DataSource::Idx { dir, split, .. } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
             DataSource::Cifar10 { dir, split } => format!("CIFAR-10 in {} ({})", dir.display(), format!("{split:?}").to_lowercase()),
-            DataSource::Folder(f) => format!("{} (images at {s}x{s})", f.dir.display(), s = f.size),
+            DataSource::Folder(f) => format!("{} (images at {s}x{s})", f.describe_rows(), s = f.size),
             DataSource::Toy { dist, .. } => format!("toy distribution {}", dist.name()),
             DataSource::StackedMnist { dir, .. } => {
                 let digits = dir.as_ref().map_or_else(|| "built-in mnist-10k".to_string(), |d| d.display().to_string());

@@ -121,7 +121,7 @@ fn bad_metadata_is_named_by_file_and_line() {
             Selection { filter: &none, label: Some("group"), ..Default::default() },
             vec!["line 4", "no `group` field"],
         ),
-        (JSONL.into(), all.to_vec(), Selection { filter: &none, label: Some("skin_tone"), ..Default::default() }, vec!["line 1", "holds 0 values"]),
+        (JSONL.into(), all.to_vec(), Selection { filter: &none, label: Some("skin_tone"), ..Default::default() }, vec!["line 1", "holds 0 distinct values"]),
         ("[1, 2]\n".into(), vec![], Selection { filter: &none, ..Default::default() }, vec!["line 1", "not a JSON object"]),
         ("\n\n".into(), vec![], Selection { filter: &none, ..Default::default() }, vec!["metadata.jsonl:", "no rows"]),
     ];
@@ -169,4 +169,55 @@ fn the_emoji_metadata_reads_as_its_readme_says() {
     filter.insert("group".to_string(), Match::Any(vec![Scalar::Text("people & body".into()), Scalar::Text("smileys & emotion".into())]));
     let faces = m.select(&dir, Selection { filter: &filter, limit: Some(1000), ..Default::default() }).unwrap();
     assert_eq!(faces.files.len(), 1000);
+    // The root joins both vendors; the people with one skin tone have five classes.
+    let root = shared.join("emoji");
+    let both = Metadata::find(&root).unwrap().unwrap();
+    assert_eq!(both.rows.len(), 2 * 3786);
+    let vendors = both.select(&root, Selection { label: Some("folder"), ..Default::default() }).unwrap();
+    assert_eq!(vendors.class_names, ["google", "twitter"]);
+    let tones = both.select(&root, Selection { label: Some("skin_tone"), skip_unlabelled: true, ..Default::default() }).unwrap();
+    assert_eq!(tones.class_names, ["1", "2", "3", "4", "5"]);
+}
+
+/// A folder without metadata of its own joins its subfolders' files (the emoji root joins its
+/// two vendors): `file_name` relative to each subfolder, the subfolder's name as `folder`, and
+/// errors naming the subfolder's file.
+#[test]
+fn subfolders_metadata_files_are_joined_with_their_folder_names() {
+    let d = tempfile::tempdir().unwrap();
+    for (sub, rows) in [("flat", JSONL), ("shaded", "{\"file_name\": \"a.png\", \"group\": \"smileys\", \"folder\": \"own\"}\n")] {
+        for name in ["a.png", "b.png", "sub/c.png", "d.png"] {
+            let p = d.path().join(sub).join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            image::RgbImage::new(4, 4).save(&p).unwrap();
+        }
+        std::fs::write(d.path().join(sub).join("metadata.jsonl"), rows).unwrap();
+    }
+    std::fs::create_dir(d.path().join("no-metadata")).unwrap();
+    let m = Metadata::find(d.path()).unwrap().unwrap();
+    assert_eq!(m.rows.len(), 5);
+    let s = m.select(d.path(), Selection { label: Some("folder"), ..Default::default() }).unwrap();
+    assert_eq!(names(&s.files, d.path()), ["flat/a.png", "flat/b.png", "flat/sub/c.png", "flat/d.png", "shaded/a.png"]);
+    assert_eq!((s.labels.unwrap(), s.class_names), (vec![0, 0, 0, 0, 1], vec!["flat".to_string(), "own".to_string()]));
+    std::fs::remove_file(d.path().join("shaded/a.png")).unwrap();
+    let e = error(d.path(), Selection::default());
+    assert!(e.contains("shaded/metadata.jsonl line 1") && e.contains("does not exist"), "{e}");
+}
+
+/// `skip_unlabelled` passes over rows without exactly one label value; a list of equal values
+/// is that value.
+#[test]
+fn rows_without_one_label_value_can_be_passed_over() {
+    let meta = JSONL.to_string() + "{\"file_name\": \"e.png\", \"skin_tone\": [3, 3]}\n";
+    let d = folder("metadata.jsonl", &meta, &["a.png", "b.png", "sub/c.png", "d.png", "e.png"]);
+    let m = Metadata::find(d.path()).unwrap().unwrap();
+    let e = error(d.path(), Selection { label: Some("skin_tone"), ..Default::default() });
+    assert!(e.contains("line 1") && e.contains("holds 0 distinct values") && e.contains("unlabelled"), "{e}");
+    let s = m.select(d.path(), Selection { label: Some("skin_tone"), skip_unlabelled: true, ..Default::default() }).unwrap();
+    assert_eq!(names(&s.files, d.path()), ["b.png", "e.png"]);
+    assert_eq!((s.labels.unwrap(), s.class_names), (vec![1, 0], vec!["3".to_string(), "5".to_string()]));
+    let mut filter = BTreeMap::new();
+    filter.insert("group".to_string(), Match::One(Scalar::Text("smileys".into())));
+    let e = error(d.path(), Selection { filter: &filter, label: Some("skin_tone"), skip_unlabelled: true, ..Default::default() });
+    assert!(e.contains("no labelled row passes the filter"), "{e}");
 }

@@ -2,6 +2,7 @@
 // configuration, kept current by the run's event stream (no reloads).
 import { drawChart } from "./chart.js";
 import { drawFor, setupDraw } from "./draw.js";
+import { setupSteer, steerFor } from "./steer.js";
 
 const $ = (id) => document.getElementById(id);
 let current = null; // {name, metrics, samples, eval, diagnoses, live}
@@ -136,6 +137,7 @@ async function select(name) {
   renderEval();
   renderDoctor();
   drawFor(d.name, !/^kind = "(toy|pix2pix|cyclegan)"/m.test(d.config));
+  steerFor(d.name);
   for (const li of document.querySelectorAll("#runs li")) li.classList.toggle("selected", li.dataset.name === name);
   source = new EventSource(`/api/runs/${encodeURIComponent(name)}/events?from=${d.offset}`);
   source.addEventListener("metrics", (e) => { current.metrics.push(...JSON.parse(e.data)); $("run-live").hidden = false; renderCurves(); renderDoctor(); });
@@ -192,5 +194,6 @@ $("sample-step").addEventListener("input", () => {
 window.addEventListener("hashchange", fromHash);
 window.addEventListener("resize", () => current && renderCurves());
 setupDraw();
+setupSteer();
 loadList().then(fromHash);
 setInterval(loadList, 3000);

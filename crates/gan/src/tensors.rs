@@ -74,7 +74,27 @@ pub fn copy_checked(file: &Path, name: &str, dst: &mut Tensor, src: &Tensor) -> 
 /// Fills every tensor of `dst` from the file's tensors of the same names; the file may hold
 /// no other tensor.
 pub fn load_into(file: &Path, dst: &mut HashMap<String, Tensor>) -> Result<()> {
-    let src = read(file)?;
+    fill(file, &read(file)?, dst)
+}
+
+/// Every tensor of a safetensors file held in memory (a network compiled into the binary),
+/// by name; `origin` names it in errors.
+pub fn read_bytes(origin: &Path, bytes: &[u8]) -> Result<HashMap<String, Tensor>> {
+    let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| bad(origin, e.to_string()))?;
+    let mut out = HashMap::new();
+    for (name, view) in st.tensors() {
+        if view.dtype() != safetensors::Dtype::F32 {
+            return Err(bad(origin, format!("tensor {name} is {:?}; compiled-in networks are F32", view.dtype())));
+        }
+        let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
+        let t = Tensor::f_from_data_size(view.data(), &shape, Kind::Float).map_err(|e| bad(origin, format!("{name}: {e}")))?;
+        out.insert(name, t);
+    }
+    Ok(out)
+}
+
+/// Fills every tensor of `dst` from `src` (the tensors of `file`); `src` may hold no other.
+pub fn fill(file: &Path, src: &HashMap<String, Tensor>, dst: &mut HashMap<String, Tensor>) -> Result<()> {
     let mut names: Vec<&String> = dst.keys().collect();
     names.sort();
     if let Some(missing) = names.iter().find(|n| !src.contains_key(n.as_str())) {

@@ -86,8 +86,9 @@ impl ClassifierArg {
 /// The feature space of an image evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum FeatureChoice {
-    /// The shipped classifier for 28x28 grey data it knows (and Stacked MNIST); otherwise
-    /// Inception when its weights are given; otherwise a network trained on the run's data.
+    /// The shipped classifier for 28x28 grey data it knows (and Stacked MNIST), the shipped
+    /// emoji classifier for RGB folders with the emoji metadata; otherwise Inception when its
+    /// weights are given; otherwise a network trained on the run's data.
     #[default]
     Auto,
     /// A LeNet classifier (`--classifier`): 28x28 grey images.
@@ -98,6 +99,9 @@ pub enum FeatureChoice {
     /// A rotation-prediction CNN that gan trains on the run's data (cached): any size and
     /// channel count; compares runs on the same data only.
     Learned,
+    /// The shipped emoji attribute classifier (group, subgroup, skin tone, vendor): RGB, any
+    /// size; reports the groups drawn against the data's.
+    Attributes,
 }
 
 /// Which feature network scores an image run (`eval`, `compare`, `train --eval`).

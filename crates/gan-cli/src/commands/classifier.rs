@@ -27,6 +27,9 @@ fn train(a: ClassifierTrainArgs) -> anyhow::Result<()> {
         return Err(user(format!("--out {}: the weights file must end in .safetensors", a.out.display())));
     }
     super::check_out_dir(&a.out)?;
+    if !a.heads.is_empty() {
+        return super::classifier_attributes::train(&a);
+    }
     let device = a.device.resolve()?;
     let (name, train_set, test_set) = match &a.data {
         None => (Builtin::Mnist10k.name().to_string(), Builtin::Mnist10k.load()?, None),

@@ -9,6 +9,8 @@ use gan::eval::space::SpaceKind;
 use gan::eval::{evaluate, EvalOptions, EvalReport, Features};
 use gan::run::dir::RunDir;
 use gan::run::trained::TrainedGenerator;
+use gan_data::folder::FolderSource;
+use gan_data::metadata::{Match, Scalar};
 use gan_data::DataSource;
 
 use crate::cli::{EvalArgs, EvalHow, FeatureChoice};
@@ -25,9 +27,15 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         if !dir.is_dir() {
             return Err(user(format!("--samples {}: no such folder", dir.display())));
         }
-        let report = score(&a.run, &a.how, Some(dir))?;
+        let mut from = FolderSource::new(dir, 0);
+        for term in &a.samples_filter {
+            let (field, value) = term.split_once('=').ok_or_else(|| user(format!("--samples-filter {term}: expected FIELD=VALUE, e.g. split=test")))?;
+            let scalar = value.parse::<i64>().map_or_else(|_| Scalar::Text(value.into()), Scalar::Int);
+            from.filter.insert(field.trim().into(), Match::One(scalar));
+        }
+        let report = score(&a.run, &a.how, Some(&from))?;
         print_table(&report);
-        println!("(the scores of {}, not of the run's generator: RUN/eval.json left as it was)", dir.display());
+        println!("(the scores of {}, not of the run's generator: RUN/eval.json left as it was)", from.describe_rows());
         return Ok(());
     }
     let report = evaluate_run(&a.run, &a.how)?;
@@ -64,11 +72,11 @@ pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
     Ok(report)
 }
 
-/// Scores a run's generator, or the images of `samples_dir` in its place.
-fn score(run: &Path, how: &EvalHow, samples_dir: Option<&Path>) -> anyhow::Result<EvalReport> {
+/// Scores a run's generator, or the images of `samples_from` in its place.
+fn score(run: &Path, how: &EvalHow, samples_from: Option<&FolderSource>) -> anyhow::Result<EvalReport> {
     let (g, device) = how.load.load(run)?;
     let cache = if how.no_cache { None } else { how.cache.clone().or_else(default_cache) };
-    let (classifier, inception);
+    let (classifier, inception, attributes);
     let features = match g.config.data.toy() {
         Some(_) => None,
         None => Some(match feature_choice(how, &g) {
@@ -83,13 +91,17 @@ fn score(run: &Path, how: &EvalHow, samples_dir: Option<&Path>) -> anyhow::Resul
                 inception = Inception::load(&weights, &opts, device)?;
                 Features::Inception(&inception)
             }
+            FeatureChoice::Attributes => {
+                attributes = gan::eval::attributes::shipped::emoji(device)?;
+                Features::Attributes(&attributes)
+            }
             FeatureChoice::Learned => {
                 eprintln!("scoring in a feature network trained on the run's data (trained once, then cached)");
                 Features::Learned(LearnedConfig { steps: how.features.learned_steps, ..LearnedConfig::default() })
             }
         }),
     };
-    let opts = EvalOptions { samples: how.n, seed: how.seed, cache_dir: cache.as_deref(), device, samples_dir };
+    let opts = EvalOptions { samples: how.n, seed: how.seed, cache_dir: cache.as_deref(), device, samples_from };
     Ok(evaluate(run, &g, features.as_ref(), &opts)?)
 }
 
@@ -97,15 +109,19 @@ fn score(run: &Path, how: &EvalHow, samples_dir: Option<&Path>) -> anyhow::Resul
 const NO_WEIGHTS: &str = "--features inception needs pytorch-fid's Inception weights: pass --weights FILE or set GAN_INCEPTION_WEIGHTS to pt_inception-2015-12-05-6726825d.pth (from https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth)";
 
 /// `--features`, with `auto` resolved: a classifier when `--classifier` names one, for
-/// Stacked MNIST, and for 28x28 grey data a shipped classifier knows; else Inception when
-/// its weights are given; else a learned network.
+/// Stacked MNIST, and for 28x28 grey data a shipped classifier knows; the emoji classifier
+/// for RGB folders with the emoji metadata; else Inception when its weights are given; else
+/// a learned network.
 fn feature_choice(how: &EvalHow, g: &TrainedGenerator) -> FeatureChoice {
     match how.features.features {
         FeatureChoice::Auto => {
             let data = &g.config.data;
             let known = data.class_set().and_then(Shipped::for_class_set).is_some();
+            let emoji = |d: &DataSource| matches!(d, DataSource::Folder(f) if gan::eval::attributes::shipped::reads(&f.dir));
             if how.classifier.name().is_some() || matches!(data, DataSource::StackedMnist { .. }) || (g.image == gan::eval::classifier::INPUT && known) {
                 FeatureChoice::Classifier
+            } else if g.image.channels == 3 && emoji(data) {
+                FeatureChoice::Attributes
             } else if how.features.inception_weights().is_some() {
                 FeatureChoice::Inception
             } else {
@@ -153,8 +169,16 @@ pub fn rows(r: &EvalReport) -> Vec<(String, String)> {
         row("  (real data)", format!("{}/{} modes, KL {:.4}", s.real_covered, s.modes, s.real_kl_uniform));
     }
     if let Some(c) = &r.classes {
-        row("classes drawn", format!("{}/{}", c.covered, c.shares.len()));
-        row("KL(classes || uniform)", format!("{:.4}", c.kl_uniform));
+        match (&c.field, &c.real_shares, c.kl_real) {
+            (Some(field), Some(real), Some(kl)) => {
+                row(&format!("{field}s drawn"), format!("{}/{}", c.covered, real.iter().filter(|&&q| q > 0.0).count()));
+                row(&format!("KL({field}s || data's)"), format!("{kl:.4}"));
+            }
+            _ => {
+                row("classes drawn", format!("{}/{}", c.covered, c.shares.len()));
+                row("KL(classes || uniform)", format!("{:.4}", c.kl_uniform));
+            }
+        }
     }
     out
 }

@@ -5,6 +5,7 @@ mod bench;
 mod checkpoints;
 mod classes;
 mod classifier;
+mod classifier_attributes;
 mod compare;
 mod data;
 mod doctor;

@@ -21,7 +21,7 @@ use crate::sampler::BatchSampler;
 
 mod source;
 
-pub use source::FolderSource;
+pub use source::{FolderSource, Unlabelled};
 
 /// What to do with a file that cannot be decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

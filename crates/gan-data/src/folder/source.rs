@@ -25,6 +25,10 @@ pub struct FolderSource {
     /// The metadata field that gives each image its class (class-conditional training).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// Rows without exactly one value of the label field: an error (default) or passed over
+    /// (`"skip"`: e.g. `label = "skin_tone"` on the people with one tone).
+    #[serde(default, skip_serializing_if = "Unlabelled::is_default")]
+    pub unlabelled: Unlabelled,
     /// The metadata field that gives each image its caption.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
@@ -39,10 +43,34 @@ pub struct FolderSource {
     pub background: Background,
 }
 
+/// What to do with a row that has no single label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unlabelled {
+    #[default]
+    Error,
+    Skip,
+}
+
+impl Unlabelled {
+    fn is_default(&self) -> bool {
+        *self == Self::Error
+    }
+}
+
 impl FolderSource {
     /// Every image under `dir` at `size x size`, stopping at a file that does not decode.
     pub fn new(dir: impl Into<PathBuf>, size: u32) -> Self {
         Self { dir: dir.into(), size, ..Self::default() }
+    }
+
+    /// The folder, and the rows its filter keeps: `DIR` or `DIR (split = "test")`.
+    pub fn describe_rows(&self) -> String {
+        if self.filter.is_empty() {
+            return self.dir.display().to_string();
+        }
+        let terms: Vec<String> = self.filter.iter().map(|(k, m)| format!("{k} = {}", serde_json::to_string(m).expect("a filter serialises"))).collect();
+        format!("{} ({})", self.dir.display(), terms.join(", "))
     }
 
     fn uses_metadata(&self) -> bool {
@@ -69,7 +97,13 @@ impl FolderSource {
         folder.background = self.background.rgb();
         match Metadata::find(dir)? {
             Some(meta) => {
-                let sel = Selection { filter: &self.filter, limit: self.limit, label: self.label.as_deref(), caption: self.caption.as_deref() };
+                let sel = Selection {
+                    filter: &self.filter,
+                    limit: self.limit,
+                    label: self.label.as_deref(),
+                    caption: self.caption.as_deref(),
+                    skip_unlabelled: self.unlabelled == Unlabelled::Skip,
+                };
                 let chosen = meta.select(dir, sel)?;
                 folder.files = chosen.files;
                 (folder.labels, folder.class_names, folder.captions) = (chosen.labels, chosen.class_names, chosen.captions);

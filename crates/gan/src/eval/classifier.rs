@@ -179,15 +179,7 @@ impl Shipped {
         let origin = PathBuf::from(format!("builtin:classifiers/{}.safetensors", self.name()));
         let card: ClassifierCard = serde_json::from_str(card).expect("shipped card parses");
         let c = Classifier::new(card.classes, device);
-        let st = safetensors::SafeTensors::deserialize(weights).map_err(|e| GanError::Checkpoint { path: origin.clone(), reason: e.to_string() })?;
-        let mut vars = c.vs.variables();
-        for (name, view) in st.tensors() {
-            let dst = vars.get_mut(&name).ok_or_else(|| GanError::Checkpoint { path: origin.clone(), reason: format!("unexpected tensor {name}") })?;
-            let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
-            let src = Tensor::f_from_data_size(view.data(), &shape, Kind::Float)
-                .map_err(|e| GanError::Checkpoint { path: origin.clone(), reason: format!("{name}: {e}") })?;
-            tch::no_grad(|| dst.copy_(&src));
-        }
+        crate::tensors::fill(&origin, &crate::tensors::read_bytes(&origin, weights)?, &mut c.vs.variables())?;
         Ok((c, card))
     }
 }

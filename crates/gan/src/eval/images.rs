@@ -86,22 +86,50 @@ pub struct FeatureReport {
 /// How the classifier spreads the samples over its classes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassReport {
+    /// The metadata field the classes are values of (attribute classifiers: the first head).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     pub names: Vec<String>,
     /// Share of samples whose most likely class is each class.
     pub shares: Vec<f64>,
-    /// Classes with at least a tenth of their uniform share (`share >= 0.1 / K`).
+    /// Classes drawn: with at least a tenth of their uniform share (`share >= 0.1 / K`), or,
+    /// where the real data's shares are known, of their real share.
     pub covered: usize,
     /// `KL(shares || uniform)`, nats.
     pub kl_uniform: f64,
+    /// The real subset's shares, as the same classifier finds them (attribute classifiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_shares: Option<Vec<f64>>,
+    /// `KL(shares || real shares)`, nats, over the classes the real data has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kl_real: Option<f64>,
+}
+
+fn argmax_shares(probs: &Tensor) -> Vec<f64> {
+    class_shares(&Vec::<i64>::try_from(probs.argmax(1, false)).expect("classes"), probs.size()[1] as usize)
 }
 
 impl ClassReport {
     pub fn from_probs(probs: &Tensor, vocabulary: &Vocabulary) -> Self {
-        let k = probs.size()[1] as usize;
-        let shares = class_shares(&Vec::<i64>::try_from(probs.argmax(1, false)).expect("classes"), k);
+        let shares = argmax_shares(probs);
+        let k = shares.len();
         let kl_uniform = shares.iter().filter(|&&s| s > 0.0).map(|&s| s * (s * k as f64).ln()).sum();
         let covered = shares.iter().filter(|&&s| s >= COVERED_FRACTION / k as f64).count();
-        Self { names: (0..k).map(|i| vocabulary.name(i).to_string()).collect(), shares, covered, kl_uniform }
+        let names = (0..k).map(|i| vocabulary.name(i).to_string()).collect();
+        Self { field: None, names, shares, covered, kl_uniform, real_shares: None, kl_real: None }
+    }
+
+    /// The samples' classes against the real subset's, both as the classifier finds them: a
+    /// class is drawn with at least a tenth of its real share; the KL runs over the classes
+    /// the real data has (a sample class the real data lacks adds nothing: it shows as a
+    /// lower share elsewhere).
+    pub fn against_real(probs: &Tensor, real_probs: &Tensor, field: &str, names: &[String]) -> Self {
+        let mut r = Self::from_probs(probs, &Vocabulary::named(names));
+        let real = argmax_shares(real_probs);
+        r.covered = r.shares.iter().zip(&real).filter(|&(&s, &q)| q > 0.0 && s >= COVERED_FRACTION * q).count();
+        let kl = r.shares.iter().zip(&real).filter(|&(&s, &q)| s > 0.0 && q > 0.0).map(|(&s, &q)| s * (s / q).ln()).sum();
+        (r.field, r.real_shares, r.kl_real) = (Some(field.into()), Some(real), Some(kl));
+        r
     }
 }
 
@@ -156,8 +184,9 @@ pub fn score(
         real_classifier_score: score(&real_p),
         prdc: prdc(&real_f, &fake_f, K),
     };
-    let classes = match (space, &fake_p) {
-        (FeatureSpace::Classifier(net), Some(p)) => Some(ClassReport::from_probs(p, &net.vocabulary)),
+    let classes = match (space, &fake_p, &real_p) {
+        (FeatureSpace::Classifier(net), Some(p), _) => Some(ClassReport::from_probs(p, &net.vocabulary)),
+        (FeatureSpace::Attributes(net), Some(p), Some(q)) => Some(ClassReport::against_real(p, q, &net.card.heads[0].field, &net.card.heads[0].classes)),
         _ => None,
     };
     Ok((report, classes))
@@ -189,5 +218,19 @@ mod tests {
         assert_eq!(r.covered, 2);
         let want = 0.75 * (0.75f64 * 3.0).ln() + 0.25 * (0.25f64 * 3.0).ln();
         assert!((r.kl_uniform - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn class_report_against_the_real_shares_by_hand() {
+        // Samples: classes 0, 0, 2, 2 of 3 (1/2, 0, 1/2); real: 0, 1, 1, 1 (1/4, 3/4, 0).
+        let one_hot = |c: &[i64]| Tensor::from_slice(c).one_hot(3).to_kind(tch::Kind::Float);
+        let names = ["a".to_string(), "b".to_string(), "c".to_string()];
+        let r = ClassReport::against_real(&one_hot(&[0, 0, 2, 2]), &one_hot(&[0, 1, 1, 1]), "group", &names);
+        assert_eq!(r.real_shares, Some(vec![0.25, 0.75, 0.0]));
+        // Class 0 drawn (1/2 >= 0.1 * 1/4), class 1 not (0 < 0.1 * 3/4), class 2 not in the data.
+        assert_eq!(r.covered, 1);
+        // KL over the classes the data has: 1/2 ln((1/2) / (1/4)).
+        assert!((r.kl_real.unwrap() - 0.5 * 2f64.ln()).abs() < 1e-12);
+        assert_eq!(r.field.as_deref(), Some("group"));
     }
 }

@@ -5,7 +5,9 @@
 //! - Image runs ([`images`]): FID, KID, classifier (or Inception) score, precision/recall
 //!   and density/coverage in a feature space ([`space`]): the penultimate layer of a
 //!   LeNet-style classifier (28x28 grey, with the class histogram's coverage), pytorch-fid's
-//!   Inception-v3 ([`inception`]), or a network trained on the run's data ([`learned`]).
+//!   Inception-v3 ([`inception`]), an attribute classifier of colour images with metadata
+//!   ([`attributes`], the emoji set's, with the groups drawn against the real data's), or a
+//!   network trained on the run's data ([`learned`]).
 //!   Real statistics are cached per (data set, network) ([`cache`]).
 //! - Stacked MNIST runs ([`stacked`]): the digit triples (modes) found by the MNIST
 //!   classifier on each channel of 26,000 samples, and their KL to uniform.
@@ -13,6 +15,7 @@
 //! Every report names the feature network and the hash of its weights, so numbers are never
 //! compared across feature spaces.
 
+pub mod attributes;
 pub mod cache;
 pub mod classifier;
 pub mod images;
@@ -102,6 +105,8 @@ pub enum Features<'a> {
     /// A rotation-prediction network trained on the run's real subset (or loaded from the
     /// cache, where an earlier evaluation left it).
     Learned(LearnedConfig),
+    /// An attribute classifier of colour images (the emoji set's).
+    Attributes(&'a attributes::AttributeNet),
 }
 
 /// How to evaluate.
@@ -116,7 +121,7 @@ pub struct EvalOptions<'a> {
     pub device: tch::Device,
     /// Image runs: score the images of this folder in place of the generator's samples (a
     /// baseline from held-out real images, or another tool's samples), in the run's space.
-    pub samples_dir: Option<&'a Path>,
+    pub samples_from: Option<&'a gan_data::folder::FolderSource>,
 }
 
 /// Evaluates a trained generator: toy runs by their points, image runs in the feature space
@@ -130,7 +135,7 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
         weights: g.weights,
         samples: 0,
         seed: opts.seed,
-        samples_dir: opts.samples_dir.map(|d| d.display().to_string()),
+        samples_dir: opts.samples_from.map(|f| f.describe_rows()),
         modes: None,
         points: None,
         features: None,
@@ -139,8 +144,11 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
     };
     let none = || GanError::Invalid("image runs are evaluated in a feature space; none was given".into());
     let image_run = g.config.data.toy().is_none() && !matches!(g.config.data, gan_data::DataSource::StackedMnist { .. });
-    if let (Some(dir), false) = (opts.samples_dir, image_run) {
-        return Err(GanError::Invalid(format!("{}: a folder of samples can be scored for image runs only (not toy data or Stacked MNIST)", dir.display())));
+    if let (Some(from), false) = (opts.samples_from, image_run) {
+        return Err(GanError::Invalid(format!(
+            "{}: a folder of samples can be scored for image runs only (not toy data or Stacked MNIST)",
+            from.dir.display()
+        )));
     }
     if let Some(dist) = g.config.data.toy() {
         let n = opts.samples.unwrap_or(gan_data::modes::PAPER_SAMPLES);
@@ -159,16 +167,17 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
         let space = match features.ok_or_else(none)? {
             Features::Classifier(net) => FeatureSpace::Classifier(net),
             Features::Inception(net) => FeatureSpace::Inception(net),
+            Features::Attributes(net) => FeatureSpace::Attributes(net),
             Features::Learned(cfg) => {
                 learned = learned::train_or_load(&real.images, &real.data, &real.sha256, *cfg, opts.cache_dir, opts.device)?;
                 FeatureSpace::Learned(&learned)
             }
         };
-        let (n, (features, classes)) = match opts.samples_dir {
+        let (n, (features, classes)) = match opts.samples_from {
             None => (n, images::evaluate(g, space, &real, n, opts.seed, opts.cache_dir)?),
-            Some(dir) => {
+            Some(from) => {
                 space.check(g.image)?;
-                let fake = RealSubset::folder(dir, g.image, n)?;
+                let fake = RealSubset::folder(from, g.image, n)?;
                 (fake.len(), images::score(space, &real, |s, len| fake.pm1(s, len), fake.len(), opts.seed, opts.cache_dir)?)
             }
         };

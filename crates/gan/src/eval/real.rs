@@ -4,9 +4,7 @@
 //! on every core; an undecodable file stops the evaluation or is passed over, as the run's
 //! `on_error` says.
 
-use std::path::Path;
-
-use gan_data::folder::{ImageFolder, OnError};
+use gan_data::folder::{FolderSource, ImageFolder, OnError};
 use gan_data::rng::permutation;
 use gan_data::source::Opened;
 use gan_data::DataSource;
@@ -53,11 +51,15 @@ impl RealSubset {
     /// Up to `n` images of the folder `dir` (a seeded choice when it holds more), decoded at
     /// `shape`'s size, and grey (the channels' mean) when `shape` is: images from elsewhere,
     /// scored in place of a generator's samples.
-    pub fn folder(dir: &Path, shape: ImageShape, n: usize) -> Result<Self> {
+    /// The folder's rows that `source.filter` keeps when it has metadata.
+    pub fn folder(source: &FolderSource, shape: ImageShape, n: usize) -> Result<Self> {
         if shape.height != shape.width || !matches!(shape.channels, 1 | 3) {
-            return Err(GanError::Invalid(format!("{}: a folder of images can stand in for square grey or RGB samples only, not {shape}", dir.display())));
+            return Err(GanError::Invalid(format!(
+                "{}: a folder of images can stand in for square grey or RGB samples only, not {shape}",
+                source.dir.display()
+            )));
         }
-        let data = DataSource::Folder(gan_data::folder::FolderSource::new(dir, shape.height as u32));
+        let data = DataSource::Folder(FolderSource { size: shape.height as u32, ..source.clone() });
         let mut subset = Self::of(&data, n)?;
         if shape.channels == 1 {
             subset.images = subset.images.to_kind(Kind::Float).mean_dim(1, true, Kind::Float).round().to_kind(Kind::Uint8);
@@ -121,15 +123,15 @@ mod tests {
         for (i, rgb) in [[30u8, 60, 90], [200, 100, 0]].into_iter().enumerate() {
             image::RgbImage::from_pixel(12, 12, image::Rgb(rgb)).save(t.path().join(format!("{i}.png"))).unwrap();
         }
-        let grey = RealSubset::folder(t.path(), ImageShape { channels: 1, height: 8, width: 8 }, 10).unwrap();
+        let grey = RealSubset::folder(&FolderSource::new(t.path(), 0), ImageShape { channels: 1, height: 8, width: 8 }, 10).unwrap();
         assert_eq!(grey.images.size(), [2, 1, 8, 8]);
         let mut means: Vec<i64> = (0..2).map(|i| grey.images.get(i).to_kind(Kind::Int64).max().int64_value(&[])).collect();
         means.sort();
         assert_eq!(means, [60, 100]);
         assert_eq!(grey.images.to_kind(Kind::Int64).min().int64_value(&[]), 60, "flat images stay flat");
-        let rgb = RealSubset::folder(t.path(), ImageShape { channels: 3, height: 8, width: 8 }, 1).unwrap();
+        let rgb = RealSubset::folder(&FolderSource::new(t.path(), 0), ImageShape { channels: 3, height: 8, width: 8 }, 1).unwrap();
         assert_eq!(rgb.images.size(), [1, 3, 8, 8]);
-        let e = RealSubset::folder(t.path(), ImageShape { channels: 3, height: 8, width: 6 }, 1).err().unwrap().to_string();
+        let e = RealSubset::folder(&FolderSource::new(t.path(), 0), ImageShape { channels: 3, height: 8, width: 6 }, 1).err().unwrap().to_string();
         assert!(e.contains("square") && e.contains("3x8x6"), "{e}");
     }
 }

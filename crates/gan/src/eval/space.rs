@@ -4,12 +4,16 @@
 //!   penultimate layer, class probabilities for the classifier score and class histogram;
 //! - pytorch-fid's Inception-v3 ([`super::inception`]): pool3, any size, grey or RGB, the
 //!   1008 logits for the Inception Score; the space papers report FID in;
+//! - an attribute classifier of colour images with metadata ([`super::attributes`], the emoji
+//!   set's): its 256-d penultimate layer, its first head's probabilities (the emoji groups)
+//!   for the score and the class histogram against the real data's; any size, RGB;
 //! - a rotation-prediction CNN trained on the run's own data ([`super::learned`]): any size
 //!   and channel count, features only.
 
 use serde::{Deserialize, Serialize};
 use tch::{Device, Kind, Tensor};
 
+use super::attributes::AttributeNet;
 use super::images::FeatureNet;
 use super::inception::Inception;
 use super::learned::LearnedNet;
@@ -24,6 +28,7 @@ pub enum SpaceKind {
     Classifier,
     Inception,
     Learned,
+    Attributes,
 }
 
 /// A feature network, borrowed.
@@ -32,6 +37,7 @@ pub enum FeatureSpace<'a> {
     Classifier(&'a FeatureNet),
     Inception(&'a Inception),
     Learned(&'a LearnedNet),
+    Attributes(&'a AttributeNet),
 }
 
 impl FeatureSpace<'_> {
@@ -40,6 +46,7 @@ impl FeatureSpace<'_> {
             FeatureSpace::Classifier(_) => SpaceKind::Classifier,
             FeatureSpace::Inception(_) => SpaceKind::Inception,
             FeatureSpace::Learned(_) => SpaceKind::Learned,
+            FeatureSpace::Attributes(_) => SpaceKind::Attributes,
         }
     }
 
@@ -48,6 +55,7 @@ impl FeatureSpace<'_> {
             FeatureSpace::Classifier(n) => n.describe(),
             FeatureSpace::Inception(n) => n.describe(),
             FeatureSpace::Learned(n) => n.describe(),
+            FeatureSpace::Attributes(n) => n.describe(),
         }
     }
 
@@ -57,6 +65,7 @@ impl FeatureSpace<'_> {
             FeatureSpace::Classifier(n) => &n.sha256,
             FeatureSpace::Inception(n) => &n.sha256,
             FeatureSpace::Learned(n) => &n.sha256,
+            FeatureSpace::Attributes(n) => &n.sha256,
         }
     }
 
@@ -65,6 +74,7 @@ impl FeatureSpace<'_> {
             FeatureSpace::Classifier(n) => n.classifier.device(),
             FeatureSpace::Inception(n) => n.device(),
             FeatureSpace::Learned(n) => n.device(),
+            FeatureSpace::Attributes(n) => n.device(),
         }
     }
 
@@ -89,6 +99,7 @@ impl FeatureSpace<'_> {
             FeatureSpace::Learned(n) if shape.channels != n.card.channels => {
                 Err(GanError::Invalid(format!("the learned feature network reads {}-channel images; this run makes {got} images", n.card.channels)))
             }
+            FeatureSpace::Attributes(n) => n.check(shape),
             _ => Ok(()),
         }
     }
@@ -103,6 +114,7 @@ impl FeatureSpace<'_> {
                 (f, Some(logits.softmax(-1, Kind::Float)))
             }
             FeatureSpace::Learned(n) => (n.features(x), None),
+            FeatureSpace::Attributes(n) => (n.features(x), Some(n.probs(x, 0))),
         }
     }
 

@@ -110,7 +110,7 @@ fn read_policy<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Transform>,
             .filter(|t| !t.is_empty())
             .map(|t| {
                 Transform::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(t))
-                    .map_err(|e| serde::de::Error::custom(format!("policy: {e}")))
+                    .map_err(|e| serde::de::Error::custom(format!("policy {text:?}: {e}")))
             })
             .collect(),
     }

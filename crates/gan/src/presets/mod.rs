@@ -1,5 +1,6 @@
 //! Named, ready-to-run configurations (`gan presets` lists them).
 
+mod emoji;
 mod named;
 mod recipes;
 mod table;
@@ -36,19 +37,25 @@ pub enum Preset {
     Cifar10Dcgan,
     Cifar10Cgan,
     Cifar10WganGp,
+    EmojiRpgan,
+    EmojiCgan,
+    EmojiWganGp,
+    EmojiFacesWganGp,
+    EmojiVae,
 }
 
 /// Where the Fashion-MNIST presets look for the IDX files (override with `--data DIR`).
 pub const FASHION_MNIST_DIR: &str = "data/fashion-mnist";
 /// Where the CIFAR-10 presets look (`gan data fetch cifar10` puts it there).
 pub const CIFAR10_DIR: &str = "data/cifar10";
+pub use emoji::{EMOJI_DIR, EMOJI_RPGAN_STEPS};
 
 impl Preset {
     /// Every image preset, in the order `gan presets` lists them.
-    pub const ALL: [Preset; 21] = {
-        let mut all = [Preset::MnistRpgan; 21];
+    pub const ALL: [Preset; 26] = {
+        let mut all = [Preset::MnistRpgan; 26];
         let mut i = 0;
-        while i < 21 {
+        while i < 26 {
             all[i] = table::TABLE[i].preset;
             i += 1;
         }

@@ -7,12 +7,50 @@
 //! `-log p_target(G(z)) + keep_others * sum_{c != target} (p_c(G(z)) - p_c(G(z0)))^2`,
 //! the second term (optional) penalising drift in the other classes' probabilities, the
 //! answer to correlated features that move together.
+//!
+//! The judge is a LeNet classifier (grey runs) or one head of an attribute classifier (colour
+//! runs: "toward skin tone 5", [`heads`]), which also says how far the other heads moved.
+
+pub mod heads;
 
 use tch::{nn, Kind, Tensor};
 
+use crate::eval::attributes::AttributeNet;
 use crate::eval::classifier::Classifier;
 use crate::optim::{AdamConfig, Optimizer, OptimizerConfig};
 use crate::run::trained::TrainedGenerator;
+
+/// What steering reads: class probabilities of images, differentiable with respect to them.
+pub trait Judge {
+    fn probs(&self, x: &Tensor) -> Tensor;
+    fn classes(&self) -> i64;
+}
+
+impl Judge for Classifier {
+    fn probs(&self, x: &Tensor) -> Tensor {
+        Classifier::probs(self, x)
+    }
+
+    fn classes(&self) -> i64 {
+        self.classes
+    }
+}
+
+/// One head of an attribute classifier.
+pub struct Head<'a> {
+    pub net: &'a AttributeNet,
+    pub head: usize,
+}
+
+impl Judge for Head<'_> {
+    fn probs(&self, x: &Tensor) -> Tensor {
+        self.net.probs(x, self.head)
+    }
+
+    fn classes(&self) -> i64 {
+        self.net.card.heads[self.head].classes.len() as i64
+    }
+}
 
 /// How to steer.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,11 +75,11 @@ pub struct Steered {
 
 /// Steers the latents `z0` (`[n, latent_dim]`); a conditional generator keeps its classes
 /// `labels` (see [`TrainedGenerator::labels`]) fixed while z moves.
-pub fn steer(g: &TrainedGenerator, c: &Classifier, z0: &Tensor, labels: Option<&Tensor>, cfg: &SteerConfig) -> Steered {
+pub fn steer(g: &TrainedGenerator, c: &dyn Judge, z0: &Tensor, labels: Option<&Tensor>, cfg: &SteerConfig) -> Steered {
     let vs = nn::VarStore::new(z0.device());
     let z = vs.root().var_copy("z", z0);
     let mut opt = Optimizer::new(&vs, OptimizerConfig::Adam(AdamConfig { lr: cfg.lr, betas: (0.9, 0.999), eps: 1e-8 }));
-    let others = Tensor::ones([c.classes], (Kind::Float, z0.device()));
+    let others = Tensor::ones([c.classes()], (Kind::Float, z0.device()));
     let _ = others.get(cfg.target).fill_(0.0);
     let probs_before = tch::no_grad(|| c.probs(&g.generate(z0, labels)));
     let (mut frames, mut trace) = (Vec::new(), Vec::new());

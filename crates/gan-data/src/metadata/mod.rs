@@ -4,12 +4,20 @@
 //! image by `file_name` (relative to the folder) and carrying any other fields: a class
 //! (`label = FIELD`), a caption (`caption = FIELD`), fields to select rows by (`filter`).
 //!
+//! A folder without a metadata file of its own takes those of its subfolders (one level down,
+//! as `emoji/` takes `twitter/metadata.jsonl` and `google/metadata.jsonl`): their rows are
+//! joined, each `file_name` read relative to its own subfolder, and each row gains the field
+//! `folder` (the subfolder's name) unless it has one.
+//!
 //! Every problem names the metadata file and its line: invalid UTF-8 or JSON, a row without
 //! `file_name`, a duplicate or missing image, a field that no row has, a label absent from a
 //! selected row.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+mod fields;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -19,17 +27,23 @@ use crate::error::{DataError, Result};
 /// The metadata file names looked for, in this order.
 pub const FILES: [&str; 2] = ["metadata.jsonl", "metadata.csv"];
 
-/// One row: its line in the file (from 1), its image and its other fields.
+/// The field that names a row's subfolder when the metadata comes from subfolders.
+pub const FOLDER_FIELD: &str = "folder";
+
+/// One row: its metadata file, its line there (from 1), its image (relative to the folder
+/// read) and its other fields.
 #[derive(Debug, Clone)]
 pub struct Row {
+    pub source: Arc<Path>,
     pub line: usize,
     pub file_name: String,
     pub fields: Map<String, Value>,
 }
 
-/// A folder's metadata file, read whole.
+/// A folder's metadata, read whole: its file, or its subfolders' files joined.
 #[derive(Debug, Clone)]
 pub struct Metadata {
+    /// The file, or the folder whose subfolders' files were joined.
     pub path: PathBuf,
     pub rows: Vec<Row>,
 }
@@ -60,6 +74,8 @@ pub struct Selection<'a> {
     pub limit: Option<usize>,
     pub label: Option<&'a str>,
     pub caption: Option<&'a str>,
+    /// Pass over rows without exactly one label value (else: an error naming the row).
+    pub skip_unlabelled: bool,
 }
 
 static NO_FILTER: BTreeMap<String, Match> = BTreeMap::new();
@@ -67,7 +83,7 @@ static NO_FILTER: BTreeMap<String, Match> = BTreeMap::new();
 impl Default for Selection<'_> {
     /// Every row, no label, no caption.
     fn default() -> Self {
-        Self { filter: &NO_FILTER, limit: None, label: None, caption: None }
+        Self { filter: &NO_FILTER, limit: None, label: None, caption: None, skip_unlabelled: false }
     }
 }
 
@@ -82,13 +98,37 @@ pub struct Selected {
     pub captions: Option<Vec<String>>,
 }
 
-fn err(path: &Path, line: usize, reason: impl Into<String>) -> DataError {
+pub(crate) fn err(path: &Path, line: usize, reason: impl Into<String>) -> DataError {
     DataError::Metadata { path: path.into(), line, reason: reason.into() }
 }
 
 impl Metadata {
-    /// The metadata of the folder `dir`, if it has a metadata file (both kinds: an error).
+    /// The metadata of the folder `dir`: its own file, else its subfolders' files joined, else
+    /// none. A folder with both kinds of file is an error.
     pub fn find(dir: &Path) -> Result<Option<Self>> {
+        if let Some(own) = Self::own(dir)? {
+            return Ok(Some(own));
+        }
+        let mut subs: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect(),
+            Err(_) => return Ok(None),
+        };
+        subs.sort();
+        let mut rows = Vec::new();
+        for sub in subs {
+            let Some(m) = Self::own(&sub)? else { continue };
+            let name = sub.file_name().expect("a subfolder has a name").to_string_lossy().into_owned();
+            rows.extend(m.rows.into_iter().map(|mut r| {
+                r.file_name = format!("{name}/{}", r.file_name);
+                r.fields.entry(FOLDER_FIELD).or_insert_with(|| Value::String(name.clone()));
+                r
+            }));
+        }
+        Ok((!rows.is_empty()).then(|| Self { path: dir.into(), rows }))
+    }
+
+    /// The metadata file of `dir` itself, if it has one.
+    fn own(dir: &Path) -> Result<Option<Self>> {
         let present: Vec<PathBuf> = FILES.iter().map(|f| dir.join(f)).filter(|p| p.is_file()).collect();
         match present.as_slice() {
             [] => Ok(None),
@@ -106,7 +146,8 @@ impl Metadata {
             let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count();
             err(path, line, "invalid UTF-8")
         })?;
-        let rows = if path.extension().is_some_and(|e| e == "csv") { csv_rows(path, &text)? } else { jsonl_rows(path, &text)? };
+        let source: Arc<Path> = path.into();
+        let rows = if path.extension().is_some_and(|e| e == "csv") { csv_rows(&source, &text)? } else { jsonl_rows(&source, &text)? };
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for r in &rows {
             if let Some(first) = seen.insert(&r.file_name, r.line) {
@@ -136,30 +177,39 @@ impl Metadata {
             }
         }
         let limit = sel.limit.unwrap_or(usize::MAX);
-        let rows: Vec<&Row> = self.rows.iter().filter(|r| sel.filter.iter().all(|(k, m)| r.fields.get(k).is_some_and(|v| matches(v, m)))).take(limit).collect();
-        if rows.is_empty() {
-            return Err(err(&self.path, 0, "no row passes the filter"));
+        let mut chosen: Vec<(&Row, Option<String>)> = Vec::new();
+        for r in self.rows.iter().filter(|r| sel.filter.iter().all(|(k, m)| r.fields.get(k).is_some_and(|v| fields::matches(v, m)))) {
+            if chosen.len() == limit {
+                break;
+            }
+            match sel.label.map(|field| fields::label_of(r, field)).transpose() {
+                Ok(label) => chosen.push((r, label)),
+                Err(_) if sel.skip_unlabelled => {}
+                Err(reason) => return Err(err(&r.source, r.line, reason)),
+            }
+        }
+        if chosen.is_empty() {
+            return Err(err(&self.path, 0, if sel.skip_unlabelled { "no labelled row passes the filter" } else { "no row passes the filter" }));
         }
         let mut out = Selected::default();
-        for r in &rows {
+        for (r, _) in &chosen {
             let file = dir.join(&r.file_name);
             if !file.is_file() {
-                return Err(err(&self.path, r.line, format!("image {} does not exist", file.display())));
+                return Err(err(&r.source, r.line, format!("image {} does not exist", file.display())));
             }
             out.files.push(file);
         }
-        if let Some(field) = sel.label {
-            let values = rows.iter().map(|r| label_of(&self.path, r, field)).collect::<Result<Vec<_>>>()?;
-            (out.labels, out.class_names) = classes(values);
+        if sel.label.is_some() {
+            (out.labels, out.class_names) = fields::classes(chosen.iter().map(|(_, l)| l.clone().expect("labelled")).collect());
         }
         if let Some(field) = sel.caption {
-            out.captions = Some(rows.iter().map(|r| caption_of(&self.path, r, field)).collect::<Result<_>>()?);
+            out.captions = Some(chosen.iter().map(|(r, _)| fields::caption_of(r, field)).collect::<Result<_>>()?);
         }
         Ok(out)
     }
 }
 
-fn jsonl_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
+fn jsonl_rows(path: &Arc<Path>, text: &str) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let value: Value = serde_json::from_str(line).map_err(|e| err(path, i + 1, format!("invalid JSON: {e}")))?;
@@ -171,7 +221,7 @@ fn jsonl_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-fn csv_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
+fn csv_rows(path: &Arc<Path>, text: &str) -> Result<Vec<Row>> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     let header: Vec<String> = reader.headers().map_err(|e| err(path, 1, format!("invalid CSV header: {e}")))?.iter().map(str::to_string).collect();
     let mut rows = Vec::new();
@@ -184,7 +234,7 @@ fn csv_rows(path: &Path, text: &str) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-fn row(path: &Path, line: usize, mut fields: Map<String, Value>) -> Result<Row> {
+fn row(path: &Arc<Path>, line: usize, mut fields: Map<String, Value>) -> Result<Row> {
     let file_name = match fields.remove("file_name") {
         Some(Value::String(s)) if !s.is_empty() => s,
         Some(other) => return Err(err(path, line, format!("file_name must be a non-empty string, got {other}"))),
@@ -193,71 +243,5 @@ fn row(path: &Path, line: usize, mut fields: Map<String, Value>) -> Result<Row> 
     if Path::new(&file_name).is_absolute() || Path::new(&file_name).components().any(|c| matches!(c, std::path::Component::ParentDir)) {
         return Err(err(path, line, format!("file_name {file_name:?} must be a path inside the folder")));
     }
-    Ok(Row { line, file_name, fields })
-}
-
-fn scalar_eq(v: &Value, s: &Scalar) -> bool {
-    match (v, s) {
-        (Value::String(a), Scalar::Text(b)) => a == b,
-        (Value::Number(a), Scalar::Int(b)) => a.as_i64() == Some(*b) || a.as_f64() == Some(*b as f64),
-        (Value::Number(a), Scalar::Float(b)) => a.as_f64() == Some(*b),
-        (Value::Bool(a), Scalar::Bool(b)) => a == b,
-        // CSV fields are text: compare their spelling.
-        (Value::String(a), Scalar::Int(b)) => a.trim() == b.to_string(),
-        (Value::String(a), Scalar::Float(b)) => a.trim().parse::<f64>().ok() == Some(*b),
-        (Value::String(a), Scalar::Bool(b)) => a.trim() == b.to_string(),
-        _ => false,
-    }
-}
-
-fn matches(v: &Value, m: &Match) -> bool {
-    let one = |s: &Scalar| match v {
-        Value::Array(items) => items.iter().any(|x| scalar_eq(x, s)),
-        _ => scalar_eq(v, s),
-    };
-    match m {
-        Match::One(s) => one(s),
-        Match::Any(list) => list.iter().any(one),
-    }
-}
-
-/// A scalar's text (strings unquoted).
-fn text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn label_of(path: &Path, r: &Row, field: &str) -> Result<String> {
-    let v = r.fields.get(field).ok_or_else(|| err(path, r.line, format!("no `{field}` field (the label)")))?;
-    let single = match v {
-        Value::Array(items) if items.len() == 1 => &items[0],
-        Value::Array(items) => {
-            return Err(err(path, r.line, format!("label field `{field}` holds {} values; a label needs exactly one (filter the rows)", items.len())))
-        }
-        other => other,
-    };
-    text(single).filter(|t| !t.is_empty()).ok_or_else(|| err(path, r.line, format!("label field `{field}` is {v}, not a text or number")))
-}
-
-fn caption_of(path: &Path, r: &Row, field: &str) -> Result<String> {
-    let v = r.fields.get(field).ok_or_else(|| err(path, r.line, format!("no `{field}` field (the caption)")))?;
-    let words = match v {
-        Value::Array(items) => items.iter().map(text).collect::<Option<Vec<_>>>().map(|w| w.join(" ")),
-        other => text(other),
-    };
-    words.ok_or_else(|| err(path, r.line, format!("caption field `{field}` is {v}, not text")))
-}
-
-/// Class indices and names: the distinct values sorted (as numbers when all are numbers).
-fn classes(values: Vec<String>) -> (Option<Vec<u32>>, Vec<String>) {
-    let mut names: Vec<String> = values.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
-    if names.iter().all(|n| n.parse::<f64>().is_ok()) {
-        names.sort_by(|a, b| a.parse::<f64>().unwrap().total_cmp(&b.parse::<f64>().unwrap()));
-    }
-    let index: HashMap<&str, u32> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
-    (Some(values.iter().map(|v| index[v.as_str()]).collect()), names)
+    Ok(Row { source: path.clone(), line, file_name, fields })
 }

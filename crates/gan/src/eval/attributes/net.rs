@@ -1,0 +1,152 @@
+//! The attribute network: `[Conv3x3 BN ReLU MaxPool2] x 4` (32, 64, 128, 256 channels) on
+//! 64x64 RGB in `[-1, 1]`, `Linear(4096, 256) ReLU` (the feature layer), `Dropout(0.3)`, and a
+//! linear head per metadata field. Images of another size are brought to 64x64 first (area
+//! averaging down, bilinear up).
+
+use std::path::{Path, PathBuf};
+
+use tch::{nn, nn::Module, nn::ModuleT, Device, Kind, Tensor};
+
+use super::{AttributeCard, HeadCard};
+use crate::error::{GanError, Result};
+use crate::models::ImageShape;
+
+/// The side images are brought to.
+pub const SIDE: i64 = 64;
+/// Size of the feature layer.
+pub const FEATURES: i64 = 256;
+const CHANNELS: [i64; 4] = [32, 64, 128, 256];
+
+/// The trained network with its card.
+pub struct AttributeNet {
+    pub(super) vs: nn::VarStore,
+    body: nn::SequentialT,
+    heads: Vec<nn::Linear>,
+    pub card: AttributeCard,
+    /// SHA-256 of its weights file.
+    pub sha256: String,
+    /// The weights' origin, for errors and reports.
+    pub name: String,
+}
+
+impl AttributeNet {
+    /// A fresh network for the card's heads, initialised from libtorch's current seed.
+    pub fn new(card: AttributeCard, device: Device) -> Self {
+        let vs = nn::VarStore::new(device);
+        let p = vs.root() / "net";
+        let mut body = nn::seq_t();
+        let mut from = 3;
+        for (i, &c) in CHANNELS.iter().enumerate() {
+            let conv = nn::ConvConfig { padding: 1, bias: false, ..Default::default() };
+            body = body
+                .add(nn::conv2d(&p / format!("conv{i}"), from, c, 3, conv))
+                .add(nn::batch_norm2d(&p / format!("bn{i}"), c, Default::default()))
+                .add_fn(|x| x.relu().max_pool2d_default(2));
+            from = c;
+        }
+        let side = SIDE >> CHANNELS.len();
+        let body = body.add_fn(|x| x.flatten(1, -1)).add(nn::linear(&p / "features", from * side * side, FEATURES, Default::default())).add_fn(|x| x.relu());
+        let heads =
+            card.heads.iter().map(|h| nn::linear(&p / "heads" / h.field.replace('.', "_"), FEATURES, h.classes.len() as i64, Default::default())).collect();
+        Self { vs, body, heads, card, sha256: String::new(), name: String::new() }
+    }
+
+    pub fn device(&self) -> Device {
+        self.vs.device()
+    }
+
+    /// Whether the network reads images of this shape; says why not.
+    pub fn check(&self, shape: ImageShape) -> Result<()> {
+        if shape.channels != 3 {
+            return Err(GanError::Invalid(format!("the attribute classifier {} reads RGB images; this run makes {shape} images", self.name)));
+        }
+        Ok(())
+    }
+
+    /// Images `[B, 3, H, W]` at 64x64.
+    fn resize(x: &Tensor) -> Tensor {
+        let (h, w) = (x.size()[2], x.size()[3]);
+        if (h, w) == (SIDE, SIDE) {
+            x.shallow_clone()
+        } else if h >= SIDE && w >= SIDE {
+            x.adaptive_avg_pool2d([SIDE, SIDE])
+        } else {
+            x.upsample_bilinear2d([SIDE, SIDE], false, None, None)
+        }
+    }
+
+    /// Features `[B, 256]` (inference mode; differentiable).
+    pub fn features(&self, x: &Tensor) -> Tensor {
+        self.body.forward_t(&Self::resize(&x.to_kind(Kind::Float)), false)
+    }
+
+    /// Each head's logits for images at 64x64.
+    pub(super) fn logits(&self, x64: &Tensor, train: bool) -> Vec<Tensor> {
+        let f = self.body.forward_t(x64, train).dropout(0.3, train);
+        self.heads.iter().map(|h| h.forward(&f)).collect()
+    }
+
+    /// Class probabilities `[B, K]` of head `head` (inference mode; differentiable with
+    /// respect to `x`, for steering).
+    pub fn probs(&self, x: &Tensor, head: usize) -> Tensor {
+        let f = self.features(x);
+        self.heads[head].forward(&f).softmax(-1, Kind::Float)
+    }
+
+    /// Every head's probabilities, from one pass.
+    pub fn all_probs(&self, x: &Tensor) -> Vec<Tensor> {
+        let f = self.features(x);
+        self.heads.iter().map(|h| h.forward(&f).softmax(-1, Kind::Float)).collect()
+    }
+
+    /// The head of a field, or an error listing the heads.
+    pub fn head(&self, field: &str) -> Result<&HeadCard> {
+        self.card.head(field).map(|i| &self.card.heads[i]).ok_or_else(|| {
+            let names: Vec<&str> = self.card.heads.iter().map(|h| h.field.as_str()).collect();
+            GanError::Invalid(format!("the attribute classifier {} has no head `{field}` (heads: {})", self.name, names.join(", ")))
+        })
+    }
+
+    /// The feature space, in words.
+    pub fn describe(&self) -> String {
+        let acc: Vec<String> = self.card.heads.iter().map(|h| format!("{} {:.1}%", h.field, 100.0 * h.accuracy)).collect();
+        format!(
+            "attribute classifier {} (256-d penultimate layer; trained by gan on {}, held-out accuracy {}; sha256 {}): compares runs on this data, not with published FIDs",
+            self.name,
+            self.card.data,
+            acc.join(", "),
+            &self.sha256[..16.min(self.sha256.len())]
+        )
+    }
+
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let tmp = path.with_extension("tmp.safetensors");
+        crate::tensors::save_vars(&self.vs, &tmp).map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
+        std::fs::rename(&tmp, path).map_err(GanError::io(path))?;
+        let json = serde_json::to_string_pretty(&self.card).expect("card serialises");
+        crate::run::checkpoint::write_atomic(&card_path(path), json.as_bytes())
+    }
+
+    /// Loads weights and their card (`X.json` next to `X.safetensors`).
+    pub fn load(path: &Path, device: Device) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(GanError::io(path))?;
+        let cp = card_path(path);
+        let card = std::fs::read_to_string(&cp).map_err(GanError::io(&cp))?;
+        Self::from_bytes(path, &bytes, &card, device)
+    }
+
+    /// The network from a weights file's bytes and its card's text; `origin` names them.
+    pub fn from_bytes(origin: &Path, weights: &[u8], card: &str, device: Device) -> Result<Self> {
+        let card: AttributeCard = serde_json::from_str(card)
+            .map_err(|e| GanError::Checkpoint { path: card_path(origin), reason: format!("not an attribute classifier card: {e}") })?;
+        let mut net = Self::new(card, device);
+        crate::tensors::fill(origin, &crate::tensors::read_bytes(origin, weights)?, &mut net.vs.variables())?;
+        (net.sha256, net.name) = (crate::eval::cache::sha256_hex(weights), origin.display().to_string());
+        Ok(net)
+    }
+}
+
+/// `X.json` for `X.safetensors`.
+pub fn card_path(weights: &Path) -> PathBuf {
+    weights.with_extension("json")
+}

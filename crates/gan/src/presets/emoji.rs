@@ -1,0 +1,85 @@
+//! The emoji presets (`../shared/data/emoji`, or `--data DIR` for a folder laid out the same
+//! way): the two vendors' 64x64 drawings with their metadata, the `train` split only (the
+//! `test` split's base emojis stay unseen, for evaluation).
+#![allow(clippy::field_reassign_with_default)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use gan_data::folder::{FolderSource, Unlabelled};
+use gan_data::metadata::{Match, Scalar};
+use gan_data::DataSource;
+
+use super::recipes;
+use crate::config::{Length, TrainConfig};
+use crate::models::diffaugment::{AugmentConfig, Transform};
+use crate::models::{DcganConfig, ModelConfig, NetConfig, Norm, VaeConfig};
+
+/// Where the emoji presets look (override with `--data DIR`).
+pub const EMOJI_DIR: &str = "../shared/data/emoji";
+
+fn text(s: &str) -> Scalar {
+    Scalar::Text(s.into())
+}
+
+/// The train split of both vendors at `size`, with `filter`'s extra conditions.
+fn emoji(size: u32, mut filter: BTreeMap<String, Match>) -> DataSource {
+    filter.insert("split".into(), Match::One(text("train")));
+    DataSource::Folder(FolderSource { filter, ..FolderSource::new(PathBuf::from(EMOJI_DIR), size) })
+}
+
+/// The people and the smileys: the set's faces.
+fn faces() -> BTreeMap<String, Match> {
+    BTreeMap::from([("group".to_string(), Match::Any(vec![text("people & body"), text("smileys & emotion")]))])
+}
+
+/// DiffAugment's policy for small data sets (Zhao et al. 2020).
+fn diffaugment() -> AugmentConfig {
+    AugmentConfig { policy: vec![Transform::Color, Transform::Translation, Transform::Cutout], ada: None }
+}
+
+/// The default recipe's objective at 64x64 with DiffAugment: one sitting of an hour on 2 cores.
+pub fn emoji_rpgan() -> TrainConfig {
+    let mut c = recipes::mnist_rpgan();
+    c.data = emoji(64, BTreeMap::new());
+    c.model = ModelConfig { net: NetConfig::Dcgan(DcganConfig { g_base: 32, d_base: 32, d_norm: Norm::None, ..DcganConfig::default() }), ..c.model };
+    c.augment = diffaugment();
+    c.set_length(Length::Steps(EMOJI_RPGAN_STEPS));
+    c
+}
+
+/// Generator steps of `emoji-rpgan` (and of its ablation without augmentation).
+pub const EMOJI_RPGAN_STEPS: u64 = 6000;
+
+/// As `emoji-rpgan`, conditioned on the skin tone of the people drawn with one tone.
+pub fn emoji_cgan() -> TrainConfig {
+    let mut c = emoji_rpgan();
+    let DataSource::Folder(f) = &mut c.data else { unreachable!("emoji data is a folder") };
+    f.filter.insert("group".into(), Match::One(text("people & body")));
+    (f.label, f.unlabelled) = (Some("skin_tone".into()), Unlabelled::Skip);
+    c.conditional = true;
+    c
+}
+
+/// The seed notebook's face WGAN-GP with one stage less, for 64x64.
+pub fn emoji_wgan_gp() -> TrainConfig {
+    let mut c = recipes::faces128_wgan_gp();
+    c.data = emoji(64, BTreeMap::new());
+    c
+}
+
+/// The seed notebook's face WGAN-GP as written, at 128x128 on the people and smileys.
+pub fn emoji_faces_wgan_gp() -> TrainConfig {
+    let mut c = recipes::faces128_wgan_gp();
+    c.data = emoji(128, faces());
+    c
+}
+
+/// The VAE baseline (MLP encoder and decoder) at 64x64.
+pub fn emoji_vae() -> TrainConfig {
+    let mut c = recipes::mnist_vae();
+    c.data = emoji(64, BTreeMap::new());
+    c.model = VaeConfig { latent_dim: 64, ..VaeConfig::default() }.into();
+    c.set_length(Length::Steps(EMOJI_RPGAN_STEPS));
+    c
+}
