@@ -96,14 +96,7 @@ impl LearnedNet {
 
     /// Images `[B, C, H, W]` in `[-1, 1]` at 32x32.
     pub fn resize(x: &Tensor) -> Tensor {
-        let (h, w) = (x.size()[2], x.size()[3]);
-        if (h, w) == (SIDE, SIDE) {
-            x.shallow_clone()
-        } else if h >= SIDE && w >= SIDE {
-            x.adaptive_avg_pool2d([SIDE, SIDE])
-        } else {
-            x.upsample_bilinear2d([SIDE, SIDE], false, None, None)
-        }
+        square(x, SIDE)
     }
 
     /// Features `[B, 256]` of images in `[-1, 1]` (any size; inference mode).
@@ -124,6 +117,19 @@ impl LearnedNet {
             100.0 * self.card.held_out_accuracy,
             &self.sha256[..16]
         )
+    }
+}
+
+/// Images `[B, C, H, W]` at `side x side`: area averaging down, bilinear up (a feature
+/// network's input size).
+pub fn square(x: &Tensor, side: i64) -> Tensor {
+    let (h, w) = (x.size()[2], x.size()[3]);
+    if (h, w) == (side, side) {
+        x.shallow_clone()
+    } else if h >= side && w >= side {
+        x.adaptive_avg_pool2d([side, side])
+    } else {
+        x.upsample_bilinear2d([side, side], false, None, None)
     }
 }
 

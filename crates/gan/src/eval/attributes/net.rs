@@ -63,21 +63,9 @@ impl AttributeNet {
         Ok(())
     }
 
-    /// Images `[B, 3, H, W]` at 64x64.
-    fn resize(x: &Tensor) -> Tensor {
-        let (h, w) = (x.size()[2], x.size()[3]);
-        if (h, w) == (SIDE, SIDE) {
-            x.shallow_clone()
-        } else if h >= SIDE && w >= SIDE {
-            x.adaptive_avg_pool2d([SIDE, SIDE])
-        } else {
-            x.upsample_bilinear2d([SIDE, SIDE], false, None, None)
-        }
-    }
-
     /// Features `[B, 256]` (inference mode; differentiable).
     pub fn features(&self, x: &Tensor) -> Tensor {
-        self.body.forward_t(&Self::resize(&x.to_kind(Kind::Float)), false)
+        self.body.forward_t(&crate::eval::learned::square(&x.to_kind(Kind::Float), SIDE), false)
     }
 
     /// Each head's logits for images at 64x64.
