@@ -73,10 +73,15 @@ fn every_preset_takes_a_training_step() {
             continue;
         }
         assert!(m.len() == 1 && m[0].get("d_loss").unwrap().is_finite() && m[0].get("g_loss").unwrap().is_finite(), "{name}: {m:?}");
-        assert_eq!(m[0].get("wasserstein").is_some(), name.contains("wgan"), "{name}");
+        assert_eq!(m[0].get("wasserstein").is_some(), name.contains("wgan") || name.contains("progan"), "{name}");
         assert_eq!(
             m[0].get("penalty").is_some(),
-            name.contains("wgan-gp") || name.ends_with("-r1") || name.contains("rpgan") || name == "emoji-cgan" || name.starts_with("mnist-mlp"),
+            name.contains("wgan-gp")
+                || name.contains("progan")
+                || name.ends_with("-r1")
+                || name.contains("rpgan")
+                || name == "emoji-cgan"
+                || name.starts_with("mnist-mlp"),
             "{name}"
         );
     }

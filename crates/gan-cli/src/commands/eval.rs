@@ -180,5 +180,10 @@ pub fn rows(r: &EvalReport) -> Vec<(String, String)> {
             }
         }
     }
+    if let Some(a) = &r.agreement {
+        row(&format!("{} as requested", a.field), format!("{:.1}%", 100.0 * a.share));
+        let each: Vec<String> = a.per_class.iter().map(|(c, s)| format!("{c} {:.0}%", 100.0 * s)).collect();
+        row("  per class", each.join(", "));
+    }
     out
 }

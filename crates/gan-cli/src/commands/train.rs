@@ -36,7 +36,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
                 TrainConfig::from_toml_str(&text, "rank 0's configuration")?
             }
         };
-        return super::train_group::follow(d, stop, |dir| gan::families::gan::new_run(config, dir, device));
+        return super::train_group::follow(d, stop, |dir| gan::families::new_train_run(config, dir, device));
     }
     let mut progress = Progress::new(a.no_progress);
     let mut trainer = match &a.resume {
@@ -47,12 +47,12 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             } else {
                 None
             };
-            gan::families::gan::resume_run(run, requested, &a.checkpoint.clone().unwrap_or_default(), device)?
+            gan::families::resume_train_run(run, requested, &a.checkpoint.clone().unwrap_or_default(), device)?
         }
         None => {
             let config = resolve_config(&a, Preset::DEFAULT.config())?;
             let out = a.out.clone().unwrap_or_else(|| default_run_dir(&a));
-            gan::families::gan::new_run(config, &out, device)?
+            gan::families::new_train_run(config, &out, device)?
         }
     };
     super::train_group::lead(&mut trainer, (dist, children), stop, &mut |e| progress.on_event(e))?;

@@ -35,6 +35,25 @@ impl TrainConfig {
         p
     }
 
+    /// What a ProGAN run cannot have: its batches grow from `batch_size`, its networks are
+    /// unconditional, and its critic's minibatch standard deviation mixes the batch.
+    fn progan_problems(&self, c: &crate::models::progan::ProganConfig) -> Vec<String> {
+        let mut p = Vec::new();
+        if let Some(b) = c.batch_per_resolution.iter().find(|b| !b.is_multiple_of(self.batch_size)) {
+            p.push(format!("model.batch_per_resolution: {b} is not a multiple of `batch_size` ({}), the step through the data", self.batch_size));
+        }
+        if self.conditional {
+            p.push("`conditional = true` is not available for model.kind = \"progan\" (its networks are unconditional)".into());
+        }
+        if self.pack != 1 {
+            p.push("`pack` must be 1 for model.kind = \"progan\" (its critic compares the batch's samples itself)".into());
+        }
+        if c.mbstd_group > 1 && matches!(self.loss.lipschitz, crate::losses::penalty::Lipschitz::R1R2 { .. }) {
+            p.push("loss.lipschitz: r1-r2 scores real and fake images in one batch, which the minibatch standard deviation would mix; set model.mbstd_group = 0 or use the gradient penalty".into());
+        }
+        p
+    }
+
     /// Every semantic problem, each naming its field; empty when the config is usable.
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
@@ -96,6 +115,9 @@ impl TrainConfig {
         }
         p.extend(self.data.problems().into_iter().map(|s| format!("data.{s}")));
         p.extend(self.model.problems().into_iter().map(|s| format!("model.{s}")));
+        if let crate::models::NetConfig::Progan(c) = &self.model.net {
+            p.extend(self.progan_problems(c));
+        }
         p.extend(self.loss.problems().into_iter().map(|s| format!("loss.{s}")));
         if self.loss.lipschitz.penalty_weight().is_some() && self.model.d_mixes_batch() {
             p.push(

@@ -87,6 +87,10 @@ pub struct EvalReport {
     /// Stacked MNIST: the digit triples found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stacked: Option<StackedReport>,
+    /// Conditional colour runs: how often the attribute classifier reads a sample as the
+    /// class it was drawn for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<attributes::agreement::Agreement>,
 }
 
 impl EvalReport {
@@ -141,6 +145,7 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
         features: None,
         classes: None,
         stacked: None,
+        agreement: None,
     };
     let none = || GanError::Invalid("image runs are evaluated in a feature space; none was given".into());
     let image_run = g.config.data.toy().is_none() && !matches!(g.config.data, gan_data::DataSource::StackedMnist { .. });
@@ -182,6 +187,9 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
             }
         };
         (report.samples, report.features, report.classes) = (n, Some(features), classes);
+        if let (FeatureSpace::Attributes(net), None) = (space, opts.samples_from) {
+            report.agreement = attributes::agreement::agreement(net, g, n, opts.seed)?;
+        }
     }
     Ok(report)
 }

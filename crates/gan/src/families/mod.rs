@@ -1,14 +1,24 @@
 //! The model families, each a folder implementing `crate::train::Family` (see
 //! ARCHITECTURE.md, "How to add a family"): [`gan`] (GANs of every loss, conditional or not,
-//! and the VAE baseline) and [`translation`] (pix2pix, CycleGAN).
+//! and the VAE baseline), [`progan`] (ProGAN's growing pair) and [`translation`] (pix2pix,
+//! CycleGAN).
 //!
 //! [`REGISTRY`] is where a family registers the `[model] kind`s it trains, so that a
 //! configuration file or a run directory is given to the family it belongs to.
 
 pub mod gan;
+pub mod progan;
 pub mod translation;
 
 use std::path::Path;
+use std::sync::OnceLock;
+
+use tch::Device;
+
+use crate::config::TrainConfig;
+use crate::error::Result;
+use crate::run::checkpoint::CheckpointChoice;
+use crate::train::Trainer;
 
 use gan_data::tagged::Kinds;
 use serde::Serialize;
@@ -21,6 +31,21 @@ pub enum FamilyKind {
     Gan,
     /// `TranslateConfig` runs: [`translation`].
     Translation,
+    /// `TrainConfig` runs of `[model] kind = "progan"`: [`progan`].
+    Progan,
+}
+
+/// ProGAN's `[model] kind`.
+const PROGAN_KIND: &str = "progan";
+
+/// The `[model] kind`s of the GAN family: every network kind but ProGAN's.
+fn gan_kinds() -> &'static [&'static str] {
+    static KINDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    KINDS.get_or_init(|| crate::models::NetConfig::kinds().iter().copied().filter(|k| *k != PROGAN_KIND).collect())
+}
+
+fn progan_kinds() -> &'static [&'static str] {
+    &[PROGAN_KIND]
 }
 
 /// One family's entry: the `[model] kind`s its configuration reads.
@@ -30,10 +55,27 @@ pub struct Registration {
 }
 
 /// Every family, the default (for a configuration without a `[model] kind`) first.
-pub const REGISTRY: [Registration; 2] = [
-    Registration { family: FamilyKind::Gan, model_kinds: crate::models::NetConfig::kinds },
+pub const REGISTRY: [Registration; 3] = [
+    Registration { family: FamilyKind::Gan, model_kinds: gan_kinds },
     Registration { family: FamilyKind::Translation, model_kinds: crate::config::translation::TranslationModel::kinds },
+    Registration { family: FamilyKind::Progan, model_kinds: progan_kinds },
 ];
+
+/// A new run of a `TrainConfig`, by the family its `[model] kind` is registered to.
+pub fn new_train_run(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Trainer> {
+    match FamilyKind::of_toml(&config.to_toml()) {
+        Some(FamilyKind::Progan) => progan::new_run(config, run_dir, device),
+        _ => gan::new_run(config, run_dir, device),
+    }
+}
+
+/// Continues the `TrainConfig` run in `run_dir` by the family its configuration names.
+pub fn resume_train_run(run_dir: &Path, requested: Option<TrainConfig>, choice: &CheckpointChoice, device: Device) -> Result<Trainer> {
+    match FamilyKind::of_run(run_dir) {
+        Some(FamilyKind::Progan) => progan::resume_run(run_dir, requested, choice, device),
+        _ => gan::resume_run(run_dir, requested, choice, device),
+    }
+}
 
 impl FamilyKind {
     /// The family whose `[model] kind` this TOML document names; `None` when it is no TOML
@@ -67,8 +109,11 @@ mod tests {
         for p in crate::presets::translation::TranslationPreset::ALL {
             assert_eq!(FamilyKind::of_toml(&p.config().to_toml()), Some(FamilyKind::Translation), "{p:?}");
         }
+        assert_eq!(FamilyKind::of_toml("[model]\nkind = \"progan\"\n"), Some(FamilyKind::Progan));
+        assert!(crate::models::NetConfig::kinds().contains(&PROGAN_KIND));
         for p in crate::presets::Preset::ALL {
-            assert_eq!(FamilyKind::of_toml(&p.config().to_toml()), Some(FamilyKind::Gan), "{p:?}");
+            let family = if matches!(p.config().model.net, crate::models::NetConfig::Progan(_)) { FamilyKind::Progan } else { FamilyKind::Gan };
+            assert_eq!(FamilyKind::of_toml(&p.config().to_toml()), Some(family), "{p:?}");
         }
     }
 

@@ -67,17 +67,26 @@ pub struct LossConfig {
     /// How the discriminator is kept Lipschitz (required for `wasserstein`).
     #[serde(default)]
     pub lipschitz: Lipschitz,
+    /// ProGAN's drift term (Karras et al. 2018, sec. A.1): `drift * E[D(x)^2]` over the real
+    /// scores added to the discriminator's loss, keeping a critic's outputs near 0 (0.001
+    /// there; 0, the default, is none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub drift: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl LossConfig {
     /// The 2014 GAN's loss with the given generator objective and real label.
     pub fn bce(generator: GeneratorLoss, real_label: f64) -> Self {
-        Self { kind: LossKind::Bce, generator: Some(generator), real_label: Some(real_label), lipschitz: Lipschitz::None }
+        Self { kind: LossKind::Bce, generator: Some(generator), real_label: Some(real_label), lipschitz: Lipschitz::None, drift: 0.0 }
     }
 
     /// A Wasserstein critic loss kept Lipschitz by `lipschitz`.
     pub fn wasserstein(lipschitz: Lipschitz) -> Self {
-        Self { kind: LossKind::Wasserstein, generator: None, real_label: None, lipschitz }
+        Self { kind: LossKind::Wasserstein, generator: None, real_label: None, lipschitz, drift: 0.0 }
     }
 
     pub fn generator_loss(&self) -> GeneratorLoss {
@@ -109,6 +118,9 @@ impl LossConfig {
             if self.real_label.is_some() {
                 p.push(format!("real_label applies only to kind = \"bce\", not \"{kind}\"; remove it"));
             }
+        }
+        if !(self.drift >= 0.0 && self.drift.is_finite()) {
+            p.push(format!("drift must be a number >= 0, got {}", self.drift));
         }
         p.extend(self.lipschitz.problems().into_iter().map(|s| format!("lipschitz.{s}")));
         match (self.kind, &self.lipschitz) {
@@ -157,8 +169,17 @@ fn half_mse(out: &Tensor, target: f64) -> Tensor {
     (out - target).square().mean(None) * 0.5
 }
 
-/// The discriminator's (critic's) adversarial loss, without any penalty.
+/// The discriminator's (critic's) adversarial loss with the drift term, without any
+/// Lipschitz penalty.
 pub fn discriminator_loss(cfg: &LossConfig, real_out: &Tensor, fake_out: &Tensor) -> Tensor {
+    let loss = adversarial_d_loss(cfg, real_out, fake_out);
+    if cfg.drift > 0.0 {
+        return loss + real_out.square().mean(None) * cfg.drift;
+    }
+    loss
+}
+
+fn adversarial_d_loss(cfg: &LossConfig, real_out: &Tensor, fake_out: &Tensor) -> Tensor {
     match cfg.kind {
         LossKind::Bce => bce_with_logits(real_out, cfg.real_label()) + bce_with_logits(fake_out, 0.0),
         LossKind::Wasserstein => fake_out.mean(None) - real_out.mean(None),

@@ -10,6 +10,7 @@ pub mod mlp;
 pub mod norm;
 pub mod pack;
 pub mod precision;
+pub mod progan;
 pub mod size;
 pub mod translation;
 pub mod vae;
@@ -74,6 +75,8 @@ gan_data::kind_tagged! {
         Dcgan(DcganConfig),
         /// The VAE baseline: an MLP decoder (the generator) and encoder, trained by the ELBO.
         Vae(VaeConfig),
+        /// ProGAN's pair (Karras et al. 2018), trained growing by the ProGAN family.
+        Progan(progan::ProganConfig),
     }
 }
 
@@ -162,6 +165,7 @@ impl ModelConfig {
             NetConfig::Mlp(c) => c.problems(),
             NetConfig::Dcgan(c) => c.problems(),
             NetConfig::Vae(c) => c.problems(),
+            NetConfig::Progan(c) => c.problems(),
         };
         p.extend(self.ema.problems());
         p
@@ -169,8 +173,10 @@ impl ModelConfig {
 
     /// Whether these networks can take images of this shape.
     pub fn check_image(&self, image: ImageShape) -> std::result::Result<(), String> {
-        if let NetConfig::Dcgan(_) = self.net {
-            dcgan::geometry(image)?;
+        match self.net {
+            NetConfig::Dcgan(_) => drop(dcgan::geometry(image)?),
+            NetConfig::Progan(_) => drop(progan::Levels::of(image)?),
+            NetConfig::Mlp(_) | NetConfig::Vae(_) => {}
         }
         size::too_large(&self.net, image).map_or(Ok(()), Err)
     }
@@ -181,11 +187,12 @@ impl ModelConfig {
         matches!(&self.net, NetConfig::Dcgan(c) if c.d_norm == Norm::Batch)
     }
 
-    /// `gan` for adversarial pairs, `vae` for the VAE baseline.
+    /// `gan` for adversarial pairs, `vae` for the VAE baseline, `progan` for the growing pair.
     pub fn family(&self) -> &'static str {
         match self.net {
             NetConfig::Vae(_) => "vae",
             NetConfig::Mlp(_) | NetConfig::Dcgan(_) => "gan",
+            NetConfig::Progan(_) => "progan",
         }
     }
 
@@ -194,6 +201,7 @@ impl ModelConfig {
             NetConfig::Mlp(c) => c.latent_dim,
             NetConfig::Dcgan(c) => c.latent_dim,
             NetConfig::Vae(c) => c.latent_dim,
+            NetConfig::Progan(c) => c.latent_dim,
         }
     }
 
@@ -204,6 +212,7 @@ impl ModelConfig {
             NetConfig::Mlp(c) => Box::new(c.generator(&vs.root(), image, classes)),
             NetConfig::Dcgan(c) => Box::new(c.generator(&vs.root(), image, classes)),
             NetConfig::Vae(c) => Box::new(c.decoder(&vs.root(), image)),
+            NetConfig::Progan(c) => Box::new(c.generator(&vs.root(), image)),
         };
         relayout(vs);
         g
@@ -214,6 +223,7 @@ impl ModelConfig {
         match &self.net {
             NetConfig::Mlp(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
             NetConfig::Dcgan(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
+            NetConfig::Progan(c) => Some(Box::new(c.discriminator(&vs.root(), image))),
             NetConfig::Vae(_) => None,
         }
     }

@@ -103,8 +103,11 @@ impl Optimizer {
     }
 
     /// Gradients of `loss` with respect to the parameters (no accumulation into `.grad`).
+    /// A parameter the loss does not reach (a ProGAN layer above the resolution trained) gets
+    /// a zero gradient, as the reference code's optimiser gives it.
     pub fn grads(&self, loss: &Tensor) -> Vec<Tensor> {
-        Tensor::run_backward(&[loss], &self.params, false, false)
+        let grads = Tensor::run_backward(&[loss], &self.params, false, false);
+        grads.into_iter().zip(&self.params).map(|(g, p)| if g.defined() { g } else { p.zeros_like() }).collect()
     }
 
     /// Scales the configured learning rate for the following updates.

@@ -42,6 +42,7 @@ pub enum Preset {
     EmojiWganGp,
     EmojiFacesWganGp,
     EmojiVae,
+    EmojiProgan,
 }
 
 /// Where the Fashion-MNIST presets look for the IDX files (override with `--data DIR`).
@@ -52,10 +53,10 @@ pub use emoji::{EMOJI_DIR, EMOJI_RPGAN_STEPS};
 
 impl Preset {
     /// Every image preset, in the order `gan presets` lists them.
-    pub const ALL: [Preset; 26] = {
-        let mut all = [Preset::MnistRpgan; 26];
+    pub const ALL: [Preset; 27] = {
+        let mut all = [Preset::MnistRpgan; 27];
         let mut i = 0;
-        while i < 26 {
+        while i < 27 {
             all[i] = table::TABLE[i].preset;
             i += 1;
         }

@@ -11,6 +11,7 @@
 //! network is compiled in ([`shipped`]); its card records the held-out accuracy of every head
 //! and the command that made it.
 
+pub mod agreement;
 pub mod data;
 pub mod net;
 pub mod shipped;

@@ -20,7 +20,7 @@ use gan_data::modes::PAPER_SAMPLES;
 
 /// The configuration to continue the run in `run_dir` with: its own, or `requested`, which
 /// may differ from it only in the training length (`steps`/`epochs`).
-pub(super) fn resumed_config(run_dir: &Path, requested: Option<TrainConfig>) -> Result<TrainConfig> {
+pub(crate) fn resumed_config(run_dir: &Path, requested: Option<TrainConfig>) -> Result<TrainConfig> {
     let run = RunDir::new(run_dir);
     let saved = TrainConfig::load(&run.config())?;
     let Some(req) = requested else { return Ok(saved) };
@@ -36,7 +36,7 @@ pub(super) fn resumed_config(run_dir: &Path, requested: Option<TrainConfig>) -> 
 impl GanFamily {
     /// Loads everything the run needs (from the checkpoint `ckpt`, when given) without
     /// writing anything.
-    pub(super) fn build(config: TrainConfig, device: Device, ckpt: Option<&Path>) -> Result<Self> {
+    pub(crate) fn build(config: TrainConfig, device: Device, ckpt: Option<&Path>) -> Result<Self> {
         let state = ckpt.map(checkpoint::read_state).transpose()?;
         let batches_consumed = state.as_ref().map_or(0, |s| s.batches_consumed);
         let opened = Feed::open(config.data.open()?, config.batch_size, mix(&[config.seed, DATA_STREAM]), batches_consumed, config.conditional, device)?;
@@ -95,6 +95,8 @@ impl GanFamily {
             skipped: Vec::new(),
             dist: None,
             ada,
+            real_batches: 1,
+            real_view: None,
         };
         if let (Some(dir), Some(state)) = (ckpt, &state) {
             family.load(dir, state)?;

@@ -109,6 +109,17 @@ impl Feed {
         }
     }
 
+    /// Batches `index .. index + k` as one (a step that takes several batches of the data).
+    pub fn batches(&mut self, index: u64, k: u64, image: ImageShape, device: Device) -> Result<Batch> {
+        if k == 1 {
+            return self.batch(index, image, device);
+        }
+        let parts = (index..index + k).map(|i| self.batch(i, image, device)).collect::<Result<Vec<_>>>()?;
+        let images = Tensor::cat(&parts.iter().map(|b| b.images.shallow_clone()).collect::<Vec<_>>(), 0);
+        let labels = parts.iter().map(|b| b.labels.as_ref().map(Tensor::shallow_clone)).collect::<Option<Vec<_>>>().map(|l| Tensor::cat(&l, 0));
+        Ok(Batch { images, labels, skipped: parts.into_iter().flat_map(|b| b.skipped).collect() })
+    }
+
     /// Batch number `index` (streams serve indices in order from their start).
     pub fn batch(&mut self, index: u64, image: ImageShape, device: Device) -> Result<Batch> {
         match self {

@@ -5,7 +5,7 @@
 //! `TrainConfig` (`gan train --preset mnist-dcgan`, ...).
 
 mod ada;
-mod build;
+pub(crate) mod build;
 mod checkup;
 mod conditioning;
 mod family;
@@ -79,7 +79,16 @@ pub struct GanFamily {
     dist: Option<std::sync::Arc<crate::dist::Dist>>,
     /// Adaptive augmentation's p, when `[augment.ada]` is set.
     ada: Option<ada::Ada>,
+    /// Batches of the data a step takes as its real batch (1; a family built on this one,
+    /// ProGAN, takes more at some resolutions).
+    real_batches: u64,
+    /// What the networks see of a real batch (all of it when `None`; ProGAN's current
+    /// resolution).
+    real_view: Option<RealView>,
 }
+
+/// A view of real images (see `GanFamily::real_view`).
+pub type RealView = Box<dyn Fn(&Tensor) -> Tensor + Send>;
 
 /// A new GAN run of `config` in `run_dir`.
 pub fn new_run(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Trainer> {
@@ -115,11 +124,13 @@ impl GanFamily {
         // In a data-parallel group each rank takes its rows of the global batch (and of the
         // noise drawn for it), so that the group computes the single-process step.
         let shard = |t: Tensor| dist.map_or_else(|| t.shallow_clone(), |d| d.shard(&t));
+        let (k, view) = (self.real_batches, self.real_view.as_deref());
         let next_real = || {
-            let batch = feed.batch(*consumed, image, device)?;
-            *consumed += 1;
+            let batch = feed.batches(*consumed, k, image, device)?;
+            *consumed += k;
             skipped.extend(batch.skipped);
             let images = shard(batch.images);
+            let images = view.map_or(images.shallow_clone(), |v| v(&images));
             if let Some(last) = last_real.as_mut() {
                 **last = Some(images.shallow_clone());
             }
@@ -157,9 +168,40 @@ impl GanFamily {
             }
         };
         if let Some(e) = &self.ema {
-            e.update(ctx.step, self.config.batch_size);
+            e.update(ctx.step, self.config.batch_size * self.real_batches as usize);
         }
         Ok(record)
+    }
+
+    /// Takes `k` batches of the data per step, seen through `view`, from the next step on.
+    pub(crate) fn set_real_batches(&mut self, k: u64, view: Option<RealView>) {
+        (self.real_batches, self.real_view) = (k, view);
+    }
+
+    /// Fresh optimiser states (ProGAN resets them at each new resolution).
+    pub(crate) fn reset_optimizers(&mut self) {
+        self.opt_g = Optimizer::new(&self.nets.g_vs, self.config.optim.g.clone());
+        self.opt_d = Optimizer::new(&self.nets.d_vs, self.config.optim.d.clone());
+    }
+
+    /// Every network's variable store: generator, partner, moving average.
+    pub(crate) fn stores(&self) -> Vec<&tch::nn::VarStore> {
+        let mut v = vec![&self.nets.g_vs, &self.nets.d_vs];
+        v.extend(self.ema.as_ref().map(|e| &e.vs));
+        v
+    }
+
+    /// Real images drawn so far.
+    pub(crate) fn images_seen(&self) -> u64 {
+        self.batches_consumed * self.config.batch_size as u64
+    }
+
+    pub(crate) fn image(&self) -> ImageShape {
+        self.image
+    }
+
+    pub(crate) fn config(&self) -> &TrainConfig {
+        &self.config
     }
 
     /// The generator that samples: the moving average when the run keeps one.

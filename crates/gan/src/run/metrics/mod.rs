@@ -63,6 +63,10 @@ pub mod names {
     /// The VAE's objective per image: `loss = reconstruction + kl` (the negative ELBO).
     /// Adaptive augmentation's probability (ADA).
     pub const AUGMENT_P: &str = "augment.p";
+    /// ProGAN's growth: the resolution trained, and the newest block's weight while it fades
+    /// in (1 when it is fully in).
+    pub const GROWTH_RESOLUTION: &str = "growth.resolution";
+    pub const GROWTH_ALPHA: &str = "growth.alpha";
     pub const VAE_LOSS: &str = "vae.loss";
     pub const VAE_RECONSTRUCTION: &str = "vae.reconstruction";
     pub const VAE_KL: &str = "vae.kl";
