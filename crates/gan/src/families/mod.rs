@@ -63,8 +63,8 @@ pub const REGISTRY: [Registration; 3] = [
 
 /// A new run of a `TrainConfig`, by the family its `[model] kind` is registered to.
 pub fn new_train_run(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Trainer> {
-    match FamilyKind::of_toml(&config.to_toml()) {
-        Some(FamilyKind::Progan) => progan::new_run(config, run_dir, device),
+    match config.model.net {
+        crate::models::NetConfig::Progan(_) => progan::new_run(config, run_dir, device),
         _ => gan::new_run(config, run_dir, device),
     }
 }

@@ -42,16 +42,12 @@ pub fn agreement(net: &AttributeNet, g: &TrainedGenerator, n: usize, seed: u64) 
         read.extend(Vec::<i64>::try_from(p.argmax(1, false).to_kind(Kind::Int64).to_device(Device::Cpu)).expect("class indices"));
     }
     let asked = Vec::<i64>::try_from(labels).expect("labels");
-    let agrees = |pairs: &mut dyn Iterator<Item = (&i64, &i64)>| {
-        let (mut hit, mut all) = (0usize, 0usize);
-        for (&a, &r) in pairs {
-            all += 1;
-            hit += usize::from(wanted[a as usize] == r);
-        }
+    let hits: Vec<bool> = asked.iter().zip(&read).map(|(&a, &r)| wanted[a as usize] == r).collect();
+    let share_of = |keep: &dyn Fn(usize) -> bool| {
+        let (hit, all) = (0..n).filter(|&i| keep(i)).fold((0usize, 0usize), |(h, a), i| (h + usize::from(hits[i]), a + 1));
         hit as f64 / all.max(1) as f64
     };
-    let share = agrees(&mut asked.iter().zip(&read));
-    let per_class =
-        (0..vocab.len() as i64).map(|c| (vocab.name(c as usize).to_string(), agrees(&mut asked.iter().zip(&read).filter(|(&a, _)| a == c)))).collect();
+    let share = share_of(&|_| true);
+    let per_class = (0..vocab.len()).map(|c| (vocab.name(c).to_string(), share_of(&|i| asked[i] == c as i64))).collect();
     Ok(Some(Agreement { field: field.clone(), share, per_class }))
 }

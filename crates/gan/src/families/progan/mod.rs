@@ -101,10 +101,13 @@ impl ProganFamily {
         if self.last_lod.is_some_and(|before| Schedule::resets(before, lod)) {
             self.inner.reset_optimizers();
         }
-        self.last_lod = Some(lod);
-        for vs in self.inner.stores() {
-            set_lod(vs, lod);
+        // The networks hold the last step's level of detail (a resumed run's, from its weights).
+        if self.last_lod != Some(lod) {
+            for vs in self.inner.stores() {
+                set_lod(vs, lod);
+            }
         }
+        self.last_lod = Some(lod);
         let levels = self.schedule.levels;
         let stage = Stage::at(levels, lod);
         let base = self.inner.config().batch_size;

@@ -176,8 +176,3 @@ pub fn set_lod(vs: &nn::VarStore, lod: f64) {
         });
     }
 }
-
-/// The level of detail stored in `vs`, if it is a ProGAN network's.
-pub fn lod_of(vs: &nn::VarStore) -> Option<f64> {
-    vs.variables().get(LOD_VAR).map(|v| v.double_value(&[]))
-}
