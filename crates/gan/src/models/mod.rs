@@ -12,6 +12,7 @@ pub mod pack;
 pub mod precision;
 pub mod progan;
 pub mod size;
+pub mod stylegan2;
 pub mod translation;
 pub mod vae;
 
@@ -77,6 +78,8 @@ gan_data::kind_tagged! {
         Vae(VaeConfig),
         /// ProGAN's pair (Karras et al. 2018), trained growing by the ProGAN family.
         Progan(progan::ProganConfig),
+        /// StyleGAN2's pair (Karras et al. 2020).
+        Stylegan2(stylegan2::Stylegan2Config),
     }
 }
 
@@ -166,6 +169,7 @@ impl ModelConfig {
             NetConfig::Dcgan(c) => c.problems(),
             NetConfig::Vae(c) => c.problems(),
             NetConfig::Progan(c) => c.problems(),
+            NetConfig::Stylegan2(c) => c.problems(),
         };
         p.extend(self.ema.problems());
         p
@@ -176,6 +180,7 @@ impl ModelConfig {
         match self.net {
             NetConfig::Dcgan(_) => drop(dcgan::geometry(image)?),
             NetConfig::Progan(_) => drop(progan::Levels::of(image)?),
+            NetConfig::Stylegan2(_) => drop(stylegan2::log2_of(image)?),
             NetConfig::Mlp(_) | NetConfig::Vae(_) => {}
         }
         size::too_large(&self.net, image).map_or(Ok(()), Err)
@@ -191,7 +196,7 @@ impl ModelConfig {
     pub fn family(&self) -> &'static str {
         match self.net {
             NetConfig::Vae(_) => "vae",
-            NetConfig::Mlp(_) | NetConfig::Dcgan(_) => "gan",
+            NetConfig::Mlp(_) | NetConfig::Dcgan(_) | NetConfig::Stylegan2(_) => "gan",
             NetConfig::Progan(_) => "progan",
         }
     }
@@ -202,6 +207,7 @@ impl ModelConfig {
             NetConfig::Dcgan(c) => c.latent_dim,
             NetConfig::Vae(c) => c.latent_dim,
             NetConfig::Progan(c) => c.latent_dim,
+            NetConfig::Stylegan2(c) => c.latent_dim,
         }
     }
 
@@ -213,6 +219,7 @@ impl ModelConfig {
             NetConfig::Dcgan(c) => Box::new(c.generator(&vs.root(), image, classes)),
             NetConfig::Vae(c) => Box::new(c.decoder(&vs.root(), image)),
             NetConfig::Progan(c) => Box::new(c.generator(&vs.root(), image)),
+            NetConfig::Stylegan2(c) => Box::new(c.generator(&vs.root(), image)),
         };
         relayout(vs);
         g
@@ -224,6 +231,7 @@ impl ModelConfig {
             NetConfig::Mlp(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
             NetConfig::Dcgan(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
             NetConfig::Progan(c) => Some(Box::new(c.discriminator(&vs.root(), image))),
+            NetConfig::Stylegan2(c) => Some(Box::new(c.discriminator(&vs.root(), image))),
             NetConfig::Vae(_) => None,
         }
     }

@@ -54,6 +54,7 @@ pub fn weights(net: &NetConfig, image: ImageShape) -> Option<(u128, u128)> {
         NetConfig::Vae(c) => Some((linear(&chain(c.latent_dim, &c.decoder_hidden, pixels)), linear(&chain(pixels, &c.encoder_hidden, 2 * c.latent_dim)))),
         NetConfig::Dcgan(c) => dcgan(c, image),
         NetConfig::Progan(c) => c.weights(image),
+        NetConfig::Stylegan2(c) => c.weights(image),
     }
 }
 

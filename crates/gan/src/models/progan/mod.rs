@@ -5,7 +5,7 @@
 //! reference builds them; a level of detail `lod` (a variable of each network, saved with its
 //! weights) says how far they run: `lod = R - 2` trains 4x4 images, `lod = 0` the full
 //! `2^R`, and a fractional `lod` fades the next block in. The training schedule that moves
-//! `lod` is the ProGAN family's (`crate::families::progan`).
+//! `lod` belongs to the ProGAN training family (the `progan` folder of the families layer).
 //!
 //! As stated differences from the paper's configuration: the separate (not fused) upscale and
 //! downscale layers (the reference's `fused_scale = False`), and unconditional networks only.
