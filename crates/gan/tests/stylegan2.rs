@@ -1,8 +1,9 @@
 //! StyleGAN2's networks against stylegan2-ada-pytorch's restated in PyTorch
 //! (`stylegan2_reference.py`, which computes the modulated convolution in the reference's
 //! fused form where ours is unfused): the same seeded weights give the same `w`, the same
-//! truncated and style-mixed images, the same discriminator logits, and the same tracked
-//! `w_avg`.
+//! truncated and style-mixed images, the same discriminator logits, the same tracked `w_avg`,
+//! and the same path length and R1 regularisers (values and weight gradients, as loss.py's
+//! `Gpl` and `Dr1` phases compute them).
 
 use std::collections::HashMap;
 
@@ -61,6 +62,8 @@ fn the_networks_match_the_reference_with_truncation_and_style_mixing() {
     let cfg_values = Tensor::from_slice(&[16.0f64, 24.0, 3.0, 256.0, 32.0, 3.0, 5.0, 4.0, 2.0, 256.0]);
     input.extend([("cfg".into(), cfg_values), ("z".into(), z.copy()), ("z2".into(), z2.copy()), ("x".into(), x.copy())]);
     input.extend([("psi".into(), Tensor::from(psi)), ("cut".into(), Tensor::from(cut))]);
+    let pl_y = Tensor::randn([8, 3, 32, 32], (Kind::Float, Device::Cpu)) / 32.0;
+    input.extend([("pl_y".into(), pl_y.copy()), ("pl_mean0".into(), Tensor::from(0.5f32))]);
     let want = reference(&input);
 
     let (ws, img, mixed, img_mixed, logits) = tch::no_grad(|| {
@@ -73,8 +76,63 @@ fn the_networks_match_the_reference_with_truncation_and_style_mixing() {
         assert!(r < 1e-4, "{what}: relative difference {r}");
     }
     assert!(relative(&img_mixed, &img) > 1e-3, "mixing changed the image");
+    check_regularisers(&g_vs, &d_vs, (&g, &d), (&z, &x, &pl_y), &want);
     // One tracked mapping moves w_avg toward the batch's mean by 0.5%.
     let _ = tch::no_grad(|| g.mapping.forward(&z, true));
     let r = relative(&g_vs.variables()[W_AVG], &want["w_avg_after"]);
     assert!(r < 1e-5, "w_avg after tracking: relative difference {r}");
+}
+
+/// Grads of `loss` with respect to the trainable variables of `vs`, by name.
+fn grads_of(loss: &Tensor, vs: &nn::VarStore) -> Vec<(String, Tensor)> {
+    let vars: Vec<(String, Tensor)> = vs.variables().into_iter().filter(|(_, v)| v.requires_grad()).collect();
+    let grads = Tensor::run_backward(&[loss], &vars.iter().map(|(_, v)| v.shallow_clone()).collect::<Vec<_>>(), true, false);
+    vars.into_iter().map(|(n, _)| n).zip(grads).collect()
+}
+
+/// The path length penalty (lengths, running mean, weighted loss, the generator's weight
+/// gradients) and R1 (loss and the discriminator's weight gradients) against loss.py's.
+fn check_regularisers(
+    g_vs: &nn::VarStore,
+    d_vs: &nn::VarStore,
+    (g, d): (&Stylegan2Generator, &gan::models::stylegan2::Stylegan2Discriminator),
+    (z, x, pl_y): (&Tensor, &Tensor, &Tensor),
+    want: &HashMap<String, Tensor>,
+) {
+    use gan::losses::path_length::{path_lengths, path_penalty};
+    let ws = g.ws(z, 1.0, false);
+    let img = g.images(&ws, Noise::Const);
+    let lengths = path_lengths(&img, &ws, pl_y);
+    let mut mean = Tensor::from(0.5f32);
+    let loss = (path_penalty(&lengths, &mut mean, 0.01) * 2.0).mean(None);
+    let mut compared = 0;
+    for (what, got) in [("pl_lengths", &lengths), ("pl_mean", &mean), ("pl_loss", &loss.view([1]))] {
+        let r = relative(got, &want[what]);
+        assert!(r < 1e-4, "{what}: relative difference {r}");
+    }
+    for (name, grad) in grads_of(&loss, g_vs) {
+        if let Some(w) = want.get(&format!("grad.pl.g.{name}")) {
+            let r = relative(&grad, w);
+            assert!(r < 1e-3, "path length gradient of {name}: relative difference {r}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 20, "compared {compared} generator gradients");
+    let real = x.detach().set_requires_grad(true);
+    let r1 = gan::losses::penalty::r1_penalty(&d.logits(&real), &real) * 0.5;
+    let r = relative(&r1.view([1]), &want["r1_loss"]);
+    assert!(r < 1e-4, "R1: relative difference {r}");
+    compared = 0;
+    for (name, grad) in grads_of(&r1, d_vs) {
+        match want.get(&format!("grad.r1.d.{name}")) {
+            Some(w) => {
+                let r = relative(&grad, w);
+                assert!(r < 1e-3, "R1 gradient of {name}: relative difference {r}");
+                compared += 1;
+            }
+            // What the input gradient does not depend on (the logit's bias) gets none.
+            None => assert!(!grad.defined() || grad.abs().max().double_value(&[]) == 0.0, "R1 moves {name}"),
+        }
+    }
+    assert!(compared >= 10, "compared {compared} discriminator gradients");
 }

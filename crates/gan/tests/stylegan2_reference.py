@@ -227,6 +227,34 @@ class Nets:
         return self.fc("d.b4.out", x)
 
 
+def regularisers(nets, t):
+    """loss.py's Gpl (projection pl_y given, running mean from pl_mean0, decay 0.01, weight 2)
+    and Dr1 (gamma 1) on the unmixed, untruncated images, with the weights' gradients."""
+    out = {}
+    g_names = sorted(k for k in t if k.startswith("g.") and not k.endswith(("w_avg", "noise_const")))
+    d_names = sorted(k for k in t if k.startswith("d."))
+    for k in g_names + d_names:
+        t[k] = t[k].clone().requires_grad_(True)
+    gen_ws = nets.broadcast(nets.mapping(t["z"]), 1.0)
+    gen_img = nets.synthesis(gen_ws)
+    pl_grads = torch.autograd.grad(outputs=[(gen_img * t["pl_y"]).sum()], inputs=[gen_ws], create_graph=True)[0]
+    pl_lengths = pl_grads.square().sum(2).mean(1).sqrt()
+    pl_mean = t["pl_mean0"].lerp(pl_lengths.mean(), 0.01)
+    pl_penalty = (pl_lengths - pl_mean).square()
+    loss_gpl = (pl_penalty * 2.0).mean()
+    out["pl_lengths"], out["pl_mean"], out["pl_loss"] = pl_lengths.detach(), pl_mean.detach().reshape([]), loss_gpl.detach().reshape([1])
+    grads = torch.autograd.grad(loss_gpl, [t[k] for k in g_names], allow_unused=True)
+    out.update({"grad.pl." + k: gr for k, gr in zip(g_names, grads) if gr is not None})
+    real = t["x"].detach().requires_grad_(True)
+    logits = nets.discriminator(real)
+    r1_grads = torch.autograd.grad(outputs=[logits.sum()], inputs=[real], create_graph=True)[0]
+    loss_r1 = (r1_grads.square().sum([1, 2, 3]) * (1.0 / 2)).mean()
+    out["r1_loss"] = loss_r1.detach().reshape([1])
+    grads = torch.autograd.grad(loss_r1, [t[k] for k in d_names], allow_unused=True)
+    out.update({"grad.r1." + k: gr for k, gr in zip(d_names, grads) if gr is not None})
+    return out
+
+
 def main():
     t = load_file(sys.argv[1])
     nets = Nets(t, t["cfg"].tolist())
@@ -243,6 +271,7 @@ def main():
         out["img"] = nets.synthesis(ws)
         out["img_mixed"] = nets.synthesis(mixed)
         out["logits"] = nets.discriminator(t["x"]).flatten()
+    out.update(regularisers(nets, t))
     save_file({k: v.contiguous() for k, v in out.items()}, sys.argv[2])
 
 

@@ -54,6 +54,33 @@ impl TrainConfig {
         p
     }
 
+    /// What a StyleGAN2 run cannot have: its family's step is the reference's (one
+    /// non-saturating update of each network, R1 or nothing on the discriminator), its
+    /// networks are unconditional and need their own type (no bf16 wrapper).
+    fn stylegan2_problems(&self) -> Vec<String> {
+        use crate::losses::{penalty::Lipschitz, GeneratorLoss, LossKind};
+        let kind = "model.kind = \"stylegan2\"";
+        let mut p = Vec::new();
+        let l = &self.loss;
+        if l.kind != LossKind::Bce || l.generator == Some(GeneratorLoss::Minimax) || l.real_label.is_some() || l.drift != 0.0 {
+            p.push(format!("loss: {kind} trains with the non-saturating loss of its paper; remove kind, generator, real_label and drift from [loss]"));
+        }
+        if !matches!(l.lipschitz, Lipschitz::None | Lipschitz::R1 { .. }) {
+            p.push(format!("loss.lipschitz: {kind} takes R1 (kind = \"r1\", its gamma as weight) or nothing"));
+        }
+        for (bad, what) in [
+            (self.conditional, "`conditional = true`"),
+            (self.pack != 1, "`pack` > 1"),
+            (self.d_steps != 1, "`d_steps` > 1"),
+            (!self.precision.is_f32(), "`precision` = \"bf16\""),
+        ] {
+            if bad {
+                p.push(format!("{what} is not available for {kind}"));
+            }
+        }
+        p
+    }
+
     /// Every semantic problem, each naming its field; empty when the config is usable.
     pub fn problems(&self) -> Vec<String> {
         let mut p = Vec::new();
@@ -117,6 +144,9 @@ impl TrainConfig {
         p.extend(self.model.problems().into_iter().map(|s| format!("model.{s}")));
         if let crate::models::NetConfig::Progan(c) = &self.model.net {
             p.extend(self.progan_problems(c));
+        }
+        if let crate::models::NetConfig::Stylegan2(_) = &self.model.net {
+            p.extend(self.stylegan2_problems());
         }
         p.extend(self.loss.problems().into_iter().map(|s| format!("loss.{s}")));
         if self.loss.lipschitz.penalty_weight().is_some() && self.model.d_mixes_batch() {

@@ -1,13 +1,14 @@
 //! The model families, each a folder implementing `crate::train::Family` (see
 //! ARCHITECTURE.md, "How to add a family"): [`gan`] (GANs of every loss, conditional or not,
-//! and the VAE baseline), [`progan`] (ProGAN's growing pair) and [`translation`] (pix2pix,
-//! CycleGAN).
+//! and the VAE baseline), [`progan`] (ProGAN's growing pair), [`stylegan2`] (StyleGAN2's
+//! regularised, style-mixed pair) and [`translation`] (pix2pix, CycleGAN).
 //!
 //! [`REGISTRY`] is where a family registers the `[model] kind`s it trains, so that a
 //! configuration file or a run directory is given to the family it belongs to.
 
 pub mod gan;
 pub mod progan;
+pub mod stylegan2;
 pub mod translation;
 
 use std::path::Path;
@@ -33,19 +34,26 @@ pub enum FamilyKind {
     Translation,
     /// `TrainConfig` runs of `[model] kind = "progan"`: [`progan`].
     Progan,
+    /// `TrainConfig` runs of `[model] kind = "stylegan2"`: [`stylegan2`].
+    Stylegan2,
 }
 
-/// ProGAN's `[model] kind`.
+/// ProGAN's and StyleGAN2's `[model] kind`s.
 const PROGAN_KIND: &str = "progan";
+const STYLEGAN2_KIND: &str = "stylegan2";
 
-/// The `[model] kind`s of the GAN family: every network kind but ProGAN's.
+/// The `[model] kind`s of the GAN family: every network kind another family does not train.
 fn gan_kinds() -> &'static [&'static str] {
     static KINDS: OnceLock<Vec<&'static str>> = OnceLock::new();
-    KINDS.get_or_init(|| crate::models::NetConfig::kinds().iter().copied().filter(|k| *k != PROGAN_KIND).collect())
+    KINDS.get_or_init(|| crate::models::NetConfig::kinds().iter().copied().filter(|k| ![PROGAN_KIND, STYLEGAN2_KIND].contains(k)).collect())
 }
 
 fn progan_kinds() -> &'static [&'static str] {
     &[PROGAN_KIND]
+}
+
+fn stylegan2_kinds() -> &'static [&'static str] {
+    &[STYLEGAN2_KIND]
 }
 
 /// One family's entry: the `[model] kind`s its configuration reads.
@@ -55,16 +63,18 @@ pub struct Registration {
 }
 
 /// Every family, the default (for a configuration without a `[model] kind`) first.
-pub const REGISTRY: [Registration; 3] = [
+pub const REGISTRY: [Registration; 4] = [
     Registration { family: FamilyKind::Gan, model_kinds: gan_kinds },
     Registration { family: FamilyKind::Translation, model_kinds: crate::config::translation::TranslationModel::kinds },
     Registration { family: FamilyKind::Progan, model_kinds: progan_kinds },
+    Registration { family: FamilyKind::Stylegan2, model_kinds: stylegan2_kinds },
 ];
 
 /// A new run of a `TrainConfig`, by the family its `[model] kind` is registered to.
 pub fn new_train_run(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Trainer> {
     match config.model.net {
         crate::models::NetConfig::Progan(_) => progan::new_run(config, run_dir, device),
+        crate::models::NetConfig::Stylegan2(_) => stylegan2::new_run(config, run_dir, device),
         _ => gan::new_run(config, run_dir, device),
     }
 }
@@ -73,6 +83,7 @@ pub fn new_train_run(config: TrainConfig, run_dir: &Path, device: Device) -> Res
 pub fn resume_train_run(run_dir: &Path, requested: Option<TrainConfig>, choice: &CheckpointChoice, device: Device) -> Result<Trainer> {
     match FamilyKind::of_run(run_dir) {
         Some(FamilyKind::Progan) => progan::resume_run(run_dir, requested, choice, device),
+        Some(FamilyKind::Stylegan2) => stylegan2::resume_run(run_dir, requested, choice, device),
         _ => gan::resume_run(run_dir, requested, choice, device),
     }
 }
@@ -110,9 +121,15 @@ mod tests {
             assert_eq!(FamilyKind::of_toml(&p.config().to_toml()), Some(FamilyKind::Translation), "{p:?}");
         }
         assert_eq!(FamilyKind::of_toml("[model]\nkind = \"progan\"\n"), Some(FamilyKind::Progan));
+        assert_eq!(FamilyKind::of_toml("[model]\nkind = \"stylegan2\"\n"), Some(FamilyKind::Stylegan2));
         assert!(crate::models::NetConfig::kinds().contains(&PROGAN_KIND));
+        assert!(crate::models::NetConfig::kinds().contains(&STYLEGAN2_KIND));
         for p in crate::presets::Preset::ALL {
-            let family = if matches!(p.config().model.net, crate::models::NetConfig::Progan(_)) { FamilyKind::Progan } else { FamilyKind::Gan };
+            let family = match p.config().model.net {
+                crate::models::NetConfig::Progan(_) => FamilyKind::Progan,
+                crate::models::NetConfig::Stylegan2(_) => FamilyKind::Stylegan2,
+                _ => FamilyKind::Gan,
+            };
             assert_eq!(FamilyKind::of_toml(&p.config().to_toml()), Some(family), "{p:?}");
         }
     }

@@ -55,6 +55,11 @@ pub trait Generator: Send {
     /// `train` selects batch statistics (and updates running ones) in BatchNorm layers;
     /// sampling uses `false`.
     fn forward_t(&self, z: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor;
+    /// The generator as its own type, for a family that trains it through more than
+    /// `forward_t` (StyleGAN2's style mixing and path lengths); `None` by default.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// Maps images `[B, C, H, W]` (with one-hot classes `y` when conditional) to one logit
@@ -192,11 +197,13 @@ impl ModelConfig {
         matches!(&self.net, NetConfig::Dcgan(c) if c.d_norm == Norm::Batch)
     }
 
-    /// `gan` for adversarial pairs, `vae` for the VAE baseline, `progan` for the growing pair.
+    /// `gan` for adversarial pairs, `vae` for the VAE baseline, `progan` for the growing pair,
+    /// `stylegan2` for StyleGAN2's.
     pub fn family(&self) -> &'static str {
         match self.net {
             NetConfig::Vae(_) => "vae",
-            NetConfig::Mlp(_) | NetConfig::Dcgan(_) | NetConfig::Stylegan2(_) => "gan",
+            NetConfig::Mlp(_) | NetConfig::Dcgan(_) => "gan",
+            NetConfig::Stylegan2(_) => "stylegan2",
             NetConfig::Progan(_) => "progan",
         }
     }

@@ -16,6 +16,7 @@ use crate::losses::penalty::Lipschitz;
 use crate::losses::LossConfig;
 use crate::models::diffaugment::{AugmentConfig, Transform};
 use crate::models::progan::ProganConfig;
+use crate::models::stylegan2::Stylegan2Config;
 use crate::models::{DcganConfig, EmaConfig, ModelConfig, NetConfig, Norm, VaeConfig};
 use crate::optim::{AdamConfig, OptimConfig, OptimizerConfig};
 
@@ -102,6 +103,23 @@ pub fn emoji_progan() -> TrainConfig {
     c.optim = OptimConfig::same(OptimizerConfig::Adam(AdamConfig { lr: 1e-3, betas: (0.0, 0.99), eps: 1e-8 }));
     (c.batch_size, c.d_steps, c.sample_every, c.checkpoint_every) = (16, 1, 500, 500);
     c.set_length(Length::Steps(EMOJI_PROGAN_STEPS));
+    c
+}
+
+/// StyleGAN2 at 64x64 after stylegan2-ada-pytorch's `auto` configuration scaled to 2 cores:
+/// feature maps `min(2048 / r, 128)` (128 to 32 where `auto` has 512 to 256), a 2-layer
+/// mapping network, batch 16, R1 gamma `0.0002 r^2 / batch` = 0.05, Adam 0.002 (0, 0.99),
+/// the moving average's half-life `batch * 10 / 32` kimg = 5k images with ramp-up 0.05, and
+/// DiffAugment (colour, translation, cutout) for the small set.
+pub fn emoji_stylegan2() -> TrainConfig {
+    let mut c = TrainConfig::default();
+    c.data = emoji(64, BTreeMap::new());
+    c.model = ModelConfig { net: NetConfig::Stylegan2(Stylegan2Config::default()), ema: EmaConfig::new(5_000, Some(0.05)) };
+    c.loss = LossConfig { lipschitz: Lipschitz::R1 { weight: 0.05 }, ..LossConfig::default() };
+    c.optim = OptimConfig::same(OptimizerConfig::Adam(AdamConfig { lr: 0.002, betas: (0.0, 0.99), eps: 1e-8 }));
+    c.augment = diffaugment();
+    (c.batch_size, c.d_steps, c.sample_every, c.checkpoint_every) = (16, 1, 500, 500);
+    c.set_length(Length::Steps(EMOJI_RPGAN_STEPS));
     c
 }
 

@@ -43,6 +43,7 @@ pub enum Preset {
     EmojiFacesWganGp,
     EmojiVae,
     EmojiProgan,
+    EmojiStylegan2,
 }
 
 /// Where the Fashion-MNIST presets look for the IDX files (override with `--data DIR`).
@@ -53,10 +54,10 @@ pub use emoji::{EMOJI_DIR, EMOJI_RPGAN_STEPS};
 
 impl Preset {
     /// Every image preset, in the order `gan presets` lists them.
-    pub const ALL: [Preset; 27] = {
-        let mut all = [Preset::MnistRpgan; 27];
+    pub const ALL: [Preset; 28] = {
+        let mut all = [Preset::MnistRpgan; 28];
         let mut i = 0;
-        while i < 27 {
+        while i < 28 {
             all[i] = table::TABLE[i].preset;
             i += 1;
         }

@@ -11,7 +11,7 @@ pub(super) struct Entry {
 }
 
 /// In the order `gan presets` lists them (the default first).
-pub(super) const TABLE: [Entry; 27] = [
+pub(super) const TABLE: [Entry; 28] = [
     Entry { preset: Preset::MnistRpgan, about: "(default) R3GAN's objective on DCGAN networks: relativistic pairing loss + R1 + R2 (gamma 1, lazy every 4), no norm in D, EMA generator, Adam 2e-4 (0, 0.99), batch 64, 6,000 steps (about 10 minutes on 2 CPU cores); draws every digit", make: recipes::mnist_rpgan },
     Entry { preset: Preset::MnistMlp, about: "2014 GAN, MLP G/D on MNIST: batch 64, Adam 2e-4 (0.5, 0.999), non-saturating G loss, with R1 (gamma 1) and an EMA generator so that it draws every digit, 60 epochs (10-14 minutes on one CPU core)", make: recipes::mnist_mlp },
     Entry { preset: Preset::MnistMlpMinimax, about: "as mnist-mlp with the paper's saturating minimax G loss, log(1 - D(G(z)))", make: recipes::mnist_mlp_minimax },
@@ -39,4 +39,5 @@ pub(super) const TABLE: [Entry; 27] = [
     Entry { preset: Preset::EmojiFacesWganGp, about: "the seed notebook's face WGAN-GP as written (128x128, 6,000 generator steps) on the emoji people and smileys, upscaled from 64x64", make: emoji::emoji_faces_wgan_gp },
     Entry { preset: Preset::EmojiVae, about: "the VAE baseline on the emoji set at 64x64: MLP encoder/decoder, z 64, Adam 1e-3, batch 64, 6,000 steps", make: emoji::emoji_vae },
     Entry { preset: Preset::EmojiProgan, about: "ProGAN (Karras et al. 2018) on the emoji set, grown 4x4 to 64x64: equalised learning rate, pixel norm, minibatch stddev, 128-32 feature maps, WGAN-GP with drift 0.001, Adam 1e-3 (0, 0.99), 20k images per stable stretch and per fade (the paper's 600k scaled down), batch 32 to 16x16 then 16, EMA, 8,125 steps (180k images)", make: emoji::emoji_progan },
+    Entry { preset: Preset::EmojiStylegan2, about: "StyleGAN2 (Karras et al. 2020) on the emoji set at 64x64: 2-layer mapping, modulated convolutions with noise, skip G, residual D, 128-32 feature maps, non-saturating loss with lazy R1 (gamma 0.05, every 16) and path length (every 4), style mixing 0.9, DiffAugment, Adam 0.002 (0, 0.99), EMA with ramp-up, 6,000 steps", make: emoji::emoji_stylegan2 },
 ];

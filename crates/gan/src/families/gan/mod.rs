@@ -90,6 +90,10 @@ pub struct GanFamily {
 /// A view of real images (see `GanFamily::real_view`).
 pub type RealView = Box<dyn Fn(&Tensor) -> Tensor + Send>;
 
+/// The adversarial updates of one step: the parts, a source of real batches and of latents.
+pub(crate) type AdversarialStep<'s> =
+    dyn FnMut(StepParts<'_>, &mut dyn FnMut() -> Result<RealBatch>, &mut dyn FnMut(i64) -> Tensor) -> Result<stats::GanStepStats> + 's;
+
 /// A new GAN run of `config` in `run_dir`.
 pub fn new_run(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Trainer> {
     config.validate("configuration")?;
@@ -110,6 +114,14 @@ impl GanFamily {
     /// One generator update (with `d_steps` discriminator updates before it), or one VAE
     /// update; then the moving average follows.
     fn train_step(&mut self, ctx: StepContext) -> Result<Record> {
+        let d_steps = self.config.d_steps;
+        self.train_step_with(ctx, &mut |parts, next_real, noise| gan_step(parts, d_steps, next_real, noise))
+    }
+
+    /// A training step whose adversarial updates `adversarial` makes (a family built on this
+    /// one, StyleGAN2, has its own), with this family's data, noise, schedule, augmentation
+    /// and moving average around them.
+    pub(crate) fn train_step_with(&mut self, ctx: StepContext, adversarial: &mut AdversarialStep<'_>) -> Result<Record> {
         let lr_scale = self.config.optim.lr_factor(ctx.step, self.total_steps);
         let loss = self.config.loss.at(ctx.step, self.total_steps);
         self.opt_g.set_lr_scale(lr_scale);
@@ -153,7 +165,8 @@ impl GanFamily {
                     cycles: self.config.critic_cycles,
                     augment: self.config.augment.at(self.ada.as_ref().map_or(1.0, |a| a.p)),
                 };
-                let stats = gan_step(parts, self.config.d_steps, next_real, noise)?;
+                let (mut next_real, mut noise) = (next_real, noise);
+                let stats = adversarial(parts, &mut next_real, &mut noise)?;
                 let mut record = stats.record(&loss);
                 if let Some(ada) = &mut self.ada {
                     ada.observe(stats.d.real_sign.expect("an adaptive step measures E[sign D(real)]"), self.config.batch_size);
@@ -182,6 +195,11 @@ impl GanFamily {
     pub(crate) fn reset_optimizers(&mut self) {
         self.opt_g = Optimizer::new(&self.nets.g_vs, self.config.optim.g.clone());
         self.opt_d = Optimizer::new(&self.nets.d_vs, self.config.optim.d.clone());
+    }
+
+    /// The generator's and the partner's optimisers.
+    pub(crate) fn optimizers_mut(&mut self) -> (&mut Optimizer, &mut Optimizer) {
+        (&mut self.opt_g, &mut self.opt_d)
     }
 
     /// Every network's variable store: generator, partner, moving average.

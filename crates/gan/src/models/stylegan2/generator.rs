@@ -59,4 +59,8 @@ impl Generator for Stylegan2Generator {
     fn forward_t(&self, z: &Tensor, _y: Option<&Tensor>, train: bool) -> Tensor {
         self.images(&self.ws(z, 1.0, train), Noise::Random)
     }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
 }

@@ -52,6 +52,87 @@ pub struct Stylegan2Config {
     /// Decay of the tracked average `w`.
     #[serde(default = "beta")]
     pub w_avg_beta: f64,
+    /// How the StyleGAN2 family trains the pair (the `[model.training]` table).
+    #[serde(default)]
+    pub training: Regularisation,
+}
+
+/// StyleGAN2's training terms (stylegan2-ada-pytorch's `StyleGAN2Loss` and training loop):
+/// style mixing, the path length regulariser and the lazy intervals of both regularisers
+/// (R1's gamma is `[loss.lipschitz] kind = "r1"`'s `weight`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regularisation {
+    /// Probability that a generated batch takes its styles from two latents (0.9).
+    #[serde(default = "mixing")]
+    pub style_mixing: f64,
+    /// Weight of the path length penalty (2; 0 turns it off), the decay of its running
+    /// mean (0.01), the factor its batch is smaller by (2), and its interval in generator
+    /// updates (4).
+    #[serde(default = "pl_weight")]
+    pub pl_weight: f64,
+    #[serde(default = "pl_decay")]
+    pub pl_decay: f64,
+    #[serde(default = "two")]
+    pub pl_batch_shrink: i64,
+    #[serde(default = "four_u32")]
+    pub pl_every: u32,
+    /// R1's interval in discriminator updates (16).
+    #[serde(default = "sixteen")]
+    pub r1_every: u32,
+}
+
+impl Default for Regularisation {
+    fn default() -> Self {
+        Self { style_mixing: mixing(), pl_weight: pl_weight(), pl_decay: pl_decay(), pl_batch_shrink: two(), pl_every: four_u32(), r1_every: sixteen() }
+    }
+}
+
+fn mixing() -> f64 {
+    0.9
+}
+
+fn pl_weight() -> f64 {
+    2.0
+}
+
+fn pl_decay() -> f64 {
+    0.01
+}
+
+fn two() -> i64 {
+    2
+}
+
+fn four_u32() -> u32 {
+    4
+}
+
+fn sixteen() -> u32 {
+    16
+}
+
+impl Regularisation {
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        for (name, v) in [("style_mixing", self.style_mixing), ("pl_decay", self.pl_decay)] {
+            if !(0.0..=1.0).contains(&v) {
+                p.push(format!("{name} must be in [0, 1], got {v}"));
+            }
+        }
+        if !(self.pl_weight >= 0.0 && self.pl_weight.is_finite()) {
+            p.push(format!("pl_weight must be a number of at least 0, got {}", self.pl_weight));
+        }
+        if !(1..=1024).contains(&self.pl_batch_shrink) {
+            p.push(format!("pl_batch_shrink must be between 1 and 1024, got {}", self.pl_batch_shrink));
+        }
+        for (name, v) in [("pl_every", self.pl_every), ("r1_every", self.r1_every)] {
+            if !(1..=1_000_000).contains(&v) {
+                p.push(format!("{name} must be between 1 and 1000000, got {v}"));
+            }
+        }
+        p
+    }
 }
 
 fn four() -> i64 {
@@ -87,6 +168,7 @@ impl Default for Stylegan2Config {
             conv_clamp: clamp(),
             mapping_lr_mul: lr_mul(),
             w_avg_beta: beta(),
+            training: Regularisation::default(),
         }
     }
 }
@@ -132,6 +214,7 @@ impl Stylegan2Config {
         if !(0.0..1.0).contains(&self.w_avg_beta) {
             p.push(format!("w_avg_beta must be in [0, 1), got {}", self.w_avg_beta));
         }
+        p.extend(self.training.problems());
         p
     }
 

@@ -67,6 +67,10 @@ pub mod names {
     /// in (1 when it is fully in).
     pub const GROWTH_RESOLUTION: &str = "growth.resolution";
     pub const GROWTH_ALPHA: &str = "growth.alpha";
+    /// StyleGAN2's path length penalty `(a - m)^2` (unweighted, over the steps that took it)
+    /// and the running mean `m` of the lengths.
+    pub const PL_PENALTY: &str = "pl.penalty";
+    pub const PL_MEAN: &str = "pl.mean";
     pub const VAE_LOSS: &str = "vae.loss";
     pub const VAE_RECONSTRUCTION: &str = "vae.reconstruction";
     pub const VAE_KL: &str = "vae.kl";

@@ -1,0 +1,111 @@
+//! One StyleGAN2 training step, the four phases of stylegan2-ada-pytorch's training loop
+//! (training_loop.py) with the losses of training/loss.py (`StyleGAN2Loss`), each phase its
+//! own optimiser update:
+//! - `Gmain`: the non-saturating loss `softplus(-D(G(z)))`;
+//! - `Greg`, every `pl_every`-th step: the path length penalty on a batch `pl_batch_shrink`
+//!   times smaller, times `pl_weight` and the interval;
+//! - `Dmain`: `softplus(D(G(z))) + softplus(-D(x))`;
+//! - `Dreg`, every `r1_every`-th step: R1, `gamma / 2 * ||grad D(x)||^2`, times the interval.
+//!
+//! Every generated batch mixes styles with probability `style_mixing`: layers from a random
+//! cut on take the `w` of a second latent (whose mapping leaves `w_avg` alone). The
+//! discriminator sees every image through the run's augmentation.
+
+use tch::{Kind, Tensor};
+
+use crate::error::Result;
+use crate::families::gan::stats::{DiscriminatorStats, GanStepStats};
+use crate::families::gan::step::{DiscriminatorTerms, RealBatch, StepParts};
+use crate::losses::path_length::{path_lengths, path_penalty, projection};
+use crate::losses::LossConfig;
+use crate::models::stylegan2::synthesis::Noise;
+use crate::models::stylegan2::{Regularisation, Stylegan2Generator};
+use crate::optim::grad_norm;
+
+/// What the step keeps between steps and reports: the path lengths' running mean, and the
+/// last penalty taken.
+pub struct Regularisers {
+    pub terms: Regularisation,
+    /// R1's gamma (0: none).
+    pub gamma: f64,
+    pub pl_mean: Tensor,
+    pub last_pl: Option<Tensor>,
+}
+
+/// `w` of `z` for every layer, tracking `w_avg`, with styles mixed in with probability `p`.
+pub fn mixed_ws(g: &Stylegan2Generator, z: &Tensor, p: f64) -> Tensor {
+    let ws = g.ws(z, 1.0, true);
+    let n = g.num_ws();
+    if p <= 0.0 || n < 2 {
+        return ws;
+    }
+    let cut = Tensor::randint_low(1, n, [1], (Kind::Int64, z.device())).int64_value(&[0]);
+    let mix = Tensor::rand([1], (Kind::Float, z.device())).double_value(&[0]) < p;
+    if !mix {
+        return ws;
+    }
+    Stylegan2Generator::mix(&ws, &g.ws(&z.randn_like(), 1.0, false), cut)
+}
+
+fn generate(g: &Stylegan2Generator, z: &Tensor, p: f64) -> Tensor {
+    g.images(&mixed_ws(g, z, p), Noise::Random)
+}
+
+/// The four phases of step `step` (from 0).
+pub fn stylegan2_step(
+    p: StepParts<'_>,
+    g: &Stylegan2Generator,
+    reg: &mut Regularisers,
+    step: u64,
+    next_real: &mut dyn FnMut() -> Result<RealBatch>,
+    noise: &mut dyn FnMut(i64) -> Tensor,
+) -> Result<GanStepStats> {
+    let real = next_real()?.images;
+    let n = real.size()[0];
+    let mixing = reg.terms.style_mixing;
+    // Gmain.
+    let fake = generate(g, &noise(n), mixing);
+    let g_loss = p.d.forward_t(&p.augment.apply(&fake), None, true).neg().softplus().mean(None);
+    let grads = p.opt_g.grads(&g_loss);
+    let g_grad_norm = p.measure_grads.then(|| grad_norm(&grads));
+    p.opt_g.step(&grads);
+    // Greg.
+    reg.last_pl = None;
+    let every = reg.terms.pl_every as u64;
+    if reg.terms.pl_weight > 0.0 && step % every == 0 {
+        let m = (n / reg.terms.pl_batch_shrink).max(1);
+        let ws = mixed_ws(g, &noise(n).narrow(0, 0, m), mixing);
+        let img = g.images(&ws, Noise::Random);
+        let lengths = path_lengths(&img, &ws, &projection(&img));
+        let penalty = path_penalty(&lengths, &mut reg.pl_mean, reg.terms.pl_decay);
+        let loss = (&penalty * reg.terms.pl_weight).mean(None) * every as f64;
+        let grads = p.opt_g.grads(&loss);
+        p.opt_g.step(&grads);
+        reg.last_pl = Some(penalty.mean(None).detach());
+    }
+    // Dmain.
+    let fake = tch::no_grad(|| generate(g, &noise(n), mixing));
+    let real_out = p.d.forward_t(&p.augment.apply(&real), None, true);
+    let fake_out = p.d.forward_t(&p.augment.apply(&fake), None, true);
+    let loss = fake_out.softplus().mean(None) + real_out.neg().softplus().mean(None);
+    let grads = p.opt_d.grads(&loss);
+    let d_grad_norm = p.measure_grads.then(|| grad_norm(&grads));
+    p.opt_d.step(&grads);
+    // Dreg.
+    let every = reg.terms.r1_every as u64;
+    let mut penalty = None;
+    if reg.gamma > 0.0 && step % every == 0 {
+        let x = real.detach().set_requires_grad(true);
+        let out = p.d.forward_t(&p.augment.apply(&x), None, true);
+        let r1 = crate::losses::penalty::r1_penalty(&out, &x);
+        let grads = p.opt_d.grads(&(&r1 * (reg.gamma / 2.0 * every as f64)));
+        p.opt_d.step(&grads);
+        penalty = Some(r1);
+    }
+    let terms = DiscriminatorTerms { loss, real_out, fake_out, penalty, grad_norm: d_grad_norm };
+    let mut d = DiscriminatorStats::of(&LossConfig::default(), &terms);
+    if p.augment.config.ada.is_some() {
+        d.real_sign = Some(terms.real_out.detach().sign().mean(None));
+    }
+    Ok(GanStepStats { d, g_loss: g_loss.detach(), g_grad_norm })
+}
