@@ -10,6 +10,7 @@ mod bench;
 mod choices;
 mod data;
 mod groups;
+mod style;
 mod translation;
 mod web;
 
@@ -17,6 +18,7 @@ pub use bench::*;
 pub use choices::*;
 pub use data::*;
 pub use groups::*;
+pub use style::*;
 pub use translation::*;
 pub use web::*;
 
@@ -42,6 +44,9 @@ pub enum Command {
     Sample(SampleArgs),
     /// Walk the latent space between two seeds: a PNG strip and an animated GIF.
     Interpolate(InterpolateArgs),
+    /// A style-mixing grid of a StyleGAN2 run: each row's image with the coarse, middle or
+    /// fine styles of each column's.
+    Mix(MixArgs),
     /// Turn a run's fixed-z sample grids into an animated GIF of training.
     Animate(AnimateArgs),
     /// Steer latents towards a class with a classifier's gradient (no retraining), in a run
@@ -154,6 +159,9 @@ pub struct SampleArgs {
     pub n: i64,
     #[command(flatten)]
     pub latents: LatentArgs,
+    /// Truncation in W toward the average w (StyleGAN2 runs): `w_avg + psi (w - w_avg)`.
+    #[arg(long)]
+    pub truncation_psi: Option<f64>,
     /// Class to draw, by number or name (conditional runs); repeat for a labelled grid.
     #[arg(long, conflicts_with = "prompt")]
     pub class: Vec<String>,

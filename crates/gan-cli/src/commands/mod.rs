@@ -15,6 +15,7 @@ mod image_io;
 mod interpolate;
 mod judge;
 mod lab;
+mod mix;
 mod presets;
 mod project;
 mod sample;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(a) => train::run(a),
         Command::Sample(a) => sample::run(a),
         Command::Interpolate(a) => interpolate::run(a),
+        Command::Mix(a) => mix::run(a),
         Command::Animate(a) => animate::run(a),
         Command::Steer(a) => steer::run(a),
         Command::Classifier(c) => classifier::run(c),

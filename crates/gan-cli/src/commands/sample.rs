@@ -17,6 +17,9 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
         return Err(user("--nrow must be at least 1"));
     }
     super::classes::check_truncation(a.latents.truncation)?;
+    if let Some(psi) = a.truncation_psi.filter(|p| !(p.is_finite() && (-2.0..=2.0).contains(p))) {
+        return Err(user(format!("--truncation-psi must be a number from -2 to 2 (1: none, 0: the average image), got {psi}")));
+    }
     super::check_out_dir(&a.out)?;
     let (g, device) = a.generator.load()?;
     let chosen = super::classes::chosen(&g, &a.class, a.prompt.as_deref())?;
@@ -34,7 +37,11 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     let mut labels = Vec::new();
     for class in &blocks {
         let l = g.labels(a.n, class.map(|c| vec![c; a.n as usize]).as_deref())?;
-        images.push(g.generate(&z, l.as_ref()).to_device(Device::Cpu));
+        let drawn = match a.truncation_psi {
+            Some(psi) => g.generate_truncated(&z, psi)?,
+            None => g.generate(&z, l.as_ref()),
+        };
+        images.push(drawn.to_device(Device::Cpu));
         labels.extend(l);
     }
     let all = Tensor::cat(&images, 0);

@@ -62,8 +62,10 @@ impl TrainConfig {
         let kind = "model.kind = \"stylegan2\"";
         let mut p = Vec::new();
         let l = &self.loss;
-        if l.kind != LossKind::Bce || l.generator == Some(GeneratorLoss::Minimax) || l.real_label.is_some() || l.drift != 0.0 {
-            p.push(format!("loss: {kind} trains with the non-saturating loss of its paper; remove kind, generator, real_label and drift from [loss]"));
+        if l.kind != LossKind::Bce || l.generator == Some(GeneratorLoss::Minimax) || l.real_label.is_some_and(|r| r != 1.0) || l.drift != 0.0 {
+            p.push(format!(
+                "loss: {kind} trains with its paper's non-saturating loss: kind = \"bce\", generator = \"non-saturating\", real_label = 1, no drift"
+            ));
         }
         if !matches!(l.lipschitz, Lipschitz::None | Lipschitz::R1 { .. }) {
             p.push(format!("loss.lipschitz: {kind} takes R1 (kind = \"r1\", its gamma as weight) or nothing"));

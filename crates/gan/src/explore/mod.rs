@@ -10,3 +10,4 @@ pub mod judge;
 pub mod latent_path;
 pub mod project;
 pub mod steer;
+pub mod style_mix;

@@ -161,6 +161,31 @@ impl TrainedGenerator {
         }
     }
 
+    /// The StyleGAN2 generator of a `model.kind = "stylegan2"` run (for truncation in W and
+    /// style mixing).
+    pub fn stylegan2(&self) -> Result<&crate::models::stylegan2::Stylegan2Generator> {
+        self.g.as_any().and_then(|a| a.downcast_ref()).ok_or_else(|| {
+            GanError::Invalid(format!(
+                "{} is a {} run: styles (truncation in W, style mixing) belong to model.kind = \"stylegan2\"",
+                self.checkpoint.display(),
+                self.config.model.family()
+            ))
+        })
+    }
+
+    /// As [`generate`](Self::generate), truncated in W by `psi` (StyleGAN2 runs).
+    pub fn generate_truncated(&self, z: &Tensor, psi: f64) -> Result<Tensor> {
+        let g = self.stylegan2()?;
+        let parts: Vec<Tensor> = (0..z.size()[0])
+            .step_by(GENERATE_CHUNK as usize)
+            .map(|s| {
+                let z = z.narrow(0, s, GENERATE_CHUNK.min(z.size()[0] - s)).to_device(self.device);
+                tch::no_grad(|| g.images(&g.ws(&z, psi, false), crate::models::stylegan2::synthesis::Noise::Const))
+            })
+            .collect();
+        Ok(Tensor::cat(&parts, 0))
+    }
+
     /// Generates images `[n, C, H, W]` in `[-1, 1]` from `z` (`[n, latent_dim]`) and, for a
     /// conditional run, integer labels `[n]` (see [`labels`](Self::labels)).
     ///

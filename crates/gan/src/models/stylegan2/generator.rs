@@ -56,8 +56,10 @@ impl Generator for Stylegan2Generator {
         0
     }
 
+    /// Training draws fresh noise; sampling uses each layer's constant noise, as the
+    /// reference's generate.py does by default, so that a seed gives one image.
     fn forward_t(&self, z: &Tensor, _y: Option<&Tensor>, train: bool) -> Tensor {
-        self.images(&self.ws(z, 1.0, train), Noise::Random)
+        self.images(&self.ws(z, 1.0, train), if train { Noise::Random } else { Noise::Const })
     }
 
     fn as_any(&self) -> Option<&dyn std::any::Any> {
