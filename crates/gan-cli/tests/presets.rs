@@ -73,6 +73,8 @@ fn every_preset_takes_a_training_step() {
             continue;
         }
         assert!(m.len() == 1 && m[0].get("d_loss").unwrap().is_finite() && m[0].get("g_loss").unwrap().is_finite(), "{name}: {m:?}");
+        // StyleGAN2's lazy path length penalty is taken on the first step too.
+        assert_eq!(m[0].get("pl.penalty").is_some_and(f64::is_finite), name.contains("stylegan2"), "{name}");
         assert_eq!(m[0].get("wasserstein").is_some(), name.contains("wgan") || name.contains("progan"), "{name}");
         assert_eq!(
             m[0].get("penalty").is_some(),
@@ -80,6 +82,7 @@ fn every_preset_takes_a_training_step() {
                 || name.contains("progan")
                 || name.ends_with("-r1")
                 || name.contains("rpgan")
+                || name.contains("stylegan2")
                 || name == "emoji-cgan"
                 || name.starts_with("mnist-mlp"),
             "{name}"

@@ -184,7 +184,7 @@ pub fn log2_of(image: ImageShape) -> Result<i64, String> {
 
 impl Stylegan2Config {
     pub fn channels_at(&self, res: i64) -> i64 {
-        (self.channel_base / res).clamp(1, self.channel_max)
+        (self.channel_base / res).min(self.channel_max).max(1)
     }
 
     pub fn problems(&self) -> Vec<String> {
