@@ -60,6 +60,22 @@ impl Dataset {
         Ok(Self { name, channels: 1, height: images.rows, width: images.cols, pixels: images.pixels, labels })
     }
 
+    /// The images with `pad` black pixels added on every side.
+    pub fn padded(self, pad: usize) -> Self {
+        if pad == 0 {
+            return self;
+        }
+        let (h, w) = (self.height + 2 * pad, self.width + 2 * pad);
+        let mut pixels = vec![0u8; self.len() * self.channels * h * w];
+        for (src, dst) in self.pixels.chunks_exact(self.width).zip((0..).map(|row: usize| {
+            let (plane, y) = (row / self.height, row % self.height);
+            (plane * h + y + pad) * w + pad
+        })) {
+            pixels[dst..dst + self.width].copy_from_slice(src);
+        }
+        Self { height: h, width: w, pixels, ..self }
+    }
+
     /// Number of classes the labels use (largest label + 1); `None` without labels.
     pub fn num_classes(&self) -> Option<usize> {
         self.labels.as_ref().map(|l| l.iter().copied().max().map_or(0, |m| m as usize + 1))
@@ -108,6 +124,19 @@ pub fn load_idx_dir(dir: &Path, split: Split) -> Result<Dataset> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn padding_surrounds_every_plane_with_black() {
+        let d = Dataset { name: "t".into(), channels: 1, height: 2, width: 3, pixels: (1..=12).collect(), labels: Some(vec![0, 1]) };
+        let p = d.padded(1);
+        assert_eq!((p.height, p.width, p.len()), (4, 5, 2));
+        #[rustfmt::skip]
+        let want: Vec<u8> = vec![
+            0, 0, 0, 0, 0,  0, 1, 2, 3, 0,  0, 4, 5, 6, 0,  0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0,  0, 7, 8, 9, 0,  0, 10, 11, 12, 0,  0, 0, 0, 0, 0,
+        ];
+        assert_eq!(p.pixels, want);
+    }
+
     use super::*;
     use crate::idx::{encode_images, encode_labels, write_maybe_gz};
 

@@ -15,8 +15,13 @@ crate::kind_tagged! {
     /// The `[data]` table of a run configuration (`kind` names the variant).
     #[derive(Debug, Clone, PartialEq)]
     pub enum DataSource {
-        /// A data set compiled into the binary.
-        Builtin { name: Builtin },
+        /// A data set compiled into the binary; `pad` black pixels around each image (2 takes
+        /// MNIST's 28x28 to the 32x32 that networks doubling from 4x4 draw).
+        Builtin {
+            name: Builtin,
+            #[serde(default, skip_serializing_if = "is_zero")]
+            pad: u32,
+        },
         /// A folder with `train-images-idx3-ubyte[.gz]` (and optionally labels).
         Idx {
             dir: PathBuf,
@@ -26,6 +31,9 @@ crate::kind_tagged! {
             /// known by number.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             classes: Option<ClassSet>,
+            /// Black pixels around each image (as the built-in set's `pad`).
+            #[serde(default, skip_serializing_if = "is_zero")]
+            pad: u32,
         },
         /// CIFAR-10's binary batches in `dir` (or `dir/cifar-10-batches-bin`, where `gan data
         /// fetch cifar10` puts them): 32x32 colour images with their ten class names.
@@ -62,6 +70,13 @@ crate::kind_tagged! {
 /// The most toy points or Stacked MNIST images a source may draw up front.
 pub const MAX_DRAWN: usize = 10_000_000;
 
+fn is_zero(v: &u32) -> bool {
+    *v == 0
+}
+
+/// The most padding a grey set may take on each side.
+pub const MAX_PAD: u32 = 64;
+
 fn default_points() -> usize {
     100_000
 }
@@ -97,15 +112,15 @@ pub enum Opened {
 
 impl Default for DataSource {
     fn default() -> Self {
-        DataSource::Builtin { name: Builtin::Mnist10k }
+        DataSource::Builtin { name: Builtin::Mnist10k, pad: 0 }
     }
 }
 
 impl DataSource {
     pub fn open(&self) -> Result<Opened> {
         match self {
-            DataSource::Builtin { name } => name.load().map(Opened::Memory),
-            DataSource::Idx { dir, split, .. } => load_idx_dir(dir, *split).map(Opened::Memory),
+            DataSource::Builtin { name, pad } => name.load().map(|d| Opened::Memory(d.padded(*pad as usize))),
+            DataSource::Idx { dir, split, pad, .. } => load_idx_dir(dir, *split).map(|d| Opened::Memory(d.padded(*pad as usize))),
             DataSource::Cifar10 { dir, split } => crate::cifar::load(dir, *split).map(Opened::Memory),
             DataSource::Folder(f) => {
                 if f.dir.as_os_str().is_empty() {
@@ -132,14 +147,23 @@ impl DataSource {
             DataSource::StackedMnist { images, .. } if !(1..=MAX_DRAWN).contains(images) => {
                 vec![format!("images must be between 1 and {MAX_DRAWN}, got {images}")]
             }
+            DataSource::Builtin { pad, .. } | DataSource::Idx { pad, .. } if *pad > MAX_PAD => vec![format!("pad must be at most {MAX_PAD}, got {pad}")],
             _ => vec![],
+        }
+    }
+
+    /// The black border a grey set adds around its images (0 for other sources).
+    pub fn pad(&self) -> u32 {
+        match self {
+            DataSource::Builtin { pad, .. } | DataSource::Idx { pad, .. } => *pad,
+            _ => 0,
         }
     }
 
     /// The named vocabulary of this source's labels, if it has one.
     pub fn class_set(&self) -> Option<ClassSet> {
         match self {
-            DataSource::Builtin { name: Builtin::Mnist10k } => Some(ClassSet::Mnist),
+            DataSource::Builtin { name: Builtin::Mnist10k, .. } => Some(ClassSet::Mnist),
             DataSource::Idx { classes, .. } => *classes,
             DataSource::Cifar10 { .. } => Some(ClassSet::Cifar10),
             // Stacked images are labelled by their mode number (0-999).
@@ -184,7 +208,7 @@ impl DataSource {
     /// A short description for progress output.
     pub fn describe(&self) -> String {
         match self {
-            DataSource::Builtin { name } => format!("built-in {}", name.name()),
+            DataSource::Builtin { name, .. } => format!("built-in {}", name.name()),
             DataSource::Idx { dir, split, .. } => format!("{} ({})", dir.display(), format!("{split:?}").to_lowercase()),
             DataSource::Cifar10 { dir, split } => format!("CIFAR-10 in {} ({})", dir.display(), format!("{split:?}").to_lowercase()),
             DataSource::Folder(f) => format!("{} (images at {s}x{s})", f.describe_rows(), s = f.size),

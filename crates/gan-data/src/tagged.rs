@@ -144,8 +144,9 @@ mod tests {
     #[test]
     fn every_variant_round_trips_and_errors_name_the_field() {
         let all = [
-            DataSource::Builtin { name: Builtin::Mnist10k },
-            DataSource::Idx { dir: "d".into(), split: Split::Test, classes: Some(ClassSet::FashionMnist) },
+            DataSource::Builtin { name: Builtin::Mnist10k, pad: 0 },
+            DataSource::Builtin { name: Builtin::Mnist10k, pad: 2 },
+            DataSource::Idx { dir: "d".into(), split: Split::Test, classes: Some(ClassSet::FashionMnist), pad: 2 },
             DataSource::Cifar10 { dir: "c".into(), split: Split::Test },
             DataSource::Folder(FolderSource { on_error: OnError::Skip, ..FolderSource::new("f", 64) }),
             DataSource::Folder(FolderSource {
@@ -163,7 +164,7 @@ mod tests {
             DataSource::StackedMnist { dir: Some(PathBuf::from("s")), images: 5, seed: 2 },
             DataSource::Toy { dist: ToyDist::Ring8, points: 7, seed: 3 },
         ];
-        assert_eq!(parse("[data]\nkind = \"cifar10\"\ndir = \"c\"\nsplit = \"test\"\n").unwrap(), all[2]);
+        assert_eq!(parse("[data]\nkind = \"cifar10\"\ndir = \"c\"\nsplit = \"test\"\n").unwrap(), all[3]);
         for source in all {
             let text = toml::to_string(&toml::Table::from_iter([("data".to_string(), toml::Value::try_from(&source).unwrap())])).unwrap();
             assert_eq!(parse(&text).unwrap(), source, "{text}");

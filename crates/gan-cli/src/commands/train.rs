@@ -143,7 +143,7 @@ fn data_source(current: &DataSource, dir: PathBuf) -> anyhow::Result<DataSource>
         DataSource::Folder(f) => Ok(DataSource::Folder(gan_data::folder::FolderSource { dir, ..f.clone() })),
         DataSource::Cifar10 { split, .. } => Ok(DataSource::Cifar10 { dir, split: *split }),
         // The labels keep the names the preset gave them (change them with --classes).
-        _ if has_idx => Ok(DataSource::Idx { dir, split: Split::Train, classes: current.class_set() }),
+        _ if has_idx => Ok(DataSource::Idx { dir, split: Split::Train, classes: current.class_set(), pad: current.pad() }),
         _ => Err(user(format!(
             "--data {}: no train-images-idx3-ubyte[.gz] there; to train on a folder of PNG/JPEG images use a configuration \
              with [data] kind = \"folder\" (for example --preset faces128-wgan-gp)",

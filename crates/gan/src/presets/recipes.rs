@@ -20,7 +20,7 @@ use crate::optim::{AdamConfig, OptimizerConfig, RmsPropConfig};
 const STACKED_STEPS: u64 = 10_000;
 
 fn fashion() -> DataSource {
-    DataSource::Idx { dir: FASHION_MNIST_DIR.into(), split: Split::Train, classes: Some(ClassSet::FashionMnist) }
+    DataSource::Idx { dir: FASHION_MNIST_DIR.into(), split: Split::Train, classes: Some(ClassSet::FashionMnist), pad: 0 }
 }
 
 fn cifar10() -> DataSource {
