@@ -72,7 +72,7 @@ pub fn stylegan2_step(
     // Greg.
     reg.last_pl = None;
     let every = reg.terms.pl_every as u64;
-    if reg.terms.pl_weight > 0.0 && step % every == 0 {
+    if reg.terms.pl_weight > 0.0 && step.is_multiple_of(every) {
         let m = (n / reg.terms.pl_batch_shrink).max(1);
         let ws = mixed_ws(g, &noise(n).narrow(0, 0, m), mixing);
         let img = g.images(&ws, Noise::Random);
@@ -94,7 +94,7 @@ pub fn stylegan2_step(
     // Dreg.
     let every = reg.terms.r1_every as u64;
     let mut penalty = None;
-    if reg.gamma > 0.0 && step % every == 0 {
+    if reg.gamma > 0.0 && step.is_multiple_of(every) {
         let x = real.detach().set_requires_grad(true);
         let out = p.d.forward_t(&p.augment.apply(&x), None, true);
         let r1 = crate::losses::penalty::r1_penalty(&out, &x);

@@ -34,7 +34,7 @@ impl Stylegan2Discriminator {
     pub fn new(c: &Stylegan2Config, root: &nn::Path, log2: i64, channels: i64) -> Self {
         let clamp = c.conv_clamp;
         let top = 1 << log2;
-        let fromrgb = Conv::new(root / format!("b{top}") / "fromrgb", channels, c.channels_at(top), 1, true, Act::Lrelu, 1, clamp);
+        let fromrgb = Conv::new(root / format!("b{top}") / "fromrgb", (channels, c.channels_at(top), 1), true, Act::Lrelu, 1, clamp);
         let blocks = (3..=log2)
             .rev()
             .map(|r| {
@@ -42,9 +42,9 @@ impl Stylegan2Discriminator {
                 let (tmp, out) = (c.channels_at(res), c.channels_at(res / 2));
                 let p = root / format!("b{res}");
                 Block {
-                    conv0: Conv::new(&p / "conv0", tmp, tmp, 3, true, Act::Lrelu, 1, clamp),
-                    conv1: Conv::new(&p / "conv1", tmp, out, 3, true, Act::Lrelu, 2, clamp),
-                    skip: Conv::new(&p / "skip", tmp, out, 1, false, Act::Linear, 2, None),
+                    conv0: Conv::new(&p / "conv0", (tmp, tmp, 3), true, Act::Lrelu, 1, clamp),
+                    conv1: Conv::new(&p / "conv1", (tmp, out, 3), true, Act::Lrelu, 2, clamp),
+                    skip: Conv::new(&p / "skip", (tmp, out, 1), false, Act::Linear, 2, None),
                 }
             })
             .collect();
@@ -55,7 +55,7 @@ impl Stylegan2Discriminator {
             fromrgb,
             blocks,
             mbstd,
-            conv: Conv::new(&p / "conv", c4 + mbstd.1, c4, 3, true, Act::Lrelu, 1, clamp),
+            conv: Conv::new(&p / "conv", (c4 + mbstd.1, c4, 3), true, Act::Lrelu, 1, clamp),
             fc: Dense::new(&p / "fc", c4 * 16, c4, Act::Lrelu, 1.0, 0.0),
             out: Dense::new(&p / "out", c4, 1, Act::Linear, 1.0, 0.0),
         }

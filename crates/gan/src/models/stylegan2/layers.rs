@@ -44,7 +44,7 @@ pub fn bias_act(x: &Tensor, b: Option<&Tensor>, act: Act, gain: f64, clamp: Opti
     }
     let gain = gain * act.gain();
     if gain != 1.0 {
-        x = x * gain;
+        x *= gain;
     }
     match clamp {
         Some(c) => x.clamp(-c, c),
@@ -133,7 +133,8 @@ pub struct Conv {
 }
 
 impl Conv {
-    pub fn new(p: nn::Path, cin: i64, cout: i64, k: i64, bias: bool, act: Act, down: i64, clamp: Option<f64>) -> Self {
+    /// `(cin, cout, k)`: input and output channels and the kernel's size.
+    pub fn new(p: nn::Path, (cin, cout, k): (i64, i64, i64), bias: bool, act: Act, down: i64, clamp: Option<f64>) -> Self {
         let w = p.var("weight", &[cout, cin, k, k], nn::Init::Randn { mean: 0.0, stdev: 1.0 });
         let b = bias.then(|| p.zeros("bias", &[cout]));
         Self { w, b, act, down, clamp }
@@ -158,7 +159,7 @@ pub fn modulated_conv2d(x: &Tensor, weight: &Tensor, styles: &Tensor, noise: Opt
     if demodulate {
         let w = weight.unsqueeze(0) * styles.view([b, 1, -1, 1, 1]);
         let dcoefs = (w.square().sum_dim_intlist([2i64, 3, 4].as_slice(), false, None) + 1e-8).rsqrt();
-        x = x * dcoefs.view([b, -1, 1, 1]);
+        x *= dcoefs.view([b, -1, 1, 1]);
     }
     match noise {
         Some(n) => x + n,
