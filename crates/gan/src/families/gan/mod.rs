@@ -14,6 +14,7 @@ mod parallel;
 pub mod stats;
 pub mod step;
 mod vae_step;
+pub(crate) mod wrapped;
 
 use std::path::Path;
 

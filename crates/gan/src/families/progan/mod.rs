@@ -18,21 +18,18 @@ pub mod schedule;
 
 use std::path::Path;
 
-use tch::{nn, Device, Tensor};
+use tch::{Device, Tensor};
 
 use super::gan::GanFamily;
-use crate::config::{DoctorConfig, TrainConfig};
-use crate::doctor::Finding;
+use crate::config::TrainConfig;
 use crate::error::{GanError, Result};
-use crate::events::Event;
 use crate::models::progan::layers::{downscale, lerp, upscale};
 use crate::models::progan::{set_lod, Levels, ProganConfig};
 use crate::models::NetConfig;
 use crate::run::checkpoint::{self, CheckpointChoice, CheckpointParts, FamilyState};
 use crate::run::metrics::names::{GROWTH_ALPHA, GROWTH_RESOLUTION};
-use crate::run::metrics::StepMetrics;
 use crate::train::record::Record;
-use crate::train::{Description, Family, LoopSettings, StepContext, Trainer};
+use crate::train::{Family, StepContext, Trainer};
 use schedule::{Schedule, Stage};
 
 /// The key of the family's state in `family.json`.
@@ -118,31 +115,13 @@ impl ProganFamily {
 }
 
 impl Family for ProganFamily {
-    fn settings(&self) -> LoopSettings {
-        self.inner.settings()
-    }
-
-    fn config_toml(&self) -> String {
-        self.inner.config_toml()
-    }
-
-    fn describe(&self) -> Description {
-        self.inner.describe()
-    }
+    super::gan::wrapped::wrapped_gan_family!(inner);
 
     fn step(&mut self, ctx: StepContext) -> Result<Record> {
         let stage = self.grow();
         let mut record = self.inner.step(ctx)?;
         record.last(GROWTH_RESOLUTION, &Tensor::from(stage.resolution as f32)).last(GROWTH_ALPHA, &Tensor::from(stage.alpha as f32));
         Ok(record)
-    }
-
-    fn save_samples(&mut self, step: u64, path: &Path) -> Result<()> {
-        self.inner.save_samples(step, path)
-    }
-
-    fn networks(&self) -> Vec<(&'static str, &nn::VarStore)> {
-        self.inner.networks()
     }
 
     fn checkpoint(&self, step: u64) -> CheckpointParts<'_> {
@@ -154,17 +133,5 @@ impl Family for ProganFamily {
             values.insert(STATE_KEY.into(), serde_json::json!({ "lod": lod, "resolution": stage.resolution, "alpha": stage.alpha, "kimg": kimg }));
         }
         parts
-    }
-
-    fn epoch(&self) -> f64 {
-        self.inner.epoch()
-    }
-
-    fn findings(&mut self, cfg: &DoctorConfig, history: &[StepMetrics], from: usize) -> Vec<Finding> {
-        self.inner.findings(cfg, history, from)
-    }
-
-    fn take_events(&mut self) -> Vec<Event> {
-        self.inner.take_events()
     }
 }

@@ -16,21 +16,18 @@ pub mod step;
 
 use std::path::Path;
 
-use tch::{nn, Device, Kind, Tensor};
+use tch::{Device, Kind, Tensor};
 
 use super::gan::GanFamily;
-use crate::config::{DoctorConfig, TrainConfig};
-use crate::doctor::Finding;
+use crate::config::TrainConfig;
 use crate::error::{GanError, Result};
-use crate::events::Event;
 use crate::losses::penalty::Lipschitz;
 use crate::models::stylegan2::Stylegan2Generator;
 use crate::models::NetConfig;
 use crate::run::checkpoint::{self, CheckpointChoice, CheckpointParts, FamilyState};
 use crate::run::metrics::names::{PL_MEAN, PL_PENALTY};
-use crate::run::metrics::StepMetrics;
 use crate::train::record::Record;
-use crate::train::{Description, Family, LoopSettings, StepContext, Trainer};
+use crate::train::{Family, StepContext, Trainer};
 use step::{stylegan2_step, Regularisers};
 
 /// The running mean of the path lengths in the checkpoint's family tensors.
@@ -90,17 +87,7 @@ impl Stylegan2Family {
 }
 
 impl Family for Stylegan2Family {
-    fn settings(&self) -> LoopSettings {
-        self.inner.settings()
-    }
-
-    fn config_toml(&self) -> String {
-        self.inner.config_toml()
-    }
-
-    fn describe(&self) -> Description {
-        self.inner.describe()
-    }
+    super::gan::wrapped::wrapped_gan_family!(inner);
 
     fn step(&mut self, ctx: StepContext) -> Result<Record> {
         let (reg, step) = (&mut self.reg, ctx.step);
@@ -118,30 +105,10 @@ impl Family for Stylegan2Family {
         Ok(record)
     }
 
-    fn save_samples(&mut self, step: u64, path: &Path) -> Result<()> {
-        self.inner.save_samples(step, path)
-    }
-
-    fn networks(&self) -> Vec<(&'static str, &nn::VarStore)> {
-        self.inner.networks()
-    }
-
     fn checkpoint(&self, step: u64) -> CheckpointParts<'_> {
         let mut parts = self.inner.checkpoint(step);
         let family = parts.family.get_or_insert_with(|| FamilyState { tensors: Vec::new(), values: serde_json::json!({}) });
         family.tensors.push((PL_MEAN_TENSOR.into(), self.reg.pl_mean.copy()));
         parts
-    }
-
-    fn epoch(&self) -> f64 {
-        self.inner.epoch()
-    }
-
-    fn findings(&mut self, cfg: &DoctorConfig, history: &[StepMetrics], from: usize) -> Vec<Finding> {
-        self.inner.findings(cfg, history, from)
-    }
-
-    fn take_events(&mut self) -> Vec<Event> {
-        self.inner.take_events()
     }
 }
