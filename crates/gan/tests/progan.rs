@@ -3,6 +3,8 @@
 //! the same images and scores at every level of detail (stable and fading), and the critic's
 //! WGAN-GP loss with the drift term the same value and weight gradients.
 
+mod common;
+
 use std::collections::HashMap;
 
 use gan::families::gan::step::{discriminator_terms, DiscriminatorInput};
@@ -102,11 +104,7 @@ fn a_progan_run_resumes_bit_for_bit_across_its_growth() {
     use gan::run::checkpoint::CheckpointChoice;
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    for i in 0..12u32 {
-        let img = image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([(x * 30 + i * 7) as u8, (y * 30) as u8, (i * 20) as u8]));
-        img.save(data.join(format!("{i:02}.png"))).unwrap();
-    }
+    common::write_gradient_pngs(&data, 12);
     let mut config = gan::Preset::EmojiProgan.config();
     config.data = gan_data::DataSource::Folder(gan_data::folder::FolderSource::new(data, 8));
     let net = ProganConfig {
@@ -132,13 +130,8 @@ fn a_progan_run_resumes_bit_for_bit_across_its_growth() {
         let mut t = gan::families::progan::resume_run(&staged, None, &CheckpointChoice::Latest, Device::Cpu).unwrap();
         t.run_until(stop, &mut |_| {}).unwrap();
     }
-    let files = |run: &std::path::Path| -> Vec<Vec<u8>> {
-        let dir = run.join("checkpoints/step-00000010");
-        ["generator.safetensors", "generator_ema.safetensors", "discriminator.safetensors", "optimizer.safetensors", "family.json"]
-            .iter()
-            .map(|f| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
-            .collect()
-    };
+    let names = ["generator.safetensors", "generator_ema.safetensors", "discriminator.safetensors", "optimizer.safetensors", "family.json"];
+    let files = |run: &std::path::Path| common::checkpoint_files(run, 10, &names);
     assert!(files(&whole) == files(&staged), "the resumed ProGAN run differs from the uninterrupted one");
     let state: serde_json::Value = serde_json::from_str(&fading).unwrap();
     assert_eq!((state["progan"]["resolution"].as_i64(), state["progan"]["alpha"].as_f64()), (Some(8), Some(0.5)), "{fading}");

@@ -3,6 +3,8 @@
 //! optimisers (lazily rescaled), the path lengths' running mean and the lazy counters all
 //! come back; and the run reports both regularisers on the steps that take them.
 
+mod common;
+
 use gan::models::stylegan2::{Regularisation, Stylegan2Config};
 use gan::models::{EmaConfig, ModelConfig, NetConfig};
 use gan::run::checkpoint::CheckpointChoice;
@@ -24,11 +26,7 @@ fn config(data: &std::path::Path) -> gan::config::TrainConfig {
 fn a_stylegan2_run_resumes_bit_for_bit_between_its_lazy_regularisers() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    for i in 0..12u32 {
-        let img = image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([(x * 30 + i * 7) as u8, (y * 30) as u8, (i * 20) as u8]));
-        img.save(data.join(format!("{i:02}.png"))).unwrap();
-    }
+    common::write_gradient_pngs(&data, 12);
     let config = config(&data);
     let whole = tmp.path().join("whole");
     gan::families::new_train_run(config.clone(), &whole, Device::Cpu).unwrap().run(&mut |_| {}).unwrap();
@@ -38,13 +36,8 @@ fn a_stylegan2_run_resumes_bit_for_bit_between_its_lazy_regularisers() {
         let mut t = gan::families::resume_train_run(&staged, None, &CheckpointChoice::Latest, Device::Cpu).unwrap();
         t.run_until(stop, &mut |_| {}).unwrap();
     }
-    let files = |run: &std::path::Path| -> Vec<Vec<u8>> {
-        let dir = run.join("checkpoints/step-00000010");
-        ["generator.safetensors", "generator_ema.safetensors", "discriminator.safetensors", "optimizer.safetensors", "family.safetensors"]
-            .iter()
-            .map(|f| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}")))
-            .collect()
-    };
+    let names = ["generator.safetensors", "generator_ema.safetensors", "discriminator.safetensors", "optimizer.safetensors", "family.safetensors"];
+    let files = |run: &std::path::Path| common::checkpoint_files(run, 10, &names);
     assert!(files(&whole) == files(&staged), "the resumed StyleGAN2 run differs from the uninterrupted one");
     // Steps 0, 3, 6, 9 take the path length penalty, steps 0, 2, 4, ... R1.
     let metrics = std::fs::read_to_string(whole.join("metrics.jsonl")).unwrap();

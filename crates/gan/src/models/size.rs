@@ -13,6 +13,16 @@ pub const MAX_WEIGHTS: u128 = 500_000_000;
 pub const MAX_WIDTH: i64 = 100_000;
 pub const MAX_CHANNELS: i64 = 4096;
 
+/// `log2` of the side of square images of 4 to 1024 pixels a side, a power of 2 (what
+/// networks that double from 4x4 draw); otherwise the error names `family` and the shape.
+pub fn pow2_side(image: ImageShape, family: &str) -> Result<i64, String> {
+    let s = image.height;
+    if image.width != s || !(4..=1024).contains(&s) || s & (s - 1) != 0 {
+        return Err(format!("{family} needs square images of 4, 8, ..., 1024 pixels a side, got {image}"));
+    }
+    Ok(s.trailing_zeros() as i64)
+}
+
 /// Weights and biases of fully connected layers between consecutive `sizes`.
 fn linear(sizes: &[i64]) -> u128 {
     sizes.windows(2).map(|w| w[0] as u128 * w[1] as u128 + w[1] as u128).sum()

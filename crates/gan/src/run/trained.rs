@@ -176,14 +176,8 @@ impl TrainedGenerator {
     /// As [`generate`](Self::generate), truncated in W by `psi` (StyleGAN2 runs).
     pub fn generate_truncated(&self, z: &Tensor, psi: f64) -> Result<Tensor> {
         let g = self.stylegan2()?;
-        let parts: Vec<Tensor> = (0..z.size()[0])
-            .step_by(GENERATE_CHUNK as usize)
-            .map(|s| {
-                let z = z.narrow(0, s, GENERATE_CHUNK.min(z.size()[0] - s)).to_device(self.device);
-                tch::no_grad(|| g.images(&g.ws(&z, psi, false), crate::models::stylegan2::synthesis::Noise::Const))
-            })
-            .collect();
-        Ok(Tensor::cat(&parts, 0))
+        let z = z.to_device(self.device);
+        Ok(chunked(z.size()[0], |s, len| g.images(&g.ws(&z.narrow(0, s, len), psi, false), crate::models::stylegan2::synthesis::Noise::Const)))
     }
 
     /// Generates images `[n, C, H, W]` in `[-1, 1]` from `z` (`[n, latent_dim]`) and, for a
@@ -193,18 +187,7 @@ impl TrainedGenerator {
     /// samples plus the `n` output images, whatever `n` is (the generator runs in eval mode,
     /// so chunking changes values only by float rounding).
     pub fn generate(&self, z: &Tensor, labels: Option<&Tensor>) -> Tensor {
-        let n = z.size()[0];
-        if n <= GENERATE_CHUNK {
-            return tch::no_grad(|| self.forward(z, labels));
-        }
-        let parts: Vec<Tensor> = (0..n)
-            .step_by(GENERATE_CHUNK as usize)
-            .map(|s| {
-                let len = GENERATE_CHUNK.min(n - s);
-                tch::no_grad(|| self.forward(&z.narrow(0, s, len), labels.map(|l| l.narrow(0, s, len)).as_ref()))
-            })
-            .collect();
-        Tensor::cat(&parts, 0)
+        chunked(z.size()[0], |s, len| self.forward(&z.narrow(0, s, len), labels.map(|l| l.narrow(0, s, len)).as_ref()))
     }
 
     /// As [`generate`](Self::generate) but recording the graph, so that gradients can flow
@@ -226,4 +209,14 @@ impl TrainedGenerator {
         let y = y.map(|y| y.to_device(self.device).to_kind(Kind::Float));
         self.g.forward_t(&z.to_device(self.device), y.as_ref(), false)
     }
+}
+
+/// `f(start, len)` over `n` rows, [`GENERATE_CHUNK`] at a time without recording the graph,
+/// concatenated (one call when `n` fits in a chunk).
+fn chunked(n: i64, f: impl Fn(i64, i64) -> Tensor) -> Tensor {
+    if n <= GENERATE_CHUNK {
+        return tch::no_grad(|| f(0, n));
+    }
+    let parts: Vec<Tensor> = (0..n).step_by(GENERATE_CHUNK as usize).map(|s| tch::no_grad(|| f(s, GENERATE_CHUNK.min(n - s)))).collect();
+    Tensor::cat(&parts, 0)
 }

@@ -32,19 +32,20 @@ pub struct Regularisers {
     pub last_pl: Option<Tensor>,
 }
 
-/// `w` of `z` for every layer, tracking `w_avg`, with styles mixed in with probability `p`.
+/// `w` of `z` for every layer, tracking `w_avg`, with styles mixed in with probability `p`:
+/// as the reference, the cut and the coin are drawn on the device and the second latent is
+/// always mapped, so that the step never waits on the host.
 pub fn mixed_ws(g: &Stylegan2Generator, z: &Tensor, p: f64) -> Tensor {
     let ws = g.ws(z, 1.0, true);
     let n = g.num_ws();
     if p <= 0.0 || n < 2 {
         return ws;
     }
-    let cut = Tensor::randint_low(1, n, [1], (Kind::Int64, z.device())).int64_value(&[0]);
-    let mix = Tensor::rand([1], (Kind::Float, z.device())).double_value(&[0]) < p;
-    if !mix {
-        return ws;
-    }
-    Stylegan2Generator::mix(&ws, &g.ws(&z.randn_like(), 1.0, false), cut)
+    let device = z.device();
+    let cut = Tensor::randint_low(1, n, [1], (Kind::Int64, device));
+    let cut = cut.where_self(&Tensor::rand([1], (Kind::Float, device)).lt(p), &Tensor::full([1], n, (Kind::Int64, device)));
+    let from_other = Tensor::arange(n, (Kind::Int64, device)).ge_tensor(&cut).view([1, n, 1]);
+    g.ws(&z.randn_like(), 1.0, false).where_self(&from_other, &ws)
 }
 
 fn generate(g: &Stylegan2Generator, z: &Tensor, p: f64) -> Tensor {
@@ -108,4 +109,31 @@ pub fn stylegan2_step(
         d.real_sign = Some(terms.real_out.detach().sign().mean(None));
     }
     Ok(GanStepStats { d, g_loss: g_loss.detach(), g_grad_norm })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::stylegan2::Stylegan2Config;
+    use crate::models::ImageShape;
+
+    /// Mixing always (p = 1) keeps the first layer's `w` and replaces the last one's; never
+    /// (p = 0) gives one `w` for every layer.
+    #[test]
+    fn mixing_takes_the_layers_from_the_cut_on_from_a_second_latent() {
+        tch::manual_seed(0);
+        let vs = tch::nn::VarStore::new(tch::Device::Cpu);
+        let cfg = Stylegan2Config { latent_dim: 4, w_dim: 4, channel_base: 32, channel_max: 4, ..Default::default() };
+        let g = cfg.generator(&vs.root(), ImageShape { channels: 3, height: 16, width: 16 });
+        let z = Tensor::randn([3, 4], (Kind::Float, tch::Device::Cpu));
+        let plain = g.ws(&z, 1.0, false);
+        let differs = |a: &Tensor, b: &Tensor| (a - b).abs().max().double_value(&[]) > 0.0;
+        let n = g.num_ws();
+        for _ in 0..5 {
+            let mixed = mixed_ws(&g, &z, 1.0);
+            assert!(!differs(&mixed.select(1, 0), &plain.select(1, 0)), "the first layer keeps z's w");
+            assert!(differs(&mixed.select(1, n - 1), &plain.select(1, n - 1)), "the last layer takes the other w");
+        }
+        assert!(!differs(&mixed_ws(&g, &z, 0.0), &plain));
+    }
 }

@@ -82,11 +82,7 @@ pub struct Levels {
 
 impl Levels {
     pub fn of(image: ImageShape) -> Result<Self, String> {
-        let s = image.height;
-        if image.width != s || !(4..=1024).contains(&s) || s & (s - 1) != 0 {
-            return Err(format!("progan needs square images of 4, 8, ..., 1024 pixels a side, got {image}"));
-        }
-        Ok(Self { log2: s.trailing_zeros() as i64 })
+        Ok(Self { log2: super::size::pow2_side(image, "progan")? })
     }
 
     /// The largest level of detail (4x4 images).

@@ -175,11 +175,7 @@ impl Default for Stylegan2Config {
 
 /// `log2` of the side of images these networks take: square, 4 to 1024 pixels, a power of 2.
 pub fn log2_of(image: ImageShape) -> Result<i64, String> {
-    let s = image.height;
-    if image.width != s || !(4..=1024).contains(&s) || s & (s - 1) != 0 {
-        return Err(format!("stylegan2 needs square images of 4, 8, ..., 1024 pixels a side, got {image}"));
-    }
-    Ok(s.trailing_zeros() as i64)
+    super::size::pow2_side(image, "stylegan2")
 }
 
 impl Stylegan2Config {
