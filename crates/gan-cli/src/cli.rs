@@ -47,6 +47,9 @@ pub enum Command {
     /// A style-mixing grid of a StyleGAN2 run: each row's image with the coarse, middle or
     /// fine styles of each column's.
     Mix(MixArgs),
+    /// Import pretrained weights as a run: `gan import stylegan2 FILE --out RUN`.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Turn a run's fixed-z sample grids into an animated GIF of training.
     Animate(AnimateArgs),
     /// Steer latents towards a class with a classifier's gradient (no retraining), in a run
@@ -203,6 +206,9 @@ pub struct InterpolateArgs {
     pub frames: i64,
     #[arg(long, value_enum, default_value = "slerp")]
     pub mode: PathMode,
+    /// z, or w (StyleGAN2 runs; a straight line, whatever --mode says).
+    #[arg(long, value_enum, default_value = "z")]
+    pub space: LatentSpace,
     /// The PNG strip; the GIF is written next to it with the extension .gif.
     #[arg(long)]
     pub out: PathBuf,

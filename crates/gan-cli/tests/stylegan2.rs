@@ -42,6 +42,39 @@ fn a_stylegan2_run_trains_samples_truncated_and_mixes_styles() {
     }
     let o = run(&["mix", "--run", "r", "--layers", "5-2", "--out", "m.png"], t.path());
     assert!(!o.status.success() && stderr(&o).contains("--layers 5-2"), "{}", stderr(&o));
+    // A path in w and one in z share their ends (w of the same seeds) but not their middles.
+    let strip = |space: &str| {
+        let out = format!("{space}.png");
+        let o = run(&["interpolate", "--run", "r", "--from", "0", "--to", "1", "--frames", "5", "--space", space, "--mode", "lerp", "--out", &out], t.path());
+        assert!(o.status.success(), "{space}: {}", stderr(&o));
+        image::open(t.path().join(&out)).unwrap().to_rgb8()
+    };
+    let (w, z) = (strip("w"), strip("z"));
+    let frame = |img: &image::RgbImage, i: u32| image::imageops::crop_imm(img, i * (img.width() / 5), 0, img.width() / 5 - 2, img.height()).to_image();
+    assert_eq!(frame(&w, 0), frame(&z, 0));
+    assert_eq!(frame(&w, 4), frame(&z, 4));
+    assert_ne!(frame(&w, 2), frame(&z, 2));
+    project_into_w(t.path());
+}
+
+/// The projector brings a generated image closer in W and in W+ (one w per layer).
+fn project_into_w(dir: &std::path::Path) {
+    let o = run(&["sample", "--run", "r", "--n", "1", "--seed", "3", "--out", "target.png"], dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for space in ["w", "w+"] {
+        let out = format!("p{space}");
+        let o = run(&["project", "--run", "r", "--image", "target.png", "--space", space, "--steps", "40", "--out", &out], dir);
+        assert!(o.status.success(), "{space}: {}", stderr(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("pixel MSE only"), "{}", String::from_utf8_lossy(&o.stdout));
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join(&out).join("projection.json")).unwrap()).unwrap();
+        let losses: Vec<f64> = json["losses"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert!(losses.len() == 40 && losses[39] < losses[0] * 0.8, "{space}: {losses:?}");
+        let ws = tch::Tensor::read_safetensors(dir.join(&out).join("ws.safetensors")).unwrap().remove(0).1;
+        assert_eq!(ws.size(), [1, 8, 8]);
+        let spread = (&ws - ws.narrow(1, 0, 1)).abs().max().double_value(&[]);
+        assert_eq!(spread > 0.0, space == "w+", "{space}: layers differ by {spread}");
+        assert!(dir.join(&out).join("best.png").is_file() && dir.join(&out).join("path.gif").is_file());
+    }
 }
 
 #[test]
@@ -53,7 +86,12 @@ fn style_commands_refuse_runs_without_styles() {
         t.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    for args in [vec!["mix", "--run", "r", "--out", "m.png"], vec!["sample", "--run", "r", "--truncation-psi", "0.7", "--out", "s.png"]] {
+    for args in [
+        vec!["mix", "--run", "r", "--out", "m.png"],
+        vec!["sample", "--run", "r", "--truncation-psi", "0.7", "--out", "s.png"],
+        vec!["interpolate", "--run", "r", "--to", "1", "--space", "w", "--out", "i.png"],
+        vec!["project", "--run", "r", "--image", "x.png", "--space", "w+", "--out", "p"],
+    ] {
         let o = run(&args, t.path());
         let err = stderr(&o);
         assert!(!o.status.success() && err.contains("model.kind = \"stylegan2\"") && err.trim().lines().count() == 1, "{args:?}: {err}");

@@ -29,6 +29,7 @@ pub mod metadata;
 pub mod modes;
 pub mod names;
 pub mod pairs;
+pub mod pickle;
 pub mod rng;
 pub mod sampler;
 pub mod source;

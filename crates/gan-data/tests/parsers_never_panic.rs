@@ -76,3 +76,45 @@ proptest! {
         }
     }
 }
+
+/// `pickle.dumps({'a': l, 'b': (True, None, 'x', 1.5), 'c': l}, protocol)` with
+/// `l = [1, -2, 300, 2**40]`, by Python 3.11, protocols 2 and 4.
+const PICKLES: [&str; 2] = [
+    "80027d71002858010000006171015d7102284b014afeffffff4d2c018a0600000000000165580100000062710328884e5801000000787104473ff800000000000074710558010000006371066802752e",
+    "8004953b000000000000007d94288c0161945d94284b014afeffffff4d2c018a06000000000001658c01629428884e8c017894473ff800000000000074948c0163946802752e",
+];
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+#[test]
+fn pickles_read_as_python_wrote_them_with_shared_containers() {
+    use gan_data::pickle::{torchfile, Value};
+    for hex in PICKLES {
+        let v = torchfile::load(&unhex(hex)).unwrap();
+        let ints = |v: &Value| v.items().unwrap().iter().map(|i| i.as_int().unwrap()).collect::<Vec<_>>();
+        assert_eq!(ints(&v.get("a").unwrap()), vec![1, -2, 300, 1 << 40]);
+        let (Some(Value::List(a)), Some(Value::List(c))) = (v.get("a"), v.get("c")) else { panic!("lists") };
+        assert!(std::rc::Rc::ptr_eq(&a, &c), "the memo shares one list");
+        let b = v.get("b").unwrap().items().unwrap();
+        assert!(matches!((&b[0], &b[1], &b[3]), (Value::Bool(true), Value::None, Value::Float(f)) if *f == 1.5));
+        assert_eq!(b[2].as_str(), Some("x"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: from_env("GAN_FUZZ_CASES", 2000) as u32, rng_seed: RngSeed::Fixed(from_env("GAN_FUZZ_SEED", 15)), ..ProptestConfig::default() })]
+
+    /// A pickle with one byte changed and a random cut, or random bytes: read or refused,
+    /// never a panic.
+    #[test]
+    fn mutated_pickles_are_read_or_refused(which in 0usize..2, at in 0usize..80, byte in any::<u8>(), cut in 0usize..81, noise in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let mut bytes = unhex(PICKLES[which]);
+        let at = at % bytes.len();
+        bytes[at] = byte;
+        bytes.truncate(cut.max(1));
+        let _ = gan_data::pickle::torchfile::load(&bytes);
+        let _ = gan_data::pickle::torchfile::load(&noise);
+    }
+}

@@ -138,3 +138,37 @@ fn a_progan_run_resumes_bit_for_bit_across_its_growth() {
     let end: serde_json::Value = serde_json::from_slice(&files(&whole)[4]).unwrap();
     assert_eq!((end["progan"]["resolution"].as_i64(), end["progan"]["lod"].as_f64()), (Some(8), Some(0.0)), "{end}");
 }
+
+/// Real images a preset shows at each resolution over its length, walking the family's
+/// schedule one generator step at a time.
+fn images_per_resolution(preset: gan::Preset, side: i64) -> std::collections::BTreeMap<i64, u64> {
+    let config = preset.config();
+    let gan::models::NetConfig::Progan(net) = &config.model.net else { panic!("{} is a ProGAN preset", preset.name()) };
+    let levels = gan::models::progan::Levels { log2: side.trailing_zeros() as i64 };
+    let schedule = gan::families::progan::schedule::Schedule::new(net, levels);
+    let Some(gan::config::Length::Steps(steps)) = config.length() else { panic!("{} is measured in steps", preset.name()) };
+    let (mut seen, mut per) = (0u64, std::collections::BTreeMap::new());
+    for _ in 0..steps {
+        let (top, _) = levels.at(schedule.lod(seen));
+        let batch = net.batch_at(top, config.batch_size) as u64;
+        *per.entry(1i64 << top).or_insert(0) += batch;
+        seen += batch;
+    }
+    per
+}
+
+/// Each resolution gets its documented images, give or take the one batch that runs at the
+/// level of detail a fade starts from (the fade begins at the step after the boundary).
+#[test]
+fn the_progan_presets_lengths_cover_their_growth_as_documented() {
+    for (preset, side, want) in [
+        (gan::Preset::MnistProgan, 32, vec![(4, 12_000), (8, 24_000), (16, 24_000), (32, 36_000)]),
+        (gan::Preset::EmojiProgan, 64, vec![(4, 20_000), (8, 40_000), (16, 40_000), (32, 40_000), (64, 40_000)]),
+    ] {
+        let got = images_per_resolution(preset, side);
+        assert_eq!(got.keys().copied().collect::<Vec<_>>(), want.iter().map(|w| w.0).collect::<Vec<_>>(), "{}", preset.name());
+        for (res, images) in want {
+            assert!(got[&res].abs_diff(images) <= 32, "{} at {res}x{res}: {} images, documented {images}", preset.name(), got[&res]);
+        }
+    }
+}

@@ -30,3 +30,24 @@ pub enum SampleFormat {
     Idx,
     Safetensors,
 }
+
+/// Where `gan interpolate` walks.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum LatentSpace {
+    /// The input latents z (every generator).
+    #[default]
+    Z,
+    /// StyleGAN2's intermediate latents w, on a straight line (Karras et al. 2019 measure
+    /// perceptual path length there).
+    W,
+}
+
+/// Where `gan project` looks for the image.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ProjectSpace {
+    #[default]
+    Z,
+    W,
+    #[value(name = "w+")]
+    WPlus,
+}

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 
 use super::GeneratorArgs;
 
@@ -26,4 +26,24 @@ pub struct MixArgs {
     /// The PNG grid.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// A pretrained StyleGAN2 generator: rosinality/stylegan2-pytorch's .pt (g_ema,
+    /// latent_avg) or NVlabs/stylegan2-ada-pytorch's .pkl (G_ema), read without running any
+    /// code from the file.
+    Stylegan2(ImportStylegan2Args),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportStylegan2Args {
+    /// The .pt or .pkl file.
+    pub file: PathBuf,
+    /// The new run directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A folder of the images it was trained on, for `gan eval` (default: data/imported).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
 }

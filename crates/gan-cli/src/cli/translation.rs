@@ -52,4 +52,8 @@ pub struct ProjectArgs {
     pub prior: f64,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// z (iGAN, any run), or StyleGAN2's w (one w for every layer) or w+ (one per layer)
+    /// with the StyleGAN2 projector (--starts and --prior are for z; try --steps 1000).
+    #[arg(long, value_enum, default_value = "z")]
+    pub space: super::ProjectSpace,
 }

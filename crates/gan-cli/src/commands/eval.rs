@@ -109,7 +109,7 @@ fn score(run: &Path, how: &EvalHow, samples_from: Option<&FolderSource>) -> anyh
 const NO_WEIGHTS: &str = "--features inception needs pytorch-fid's Inception weights: pass --weights FILE or set GAN_INCEPTION_WEIGHTS to pt_inception-2015-12-05-6726825d.pth (from https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth)";
 
 /// `--features`, with `auto` resolved: a classifier when `--classifier` names one, for
-/// Stacked MNIST, and for 28x28 grey data a shipped classifier knows; the emoji classifier
+/// Stacked MNIST, and for 28x28 grey data a shipped classifier knows (padded or not); the emoji classifier
 /// for RGB folders with the emoji metadata; else Inception when its weights are given; else
 /// a learned network.
 fn feature_choice(how: &EvalHow, g: &TrainedGenerator) -> FeatureChoice {
@@ -118,7 +118,8 @@ fn feature_choice(how: &EvalHow, g: &TrainedGenerator) -> FeatureChoice {
             let data = &g.config.data;
             let known = data.class_set().and_then(Shipped::for_class_set).is_some();
             let emoji = |d: &DataSource| matches!(d, DataSource::Folder(f) if gan::eval::attributes::shipped::reads(&f.dir));
-            if how.classifier.name().is_some() || matches!(data, DataSource::StackedMnist { .. }) || (g.image == gan::eval::classifier::INPUT && known) {
+            if how.classifier.name().is_some() || matches!(data, DataSource::StackedMnist { .. }) || (gan::eval::classifier::margin(g.image).is_some() && known)
+            {
                 FeatureChoice::Classifier
             } else if g.image.channels == 3 && emoji(data) {
                 FeatureChoice::Attributes

@@ -8,7 +8,7 @@ use gan::models::latent::latents;
 use gan::run::trained::TrainedGenerator;
 use tch::{Device, Tensor};
 
-use crate::cli::InterpolateArgs;
+use crate::cli::{InterpolateArgs, LatentSpace};
 use crate::exit::user;
 
 pub fn run(a: InterpolateArgs) -> anyhow::Result<()> {
@@ -25,12 +25,18 @@ pub fn run(a: InterpolateArgs) -> anyhow::Result<()> {
     let (g, device) = a.generator.load()?;
     let dim = g.latent_dim();
     let za = latents(1, dim, a.from, device).get(0);
-    let z = match a.to {
-        Some(to) => latent_path(&za, &latents(1, dim, to, device).get(0), a.frames, a.mode),
-        None => za.unsqueeze(0).repeat([a.frames, 1]),
-    };
+    let zb = a.to.map(|to| latents(1, dim, to, device).get(0));
     let (y, classes) = class_path(&g, &a)?;
-    let images = g.generate_mixed(&z, y.as_ref());
+    let images = match a.space {
+        LatentSpace::Z => {
+            let z = match &zb {
+                Some(zb) => latent_path(&za, zb, a.frames, a.mode),
+                None => za.unsqueeze(0).repeat([a.frames, 1]),
+            };
+            g.generate_mixed(&z, y.as_ref())
+        }
+        LatentSpace::W => w_path_images(&g, &za, zb.as_ref().unwrap_or(&za), a.frames)?,
+    };
     gan::draw::grid::save_grid(&images, a.frames as usize, &a.out)?;
     let frames: Vec<_> = (0..a.frames)
         .map(|i| gan::draw::grid::make_grid(&images.narrow(0, i, 1), 1, 0).map(|f| gan::draw::gif::upscale(&f, a.scale)))
@@ -41,8 +47,19 @@ pub fn run(a: InterpolateArgs) -> anyhow::Result<()> {
     let gif = a.out.with_extension("gif");
     gan::draw::gif::save_gif(&looped, a.delay_ms, &gif)?;
     let seeds = a.to.map_or_else(|| format!("seed {} fixed", a.from), |to| format!("seed {} -> {to}", a.from));
+    let seeds = if a.space == LatentSpace::W { format!("{seeds}, a straight line in w") } else { seeds };
     eprintln!("wrote {} ({} frames, {seeds}{classes}) and {}", a.out.display(), a.frames, gif.display());
     Ok(())
+}
+
+/// Images along the straight line between the `w`s of two latents (StyleGAN2 runs).
+fn w_path_images(g: &TrainedGenerator, za: &Tensor, zb: &Tensor, frames: i64) -> anyhow::Result<Tensor> {
+    let sg = g.stylegan2()?;
+    let ends = tch::no_grad(|| sg.ws(&Tensor::stack(&[za, zb], 0), 1.0, false));
+    let shape = ends.size();
+    let flat = ends.flatten(1, -1);
+    let path = latent_path(&flat.get(0), &flat.get(1), frames, PathMode::Lerp).view([frames, shape[1], shape[2]]);
+    Ok(g.generate_ws(&path)?)
 }
 
 /// Class weights along the path (`[frames, classes]`, linear from one one-hot to the other)

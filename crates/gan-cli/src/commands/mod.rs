@@ -12,12 +12,14 @@ mod doctor;
 mod eval;
 mod eval_translation;
 mod image_io;
+mod import;
 mod interpolate;
 mod judge;
 mod lab;
 mod mix;
 mod presets;
 mod project;
+mod project_w;
 mod sample;
 mod serve;
 mod steer;
@@ -55,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sample(a) => sample::run(a),
         Command::Interpolate(a) => interpolate::run(a),
         Command::Mix(a) => mix::run(a),
+        Command::Import(c) => import::run(c),
         Command::Animate(a) => animate::run(a),
         Command::Steer(a) => steer::run(a),
         Command::Classifier(c) => classifier::run(c),

@@ -6,7 +6,7 @@ use gan::explore::project::{project, ProjectConfig};
 use tch::Tensor;
 
 use super::image_io::read_image;
-use crate::cli::ProjectArgs;
+use crate::cli::{ProjectArgs, ProjectSpace};
 use crate::exit::user;
 
 pub fn run(a: ProjectArgs) -> anyhow::Result<()> {
@@ -14,6 +14,9 @@ pub fn run(a: ProjectArgs) -> anyhow::Result<()> {
         return Err(user("--starts, --steps and --keep must be at least 1"));
     }
     let (g, _) = a.generator.load()?;
+    if a.space != ProjectSpace::Z {
+        return super::project_w::run(&a, &g);
+    }
     let (c, h, w) = (g.image.channels, g.image.height as u32, g.image.width as u32);
     let sketch = read_image(&a.image, c, h, w)?;
     let mask = match &a.mask {

@@ -49,6 +49,21 @@ pub struct Classifier {
 /// The images every classifier takes: 28x28 grey.
 pub const INPUT: ImageShape = ImageShape { channels: 1, height: 28, width: 28 };
 
+/// The border the classifier crops from a grey square image framed around 28x28 (a grey set
+/// read with `pad`, as the 32x32 StyleGAN2 and ProGAN presets do): `None` when it cannot read
+/// the shape.
+pub fn margin(shape: ImageShape) -> Option<i64> {
+    let extra = shape.height - INPUT.height;
+    let framed = shape.channels == 1 && shape.height == shape.width && extra >= 0 && extra % 2 == 0;
+    (framed && extra <= 2 * i64::from(gan_data::source::MAX_PAD)).then_some(extra / 2)
+}
+
+/// The centre 28x28 of `[B, 1, 28 + 2m, 28 + 2m]` images.
+pub fn centre(x: &Tensor) -> Tensor {
+    let m = (x.size()[2] - INPUT.height) / 2;
+    x.narrow(2, m, INPUT.height).narrow(3, m, INPUT.width)
+}
+
 /// Size of the penultimate (feature) layer.
 pub const FEATURES: i64 = 128;
 
@@ -246,6 +261,19 @@ pub fn train(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn padded_grey_images_are_read_at_their_centre() {
+        let shape = |c, s| ImageShape { channels: c, height: s, width: s };
+        assert_eq!(margin(INPUT), Some(0));
+        assert_eq!(margin(shape(1, 32)), Some(2));
+        for wrong in [shape(3, 32), shape(1, 31), shape(1, 24), ImageShape { channels: 1, height: 32, width: 30 }, shape(1, 28 + 2 * 65)] {
+            assert_eq!(margin(wrong), None, "{wrong:?}");
+        }
+        let digits = Tensor::randn([3, 1, 28, 28], (Kind::Float, Device::Cpu));
+        let framed = digits.constant_pad_nd([2, 2, 2, 2]);
+        assert!(centre(&framed).equal(&digits));
+    }
 
     /// Two classes that differ in brightness are learnt, saved and loaded back.
     /// The compiled-in MNIST classifier equals the file it was compiled from.

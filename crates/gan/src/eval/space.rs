@@ -90,8 +90,8 @@ impl FeatureSpace<'_> {
     pub fn check(&self, shape: ImageShape) -> Result<()> {
         let got = format!("{}x{}x{}", shape.channels, shape.height, shape.width);
         match self {
-            FeatureSpace::Classifier(_) if shape != crate::eval::classifier::INPUT => Err(GanError::Invalid(format!(
-                "the classifier's feature space takes 28x28 grey images; this run makes {got} images (use --features inception or learned)"
+            FeatureSpace::Classifier(_) if crate::eval::classifier::margin(shape).is_none() => Err(GanError::Invalid(format!(
+                "the classifier's feature space takes 28x28 grey images (or padded ones, read at their centre); this run makes {got} images (use --features inception or learned)"
             ))),
             FeatureSpace::Inception(_) if !matches!(shape.channels, 1 | 3) => {
                 Err(GanError::Invalid(format!("Inception features take grey or RGB images; this run makes {got} images")))
@@ -108,7 +108,10 @@ impl FeatureSpace<'_> {
     /// in `[-1, 1]`.
     fn batch(&self, x: &Tensor) -> (Tensor, Option<Tensor>) {
         match self {
-            FeatureSpace::Classifier(n) => (n.classifier.features(x), Some(n.classifier.probs(x))),
+            FeatureSpace::Classifier(n) => {
+                let x = crate::eval::classifier::centre(x);
+                (n.classifier.features(&x), Some(n.classifier.probs(&x)))
+            }
             FeatureSpace::Inception(n) => {
                 let (f, logits) = n.forward(x);
                 (f, Some(logits.softmax(-1, Kind::Float)))

@@ -9,5 +9,6 @@
 pub mod judge;
 pub mod latent_path;
 pub mod project;
+pub mod project_w;
 pub mod steer;
 pub mod style_mix;

@@ -125,5 +125,5 @@ pub fn emoji_stylegan2() -> TrainConfig {
 
 /// Generator steps of `emoji-progan`: 180k real images (4 growth phases of 40k, then 20k
 /// stable at 64x64): 625 steps of 32 images at 4x4, 1,250 at 8x8 and at 16x16, 1,250 of 16
-/// images at 32x32 and 64x64 each... (the test of the preset sums the schedule).
+/// images at 32x32 and 64x64 each... (`tests/progan.rs` walks the schedule).
 pub const EMOJI_PROGAN_STEPS: u64 = 8_125;

@@ -3,6 +3,7 @@
 mod emoji;
 mod named;
 mod recipes;
+mod styled;
 mod table;
 pub mod toy;
 pub mod translation;
@@ -44,6 +45,9 @@ pub enum Preset {
     EmojiVae,
     EmojiProgan,
     EmojiStylegan2,
+    MnistStylegan2,
+    FashionStylegan2,
+    MnistProgan,
 }
 
 /// Where the Fashion-MNIST presets look for the IDX files (override with `--data DIR`).
@@ -54,10 +58,10 @@ pub use emoji::{EMOJI_DIR, EMOJI_RPGAN_STEPS};
 
 impl Preset {
     /// Every image preset, in the order `gan presets` lists them.
-    pub const ALL: [Preset; 28] = {
-        let mut all = [Preset::MnistRpgan; 28];
+    pub const ALL: [Preset; 31] = {
+        let mut all = [Preset::MnistRpgan; 31];
         let mut i = 0;
-        while i < 28 {
+        while i < 31 {
             all[i] = table::TABLE[i].preset;
             i += 1;
         }

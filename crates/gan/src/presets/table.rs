@@ -1,7 +1,7 @@
 //! The image presets as one table: each preset, what `gan presets` says of it, and its recipe
 //! (`recipes.rs`); its name is serde's.
 
-use super::{emoji, recipes, Preset};
+use super::{emoji, recipes, styled, Preset};
 use crate::config::TrainConfig;
 
 pub(super) struct Entry {
@@ -11,7 +11,7 @@ pub(super) struct Entry {
 }
 
 /// In the order `gan presets` lists them (the default first).
-pub(super) const TABLE: [Entry; 28] = [
+pub(super) const TABLE: [Entry; 31] = [
     Entry { preset: Preset::MnistRpgan, about: "(default) R3GAN's objective on DCGAN networks: relativistic pairing loss + R1 + R2 (gamma 1, lazy every 4), no norm in D, EMA generator, Adam 2e-4 (0, 0.99), batch 64, 6,000 steps (about 10 minutes on 2 CPU cores); draws every digit", make: recipes::mnist_rpgan },
     Entry { preset: Preset::MnistMlp, about: "2014 GAN, MLP G/D on MNIST: batch 64, Adam 2e-4 (0.5, 0.999), non-saturating G loss, with R1 (gamma 1) and an EMA generator so that it draws every digit, 60 epochs (10-14 minutes on one CPU core)", make: recipes::mnist_mlp },
     Entry { preset: Preset::MnistMlpMinimax, about: "as mnist-mlp with the paper's saturating minimax G loss, log(1 - D(G(z)))", make: recipes::mnist_mlp_minimax },
@@ -40,4 +40,7 @@ pub(super) const TABLE: [Entry; 28] = [
     Entry { preset: Preset::EmojiVae, about: "the VAE baseline on the emoji set at 64x64: MLP encoder/decoder, z 64, Adam 1e-3, batch 64, 6,000 steps", make: emoji::emoji_vae },
     Entry { preset: Preset::EmojiProgan, about: "ProGAN (Karras et al. 2018) on the emoji set, grown 4x4 to 64x64: equalised learning rate, pixel norm, minibatch stddev, 128-32 feature maps, WGAN-GP with drift 0.001, Adam 1e-3 (0, 0.99), 20k images per stable stretch and per fade (the paper's 600k scaled down), batch 32 to 16x16 then 16, EMA, 8,125 steps (180k images)", make: emoji::emoji_progan },
     Entry { preset: Preset::EmojiStylegan2, about: "StyleGAN2 (Karras et al. 2020) on the emoji set at 64x64: 2-layer mapping, modulated convolutions with noise, skip G, residual D, 128-32 feature maps, non-saturating loss with lazy R1 (gamma 0.05, every 16) and path length (every 4), style mixing 0.9, DiffAugment, Adam 0.002 (0, 0.99), EMA with ramp-up, 6,000 steps", make: emoji::emoji_stylegan2 },
+    Entry { preset: Preset::MnistStylegan2, about: "StyleGAN2 on the digits padded to 32x32: the repository's cifar configuration scaled down (2-layer mapping, 128-64 feature maps, R1 gamma 0.01 lazily every 16, path length every 4, style mixing 0.9, Adam 0.0025 (0, 0.99), EMA with ramp-up), batch 32, 3,000 steps (about 90 minutes on one CPU core)", make: styled::mnist_stylegan2 },
+    Entry { preset: Preset::FashionStylegan2, about: "as mnist-stylegan2 on Fashion-MNIST padded to 32x32 (--data DIR)", make: styled::fashion_stylegan2 },
+    Entry { preset: Preset::MnistProgan, about: "ProGAN on the digits padded to 32x32, grown 4x4 to 32x32: as emoji-progan with 12k images per stable stretch and per fade, 4,125 steps (108k images)", make: styled::mnist_progan },
 ];

@@ -173,6 +173,13 @@ impl TrainedGenerator {
         })
     }
 
+    /// Images of given `ws` (`[n, num_ws, w_dim]`, StyleGAN2 runs), with constant noise.
+    pub fn generate_ws(&self, ws: &Tensor) -> Result<Tensor> {
+        let g = self.stylegan2()?;
+        let ws = ws.to_device(self.device);
+        Ok(chunked(ws.size()[0], |s, len| g.images(&ws.narrow(0, s, len), crate::models::stylegan2::synthesis::Noise::Const)))
+    }
+
     /// As [`generate`](Self::generate), truncated in W by `psi` (StyleGAN2 runs).
     pub fn generate_truncated(&self, z: &Tensor, psi: f64) -> Result<Tensor> {
         let g = self.stylegan2()?;

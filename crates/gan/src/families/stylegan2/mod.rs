@@ -12,6 +12,7 @@
 //! accumulation over rounds), and the phases' latents drawn one after the other from the
 //! run's generator of random numbers.
 
+pub mod import;
 pub mod step;
 
 use std::path::Path;

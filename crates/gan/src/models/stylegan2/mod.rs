@@ -12,6 +12,8 @@
 
 pub mod discriminator;
 pub mod generator;
+pub mod import;
+mod import_names;
 pub mod layers;
 pub mod mapping;
 pub mod synthesis;

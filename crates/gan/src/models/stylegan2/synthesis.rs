@@ -117,6 +117,12 @@ impl Synthesis {
         Self { blocks }
     }
 
+    /// Every layer's fixed noise image (`noise_const`), sharing storage with the network (the
+    /// projector optimises them in place).
+    pub fn noise_buffers(&self) -> Vec<Tensor> {
+        self.blocks.iter().flat_map(|b| b.conv0.iter().chain([&b.conv1])).map(|l| l.noise_const.shallow_clone()).collect()
+    }
+
     /// How many `w` the network takes (`2 log2 - 2`).
     pub fn num_ws(&self) -> i64 {
         2 * self.blocks.len() as i64

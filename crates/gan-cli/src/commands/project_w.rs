@@ -1,0 +1,65 @@
+//! `gan project --space w | w+`: the StyleGAN2 projector (see `gan::explore::project_w`),
+//! written as `best.png` (the target, then the projection), `path.gif`, `ws.safetensors`
+//! (the projected `w`s, `[1, num_ws, w_dim]`) and `projection.json`. The distance is said in
+//! the output: the run's evaluation space where one is shipped (the emoji classifier, the
+//! digit or clothing classifier), else pixels only; LPIPS weights are not available here.
+
+use gan::explore::project_w::{project_w, WProjectConfig, WSpace};
+use gan::run::trained::TrainedGenerator;
+use gan_data::DataSource;
+use tch::{Device, Tensor};
+
+use super::image_io::read_image;
+use crate::cli::{ProjectArgs, ProjectSpace};
+
+type Features = Box<dyn Fn(&Tensor) -> Tensor>;
+
+/// The feature network of the distance and its description.
+fn features(g: &TrainedGenerator) -> anyhow::Result<(Features, String)> {
+    let data = &g.config.data;
+    if let DataSource::Folder(f) = data {
+        if g.image.channels == 3 && gan::eval::attributes::shipped::reads(&f.dir) {
+            let net = gan::eval::attributes::shipped::emoji(Device::Cpu)?;
+            net.check(g.image)?;
+            return Ok((Box::new(move |x| net.features(x)), "pixel MSE + the shipped emoji classifier's features (LPIPS weights are not available)".into()));
+        }
+    }
+    let shipped = data.class_set().and_then(gan::eval::classifier::Shipped::for_class_set);
+    if let (Some(s), Some(_)) = (shipped, gan::eval::classifier::margin(g.image)) {
+        let (net, _) = s.load(Device::Cpu)?;
+        let what = format!("pixel MSE + the shipped {} classifier's features (LPIPS weights are not available)", s.name());
+        return Ok((Box::new(move |x| net.features(&gan::eval::classifier::centre(x))), what));
+    }
+    Ok((
+        Box::new(|x| x.zeros_like().flatten(1, -1).narrow(1, 0, 0)),
+        "pixel MSE only (no shipped feature network reads this run's images; LPIPS weights are not available)".into(),
+    ))
+}
+
+pub fn run(a: &ProjectArgs, g: &TrainedGenerator) -> anyhow::Result<()> {
+    g.stylegan2()?;
+    let (c, h, w) = (g.image.channels, g.image.height as u32, g.image.width as u32);
+    let target = read_image(&a.image, c, h, w)?;
+    let (f, distance) = features(g)?;
+    let space = if a.space == ProjectSpace::WPlus { WSpace::WPlus } else { WSpace::W };
+    let cfg = WProjectConfig { space, steps: a.steps, seed: a.seed, path_every: (a.steps / 40).max(1), ..WProjectConfig::default() };
+    let p = project_w(g, &target, f.as_ref(), &cfg)?;
+    std::fs::create_dir_all(&a.out).map_err(|e| crate::exit::user(format!("--out {}: cannot create: {e}", a.out.display())))?;
+    gan::draw::grid::save_grid(&Tensor::cat(&[target, p.image.shallow_clone()], 0), 2, &a.out.join("best.png"))?;
+    let frames: Vec<image::DynamicImage> =
+        p.path.iter().map(|x| gan::draw::grid::make_grid(&x.unsqueeze(0), 1, 0).map(|f| gan::draw::gif::upscale(&f, 4))).collect::<Result<_, _>>()?;
+    gan::draw::gif::save_gif(&frames, 80, &a.out.join("path.gif"))?;
+    Tensor::write_safetensors(&[("ws", &p.ws)], a.out.join("ws.safetensors"))?;
+    let space_name = if space == WSpace::WPlus { "w+" } else { "w" };
+    let (first, last) = (p.losses.first().copied().unwrap_or(f64::NAN), p.losses.last().copied().unwrap_or(f64::NAN));
+    let json = serde_json::json!({ "space": space_name, "distance": distance, "losses": p.losses, "steps": a.steps, "seed": a.seed });
+    gan::run::checkpoint::write_atomic(&a.out.join("projection.json"), serde_json::to_string_pretty(&json).expect("json").as_bytes())?;
+    println!(
+        "projected {} into {space_name} of {} (step {}): distance {first:.4} -> {last:.4} ({distance}); wrote best.png, path.gif, ws.safetensors, projection.json to {}",
+        a.image.display(),
+        a.generator.run.display(),
+        g.step,
+        a.out.display()
+    );
+    Ok(())
+}
