@@ -29,11 +29,8 @@ pub fn run(a: ProjectArgs) -> anyhow::Result<()> {
     let keep = a.keep.min(a.starts);
     let row = Tensor::cat(&[sketch.to_device(tch::Device::Cpu), p.images.narrow(0, 0, keep)], 0);
     gan::draw::grid::save_grid(&row, (keep + 1) as usize, &a.out.join("best.png"))?;
-    let frames: Vec<image::DynamicImage> =
-        p.path.iter().map(|x| gan::draw::grid::make_grid(&x.unsqueeze(0), 1, 0).map(|f| gan::draw::gif::upscale(&f, 4))).collect::<Result<_, _>>()?;
-    gan::draw::gif::save_gif(&frames, 80, &a.out.join("path.gif"))?;
     let json = serde_json::json!({ "losses": p.losses, "start_loss": p.start_loss, "classes": p.classes, "steps": a.steps, "starts": a.starts, "prior": a.prior, "seed": a.seed });
-    gan::run::checkpoint::write_atomic(&a.out.join("projection.json"), serde_json::to_string_pretty(&json).expect("json").as_bytes())?;
+    write_path_and_json(&a.out, &p.path, &json)?;
     let best = p.losses.first().copied().unwrap_or(f64::NAN);
     let class = p.classes.as_ref().and_then(|c| c.first()).map(|c| format!(", class {c}")).unwrap_or_default();
     println!(
@@ -43,5 +40,14 @@ pub fn run(a: ProjectArgs) -> anyhow::Result<()> {
         g.step,
         a.out.display()
     );
+    Ok(())
+}
+
+/// `path.gif` (the image along the optimisation, 4x) and `projection.json` in `out`.
+pub(super) fn write_path_and_json(out: &std::path::Path, path: &[Tensor], json: &serde_json::Value) -> anyhow::Result<()> {
+    let frames: Vec<image::DynamicImage> =
+        path.iter().map(|x| gan::draw::grid::make_grid(&x.unsqueeze(0), 1, 0).map(|f| gan::draw::gif::upscale(&f, 4))).collect::<Result<_, _>>()?;
+    gan::draw::gif::save_gif(&frames, 80, &out.join("path.gif"))?;
+    gan::run::checkpoint::write_atomic(&out.join("projection.json"), serde_json::to_string_pretty(json).expect("json").as_bytes())?;
     Ok(())
 }

@@ -46,14 +46,11 @@ pub fn run(a: &ProjectArgs, g: &TrainedGenerator) -> anyhow::Result<()> {
     let p = project_w(g, &target, f.as_ref(), &cfg)?;
     std::fs::create_dir_all(&a.out).map_err(|e| crate::exit::user(format!("--out {}: cannot create: {e}", a.out.display())))?;
     gan::draw::grid::save_grid(&Tensor::cat(&[target, p.image.shallow_clone()], 0), 2, &a.out.join("best.png"))?;
-    let frames: Vec<image::DynamicImage> =
-        p.path.iter().map(|x| gan::draw::grid::make_grid(&x.unsqueeze(0), 1, 0).map(|f| gan::draw::gif::upscale(&f, 4))).collect::<Result<_, _>>()?;
-    gan::draw::gif::save_gif(&frames, 80, &a.out.join("path.gif"))?;
     Tensor::write_safetensors(&[("ws", &p.ws)], a.out.join("ws.safetensors"))?;
     let space_name = if space == WSpace::WPlus { "w+" } else { "w" };
     let (first, last) = (p.losses.first().copied().unwrap_or(f64::NAN), p.losses.last().copied().unwrap_or(f64::NAN));
     let json = serde_json::json!({ "space": space_name, "distance": distance, "losses": p.losses, "steps": a.steps, "seed": a.seed });
-    gan::run::checkpoint::write_atomic(&a.out.join("projection.json"), serde_json::to_string_pretty(&json).expect("json").as_bytes())?;
+    super::project::write_path_and_json(&a.out, &p.path, &json)?;
     println!(
         "projected {} into {space_name} of {} (step {}): distance {first:.4} -> {last:.4} ({distance}); wrote best.png, path.gif, ws.safetensors, projection.json to {}",
         a.image.display(),

@@ -141,7 +141,9 @@ pub fn project_w(g: &TrainedGenerator, target: &Tensor, features: &dyn Fn(&Tenso
     Ok(WProjection { image, ws, losses, path })
 }
 
-/// Adam (0.9, 0.999, 1e-8) over a list of leaf tensors, the learning rate given per step.
+/// Adam (0.9, 0.999, 1e-8) over a list of leaf tensors, the learning rate given per step
+/// (the noise images being optimised live in the loaded generator, not in a var store of
+/// their own, so `optim::Optimizer` cannot hold them).
 struct Adam {
     m: Vec<Tensor>,
     v: Vec<Tensor>,
