@@ -22,7 +22,7 @@ def run(cmd):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gan", default=os.path.join(HERE, "..", "target", "release", "gan"))
-    ap.add_argument("--models", default="mlp,dcgan,wgan-gp-mlp,wgan-gp-conv,pix2pix,cyclegan")
+    ap.add_argument("--models", default="mlp,dcgan,wgan-gp-mlp,wgan-gp-conv,pix2pix,cyclegan,stylegan2,progan")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--threads", type=int, default=os.cpu_count())

@@ -16,6 +16,8 @@ batches of the built-in MNIST-10k sample. Models (`--model`):
   WGAN-GP as wgan-gp-mlp.
 - pix2pix, cyclegan: the image-to-image steps of reference_translation.py (their presets'
   batch sizes: 64 and 16).
+- stylegan2, progan: the mnist-stylegan2 and mnist-progan steps of reference_styled.py
+  (batch 32 and 16, the digits padded to 32x32).
 
 Two styles (`--style`):
 
@@ -204,6 +206,13 @@ def load_rust(module, path):
 def check(a):
     from safetensors.torch import load_file
 
+    if a.model == "stylegan2":
+        import reference_styled
+
+        compared, worst, lines = reference_styled.check(a.check, a.tol)
+        print("\n".join(lines))
+        print(json.dumps({"impl": "pytorch", "model": a.model, "tensors": compared, "max_relative_difference": worst}))
+        raise SystemExit(0 if worst <= a.tol else 1)
     torch.manual_seed(0)
     g, d, wgan = build(a.model, torch.device("cpu"), dropout=0.0)
     load_rust(g, os.path.join(a.check, "init_g.safetensors"))
@@ -269,9 +278,9 @@ def gan_step(a, data, b, dev):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="mlp", choices=["mlp", "dcgan", "wgan-gp-mlp", "wgan-gp-conv", "pix2pix", "cyclegan"])
+    ap.add_argument("--model", default="mlp", choices=["mlp", "dcgan", "wgan-gp-mlp", "wgan-gp-conv", "pix2pix", "cyclegan", "stylegan2", "progan"])
     ap.add_argument("--style", default="tutorial", choices=["tutorial", "tuned"])
-    ap.add_argument("--batch-size", type=int, default=None, help="default: 16 for cyclegan, else 64")
+    ap.add_argument("--batch-size", type=int, default=None, help="default: 16 for cyclegan and progan, 32 for stylegan2, else 64")
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--threads", type=int, default=None)
@@ -289,8 +298,14 @@ def main():
     torch.manual_seed(0)
     dev = torch.device(a.device)
     data = load_mnist(dev)
-    b = a.batch_size or (16 if a.model == "cyclegan" else 64)
-    if a.model in ("pix2pix", "cyclegan"):
+    b = a.batch_size or {"cyclegan": 16, "progan": 16, "stylegan2": 32}.get(a.model, 64)
+    if a.model in ("stylegan2", "progan"):
+        if a.precision != "f32":
+            raise SystemExit("--precision: the StyleGAN2 and ProGAN steps run in f32 only")
+        import reference_styled
+
+        one = reference_styled.make(a.model, a.style, data, b, dev)
+    elif a.model in ("pix2pix", "cyclegan"):
         if a.precision != "f32":
             raise SystemExit("--precision: the translation steps run in f32 only")
         import reference_translation

@@ -21,6 +21,10 @@ before(async () => {
   // A colour run on the emoji set to steer.
   if (existsSync(EMOJI)) {
     execFileSync(GAN, ["--threads", "1", "train", "--preset", "emoji-rpgan", "--data", EMOJI, "--steps", "4", "--out", join(dir, "runs", "emoji"), "--no-progress"], { stdio: "ignore" });
+    // A tiny colour StyleGAN2 run to draw over (the W projector).
+    const tiny = join(dir, "tiny-stylegan2.toml");
+    writeFileSync(tiny, 'batch_size = 4\n[model]\nkind = "stylegan2"\nlatent_dim = 8\nw_dim = 8\nmapping_layers = 2\nchannel_base = 64\nchannel_max = 8\n');
+    execFileSync(GAN, ["--threads", "1", "train", "--preset", "emoji-stylegan2", "--data", EMOJI, "--config", tiny, "--steps", "2", "--out", join(dir, "runs", "emoji-sg2"), "--no-progress"], { stdio: "ignore" });
   }
   execFileSync(GAN, ["--threads", "1", "eval", "--run", join(dir, "runs", "ring-done")], { stdio: "ignore" });
   server = await startServer(["serve", "--runs", join(dir, "runs")]);
@@ -147,6 +151,33 @@ test("drawing on a generator run shows the closest images it can draw, and they 
   // Runs that draw no images to draw over hide the canvas.
   await page.click('#runs li[data-name="ring-done"]');
   await page.waitForSelector("#draw-section", { state: "hidden" });
+  await page.close();
+});
+
+// A colour StyleGAN2 run: a red stroke on the canvas is projected into W, in colour.
+test("drawing in colour on a StyleGAN2 run projects the drawing into W and shows it in colour", async (t) => {
+  if (!existsSync(EMOJI)) { t.skip(`no emoji set at ${EMOJI} (set GAN_SHARED_DATA)`); return; }
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+  await page.goto(`${server.url}/#run=emoji-sg2`);
+  await page.waitForSelector("#draw-section:not([hidden])");
+  await page.fill("#draw-colour", "#ff0000");
+  const box = await page.locator("#draw-canvas").boundingBox();
+  await page.mouse.move(box.x + 0.3 * box.width, box.y + 0.5 * box.height);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 0.7 * box.width, box.y + 0.5 * box.height, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForFunction(() => /StyleGAN2 projector/.test(document.getElementById("draw-status").textContent), null, { timeout: 30000 });
+  const result = await page.evaluate(() => {
+    const c = document.querySelector("#projected canvas");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let coloured = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) coloured++;
+    return { n: document.querySelectorAll("#projected canvas").length, w: c.width, coloured };
+  });
+  assert.equal(result.n, 1, "the W projector answers its one best image");
+  assert.equal(result.w, 64, "at the run's size");
+  assert.ok(result.coloured > 100, `the result is in colour (${result.coloured} coloured pixels)`);
+  assert.match(await page.textContent("#draw-status"), /emoji classifier's features/);
   await page.close();
 });
 

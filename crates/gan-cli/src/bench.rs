@@ -36,6 +36,12 @@ pub enum BenchModel {
     /// The edges2fashion-cyclegan networks (two ResNet generators, two PatchGANs, LSGAN,
     /// cycle and identity losses, image pools) on unpaired thin and thick MNIST digits.
     Cyclegan,
+    /// The mnist-stylegan2 step (digits padded to 32x32, batch 32): style mixing, the lazy
+    /// path length (every 4th) and R1 (every 16th) regularisers at their intervals.
+    Stylegan2,
+    /// The mnist-progan step at its full 32x32 (batch 16): WGAN-GP with drift, pixel norm,
+    /// equalised learning rate (the warm-up steps grow the pair to 32x32).
+    Progan,
 }
 
 impl BenchModel {
@@ -47,12 +53,18 @@ impl BenchModel {
             BenchModel::WganGpConv => "wgan-gp-conv",
             BenchModel::Pix2pix => "pix2pix",
             BenchModel::Cyclegan => "cyclegan",
+            BenchModel::Stylegan2 => "stylegan2",
+            BenchModel::Progan => "progan",
         }
     }
 
     /// The batch size timed unless one is given: the preset's.
     pub fn default_batch(self) -> usize {
-        self.translation_preset().map_or(64, |(p, _)| p.config().batch_size)
+        match self {
+            BenchModel::Stylegan2 => Preset::MnistStylegan2.config().batch_size,
+            BenchModel::Progan => 16,
+            _ => self.translation_preset().map_or(64, |(p, _)| p.config().batch_size),
+        }
     }
 
     fn translation_preset(self) -> Option<(TranslationPreset, Pairing)> {
@@ -92,6 +104,16 @@ impl BenchModel {
                 c.data = TrainConfig::default().data;
                 c
             }
+            BenchModel::Stylegan2 => Preset::MnistStylegan2.config(),
+            BenchModel::Progan => {
+                let mut c = Preset::MnistProgan.config();
+                if let gan::models::NetConfig::Progan(p) = &mut c.model.net {
+                    // One image per stable stretch and per fade: the pair is full-grown
+                    // within the warm-up, one batch each resolution.
+                    (p.stable_kimg, p.fade_kimg, p.batch_per_resolution) = (0.001, 0.001, Vec::new());
+                }
+                c
+            }
             BenchModel::Pix2pix | BenchModel::Cyclegan => return None,
         };
         c.d_steps = 1;
@@ -109,7 +131,7 @@ const NEVER: u64 = 1 << 40;
 /// `steps` steps. Runs in a temporary directory that is deleted afterwards.
 pub fn steps_per_sec(config: TrainConfig, device: Device, warmup: u64, steps: u64) -> Result<f64> {
     in_temp_dir(|dir| {
-        let mut t = gan::families::gan::new_run(config, dir, device)?;
+        let mut t = gan::families::new_train_run(config, dir, device)?;
         timed(device, warmup, steps, || t.train_step().map(drop))
     })
 }

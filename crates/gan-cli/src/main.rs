@@ -8,6 +8,7 @@ mod health;
 mod progress;
 mod signals;
 mod step_dump;
+mod step_dump_styled;
 mod sweep;
 
 use clap::Parser;

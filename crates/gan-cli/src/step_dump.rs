@@ -22,18 +22,21 @@ use crate::bench::BenchModel;
 const NOISE_SEED: i64 = 1;
 const EPS_SEED: i64 = 2;
 
-fn save(vars: &[(String, Tensor)], path: &Path) -> anyhow::Result<()> {
+pub(crate) fn save(vars: &[(String, Tensor)], path: &Path) -> anyhow::Result<()> {
     Tensor::write_safetensors(vars, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn save_weights(vs: &tch::nn::VarStore, path: &Path) -> anyhow::Result<()> {
+pub(crate) fn save_weights(vs: &tch::nn::VarStore, path: &Path) -> anyhow::Result<()> {
     gan::tensors::save_vars(vs, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 pub fn dump_step(model: BenchModel, batch_size: usize, dir: &Path) -> anyhow::Result<()> {
-    let Some(mut config) = model.config(batch_size, 1) else {
-        return Err(crate::exit::user(format!("--dump-step covers the GAN steps (mlp, dcgan, wgan-gp-mlp, wgan-gp-conv), not {}", model.name())));
+    let Some(mut config) = model.config(batch_size, 1).filter(|_| model != BenchModel::Progan) else {
+        return Err(crate::exit::user(format!("--dump-step covers the GAN steps (mlp, dcgan, wgan-gp-mlp, wgan-gp-conv, stylegan2), not {}", model.name())));
     };
+    if model == BenchModel::Stylegan2 {
+        return crate::step_dump_styled::dump_stylegan2(config, batch_size, dir);
+    }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     if let NetConfig::Mlp(c) = &mut config.model.net {
         c.d_dropout = 0.0;

@@ -130,6 +130,8 @@ class Nets:
          self.mbstd_g, self.mbstd_c) = [int(v) for v in cfg[:9]]
         self.clamp = None if cfg[9] < 0 else float(cfg[9])
         self.f = setup_filter()
+        # Training draws each layer's noise (SynthesisLayer's noise_mode='random').
+        self.random_noise = False
 
     def ch(self, res):
         return min(self.base // res, self.cmax)
@@ -159,7 +161,11 @@ class Nets:
     def syn_layer(self, name, x, w, up):
         t = self.t
         styles = self.fc(name + ".affine", w)
-        noise = t[name + ".noise_const"] * t[name + ".noise_strength"]
+        if self.random_noise:
+            res = x.shape[2] * up
+            noise = torch.randn([x.shape[0], 1, res, res], device=x.device) * t[name + ".noise_strength"]
+        else:
+            noise = t[name + ".noise_const"] * t[name + ".noise_strength"]
         x = modulated_conv2d_fused(x, t[name + ".weight"], styles, noise=noise, up=up, padding=1, f=self.f, flip_weight=(up == 1))
         return bias_act(x, t[name + ".bias"], act="lrelu", gain=SQRT2, clamp=self.clamp)
 

@@ -6,41 +6,16 @@
 
 use gan::explore::project_w::{project_w, WProjectConfig, WSpace};
 use gan::run::trained::TrainedGenerator;
-use gan_data::DataSource;
-use tch::{Device, Tensor};
+use tch::Tensor;
 
 use super::image_io::read_image;
 use crate::cli::{ProjectArgs, ProjectSpace};
-
-type Features = Box<dyn Fn(&Tensor) -> Tensor>;
-
-/// The feature network of the distance and its description.
-fn features(g: &TrainedGenerator) -> anyhow::Result<(Features, String)> {
-    let data = &g.config.data;
-    if let DataSource::Folder(f) = data {
-        if g.image.channels == 3 && gan::eval::attributes::shipped::reads(&f.dir) {
-            let net = gan::eval::attributes::shipped::emoji(Device::Cpu)?;
-            net.check(g.image)?;
-            return Ok((Box::new(move |x| net.features(x)), "pixel MSE + the shipped emoji classifier's features (LPIPS weights are not available)".into()));
-        }
-    }
-    let shipped = data.class_set().and_then(gan::eval::classifier::Shipped::for_class_set);
-    if let (Some(s), Some(_)) = (shipped, gan::eval::classifier::margin(g.image)) {
-        let (net, _) = s.load(Device::Cpu)?;
-        let what = format!("pixel MSE + the shipped {} classifier's features (LPIPS weights are not available)", s.name());
-        return Ok((Box::new(move |x| net.features(&gan::eval::classifier::centre(x))), what));
-    }
-    Ok((
-        Box::new(|x| x.zeros_like().flatten(1, -1).narrow(1, 0, 0)),
-        "pixel MSE only (no shipped feature network reads this run's images; LPIPS weights are not available)".into(),
-    ))
-}
 
 pub fn run(a: &ProjectArgs, g: &TrainedGenerator) -> anyhow::Result<()> {
     g.stylegan2()?;
     let (c, h, w) = (g.image.channels, g.image.height as u32, g.image.width as u32);
     let target = read_image(&a.image, c, h, w)?;
-    let (f, distance) = features(g)?;
+    let (f, distance) = gan::explore::distance::projection_features(g)?;
     let space = if a.space == ProjectSpace::WPlus { WSpace::WPlus } else { WSpace::W };
     let cfg = WProjectConfig { space, steps: a.steps, seed: a.seed, path_every: (a.steps / 40).max(1), ..WProjectConfig::default() };
     let p = project_w(g, &target, f.as_ref(), &cfg)?;

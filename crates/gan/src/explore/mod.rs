@@ -6,6 +6,7 @@
 //!
 //! May import: everything up to `eval` (the classifiers).
 
+pub mod distance;
 pub mod judge;
 pub mod latent_path;
 pub mod project;
