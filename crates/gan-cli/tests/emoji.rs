@@ -162,3 +162,35 @@ fn an_emoji_run_is_scored_in_the_emoji_space_with_its_groups() {
         assert!(stderr(&o).contains(needle), "{target}: {}", stderr(&o));
     }
 }
+
+/// A run conditioned on skin tone is scored by the classifier's skin-tone head: `gan eval`
+/// states how often the samples read as the tone asked for, overall and per tone, the overall
+/// share the mean of the per-tone ones (the tones are asked for in turn, equally often), and
+/// the tones those of the data.
+#[test]
+fn a_run_conditioned_on_skin_tone_reports_the_classifiers_agreement() {
+    let Some(dir) = emoji_dir() else { return };
+    let t = tempfile::tempdir().unwrap();
+    let config = format!(
+        "steps = 2\nbatch_size = 8\nconditional = true\nlog_every = 1\nsample_every = 2\ncheckpoint_every = 2\n[data]\nkind = \"folder\"\ndir = \"{}\"\nsize = 16\nlabel = \"skin_tone\"\nunlabelled = \"skip\"\n[data.filter]\nsplit = \"train\"\ngroup = \"people & body\"\n[model]\nkind = \"dcgan\"\nlatent_dim = 8\ng_base = 4\nd_base = 4\nd_norm = \"none\"\n",
+        dir.display()
+    );
+    std::fs::write(t.path().join("c.toml"), config).unwrap();
+    let o = run(&["train", "--config", "c.toml", "--out", "r"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["eval", "--run", "r", "--n", "100", "--no-cache"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains("skin_tone as requested") && out.contains("per class"), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(t.path().join("r/eval.json")).unwrap()).unwrap();
+    let a = &report["agreement"];
+    assert_eq!(a["field"], "skin_tone", "{report}");
+    let per: Vec<(String, f64)> = a["per_class"].as_array().unwrap().iter().map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_f64().unwrap())).collect();
+    let tones: Vec<&str> = per.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(tones, ["1", "2", "3", "4", "5"], "{report}");
+    let mean = per.iter().map(|(_, s)| s).sum::<f64>() / per.len() as f64;
+    let share = a["share"].as_f64().unwrap();
+    assert!((share - mean).abs() < 1e-9 && (0.0..=1.0).contains(&share), "share {share}, per tone {per:?}");
+    let shown = format!("{:.1}%", 100.0 * share);
+    assert!(out.lines().any(|l| l.contains("skin_tone as requested") && l.contains(&shown)), "{shown}: {out}");
+}

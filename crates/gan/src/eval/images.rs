@@ -120,14 +120,17 @@ impl ClassReport {
     }
 
     /// The samples' classes against the real subset's, both as the classifier finds them: a
-    /// class is drawn with at least a tenth of its real share; the KL runs over the classes
-    /// the real data has (a sample class the real data lacks adds nothing: it shows as a
-    /// lower share elsewhere).
+    /// class is drawn with at least a tenth of its real share. The KL divides by the real
+    /// shares smoothed with half an image per class (`(count + 1/2) / (n + k/2)`, the
+    /// Jeffreys prior), so that samples in a class the real subset lacks count against the
+    /// run (finitely) instead of dropping out of the sum.
     pub fn against_real(probs: &Tensor, real_probs: &Tensor, field: &str, names: &[String]) -> Self {
         let mut r = Self::from_probs(probs, &Vocabulary::named(names));
         let real = argmax_shares(real_probs);
         r.covered = r.shares.iter().zip(&real).filter(|&(&s, &q)| q > 0.0 && s >= COVERED_FRACTION * q).count();
-        let kl = r.shares.iter().zip(&real).filter(|&(&s, &q)| s > 0.0 && q > 0.0).map(|(&s, &q)| s * (s / q).ln()).sum();
+        let (n, k) = (real_probs.size()[0] as f64, real.len() as f64);
+        let smoothed = |q: f64| (q * n + 0.5) / (n + 0.5 * k);
+        let kl = r.shares.iter().zip(&real).filter(|&(&s, _)| s > 0.0).map(|(&s, &q)| s * (s / smoothed(q)).ln()).sum();
         (r.field, r.real_shares, r.kl_real) = (Some(field.into()), Some(real), Some(kl));
         r
     }
@@ -229,8 +232,16 @@ mod tests {
         assert_eq!(r.real_shares, Some(vec![0.25, 0.75, 0.0]));
         // Class 0 drawn (1/2 >= 0.1 * 1/4), class 1 not (0 < 0.1 * 3/4), class 2 not in the data.
         assert_eq!(r.covered, 1);
-        // KL over the classes the data has: 1/2 ln((1/2) / (1/4)).
-        assert!((r.kl_real.unwrap() - 0.5 * 2f64.ln()).abs() < 1e-12);
+        // The real counts 1, 3, 0 of 4 smoothed: 1.5 / 5.5, 3.5 / 5.5, 0.5 / 5.5; the KL is
+        // 1/2 ln((1/2) / (1.5 / 5.5)) + 1/2 ln((1/2) / (0.5 / 5.5)).
+        let want = 0.5 * (0.5f64 * 5.5 / 1.5).ln() + 0.5 * (0.5f64 * 5.5 / 0.5).ln();
+        assert!((r.kl_real.unwrap() - want).abs() < 1e-12);
         assert_eq!(r.field.as_deref(), Some("group"));
+        // Samples all in a class the data lacks score worse than samples matching the data
+        // (the KL over the data's classes alone gave 0, the best score, or below).
+        let absent = ClassReport::against_real(&one_hot(&[2, 2, 2, 2]), &one_hot(&[0, 1, 1, 1]), "group", &names);
+        let matching = ClassReport::against_real(&one_hot(&[0, 1, 1, 1]), &one_hot(&[0, 1, 1, 1]), "group", &names);
+        assert!(absent.kl_real.unwrap() > 1.0 && matching.kl_real.unwrap() < 0.15, "{:?} {:?}", absent.kl_real, matching.kl_real);
+        assert!(matching.kl_real.unwrap() >= 0.0);
     }
 }
