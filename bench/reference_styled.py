@@ -13,7 +13,8 @@ the equivalence tests (crates/gan/tests/stylegan2_reference.py and progan_refere
   update on detached fakes (WGAN-GP, lambda 10, plus drift 0.001 * D(x)^2) then one generator
   update on the same fakes, as `gan`'s step, Adam(1e-3, (0, 0.99), 1e-8); batch 16.
 
-Styles: `tutorial` is the reference loop's own (zero_grad, .backward() into .grad, the other
+Both keep a moving average of G, updated after every step, as both reference loops and `gan`
+do. Styles: `tutorial` is the reference loop's own (zero_grad, .backward() into .grad, the other
 network frozen with requires_grad_(False), the default Adam); `tuned` adds
 zero_grad(set_to_none=True) and fused Adam.
 
@@ -41,6 +42,16 @@ SG2 = dict(gamma=0.01, mixing=0.9, pl_weight=2.0, pl_decay=0.01, pl_shrink=2, pl
 
 def pad32(data):
     return F.pad(data, (2, 2, 2, 2), value=-1.0)
+
+
+def ema_update(style, ema, params, beta=0.999):
+    """The moving average of G both reference loops keep (G_ema, Gs), after every step."""
+    with torch.no_grad():
+        if style == "tuned":
+            torch._foreach_lerp_(ema, params, 1 - beta)
+        else:
+            for e, p in zip(ema, params):
+                e.copy_(p.lerp(e, beta))
 
 
 def sg2_init(cfg):
@@ -227,6 +238,7 @@ def progan_step(style, data, b, dev):
     fused = dict(fused=True) if style == "tuned" else {}
     opt_g = torch.optim.Adam([t[k] for k in g_names], lr=1e-3, betas=(0.0, 0.99), eps=1e-8, **fused)
     opt_d = torch.optim.Adam([t[k] for k in d_names], lr=1e-3, betas=(0.0, 0.99), eps=1e-8, **fused)
+    ema = [t[k].detach().clone() for k in g_names]
     G = lambda z: pr.G_paper(gw, z, 0.0, log2, nf, img_c)  # noqa: E731
     D = lambda x: pr.D_paper(dw, x, 0.0, log2, nf, mbstd)  # noqa: E731
 
@@ -251,6 +263,7 @@ def progan_step(style, data, b, dev):
         opt_g.zero_grad(set_to_none=style == "tuned")
         (-D(fake)).mean().backward()
         opt_g.step()
+        ema_update(style, ema, [t[k].detach() for k in g_names])
 
     return one
 
@@ -264,9 +277,13 @@ def make(model, style, data, b, dev):
     step = Stylegan2Step({k: v.to(dev) for k, v in sg2_init(SG2_CFG).items()}, SG2_CFG, style)
     count = [0]
 
+    params = [step.t[k] for k in step.g_names]
+    ema = [p.detach().clone() for p in params]
+
     def one():
         real = data[torch.randint(0, data.shape[0], (b,), device=dev)]
         step(real, torch.randn(b, SG2_CFG[0], device=dev), count[0])
+        ema_update(style, ema, [p.detach() for p in params])
         count[0] += 1
 
     return one

@@ -1,7 +1,7 @@
 //! The model families, each a folder implementing `crate::train::Family` (see
-//! ARCHITECTURE.md, "How to add a family"): [`gan`] (GANs of every loss, conditional or not,
-//! and the VAE baseline), [`progan`] (ProGAN's growing pair), [`stylegan2`] (StyleGAN2's
-//! regularised, style-mixed pair) and [`translation`] (pix2pix, CycleGAN).
+//! ARCHITECTURE.md, "How to add a family"): [`gan`] (GANs of every loss, conditional or
+//! not), [`vae`] (the VAE baseline), [`progan`] (ProGAN's growing pair), [`stylegan2`]
+//! (StyleGAN2's regularised, style-mixed pair) and [`translation`] (pix2pix, CycleGAN).
 //!
 //! [`REGISTRY`] is where a family registers the `[model] kind`s it trains, so that a
 //! configuration file or a run directory is given to the family it belongs to.
@@ -10,6 +10,7 @@ pub mod gan;
 pub mod progan;
 pub mod stylegan2;
 pub mod translation;
+pub mod vae;
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -36,16 +37,23 @@ pub enum FamilyKind {
     Progan,
     /// `TrainConfig` runs of `[model] kind = "stylegan2"`: [`stylegan2`].
     Stylegan2,
+    /// `TrainConfig` runs of `[model] kind = "vae"`: [`vae`].
+    Vae,
 }
 
-/// ProGAN's and StyleGAN2's `[model] kind`s.
+/// ProGAN's, StyleGAN2's and the VAE's `[model] kind`s.
 const PROGAN_KIND: &str = "progan";
 const STYLEGAN2_KIND: &str = "stylegan2";
+const VAE_KIND: &str = "vae";
 
 /// The `[model] kind`s of the GAN family: every network kind another family does not train.
 fn gan_kinds() -> &'static [&'static str] {
     static KINDS: OnceLock<Vec<&'static str>> = OnceLock::new();
-    KINDS.get_or_init(|| crate::models::NetConfig::kinds().iter().copied().filter(|k| ![PROGAN_KIND, STYLEGAN2_KIND].contains(k)).collect())
+    KINDS.get_or_init(|| crate::models::NetConfig::kinds().iter().copied().filter(|k| ![PROGAN_KIND, STYLEGAN2_KIND, VAE_KIND].contains(k)).collect())
+}
+
+fn vae_kinds() -> &'static [&'static str] {
+    &[VAE_KIND]
 }
 
 fn progan_kinds() -> &'static [&'static str] {
@@ -63,11 +71,12 @@ pub struct Registration {
 }
 
 /// Every family, the default (for a configuration without a `[model] kind`) first.
-pub const REGISTRY: [Registration; 4] = [
+pub const REGISTRY: [Registration; 5] = [
     Registration { family: FamilyKind::Gan, model_kinds: gan_kinds },
     Registration { family: FamilyKind::Translation, model_kinds: crate::config::translation::TranslationModel::kinds },
     Registration { family: FamilyKind::Progan, model_kinds: progan_kinds },
     Registration { family: FamilyKind::Stylegan2, model_kinds: stylegan2_kinds },
+    Registration { family: FamilyKind::Vae, model_kinds: vae_kinds },
 ];
 
 /// A new run of a `TrainConfig`, by the family its `[model] kind` is registered to.
@@ -75,6 +84,7 @@ pub fn new_train_run(config: TrainConfig, run_dir: &Path, device: Device) -> Res
     match config.model.net {
         crate::models::NetConfig::Progan(_) => progan::new_run(config, run_dir, device),
         crate::models::NetConfig::Stylegan2(_) => stylegan2::new_run(config, run_dir, device),
+        crate::models::NetConfig::Vae(_) => vae::new_run(config, run_dir, device),
         _ => gan::new_run(config, run_dir, device),
     }
 }
@@ -84,6 +94,7 @@ pub fn resume_train_run(run_dir: &Path, requested: Option<TrainConfig>, choice: 
     match FamilyKind::of_run(run_dir) {
         Some(FamilyKind::Progan) => progan::resume_run(run_dir, requested, choice, device),
         Some(FamilyKind::Stylegan2) => stylegan2::resume_run(run_dir, requested, choice, device),
+        Some(FamilyKind::Vae) => vae::resume_run(run_dir, requested, choice, device),
         _ => gan::resume_run(run_dir, requested, choice, device),
     }
 }
@@ -111,7 +122,7 @@ mod tests {
     #[test]
     fn a_config_goes_to_the_family_of_its_model_kind() {
         assert_eq!(FamilyKind::of_toml("[model]\nkind = \"dcgan\"\n"), Some(FamilyKind::Gan));
-        assert_eq!(FamilyKind::of_toml("[model]\nkind = \"vae\"\n"), Some(FamilyKind::Gan));
+        assert_eq!(FamilyKind::of_toml("[model]\nkind = \"vae\"\n"), Some(FamilyKind::Vae));
         assert_eq!(FamilyKind::of_toml("[model]\nkind = \"cyclegan\"\n"), Some(FamilyKind::Translation));
         assert_eq!(FamilyKind::of_toml("[model]\nkind = \"pix2pix\"\nx = 1\n"), Some(FamilyKind::Translation));
         assert_eq!(FamilyKind::of_toml("[model]\nkind = \"nope\"\n"), None);
@@ -124,9 +135,11 @@ mod tests {
         assert_eq!(FamilyKind::of_toml("[model]\nkind = \"stylegan2\"\n"), Some(FamilyKind::Stylegan2));
         assert!(crate::models::NetConfig::kinds().contains(&PROGAN_KIND));
         assert!(crate::models::NetConfig::kinds().contains(&STYLEGAN2_KIND));
+        assert!(crate::models::NetConfig::kinds().contains(&VAE_KIND));
         for p in crate::presets::Preset::ALL {
             let family = match p.config().model.net {
                 crate::models::NetConfig::Progan(_) => FamilyKind::Progan,
+                crate::models::NetConfig::Vae(_) => FamilyKind::Vae,
                 crate::models::NetConfig::Stylegan2(_) => FamilyKind::Stylegan2,
                 _ => FamilyKind::Gan,
             };

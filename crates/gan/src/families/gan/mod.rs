@@ -1,10 +1,12 @@
 //! The GAN family: a generator and a discriminator (critic), unconditional or conditional
 //! (Mirza & Osindero 2014), with every loss and Lipschitz term of `crate::losses`, a moving
-//! average of the generator, PacGAN packing, data parallelism and bf16; and the VAE baseline
-//! (Kingma & Welling 2014), which shares its configuration, data and sample grid. Runs of
-//! `TrainConfig` (`gan train --preset mnist-dcgan`, ...).
+//! average of the generator, PacGAN packing, data parallelism and bf16. Runs of
+//! `TrainConfig` (`gan train --preset mnist-dcgan`, ...). The families built on it (ProGAN,
+//! StyleGAN2, the VAE baseline) take its data, samples and checkpoints and make their own
+//! updates ([`around`]).
 
 mod ada;
+pub(crate) mod around;
 pub(crate) mod build;
 mod checkup;
 mod conditioning;
@@ -13,21 +15,18 @@ pub mod feed;
 mod parallel;
 pub mod stats;
 pub mod step;
-mod vae_step;
 pub(crate) mod wrapped;
 
 use std::path::Path;
 
-use tch::{Device, Kind, Tensor};
+use tch::{Device, Tensor};
 
 use crate::config::TrainConfig;
 use crate::error::Result;
-use crate::models::condition::one_hot;
 use crate::models::ema::AveragedGenerator;
-use crate::models::{ImageShape, Nets, Partner};
+use crate::models::{ImageShape, Nets};
 use crate::optim::Optimizer;
 use crate::run::checkpoint::CheckpointChoice;
-use crate::run::metrics::names::AUGMENT_P;
 use crate::train::record::Record;
 use crate::train::{StepContext, Trainer};
 use gan_data::toy::ToyDist;
@@ -112,79 +111,11 @@ pub fn resume_run(run_dir: &Path, requested: Option<TrainConfig>, choice: &Check
 }
 
 impl GanFamily {
-    /// One generator update (with `d_steps` discriminator updates before it), or one VAE
-    /// update; then the moving average follows.
+    /// One generator update (with `d_steps` discriminator updates before it); then the
+    /// moving average follows.
     fn train_step(&mut self, ctx: StepContext) -> Result<Record> {
         let d_steps = self.config.d_steps;
         self.train_step_with(ctx, &mut |parts, next_real, noise| gan_step(parts, d_steps, next_real, noise))
-    }
-
-    /// A training step whose adversarial updates `adversarial` makes (a family built on this
-    /// one, StyleGAN2, has its own), with this family's data, noise, schedule, augmentation
-    /// and moving average around them.
-    pub(crate) fn train_step_with(&mut self, ctx: StepContext, adversarial: &mut AdversarialStep<'_>) -> Result<Record> {
-        let lr_scale = self.config.optim.lr_factor(ctx.step, self.total_steps);
-        let loss = self.config.loss.at(ctx.step, self.total_steps);
-        self.opt_g.set_lr_scale(lr_scale);
-        self.opt_d.set_lr_scale(lr_scale);
-        let (latent, device, image, classes) = (self.config.model.latent_dim(), self.device, self.image, self.classes);
-        let feed = &mut self.feed;
-        let consumed = &mut self.batches_consumed;
-        let skipped = &mut self.skipped;
-        let mut last_real = self.probe.as_ref().is_some_and(|p| p.needs_real()).then_some(&mut self.last_real);
-        let pack = self.config.pack as i64;
-        let dist = self.dist.as_deref();
-        // In a data-parallel group each rank takes its rows of the global batch (and of the
-        // noise drawn for it), so that the group computes the single-process step.
-        let shard = |t: Tensor| dist.map_or_else(|| t.shallow_clone(), |d| d.shard(&t));
-        let (k, view) = (self.real_batches, self.real_view.as_deref());
-        let next_real = || {
-            let batch = feed.batches(*consumed, k, image, device)?;
-            *consumed += k;
-            skipped.extend(batch.skipped);
-            let images = shard(batch.images);
-            let images = view.map_or(images.shallow_clone(), |v| v(&images));
-            if let Some(last) = last_real.as_mut() {
-                **last = Some(images.shallow_clone());
-            }
-            let labels = batch.labels.map(|l| one_hot(&shard(l), classes));
-            RealBatch { images, labels }.whole_packs(pack)
-        };
-        let world = dist.map_or(1, |d| d.world() as i64);
-        let record = match &self.nets.partner {
-            Partner::Discriminator(d) => {
-                let noise = |n| shard(Tensor::randn([n * world, latent], (Kind::Float, device)));
-                let (g, d) = (self.nets.g.as_ref(), d.as_ref());
-                let parts = StepParts {
-                    g,
-                    d,
-                    opt_g: &mut self.opt_g,
-                    opt_d: &mut self.opt_d,
-                    loss: &loss,
-                    measure_grads: ctx.measure_grads,
-                    dist,
-                    cycles: self.config.critic_cycles,
-                    augment: self.config.augment.at(self.ada.as_ref().map_or(1.0, |a| a.p)),
-                };
-                let (mut next_real, mut noise) = (next_real, noise);
-                let stats = adversarial(parts, &mut next_real, &mut noise)?;
-                let mut record = stats.record(&loss);
-                if let Some(ada) = &mut self.ada {
-                    ada.observe(stats.d.real_sign.expect("an adaptive step measures E[sign D(real)]"), self.config.batch_size);
-                    record.mean(AUGMENT_P, "the augmentation probability", &Tensor::from(ada.p as f32));
-                }
-                record
-            }
-            Partner::Encoder(encoder, decoder) => {
-                let mut next_real = next_real;
-                let real = next_real()?.images;
-                vae_step::vae_step(encoder, decoder, &mut self.opt_g, &mut self.opt_d, &real, latent)
-            }
-        };
-        if let Some(e) = &self.ema {
-            e.update(ctx.step, self.config.batch_size * self.real_batches as usize);
-        }
-        Ok(record)
     }
 
     /// Takes `k` batches of the data per step, seen through `view`, from the next step on.
