@@ -112,6 +112,7 @@ class Stylegan2Step:
         self.h, self.style = h, style
         self.nets = sr.Nets(t, [float(v) for v in cfg])
         self.nets.random_noise = True
+        self.nets.modconv = sr.modulated_conv2d_unfused
         self.nets.f = self.nets.f.to(t["g.mapping.w_avg"])
         self.g_names = [k for k in t if k.startswith("g.") and not k.endswith(("w_avg", "noise_const"))]
         self.d_names = [k for k in t if k.startswith("d.")]

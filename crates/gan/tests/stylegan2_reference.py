@@ -123,6 +123,23 @@ def modulated_conv2d_fused(x, weight, styles, noise=None, up=1, padding=0, f=Non
     return x
 
 
+def modulated_conv2d_unfused(x, weight, styles, noise=None, up=1, padding=0, f=None, demodulate=True, flip_weight=True):
+    """The reference's path in training (`fused_modconv=False`): the styles scale the input,
+    one convolution for the batch, the demodulation scales the output."""
+    b = x.shape[0]
+    dcoefs = None
+    if demodulate:
+        w = weight.unsqueeze(0) * styles.reshape(b, 1, -1, 1, 1)
+        dcoefs = (w.square().sum(dim=[2, 3, 4]) + 1e-8).rsqrt()
+    x = x * styles.reshape(b, -1, 1, 1)
+    x = conv2d_resample(x, weight, f=f, up=up, padding=padding, flip_weight=flip_weight)
+    if dcoefs is not None and noise is not None:
+        return torch.addcmul(noise, x, dcoefs.reshape(b, -1, 1, 1))
+    if dcoefs is not None:
+        return x * dcoefs.reshape(b, -1, 1, 1)
+    return x + noise if noise is not None else x
+
+
 class Nets:
     def __init__(self, t, cfg):
         self.t = t
@@ -130,8 +147,10 @@ class Nets:
          self.mbstd_g, self.mbstd_c) = [int(v) for v in cfg[:9]]
         self.clamp = None if cfg[9] < 0 else float(cfg[9])
         self.f = setup_filter()
-        # Training draws each layer's noise (SynthesisLayer's noise_mode='random').
+        # Training draws each layer's noise (SynthesisLayer's noise_mode='random') and
+        # modulates unfused, as the reference does in training.
         self.random_noise = False
+        self.modconv = modulated_conv2d_fused
 
     def ch(self, res):
         return min(self.base // res, self.cmax)
@@ -166,13 +185,13 @@ class Nets:
             noise = torch.randn([x.shape[0], 1, res, res], device=x.device) * t[name + ".noise_strength"]
         else:
             noise = t[name + ".noise_const"] * t[name + ".noise_strength"]
-        x = modulated_conv2d_fused(x, t[name + ".weight"], styles, noise=noise, up=up, padding=1, f=self.f, flip_weight=(up == 1))
+        x = self.modconv(x, t[name + ".weight"], styles, noise=noise, up=up, padding=1, f=self.f, flip_weight=(up == 1))
         return bias_act(x, t[name + ".bias"], act="lrelu", gain=SQRT2, clamp=self.clamp)
 
     def torgb(self, name, x, w):
         weight = self.t[name + ".weight"]
         styles = self.fc(name + ".affine", w) * (1 / np.sqrt(weight.shape[1]))
-        x = modulated_conv2d_fused(x, weight, styles, demodulate=False)
+        x = self.modconv(x, weight, styles, demodulate=False)
         return bias_act(x, self.t[name + ".bias"], clamp=self.clamp)
 
     def synthesis(self, ws):
