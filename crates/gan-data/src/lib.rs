@@ -5,7 +5,8 @@
 //! - [`dataset`]: an in-memory image data set (`u8` pixels, optional labels) and the
 //!   loader for a folder of IDX files.
 //! - [`folder`]: folders of PNG/JPEG images, decoded in parallel ahead of training.
-//! - [`vocab`]: class names and keyword prompts ("ankle boot" -> label 9).
+//! - [`vocab`]: class names and keyword prompts ("ankle boot" -> label 9); [`text`]: the
+//!   words of captions and keywords, and a vocabulary built from them.
 //! - [`toy`]: 1-D and 2-D toy distributions (ring8, grid25, spiral, two-moons, normal), and
 //!   [`modes`]: the VEEGAN/PacGAN mode metrics on them.
 //! - [`builtin`]: the MNIST-10k sample compiled into the binary.
@@ -35,6 +36,7 @@ pub mod sampler;
 pub mod source;
 pub mod stacked;
 pub mod tagged;
+pub mod text;
 pub mod toy;
 pub mod vocab;
 
