@@ -8,8 +8,12 @@
 //! lists the nearest known words (edit distance), so that "kitty" points to "kitten".
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::error::{DataError, Result};
+use crate::metadata::{Match, Metadata, Selection};
 
 /// Index of padding (0) and of a word the vocabulary does not know (1).
 pub const PAD: i64 = 0;
@@ -55,6 +59,20 @@ impl WordVocabulary {
         Self { words: words.into_iter().map(|(w, _)| w).collect() }
     }
 
+    /// The vocabulary of an image folder's captions (`caption_fields`, e.g. `text` and
+    /// `keywords`; a list field's items are words) over the rows `filter` chooses (the
+    /// training split).
+    pub fn of_folder(dir: &Path, filter: &BTreeMap<String, Match>, caption_fields: &[&str], min_count: usize) -> Result<Self> {
+        let md = Metadata::find(dir)?
+            .ok_or_else(|| DataError::Invalid { name: dir.display().to_string(), reason: "no metadata.jsonl or metadata.csv with captions".into() })?;
+        let mut texts = Vec::new();
+        for field in caption_fields {
+            let sel = md.select(dir, Selection { filter, caption: Some(field), ..Selection::default() })?;
+            texts.extend(sel.captions.unwrap_or_default());
+        }
+        Ok(Self::build(texts.iter().map(String::as_str), min_count))
+    }
+
     /// Indices with padding and the unknown word: `len() + 2`.
     pub fn size(&self) -> usize {
         self.words.len() + 2
@@ -66,7 +84,7 @@ impl WordVocabulary {
 
     /// The indices of `prompt`'s words ([`UNKNOWN`] for a word the vocabulary lacks), refused
     /// when it has no word or no known one.
-    pub fn encode(&self, prompt: &str) -> Result<Vec<i64>, PromptError> {
+    pub fn encode(&self, prompt: &str) -> std::result::Result<Vec<i64>, PromptError> {
         let words = tokenize(prompt);
         if words.is_empty() {
             return Err(PromptError::Empty);
@@ -80,7 +98,7 @@ impl WordVocabulary {
     }
 
     /// A keyword list (`cat,heart,love`) as one prompt.
-    pub fn encode_keywords(&self, keywords: &[String]) -> Result<Vec<i64>, PromptError> {
+    pub fn encode_keywords(&self, keywords: &[String]) -> std::result::Result<Vec<i64>, PromptError> {
         self.encode(&keywords.join(" "))
     }
 

@@ -58,7 +58,8 @@ impl GanFamily {
         };
         let world = dist.map_or(1, |d| d.world() as i64);
         let mut noise = |n| shard(Tensor::randn([n * world, latent], (Kind::Float, device)));
-        let updates = Updates { nets: &self.nets, opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, next_real: &mut next_real, noise: &mut noise, latent_dim: latent };
+        let updates =
+            Updates { nets: &self.nets, opt_g: &mut self.opt_g, opt_d: &mut self.opt_d, next_real: &mut next_real, noise: &mut noise, latent_dim: latent };
         let record = update(updates)?;
         if let Some(e) = &self.ema {
             e.update(ctx.step, self.config.batch_size * self.real_batches as usize);
