@@ -154,13 +154,13 @@ test("drawing on a generator run shows the closest images it can draw, and they 
   await page.close();
 });
 
-// A colour StyleGAN2 run: a red stroke on the canvas is projected into W, in colour.
+// A colour StyleGAN2 run: a blue stroke on the canvas is projected into W, in colour.
 test("drawing in colour on a StyleGAN2 run projects the drawing into W and shows it in colour", async (t) => {
   if (!existsSync(EMOJI)) { t.skip(`no emoji set at ${EMOJI} (set GAN_SHARED_DATA)`); return; }
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   await page.goto(`${server.url}/#run=emoji-sg2`);
   await page.waitForSelector("#draw-section:not([hidden])");
-  await page.fill("#draw-colour", "#ff0000");
+  await page.fill("#draw-colour", "#3a7bd5");
   const box = await page.locator("#draw-canvas").boundingBox();
   await page.mouse.move(box.x + 0.3 * box.width, box.y + 0.5 * box.height);
   await page.mouse.down();
@@ -178,6 +178,14 @@ test("drawing in colour on a StyleGAN2 run projects the drawing into W and shows
   assert.equal(result.w, 64, "at the run's size");
   assert.ok(result.coloured > 100, `the result is in colour (${result.coloured} coloured pixels)`);
   assert.match(await page.textContent("#draw-status"), /emoji classifier's features/);
+  // A canvas painted all over in that colour stays under the 64 KiB request limit as bytes
+  // (as floats in [0, 1] it would be about 230 KiB).
+  const status = await page.evaluate(async () => {
+    const pixels = Array.from({ length: 64 * 64 }, () => [58, 123, 213]).flat();
+    const r = await fetch("/api/runs/emoji-sg2/project", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pixels, scale: 255, width: 64, height: 64, channels: 3 }) });
+    return r.status;
+  });
+  assert.equal(status, 200);
   await page.close();
 });
 

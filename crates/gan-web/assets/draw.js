@@ -11,7 +11,7 @@ let run = null, busy = false, pending = false, down = false, generation = 0, las
 function pixels() {
   const c = $("draw-canvas"), data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
   const out = new Array(3 * c.width * c.height);
-  for (let i = 0; i < c.width * c.height; i++) for (let k = 0; k < 3; k++) out[3 * i + k] = data[4 * i + k] / 255;
+  for (let i = 0; i < c.width * c.height; i++) for (let k = 0; k < 3; k++) out[3 * i + k] = data[4 * i + k];
   return out;
 }
 
@@ -32,7 +32,7 @@ async function send() {
   const me = generation;
   try {
     const r = await fetch(`/api/runs/${encodeURIComponent(run)}/project`, {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pixels: pixels(), width: $("draw-canvas").width, height: $("draw-canvas").height, channels: 3 }),
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ pixels: pixels(), scale: 255, width: $("draw-canvas").width, height: $("draw-canvas").height, channels: 3 }),
     });
     const body = await r.json();
     if (me !== generation) return;

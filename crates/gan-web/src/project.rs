@@ -4,8 +4,8 @@
 //! its distance said in the answer), every other generator through iGAN's projection of `z`
 //! from several starts (Zhu et al. 2016; `gan::explore::project`).
 //!
-//! The page sends the drawing as values in `[0, 1]`, row by row, each pixel's channels
-//! together (1 grey or 3 RGB), at the canvas's size; it is resized to the generator's (area
+//! The page sends the drawing as values in `[0, scale]` (bytes, to stay under the request
+//! limit), row by row, each pixel's channels together (1 grey or 3 RGB), at the canvas's size; it is resized to the generator's (area
 //! average down, bilinear up) and turned grey or colour as the run draws. Without a size it
 //! must be the generator's size, grey. The answer holds the projected images, best first,
 //! in the run's channels and size, with their losses.
@@ -35,8 +35,10 @@ const MAX_SIDE: i64 = 1024;
 
 #[derive(Deserialize)]
 pub struct Drawing {
-    /// `height * width * channels` values in `[0, 1]` (0 black, 1 full).
+    /// `height * width * channels` values in `[0, scale]` (0 black, `scale` full).
     pixels: Vec<f32>,
+    /// The full value (1 without it; the page sends bytes, 255, to stay small).
+    scale: Option<f32>,
     /// The drawing's size and channels (1 or 3); without them, the generator's size, grey.
     width: Option<i64>,
     height: Option<i64>,
@@ -80,10 +82,14 @@ fn target(d: &Drawing, g: &TrainedGenerator) -> Result<Tensor, WebError> {
     if !(1..=MAX_SIDE).contains(&w) || !(1..=MAX_SIDE).contains(&h) || !matches!(c, 1 | 3) {
         return Err(WebError::BadRequest(format!("width, height and channels: expected sides from 1 to {MAX_SIDE} and 1 or 3 channels, got {w}x{h}x{c}")));
     }
-    if d.pixels.len() as i64 != h * w * c || d.pixels.iter().any(|v| !(0.0..=1.0).contains(v)) {
-        return Err(WebError::BadRequest(format!("pixels: expected {} values in [0, 1] for {w}x{h}x{c}, got {}", h * w * c, d.pixels.len())));
+    let scale = d.scale.unwrap_or(1.0);
+    if !(scale > 0.0 && scale.is_finite()) {
+        return Err(WebError::BadRequest(format!("scale: expected a positive number, got {scale}")));
     }
-    let x = Tensor::from_slice(&d.pixels).reshape([1, h, w, c]).permute([0, 3, 1, 2]);
+    if d.pixels.len() as i64 != h * w * c || d.pixels.iter().any(|v| !(0.0..=scale).contains(v)) {
+        return Err(WebError::BadRequest(format!("pixels: expected {} values in [0, {scale}] for {w}x{h}x{c}, got {}", h * w * c, d.pixels.len())));
+    }
+    let x = Tensor::from_slice(&d.pixels).reshape([1, h, w, c]).permute([0, 3, 1, 2]) / f64::from(scale);
     let x = match (c, gc) {
         (3, 1) => x.mean_dim(1, true, Kind::Float),
         (1, 3) => x.repeat([1, 3, 1, 1]),
