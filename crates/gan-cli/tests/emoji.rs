@@ -93,6 +93,21 @@ fn emoji_dir() -> Option<PathBuf> {
     }
 }
 
+/// Trains a tiny 16x16 DCGAN for 2 steps on the emoji set's train split (`top`: more
+/// top-level settings; `filter`: more `[data.filter]` entries; a conditional run labels by
+/// skin tone) in `t/r`, then `gan eval`s 100 samples.
+fn tiny_run_and_eval(t: &Path, dir: &Path, top: &str, filter: &str) -> std::process::Output {
+    let label = if top.contains("conditional") { "label = \"skin_tone\"\nunlabelled = \"skip\"\n" } else { "" };
+    let config = format!(
+        "steps = 2\nbatch_size = 8\n{top}log_every = 1\nsample_every = 2\ncheckpoint_every = 2\n[data]\nkind = \"folder\"\ndir = \"{}\"\nsize = 16\n{label}[data.filter]\nsplit = \"train\"\n{filter}[model]\nkind = \"dcgan\"\nlatent_dim = 8\ng_base = 4\nd_base = 4\nd_norm = \"none\"\n",
+        dir.display()
+    );
+    std::fs::write(t.join("c.toml"), config).unwrap();
+    let o = run(&["train", "--config", "c.toml", "--out", "r"], t);
+    assert!(o.status.success(), "{}", stderr(&o));
+    run(&["eval", "--run", "r", "--n", "100", "--no-cache"], t)
+}
+
 /// The compiled-in emoji classifier scores what its card says on the 700 held-out emojis
 /// (base emojis it never saw, both vendors), and at least the floors README states.
 #[test]
@@ -119,14 +134,7 @@ fn the_shipped_emoji_classifier_scores_its_card_on_the_held_out_emojis() {
 fn an_emoji_run_is_scored_in_the_emoji_space_with_its_groups() {
     let Some(dir) = emoji_dir() else { return };
     let t = tempfile::tempdir().unwrap();
-    let config = format!(
-        "steps = 2\nbatch_size = 8\nlog_every = 1\nsample_every = 2\ncheckpoint_every = 2\n[data]\nkind = \"folder\"\ndir = \"{}\"\nsize = 16\n[data.filter]\nsplit = \"train\"\ngroup = [\"smileys & emotion\", \"flags\"]\n[model]\nkind = \"dcgan\"\nlatent_dim = 8\ng_base = 4\nd_base = 4\nd_norm = \"none\"\n",
-        dir.display()
-    );
-    std::fs::write(t.path().join("c.toml"), config).unwrap();
-    let o = run(&["train", "--config", "c.toml", "--out", "r"], t.path());
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(&["eval", "--run", "r", "--n", "100", "--no-cache"], t.path());
+    let o = tiny_run_and_eval(t.path(), &dir, "", "group = [\"smileys & emotion\", \"flags\"]\n");
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(out.contains("attribute classifier emoji") && out.contains("groups drawn") && out.contains("KL(groups || data's)"), "{out}");
@@ -171,14 +179,7 @@ fn an_emoji_run_is_scored_in_the_emoji_space_with_its_groups() {
 fn a_run_conditioned_on_skin_tone_reports_the_classifiers_agreement() {
     let Some(dir) = emoji_dir() else { return };
     let t = tempfile::tempdir().unwrap();
-    let config = format!(
-        "steps = 2\nbatch_size = 8\nconditional = true\nlog_every = 1\nsample_every = 2\ncheckpoint_every = 2\n[data]\nkind = \"folder\"\ndir = \"{}\"\nsize = 16\nlabel = \"skin_tone\"\nunlabelled = \"skip\"\n[data.filter]\nsplit = \"train\"\ngroup = \"people & body\"\n[model]\nkind = \"dcgan\"\nlatent_dim = 8\ng_base = 4\nd_base = 4\nd_norm = \"none\"\n",
-        dir.display()
-    );
-    std::fs::write(t.path().join("c.toml"), config).unwrap();
-    let o = run(&["train", "--config", "c.toml", "--out", "r"], t.path());
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = run(&["eval", "--run", "r", "--n", "100", "--no-cache"], t.path());
+    let o = tiny_run_and_eval(t.path(), &dir, "conditional = true\n", "group = \"people & body\"\n");
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(out.contains("skin_tone as requested") && out.contains("per class"), "{out}");

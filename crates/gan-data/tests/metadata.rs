@@ -2,6 +2,8 @@
 //! convention): selection, labels, captions, and one error naming the file and line for each
 //! kind of bad metadata.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -151,13 +153,7 @@ fn bad_metadata_is_named_by_file_and_line() {
 /// the checkout; see its README): 3,786 rows, 3,436 of them in the train split, ten groups.
 #[test]
 fn the_emoji_metadata_reads_as_its_readme_says() {
-    let shared =
-        std::env::var_os("GAN_SHARED_DATA").map(std::path::PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let dir = shared.join("emoji/twitter");
-    if !dir.is_dir() {
-        eprintln!("skipped: no emoji set at {} (set GAN_SHARED_DATA)", dir.display());
-        return;
-    }
+    let Some((shared, dir)) = common::emoji("twitter") else { return };
     let m = Metadata::find(&dir).unwrap().expect("the emoji set has metadata.jsonl");
     assert_eq!(m.rows.len(), 3786);
     let mut filter = BTreeMap::new();

@@ -2,21 +2,16 @@
 //! knows the words of most held-out names (descriptions the generator never sees), and a
 //! prompt of unknown words is refused naming near ones.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use gan_data::metadata::{Match, Metadata, Scalar, Selection};
 use gan_data::text::{PromptError, WordVocabulary, UNKNOWN};
 
 #[test]
 fn the_emoji_train_vocabulary_reads_held_out_names() {
-    let shared =
-        std::env::var_os("GAN_SHARED_DATA").map(std::path::PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let dir = shared.join("emoji/twitter");
-    if !dir.is_dir() {
-        eprintln!("skipped: no emoji set at {} (set GAN_SHARED_DATA)", dir.display());
-        return;
-    }
+    let Some((_, dir)) = common::emoji("twitter") else { return };
     let split = |s: &str| BTreeMap::from([("split".to_string(), Match::One(Scalar::Text(s.into())))]);
     let v = WordVocabulary::of_folder(&dir, &split("train"), &["text", "keywords"], 1).unwrap();
     let names_only = WordVocabulary::of_folder(&dir, &split("train"), &["text"], 1).unwrap();

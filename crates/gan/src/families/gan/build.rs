@@ -131,3 +131,30 @@ impl GanFamily {
         self.opt_d.load_state(&opt, "d.", &opt_file)
     }
 }
+
+/// How a family of `TrainConfig` runs is built: from a configuration, on a device, from a
+/// checkpoint folder or none.
+pub(crate) type BuildFamily<F> = fn(TrainConfig, Device, Option<&Path>) -> Result<F>;
+
+/// A new run of `config` in `run_dir` of the family `build` makes.
+pub(crate) fn new_family_run<F: crate::train::Family + 'static>(
+    config: TrainConfig,
+    run_dir: &Path,
+    device: Device,
+    build: BuildFamily<F>,
+) -> Result<crate::train::Trainer> {
+    config.validate("configuration")?;
+    crate::train::Trainer::new(run_dir, &mut |ckpt| Ok(Box::new(build(config.clone(), device, ckpt)?)))
+}
+
+/// Continues the run in `run_dir` of the family `build` makes, with its configuration or
+/// `requested` (see [`resumed_config`]).
+pub(crate) fn resume_family_run<F: crate::train::Family + 'static>(
+    run_dir: &Path,
+    requested: Option<TrainConfig>,
+    choice: &crate::run::checkpoint::CheckpointChoice,
+    device: Device,
+    build: BuildFamily<F>,
+) -> Result<crate::train::Trainer> {
+    crate::train::Trainer::resume(run_dir, choice, &mut |ckpt| Ok(Box::new(build(resumed_config(run_dir, requested.clone())?, device, ckpt)?)))
+}

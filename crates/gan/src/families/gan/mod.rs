@@ -96,18 +96,14 @@ pub(crate) type AdversarialStep<'s> =
 
 /// A new GAN run of `config` in `run_dir`.
 pub fn new_run(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Trainer> {
-    config.validate("configuration")?;
-    Trainer::new(run_dir, &mut |ckpt| Ok(Box::new(GanFamily::build(config.clone(), device, ckpt)?)))
+    build::new_family_run(config, run_dir, device, GanFamily::build)
 }
 
 /// Continues the GAN run in `run_dir`. When `requested` is given (the configuration the user
 /// asked for now), it must equal the run's own except for the training length
 /// (`steps`/`epochs`), which may change to extend or shorten the run.
 pub fn resume_run(run_dir: &Path, requested: Option<TrainConfig>, choice: &CheckpointChoice, device: Device) -> Result<Trainer> {
-    Trainer::resume(run_dir, choice, &mut |ckpt| {
-        let config = build::resumed_config(run_dir, requested.clone())?;
-        Ok(Box::new(GanFamily::build(config, device, ckpt)?))
-    })
+    build::resume_family_run(run_dir, requested, choice, device, GanFamily::build)
 }
 
 impl GanFamily {

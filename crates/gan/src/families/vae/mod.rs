@@ -27,16 +27,12 @@ pub struct VaeFamily {
 
 /// A new VAE run of `config` in `run_dir`.
 pub fn new_run(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Trainer> {
-    config.validate("configuration")?;
-    Trainer::new(run_dir, &mut |ckpt| Ok(Box::new(VaeFamily::build(config.clone(), device, ckpt)?)))
+    super::gan::build::new_family_run(config, run_dir, device, VaeFamily::build)
 }
 
 /// Continues the VAE run in `run_dir` (as `crate::families::gan::resume_run`).
 pub fn resume_run(run_dir: &Path, requested: Option<TrainConfig>, choice: &CheckpointChoice, device: Device) -> Result<Trainer> {
-    Trainer::resume(run_dir, choice, &mut |ckpt| {
-        let config = super::gan::build::resumed_config(run_dir, requested.clone())?;
-        Ok(Box::new(VaeFamily::build(config, device, ckpt)?))
-    })
+    super::gan::build::resume_family_run(run_dir, requested, choice, device, VaeFamily::build)
 }
 
 impl VaeFamily {
