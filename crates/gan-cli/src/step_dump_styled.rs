@@ -23,7 +23,7 @@ use gan::optim::Optimizer;
 
 /// Seeds of the latents and of the draws inside the step.
 const Z_SEED: i64 = 1;
-pub const DRAW_SEED: i64 = 2;
+const DRAW_SEED: i64 = 2;
 
 pub fn dump_stylegan2(config: gan::config::TrainConfig, batch_size: usize, dir: &Path) -> anyhow::Result<()> {
     let NetConfig::Stylegan2(net) = config.model.net.clone() else { anyhow::bail!("the stylegan2 bench model is a StyleGAN2") };

@@ -5,10 +5,11 @@
 //! from several starts (Zhu et al. 2016; `gan::explore::project`).
 //!
 //! The page sends the drawing as values in `[0, scale]` (bytes, to stay under the request
-//! limit), row by row, each pixel's channels together (1 grey or 3 RGB), at the canvas's size; it is resized to the generator's (area
-//! average down, bilinear up) and turned grey or colour as the run draws. Without a size it
-//! must be the generator's size, grey. The answer holds the projected images, best first,
-//! in the run's channels and size, with their losses.
+//! limit), row by row, each pixel's channels together (1 grey or 3 RGB), at the canvas's
+//! size; it is resized to the generator's (area average down, bilinear up) and turned grey
+//! or colour as the run draws. Without a size it must be the generator's size, grey. The
+//! answer holds the projected images, best first, in the run's channels and size, with their
+//! losses.
 
 use std::sync::Arc;
 
@@ -104,7 +105,7 @@ type Answer = (Tensor, Vec<f64>, String);
 fn in_z(g: &TrainedGenerator, target: &Tensor) -> gan::Result<Answer> {
     let mask = Tensor::ones([1, 1, g.image.height, g.image.width], (Kind::Float, Device::Cpu));
     let p = project(g, target, &mask, &ProjectConfig { starts: STARTS, steps: STEPS, path_every: STEPS, ..ProjectConfig::default() })?;
-    Ok((p.images, p.losses, format!("z, iGAN's projection from {STARTS} starts (pixel MSE)")))
+    Ok((p.images, p.losses, format!("z, iGAN's projection from {STARTS} starts (pixel MSE and a prior on z)")))
 }
 
 fn in_w(g: &TrainedGenerator, target: &Tensor) -> gan::Result<Answer> {
