@@ -62,7 +62,14 @@ impl BenchModel {
     pub fn default_batch(self) -> usize {
         match self {
             BenchModel::Stylegan2 => Preset::MnistStylegan2.config().batch_size,
-            BenchModel::Progan => 16,
+            // The batch the preset trains its full resolution (32x32) at.
+            BenchModel::Progan => {
+                let c = Preset::MnistProgan.config();
+                match &c.model.net {
+                    gan::models::NetConfig::Progan(p) => p.batch_at(5, c.batch_size),
+                    _ => c.batch_size,
+                }
+            }
             _ => self.translation_preset().map_or(64, |(p, _)| p.config().batch_size),
         }
     }
