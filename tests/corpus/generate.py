@@ -597,6 +597,79 @@ def checkpoint_cases(gan):
             case(f"checkpoints/intact-{command}", args, [], "ok")
 
 
+# ----------------------------------------------------------------------------- prompts
+
+# A tiny run conditioned on text: captions read by the shipped emoji matcher.
+TEXT = """steps = 2
+batch_size = 4
+conditional = true
+log_every = 1
+sample_every = 2
+checkpoint_every = 2
+
+[text]
+
+[data]
+kind = "folder"
+dir = "case/captioned"
+size = 16
+label = "text"
+
+[model]
+kind = "dcgan"
+latent_dim = 4
+g_base = 4
+d_base = 4
+d_norm = "none"
+projection = true
+ema_half_life = 0
+
+[model.augment_condition]
+dim = 4
+kl_weight = 1.0
+"""
+
+
+def prompt_cases(gan):
+    """`gan sample` / `gan interpolate` prompts that cannot be read: no known word, no word at
+    all, a prompt for a run without captions; each refused in one line, nothing written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        shutil.copytree(SHARED, tmp / "shared")
+        folder = tmp / "case" / "captioned"
+        folder.mkdir(parents=True)
+        rows = []
+        for word, rgb in (("red", (220, 30, 30)), ("blue", (30, 30, 220))):
+            for shape in ("square", "circle"):
+                Image.new("RGB", (16, 16), rgb).save(folder / f"{word}-{shape}.png")
+                rows.append(json.dumps({"file_name": f"{word}-{shape}.png", "text": f"{word} {shape}", "keywords": [word, shape]}))
+        (folder / "metadata.jsonl").write_text("\n".join(rows) + "\n")
+        (tmp / "text.toml").write_text(TEXT)
+        subprocess.run([gan, "train", "--config", "text.toml", "--out", "case/run", "--no-progress"], cwd=tmp, check=True, capture_output=True)
+        subprocess.run([gan, "train", "--config", "shared/tiny.toml", "--data", "shared/digits", "--out", "case/plain", "--no-progress"], cwd=tmp, check=True, capture_output=True)
+        for run in ("run", "plain"):
+            for sub in ("samples", "tb"):
+                shutil.rmtree(tmp / "case" / run / sub, ignore_errors=True)
+            for f in (tmp / "case" / run).glob("*.png"):
+                f.unlink()
+        prompts = [
+            ("unknown-words", "run", ["sample", "--prompt", "purpel sqare"], ["--prompt", "purpel sqare", "nearest known"]),
+            ("empty", "run", ["sample", "--prompt", ""], ["--prompt", "the prompt is empty"]),
+            ("empty-keywords", "run", ["sample", "--keywords", ","], ["--keywords", "the prompt is empty"]),
+            ("neither", "run", ["sample"], ["draws from text", "--prompt"]),
+            ("interpolate-unknown", "run", ["interpolate", "--from-prompt", "red", "--to-prompt", "qqqq"], ["--to-prompt", "qqqq"]),
+            ("run-without-captions", "plain", ["sample", "--prompt", "red square"], ["without class labels"]),
+            ("keywords-without-captions", "plain", ["sample", "--keywords", "red"], ["--keywords", "not trained on captions"]),
+            ("interpolate-without-captions", "plain", ["interpolate", "--from-prompt", "red", "--to-prompt", "blue"], ["not trained on captions"]),
+        ]
+        for name, run, args, needles in prompts:
+            d = case_dir(f"prompts/{name}")
+            shutil.copytree(tmp / "case" / run, d / run)
+            if run == "run":
+                shutil.copytree(folder, d / "captioned")
+            case(f"prompts/{name}", [args[0], "--run", f"case/{run}", *args[1:], "--out", "case/out.png"], needles)
+
+
 # ----------------------------------------------------------------------------- pickles
 
 
@@ -659,6 +732,7 @@ def main():
     metadata_cases()
     config_cases(gan)
     checkpoint_cases(gan)
+    prompt_cases(gan)
     pickle_cases()
     write_manifest()
     counts = {}

@@ -11,6 +11,7 @@ mod choices;
 mod data;
 mod groups;
 mod style;
+mod text;
 mod translation;
 mod web;
 
@@ -19,6 +20,7 @@ pub use choices::*;
 pub use data::*;
 pub use groups::*;
 pub use style::*;
+pub use text::*;
 pub use translation::*;
 pub use web::*;
 
@@ -58,6 +60,9 @@ pub enum Command {
     /// Train (or evaluate) the small CNN that judges generated images.
     #[command(subcommand)]
     Classifier(ClassifierCommand),
+    /// Train the text-image matcher of text-conditioned runs (their text encoder and R-precision).
+    #[command(subcommand)]
+    Matcher(MatcherCommand),
     /// Score a run: mode metrics (toy data) or FID, KID, classifier score, precision/recall,
     /// density/coverage and class coverage (images); writes RUN/eval.json.
     Eval(EvalArgs),
@@ -169,9 +174,13 @@ pub struct SampleArgs {
     #[arg(long, conflicts_with = "prompt")]
     pub class: Vec<String>,
     /// Keywords naming the classes to draw (conditional runs): "ankle boot", "sneakers and
-    /// bags", "3 7". Several classes give a labelled grid, one block per class.
+    /// bags", "3 7". Several classes give a labelled grid, one block per class. A text run
+    /// (`[text]`) draws any phrase: "cat face with heart eyes".
     #[arg(long)]
     pub prompt: Option<String>,
+    /// A keyword list for a text run: cat,heart,love.
+    #[arg(long, value_delimiter = ',')]
+    pub keywords: Vec<String>,
     /// Output file.
     #[arg(long)]
     pub out: PathBuf,
@@ -201,6 +210,13 @@ pub struct InterpolateArgs {
     /// Class at the end (default: the start's); the one-hot input slides linearly between.
     #[arg(long)]
     pub to_class: Option<String>,
+    /// A text run's prompt at the start ("cat face").
+    #[arg(long, conflicts_with_all = ["from_class", "to_class"])]
+    pub from_prompt: Option<String>,
+    /// A text run's prompt at the end ("dog face"); the sentence vector slides linearly
+    /// between: one design morphing into another.
+    #[arg(long, conflicts_with_all = ["from_class", "to_class"])]
+    pub to_prompt: Option<String>,
     /// Images along the path, both ends included.
     #[arg(long, default_value_t = 16)]
     pub frames: i64,

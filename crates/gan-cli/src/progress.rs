@@ -63,7 +63,11 @@ impl Progress {
                     run_dir.display()
                 );
                 if !classes.is_empty() {
-                    eprintln!("conditioned on {} classes: {}", classes.len(), classes.join(", "));
+                    // A text run's classes are its captions: thousands; name the first few.
+                    const SHOWN: usize = 12;
+                    let more = classes.len().saturating_sub(SHOWN);
+                    let tail = if more > 0 { format!(", ... ({more} more)") } else { String::new() };
+                    eprintln!("conditioned on {} classes: {}{tail}", classes.len(), classes[..classes.len().min(SHOWN)].join(", "));
                 }
                 if let Some(b) = &self.bar {
                     b.set_length(*total_steps);

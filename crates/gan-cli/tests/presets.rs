@@ -36,7 +36,11 @@ fn every_preset_takes_a_training_step() {
         for i in 0..8u8 {
             image::RgbaImage::from_fn(16, 16, |x, _| image::Rgba([i * 30, x as u8 * 12, 90, 200])).save(dir.join(format!("{i}.png"))).unwrap();
             let group = ["people & body", "smileys & emotion"][i as usize % 2];
-            meta.push_str(&format!("{{\"file_name\": \"{i}.png\", \"group\": \"{group}\", \"skin_tone\": [{}], \"split\": \"train\"}}\n", 1 + i % 5));
+            let (name, keywords) = (["red face", "blue cat"][i as usize % 2], ["\"face\", \"red\"", "\"cat\""][i as usize % 2]);
+            meta.push_str(&format!(
+                "{{\"file_name\": \"{i}.png\", \"text\": \"{name}\", \"keywords\": [{keywords}], \"group\": \"{group}\", \"skin_tone\": [{}], \"split\": \"train\"}}\n",
+                1 + i % 5
+            ));
         }
         std::fs::write(dir.join("metadata.jsonl"), meta).unwrap();
     }

@@ -46,7 +46,15 @@ fn mlp_case() -> (ModelConfig, ImageShape) {
 
 /// A 16x16x2 critic with InstanceNorm on every strided conv (the seed's critic, smaller).
 fn conv_case() -> (ModelConfig, ImageShape) {
-    let m = ModelConfig::from(DcganConfig { latent_dim: 3, g_base: 2, d_base: 3, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 });
+    let m = ModelConfig::from(DcganConfig {
+        latent_dim: 3,
+        g_base: 2,
+        d_base: 3,
+        d_norm: Norm::Instance,
+        d_norm_first: true,
+        leaky_slope: 0.2,
+        ..DcganConfig::default()
+    });
     (m, ImageShape { channels: 2, height: 16, width: 16 })
 }
 

@@ -186,5 +186,16 @@ pub fn rows(r: &EvalReport) -> Vec<(String, String)> {
         let each: Vec<String> = a.per_class.iter().map(|(c, s)| format!("{c} {:.0}%", 100.0 * s)).collect();
         row("  per class", each.join(", "));
     }
+    if let Some(t) = &r.text {
+        let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+        row(
+            "R-precision, train captions",
+            format!("{} (real {}, {} captions; chance {})", pct(t.train.generated), pct(t.train.real), t.train.captions, pct(t.chance)),
+        );
+        row("R-precision, held-out captions", format!("{} (real {}, {} captions)", pct(t.held_out.generated), pct(t.held_out.real), t.held_out.captions));
+        for (group, s) in &t.held_out_groups {
+            row(&format!("  {group}"), format!("{} (real {}, {} captions)", pct(s.generated), pct(s.real), s.captions));
+        }
+    }
     out
 }

@@ -18,8 +18,10 @@ pub fn run(a: InterpolateArgs) -> anyhow::Result<()> {
     if a.scale < 1 || a.delay_ms < 1 {
         return Err(user("--scale and --delay-ms must be at least 1"));
     }
-    if a.to.is_none() && a.to_class.is_none() {
-        return Err(user("nothing to interpolate: give --to SEED (a path in z) and/or --to-class CLASS (a morph between classes)"));
+    if a.to.is_none() && a.to_class.is_none() && a.to_prompt.is_none() {
+        return Err(user(
+            "nothing to interpolate: give --to SEED (a path in z) and/or --to-class CLASS (a morph between classes) or --to-prompt TEXT (text runs)",
+        ));
     }
     super::check_out_dir(&a.out)?;
     let (g, device) = a.generator.load()?;
@@ -65,6 +67,12 @@ fn w_path_images(g: &TrainedGenerator, za: &Tensor, zb: &Tensor, frames: i64) ->
 /// Class weights along the path (`[frames, classes]`, linear from one one-hot to the other)
 /// for a conditional run, and a description; `None` for an unconditional one.
 fn class_path(g: &TrainedGenerator, a: &InterpolateArgs) -> anyhow::Result<(Option<Tensor>, String)> {
+    if g.config.text.is_some() {
+        return prompt_path(g, a);
+    }
+    if a.from_prompt.is_some() || a.to_prompt.is_some() {
+        return Err(user(format!("{} was not trained on captions, so --from-prompt/--to-prompt cannot morph it", g.checkpoint.display())));
+    }
     if g.classes == 0 {
         if a.from_class.is_some() || a.to_class.is_some() {
             return Err(user(format!(
@@ -81,5 +89,18 @@ fn class_path(g: &TrainedGenerator, a: &InterpolateArgs) -> anyhow::Result<(Opti
     let y = latent_path(&ends.get(0), &ends.get(1), a.frames, PathMode::Lerp).to_device(Device::Cpu);
     let (nf, nt) = (vocab.name(from as usize), vocab.name(to as usize));
     let desc = if from == to { format!(", class {nf}") } else { format!(", class {nf} -> {nt}") };
+    Ok((Some(y), desc))
+}
+
+/// A text run's conditions along the path (`[frames, E]`, linear from one prompt's sentence
+/// vector to the other's), and a description.
+fn prompt_path(g: &TrainedGenerator, a: &InterpolateArgs) -> anyhow::Result<(Option<Tensor>, String)> {
+    let from = a.from_prompt.as_deref().ok_or_else(|| user(format!("{} draws from text: give --from-prompt (and --to-prompt)", g.checkpoint.display())))?;
+    let to = a.to_prompt.as_deref().unwrap_or(from);
+    let text = g.config.text.as_ref().expect("a text run");
+    let a_end = super::prompt::encode(g, text, "--from-prompt", from)?;
+    let b_end = super::prompt::encode(g, text, "--to-prompt", to)?;
+    let y = latent_path(&a_end.get(0), &b_end.get(0), a.frames, PathMode::Lerp).to_device(Device::Cpu);
+    let desc = if from == to { format!(", \"{from}\"") } else { format!(", \"{from}\" -> \"{to}\"") };
     Ok((Some(y), desc))
 }

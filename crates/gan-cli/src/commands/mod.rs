@@ -16,10 +16,12 @@ mod import;
 mod interpolate;
 mod judge;
 mod lab;
+mod matcher;
 mod mix;
 mod presets;
 mod project;
 mod project_w;
+mod prompt;
 mod sample;
 mod serve;
 mod steer;
@@ -61,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Animate(a) => animate::run(a),
         Command::Steer(a) => steer::run(a),
         Command::Classifier(c) => classifier::run(c),
+        Command::Matcher(c) => matcher::run(c),
         Command::Eval(a) => eval::run(a),
         Command::Checkpoints(a) => checkpoints::run(a),
         Command::Doctor(a) => doctor::run(a),

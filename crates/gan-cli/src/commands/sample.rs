@@ -22,6 +22,9 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     }
     super::check_out_dir(&a.out)?;
     let (g, device) = a.generator.load()?;
+    if let Some(p) = super::prompt::text_prompt(&g, a.prompt.as_deref(), &a.keywords)? {
+        return sample_text(&a, &g, &p, device);
+    }
     let chosen = super::classes::chosen(&g, &a.class, a.prompt.as_deref())?;
     let names: Vec<String> = match &chosen {
         Some(c) => {
@@ -77,5 +80,24 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     }
     let what = if names.is_empty() { String::new() } else { format!(" of {}", names.join(", ")) };
     eprintln!("wrote {} samples{what} from {} (step {}, {} weights) to {}", all.size()[0], g.checkpoint.display(), g.step, g.weights.name(), a.out.display());
+    Ok(())
+}
+
+/// `n` designs of a text run's prompt, from `n` latents.
+fn sample_text(a: &SampleArgs, g: &gan::run::trained::TrainedGenerator, p: &super::prompt::TextPrompt, device: Device) -> anyhow::Result<()> {
+    if !a.class.is_empty() || a.truncation_psi.is_some() {
+        return Err(user("a text run draws from --prompt or --keywords; --class and --truncation-psi do not apply"));
+    }
+    let z = draw_latents(a.n, g.latent_dim(), a.latents.seed, a.latents.truncation, device);
+    let images = g.generate_mixed(&z, Some(&p.condition.repeat([a.n, 1]))).to_device(Device::Cpu);
+    match a.format {
+        SampleFormat::Png => gan::draw::grid::save_grid(&images, a.nrow.unwrap_or(8), &a.out)?,
+        SampleFormat::Safetensors => {
+            let named = [("z", z.to_device(Device::Cpu)), ("images", images.shallow_clone()), ("condition", p.condition.to_device(Device::Cpu))];
+            Tensor::write_safetensors(&named, &a.out).with_context(|| format!("cannot write {}", a.out.display()))?;
+        }
+        SampleFormat::Idx => return Err(user("--format idx holds grey images; a text run draws colour designs (use png or safetensors)")),
+    }
+    eprintln!("wrote {} designs of \"{}\" from {} (step {}, {} weights) to {}", a.n, p.text, g.checkpoint.display(), g.step, g.weights.name(), a.out.display());
     Ok(())
 }

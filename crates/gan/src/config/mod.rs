@@ -10,6 +10,7 @@ mod doctor;
 mod layer;
 mod length;
 mod log;
+mod text;
 pub mod translation;
 mod validate;
 
@@ -17,6 +18,7 @@ pub use cycles::CriticCycles;
 pub use doctor::DoctorConfig;
 pub use layer::differences;
 pub use length::Length;
+pub use text::TextConfig;
 
 use gan_data::DataSource;
 use serde::{Deserialize, Serialize};
@@ -53,6 +55,9 @@ pub struct TrainConfig {
     /// Condition both networks on the data's class labels (Mirza & Osindero 2014).
     #[serde(default)]
     pub conditional: bool,
+    /// Condition on each image's caption as text (`[text]`), not as a one-hot class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextConfig>,
     /// The discriminator judges packs of this many samples (PacGAN, Lin et al. 2018); 1: no
     /// packing.
     #[serde(default = "one", skip_serializing_if = "is_one")]
@@ -117,6 +122,7 @@ impl Default for TrainConfig {
             critic_cycles: CriticCycles::default(),
             augment: AugmentConfig::default(),
             conditional: false,
+            text: None,
             pack: 1,
             log_every: 10,
             sample_every: 500,

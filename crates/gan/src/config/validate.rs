@@ -142,6 +142,16 @@ impl TrainConfig {
         if self.pack > 1 && self.conditional {
             p.push("`pack` > 1 cannot be combined with `conditional = true`".into());
         }
+        if let Some(t) = &self.text {
+            let label = match &self.data {
+                gan_data::DataSource::Folder(f) => f.label.as_deref(),
+                _ => None,
+            };
+            p.extend(t.problems(self.conditional, label));
+        }
+        if self.loss.matching_aware && !self.conditional {
+            p.push("loss.matching_aware pairs real images with wrong conditions: it needs `conditional = true`".into());
+        }
         p.extend(self.data.problems().into_iter().map(|s| format!("data.{s}")));
         p.extend(self.model.problems().into_iter().map(|s| format!("model.{s}")));
         if let crate::models::NetConfig::Progan(c) = &self.model.net {

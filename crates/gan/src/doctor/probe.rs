@@ -84,6 +84,15 @@ impl Probe {
         Ok(Self { check, z })
     }
 
+    /// The check with the conditions `conditions(n)` of its `n` latents, where it draws
+    /// with conditions of its own making (a text run's captions instead of one-hot classes).
+    pub fn with_conditions(mut self, conditions: impl FnOnce(i64) -> Tensor) -> Self {
+        if let Check::Spread { y: Some(y) } = &mut self.check {
+            *y = conditions(self.z.size()[0]);
+        }
+        self
+    }
+
     /// Whether a reading needs a real batch beside the samples.
     pub fn needs_real(&self) -> bool {
         matches!(self.check, Check::Spread { .. })

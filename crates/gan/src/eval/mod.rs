@@ -21,6 +21,7 @@ pub mod classifier;
 pub mod images;
 pub mod inception;
 pub mod learned;
+pub mod matcher;
 pub mod real;
 pub mod scores;
 pub mod space;
@@ -91,6 +92,9 @@ pub struct EvalReport {
     /// class it was drawn for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement: Option<attributes::agreement::Agreement>,
+    /// Text-conditioned runs: R-precision on training and held-out captions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<matcher::report::TextReport>,
 }
 
 impl EvalReport {
@@ -146,6 +150,7 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
         classes: None,
         stacked: None,
         agreement: None,
+        text: None,
     };
     let none = || GanError::Invalid("image runs are evaluated in a feature space; none was given".into());
     let image_run = g.config.data.toy().is_none() && !matches!(g.config.data, gan_data::DataSource::StackedMnist { .. });
@@ -189,6 +194,10 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
         (report.samples, report.features, report.classes) = (n, Some(features), classes);
         if let (FeatureSpace::Attributes(net), None) = (space, opts.samples_from) {
             report.agreement = attributes::agreement::agreement(net, g, n, opts.seed)?;
+        }
+        if let (Some(text), gan_data::DataSource::Folder(f), None) = (&g.config.text, &g.config.data, opts.samples_from) {
+            let m = crate::families::gan::text::load_matcher(text, opts.device)?;
+            report.text = Some(matcher::report::text_report(g, &m, &matcher::data::read(&f.dir)?, n, opts.seed)?);
         }
     }
     Ok(report)

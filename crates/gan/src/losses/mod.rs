@@ -22,6 +22,7 @@
 //!   (on the same pairs, `D(x)` scored by the current discriminator). With the R1 + R2
 //!   penalties ([`crate::losses::penalty`]) this is R3GAN's objective.
 
+pub mod matching;
 pub mod path_length;
 pub mod penalty;
 pub mod translation;
@@ -73,6 +74,10 @@ pub struct LossConfig {
     /// there; 0, the default, is none).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub drift: f64,
+    /// Conditional runs: the discriminator also sees real images with the wrong condition
+    /// (the next image's), as fakes (StackGAN's matching-aware loss, [`matching`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub matching_aware: bool,
 }
 
 fn is_zero(v: &f64) -> bool {
@@ -82,12 +87,12 @@ fn is_zero(v: &f64) -> bool {
 impl LossConfig {
     /// The 2014 GAN's loss with the given generator objective and real label.
     pub fn bce(generator: GeneratorLoss, real_label: f64) -> Self {
-        Self { kind: LossKind::Bce, generator: Some(generator), real_label: Some(real_label), lipschitz: Lipschitz::None, drift: 0.0 }
+        Self { kind: LossKind::Bce, generator: Some(generator), real_label: Some(real_label), lipschitz: Lipschitz::None, drift: 0.0, matching_aware: false }
     }
 
     /// A Wasserstein critic loss kept Lipschitz by `lipschitz`.
     pub fn wasserstein(lipschitz: Lipschitz) -> Self {
-        Self { kind: LossKind::Wasserstein, generator: None, real_label: None, lipschitz, drift: 0.0 }
+        Self { kind: LossKind::Wasserstein, generator: None, real_label: None, lipschitz, drift: 0.0, matching_aware: false }
     }
 
     pub fn generator_loss(&self) -> GeneratorLoss {

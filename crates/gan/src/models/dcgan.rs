@@ -16,7 +16,9 @@
 //! exactly the WGAN-GP face generator and critic of the seed course.
 //!
 //! With `classes = K > 0`, G's input is `[z, onehot(y)]` and D's input has `K` one-hot maps
-//! stacked onto the image's channels (see [`super::condition`]).
+//! stacked onto the image's channels (see [`super::condition`]). The condition may instead
+//! pass through conditioning augmentation into G (`augment_condition`, StackGAN) and be read
+//! by projection in D (`projection`, Miyato & Koyama 2018): what text-conditioned runs use.
 //!
 //! Layers are indexed like a PyTorch `nn.Sequential` named `net` (one index per module,
 //! activations included), so weights load into the equivalent PyTorch modules unchanged.
@@ -24,7 +26,7 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, Tensor};
 
-use super::condition::{append_maps, append_vector};
+use super::condition::{append_maps, append_vector, CondAugment, CondAugmentConfig, Projection};
 use super::norm::{bn_config, conv, conv_t, Norm, NormLayer};
 use super::{Discriminator, Generator, ImageShape};
 
@@ -44,6 +46,12 @@ pub struct DcganConfig {
     /// Negative slope of D's LeakyReLUs.
     #[serde(default = "default_slope")]
     pub leaky_slope: f64,
+    /// A conditional G samples its condition by conditioning augmentation (StackGAN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub augment_condition: Option<CondAugmentConfig>,
+    /// A conditional D reads its condition by projection instead of stacked maps.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub projection: bool,
 }
 
 fn default_slope() -> f64 {
@@ -52,7 +60,7 @@ fn default_slope() -> f64 {
 
 impl Default for DcganConfig {
     fn default() -> Self {
-        Self { latent_dim: 100, g_base: 64, d_base: 64, d_norm: Norm::Batch, d_norm_first: false, leaky_slope: 0.2 }
+        Self { latent_dim: 100, g_base: 64, d_base: 64, d_norm: Norm::Batch, d_norm_first: false, leaky_slope: 0.2, augment_condition: None, projection: false }
     }
 }
 
@@ -85,6 +93,11 @@ impl DcganConfig {
         if !(0.0..1.0).contains(&self.leaky_slope) {
             p.push(format!("leaky_slope must be in [0, 1), got {}", self.leaky_slope));
         }
+        if let Some(ca) = self.augment_condition {
+            if !((1..=MAX_WIDTH).contains(&ca.dim) && ca.kl_weight >= 0.0 && ca.kl_weight.is_finite()) {
+                p.push(format!("augment_condition needs dim between 1 and {MAX_WIDTH} and a finite kl_weight >= 0, got {} and {}", ca.dim, ca.kl_weight));
+            }
+        }
         if self.d_norm_first && self.d_norm == Norm::None {
             p.push("d_norm_first needs a d_norm other than \"none\"".into());
         }
@@ -96,7 +109,9 @@ impl DcganConfig {
         let net = root / "net";
         let mut idx = 0;
         let mut layers = Vec::new();
-        let mut cin = self.latent_dim + classes;
+        let augment = self.augment_condition.filter(|_| classes > 0).map(|c| CondAugment::new(&(root / "ca"), classes, c));
+        let width = augment.as_ref().map_or(classes, |a| a.config.dim);
+        let mut cin = self.latent_dim + width;
         for stage in 0..=n {
             let last = stage == n;
             let cout = if last { image.channels } else { self.g_base << (n - 1 - stage) };
@@ -112,7 +127,7 @@ impl DcganConfig {
             }
             cin = cout;
         }
-        DcganGenerator { layers, latent_dim: self.latent_dim, classes }
+        DcganGenerator { layers, latent_dim: self.latent_dim, classes, augment }
     }
 
     pub fn discriminator(&self, root: &nn::Path, image: ImageShape, classes: i64) -> DcganDiscriminator {
@@ -120,7 +135,8 @@ impl DcganConfig {
         let net = root / "net";
         let mut idx = 0;
         let mut layers = Vec::new();
-        let (mut cin, mut size) = (image.channels + classes, image.height);
+        let projected = self.projection && classes > 0;
+        let (mut cin, mut size) = (image.channels + if projected { 0 } else { classes }, image.height);
         for stage in 0..n {
             let cout = self.d_base << stage;
             size /= 2;
@@ -136,7 +152,8 @@ impl DcganConfig {
             cin = cout;
         }
         layers.push(Layer::Conv(conv(&net / idx, cin, 1, b, 1, 0, true)));
-        DcganDiscriminator { layers, per_sample: self.d_norm != Norm::Batch, classes }
+        let projection = projected.then(|| Projection::new(&(root / "projection"), classes, cin));
+        DcganDiscriminator { layers, per_sample: self.d_norm != Norm::Batch, classes, projection }
     }
 }
 
@@ -170,6 +187,7 @@ pub struct DcganGenerator {
     layers: Vec<Layer>,
     latent_dim: i64,
     classes: i64,
+    augment: Option<CondAugment>,
 }
 
 impl Generator for DcganGenerator {
@@ -182,8 +200,16 @@ impl Generator for DcganGenerator {
     }
 
     fn forward_t(&self, z: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor {
-        let input = append_vector(z, y, self.classes);
-        run(&self.layers, input.view([-1, self.latent_dim + self.classes, 1, 1]), train)
+        let input = match (&self.augment, y) {
+            (Some(a), Some(y)) => Tensor::cat(&[z.shallow_clone(), a.sample(y).to_kind(z.kind())], 1),
+            _ => append_vector(z, y, self.classes),
+        };
+        let width = input.size()[1];
+        run(&self.layers, input.view([-1, width, 1, 1]), train)
+    }
+
+    fn regularizer(&self, y: Option<&Tensor>) -> Option<Tensor> {
+        Some(self.augment.as_ref()?.kl(y?))
     }
 }
 
@@ -191,11 +217,17 @@ pub struct DcganDiscriminator {
     layers: Vec<Layer>,
     per_sample: bool,
     classes: i64,
+    projection: Option<Projection>,
 }
 
 impl Discriminator for DcganDiscriminator {
     fn forward_t(&self, x: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor {
-        run(&self.layers, append_maps(x, y, self.classes), train).view([-1])
+        let (Some(p), Some(y)) = (&self.projection, y) else {
+            return run(&self.layers, append_maps(x, y, self.classes), train).view([-1]);
+        };
+        let (body, last) = self.layers.split_at(self.layers.len() - 1);
+        let h = run(body, x.shallow_clone(), train);
+        last[0].forward_t(&h, train).view([-1]) + p.term(&h, y)
     }
 
     fn per_sample(&self) -> bool {
@@ -225,7 +257,8 @@ mod tests {
     /// The seed's 128x128 pair: parameter shapes in `nn.Sequential` order.
     #[test]
     fn faces128_pair_matches_the_seed_layout() {
-        let cfg = DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 };
+        let cfg =
+            DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2, ..DcganConfig::default() };
         let (gvs, dvs) = (nn::VarStore::new(Device::Cpu), nn::VarStore::new(Device::Cpu));
         let g = cfg.generator(&gvs.root(), shape(3, 128), 0);
         let d = cfg.discriminator(&dvs.root(), shape(3, 128), 0);

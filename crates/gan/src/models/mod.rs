@@ -55,6 +55,11 @@ pub trait Generator: Send {
     /// `train` selects batch statistics (and updates running ones) in BatchNorm layers;
     /// sampling uses `false`.
     fn forward_t(&self, z: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor;
+    /// A term the generator adds to its own loss for conditions `y` (conditioning
+    /// augmentation's KL); `None` by default.
+    fn regularizer(&self, _y: Option<&Tensor>) -> Option<Tensor> {
+        None
+    }
     /// The generator as its own type, for a family that trains it through more than
     /// `forward_t` (StyleGAN2's style mixing and path lengths); `None` by default.
     fn as_any(&self) -> Option<&dyn std::any::Any> {
@@ -282,7 +287,7 @@ fn relayout(vs: &nn::VarStore) {
 /// LeakyReLU with slope `slope`, in the input's precision (through the shim: tch 0.24 only
 /// has the default slope, and its stand-in, `prelu` with a constant weight, costs a reduction
 /// for the weight's gradient on every backward pass).
-fn leaky_relu(x: &Tensor, slope: f64) -> Tensor {
+pub(crate) fn leaky_relu(x: &Tensor, slope: f64) -> Tensor {
     gan_shim::leaky_relu(x, slope).expect("leaky_relu of a float tensor")
 }
 

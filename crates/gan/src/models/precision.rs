@@ -65,6 +65,10 @@ impl Generator for Bf16Generator {
     fn forward_t(&self, z: &Tensor, y: Option<&Tensor>, train: bool) -> Tensor {
         in_bf16(self.device, || self.inner.forward_t(z, y, train))
     }
+
+    fn regularizer(&self, y: Option<&Tensor>) -> Option<Tensor> {
+        self.inner.regularizer(y)
+    }
 }
 
 /// A discriminator whose forward pass runs under bf16 autocast.

@@ -11,9 +11,10 @@ use gan_data::metadata::{Match, Scalar};
 use gan_data::DataSource;
 
 use super::recipes;
-use crate::config::{Length, TrainConfig};
+use crate::config::{Length, TextConfig, TrainConfig};
 use crate::losses::penalty::Lipschitz;
 use crate::losses::LossConfig;
+use crate::models::condition::CondAugmentConfig;
 use crate::models::diffaugment::{AugmentConfig, Transform};
 use crate::models::progan::ProganConfig;
 use crate::models::stylegan2::Stylegan2Config;
@@ -63,6 +64,20 @@ pub fn emoji_cgan() -> TrainConfig {
     f.filter.insert("group".into(), Match::One(text("people & body")));
     (f.label, f.unlabelled) = (Some("skin_tone".into()), Unlabelled::Skip);
     c.conditional = true;
+    c
+}
+
+/// As `emoji-rpgan`, conditioned on the emojis' names as text (`[text]`): conditioning
+/// augmentation into G, projection in D.
+pub fn emoji_text_rpgan() -> TrainConfig {
+    let mut c = emoji_rpgan();
+    let DataSource::Folder(f) = &mut c.data else { unreachable!("emoji data is a folder") };
+    f.label = Some(crate::eval::matcher::data::CAPTION.into());
+    c.conditional = true;
+    c.text = Some(TextConfig { matcher: None, keyword_share: 0.3 });
+    if let NetConfig::Dcgan(d) = &mut c.model.net {
+        (d.augment_condition, d.projection) = (Some(CondAugmentConfig { dim: 128, kl_weight: 1.0 }), true);
+    }
     c
 }
 

@@ -40,6 +40,7 @@ pub enum Preset {
     Cifar10WganGp,
     EmojiRpgan,
     EmojiCgan,
+    EmojiTextRpgan,
     EmojiWganGp,
     EmojiFacesWganGp,
     EmojiVae,

@@ -188,7 +188,8 @@ pub fn stacked_pacgan2() -> TrainConfig {
 pub fn faces128_wgan_gp() -> TrainConfig {
     let mut c = TrainConfig::default();
     c.data = DataSource::Folder(FolderSource::new(PathBuf::new(), 128));
-    c.model = DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2 }.into();
+    c.model =
+        DcganConfig { latent_dim: 200, g_base: 32, d_base: 16, d_norm: Norm::Instance, d_norm_first: true, leaky_slope: 0.2, ..DcganConfig::default() }.into();
     c.loss = LossConfig::wasserstein(Lipschitz::GradientPenalty { weight: 10.0 });
     c.optim = adam(1e-4, (0.5, 0.999));
     // The seed notebook's loop and length: one real batch for the five critic cycles, fresh

@@ -122,6 +122,7 @@ impl ToyPreset {
             critic_cycles: Default::default(),
             augment: Default::default(),
             conditional: false,
+            text: None,
             pack: 1,
             log_every: 50,
             sample_every: 500,

@@ -82,6 +82,9 @@ pub struct TrainedGenerator {
     _vs: nn::VarStore,
     g: Box<dyn Generator>,
     device: Device,
+    /// A text run's captions' conditions (loaded with the run's data and matcher), or why
+    /// they could not be.
+    text: Option<std::result::Result<crate::families::gan::text::TextTable, String>>,
 }
 
 impl TrainedGenerator {
@@ -127,7 +130,27 @@ impl TrainedGenerator {
             .map_err(|reason| GanError::Checkpoint { path: dir.join(checkpoint::STATE_FILE), reason: format!("image {}: {reason}", state.image) })?;
         let g = config.model.build_generator(&vs, state.image, state.classes);
         checkpoint::load_weights(&mut vs, &dir.join(weights.file()))?;
-        Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, weights, _vs: vs, g, device })
+        let text = config.text.is_some().then(|| crate::families::gan::text::TextTable::of_run(&config, device).map_err(|e| e.to_string()));
+        Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, weights, _vs: vs, g, device, text })
+    }
+
+    /// A text run's table of its captions' conditions.
+    pub fn text_table(&self) -> Result<Option<&crate::families::gan::text::TextTable>> {
+        match &self.text {
+            None => Ok(None),
+            Some(Ok(t)) => Ok(Some(t)),
+            Some(Err(e)) => Err(GanError::Invalid(format!("{}: the captions of this text run cannot be read: {e}", self.checkpoint.display()))),
+        }
+    }
+
+    /// Number of labels a conditional run draws for: its classes, or a text run's captions.
+    fn label_count(&self) -> Result<i64> {
+        Ok(self.text_table()?.map_or(self.classes, |t| t.len()))
+    }
+
+    /// The device the generator runs on.
+    pub fn device(&self) -> Device {
+        self.device
     }
 
     pub fn latent_dim(&self) -> i64 {
@@ -151,13 +174,14 @@ impl TrainedGenerator {
                 "{} is not conditional, so classes cannot be chosen; train with conditional = true (presets mnist-cgan, fashion-cgan) or use `gan steer`",
                 self.checkpoint.display()
             ))),
-            (k, Some(c)) => {
+            (_, Some(c)) => {
+                let k = self.label_count()?;
                 if let Some(&bad) = c.iter().find(|&&c| !(0..k).contains(&c)) {
                     return Err(GanError::Invalid(format!("class {bad} is out of range: this run has classes 0..={}", k - 1)));
                 }
                 Ok(Some(Tensor::from_slice(c)))
             }
-            (k, None) => Ok(Some(Tensor::arange(n, (Kind::Int64, Device::Cpu)).remainder(k))),
+            (_, None) => Ok(Some(Tensor::arange(n, (Kind::Int64, Device::Cpu)).remainder(self.label_count()?))),
         }
     }
 
@@ -200,7 +224,8 @@ impl TrainedGenerator {
     /// As [`generate`](Self::generate) but recording the graph, so that gradients can flow
     /// back to `z` (steering).
     pub fn forward(&self, z: &Tensor, labels: Option<&Tensor>) -> Tensor {
-        let y = labels.map(|l| one_hot(l, self.classes));
+        let table = self.text.as_ref().and_then(|t| t.as_ref().ok());
+        let y = labels.map(|l| table.map_or_else(|| one_hot(l, self.classes), |t| t.captions_of(l)));
         self.forward_mixed(z, y.as_ref())
     }
 

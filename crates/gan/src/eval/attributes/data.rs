@@ -71,7 +71,7 @@ pub fn read(dir: &Path, fields: &[String], held_out: (&str, &str)) -> Result<Att
 }
 
 /// Every image of the folder's metadata, in row order, on every core.
-fn decode_all(dir: &Path) -> Result<Tensor> {
+pub(crate) fn decode_all(dir: &Path) -> Result<Tensor> {
     let folder = FolderSource::new(dir, SIDE as u32).open()?;
     let workers = std::thread::available_parallelism().map_or(1, |p| p.get()).min(16);
     let ids: Vec<usize> = (0..folder.len()).collect();

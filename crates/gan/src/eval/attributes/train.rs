@@ -53,7 +53,7 @@ pub fn train(data: &AttributeData, mut card: AttributeCard, o: TrainOptions, on_
         for b in 0..batches {
             let pick: Vec<i64> = perm[b * o.batch_size..(b + 1) * o.batch_size].iter().map(|&i| i as i64).collect();
             let idx = train_rows.index_select(0, &Tensor::from_slice(&pick));
-            let x = augment(&pm1(&idx));
+            let x = augment(&pm1(&idx), true);
             let idx = idx.to_device(o.device);
             let loss = net
                 .logits(&x, true)
@@ -74,9 +74,9 @@ pub fn train(data: &AttributeData, mut card: AttributeCard, o: TrainOptions, on_
     Ok(net)
 }
 
-/// Each image shifted by up to [`SHIFT`] pixels in each direction (white entering) and
-/// mirrored left-right with probability 1/2, from libtorch's generator.
-fn augment(x: &Tensor) -> Tensor {
+/// Each image shifted by up to [`SHIFT`] pixels in each direction (white entering) and, when
+/// `mirror`, mirrored left-right with probability 1/2, from libtorch's generator.
+pub(crate) fn augment(x: &Tensor, mirror: bool) -> Tensor {
     let b = x.size()[0];
     // Padding x - 1 with zeros pads x with ones: white.
     let padded = (x - 1.0).constant_pad_nd([SHIFT, SHIFT, SHIFT, SHIFT]) + 1.0;
@@ -86,7 +86,7 @@ fn augment(x: &Tensor) -> Tensor {
     let crops: Vec<Tensor> = (0..b as usize)
         .map(|i| {
             let img = padded.get(i as i64).narrow(1, shifts[2 * i], SIDE).narrow(2, shifts[2 * i + 1], SIDE);
-            if flips[i] {
+            if mirror && flips[i] {
                 img.flip([2])
             } else {
                 img

@@ -34,6 +34,7 @@ impl GanFamily {
         self.opt_g.set_lr_scale(lr_scale);
         self.opt_d.set_lr_scale(lr_scale);
         let (latent, device, image, classes) = (self.config.model.latent_dim(), self.device, self.image, self.classes);
+        let text = self.text.as_ref();
         let feed = &mut self.feed;
         let consumed = &mut self.batches_consumed;
         let skipped = &mut self.skipped;
@@ -53,7 +54,10 @@ impl GanFamily {
             if let Some(last) = last_real.as_mut() {
                 **last = Some(images.shallow_clone());
             }
-            let labels = batch.labels.map(|l| one_hot(&shard(l), classes));
+            let labels = batch.labels.map(|l| {
+                let l = shard(l);
+                text.map_or_else(|| one_hot(&l, classes), |t| t.of_labels(&l))
+            });
             RealBatch { images, labels }.whole_packs(pack)
         };
         let world = dist.map_or(1, |d| d.world() as i64);

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use gan_data::rng::mix;
-use tch::Device;
+use tch::{Device, Kind, Tensor};
 
 use super::conditioning::{grid_inputs, run_classes};
 use super::feed::Feed;
@@ -46,7 +46,16 @@ impl GanFamily {
         if let Some(k) = opened.classes {
             config.data.vocabulary(k)?;
         }
-        let classes = if config.conditional { run_classes(&config, opened.classes)? } else { 0 };
+        let labelled = if config.conditional { run_classes(&config, opened.classes)? } else { 0 };
+        let class_names = match labelled {
+            0 => Vec::new(),
+            k => {
+                let v = config.data.vocabulary(k as usize)?;
+                (0..v.len()).map(|i| v.name(i).to_string()).collect()
+            }
+        };
+        let text = config.text.is_some().then(|| super::text::TextTable::build(&config, &class_names, device)).transpose()?;
+        let classes = text.as_ref().map_or(labelled, |t| t.width());
         tch::manual_seed(config.seed as i64);
         let mut nets = config.model.build(image, classes, config.pack as i64, device);
         if config.precision == Precision::Bf16 {
@@ -57,18 +66,24 @@ impl GanFamily {
         let opt_d = Optimizer::new(&nets.d_vs, config.optim.d.clone());
         let fixed_seed = mix(&[config.seed, FIXED_Z_STREAM]);
         let toy = config.data.toy().map(|dist| ToyView { dist, real: dist.sample(PAPER_SAMPLES, fixed_seed) });
-        let (fixed_z, fixed_y) = match toy {
-            Some(_) => (crate::models::latent::latents(PAPER_SAMPLES as i64, config.model.latent_dim(), fixed_seed, device), None),
-            None => grid_inputs(config.model.latent_dim(), classes, fixed_seed, device),
+        let latent = config.model.latent_dim();
+        let (fixed_z, fixed_y, grid_columns) = match (&toy, &text) {
+            (Some(_), _) => (crate::models::latent::latents(PAPER_SAMPLES as i64, latent, fixed_seed, device), None, 8),
+            (None, Some(t)) => {
+                let (z, y, shown) = t.grid(latent, fixed_seed, device);
+                (z, Some(y), shown.len())
+            }
+            (None, None) => {
+                let (z, y) = grid_inputs(latent, classes, fixed_seed, device);
+                (z, y, if classes > 0 { classes as usize } else { 8 })
+            }
         };
         let total_steps = config.total_steps(opened.len);
         let probe = (config.doctor.every > 0).then(|| crate::doctor::probe::Probe::for_run(&config, image, classes, device)).transpose()?;
-        let class_names = match classes {
-            0 => Vec::new(),
-            k => {
-                let v = config.data.vocabulary(k as usize)?;
-                (0..v.len()).map(|i| v.name(i).to_string()).collect()
-            }
+        // A text run's sample check draws with its captions' conditions.
+        let probe = match (probe, &text) {
+            (Some(p), Some(t)) => Some(p.with_conditions(|n| t.captions_of(&Tensor::arange(n, (Kind::Int64, device)).remainder(labelled)))),
+            (p, _) => p,
         };
         let ada = config.augment.ada.map(super::ada::Ada::new);
         let mut family = Self {
@@ -76,6 +91,8 @@ impl GanFamily {
             last_real: None,
             data_name: config.data.describe(),
             class_names,
+            text,
+            grid_columns,
             config,
             device,
             feed: opened.feed,

@@ -61,7 +61,7 @@ impl Family for GanFamily {
                 let report = toy.dist.modes().map(|m| mode_report(&m, &fake));
                 scatter::save_points_plot(toy.dist, &toy.real, &fake, &scatter::title(toy.dist, step, report.as_ref()), path)
             }
-            None => grid::save_grid(&images, if self.classes > 0 { self.classes as usize } else { 8 }, path),
+            None => grid::save_grid(&images, self.grid_columns, path),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod feed;
 mod parallel;
 pub mod stats;
 pub mod step;
+pub mod text;
 pub(crate) mod wrapped;
 
 use std::path::Path;
@@ -55,9 +56,14 @@ pub struct GanFamily {
     data_len: usize,
     batches_per_epoch: u64,
     image: ImageShape,
-    /// Classes of a conditional run (0: unconditional), and their names.
+    /// Width of a conditional run's conditions (its classes, or a text run's sentence
+    /// vectors; 0: unconditional), and the names of its classes (a text run's captions).
     classes: i64,
     class_names: Vec<String>,
+    /// A text run's sentence vectors of its captions.
+    text: Option<text::TextTable>,
+    /// Columns of the sample grid.
+    grid_columns: usize,
     nets: Nets,
     /// The moving average of the generator's weights, when the run keeps one.
     ema: Option<AveragedGenerator>,

@@ -19,6 +19,7 @@ use tch::Tensor;
 
 use crate::config::{CriticCycles, TrainConfig};
 use crate::error::{GanError, Result};
+use crate::losses::matching::{matching_aware_d_loss, wrong_conditions};
 use crate::losses::penalty::{gradient_penalty, interpolate, interpolation_weights, interpolation_weights_for, r1_penalty, r1_r2_penalties, Lipschitz};
 use crate::losses::{discriminator_loss, generator_loss, LossConfig};
 use crate::models::diffaugment::Augmenter;
@@ -114,7 +115,7 @@ pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, input: Disc
             // The interpolates get their own pass: inside a concatenation the double backward
             // would run over the real and fake rows too.
             let p = gradient_penalty(&d.forward_t(&x_hat, y, true), &x_hat);
-            let loss = discriminator_loss(loss, &real_out, &fake_out) + &p * weight;
+            let loss = adversarial(d, loss, real, y, &real_out, &fake_out) + &p * weight;
             DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p), grad_norm: None }
         }
         Lipschitz::R1 { weight: gamma } => {
@@ -122,7 +123,7 @@ pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, input: Disc
             let real = real.detach().set_requires_grad(true);
             let (real_out, fake_out) = (d.forward_t(&real, y, true), d.forward_t(&fake, y, true));
             let p = r1_penalty(&real_out, &real);
-            let loss = discriminator_loss(loss, &real_out, &fake_out) + &p * (gamma / 2.0);
+            let loss = adversarial(d, loss, &real, y, &real_out, &fake_out) + &p * (gamma / 2.0);
             DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p), grad_norm: None }
         }
         Lipschitz::R1R2 { weight: gamma, .. } => {
@@ -134,13 +135,27 @@ pub fn discriminator_terms(d: &dyn Discriminator, loss: &LossConfig, input: Disc
             let (r1, r2) = r1_r2_penalties(&both, &x, k);
             let (real_out, fake_out) = (both.narrow(0, 0, k), both.narrow(0, k, both.size()[0] - k));
             let p = r1 + r2;
-            let loss = discriminator_loss(loss, &real_out, &fake_out) + &p * (gamma / 2.0);
+            let loss = adversarial(d, loss, real, y, &real_out, &fake_out) + &p * (gamma / 2.0);
             DiscriminatorTerms { loss, real_out, fake_out, penalty: Some(p), grad_norm: None }
         }
         Lipschitz::None | Lipschitz::Clip { .. } => {
             let (real_out, fake_out) = score_pair(d, real, &fake, y);
-            DiscriminatorTerms { loss: discriminator_loss(loss, &real_out, &fake_out), real_out, fake_out, penalty: None, grad_norm: None }
+            DiscriminatorTerms { loss: adversarial(d, loss, real, y, &real_out, &fake_out), real_out, fake_out, penalty: None, grad_norm: None }
         }
+    }
+}
+
+/// The adversarial part of the discriminator's loss: plain, or for a conditional pair whose
+/// loss asks for it, matching-aware (real images with the next image's condition scored as
+/// fakes as well, [`matching_aware_d_loss`]).
+fn adversarial(d: &dyn Discriminator, loss: &LossConfig, real: &Tensor, y: Option<&Tensor>, real_out: &Tensor, fake_out: &Tensor) -> Tensor {
+    let n = real.size()[0];
+    match y.filter(|_| loss.matching_aware && n > 1) {
+        Some(y) => {
+            let wrong = d.forward_t(&real.narrow(0, 0, n - 1).detach(), Some(&wrong_conditions(y)), true);
+            matching_aware_d_loss(loss, real_out, fake_out, &wrong)
+        }
+        None => discriminator_loss(loss, real_out, fake_out),
     }
 }
 
@@ -234,6 +249,11 @@ pub fn gan_step(
     // discriminator as it is now (a constant for the generator's gradient).
     let real_now = p.loss.kind.generator_needs_real().then(|| tch::no_grad(|| p.d.forward_t(&p.augment.apply(&real), y.as_ref(), true)));
     let g_loss = generator_loss(p.loss, &p.d.forward_t(&p.augment.apply(&fake), y.as_ref(), true), real_now.as_ref());
+    // A generator's own term (conditioning augmentation's KL) joins its loss.
+    let g_loss = match p.g.regularizer(y.as_ref()) {
+        Some(r) => g_loss + r,
+        None => g_loss,
+    };
     let grads = p.opt_g.grads(&g_loss);
     let g_grad_norm = p.measure_grads.then(|| grad_norm(&grads));
     p.opt_g.step(&grads);

@@ -1,0 +1,169 @@
+//! Text to image, end to end on a tiny captioned folder: `gan matcher train` learns its
+//! captions and keyword lists, a `[text]` run trains on the matcher's sentence vectors,
+//! `gan sample --prompt / --keywords` draws designs, `gan eval` reports R-precision on the
+//! training and held-out captions, and bad prompts are refused in one line.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use gan::eval::matcher::Matcher;
+use tch::Device;
+
+const COLOURS: [(&str, [u8; 3]); 4] = [("red", [220, 30, 30]), ("blue", [30, 30, 220]), ("green", [30, 200, 30]), ("black", [10, 10, 10])];
+const SHAPES: [&str; 3] = ["square", "bar", "dot"];
+
+/// Two "vendors" of 16x16 drawings: each colour in each shape ("red square", keywords "red
+/// box"), one vendor with a frame; the dots are the held-out split (`split = test`).
+fn write_captioned(root: &Path) {
+    for (vendor, framed) in [("flat", false), ("framed", true)] {
+        let dir = root.join(vendor);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut meta = String::new();
+        for (name, rgb) in COLOURS {
+            for shape in SHAPES {
+                let inside = |x: u32, y: u32| match shape {
+                    "square" => (4..12).contains(&x) && (4..12).contains(&y),
+                    "bar" => (2..14).contains(&x) && (6..10).contains(&y),
+                    _ => (x as i32 - 8).pow(2) + (y as i32 - 8).pow(2) < 12,
+                };
+                let img = image::RgbaImage::from_fn(16, 16, |x, y| {
+                    let edge = x.min(y).min(15 - x).min(15 - y);
+                    image::Rgba(if framed && edge < 1 {
+                        [90, 90, 90, 255]
+                    } else if inside(x, y) {
+                        [rgb[0], rgb[1], rgb[2], 255]
+                    } else {
+                        [0, 0, 0, 0]
+                    })
+                });
+                let file = format!("{name}-{shape}.png");
+                img.save(dir.join(&file)).unwrap();
+                let split = if shape == "dot" { "test" } else { "train" };
+                let box_word = if shape == "square" { "box" } else { "line" };
+                meta.push_str(&format!(
+                    "{{\"file_name\": \"{file}\", \"text\": \"{name} {shape}\", \"keywords\": [\"{name}\", \"{box_word}\"], \"group\": \"{shape}s\", \"split\": \"{split}\"}}\n"
+                ));
+            }
+        }
+        std::fs::write(dir.join("metadata.jsonl"), meta).unwrap();
+    }
+}
+
+/// A tiny text run's configuration: the folder's train split at 16x16, labelled by caption.
+fn text_config(matcher: &str) -> String {
+    format!(
+        "steps = 2\nbatch_size = 4\nconditional = true\nlog_every = 1\nsample_every = 2\ncheckpoint_every = 2\n\
+         [text]\nmatcher = \"{matcher}\"\nkeyword_share = 0.5\n\
+         [data]\nkind = \"folder\"\ndir = \"d\"\nsize = 16\nlabel = \"text\"\n[data.filter]\nsplit = \"train\"\n\
+         [model]\nkind = \"dcgan\"\nlatent_dim = 8\ng_base = 4\nd_base = 4\nd_norm = \"none\"\nprojection = true\n\
+         [model.augment_condition]\ndim = 6\nkl_weight = 2.0\n"
+    )
+}
+
+#[test]
+fn a_matcher_and_a_text_run_draw_and_score_prompts() {
+    let t = tempfile::tempdir().unwrap();
+    write_captioned(&t.path().join("d"));
+    let args = ["matcher", "train", "--data", "d", "--out", "m.safetensors", "--steps", "40", "--batch-size", "8", "--eval-every", "20"];
+    let o = run(&args, t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("step 40/40") && stderr(&o).contains("held-out real R-precision"), "{}", stderr(&o));
+    let m = Matcher::load(&t.path().join("m.safetensors"), Device::Cpu).unwrap();
+    assert_eq!((m.card.train_images, m.card.held_out_images, m.card.steps), (16, 8, 40));
+    for w in ["red", "square", "box", "line", "bar"] {
+        assert!(m.card.vocabulary.index(w).is_some(), "{w} missing from {:?}", m.card.vocabulary.words);
+    }
+    // Held-out captions ("dot") are not words of the training vocabulary.
+    assert!(m.card.vocabulary.index("dot").is_none());
+    assert!(m.card.command.starts_with("gan matcher train --data d"));
+
+    std::fs::write(t.path().join("c.toml"), text_config("m.safetensors")).unwrap();
+    let o = run(&["train", "--config", "c.toml", "--out", "r"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["sample", "--run", "r", "--prompt", "red square", "--n", "4", "--out", "p.png"], t.path());
+    assert!(o.status.success() && stderr(&o).contains("4 designs of \"red square\""), "{}", stderr(&o));
+    let o = run(&["sample", "--run", "r", "--keywords", "blue,box", "--n", "2", "--format", "safetensors", "--out", "k.safetensors"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let drawn = tch::Tensor::read_safetensors(t.path().join("k.safetensors")).unwrap();
+    let shape = |name: &str| drawn.iter().find(|(n, _)| n == name).unwrap().1.size();
+    assert_eq!((shape("images"), shape("condition")), (vec![2, 3, 16, 16], vec![1, 128]));
+    // Different prompts give different designs from the same latents.
+    let o = run(&["sample", "--run", "r", "--keywords", "green,line", "--n", "2", "--format", "safetensors", "--out", "k2.safetensors"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let other = tch::Tensor::read_safetensors(t.path().join("k2.safetensors")).unwrap();
+    let images = |v: &[(String, tch::Tensor)]| v.iter().find(|(n, _)| n == "images").unwrap().1.shallow_clone();
+    assert!(!images(&drawn).equal(&images(&other)));
+
+    // One design morphing into another: the sentence vector slides between the prompts.
+    let o = run(&["interpolate", "--run", "r", "--from-prompt", "red square", "--to-prompt", "blue bar", "--frames", "4", "--out", "morph.png"], t.path());
+    assert!(o.status.success() && stderr(&o).contains("\"red square\" -> \"blue bar\""), "{}", stderr(&o));
+    assert!(t.path().join("morph.png").is_file() && t.path().join("morph.gif").is_file());
+
+    let o = run(&["eval", "--run", "r", "--n", "16", "--no-cache", "--features", "attributes"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains("R-precision, train captions") && out.contains("R-precision, held-out captions") && out.contains("  dots"), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(t.path().join("r/eval.json")).unwrap()).unwrap();
+    let text = &report["text"];
+    assert_eq!((text["train"]["captions"].as_u64(), text["held_out"]["captions"].as_u64()), (Some(8), Some(4)), "{report}");
+    for pool in ["train", "held_out"] {
+        for who in ["generated", "real"] {
+            assert!((0.0..=1.0).contains(&text[pool][who].as_f64().unwrap()), "{report}");
+        }
+    }
+}
+
+#[test]
+fn bad_prompts_are_refused_in_one_line() {
+    let t = tempfile::tempdir().unwrap();
+    write_captioned(&t.path().join("d"));
+    let o = run(&["matcher", "train", "--data", "d", "--out", "m.safetensors", "--steps", "2", "--batch-size", "4", "--eval-every", "2"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::write(t.path().join("c.toml"), text_config("m.safetensors")).unwrap();
+    assert!(run(&["train", "--config", "c.toml", "--out", "r"], t.path()).status.success());
+    let (data, config) = tiny_setup(t.path());
+    let o = run(
+        &["train", "--preset", "mnist-mlp", "--config", config.to_str().unwrap(), "--data", data.to_str().unwrap(), "--out", "plain", "--steps", "1"],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cases: [(&[&str], &str); 7] = [
+        (&["--run", "r", "--prompt", "purpel sqare"], "no word of the prompt \"purpel sqare\" is in the run's vocabulary"),
+        (&["--run", "r", "--prompt", "  "], "--prompt: the prompt is empty"),
+        (&["--run", "r", "--keywords", ","], "--keywords: the prompt is empty"),
+        (&["--run", "r"], "draws from text: give --prompt"),
+        (&["--run", "r", "--prompt", "red", "--keywords", "red"], "not both"),
+        (&["--run", "plain", "--prompt", "red square"], "was trained without class labels"),
+        (&["--run", "plain", "--keywords", "red"], "was not trained on captions"),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["sample"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--out", "x.png"]);
+        let o = run(&all, t.path());
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle) && stderr(&o).trim().lines().count() == 1, "{args:?}: {}", stderr(&o));
+        assert!(!t.path().join("x.png").exists());
+    }
+    for (args, needle) in [
+        (["--run", "r", "--from-prompt", "red", "--to-prompt", "qqq"], "--to-prompt: no word of the prompt \"qqq\""),
+        (["--run", "plain", "--from-prompt", "red", "--to-prompt", "blue"], "was not trained on captions, so --from-prompt/--to-prompt"),
+    ] {
+        let mut all = vec!["interpolate"];
+        all.extend_from_slice(&args);
+        all.extend_from_slice(&["--out", "x.png"]);
+        let o = run(&all, t.path());
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle) && stderr(&o).trim().lines().count() == 1, "{args:?}: {}", stderr(&o));
+    }
+    // The unknown words point to the nearest known ones.
+    let o = run(&["sample", "--run", "r", "--prompt", "purpel sqare", "--out", "x.png"], t.path());
+    assert!(stderr(&o).contains("nearest known: square"), "{}", stderr(&o));
+    // A [text] table without captions as classes is a configuration error.
+    std::fs::write(t.path().join("bad.toml"), text_config("m.safetensors").replace("label = \"text\"\n", "")).unwrap();
+    let o = run(&["train", "--config", "bad.toml", "--out", "r2"], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("[text] needs `conditional = true` and the caption as the class"), "{}", stderr(&o));
+}
