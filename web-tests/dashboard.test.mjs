@@ -1,5 +1,6 @@
 // `gan serve`: a finished run renders (curves, sample grid), a run training in another
-// process updates live without a reload, and paths out of the runs directory are refused.
+// process updates live without a reload, colour runs steer, text runs draw from prompts, and
+// paths out of the runs directory are refused.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
@@ -25,6 +26,8 @@ before(async () => {
     const tiny = join(dir, "tiny-stylegan2.toml");
     writeFileSync(tiny, 'batch_size = 4\n[model]\nkind = "stylegan2"\nlatent_dim = 8\nw_dim = 8\nmapping_layers = 2\nchannel_base = 64\nchannel_max = 8\n');
     execFileSync(GAN, ["--threads", "1", "train", "--preset", "emoji-stylegan2", "--data", EMOJI, "--config", tiny, "--steps", "2", "--out", join(dir, "runs", "emoji-sg2"), "--no-progress"], { stdio: "ignore" });
+    // A text run (conditioned on the emojis' names) to draw designs from prompts.
+    execFileSync(GAN, ["--threads", "1", "train", "--preset", "emoji-text-rpgan", "--data", EMOJI, "--steps", "4", "--out", join(dir, "runs", "emoji-text"), "--no-progress"], { stdio: "ignore" });
   }
   execFileSync(GAN, ["--threads", "1", "eval", "--run", join(dir, "runs", "ring-done")], { stdio: "ignore" });
   server = await startServer(["serve", "--runs", join(dir, "runs")]);
@@ -210,6 +213,47 @@ test("a colour run steers toward an emoji classifier's class and says what else 
   // Grey and toy runs are not steered here.
   await page.click('#runs li[data-name="ring-done"]');
   await page.waitForSelector("#steer-section", { state: "hidden" });
+  await page.close();
+});
+
+// Designs from words on a text run's page: typing a prompt draws 16 designs, another prompt
+// or new seeds draw others, a prompt of unknown words is refused in one line with the nearest
+// known words, and runs not trained on captions have no prompt box.
+test("a text run draws 16 designs of a typed prompt, live", async (t) => {
+  if (!existsSync(EMOJI)) { t.skip(`no emoji set at ${EMOJI} (set GAN_SHARED_DATA)`); return; }
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+  await page.goto(`${server.url}/#run=emoji-text`);
+  await page.waitForSelector("#prompt-section:not([hidden])");
+  assert.match(await page.textContent("#prompt-matcher"), /emoji/);
+  const pixels = () => page.evaluate(() => [...document.querySelectorAll("#prompt-images canvas")].map((c) => Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data).join(",")));
+  const drawn = (re) => page.waitForFunction((src) => new RegExp(src).test(document.getElementById("prompt-status").textContent), re.source, { timeout: 60000 });
+  // Typed, not submitted: the designs come after a pause in typing.
+  await page.type("#prompt-text", "cat face with heart eyes");
+  await drawn(/^16 designs of “cat face with heart eyes” \(seed 0, step 4\)/);
+  const cat = await pixels();
+  assert.equal(cat.length, 16);
+  assert.equal(new Set(cat).size, 16, "16 latents draw 16 different designs");
+  await page.fill("#prompt-text", "crying face");
+  await page.press("#prompt-text", "Enter");
+  await drawn(/^16 designs of “crying face” \(seed 0/);
+  const crying = await pixels();
+  assert.ok(crying.every((p, i) => p !== cat[i]), "another prompt draws other designs from the same latents");
+  await page.fill("#prompt-text", "cat, heart");
+  await page.click("#prompt-reseed");
+  await drawn(/^16 designs of “cat heart” \(seed 1/);
+  await screenshot(page, "dashboard-prompt");
+  await page.fill("#prompt-text", "qqqzzz");
+  await page.click("#prompt-go");
+  await drawn(/^prompt: no word of the prompt "qqqzzz" is in the run's vocabulary of \d+ words; nearest known: \w+/);
+  assert.equal(await page.$$eval("#prompt-images canvas", (c) => c.length), 16, "a refused prompt keeps the last designs");
+  // Runs not trained on captions have no prompt box.
+  for (const other of ["emoji", "ring-done"]) {
+    await page.click(`#runs li[data-name="${other}"]`);
+    await page.waitForFunction((o) => document.getElementById("run-name").textContent === o, other);
+    await page.waitForSelector("#prompt-section", { state: "hidden" });
+  }
+  const status = await page.evaluate(async () => (await fetch("/api/runs/emoji/prompt", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt: "cat" }) })).status);
+  assert.equal(status, 400);
   await page.close();
 });
 

@@ -3,6 +3,7 @@
 import { drawChart } from "./chart.js";
 import { drawFor, setupDraw } from "./draw.js";
 import { setupSteer, steerFor } from "./steer.js";
+import { setupPrompt, promptFor } from "./prompt.js";
 
 const $ = (id) => document.getElementById(id);
 let current = null; // {name, metrics, samples, eval, diagnoses, live}
@@ -138,6 +139,7 @@ async function select(name) {
   renderDoctor();
   drawFor(d.name, !/^kind = "(toy|pix2pix|cyclegan)"/m.test(d.config));
   steerFor(d.name);
+  promptFor(d.name);
   for (const li of document.querySelectorAll("#runs li")) li.classList.toggle("selected", li.dataset.name === name);
   source = new EventSource(`/api/runs/${encodeURIComponent(name)}/events?from=${d.offset}`);
   source.addEventListener("metrics", (e) => { current.metrics.push(...JSON.parse(e.data)); $("run-live").hidden = false; renderCurves(); renderDoctor(); });
@@ -195,5 +197,6 @@ window.addEventListener("hashchange", fromHash);
 window.addEventListener("resize", () => current && renderCurves());
 setupDraw();
 setupSteer();
+setupPrompt();
 loadList().then(fromHash);
 setInterval(loadList, 3000);

@@ -6,13 +6,14 @@ use axum::response::{Html, IntoResponse, Response};
 
 const INDEX: &str = include_str!("../assets/index.html");
 const LAB: &str = include_str!("../assets/lab.html");
-const FILES: [(&str, &str, &str); 6] = [
+const FILES: [(&str, &str, &str); 7] = [
     ("style.css", "text/css; charset=utf-8", include_str!("../assets/style.css")),
     ("chart.js", "text/javascript; charset=utf-8", include_str!("../assets/chart.js")),
     ("runs.js", "text/javascript; charset=utf-8", include_str!("../assets/runs.js")),
     ("lab.js", "text/javascript; charset=utf-8", include_str!("../assets/lab.js")),
     ("draw.js", "text/javascript; charset=utf-8", include_str!("../assets/draw.js")),
     ("steer.js", "text/javascript; charset=utf-8", include_str!("../assets/steer.js")),
+    ("prompt.js", "text/javascript; charset=utf-8", include_str!("../assets/prompt.js")),
 ];
 
 pub async fn index() -> Html<&'static str> {

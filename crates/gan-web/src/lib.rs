@@ -3,7 +3,8 @@
 //!
 //! - `/`: the runs in a runs directory, each with its loss curves, D(x) / D(G(z)), sample
 //!   grids over training and evaluation, updated live (server-sent events) while it trains.
-//!   Colour runs can be steered toward an emoji classifier's class (skin tone, group, ...).
+//!   Colour runs can be steered toward an emoji classifier's class (skin tone, group, ...);
+//!   text runs draw designs from a typed prompt.
 //! - `/lab`: an interactive 1-D/2-D GAN ([`gan::lab`]) stepped in this process.
 //!
 //! The pages are plain HTML, CSS and JavaScript compiled into the binary: nothing is fetched
@@ -21,6 +22,7 @@ pub mod error;
 mod lab;
 pub mod paths;
 mod project;
+mod prompt;
 mod runs;
 mod steer;
 
@@ -101,6 +103,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/runs/{run}/events", get(runs::events))
         .route("/api/runs/{run}/project", post(project::project_drawing))
         .route("/api/runs/{run}/steer", get(steer::heads).post(steer::steer))
+        .route("/api/runs/{run}/prompt", get(prompt::reader).post(prompt::draw))
         .route("/runs/{run}/{*path}", get(runs::file))
         .route("/api/lab/frame", get(lab::frame))
         .route("/api/lab/stream", get(lab::stream))

@@ -132,7 +132,7 @@ pub async fn steer(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<St
 }
 
 /// Each image of `[n, 3, H, W]` in `[-1, 1]` as bytes, `H x W x 3`.
-fn rows(images: &Tensor) -> Vec<Vec<u8>> {
+pub(crate) fn rows(images: &Tensor) -> Vec<Vec<u8>> {
     let hwc = images.permute([0, 2, 3, 1]).contiguous();
     (0..hwc.size()[0]).map(|i| gan::draw::grid::to_bytes(&hwc.get(i))).collect()
 }
