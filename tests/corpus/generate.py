@@ -661,6 +661,8 @@ def prompt_cases(gan):
             ("run-without-captions", "plain", ["sample", "--prompt", "red square"], ["without class labels"]),
             ("keywords-without-captions", "plain", ["sample", "--keywords", "red"], ["--keywords", "not trained on captions"]),
             ("interpolate-without-captions", "plain", ["interpolate", "--from-prompt", "red", "--to-prompt", "blue"], ["not trained on captions"]),
+            ("held-out-without-captions", "plain", ["sample", "--held-out", "2"], ["--held-out", "not trained on captions"]),
+            ("held-out-too-many-designs", "run", ["sample", "--held-out", "2", "--n", "17"], ["--held-out", "--n 17"]),
         ]
         for name, run, args, needles in prompts:
             d = case_dir(f"prompts/{name}")

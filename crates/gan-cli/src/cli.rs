@@ -162,9 +162,10 @@ pub struct TrainArgs {
 pub struct SampleArgs {
     #[command(flatten)]
     pub generator: GeneratorArgs,
-    /// Number of images (per class when classes are chosen).
-    #[arg(long, default_value_t = 64)]
-    pub n: i64,
+    /// Number of images (per class when classes are chosen; per caption with --held-out);
+    /// default 64 (4 with --held-out).
+    #[arg(long)]
+    pub n: Option<i64>,
     #[command(flatten)]
     pub latents: LatentArgs,
     /// Truncation in W toward the average w (StyleGAN2 runs): `w_avg + psi (w - w_avg)`.
@@ -181,6 +182,10 @@ pub struct SampleArgs {
     /// A keyword list for a text run: cat,heart,love.
     #[arg(long, value_delimiter = ',')]
     pub keywords: Vec<String>,
+    /// A text run's held-out captions (`split = test`, never seen in training) beside their
+    /// real images: this many captions (a --seed choice), each with --n designs.
+    #[arg(long, conflicts_with_all = ["prompt", "keywords", "class"])]
+    pub held_out: Option<usize>,
     /// Output file.
     #[arg(long)]
     pub out: PathBuf,

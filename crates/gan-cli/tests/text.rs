@@ -1,7 +1,8 @@
 //! Text to image, end to end on a tiny captioned folder: `gan matcher train` learns its
 //! captions and keyword lists, a `[text]` run trains on the matcher's sentence vectors,
-//! `gan sample --prompt / --keywords` draws designs, `gan eval` reports R-precision on the
-//! training and held-out captions, and bad prompts are refused in one line.
+//! `gan sample --prompt / --keywords` draws designs (`--held-out`: the unseen captions beside
+//! their real images), `gan eval` reports R-precision on the training and held-out captions,
+//! and bad prompts are refused in one line.
 
 mod common;
 
@@ -101,6 +102,15 @@ fn a_matcher_and_a_text_run_draw_and_score_prompts() {
     assert!(o.status.success() && stderr(&o).contains("\"red square\" -> \"blue bar\""), "{}", stderr(&o));
     assert!(t.path().join("morph.png").is_file() && t.path().join("morph.gif").is_file());
 
+    // The held-out captions beside their real images: both vendors' dots, then 3 designs.
+    let o = run(&["sample", "--run", "r", "--held-out", "2", "--n", "3", "--out", "held.png"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let listed: Vec<String> = String::from_utf8_lossy(&o.stdout).lines().map(String::from).collect();
+    assert!(listed.len() == 2 && listed.iter().all(|l| l.ends_with(" dot\t2 real, 3 designs")), "{listed:?}");
+    let held = image::open(t.path().join("held.png")).unwrap();
+    // Two blocks of one row of 5 tiles of 16 pixels with 2-pixel borders, captions to the left.
+    assert!(held.height() == 2 * 20 && held.width() > 5 * 18 + 2, "{}x{}", held.width(), held.height());
+
     let o = run(&["eval", "--run", "r", "--n", "16", "--no-cache", "--features", "attributes"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout).to_string();
@@ -129,7 +139,7 @@ fn bad_prompts_are_refused_in_one_line() {
         t.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["--run", "r", "--prompt", "purpel sqare"], "no word of the prompt \"purpel sqare\" is in the run's vocabulary"),
         (&["--run", "r", "--prompt", "  "], "--prompt: the prompt is empty"),
         (&["--run", "r", "--keywords", ","], "--keywords: the prompt is empty"),
@@ -137,6 +147,8 @@ fn bad_prompts_are_refused_in_one_line() {
         (&["--run", "r", "--prompt", "red", "--keywords", "red"], "not both"),
         (&["--run", "plain", "--prompt", "red square"], "was trained without class labels"),
         (&["--run", "plain", "--keywords", "red"], "was not trained on captions"),
+        (&["--run", "plain", "--held-out", "2"], "--held-out: "),
+        (&["--run", "r", "--held-out", "2", "--n", "17"], "1 to 16 designs each"),
     ];
     for (args, needle) in cases {
         let mut all = vec!["sample"];

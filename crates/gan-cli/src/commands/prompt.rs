@@ -6,6 +6,7 @@ use gan::families::gan::text::load_matcher;
 use gan::run::trained::TrainedGenerator;
 use tch::Tensor;
 
+use crate::cli::{SampleArgs, SampleFormat};
 use crate::exit::user;
 
 /// What a text run is asked to draw: the prompt as written, and its condition `[1, E]`.
@@ -43,4 +44,35 @@ pub fn text_prompt(g: &TrainedGenerator, prompt: Option<&str>, keywords: &[Strin
 pub fn encode(g: &TrainedGenerator, text: &gan::config::TextConfig, flag: &str, written: &str) -> anyhow::Result<Tensor> {
     let matcher = load_matcher(text, g.device())?;
     tch::no_grad(|| matcher.encode_prompt(written)).map_err(|e| user(format!("{flag}: {e}")))
+}
+
+/// `gan sample --held-out K`: K held-out captions of a text run, each with its real images and
+/// `n` designs, as a labelled grid; the captions are printed too.
+pub fn sample_held_out(a: &SampleArgs, g: &TrainedGenerator, k: usize, n: i64) -> anyhow::Result<()> {
+    let Some(text) = &g.config.text else {
+        return Err(user(format!("--held-out: {} was not trained on captions (no [text] table)", g.checkpoint.display())));
+    };
+    if k == 0 || n > 16 || a.format != SampleFormat::Png || a.truncation_psi.is_some() {
+        return Err(user(format!("--held-out draws a PNG grid of 1 or more captions with 1 to 16 designs each (--n), without --format or --truncation-psi; got {k} captions, --n {n}")));
+    }
+    let gan_data::DataSource::Folder(f) = &g.config.data else {
+        return Err(user("--held-out: a text run reads its captions from an image folder"));
+    };
+    let matcher = load_matcher(text, g.device())?;
+    let data = gan::eval::matcher::data::read(&f.dir)?;
+    let blocks = gan::eval::matcher::held_out::held_out_blocks(g, &matcher, &data, k, n, a.latents.seed)?;
+    let nrow = blocks.iter().map(|(_, x)| x.size()[0] as usize).max().unwrap_or(1);
+    gan::draw::labelled_grid::save_labelled_grid(&blocks, nrow, &a.out)?;
+    for (caption, x) in &blocks {
+        println!("{caption}\t{} real, {} designs", x.size()[0] - n, n);
+    }
+    eprintln!(
+        "wrote {} held-out captions (real images first) from {} (step {}, {} weights) to {}",
+        blocks.len(),
+        g.checkpoint.display(),
+        g.step,
+        g.weights.name(),
+        a.out.display()
+    );
+    Ok(())
 }

@@ -10,8 +10,9 @@ use crate::cli::{SampleArgs, SampleFormat};
 use crate::exit::user;
 
 pub fn run(a: SampleArgs) -> anyhow::Result<()> {
-    if a.n < 1 {
-        return Err(user(format!("--n must be at least 1, got {}", a.n)));
+    let n = a.n.unwrap_or(if a.held_out.is_some() { 4 } else { 64 });
+    if n < 1 {
+        return Err(user(format!("--n must be at least 1, got {n}")));
     }
     if a.nrow == Some(0) {
         return Err(user("--nrow must be at least 1"));
@@ -22,8 +23,11 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
     }
     super::check_out_dir(&a.out)?;
     let (g, device) = a.generator.load()?;
+    if let Some(k) = a.held_out {
+        return super::prompt::sample_held_out(&a, &g, k, n);
+    }
     if let Some(p) = super::prompt::text_prompt(&g, a.prompt.as_deref(), &a.keywords)? {
-        return sample_text(&a, &g, &p, device);
+        return sample_text(&a, &g, &p, n, device);
     }
     let chosen = super::classes::chosen(&g, &a.class, a.prompt.as_deref())?;
     let names: Vec<String> = match &chosen {
@@ -33,13 +37,13 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
         }
         None => Vec::new(),
     };
-    let z = draw_latents(a.n, g.latent_dim(), a.latents.seed, a.latents.truncation, device);
+    let z = draw_latents(n, g.latent_dim(), a.latents.seed, a.latents.truncation, device);
     // One block of n images per chosen class, all from the same z.
     let blocks: Vec<Option<i64>> = chosen.clone().map_or(vec![None], |c| c.into_iter().map(Some).collect());
     let mut images = Vec::new();
     let mut labels = Vec::new();
     for class in &blocks {
-        let l = g.labels(a.n, class.map(|c| vec![c; a.n as usize]).as_deref())?;
+        let l = g.labels(n, class.map(|c| vec![c; n as usize]).as_deref())?;
         let drawn = match a.truncation_psi {
             Some(psi) => g.generate_truncated(&z, psi)?,
             None => g.generate(&z, l.as_ref()),
@@ -84,12 +88,12 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
 }
 
 /// `n` designs of a text run's prompt, from `n` latents.
-fn sample_text(a: &SampleArgs, g: &gan::run::trained::TrainedGenerator, p: &super::prompt::TextPrompt, device: Device) -> anyhow::Result<()> {
+fn sample_text(a: &SampleArgs, g: &gan::run::trained::TrainedGenerator, p: &super::prompt::TextPrompt, n: i64, device: Device) -> anyhow::Result<()> {
     if !a.class.is_empty() || a.truncation_psi.is_some() {
         return Err(user("a text run draws from --prompt or --keywords; --class and --truncation-psi do not apply"));
     }
-    let z = draw_latents(a.n, g.latent_dim(), a.latents.seed, a.latents.truncation, device);
-    let images = g.generate_mixed(&z, Some(&p.condition.repeat([a.n, 1]))).to_device(Device::Cpu);
+    let z = draw_latents(n, g.latent_dim(), a.latents.seed, a.latents.truncation, device);
+    let images = g.generate_mixed(&z, Some(&p.condition.repeat([n, 1]))).to_device(Device::Cpu);
     match a.format {
         SampleFormat::Png => gan::draw::grid::save_grid(&images, a.nrow.unwrap_or(8), &a.out)?,
         SampleFormat::Safetensors => {
@@ -98,6 +102,6 @@ fn sample_text(a: &SampleArgs, g: &gan::run::trained::TrainedGenerator, p: &supe
         }
         SampleFormat::Idx => return Err(user("--format idx holds grey images; a text run draws colour designs (use png or safetensors)")),
     }
-    eprintln!("wrote {} designs of \"{}\" from {} (step {}, {} weights) to {}", a.n, p.text, g.checkpoint.display(), g.step, g.weights.name(), a.out.display());
+    eprintln!("wrote {} designs of \"{}\" from {} (step {}, {} weights) to {}", n, p.text, g.checkpoint.display(), g.step, g.weights.name(), a.out.display());
     Ok(())
 }

@@ -11,6 +11,7 @@
 //! made it.
 
 pub mod data;
+pub mod held_out;
 pub mod loss;
 pub mod net;
 pub mod report;
