@@ -160,8 +160,17 @@ impl TrainConfig {
         if let crate::models::NetConfig::Stylegan2(_) = &self.model.net {
             p.extend(self.stylegan2_problems());
         }
+        if matches!(self.model.net, crate::models::NetConfig::Stackgan(_)) {
+            if self.text.is_none() {
+                p.push("model.kind = \"stackgan\" draws from text: it needs a [text] table with the caption as the class (as --preset emoji-stackgan)".into());
+            }
+            if self.loss.lipschitz.penalty_weight().is_some() {
+                p.push("loss.lipschitz: StackGAN's discriminators use batch norm, so a per-sample gradient penalty does not apply; use kind = \"none\"".into());
+            }
+        }
         p.extend(self.loss.problems().into_iter().map(|s| format!("loss.{s}")));
-        if self.loss.lipschitz.penalty_weight().is_some() && self.model.d_mixes_batch() {
+        let stackgan = matches!(self.model.net, crate::models::NetConfig::Stackgan(_));
+        if self.loss.lipschitz.penalty_weight().is_some() && self.model.d_mixes_batch() && !stackgan {
             p.push(
                 "loss.lipschitz: the gradient penalty is taken per sample, but model.d_norm = \"batch\" makes each \
                  score depend on the whole batch; use d_norm = \"instance\", \"layer\" or \"none\" (Gulrajani et al. 2017, sec. 4)"

@@ -1,13 +1,15 @@
 //! The model families, each a folder implementing `crate::train::Family` (see
 //! ARCHITECTURE.md, "How to add a family"): [`gan`] (GANs of every loss, conditional or
 //! not), [`vae`] (the VAE baseline), [`progan`] (ProGAN's growing pair), [`stylegan2`]
-//! (StyleGAN2's regularised, style-mixed pair) and [`translation`] (pix2pix, CycleGAN).
+//! (StyleGAN2's regularised, style-mixed pair), [`stackgan`] (StackGAN's two stages, from
+//! text) and [`translation`] (pix2pix, CycleGAN).
 //!
 //! [`REGISTRY`] is where a family registers the `[model] kind`s it trains, so that a
 //! configuration file or a run directory is given to the family it belongs to.
 
 pub mod gan;
 pub mod progan;
+pub mod stackgan;
 pub mod stylegan2;
 pub mod translation;
 pub mod vae;
@@ -39,17 +41,22 @@ pub enum FamilyKind {
     Stylegan2,
     /// `TrainConfig` runs of `[model] kind = "vae"`: [`vae`].
     Vae,
+    /// `TrainConfig` runs of `[model] kind = "stackgan"`: [`stackgan`].
+    Stackgan,
 }
 
 /// ProGAN's, StyleGAN2's and the VAE's `[model] kind`s.
 const PROGAN_KIND: &str = "progan";
 const STYLEGAN2_KIND: &str = "stylegan2";
 const VAE_KIND: &str = "vae";
+const STACKGAN_KIND: &str = "stackgan";
 
 /// The `[model] kind`s of the GAN family: every network kind another family does not train.
 fn gan_kinds() -> &'static [&'static str] {
     static KINDS: OnceLock<Vec<&'static str>> = OnceLock::new();
-    KINDS.get_or_init(|| crate::models::NetConfig::kinds().iter().copied().filter(|k| ![PROGAN_KIND, STYLEGAN2_KIND, VAE_KIND].contains(k)).collect())
+    KINDS.get_or_init(|| {
+        crate::models::NetConfig::kinds().iter().copied().filter(|k| ![PROGAN_KIND, STYLEGAN2_KIND, VAE_KIND, STACKGAN_KIND].contains(k)).collect()
+    })
 }
 
 fn vae_kinds() -> &'static [&'static str] {
@@ -64,6 +71,10 @@ fn stylegan2_kinds() -> &'static [&'static str] {
     &[STYLEGAN2_KIND]
 }
 
+fn stackgan_kinds() -> &'static [&'static str] {
+    &[STACKGAN_KIND]
+}
+
 /// One family's entry: the `[model] kind`s its configuration reads.
 pub struct Registration {
     pub family: FamilyKind,
@@ -71,12 +82,13 @@ pub struct Registration {
 }
 
 /// Every family, the default (for a configuration without a `[model] kind`) first.
-pub const REGISTRY: [Registration; 5] = [
+pub const REGISTRY: [Registration; 6] = [
     Registration { family: FamilyKind::Gan, model_kinds: gan_kinds },
     Registration { family: FamilyKind::Translation, model_kinds: crate::config::translation::TranslationModel::kinds },
     Registration { family: FamilyKind::Progan, model_kinds: progan_kinds },
     Registration { family: FamilyKind::Stylegan2, model_kinds: stylegan2_kinds },
     Registration { family: FamilyKind::Vae, model_kinds: vae_kinds },
+    Registration { family: FamilyKind::Stackgan, model_kinds: stackgan_kinds },
 ];
 
 /// A new run of a `TrainConfig`, by the family its `[model] kind` is registered to.
@@ -85,6 +97,7 @@ pub fn new_train_run(config: TrainConfig, run_dir: &Path, device: Device) -> Res
         crate::models::NetConfig::Progan(_) => progan::new_run(config, run_dir, device),
         crate::models::NetConfig::Stylegan2(_) => stylegan2::new_run(config, run_dir, device),
         crate::models::NetConfig::Vae(_) => vae::new_run(config, run_dir, device),
+        crate::models::NetConfig::Stackgan(_) => stackgan::new_run(config, run_dir, device),
         _ => gan::new_run(config, run_dir, device),
     }
 }
@@ -95,6 +108,7 @@ pub fn resume_train_run(run_dir: &Path, requested: Option<TrainConfig>, choice: 
         Some(FamilyKind::Progan) => progan::resume_run(run_dir, requested, choice, device),
         Some(FamilyKind::Stylegan2) => stylegan2::resume_run(run_dir, requested, choice, device),
         Some(FamilyKind::Vae) => vae::resume_run(run_dir, requested, choice, device),
+        Some(FamilyKind::Stackgan) => stackgan::resume_run(run_dir, requested, choice, device),
         _ => gan::resume_run(run_dir, requested, choice, device),
     }
 }
@@ -133,6 +147,7 @@ mod tests {
         }
         assert_eq!(FamilyKind::of_toml("[model]\nkind = \"progan\"\n"), Some(FamilyKind::Progan));
         assert_eq!(FamilyKind::of_toml("[model]\nkind = \"stylegan2\"\n"), Some(FamilyKind::Stylegan2));
+        assert_eq!(FamilyKind::of_toml("[model]\nkind = \"stackgan\"\n"), Some(FamilyKind::Stackgan));
         assert!(crate::models::NetConfig::kinds().contains(&PROGAN_KIND));
         assert!(crate::models::NetConfig::kinds().contains(&STYLEGAN2_KIND));
         assert!(crate::models::NetConfig::kinds().contains(&VAE_KIND));
@@ -141,6 +156,7 @@ mod tests {
                 crate::models::NetConfig::Progan(_) => FamilyKind::Progan,
                 crate::models::NetConfig::Vae(_) => FamilyKind::Vae,
                 crate::models::NetConfig::Stylegan2(_) => FamilyKind::Stylegan2,
+                crate::models::NetConfig::Stackgan(_) => FamilyKind::Stackgan,
                 _ => FamilyKind::Gan,
             };
             assert_eq!(FamilyKind::of_toml(&p.config().to_toml()), Some(family), "{p:?}");

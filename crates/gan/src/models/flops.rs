@@ -66,7 +66,7 @@ impl ModelConfig {
         match &self.net {
             NetConfig::Mlp(c) => Some(mlp(c, image, classes)),
             NetConfig::Dcgan(c) => dcgan(c, image, classes),
-            NetConfig::Vae(_) | NetConfig::Progan(_) | NetConfig::Stylegan2(_) => None,
+            NetConfig::Vae(_) | NetConfig::Progan(_) | NetConfig::Stylegan2(_) | NetConfig::Stackgan(_) => None,
         }
     }
 }

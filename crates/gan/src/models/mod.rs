@@ -12,6 +12,7 @@ pub mod pack;
 pub mod precision;
 pub mod progan;
 pub mod size;
+pub mod stackgan;
 pub mod stylegan2;
 pub mod translation;
 pub mod vae;
@@ -90,6 +91,9 @@ gan_data::kind_tagged! {
         Progan(progan::ProganConfig),
         /// StyleGAN2's pair (Karras et al. 2020).
         Stylegan2(stylegan2::Stylegan2Config),
+        /// StackGAN's two stages (Zhang et al. 2017), conditioned on text, trained stage by
+        /// stage by the StackGAN family.
+        Stackgan(stackgan::StackganConfig),
     }
 }
 
@@ -180,6 +184,7 @@ impl ModelConfig {
             NetConfig::Vae(c) => c.problems(),
             NetConfig::Progan(c) => c.problems(),
             NetConfig::Stylegan2(c) => c.problems(),
+            NetConfig::Stackgan(c) => c.problems(),
         };
         p.extend(self.ema.problems());
         p
@@ -191,6 +196,7 @@ impl ModelConfig {
             NetConfig::Dcgan(_) => drop(dcgan::geometry(image)?),
             NetConfig::Progan(_) => drop(progan::Levels::of(image)?),
             NetConfig::Stylegan2(_) => drop(stylegan2::log2_of(image)?),
+            NetConfig::Stackgan(_) => drop(stackgan::stage1_doublings(image)?),
             NetConfig::Mlp(_) | NetConfig::Vae(_) => {}
         }
         size::too_large(&self.net, image).map_or(Ok(()), Err)
@@ -199,17 +205,18 @@ impl ModelConfig {
     /// True when the discriminator normalises over the batch (BatchNorm), so that one
     /// sample's score depends on the others.
     pub fn d_mixes_batch(&self) -> bool {
-        matches!(&self.net, NetConfig::Dcgan(c) if c.d_norm == Norm::Batch)
+        matches!(&self.net, NetConfig::Dcgan(c) if c.d_norm == Norm::Batch) || matches!(self.net, NetConfig::Stackgan(_))
     }
 
     /// `gan` for adversarial pairs, `vae` for the VAE baseline, `progan` for the growing pair,
-    /// `stylegan2` for StyleGAN2's.
+    /// `stylegan2` for StyleGAN2's, `stackgan` for StackGAN's stages.
     pub fn family(&self) -> &'static str {
         match self.net {
             NetConfig::Vae(_) => "vae",
             NetConfig::Mlp(_) | NetConfig::Dcgan(_) => "gan",
             NetConfig::Stylegan2(_) => "stylegan2",
             NetConfig::Progan(_) => "progan",
+            NetConfig::Stackgan(_) => "stackgan",
         }
     }
 
@@ -220,6 +227,7 @@ impl ModelConfig {
             NetConfig::Vae(c) => c.latent_dim,
             NetConfig::Progan(c) => c.latent_dim,
             NetConfig::Stylegan2(c) => c.latent_dim,
+            NetConfig::Stackgan(c) => c.latent_dim,
         }
     }
 
@@ -232,6 +240,7 @@ impl ModelConfig {
             NetConfig::Vae(c) => Box::new(c.decoder(&vs.root(), image)),
             NetConfig::Progan(c) => Box::new(c.generator(&vs.root(), image)),
             NetConfig::Stylegan2(c) => Box::new(c.generator(&vs.root(), image)),
+            NetConfig::Stackgan(c) => Box::new(c.generator(&vs.root(), image, classes)),
         };
         relayout(vs);
         g
@@ -244,6 +253,7 @@ impl ModelConfig {
             NetConfig::Dcgan(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
             NetConfig::Progan(c) => Some(Box::new(c.discriminator(&vs.root(), image))),
             NetConfig::Stylegan2(c) => Some(Box::new(c.discriminator(&vs.root(), image))),
+            NetConfig::Stackgan(c) => Some(Box::new(c.discriminator(&vs.root(), image, classes))),
             NetConfig::Vae(_) => None,
         }
     }

@@ -65,6 +65,8 @@ pub fn weights(net: &NetConfig, image: ImageShape) -> Option<(u128, u128)> {
         NetConfig::Dcgan(c) => dcgan(c, image),
         NetConfig::Progan(c) => c.weights(image),
         NetConfig::Stylegan2(c) => c.weights(image),
+        // Conditioned on the matchers' 128-d sentence vectors.
+        NetConfig::Stackgan(c) => c.weights(image, 128),
     }
 }
 

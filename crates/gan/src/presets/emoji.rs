@@ -13,10 +13,11 @@ use gan_data::DataSource;
 use super::recipes;
 use crate::config::{Length, TextConfig, TrainConfig};
 use crate::losses::penalty::Lipschitz;
-use crate::losses::LossConfig;
+use crate::losses::{GeneratorLoss, LossConfig};
 use crate::models::condition::CondAugmentConfig;
 use crate::models::diffaugment::{AugmentConfig, Transform};
 use crate::models::progan::ProganConfig;
+use crate::models::stackgan::StackganConfig;
 use crate::models::stylegan2::Stylegan2Config;
 use crate::models::{DcganConfig, EmaConfig, ModelConfig, NetConfig, Norm, VaeConfig};
 use crate::optim::{AdamConfig, OptimConfig, OptimizerConfig};
@@ -78,6 +79,29 @@ pub fn emoji_text_rpgan() -> TrainConfig {
     if let NetConfig::Dcgan(d) = &mut c.model.net {
         (d.augment_condition, d.projection) = (Some(CondAugmentConfig { dim: 128, kl_weight: 1.0 }), true);
     }
+    c
+}
+
+/// StackGAN (Zhang et al. 2017) on the emoji names, at `emoji-text-rpgan`'s data, batch and
+/// length: Stage-I at 32x32 for the first half, Stage-II at 64x64 (Stage-I frozen) for the
+/// second; conditioning augmentation (128-d, the reference's KL weight 2), the matching-aware
+/// BCE loss and Adam 2e-4 (0.5, 0.999) as the reference trains; no moving average and no
+/// augmentation (the reference has neither); channels scaled to 2 cores (`g_base` 32 where
+/// the reference's `GF_DIM` is 128, `d_base` 32 for its 64).
+pub fn emoji_stackgan() -> TrainConfig {
+    let mut c = emoji_text_rpgan();
+    let net = StackganConfig {
+        latent_dim: 100,
+        augment_condition: CondAugmentConfig { dim: 128, kl_weight: 2.0 },
+        g_base: 32,
+        d_base: 32,
+        residual_blocks: 2,
+        stage1_steps: EMOJI_RPGAN_STEPS / 2,
+    };
+    c.model = ModelConfig { net: NetConfig::Stackgan(net), ema: EmaConfig::default() };
+    c.loss = LossConfig { matching_aware: true, ..LossConfig::bce(GeneratorLoss::NonSaturating, 1.0) };
+    c.optim = OptimConfig::same(OptimizerConfig::Adam(AdamConfig { lr: 2e-4, betas: (0.5, 0.999), eps: 1e-8 }));
+    c.augment = AugmentConfig::default();
     c
 }
 

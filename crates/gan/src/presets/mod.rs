@@ -41,6 +41,7 @@ pub enum Preset {
     EmojiRpgan,
     EmojiCgan,
     EmojiTextRpgan,
+    EmojiStackgan,
     EmojiWganGp,
     EmojiFacesWganGp,
     EmojiVae,
@@ -59,10 +60,10 @@ pub use emoji::{EMOJI_DIR, EMOJI_RPGAN_STEPS};
 
 impl Preset {
     /// Every image preset, in the order `gan presets` lists them.
-    pub const ALL: [Preset; 31] = {
-        let mut all = [Preset::MnistRpgan; 31];
+    pub const ALL: [Preset; table::TABLE.len()] = {
+        let mut all = [Preset::MnistRpgan; table::TABLE.len()];
         let mut i = 0;
-        while i < 31 {
+        while i < all.len() {
             all[i] = table::TABLE[i].preset;
             i += 1;
         }

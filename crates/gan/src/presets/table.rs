@@ -11,7 +11,7 @@ pub(super) struct Entry {
 }
 
 /// In the order `gan presets` lists them (the default first).
-pub(super) const TABLE: [Entry; 32] = [
+pub(super) const TABLE: [Entry; 33] = [
     Entry { preset: Preset::MnistRpgan, about: "(default) R3GAN's objective on DCGAN networks: relativistic pairing loss + R1 + R2 (gamma 1, lazy every 4), no norm in D, EMA generator, Adam 2e-4 (0, 0.99), batch 64, 6,000 steps (about 10 minutes on 2 CPU cores); draws every digit", make: recipes::mnist_rpgan },
     Entry { preset: Preset::MnistMlp, about: "2014 GAN, MLP G/D on MNIST: batch 64, Adam 2e-4 (0.5, 0.999), non-saturating G loss, with R1 (gamma 1) and an EMA generator so that it draws every digit, 60 epochs (10-14 minutes on one CPU core)", make: recipes::mnist_mlp },
     Entry { preset: Preset::MnistMlpMinimax, about: "as mnist-mlp with the paper's saturating minimax G loss, log(1 - D(G(z)))", make: recipes::mnist_mlp_minimax },
@@ -36,6 +36,7 @@ pub(super) const TABLE: [Entry; 32] = [
     Entry { preset: Preset::EmojiRpgan, about: "the default recipe on the emoji set (64x64 colour, both vendors' train split; --data DIR, default ../shared/data/emoji): R3GAN's objective on DCGAN networks (32 base channels), EMA, DiffAugment color,translation,cutout, batch 64, 6,000 steps (about 25 minutes on 2 CPU cores)", make: emoji::emoji_rpgan },
     Entry { preset: Preset::EmojiCgan, about: "as emoji-rpgan, conditioned on skin tone (the people drawn with one tone, 1-5); sample with --prompt 5", make: emoji::emoji_cgan },
     Entry { preset: Preset::EmojiTextRpgan, about: "as emoji-rpgan, conditioned on each emoji's name as text: the shipped matcher's frozen text encoder gives sentence vectors (30% of images read their keyword list instead), conditioning augmentation into G (128-d, KL weight 1), a projection D; sample with --prompt \"cat face with heart eyes\" or --keywords cat,heart", make: emoji::emoji_text_rpgan },
+    Entry { preset: Preset::EmojiStackgan, about: "StackGAN (Zhang et al. 2017) on the emoji names, on emoji-text-rpgan's captions, batch and length: Stage-I 32x32 for 3,000 steps, then Stage-II 64x64 with Stage-I frozen for 3,000; conditioning augmentation (128-d, KL weight 2), matching-aware BCE, Adam 2e-4 (0.5, 0.999), no EMA or augmentation, as the reference trains; sample with --prompt", make: emoji::emoji_stackgan },
     Entry { preset: Preset::EmojiWganGp, about: "the seed notebook's face WGAN-GP with one stage less, on the emoji set at 64x64: z 200, InstanceNorm critic 16-128 channels, lambda 10, Adam 1e-4 (0.5, 0.999), 5 critic cycles on one real batch, batch 128, 6,000 generator steps", make: emoji::emoji_wgan_gp },
     Entry { preset: Preset::EmojiFacesWganGp, about: "the seed notebook's face WGAN-GP as written (128x128, 6,000 generator steps) on the emoji people and smileys, upscaled from 64x64", make: emoji::emoji_faces_wgan_gp },
     Entry { preset: Preset::EmojiVae, about: "the VAE baseline on the emoji set at 64x64: MLP encoder/decoder, z 64, Adam 1e-3, batch 64, 6,000 steps", make: emoji::emoji_vae },

@@ -60,7 +60,6 @@ pub mod names {
     /// weight gradients, at the interval's last measured step.
     pub const D_GRAD_NORM: &str = "d_grad_norm";
     pub const G_GRAD_NORM: &str = "g_grad_norm";
-    /// The VAE's objective per image: `loss = reconstruction + kl` (the negative ELBO).
     /// Adaptive augmentation's probability (ADA).
     pub const AUGMENT_P: &str = "augment.p";
     /// ProGAN's growth: the resolution trained, and the newest block's weight while it fades
@@ -71,6 +70,9 @@ pub mod names {
     /// and the running mean `m` of the lengths.
     pub const PL_PENALTY: &str = "pl.penalty";
     pub const PL_MEAN: &str = "pl.mean";
+    /// StackGAN's stage: 1 (Stage-I) or 2 (Stage-II, Stage-I frozen).
+    pub const STACKGAN_STAGE: &str = "stackgan.stage";
+    /// The VAE's objective per image: `loss = reconstruction + kl` (the negative ELBO).
     pub const VAE_LOSS: &str = "vae.loss";
     pub const VAE_RECONSTRUCTION: &str = "vae.reconstruction";
     pub const VAE_KL: &str = "vae.kl";
