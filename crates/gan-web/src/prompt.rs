@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path as UrlPath, State};
 use axum::Json;
-use gan::families::gan::text::load_matcher;
+use gan::eval::matcher::shipped::of_text;
 use gan::models::latent::latents;
 use gan::run::checkpoint::CheckpointChoice;
 use gan::run::trained::{TrainedGenerator, WeightsChoice};
@@ -76,7 +76,7 @@ pub async fn reader(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<S
     let answer = blocking(move || {
         let g = text_run(&state, &name)?;
         let text = g.config.text.as_ref().expect("a text run");
-        let m = load_matcher(text, Device::Cpu).map_err(|e| WebError::BadRequest(format!("{name}: {e}")))?;
+        let m = of_text(text, Device::Cpu).map_err(|e| WebError::BadRequest(format!("{name}: {e}")))?;
         Ok(Reader { matcher: m.describe(), step: g.step })
     })
     .await?;
@@ -90,7 +90,7 @@ pub async fn draw(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<Str
     let answer = blocking(move || {
         let g = text_run(&state, &name)?;
         let text = g.config.text.as_ref().expect("a text run");
-        let m = load_matcher(text, Device::Cpu).map_err(|e| WebError::BadRequest(format!("{name}: {e}")))?;
+        let m = of_text(text, Device::Cpu).map_err(|e| WebError::BadRequest(format!("{name}: {e}")))?;
         let prompt = r.prompt.replace(',', " ").split_whitespace().collect::<Vec<_>>().join(" ");
         let condition = tch::no_grad(|| m.encode_prompt(&prompt)).map_err(|e| WebError::BadRequest(format!("prompt: {e}")))?;
         let z = latents(r.n, g.latent_dim(), r.seed, Device::Cpu);

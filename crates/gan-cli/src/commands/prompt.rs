@@ -2,7 +2,7 @@
 //! `--keywords cat,heart,love`, read by the run's matcher into the sentence vector its
 //! generator is conditioned on.
 
-use gan::families::gan::text::load_matcher;
+use gan::eval::matcher::shipped::of_text;
 use gan::run::trained::TrainedGenerator;
 use tch::Tensor;
 
@@ -42,7 +42,7 @@ pub fn text_prompt(g: &TrainedGenerator, prompt: Option<&str>, keywords: &[Strin
 /// The sentence vector `[1, E]` of `written`, given with the option `flag`, by the matcher of
 /// the text run `g` (whose `[text]` table is `text`).
 pub fn encode(g: &TrainedGenerator, text: &gan::config::TextConfig, flag: &str, written: &str) -> anyhow::Result<Tensor> {
-    let matcher = load_matcher(text, g.device())?;
+    let matcher = of_text(text, g.device())?;
     tch::no_grad(|| matcher.encode_prompt(written)).map_err(|e| user(format!("{flag}: {e}")))
 }
 
@@ -58,7 +58,7 @@ pub fn sample_held_out(a: &SampleArgs, g: &TrainedGenerator, k: usize, n: i64) -
     let gan_data::DataSource::Folder(f) = &g.config.data else {
         return Err(user("--held-out: a text run reads its captions from an image folder"));
     };
-    let matcher = load_matcher(text, g.device())?;
+    let matcher = of_text(text, g.device())?;
     let data = gan::eval::matcher::data::read(&f.dir)?;
     let blocks = gan::eval::matcher::held_out::held_out_blocks(g, &matcher, &data, k, n, a.latents.seed)?;
     let nrow = blocks.iter().map(|(_, x)| x.size()[0] as usize).max().unwrap_or(1);

@@ -18,7 +18,7 @@ pub use cycles::CriticCycles;
 pub use doctor::DoctorConfig;
 pub use layer::differences;
 pub use length::Length;
-pub use text::TextConfig;
+pub use text::{TextConfig, CAPTION_FIELD};
 
 use gan_data::DataSource;
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! `[text]`: a run conditioned on text. Each image's class is its caption (`[data] label`,
 //! `text` for the emoji set), and the networks see the caption's sentence vector from a
-//! matcher's frozen text encoder (`crate::eval::matcher`), as StackGAN and AttnGAN condition
+//! matcher's frozen text encoder (the evaluation layer's matcher), as StackGAN and AttnGAN condition
 //! on a pretrained, frozen text encoder's embeddings; with `keyword_share` > 0 some images are
 //! conditioned on their keyword list instead (the data's `keywords` field), so that keyword
 //! prompts draw what free phrases draw.
@@ -8,6 +8,9 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+/// The metadata field of a caption (the emoji set's CLDR name), the label of text runs.
+pub const CAPTION_FIELD: &str = "text";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -196,7 +196,7 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
             report.agreement = attributes::agreement::agreement(net, g, n, opts.seed)?;
         }
         if let (Some(text), gan_data::DataSource::Folder(f), None) = (&g.config.text, &g.config.data, opts.samples_from) {
-            let m = crate::families::gan::text::load_matcher(text, opts.device)?;
+            let m = matcher::shipped::of_text(text, opts.device)?;
             report.text = Some(matcher::report::text_report(g, &m, &matcher::data::read(&f.dir)?, n, opts.seed)?);
         }
     }

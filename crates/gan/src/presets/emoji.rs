@@ -73,7 +73,7 @@ pub fn emoji_cgan() -> TrainConfig {
 pub fn emoji_text_rpgan() -> TrainConfig {
     let mut c = emoji_rpgan();
     let DataSource::Folder(f) = &mut c.data else { unreachable!("emoji data is a folder") };
-    f.label = Some(crate::eval::matcher::data::CAPTION.into());
+    f.label = Some(crate::config::CAPTION_FIELD.into());
     c.conditional = true;
     c.text = Some(TextConfig { matcher: None, keyword_share: 0.3 });
     if let NetConfig::Dcgan(d) = &mut c.model.net {

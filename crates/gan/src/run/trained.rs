@@ -82,9 +82,21 @@ pub struct TrainedGenerator {
     _vs: nn::VarStore,
     g: Box<dyn Generator>,
     device: Device,
-    /// A text run's captions' conditions (loaded with the run's data and matcher), or why
-    /// they could not be.
-    text: Option<std::result::Result<crate::families::gan::text::TextTable, String>>,
+    /// A text run's captions' conditions `[K, E]` (the sentence vectors its checkpoints keep
+    /// as [`TEXT_CAPTIONS`]), or why they could not be read.
+    text: Option<std::result::Result<Tensor, String>>,
+}
+
+/// The name of a text run's captions' conditions among its checkpoints' family tensors.
+pub const TEXT_CAPTIONS: &str = "text.captions";
+
+/// The captions' conditions a text run's checkpoint `dir` keeps, on `device`.
+fn saved_captions(dir: &Path, device: Device) -> std::result::Result<Tensor, String> {
+    let state = checkpoint::read_family_state(dir).map_err(|e| e.to_string())?;
+    match state.tensors.into_iter().find(|(n, _)| n == TEXT_CAPTIONS) {
+        Some((_, t)) => Ok(t.to_device(device)),
+        None => Err(format!("{} has no {TEXT_CAPTIONS} (the captions' sentence vectors a text run saves with each checkpoint)", dir.display())),
+    }
 }
 
 impl TrainedGenerator {
@@ -130,12 +142,12 @@ impl TrainedGenerator {
             .map_err(|reason| GanError::Checkpoint { path: dir.join(checkpoint::STATE_FILE), reason: format!("image {}: {reason}", state.image) })?;
         let g = config.model.build_generator(&vs, state.image, state.classes);
         checkpoint::load_weights(&mut vs, &dir.join(weights.file()))?;
-        let text = config.text.is_some().then(|| crate::families::gan::text::TextTable::of_run(&config, device).map_err(|e| e.to_string()));
+        let text = config.text.is_some().then(|| saved_captions(&dir, device));
         Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, weights, _vs: vs, g, device, text })
     }
 
-    /// A text run's table of its captions' conditions.
-    pub fn text_table(&self) -> Result<Option<&crate::families::gan::text::TextTable>> {
+    /// A text run's captions' conditions `[K, E]`.
+    fn captions(&self) -> Result<Option<&Tensor>> {
         match &self.text {
             None => Ok(None),
             Some(Ok(t)) => Ok(Some(t)),
@@ -145,7 +157,7 @@ impl TrainedGenerator {
 
     /// Number of labels a conditional run draws for: its classes, or a text run's captions.
     fn label_count(&self) -> Result<i64> {
-        Ok(self.text_table()?.map_or(self.classes, |t| t.len()))
+        Ok(self.captions()?.map_or(self.classes, |t| t.size()[0]))
     }
 
     /// The device the generator runs on.
@@ -225,7 +237,7 @@ impl TrainedGenerator {
     /// back to `z` (steering).
     pub fn forward(&self, z: &Tensor, labels: Option<&Tensor>) -> Tensor {
         let table = self.text.as_ref().and_then(|t| t.as_ref().ok());
-        let y = labels.map(|l| table.map_or_else(|| one_hot(l, self.classes), |t| t.captions_of(l)));
+        let y = labels.map(|l| table.map_or_else(|| one_hot(l, self.classes), |t| t.index_select(0, &l.to_device(t.device()))));
         self.forward_mixed(z, y.as_ref())
     }
 

@@ -12,7 +12,7 @@ use tch::Tensor;
 use crate::error::{GanError, Result};
 
 /// The caption field, the keyword field, and the field and value of held-out rows.
-pub const CAPTION: &str = "text";
+pub const CAPTION: &str = crate::config::CAPTION_FIELD;
 pub const KEYWORDS: &str = "keywords";
 pub const HELD_OUT: (&str, &str) = ("split", "test");
 

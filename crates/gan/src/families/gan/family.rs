@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::events::Event;
 use crate::run::checkpoint::{CheckpointParts, CheckpointState, FamilyState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::metrics::StepMetrics;
+use crate::run::trained::TEXT_CAPTIONS;
 use crate::train::record::Record;
 use crate::train::{Description, Family, LoopSettings, StepContext};
 use gan_data::modes::mode_report;
@@ -82,7 +83,7 @@ impl Family for GanFamily {
             config_toml: self.config.to_toml(),
             weights,
             optimizer,
-            family: self.ada.as_ref().map(|a| FamilyState { tensors: Vec::new(), values: serde_json::json!({ "ada": a.state() }) }),
+            family: self.family_state(),
         }
     }
 
@@ -104,5 +105,16 @@ impl Family for GanFamily {
 
     fn dist(&self) -> Option<&Dist> {
         self.dist.as_deref()
+    }
+}
+
+impl GanFamily {
+    /// What a checkpoint keeps besides the networks: adaptive augmentation's state, and a
+    /// text run's captions' conditions (so that its generator samples without its data).
+    fn family_state(&self) -> Option<FamilyState> {
+        let ada = self.ada.as_ref().map(|a| serde_json::json!({ "ada": a.state() }));
+        let captions = self.text.as_ref().map(|t| vec![(TEXT_CAPTIONS.to_string(), t.captions().shallow_clone())]);
+        (ada.is_some() || captions.is_some())
+            .then(|| FamilyState { tensors: captions.unwrap_or_default(), values: ada.unwrap_or_else(|| serde_json::json!({})) })
     }
 }

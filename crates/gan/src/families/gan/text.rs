@@ -4,9 +4,8 @@
 
 use tch::{Device, Kind, Tensor};
 
-use crate::config::{TextConfig, TrainConfig};
+use crate::config::TrainConfig;
 use crate::error::{GanError, Result};
-use crate::eval::matcher::Matcher;
 use crate::models::latent;
 
 /// Captions (columns) and latents (rows) of a text run's sample grid.
@@ -21,19 +20,11 @@ pub struct TextTable {
     keyword_share: f64,
 }
 
-/// The matcher a `[text]` table names: its file, or the emoji matcher compiled in.
-pub fn load_matcher(text: &TextConfig, device: Device) -> Result<Matcher> {
-    match &text.matcher {
-        Some(path) => Matcher::load(path, device),
-        None => crate::eval::matcher::shipped::emoji(device),
-    }
-}
-
 impl TextTable {
     /// The table of `config`'s captions (`class_names`, the label field's values).
     pub fn build(config: &TrainConfig, class_names: &[String], device: Device) -> Result<Self> {
         let text = config.text.as_ref().expect("a text run");
-        let matcher = load_matcher(text, device)?;
+        let matcher = crate::eval::matcher::shipped::of_text(text, device)?;
         let keywords = if text.keyword_share > 0.0 { keyword_lists(config, class_names)? } else { class_names.to_vec() };
         let encode = |texts: &[String]| -> Result<Tensor> {
             let _guard = tch::no_grad_guard();
@@ -44,26 +35,14 @@ impl TextTable {
         Ok(Self { captions: encode(class_names)?, keywords: encode(&keywords)?, keyword_share: text.keyword_share })
     }
 
-    /// The table of a text run's captions as its data names them now.
-    pub fn of_run(config: &TrainConfig, device: Device) -> Result<Self> {
-        let gan_data::DataSource::Folder(f) = &config.data else {
-            return Err(GanError::Invalid("a text run reads its captions from an image folder".into()));
-        };
-        Self::build(config, &f.open()?.class_names, device)
-    }
-
-    /// Number of captions.
-    pub fn len(&self) -> i64 {
-        self.captions.size()[0]
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Width of a condition.
     pub fn width(&self) -> i64 {
         self.captions.size()[1]
+    }
+
+    /// Every caption's condition, `[K, E]`.
+    pub fn captions(&self) -> &Tensor {
+        &self.captions
     }
 
     /// The captions' conditions of integer labels `[B]`.

@@ -51,9 +51,6 @@ impl StackganFamily {
         let NetConfig::Stackgan(net) = &config.model.net else {
             return Err(GanError::Invalid(format!("the StackGAN family trains model.kind = \"stackgan\", not \"{}\"", config.model.family())));
         };
-        if config.text.is_none() {
-            return Err(GanError::Invalid("StackGAN draws from text: it needs a [text] table (captions as the classes, as --preset emoji-stackgan)".into()));
-        }
         let stage1_steps = net.stage1_steps;
         let inner = GanFamily::build(config, device, ckpt)?;
         // A resumed run continues in the stage its weights hold.
