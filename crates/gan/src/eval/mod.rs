@@ -17,6 +17,7 @@
 
 pub mod attributes;
 pub mod cache;
+pub mod carded;
 pub mod classifier;
 pub mod images;
 pub mod inception;

@@ -3,12 +3,13 @@
 //! linear head per metadata field. Images of another size are brought to 64x64 first (area
 //! averaging down, bilinear up).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tch::{nn, nn::Module, nn::ModuleT, Device, Kind, Tensor};
 
 use super::{AttributeCard, HeadCard};
 use crate::error::{GanError, Result};
+pub use crate::eval::carded::card_path;
 use crate::models::ImageShape;
 
 /// The side images are brought to.
@@ -108,18 +109,12 @@ impl AttributeNet {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        let tmp = path.with_extension("tmp.safetensors");
-        crate::tensors::save_vars(&self.vs, &tmp).map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
-        std::fs::rename(&tmp, path).map_err(GanError::io(path))?;
-        let json = serde_json::to_string_pretty(&self.card).expect("card serialises");
-        crate::run::checkpoint::write_atomic(&card_path(path), json.as_bytes())
+        crate::eval::carded::save(&self.vs, &self.card, path)
     }
 
     /// Loads weights and their card (`X.json` next to `X.safetensors`).
     pub fn load(path: &Path, device: Device) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(GanError::io(path))?;
-        let cp = card_path(path);
-        let card = std::fs::read_to_string(&cp).map_err(GanError::io(&cp))?;
+        let (bytes, card) = crate::eval::carded::read(path)?;
         Self::from_bytes(path, &bytes, &card, device)
     }
 
@@ -132,9 +127,4 @@ impl AttributeNet {
         (net.sha256, net.name) = (crate::eval::cache::sha256_hex(weights), origin.display().to_string());
         Ok(net)
     }
-}
-
-/// `X.json` for `X.safetensors`.
-pub fn card_path(weights: &Path) -> PathBuf {
-    weights.with_extension("json")
 }

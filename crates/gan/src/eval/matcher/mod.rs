@@ -20,13 +20,14 @@ pub mod shipped;
 
 pub mod train;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use gan_data::text::{PromptError, WordVocabulary};
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Tensor};
 
 use crate::error::{GanError, Result};
+pub use crate::eval::carded::card_path;
 use net::{token_rows, ImageEncoder, TextEncoder};
 
 /// What the JSON card next to the weights records.
@@ -112,18 +113,12 @@ impl Matcher {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        let tmp = path.with_extension("tmp.safetensors");
-        crate::tensors::save_vars(&self.vs, &tmp).map_err(|e| GanError::Io { path: tmp.clone(), source: std::io::Error::other(e) })?;
-        std::fs::rename(&tmp, path).map_err(GanError::io(path))?;
-        let json = serde_json::to_string_pretty(&self.card).expect("card serialises");
-        crate::run::checkpoint::write_atomic(&card_path(path), json.as_bytes())
+        crate::eval::carded::save(&self.vs, &self.card, path)
     }
 
     /// Loads weights and their card (`X.json` next to `X.safetensors`).
     pub fn load(path: &Path, device: Device) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(GanError::io(path))?;
-        let cp = card_path(path);
-        let card = std::fs::read_to_string(&cp).map_err(GanError::io(&cp))?;
+        let (bytes, card) = crate::eval::carded::read(path)?;
         Self::from_bytes(path, &bytes, &card, device)
     }
 
@@ -137,9 +132,4 @@ impl Matcher {
         (m.sha256, m.name) = (crate::eval::cache::sha256_hex(weights), origin.display().to_string());
         Ok(m)
     }
-}
-
-/// `X.json` for `X.safetensors`.
-pub fn card_path(weights: &Path) -> PathBuf {
-    weights.with_extension("json")
 }
