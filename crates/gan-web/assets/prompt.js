@@ -2,16 +2,11 @@
 // draws 16 designs of it from seeded latents (POST /api/runs/NAME/prompt), redrawn as you type
 // (after a short pause) or on Enter. "new seeds" draws other latents for the same prompt.
 
+import { show } from "./steer.js";
+
 const $ = (id) => document.getElementById(id);
 const N = 16, PAUSE_MS = 350;
 let run = null, generation = 0, request = 0, seed = 0, timer = null;
-
-function show(canvas, bytes, w, h) {
-  canvas.width = w; canvas.height = h;
-  const ctx = canvas.getContext("2d"), img = ctx.createImageData(w, h);
-  for (let i = 0; i < w * h; i++) img.data.set([bytes[3 * i], bytes[3 * i + 1], bytes[3 * i + 2], 255], 4 * i);
-  ctx.putImageData(img, 0, 0);
-}
 
 async function draw() {
   clearTimeout(timer);

@@ -5,7 +5,8 @@
 const $ = (id) => document.getElementById(id);
 let run = null, heads = [], generation = 0;
 
-function show(canvas, bytes, w, h) {
+// Draws `bytes` (RGB, row by row) of a w x h image on `canvas`.
+export function show(canvas, bytes, w, h) {
   canvas.width = w; canvas.height = h;
   const ctx = canvas.getContext("2d"), img = ctx.createImageData(w, h);
   for (let i = 0; i < w * h; i++) img.data.set([bytes[3 * i], bytes[3 * i + 1], bytes[3 * i + 2], 255], 4 * i);

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use axum::extract::{Path as UrlPath, State};
 use axum::Json;
 use gan::eval::matcher::shipped::of_text;
+use gan::eval::matcher::Matcher;
 use gan::models::latent::latents;
 use gan::run::checkpoint::CheckpointChoice;
 use gan::run::trained::{TrainedGenerator, WeightsChoice};
@@ -55,17 +56,18 @@ pub struct Answer {
     step: u64,
 }
 
-/// The run's generator, if it is conditioned on text.
-fn text_run(state: &AppState, name: &str) -> Result<TrainedGenerator, WebError> {
+/// The run's generator, if it is conditioned on text, and the matcher that reads its prompts.
+fn text_run(state: &AppState, name: &str) -> Result<(TrainedGenerator, Matcher), WebError> {
     let dir = run_dir(&state.runs, name)?;
-    let g =
-        TrainedGenerator::load(&dir, &CheckpointChoice::Latest, WeightsChoice::Best, Device::Cpu).map_err(|e| WebError::BadRequest(format!("{name}: {e}")))?;
-    if g.config.text.is_none() {
+    let bad = |e: gan::GanError| WebError::BadRequest(format!("{name}: {e}"));
+    let g = TrainedGenerator::load(&dir, &CheckpointChoice::Latest, WeightsChoice::Best, Device::Cpu).map_err(bad)?;
+    let Some(text) = &g.config.text else {
         return Err(WebError::BadRequest(format!(
             "{name} was not trained on captions (no [text] table); prompts draw from text runs such as --preset emoji-text-rpgan"
         )));
-    }
-    Ok(g)
+    };
+    let m = of_text(text, Device::Cpu).map_err(bad)?;
+    Ok((g, m))
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, WebError> + Send + 'static) -> Result<T, WebError> {
@@ -74,9 +76,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, WebError> + S
 
 pub async fn reader(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<String>) -> Result<Json<Reader>, WebError> {
     let answer = blocking(move || {
-        let g = text_run(&state, &name)?;
-        let text = g.config.text.as_ref().expect("a text run");
-        let m = of_text(text, Device::Cpu).map_err(|e| WebError::BadRequest(format!("{name}: {e}")))?;
+        let (g, m) = text_run(&state, &name)?;
         Ok(Reader { matcher: m.describe(), step: g.step })
     })
     .await?;
@@ -88,9 +88,7 @@ pub async fn draw(State(state): State<Arc<AppState>>, UrlPath(name): UrlPath<Str
         return Err(WebError::BadRequest(format!("n must be 1..{MAX_N}, got {}", r.n)));
     }
     let answer = blocking(move || {
-        let g = text_run(&state, &name)?;
-        let text = g.config.text.as_ref().expect("a text run");
-        let m = of_text(text, Device::Cpu).map_err(|e| WebError::BadRequest(format!("{name}: {e}")))?;
+        let (g, m) = text_run(&state, &name)?;
         let prompt = r.prompt.replace(',', " ").split_whitespace().collect::<Vec<_>>().join(" ");
         let condition = tch::no_grad(|| m.encode_prompt(&prompt)).map_err(|e| WebError::BadRequest(format!("prompt: {e}")))?;
         let z = latents(r.n, g.latent_dim(), r.seed, Device::Cpu);
