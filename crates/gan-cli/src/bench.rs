@@ -88,7 +88,7 @@ impl BenchModel {
         let (preset, pairing) = self.translation_preset()?;
         let mut c = preset.config();
         c.data = PairSource::MnistThick { dir: None, split: Split::Train, pairing };
-        (c.batch_size, c.steps, c.decay_from) = (batch_size, steps, 1.0);
+        (c.batch_size, c.steps, c.schedule, c.decay_from) = (batch_size, steps, gan::optim::LrSchedule::Constant, None);
         (c.log_every, c.sample_every, c.checkpoint_every) = (NEVER, NEVER, NEVER);
         Some(c)
     }

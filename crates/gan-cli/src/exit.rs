@@ -31,8 +31,15 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
         Ok(()) => 0,
         Err(e) => {
             if let Some(GanError::Stopped { signal, step, checkpoint, run }) = e.chain().find_map(|c| c.downcast_ref::<GanError>()) {
-                let saved = checkpoint.as_ref().map_or_else(|| "this rank writes no checkpoint".to_string(), |p| format!("checkpoint {}", p.display()));
-                eprintln!("stopped by {} at step {step} ({saved}); continue with: gan train --resume {}", crate::signals::name(*signal), run.display());
+                // A follower rank (no checkpoint, a scratch directory) leaves the line to the leader.
+                if let Some(p) = checkpoint {
+                    eprintln!(
+                        "stopped by {} at step {step} (checkpoint {}); continue with: gan train --resume {}",
+                        crate::signals::name(*signal),
+                        p.display(),
+                        run.display()
+                    );
+                }
                 return 128 + *signal as i32;
             }
             // Library messages already quote their cause; print each text once.

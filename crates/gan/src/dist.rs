@@ -215,6 +215,20 @@ impl Dist {
         self.group.barrier().map_err(|e| GanError::Distributed(self.lost(e)))
     }
 
+    /// The signal every rank stops on after this step: the lowest-numbered one any rank
+    /// received (`local` is this rank's, 0 for none), 0 if none did. One all-reduce of a
+    /// signal-indexed vector.
+    pub fn agreed_signal(&self, local: usize) -> Result<usize> {
+        let mut seen = vec![0f32; SIGNALS];
+        if (1..SIGNALS).contains(&local) {
+            seen[local] = 1.0;
+        }
+        let t = Tensor::from_slice(&seen);
+        self.group.all_reduce_sum(&t).map_err(|e| GanError::Distributed(self.lost(e)))?;
+        let seen = Vec::<f32>::try_from(&t).map_err(|e| GanError::Distributed(format!("reading the agreed signal: {e}")))?;
+        Ok((1..SIGNALS).find(|&i| seen[i] > 0.0).unwrap_or(0))
+    }
+
     /// Synchronised batch normalisation of `x` in training mode with `bn`'s weights and
     /// running statistics (see `gan_shim::dist::Group::sync_batch_norm`); after a failure,
     /// plain per-rank batch norm (the step is discarded by [`Self::check`]).
@@ -237,6 +251,9 @@ impl Dist {
         t.narrow(0, self.rank() as i64 * per, per)
     }
 }
+
+/// Signal numbers [`Dist::agreed_signal`] carries (Linux's standard and real-time ones).
+const SIGNALS: usize = 65;
 
 /// A store's variables (weights and batch-norm statistics) in name order: what a joining
 /// rank receives from the leader.

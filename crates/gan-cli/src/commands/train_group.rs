@@ -34,7 +34,18 @@ impl Children {
         self.0.clear();
         failed.map_or(Ok(()), |f| Err(anyhow::anyhow!(f)))
     }
+
+    /// Gives ranks that are ending (stopped by the same signal) `grace` to exit; kills the rest.
+    fn end_within(mut self, grace: Duration) {
+        let deadline = std::time::Instant::now() + grace;
+        while std::time::Instant::now() < deadline && self.0.iter_mut().any(|c| matches!(c.try_wait(), Ok(None))) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
 }
+
+/// How long a stopped leader waits for the ranks it started to end.
+const STOPPING_RANKS_SECS: u64 = 10;
 
 impl Drop for Children {
     fn drop(&mut self) {
@@ -156,7 +167,13 @@ pub fn lead(
         trainer.join(d)?;
     }
     trainer.stop_on(stop);
-    trainer.run(on_event)?;
+    if let Err(e) = trainer.run(on_event) {
+        // A stop is agreed by every rank after the same step: let the others end too.
+        if let (gan::GanError::Stopped { .. }, Some(c)) = (&e, children) {
+            c.end_within(Duration::from_secs(STOPPING_RANKS_SECS));
+        }
+        return Err(e.into());
+    }
     if let Some(c) = children {
         c.wait()?;
     }

@@ -7,12 +7,13 @@ use tch::{nn, Device};
 
 use crate::config::{DoctorConfig, LogConfig};
 use crate::error::{GanError, Result};
-use crate::losses::translation::PatchLoss;
+use crate::losses::translation::patch_loss_problem;
+use crate::losses::LossKind;
 use crate::models::ema::EmaConfig;
 use crate::models::precision::Precision;
 use crate::models::translation::{Bf16Translator, Generators, NetPair, PatchGanConfig, ResnetConfig, TranslationNets, Translator, UnetConfig};
 use crate::models::ImageShape;
-use crate::optim::AdamConfig;
+use crate::optim::{AdamConfig, LrSchedule, ScheduleSettings};
 
 /// pix2pix (Isola et al. 2017): a U-Net maps A to B under a conditional PatchGAN that sees
 /// `(A, B)` pairs, plus `lambda_l1 * L1` to the target.
@@ -21,7 +22,7 @@ use crate::optim::AdamConfig;
 pub struct Pix2PixConfig {
     pub generator: UnetConfig,
     pub discriminator: PatchGanConfig,
-    pub loss: PatchLoss,
+    pub loss: LossKind,
     /// Weight of the L1 term (100 in the paper).
     pub lambda_l1: f64,
     /// Weight of the adversarial term (1; 0 trains by L1 alone, the paper's ablation).
@@ -37,13 +38,17 @@ pub struct Pix2PixConfig {
 pub struct CycleGanConfig {
     pub generator: ResnetConfig,
     pub discriminator: PatchGanConfig,
-    pub loss: PatchLoss,
+    pub loss: LossKind,
     /// Weight of each cycle-consistency term (10 in the paper).
     pub lambda_cycle: f64,
     /// Weight of the identity terms as a fraction of `lambda_cycle` (0.5).
     pub lambda_identity: f64,
     /// Generated images the discriminators draw from (50; 0: the current batch only).
     pub pool: usize,
+}
+
+fn hold_then_linear() -> LrSchedule {
+    LrSchedule::HoldThenLinear
 }
 
 fn one() -> f64 {
@@ -80,9 +85,16 @@ pub struct TranslateConfig {
     pub model: TranslationModel,
     /// Adam for both generators and both discriminators (2e-4, betas (0.5, 0.999)).
     pub optim: AdamConfig,
-    /// The fraction of the run after which the rates decay linearly to zero (0.5: the
-    /// papers' "constant for the first half, then linear decay").
-    pub decay_from: f64,
+    /// How the rates change over the run: GAN runs' schedules, `hold-then-linear` (the
+    /// papers' "constant for the first half, then linear decay") when not named.
+    #[serde(default = "hold_then_linear", skip_serializing_if = "LrSchedule::is_hold_then_linear")]
+    pub schedule: LrSchedule,
+    /// The fraction of the run `hold-then-linear` holds the rates (default 0.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decay_from: Option<f64>,
+    /// The factor `linear` and `cosine` end at (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_factor: Option<f64>,
     /// A moving average of the generators' weights (as GAN runs' `[model] ema_half_life`,
     /// in images; 0: none), which the sample grids, `gan translate` and `gan eval` then use.
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -105,7 +117,7 @@ impl TranslationModel {
         gan_data::names::serde_name(self)
     }
 
-    pub fn loss(&self) -> PatchLoss {
+    pub fn loss(&self) -> LossKind {
         match self {
             TranslationModel::Pix2pix(c) => c.loss,
             TranslationModel::Cyclegan(c) => c.loss,
@@ -159,7 +171,7 @@ impl TranslationModel {
     }
 
     fn problems(&self) -> Vec<String> {
-        let mut p = Vec::new();
+        let mut p: Vec<String> = patch_loss_problem(self.loss()).into_iter().collect();
         let weight = |p: &mut Vec<String>, name: &str, v: f64| {
             if !(v.is_finite() && v >= 0.0) {
                 p.push(format!("model.{name} must be a number >= 0, got {v}"));
@@ -193,7 +205,11 @@ impl TranslateConfig {
     /// The learning-rate factor during step `step` of `total`: 1 until `decay_from`, then
     /// linear towards 0 (the reference's `lambda_rule`).
     pub fn lr_factor(&self, step: u64, total: u64) -> f64 {
-        crate::optim::hold_then_linear(self.decay_from, step, total)
+        self.schedule_settings().factor(step, total)
+    }
+
+    fn schedule_settings(&self) -> ScheduleSettings {
+        ScheduleSettings { schedule: self.schedule, end_factor: self.end_factor, decay_from: self.decay_from }
     }
 
     /// The generators' moving average.
@@ -221,9 +237,7 @@ impl TranslateConfig {
         if self.keep_checkpoints == 0 {
             p.push("keep_checkpoints must be at least 1".into());
         }
-        if !(0.0..=1.0).contains(&self.decay_from) {
-            p.push(format!("decay_from must be in [0, 1], got {}", self.decay_from));
-        }
+        p.extend(self.schedule_settings().problems(""));
         if matches!(self.model, TranslationModel::Pix2pix(_)) && !self.data.paired() {
             p.push(format!("model.kind = \"pix2pix\" learns from aligned pairs, but {} is unpaired; use model.kind = \"cyclegan\"", self.data.describe()));
         }
@@ -254,4 +268,27 @@ impl TranslateConfig {
 
 fn one_line(e: impl std::fmt::Display) -> String {
     e.to_string().lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CycleGAN run's configuration as the version of 64abbb0 wrote it.
+    const OLD: &str = include_str!("../../../gan-cli/tests/fixtures/legacy-64abbb0/cyclegan-run/config.toml");
+
+    /// A configuration written before the PatchGAN losses became loss kinds and the schedule a
+    /// field reads as it did (`lsgan`, `decay_from` alone) and writes back the same schedule;
+    /// a named schedule replaces the recipe's.
+    #[test]
+    fn old_and_named_schedules_read_as_the_one_schedule_type() {
+        let c = TranslateConfig::from_toml_str(OLD, "old").unwrap();
+        assert_eq!((c.model.loss(), c.schedule, c.decay_from), (LossKind::LeastSquares, LrSchedule::HoldThenLinear, Some(0.5)));
+        assert!(!c.to_toml().contains("schedule"), "the recipe's schedule is not written out");
+        assert_eq!((c.lr_factor(0, 4), c.lr_factor(2, 4), c.lr_factor(3, 4)), (1.0, 1.0 - 1.0 / 3.0, 1.0 - 2.0 / 3.0));
+        let cosine = OLD.replace("decay_from = 0.5", "schedule = \"cosine\"\nend_factor = 0.5");
+        let c = TranslateConfig::from_toml_str(&cosine, "cosine").unwrap();
+        c.validate("cosine").unwrap();
+        assert_eq!((c.lr_factor(0, 4), c.lr_factor(4, 4)), (1.0, 0.5));
+    }
 }

@@ -39,6 +39,9 @@ pub enum LossKind {
     #[default]
     Bce,
     Wasserstein,
+    /// Also read as `lsgan` (Mao et al.'s name, and translation configs written before the
+    /// PatchGAN losses became loss kinds).
+    #[serde(alias = "lsgan")]
     LeastSquares,
     Relativistic,
 }

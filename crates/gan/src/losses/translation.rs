@@ -1,52 +1,61 @@
 //! The losses of image-to-image translation, on a PatchGAN's map of logits `[B, 1, h, w]`
 //! (every patch counts as one sample; the mean runs over batch and patches):
-//! - adversarial, `bce` (pix2pix, Isola et al. 2017, eq. 1: `nn.BCEWithLogitsLoss` against
-//!   all-ones or all-zeros maps) or `lsgan` (CycleGAN, Zhu et al. 2017, section 4: the
-//!   least-squares loss of Mao et al. 2017, `nn.MSELoss` on the raw map against 1 or 0);
-//!   the discriminator's loss is half the sum over real and fake, as in the reference code,
-//!   "to slow down the rate at which D learns relative to G";
+//! - adversarial, one of the toolkit's [`LossKind`]s written with the reference code's
+//!   constants (junyanz/pytorch-CycleGAN-and-pix2pix, `models/networks.py`, `GANLoss`):
+//!   `bce` (pix2pix, Isola et al. 2017, eq. 1: `nn.BCEWithLogitsLoss` against all-ones or
+//!   all-zeros maps) or `least-squares` (also read as `lsgan`; CycleGAN, Zhu et al. 2017,
+//!   section 4: the least-squares loss of Mao et al. 2017, `nn.MSELoss` on the raw map
+//!   against 1 or 0, without the GAN loss's factor 1/2 on the generator's term); the
+//!   discriminator's loss is half the sum over real and fake, as in the reference code,
+//!   "to slow down the rate at which D learns relative to G". The reference defines no
+//!   Wasserstein or relativistic patch loss, and translation runs refuse them
+//!   ([`patch_loss_problem`]);
 //! - `l1`: mean absolute difference, pix2pix's `lambda * L1(G(x), y)` (eq. 3) and
 //!   CycleGAN's cycle (`||F(G(x)) - x||_1`, eq. 2) and identity (`||G(y) - y||_1`) terms.
 
-use serde::{Deserialize, Serialize};
 use tch::{Reduction, Tensor};
 
-/// The adversarial loss of a translation model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PatchLoss {
-    /// Binary cross-entropy on logits (the pix2pix paper's `vanilla`).
-    Bce,
-    /// Least squares (the CycleGAN paper's choice).
-    Lsgan,
+use crate::losses::LossKind;
+
+/// Why `kind` cannot be a PatchGAN's adversarial loss, if it cannot.
+pub fn patch_loss_problem(kind: LossKind) -> Option<String> {
+    match kind {
+        LossKind::Bce | LossKind::LeastSquares => None,
+        LossKind::Wasserstein | LossKind::Relativistic => {
+            Some(format!("model.loss = \"{}\" has no PatchGAN form in the pix2pix/CycleGAN recipes; use \"bce\" or \"least-squares\"", kind.name()))
+        }
+    }
 }
 
-impl PatchLoss {
-    /// The loss of a logit map judged against `real` (target 1) or fake (target 0).
-    pub fn judged(self, logits: &Tensor, real: bool) -> Tensor {
+impl LossKind {
+    /// The loss of a PatchGAN's logit map judged against `real` (target 1) or fake (target 0).
+    pub fn patch_judged(self, logits: &Tensor, real: bool) -> Tensor {
         let target = if real { logits.ones_like() } else { logits.zeros_like() };
         match self {
-            PatchLoss::Bce => logits.binary_cross_entropy_with_logits::<Tensor>(&target, None, None, Reduction::Mean),
-            PatchLoss::Lsgan => logits.mse_loss(&target, Reduction::Mean),
+            LossKind::LeastSquares => logits.mse_loss(&target, Reduction::Mean),
+            LossKind::Bce | LossKind::Wasserstein | LossKind::Relativistic => {
+                debug_assert!(patch_loss_problem(self).is_none(), "translation configs refuse {self:?}");
+                logits.binary_cross_entropy_with_logits::<Tensor>(&target, None, None, Reduction::Mean)
+            }
         }
     }
 
-    /// The discriminator's loss: `(loss(D(real), 1) + loss(D(fake), 0)) / 2`.
-    pub fn discriminator(self, real_logits: &Tensor, fake_logits: &Tensor) -> Tensor {
-        (self.judged(real_logits, true) + self.judged(fake_logits, false)) * 0.5
+    /// A PatchGAN's loss: `(loss(D(real), 1) + loss(D(fake), 0)) / 2`.
+    pub fn patch_discriminator(self, real_logits: &Tensor, fake_logits: &Tensor) -> Tensor {
+        (self.patch_judged(real_logits, true) + self.patch_judged(fake_logits, false)) * 0.5
     }
 
-    /// The generator's adversarial loss: its fakes judged as real.
-    pub fn generator(self, fake_logits: &Tensor) -> Tensor {
-        self.judged(fake_logits, true)
+    /// The translation generator's adversarial loss: its fakes judged as real.
+    pub fn patch_generator(self, fake_logits: &Tensor) -> Tensor {
+        self.patch_judged(fake_logits, true)
     }
 
     /// The mean "realness" of a logit map, for the logs: `sigmoid` for BCE, the raw output
     /// for least squares.
-    pub fn score(self, logits: &Tensor) -> Tensor {
+    pub fn patch_score(self, logits: &Tensor) -> Tensor {
         match self {
-            PatchLoss::Bce => logits.sigmoid().mean(None),
-            PatchLoss::Lsgan => logits.mean(None),
+            LossKind::LeastSquares => logits.mean(None),
+            LossKind::Bce | LossKind::Wasserstein | LossKind::Relativistic => logits.sigmoid().mean(None),
         }
     }
 }
@@ -81,10 +90,10 @@ mod tests {
             let got = x.double_value(&[]);
             assert!((got - want).abs() < 1e-12, "{got} vs {want}");
         };
-        close(PatchLoss::Bce.discriminator(&r, &f), BCE_D);
-        close(PatchLoss::Bce.generator(&f), BCE_G);
-        close(PatchLoss::Lsgan.discriminator(&r, &f), LS_D);
-        close(PatchLoss::Lsgan.generator(&f), LS_G);
+        close(LossKind::Bce.patch_discriminator(&r, &f), BCE_D);
+        close(LossKind::Bce.patch_generator(&f), BCE_G);
+        close(LossKind::LeastSquares.patch_discriminator(&r, &f), LS_D);
+        close(LossKind::LeastSquares.patch_generator(&f), LS_G);
         close(l1(&r, &f), L1);
     }
 

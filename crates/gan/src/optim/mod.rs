@@ -19,7 +19,7 @@ use tch::{nn, Kind, Tensor};
 pub use adam::AdamConfig;
 pub use pair::OptimConfig;
 pub use rmsprop::RmsPropConfig;
-pub use schedule::{cosine, hold_then_linear, LrSchedule};
+pub use schedule::{cosine, hold_then_linear, LrSchedule, ScheduleSettings, DEFAULT_DECAY_FROM};
 
 use crate::error::{GanError, Result};
 

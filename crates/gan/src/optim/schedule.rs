@@ -8,7 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// `[optim] schedule`: how both optimisers' rates change over the run.
+/// How a run's learning rates change over it: `[optim] schedule` of GAN runs and `schedule`
+/// of translation runs (one type, one set of formulas, one validation: [`problems`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LrSchedule {
@@ -22,17 +23,73 @@ pub enum LrSchedule {
     /// `lr * (e + (1 - e) (1 + cos(pi t / T)) / 2)`: R3GAN's cosine from the configured rate
     /// to `e` times it.
     Cosine,
+    /// The pix2pix / CycleGAN recipe ([`hold_then_linear`]): constant for the first
+    /// `decay_from` of the run, then linear towards 0 (translation runs' default).
+    HoldThenLinear,
+}
+
+/// The settings that pick a schedule's factor, as both kinds of run name them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScheduleSettings {
+    pub schedule: LrSchedule,
+    /// The factor `linear` and `cosine` end at (default 0).
+    pub end_factor: Option<f64>,
+    /// The fraction of the run `hold-then-linear` holds the rates (default 0.5).
+    pub decay_from: Option<f64>,
+}
+
+/// `hold-then-linear`'s hold when a configuration names none: the papers' "constant for the
+/// first half".
+pub const DEFAULT_DECAY_FROM: f64 = 0.5;
+
+impl ScheduleSettings {
+    /// The factor on the configured rates during step `step` (from 0) of `total`.
+    pub fn factor(&self, step: u64, total: u64) -> f64 {
+        match self.schedule {
+            LrSchedule::HoldThenLinear => hold_then_linear(self.decay_from.unwrap_or(DEFAULT_DECAY_FROM), step, total),
+            s => s.factor(self.end_factor.unwrap_or(0.0), step, total),
+        }
+    }
+
+    /// Every problem, each naming its field after `prefix` (`"optim."` or `""`).
+    pub fn problems(&self, prefix: &str) -> Vec<String> {
+        let mut p = Vec::new();
+        let name = gan_data::names::serde_name(&self.schedule);
+        if let Some(e) = self.end_factor {
+            if !(0.0..=1.0).contains(&e) {
+                p.push(format!("{prefix}end_factor must be in [0, 1], got {e}"));
+            }
+            if !matches!(self.schedule, LrSchedule::Linear | LrSchedule::Cosine) {
+                p.push(format!("{prefix}end_factor needs schedule = \"linear\" or \"cosine\", not \"{name}\""));
+            }
+        }
+        if let Some(h) = self.decay_from {
+            if !(0.0..=1.0).contains(&h) {
+                p.push(format!("{prefix}decay_from must be in [0, 1], got {h}"));
+            }
+            if self.schedule != LrSchedule::HoldThenLinear {
+                p.push(format!("{prefix}decay_from needs schedule = \"hold-then-linear\", not \"{name}\""));
+            }
+        }
+        p
+    }
 }
 
 impl LrSchedule {
     /// The factor on the configured learning rates during step `step` (from 0) of `total`,
-    /// ending at `end` (the factor the schedule approaches at the end of the run).
+    /// ending at `end` (the factor the schedule approaches at the end of the run);
+    /// `hold-then-linear` with its default hold.
     pub fn factor(self, end: f64, step: u64, total: u64) -> f64 {
         match self {
             LrSchedule::Constant => 1.0,
             LrSchedule::Linear => 1.0 - (1.0 - end) * progress(step, total),
             LrSchedule::Cosine => cosine(1.0, end, step, total),
+            LrSchedule::HoldThenLinear => hold_then_linear(DEFAULT_DECAY_FROM, step, total),
         }
+    }
+
+    pub fn is_hold_then_linear(&self) -> bool {
+        *self == LrSchedule::HoldThenLinear
     }
 
     pub fn is_constant(&self) -> bool {
@@ -72,6 +129,19 @@ mod tests {
         assert_eq!(f(0.5, 4), [1.0, 1.0, 1.0 - 1.0 / 3.0, 1.0 - 2.0 / 3.0]);
         assert_eq!(f(0.0, 3), [0.75, 0.5, 0.25]);
         assert_eq!(f(1.0, 3), [1.0, 1.0, 1.0]);
+        let settings = ScheduleSettings { schedule: LrSchedule::HoldThenLinear, end_factor: None, decay_from: Some(0.0) };
+        assert_eq!((0..3).map(|t| settings.factor(t, 3)).collect::<Vec<_>>(), [0.75, 0.5, 0.25]);
+        assert_eq!(LrSchedule::HoldThenLinear.factor(0.0, 3, 4), 1.0 - 2.0 / 3.0);
+    }
+
+    #[test]
+    fn settings_name_the_field_that_does_not_fit_the_schedule() {
+        let s = |schedule, end_factor, decay_from| ScheduleSettings { schedule, end_factor, decay_from }.problems("optim.");
+        assert!(s(LrSchedule::Linear, Some(0.25), None).is_empty());
+        assert!(s(LrSchedule::HoldThenLinear, None, Some(0.25)).is_empty());
+        assert_eq!(s(LrSchedule::Constant, Some(0.25), None), ["optim.end_factor needs schedule = \"linear\" or \"cosine\", not \"constant\""]);
+        assert_eq!(s(LrSchedule::Cosine, None, Some(0.5)), ["optim.decay_from needs schedule = \"hold-then-linear\", not \"cosine\""]);
+        assert_eq!(s(LrSchedule::HoldThenLinear, None, Some(1.5)), ["optim.decay_from must be in [0, 1], got 1.5"]);
     }
 
     #[test]

@@ -14,10 +14,10 @@ use gan_data::Split;
 use serde::{Deserialize, Serialize};
 
 use crate::config::translation::{CycleGanConfig, Pix2PixConfig, TranslateConfig, TranslationModel};
-use crate::losses::translation::PatchLoss;
+use crate::losses::LossKind;
 use crate::models::translation::{PatchGanConfig, ResnetConfig, UnetConfig};
 use crate::models::Norm;
-use crate::optim::AdamConfig;
+use crate::optim::{AdamConfig, LrSchedule, DEFAULT_DECAY_FROM};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -58,7 +58,7 @@ impl TranslationPreset {
             TranslationModel::Pix2pix(Pix2PixConfig {
                 generator: UnetConfig { depth: 5, base: 32, norm: Norm::Batch, dropout: 0.5, dropout_levels: 2 },
                 discriminator: PatchGanConfig { layers: 1, base: 32, norm: Norm::Batch },
-                loss: PatchLoss::Bce,
+                loss: LossKind::Bce,
                 lambda_l1: 100.0,
                 lambda_adv,
             })
@@ -66,7 +66,7 @@ impl TranslationPreset {
         let cyclegan = TranslationModel::Cyclegan(CycleGanConfig {
             generator: ResnetConfig { base: 16, blocks: 4, norm: Norm::Instance },
             discriminator: PatchGanConfig { layers: 2, base: 16, norm: Norm::Instance },
-            loss: PatchLoss::Lsgan,
+            loss: LossKind::LeastSquares,
             lambda_cycle: 10.0,
             lambda_identity: 0.5,
             pool: 50,
@@ -82,7 +82,9 @@ impl TranslationPreset {
             data,
             model,
             optim: AdamConfig { lr: 2e-4, betas: (0.5, 0.999), eps: 1e-8 },
-            decay_from: 0.5,
+            schedule: LrSchedule::HoldThenLinear,
+            decay_from: Some(DEFAULT_DECAY_FROM),
+            end_factor: None,
             ema_half_life: 0,
             ema_rampup: None,
             precision: Default::default(),

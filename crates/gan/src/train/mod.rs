@@ -123,7 +123,8 @@ impl Trainer {
             }
             on_event(&Event::Step { step: self.step });
             self.after_step(stop, &mut window, &mut window_start, on_event)?;
-            if let Some(signal) = self.stop.as_ref().map(|s| s.load(Ordering::SeqCst)).filter(|&s| s != 0) {
+            let signal = self.stop_signal()?;
+            if signal != 0 {
                 return Err(self.stopped(signal, on_event));
             }
         }
@@ -169,6 +170,18 @@ impl Trainer {
             on_event(&Event::CheckpointSaved { step: self.step, path });
         }
         Ok(())
+    }
+
+    /// The signal that stops training after this step (0: none). In a group the ranks agree
+    /// on it, so that a signal that reached some ranks only (a scheduler's, or Ctrl-C between
+    /// two ranks' checks) stops them all after the same step, and the leader's checkpoint is
+    /// of a step every rank finished.
+    fn stop_signal(&self) -> Result<usize> {
+        let local = self.stop.as_ref().map_or(0, |s| s.load(Ordering::SeqCst));
+        match self.family.dist() {
+            Some(d) => d.agreed_signal(local),
+            None => Ok(local),
+        }
     }
 
     /// Ends training on `signal`: the step just finished is checkpointed (by the leader, unless

@@ -6,13 +6,11 @@ use std::sync::Arc;
 use tch::nn;
 
 use super::TranslationFamily;
-use crate::config::translation::TranslationModel;
 use crate::config::DoctorConfig;
 use crate::dist::Dist;
 use crate::doctor::{scores, Finding};
 use crate::error::Result;
-use crate::losses::translation::PatchLoss;
-use crate::losses::{GeneratorLoss, LossConfig, LossKind};
+use crate::losses::LossConfig;
 use crate::run::checkpoint::{CheckpointParts, CheckpointState, FamilyState, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
 use crate::run::metrics::StepMetrics;
 use crate::train::record::Record;
@@ -81,14 +79,7 @@ impl Family for TranslationFamily {
     /// probabilities, an LSGAN's are not), from the discriminators' mean scores and the
     /// gradient norms.
     fn findings(&mut self, cfg: &DoctorConfig, history: &[StepMetrics], from: usize) -> Vec<Finding> {
-        let patch = match &self.config.model {
-            TranslationModel::Pix2pix(m) => m.loss,
-            TranslationModel::Cyclegan(m) => m.loss,
-        };
-        let loss = match patch {
-            PatchLoss::Bce => LossConfig::bce(GeneratorLoss::NonSaturating, 1.0),
-            PatchLoss::Lsgan => LossConfig { kind: LossKind::LeastSquares, ..LossConfig::default() },
-        };
+        let loss = LossConfig { kind: self.config.model.loss(), ..LossConfig::default() };
         scores::from_metrics(cfg, &loss, history, from, None)
     }
 

@@ -57,15 +57,15 @@ pub fn pix2pix_step(
     if adversarial {
         let real_logits = d.forward_t(&Tensor::cat(&[a, b], 1), true);
         let fake_logits = d.forward_t(&Tensor::cat(&[a, &fake.detach()], 1), true);
-        let d_loss = m.loss.discriminator(&real_logits, &fake_logits);
+        let d_loss = m.loss.patch_discriminator(&real_logits, &fake_logits);
         let d_norm = update(opt_d, &d_loss, measure);
-        d_terms = Some((d_loss, m.loss.score(&real_logits), m.loss.score(&fake_logits), d_norm));
+        d_terms = Some((d_loss, m.loss.patch_score(&real_logits), m.loss.patch_score(&fake_logits), d_norm));
     }
     let rec = l1(&fake, b);
     let mut g_loss = &rec * m.lambda_l1;
     let mut adv_loss = None;
     if adversarial {
-        let adv = m.loss.generator(&d.forward_t(&Tensor::cat(&[a, &fake], 1), true));
+        let adv = m.loss.patch_generator(&d.forward_t(&Tensor::cat(&[a, &fake], 1), true));
         g_loss = g_loss + &adv * m.lambda_adv;
         adv_loss = Some(adv);
     }
@@ -110,7 +110,7 @@ pub fn cyclegan_step(
     let fake_a = f.forward_t(b, true);
     let rec_b = g.forward_t(&fake_a, true);
     let cycle = l1(&rec_a, a) + l1(&rec_b, b);
-    let adv = m.loss.generator(&d_b.forward_t(&fake_b, true)) + m.loss.generator(&d_a.forward_t(&fake_a, true));
+    let adv = m.loss.patch_generator(&d_b.forward_t(&fake_b, true)) + m.loss.patch_generator(&d_a.forward_t(&fake_a, true));
     let mut g_loss = &adv + &cycle * m.lambda_cycle;
     let mut identity = None;
     if m.lambda_identity > 0.0 {
@@ -124,10 +124,10 @@ pub fn cyclegan_step(
     let pooled_a = pools.a.query(&fake_a, rng);
     let (real_b_logits, fake_b_logits) = (d_b.forward_t(b, true), d_b.forward_t(&pooled_b, true));
     let (real_a_logits, fake_a_logits) = (d_a.forward_t(a, true), d_a.forward_t(&pooled_a, true));
-    let d_loss = m.loss.discriminator(&real_b_logits, &fake_b_logits) + m.loss.discriminator(&real_a_logits, &fake_a_logits);
+    let d_loss = m.loss.patch_discriminator(&real_b_logits, &fake_b_logits) + m.loss.patch_discriminator(&real_a_logits, &fake_a_logits);
     let d_norm = update(opt_d, &d_loss, measure);
     // The two discriminators' mean scores, averaged in double precision.
-    let mean2 = |x: &Tensor, y: &Tensor| (m.loss.score(x).to_kind(Kind::Double) + m.loss.score(y).to_kind(Kind::Double)) / 2.0;
+    let mean2 = |x: &Tensor, y: &Tensor| (m.loss.patch_score(x).to_kind(Kind::Double) + m.loss.patch_score(y).to_kind(Kind::Double)) / 2.0;
     let mut r = Record::new();
     r.mean(D_LOSS, D_WHAT, &d_loss)
         .mean(G_LOSS, G_WHAT, &adv)
