@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 use gan::eval::attributes::{self, AttributeNet};
@@ -78,18 +78,6 @@ fn bad_attribute_arguments_are_refused_in_one_line() {
         let o = run(args, t.path());
         assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(needle) && stderr(&o).trim().lines().count() == 1, "{args:?}: {}", stderr(&o));
-    }
-}
-
-/// The emoji set (`$GAN_SHARED_DATA/emoji`, by default `../shared/data/emoji`).
-fn emoji_dir() -> Option<PathBuf> {
-    let shared = std::env::var_os("GAN_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let dir = shared.join("emoji");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: no emoji set at {} (set GAN_SHARED_DATA)", dir.display());
-        None
     }
 }
 

@@ -27,19 +27,21 @@ fn every_preset_takes_a_training_step() {
     for i in 1..=5 {
         std::fs::write(cifar.join(format!("data_batch_{i}.bin")), gan_data::cifar::encode_records(8)).unwrap();
     }
-    // Emoji presets read two vendors' folders with the emoji set's metadata fields.
+    // Emoji presets read two vendors' folders with the emoji set's metadata fields (the
+    // style presets: the same file names in both, some in the test split).
     let emoji = t.path().join("emoji");
-    for vendor in ["flat", "shaded"] {
+    for vendor in ["google", "twitter"] {
         let dir = emoji.join(vendor);
         std::fs::create_dir_all(&dir).unwrap();
         let mut meta = String::new();
-        for i in 0..8u8 {
-            image::RgbaImage::from_fn(16, 16, |x, _| image::Rgba([i * 30, x as u8 * 12, 90, 200])).save(dir.join(format!("{i}.png"))).unwrap();
+        for i in 0..12u8 {
+            image::RgbaImage::from_fn(16, 16, |x, _| image::Rgba([i * 20, x as u8 * 12, 90, 200])).save(dir.join(format!("{i}.png"))).unwrap();
             let group = ["people & body", "smileys & emotion"][i as usize % 2];
             let (name, keywords) = (["red face", "blue cat"][i as usize % 2], ["\"face\", \"red\"", "\"cat\""][i as usize % 2]);
             meta.push_str(&format!(
-                "{{\"file_name\": \"{i}.png\", \"text\": \"{name}\", \"keywords\": [{keywords}], \"group\": \"{group}\", \"skin_tone\": [{}], \"split\": \"train\"}}\n",
-                1 + i % 5
+                "{{\"file_name\": \"{i}.png\", \"text\": \"{name}\", \"keywords\": [{keywords}], \"group\": \"{group}\", \"skin_tone\": [{}], \"split\": \"{}\"}}\n",
+                1 + i % 5,
+                if i % 4 == 3 { "test" } else { "train" }
             ));
         }
         std::fs::write(dir.join("metadata.jsonl"), meta).unwrap();

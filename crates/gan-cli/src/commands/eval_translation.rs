@@ -5,7 +5,8 @@ use std::path::Path;
 
 use gan::eval::classifier::Shipped;
 use gan::eval::images::FeatureNet;
-use gan::eval::translation::{self, TranslationReport};
+use gan::eval::styles::StyleJudge;
+use gan::eval::translation::{self, DirectionScores, Judge, TranslationReport};
 use gan::families::translation::{bytes_tensor, to_pm1};
 use gan::families::FamilyKind;
 use gan::run::checkpoint::CheckpointChoice;
@@ -51,7 +52,16 @@ fn evaluate_at(run: &Path, choice: &CheckpointChoice, n: Option<usize>, classifi
         (None, Some(shipped)) => Some(FeatureNet::shipped(shipped, device)?),
         (None, None) => None,
     };
-    let report = translation::evaluate(&t, &run.display().to_string(), &a, &b, net.as_ref(), source.describe())?;
+    let attributes = match &source {
+        PairSource::Styles { dir, .. } if net.is_none() && gan::eval::attributes::shipped::reads(dir) => Some(gan::eval::attributes::shipped::emoji(device)?),
+        _ => None,
+    };
+    let judge = match (&net, &attributes, &source) {
+        (Some(net), _, _) => Some(Judge::Classes(net)),
+        (None, Some(attr), PairSource::Styles { a, b, .. }) => Some(Judge::Styles(StyleJudge::new(attr, a, b)?)),
+        _ => None,
+    };
+    let report = translation::evaluate(&t, &run.display().to_string(), &a, &b, judge.as_ref(), source.describe())?;
     gan::eval::save_report(run, report.step, &report)?;
     Ok(report)
 }
@@ -78,20 +88,33 @@ pub fn print_report(r: &TranslationReport, run: &Path) {
         println!("feature space: {f}");
     }
     for s in &r.scores {
-        let dir = match s.direction {
-            gan::run::translator::Direction::A2b => "a2b",
-            gan::run::translator::Direction::B2a => "b2a",
-        };
-        println!("  {dir}: {} held-out pairs", s.pairs);
-        println!("    L1                 {:.4}", s.l1);
-        println!("    SSIM               {:.4}", s.ssim);
-        println!("    sharpness          {:.4} (targets {:.4})", s.sharpness, s.target_sharpness);
-        if let Some(f) = s.fid {
-            println!("    FID                {f:.3}");
-        }
-        if let Some(c) = s.class_agreement {
-            println!("    class agreement    {:.2}%", 100.0 * c);
-        }
+        print_direction(s, "");
+    }
+    for s in &r.identity {
+        print_direction(s, "identity baseline (the inputs as outputs), ");
     }
     println!("wrote {}", RunDir::new(run).eval().display());
+}
+
+fn print_direction(s: &DirectionScores, what: &str) {
+    let dir = match s.direction {
+        gan::run::translator::Direction::A2b => "a2b",
+        gan::run::translator::Direction::B2a => "b2a",
+    };
+    println!("  {what}{dir}: {} held-out pairs", s.pairs);
+    println!("    L1                 {:.4}", s.l1);
+    println!("    SSIM               {:.4}", s.ssim);
+    println!("    sharpness          {:.4} (targets {:.4})", s.sharpness, s.target_sharpness);
+    if let Some(f) = s.fid {
+        println!("    FID                {f:.3}");
+    }
+    if let Some(c) = s.class_agreement {
+        println!("    class agreement    {:.2}%", 100.0 * c);
+    }
+    if let Some(v) = s.target_style {
+        println!("    as target style    {:.2}%", 100.0 * v);
+    }
+    if let Some(v) = s.subgroup_kept {
+        println!("    subgroup kept      {:.2}%", 100.0 * v);
+    }
 }

@@ -130,3 +130,16 @@ pub fn write_shapes(dir: &Path, n: u32) {
         img.save(&path).unwrap();
     }
 }
+
+/// The emoji set (`$GAN_SHARED_DATA/emoji`, by default `../shared/data/emoji`), or `None`
+/// with a line saying the test is skipped.
+pub fn emoji_dir() -> Option<PathBuf> {
+    let shared = std::env::var_os("GAN_SHARED_DATA").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    let dir = shared.join("emoji");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: no emoji set at {} (set GAN_SHARED_DATA)", dir.display());
+        None
+    }
+}

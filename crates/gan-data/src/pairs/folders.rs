@@ -81,15 +81,18 @@ pub fn two_folders(dir: &Path, size: u32) -> Result<(Dataset, Dataset)> {
     Ok((dataset(dir.join("A").display().to_string(), size, a), dataset(dir.join("B").display().to_string(), size, b)))
 }
 
+/// The images `files` as one RGB data set named `name`.
+pub(super) fn dataset_of(name: &str, files: &[PathBuf], size: u32) -> Result<Dataset> {
+    let mut pixels = Vec::new();
+    for path in files {
+        pixels.extend(square_chw(&decode(path, size)?, size));
+    }
+    Ok(dataset(name.into(), size, pixels))
+}
+
 /// Two unpaired folders `dir/A` and `dir/B`.
 pub fn unpaired(dir: &Path, size: u32) -> Result<(Dataset, Dataset)> {
-    let load = |d: PathBuf| -> Result<Dataset> {
-        let mut pixels = Vec::new();
-        for path in images_under(&d)? {
-            pixels.extend(square_chw(&decode(&path, size)?, size));
-        }
-        Ok(dataset(d.display().to_string(), size, pixels))
-    };
+    let load = |d: PathBuf| -> Result<Dataset> { dataset_of(&d.display().to_string(), &images_under(&d)?, size) };
     Ok((load(dir.join("A"))?, load(dir.join("B"))?))
 }
 

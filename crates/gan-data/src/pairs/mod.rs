@@ -14,6 +14,7 @@
 
 pub mod folders;
 pub mod maps;
+pub mod styles;
 
 use std::path::PathBuf;
 
@@ -73,6 +74,18 @@ pub enum PairSource {
     },
     /// PNG/JPEG pairs under `dir`, as `size x size` RGB.
     Folder { dir: PathBuf, size: u32, layout: FolderLayout },
+    /// Style `a` to style `b` of an image folder with one subfolder per style, paired by file
+    /// name, rows chosen by their `split` field ([`styles`]).
+    Styles {
+        dir: PathBuf,
+        a: String,
+        b: String,
+        size: u32,
+        #[serde(default)]
+        split: Split,
+        #[serde(default)]
+        pairing: Pairing,
+    },
 }
 }
 
@@ -109,6 +122,7 @@ impl PairSource {
                 };
                 Ok(PairSet { a, b, paired: *layout != FolderLayout::Unpaired })
             }
+            PairSource::Styles { dir, a, b, size, split, pairing } => styles::styles(dir, (a, b), *size, *split, *pairing),
         }
     }
 
@@ -117,6 +131,9 @@ impl PairSource {
         match self {
             PairSource::Edges2Fashion { dir, .. } => Some(PairSource::Edges2Fashion { dir: dir.clone(), split: Split::Test, pairing: Pairing::Paired }),
             PairSource::MnistThick { dir, .. } => Some(PairSource::MnistThick { dir: dir.clone(), split: Split::Test, pairing: Pairing::Paired }),
+            PairSource::Styles { dir, a, b, size, .. } => {
+                Some(PairSource::Styles { dir: dir.clone(), a: a.clone(), b: b.clone(), size: *size, split: Split::Test, pairing: Pairing::Paired })
+            }
             PairSource::Folder { .. } => None,
         }
     }
@@ -124,7 +141,9 @@ impl PairSource {
     /// Whether training pairs are aligned (pix2pix needs it).
     pub fn paired(&self) -> bool {
         match self {
-            PairSource::Edges2Fashion { pairing, .. } | PairSource::MnistThick { pairing, .. } => *pairing == Pairing::Paired,
+            PairSource::Edges2Fashion { pairing, .. } | PairSource::MnistThick { pairing, .. } | PairSource::Styles { pairing, .. } => {
+                *pairing == Pairing::Paired
+            }
             PairSource::Folder { layout, .. } => *layout != FolderLayout::Unpaired,
         }
     }
@@ -134,14 +153,14 @@ impl PairSource {
         match self {
             PairSource::Edges2Fashion { .. } => Some(ClassSet::FashionMnist),
             PairSource::MnistThick { .. } => Some(ClassSet::Mnist),
-            PairSource::Folder { .. } => None,
+            PairSource::Folder { .. } | PairSource::Styles { .. } => None,
         }
     }
 
     /// The folder it reads, if any.
     pub fn dir(&self) -> Option<&std::path::Path> {
         match self {
-            PairSource::Edges2Fashion { dir, .. } | PairSource::Folder { dir, .. } => Some(dir),
+            PairSource::Edges2Fashion { dir, .. } | PairSource::Folder { dir, .. } | PairSource::Styles { dir, .. } => Some(dir),
             PairSource::MnistThick { dir, .. } => dir.as_deref(),
         }
     }
@@ -149,14 +168,19 @@ impl PairSource {
     /// Reads from `dir` instead (`--data DIR`).
     pub fn set_dir(&mut self, new: PathBuf) {
         match self {
-            PairSource::Edges2Fashion { dir, .. } | PairSource::Folder { dir, .. } => *dir = new,
+            PairSource::Edges2Fashion { dir, .. } | PairSource::Folder { dir, .. } | PairSource::Styles { dir, .. } => *dir = new,
             PairSource::MnistThick { dir, .. } => *dir = Some(new),
         }
     }
 
     pub fn problems(&self) -> Vec<String> {
         match self {
-            PairSource::Folder { size, .. } if *size == 0 || *size > 4096 => vec![format!("data.size must be between 1 and 4096, got {size}")],
+            PairSource::Folder { size, .. } | PairSource::Styles { size, .. } if *size == 0 || *size > 4096 => {
+                vec![format!("data.size must be between 1 and 4096, got {size}")]
+            }
+            PairSource::Styles { a, b, .. } if a == b || a.is_empty() || b.is_empty() => {
+                vec![format!("data.a and data.b must name two different style folders, got \"{a}\" and \"{b}\"")]
+            }
             _ => Vec::new(),
         }
     }
@@ -167,6 +191,9 @@ impl PairSource {
             PairSource::MnistThick { dir: Some(dir), .. } => format!("mnist-thick from {}", dir.display()),
             PairSource::MnistThick { dir: None, .. } => "mnist-thick from the built-in mnist-10k".into(),
             PairSource::Folder { dir, layout, .. } => format!("{} image pairs in {}", serde_name(layout), dir.display()),
+            PairSource::Styles { dir, a, b, pairing, .. } => {
+                format!("styles {a} -> {b} in {}{}", dir.display(), if *pairing == Pairing::Halves { " (unpaired halves)" } else { "" })
+            }
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod real;
 pub mod scores;
 pub mod space;
 pub mod stacked;
+pub mod styles;
 pub mod toy;
 pub mod translation;
 

@@ -1,8 +1,11 @@
 //! Scoring a translation run on held-out pairs `(a, b)`: how close `G(a)` is to the target
 //! `b` pixel by pixel (L1, SSIM), as a distribution (FID between outputs and targets in the
-//! shipped classifier's LeNet space), semantically (how often the classifier puts `G(a)` in
-//! `b`'s class), and how sharp it is (the variance of the Laplacian, the usual blur measure;
-//! the pix2pix paper's point is that L1 alone blurs).
+//! shipped classifier's LeNet space, or for two drawing styles the attribute classifier's,
+//! [`super::styles`]), semantically (how often the classifier puts `G(a)` in `b`'s class; for
+//! styles, how often `G(a)` reads as the target style and keeps the drawing's subgroup), and
+//! how sharp it is (the variance of the Laplacian, the usual blur measure; the pix2pix
+//! paper's point is that L1 alone blurs). Each direction is also scored with the inputs
+//! themselves as the outputs: the identity baseline a translation has to beat.
 //!
 //! SSIM is Wang et al., "Image Quality Assessment: From Error Visibility to Structural
 //! Similarity" (IEEE TIP 2004): 11x11 Gaussian windows (sigma 1.5), `C1 = (0.01 L)^2`,
@@ -15,6 +18,7 @@ use tch::{Device, Kind, Tensor};
 
 use super::images::FeatureNet;
 use super::scores::fid;
+use super::styles::StyleJudge;
 use crate::error::{GanError, Result};
 use crate::run::translator::{Direction, TrainedTranslator};
 
@@ -37,6 +41,28 @@ pub struct DirectionScores {
     /// Share of pairs whose output the classifier puts in the target's class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_agreement: Option<f64>,
+    /// Style tasks: share of outputs the attribute classifier reads as the target style.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_style: Option<f64>,
+    /// Style tasks: share of outputs whose subgroup it reads as the true drawing's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subgroup_kept: Option<f64>,
+}
+
+/// What judges a task's outputs beyond pixels: the digit classifier (grey 28x28 tasks) or the
+/// attribute classifier (two drawing styles).
+pub enum Judge<'a> {
+    Classes(&'a FeatureNet),
+    Styles(StyleJudge<'a>),
+}
+
+impl Judge<'_> {
+    pub fn describe(&self) -> String {
+        match self {
+            Judge::Classes(net) => net.describe(),
+            Judge::Styles(j) => j.net.describe(),
+        }
+    }
 }
 
 /// `RUN/eval.json` of a translation run.
@@ -48,32 +74,55 @@ pub struct TranslationReport {
     pub model: String,
     pub data: String,
     pub scores: Vec<DirectionScores>,
+    /// Each direction scored with its inputs as the outputs (the identity baseline).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identity: Vec<DirectionScores>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_net: Option<String>,
 }
 
-/// Scores `t` on `pairs` (a and b in `[-1, 1]`), both directions for CycleGAN.
-pub fn evaluate(t: &TrainedTranslator, run: &str, a: &Tensor, b: &Tensor, net: Option<&FeatureNet>, data: String) -> Result<TranslationReport> {
+/// Scores `t` on `pairs` (a and b in `[-1, 1]`), both directions for CycleGAN, and the
+/// identity baseline of each.
+pub fn evaluate(t: &TrainedTranslator, run: &str, a: &Tensor, b: &Tensor, judge: Option<&Judge>, data: String) -> Result<TranslationReport> {
     if a.size()[0] == 0 || a.size() != b.size() {
         return Err(GanError::Invalid(format!("held-out pairs: {:?} inputs vs {:?} targets", a.size(), b.size())));
     }
-    let mut scores = vec![direction(t, Direction::A2b, a, b, net)?];
+    let mut directions = vec![(Direction::A2b, a, b)];
     if matches!(t.config.model, crate::config::translation::TranslationModel::Cyclegan(_)) {
-        scores.push(direction(t, Direction::B2a, b, a, net)?);
+        directions.push((Direction::B2a, b, a));
     }
-    Ok(TranslationReport { run: run.into(), step: t.step, model: t.config.model.name().into(), data, scores, feature_net: net.map(FeatureNet::describe) })
+    let (mut scores, mut identity) = (Vec::new(), Vec::new());
+    for (d, inputs, targets) in directions {
+        scores.push(score(d, &translated(t, d, inputs)?, targets, judge));
+        identity.push(score(d, &inputs.to_device(Device::Cpu), targets, judge));
+    }
+    Ok(TranslationReport {
+        run: run.into(),
+        step: t.step,
+        model: t.config.model.name().into(),
+        data,
+        scores,
+        identity,
+        feature_net: judge.map(Judge::describe),
+    })
 }
 
-fn direction(t: &TrainedTranslator, d: Direction, inputs: &Tensor, targets: &Tensor, net: Option<&FeatureNet>) -> Result<DirectionScores> {
+/// `t`'s outputs for `inputs` in direction `d`, on the CPU.
+fn translated(t: &TrainedTranslator, d: Direction, inputs: &Tensor) -> Result<Tensor> {
     let n = inputs.size()[0];
     let mut outs = Vec::new();
     for start in (0..n).step_by(CHUNK as usize) {
         outs.push(t.translate(&inputs.narrow(0, start, CHUNK.min(n - start)), d)?.to_device(Device::Cpu));
     }
-    let out = Tensor::cat(&outs, 0);
+    Ok(Tensor::cat(&outs, 0))
+}
+
+/// The scores of outputs `out` against `targets` (both in `[-1, 1]`).
+fn score(d: Direction, out: &Tensor, targets: &Tensor, judge: Option<&Judge>) -> DirectionScores {
+    let n = out.size()[0];
     let targets = targets.to_device(Device::Cpu);
     let unit = |x: &Tensor| (x + 1.0) / 2.0;
-    let (uo, ut) = (unit(&out), unit(&targets));
+    let (uo, ut) = (unit(out), unit(&targets));
     let mut s = DirectionScores {
         direction: d,
         pairs: n as usize,
@@ -83,26 +132,36 @@ fn direction(t: &TrainedTranslator, d: Direction, inputs: &Tensor, targets: &Ten
         target_sharpness: laplacian_variance(&ut),
         fid: None,
         class_agreement: None,
+        target_style: None,
+        subgroup_kept: None,
     };
-    let judged = net.filter(|_| out.size()[1..] == [1, 28, 28]);
-    if let Some(net) = judged {
-        let dev = net.classifier.device();
-        let embed = |x: &Tensor| -> (Tensor, Tensor) {
-            let (mut f, mut c) = (Vec::new(), Vec::new());
-            for start in (0..n).step_by(CHUNK as usize) {
-                let chunk = x.narrow(0, start, CHUNK.min(n - start)).to_device(dev);
-                tch::no_grad(|| {
-                    f.push(net.classifier.features(&chunk).to_device(Device::Cpu));
-                    c.push(net.classifier.probs(&chunk).argmax(-1, false).to_device(Device::Cpu));
-                });
-            }
-            (Tensor::cat(&f, 0), Tensor::cat(&c, 0))
-        };
-        let ((fo, co), (ft, ct)) = (embed(&out), embed(&targets));
-        s.fid = Some(fid(&ft.to_kind(Kind::Double), &fo.to_kind(Kind::Double)));
-        s.class_agreement = Some(co.eq_tensor(&ct).to_kind(Kind::Double).mean(Kind::Double).double_value(&[]));
+    match judge {
+        Some(Judge::Classes(net)) if out.size()[1..] == [1, 28, 28] => {
+            let ((fo, co), (ft, ct)) = (classes(net, out), classes(net, &targets));
+            s.fid = Some(fid(&ft.to_kind(Kind::Double), &fo.to_kind(Kind::Double)));
+            s.class_agreement = Some(co.eq_tensor(&ct).to_kind(Kind::Double).mean(Kind::Double).double_value(&[]));
+        }
+        Some(Judge::Styles(j)) if out.size()[1] == 3 => {
+            let v = j.score(out, &targets, usize::from(d == Direction::A2b));
+            (s.fid, s.target_style, s.subgroup_kept) = (Some(v.fid), Some(v.style), Some(v.subgroup_kept));
+        }
+        _ => {}
     }
-    Ok(s)
+    s
+}
+
+/// The digit classifier's features and classes of `x`, on the CPU.
+fn classes(net: &FeatureNet, x: &Tensor) -> (Tensor, Tensor) {
+    let (dev, n) = (net.classifier.device(), x.size()[0]);
+    let (mut f, mut c) = (Vec::new(), Vec::new());
+    for start in (0..n).step_by(CHUNK as usize) {
+        let chunk = x.narrow(0, start, CHUNK.min(n - start)).to_device(dev);
+        tch::no_grad(|| {
+            f.push(net.classifier.features(&chunk).to_device(Device::Cpu));
+            c.push(net.classifier.probs(&chunk).argmax(-1, false).to_device(Device::Cpu));
+        });
+    }
+    (Tensor::cat(&f, 0), Tensor::cat(&c, 0))
 }
 
 /// Mean SSIM of two batches `[N, C, H, W]` in `[0, 1]` (see the module header).

@@ -1,5 +1,6 @@
 //! The image-to-image presets: pix2pix and CycleGAN on the built-in tasks of
-//! [`gan_data::pairs`], sized to train in one sitting on two CPU cores.
+//! [`gan_data::pairs`] and on the emoji set's two drawing styles, sized to train in one
+//! sitting on two CPU cores.
 //!
 //! At 28x28 the networks are the papers' scaled down: pix2pix's U-Net runs at depth 5 (28
 //! padded to 32, a 1x1 bottleneck as in the paper's 256-px net) from 32 channels, with
@@ -29,14 +30,18 @@ pub enum TranslationPreset {
     #[serde(rename = "edges2fashion-cyclegan")]
     Edges2FashionCyclegan,
     MnistThickCyclegan,
+    EmojiStylesPix2pix,
+    EmojiStylesCyclegan,
 }
 
 impl TranslationPreset {
-    pub const ALL: [TranslationPreset; 4] = [
+    pub const ALL: [TranslationPreset; 6] = [
         TranslationPreset::Edges2FashionPix2pix,
         TranslationPreset::Edges2FashionL1,
         TranslationPreset::Edges2FashionCyclegan,
         TranslationPreset::MnistThickCyclegan,
+        TranslationPreset::EmojiStylesPix2pix,
+        TranslationPreset::EmojiStylesCyclegan,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +54,8 @@ impl TranslationPreset {
             TranslationPreset::Edges2FashionL1 => "the pix2pix paper's ablation: as edges2fashion-pix2pix trained by L1 alone (lambda_adv = 0, no discriminator)",
             TranslationPreset::Edges2FashionCyclegan => "CycleGAN on unpaired edges2fashion (--data DIR): edges of one half of the garments, garments of the other half; ResNet generators, 34-px PatchGANs (the whole image), LSGAN, cycle 10, identity 5, pool 50, batch 16, 4,000 steps",
             TranslationPreset::MnistThickCyclegan => "CycleGAN on built-in MNIST digits <-> the same digits dilated (unpaired halves; the held-out truth is the dilation): as edges2fashion-cyclegan, 3,000 steps",
+            TranslationPreset::EmojiStylesPix2pix => "pix2pix from Noto's shaded emoji (google/) to Twemoji's flat ones (twitter/), paired by file name, 64x64 colour (--data DIR, default ../shared/data/emoji; scored on the 350 held-out pairs): U-Net depth 6, 34-px PatchGAN, BCE + 100 L1, batch 16, 3,000 steps",
+            TranslationPreset::EmojiStylesCyclegan => "CycleGAN between Noto's and Twemoji's emoji, truly unpaired (each base emoji drawn in one style only), 64x64 colour: ResNet generators (16 channels, 6 blocks), 70-px PatchGANs, LSGAN, cycle 10, identity 5, pool 50, batch 8, 3,000 steps",
         }
     }
 
@@ -66,6 +73,29 @@ impl TranslationPreset {
         let cyclegan = TranslationModel::Cyclegan(CycleGanConfig {
             generator: ResnetConfig { base: 16, blocks: 4, norm: Norm::Instance },
             discriminator: PatchGanConfig { layers: 2, base: 16, norm: Norm::Instance },
+            loss: LossKind::LeastSquares,
+            lambda_cycle: 10.0,
+            lambda_identity: 0.5,
+            pool: 50,
+        });
+        let styles = |pairing| PairSource::Styles {
+            dir: super::emoji::EMOJI_DIR.into(),
+            a: "google".into(),
+            b: "twitter".into(),
+            size: 64,
+            split: Split::Train,
+            pairing,
+        };
+        let styles_pix2pix = TranslationModel::Pix2pix(Pix2PixConfig {
+            generator: UnetConfig { depth: 6, base: 32, norm: Norm::Batch, dropout: 0.5, dropout_levels: 2 },
+            discriminator: PatchGanConfig { layers: 2, base: 32, norm: Norm::Batch },
+            loss: LossKind::Bce,
+            lambda_l1: 100.0,
+            lambda_adv: 1.0,
+        });
+        let styles_cyclegan = TranslationModel::Cyclegan(CycleGanConfig {
+            generator: ResnetConfig { base: 16, blocks: 6, norm: Norm::Instance },
+            discriminator: PatchGanConfig { layers: 3, base: 16, norm: Norm::Instance },
             loss: LossKind::LeastSquares,
             lambda_cycle: 10.0,
             lambda_identity: 0.5,
@@ -98,6 +128,8 @@ impl TranslationPreset {
             TranslationPreset::MnistThickCyclegan => {
                 base(PairSource::MnistThick { dir: None, split: Split::Train, pairing: Pairing::Halves }, cyclegan, 16, 3000)
             }
+            TranslationPreset::EmojiStylesPix2pix => base(styles(Pairing::Paired), styles_pix2pix, 16, 3000),
+            TranslationPreset::EmojiStylesCyclegan => base(styles(Pairing::Halves), styles_cyclegan, 8, 3000),
         }
     }
 }
