@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How a run's learning rates change over it: `[optim] schedule` of GAN runs and `schedule`
-/// of translation runs (one type, one set of formulas, one validation: [`problems`]).
+/// of translation runs (one type, one set of formulas, one validation: [`ScheduleSettings::problems`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LrSchedule {
@@ -47,7 +47,7 @@ impl ScheduleSettings {
     pub fn factor(&self, step: u64, total: u64) -> f64 {
         match self.schedule {
             LrSchedule::HoldThenLinear => hold_then_linear(self.decay_from.unwrap_or(DEFAULT_DECAY_FROM), step, total),
-            s => s.factor(self.end_factor.unwrap_or(0.0), step, total),
+            LrSchedule::Constant | LrSchedule::Linear | LrSchedule::Cosine => self.schedule.factor(self.end_factor.unwrap_or(0.0), step, total),
         }
     }
 

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use tch::Device;
+use tch::{Device, Tensor};
 
 use super::feed::{bytes_tensor, to_pm1, PairFeed};
 use super::pool::ImagePool;
@@ -56,9 +56,13 @@ impl TranslationFamily {
             Some(src) => (src.open()?, true),
             None => (set.clone(), set.paired),
         };
-        let n = GRID_PAIRS.min(grid_set.a.len() as i64).min(grid_set.b.len() as i64);
-        let grid_a = to_pm1(&bytes_tensor(&grid_set.a).narrow(0, 0, n), device);
-        let grid_b = to_pm1(&bytes_tensor(&grid_set.b).narrow(0, 0, n), device);
+        // Pairs spread evenly over the set (sorted sets group alike images: the emoji
+        // set's held-out pairs start with eight flags).
+        let len = (grid_set.a.len() as i64).min(grid_set.b.len() as i64);
+        let n = GRID_PAIRS.min(len);
+        let spread = Tensor::from_slice(&(0..n).map(|i| i * len / n).collect::<Vec<i64>>());
+        let grid_a = to_pm1(&bytes_tensor(&grid_set.a).index_select(0, &spread), device);
+        let grid_b = to_pm1(&bytes_tensor(&grid_set.b).index_select(0, &spread), device);
         tch::manual_seed(config.seed as i64);
         let mut nets = config.model.build(image, config.precision, device);
         let adam = OptimizerConfig::Adam(config.optim.clone());
