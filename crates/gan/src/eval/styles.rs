@@ -25,6 +25,13 @@ pub struct StyleJudge<'a> {
     pub styles: [String; 2],
 }
 
+/// What the classifier reads in a batch of images: features, style and subgroup indices.
+pub struct Reading {
+    pub features: Tensor,
+    pub style: Tensor,
+    pub subgroup: Tensor,
+}
+
 /// What the judge says of outputs against their targets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StyleScores {
@@ -49,7 +56,7 @@ impl<'a> StyleJudge<'a> {
     }
 
     /// Features and the two heads' readings of `x` (`[N, 3, H, W]` in `[-1, 1]`), on the CPU.
-    fn read(&self, x: &Tensor) -> (Tensor, Tensor, Tensor) {
+    pub fn read(&self, x: &Tensor) -> Reading {
         let heads = (self.net.card.head(STYLE_HEAD).expect("checked"), self.net.card.head(SUBGROUP_HEAD).expect("checked"));
         let (mut f, mut style, mut sub) = (Vec::new(), Vec::new(), Vec::new());
         let n = x.size()[0];
@@ -62,15 +69,17 @@ impl<'a> StyleJudge<'a> {
                 sub.push(probs[heads.1].argmax(-1, false).to_device(Device::Cpu));
             });
         }
-        (Tensor::cat(&f, 0), Tensor::cat(&style, 0), Tensor::cat(&sub, 0))
+        Reading { features: Tensor::cat(&f, 0), style: Tensor::cat(&style, 0), subgroup: Tensor::cat(&sub, 0) }
     }
 
-    /// Scores `outputs` against `targets` drawn in style `target` (0: a, 1: b).
-    pub fn score(&self, outputs: &Tensor, targets: &Tensor, target: usize) -> StyleScores {
-        let ((fo, so, go), (ft, _, gt)) = (self.read(outputs), self.read(targets));
+    /// Scores `outputs` against targets drawn in style `target` (0: a, 1: b), read once by
+    /// [`Self::read`] for every set of outputs compared with them.
+    pub fn score(&self, outputs: &Tensor, targets: &Reading, target: usize) -> StyleScores {
+        let Reading { features: fo, style: so, subgroup: go } = self.read(outputs);
+        let (ft, gt) = (&targets.features, &targets.subgroup);
         let classes = &self.net.card.heads[self.net.card.head(STYLE_HEAD).expect("checked")].classes;
         let wanted = classes.iter().position(|c| *c == self.styles[target]).expect("checked") as i64;
         let share = |hits: Tensor| hits.to_kind(Kind::Double).mean(Kind::Double).double_value(&[]);
-        StyleScores { fid: fid(&ft.to_kind(Kind::Double), &fo.to_kind(Kind::Double)), style: share(so.eq(wanted)), subgroup_kept: share(go.eq_tensor(&gt)) }
+        StyleScores { fid: fid(&ft.to_kind(Kind::Double), &fo.to_kind(Kind::Double)), style: share(so.eq(wanted)), subgroup_kept: share(go.eq_tensor(gt)) }
     }
 }

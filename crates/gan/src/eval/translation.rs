@@ -56,7 +56,26 @@ pub enum Judge<'a> {
     Styles(StyleJudge<'a>),
 }
 
+/// What a [`Judge`] reads in the targets.
+pub enum TargetReading {
+    /// Features and classes.
+    Classes(Tensor, Tensor),
+    Styles(super::styles::Reading),
+}
+
 impl Judge<'_> {
+    /// Reads the targets (on the CPU), if it judges images of their shape.
+    fn read(&self, targets: &Tensor) -> Option<TargetReading> {
+        match self {
+            Judge::Classes(net) if targets.size()[1..] == [1, 28, 28] => {
+                let (f, c) = classes(net, targets);
+                Some(TargetReading::Classes(f, c))
+            }
+            Judge::Styles(j) if targets.size()[1] == 3 => Some(TargetReading::Styles(j.read(targets))),
+            Judge::Classes(_) | Judge::Styles(_) => None,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Judge::Classes(net) => net.describe(),
@@ -93,8 +112,11 @@ pub fn evaluate(t: &TrainedTranslator, run: &str, a: &Tensor, b: &Tensor, judge:
     }
     let (mut scores, mut identity) = (Vec::new(), Vec::new());
     for (d, inputs, targets) in directions {
-        scores.push(score(d, &translated(t, d, inputs)?, targets, judge));
-        identity.push(score(d, &inputs.to_device(Device::Cpu), targets, judge));
+        // The targets are judged once, for the outputs and for the identity baseline.
+        let targets = targets.to_device(Device::Cpu);
+        let read = judge.and_then(|j| j.read(&targets));
+        scores.push(score(d, &translated(t, d, inputs)?, &targets, judge.zip(read.as_ref())));
+        identity.push(score(d, &inputs.to_device(Device::Cpu), &targets, judge.zip(read.as_ref())));
     }
     Ok(TranslationReport {
         run: run.into(),
@@ -118,11 +140,10 @@ fn translated(t: &TrainedTranslator, d: Direction, inputs: &Tensor) -> Result<Te
 }
 
 /// The scores of outputs `out` against `targets` (both in `[-1, 1]`).
-fn score(d: Direction, out: &Tensor, targets: &Tensor, judge: Option<&Judge>) -> DirectionScores {
+fn score(d: Direction, out: &Tensor, targets: &Tensor, judge: Option<(&Judge, &TargetReading)>) -> DirectionScores {
     let n = out.size()[0];
-    let targets = targets.to_device(Device::Cpu);
     let unit = |x: &Tensor| (x + 1.0) / 2.0;
-    let (uo, ut) = (unit(out), unit(&targets));
+    let (uo, ut) = (unit(out), unit(targets));
     let mut s = DirectionScores {
         direction: d,
         pairs: n as usize,
@@ -136,13 +157,13 @@ fn score(d: Direction, out: &Tensor, targets: &Tensor, judge: Option<&Judge>) ->
         subgroup_kept: None,
     };
     match judge {
-        Some(Judge::Classes(net)) if out.size()[1..] == [1, 28, 28] => {
-            let ((fo, co), (ft, ct)) = (classes(net, out), classes(net, &targets));
+        Some((Judge::Classes(net), TargetReading::Classes(ft, ct))) => {
+            let (fo, co) = classes(net, out);
             s.fid = Some(fid(&ft.to_kind(Kind::Double), &fo.to_kind(Kind::Double)));
-            s.class_agreement = Some(co.eq_tensor(&ct).to_kind(Kind::Double).mean(Kind::Double).double_value(&[]));
+            s.class_agreement = Some(co.eq_tensor(ct).to_kind(Kind::Double).mean(Kind::Double).double_value(&[]));
         }
-        Some(Judge::Styles(j)) if out.size()[1] == 3 => {
-            let v = j.score(out, &targets, usize::from(d == Direction::A2b));
+        Some((Judge::Styles(j), TargetReading::Styles(read))) => {
+            let v = j.score(out, read, usize::from(d == Direction::A2b));
             (s.fid, s.target_style, s.subgroup_kept) = (Some(v.fid), Some(v.style), Some(v.subgroup_kept));
         }
         _ => {}
