@@ -5,6 +5,8 @@
 //! and the same path length and R1 regularisers (values and weight gradients, as loss.py's
 //! `Gpl` and `Dr1` phases compute them).
 
+mod common;
+
 use std::collections::HashMap;
 
 use gan::models::stylegan2::mapping::W_AVG;
@@ -19,10 +21,11 @@ fn relative(got: &Tensor, want: &Tensor) -> f64 {
 }
 
 /// Every variable drawn from N(0, 1) (biases, noise strengths and `w_avg` too, so that they
-/// count), the mapping network's weights from N(0, 1 / 0.01^2) as it initialises them.
+/// count), the mapping network's weights from N(0, 1 / 0.01^2) as it initialises them; in
+/// name order, so that the seed fixes them.
 fn randomise(vs: &nn::VarStore) {
     tch::no_grad(|| {
-        for (name, mut v) in vs.variables() {
+        for (name, mut v) in common::sorted_variables(vs) {
             let scale = if name.starts_with("mapping.fc") && name.ends_with("weight") { 100.0 } else { 1.0 };
             v.copy_(&(Tensor::randn(v.size(), (Kind::Float, Device::Cpu)) * scale));
         }

@@ -1,5 +1,5 @@
 //! Shared helpers of the library's integration tests: a tiny colour image folder and the
-//! bytes of a checkpoint's files (for bit-for-bit resume checks).
+//! bytes of a checkpoint's files (for bit-for-bit resume checks), variables in a fixed order.
 #![allow(dead_code)]
 
 use std::path::Path;
@@ -17,4 +17,12 @@ pub fn write_gradient_pngs(dir: &Path, n: u32) {
 pub fn checkpoint_files(run: &Path, step: u64, files: &[&str]) -> Vec<Vec<u8>> {
     let dir = run.join(format!("checkpoints/step-{step:08}"));
     files.iter().map(|f| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{}: {e}", dir.join(f).display()))).collect()
+}
+
+/// A var store's variables in name order (its map has none): seeded draws over them give the
+/// same weights in every process.
+pub fn sorted_variables(vs: &tch::nn::VarStore) -> Vec<(String, tch::Tensor)> {
+    let mut vars: Vec<(String, tch::Tensor)> = vs.variables().into_iter().collect();
+    vars.sort_by(|a, b| a.0.cmp(&b.0));
+    vars
 }
