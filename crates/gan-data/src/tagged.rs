@@ -50,6 +50,19 @@ macro_rules! kind_tagged {
                 fn kinds() -> &'static [&'static str] {
                     $crate::tagged::variants_of(Mirror::deserialize)
                 }
+
+                #[allow(unused_assignments)]
+                fn kind(&self) -> &'static str {
+                    // serde lists the variants in their declaration order.
+                    let mut i = 0;
+                    $(
+                        if matches!(self, $name::$var { .. }) {
+                            return <Self as $crate::tagged::Kinds>::kinds()[i];
+                        }
+                        i += 1;
+                    )*
+                    unreachable!("every variant is listed")
+                }
             }
         };
     };
@@ -59,6 +72,9 @@ macro_rules! kind_tagged {
 /// enums by a table's `kind`, and for messages listing them).
 pub trait Kinds {
     fn kinds() -> &'static [&'static str];
+
+    /// This value's `kind`, as written.
+    fn kind(&self) -> &'static str;
 }
 
 /// The variant names an externally tagged enum's derived `Deserialize` passes to
@@ -168,6 +184,8 @@ mod tests {
         for source in all {
             let text = toml::to_string(&toml::Table::from_iter([("data".to_string(), toml::Value::try_from(&source).unwrap())])).unwrap();
             assert_eq!(parse(&text).unwrap(), source, "{text}");
+            use super::Kinds;
+            assert_eq!(Some(source.kind()), toml::Value::try_from(&source).unwrap()["kind"].as_str(), "the kind as written");
         }
         let e = parse("[data]\nkind = \"toy\"\ndist = \"ring8\"\npoints = \"many\"\n").unwrap_err();
         assert!(e.contains("points"), "{e}");
@@ -201,6 +219,8 @@ mod tests {
         for s in [Shapes::Unit, Shapes::Empty {}, Shapes::Square { side: 2.0, filled: true }, Shapes::Wrapped(Inner { n: 3 })] {
             let v = toml::Value::try_from(&s).unwrap();
             assert_eq!(v.clone().try_into::<Shapes>().unwrap(), s, "{v}");
+            use super::Kinds;
+            assert_eq!(Some(s.kind()), v["kind"].as_str(), "{v}");
         }
         use super::Kinds;
         assert_eq!(Shapes::kinds(), ["unit", "empty", "sq", "wrapped"]);

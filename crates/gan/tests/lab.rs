@@ -60,7 +60,7 @@ fn arrows_are_the_negative_gradient_of_the_generator_loss() {
         }
         let f = lab.frame();
         let (x, y) = (f.fake[0] as f64, f.fake[1] as f64);
-        let h = 1e-2;
+        let h = 2e-3;
         let lg = |px: f64, py: f64| lab.generator_loss_at(&[px as f32, py as f32]);
         let gx = (lg(x + h, y) - lg(x - h, y)) / (2.0 * h);
         let gy = (lg(x, y + h) - lg(x, y - h)) / (2.0 * h);

@@ -75,42 +75,52 @@ fn stackgan_kinds() -> &'static [&'static str] {
     &[STACKGAN_KIND]
 }
 
-/// One family's entry: the `[model] kind`s its configuration reads.
+/// How a family of `TrainConfig` runs starts and continues them.
+pub struct TrainEntry {
+    pub new_run: fn(TrainConfig, &Path, Device) -> Result<Trainer>,
+    pub resume_run: fn(&Path, Option<TrainConfig>, &CheckpointChoice, Device) -> Result<Trainer>,
+}
+
+/// One family's entry: the `[model] kind`s its configuration reads and, for a family of
+/// `TrainConfig` runs, how it starts and continues them (the translation family reads its
+/// own configuration: `gan train` gives it to `translation`).
 pub struct Registration {
     pub family: FamilyKind,
     pub model_kinds: fn() -> &'static [&'static str],
+    pub train: Option<TrainEntry>,
+}
+
+macro_rules! train_entry {
+    ($family:ident) => {
+        Some(TrainEntry { new_run: $family::new_run, resume_run: $family::resume_run })
+    };
 }
 
 /// Every family, the default (for a configuration without a `[model] kind`) first.
 pub const REGISTRY: [Registration; 6] = [
-    Registration { family: FamilyKind::Gan, model_kinds: gan_kinds },
-    Registration { family: FamilyKind::Translation, model_kinds: crate::config::translation::TranslationModel::kinds },
-    Registration { family: FamilyKind::Progan, model_kinds: progan_kinds },
-    Registration { family: FamilyKind::Stylegan2, model_kinds: stylegan2_kinds },
-    Registration { family: FamilyKind::Vae, model_kinds: vae_kinds },
-    Registration { family: FamilyKind::Stackgan, model_kinds: stackgan_kinds },
+    Registration { family: FamilyKind::Gan, model_kinds: gan_kinds, train: train_entry!(gan) },
+    Registration { family: FamilyKind::Translation, model_kinds: crate::config::translation::TranslationModel::kinds, train: None },
+    Registration { family: FamilyKind::Progan, model_kinds: progan_kinds, train: train_entry!(progan) },
+    Registration { family: FamilyKind::Stylegan2, model_kinds: stylegan2_kinds, train: train_entry!(stylegan2) },
+    Registration { family: FamilyKind::Vae, model_kinds: vae_kinds, train: train_entry!(vae) },
+    Registration { family: FamilyKind::Stackgan, model_kinds: stackgan_kinds, train: train_entry!(stackgan) },
 ];
+
+/// The training entry of `family` (the default family's for `None`).
+fn train_entry(family: Option<FamilyKind>) -> &'static TrainEntry {
+    let default = REGISTRY[0].train.as_ref().expect("the default family trains TrainConfig runs");
+    REGISTRY.iter().find(|r| Some(r.family) == family).and_then(|r| r.train.as_ref()).unwrap_or(default)
+}
 
 /// A new run of a `TrainConfig`, by the family its `[model] kind` is registered to.
 pub fn new_train_run(config: TrainConfig, run_dir: &Path, device: Device) -> Result<Trainer> {
-    match config.model.net {
-        crate::models::NetConfig::Progan(_) => progan::new_run(config, run_dir, device),
-        crate::models::NetConfig::Stylegan2(_) => stylegan2::new_run(config, run_dir, device),
-        crate::models::NetConfig::Vae(_) => vae::new_run(config, run_dir, device),
-        crate::models::NetConfig::Stackgan(_) => stackgan::new_run(config, run_dir, device),
-        _ => gan::new_run(config, run_dir, device),
-    }
+    let family = FamilyKind::of_model_kind(config.model.net.kind());
+    (train_entry(family).new_run)(config, run_dir, device)
 }
 
 /// Continues the `TrainConfig` run in `run_dir` by the family its configuration names.
 pub fn resume_train_run(run_dir: &Path, requested: Option<TrainConfig>, choice: &CheckpointChoice, device: Device) -> Result<Trainer> {
-    match FamilyKind::of_run(run_dir) {
-        Some(FamilyKind::Progan) => progan::resume_run(run_dir, requested, choice, device),
-        Some(FamilyKind::Stylegan2) => stylegan2::resume_run(run_dir, requested, choice, device),
-        Some(FamilyKind::Vae) => vae::resume_run(run_dir, requested, choice, device),
-        Some(FamilyKind::Stackgan) => stackgan::resume_run(run_dir, requested, choice, device),
-        _ => gan::resume_run(run_dir, requested, choice, device),
-    }
+    (train_entry(FamilyKind::of_run(run_dir)).resume_run)(run_dir, requested, choice, device)
 }
 
 impl FamilyKind {
@@ -118,7 +128,11 @@ impl FamilyKind {
     /// or names no registered kind (the default family then reads it and says what is wrong).
     pub fn of_toml(text: &str) -> Option<FamilyKind> {
         let table = toml::from_str::<toml::Table>(text).ok()?;
-        let kind = table.get("model")?.get("kind")?.as_str()?;
+        Self::of_model_kind(table.get("model")?.get("kind")?.as_str()?)
+    }
+
+    /// The family a `[model] kind` is registered to.
+    pub fn of_model_kind(kind: &str) -> Option<FamilyKind> {
         REGISTRY.iter().find(|r| (r.model_kinds)().contains(&kind)).map(|r| r.family)
     }
 
@@ -160,6 +174,8 @@ mod tests {
                 _ => FamilyKind::Gan,
             };
             assert_eq!(FamilyKind::of_toml(&p.config().to_toml()), Some(family), "{p:?}");
+            assert_eq!(FamilyKind::of_model_kind(p.config().model.net.kind()), Some(family), "{p:?}");
+            assert!(REGISTRY.iter().any(|r| r.family == family && r.train.is_some()), "{family:?} starts TrainConfig runs");
         }
     }
 

@@ -4,7 +4,9 @@
 //! real and fake points, the discriminator's value over the plane, the generator's
 //! gradient on each fake point, the image of a latent grid (the generator's manifold), loss
 //! curves, and the mode metrics of the evaluation module. It trains with the toolkit's own
-//! losses, penalty, optimisers and networks; `gan lab` serves it to a browser.
+//! losses, penalty, optimisers and networks, and each update is the GAN family's own
+//! (`families::gan::step`: `update_discriminator`, `update_generator`), one at a time so that
+//! the page can step them; `gan lab` serves it to a browser.
 //!
 //! Every random draw (initial weights, real batches, noise, penalty weights) comes from the
 //! session's seed, so the same settings and the same sequence of steps give the same state.
@@ -19,8 +21,10 @@ use tch::{Device, Kind, Tensor};
 
 use crate::error::{GanError, Result};
 use crate::families::gan::stats::DiscriminatorStats;
-use crate::families::gan::step::{update_discriminator, DiscriminatorInput};
-use crate::losses::{generator_loss, LossConfig};
+use crate::config::CriticCycles;
+use crate::families::gan::step::{update_discriminator, update_generator, DiscriminatorInput, GeneratorInput, StepParts};
+use crate::losses::LossConfig;
+use crate::models::diffaugment::AugmentConfig;
 use crate::models::{ImageShape, ModelConfig, Nets};
 use crate::optim::Optimizer;
 
@@ -53,6 +57,8 @@ pub struct Lab {
     shown_real: Vec<f32>,
     real_density: Option<Vec<f64>>,
     nets: Nets,
+    /// No transforms: the lab's points are not images.
+    augment: AugmentConfig,
     opt_g: Optimizer,
     opt_d: Optimizer,
     rng: SplitMix64,
@@ -107,6 +113,7 @@ impl Lab {
             shown_real,
             real_density,
             nets,
+            augment: AugmentConfig::default(),
             opt_g,
             opt_d,
             d_updates: 0,
@@ -135,29 +142,50 @@ impl Lab {
         self.nets.discriminator().expect("the lab trains adversarial pairs")
     }
 
-    /// One discriminator (critic) update on a fresh real batch and fresh noise.
+    /// A real batch drawn from the pool.
+    fn real_batch(&mut self) -> Tensor {
+        let idx: Vec<i64> = (0..self.config.batch_size).map(|_| self.rng.below(POOL as u64) as i64).collect();
+        self.real.index_select(0, &Tensor::from_slice(&idx))
+    }
+
+    /// The GAN family's step parts over the lab's networks (no augmentation, no group).
+    fn parts(&mut self) -> StepParts<'_> {
+        StepParts {
+            g: self.nets.g.as_ref(),
+            d: self.nets.discriminator().expect("the lab trains adversarial pairs"),
+            opt_g: &mut self.opt_g,
+            opt_d: &mut self.opt_d,
+            loss: &self.loss,
+            measure_grads: false,
+            dist: None,
+            cycles: CriticCycles::default(),
+            augment: self.augment.at(1.0),
+        }
+    }
+
+    /// One discriminator (critic) update on a fresh real batch and fresh noise, as the GAN
+    /// family's step makes it.
     pub fn step_d(&mut self) {
         let b = self.config.batch_size;
-        let idx: Vec<i64> = (0..b).map(|_| self.rng.below(POOL as u64) as i64).collect();
-        let real = self.real.index_select(0, &Tensor::from_slice(&idx));
+        let real = self.real_batch();
         let z = normal_tensor(&mut self.rng, b, self.dim);
         let eps: Vec<f32> = (0..b).map(|_| self.rng.uniform() as f32).collect();
         let eps = Tensor::from_slice(&eps).view([b, 1, 1, 1]);
         let fake = tch::no_grad(|| self.nets.g.forward_t(&z, None, true));
-        let d = self.nets.discriminator().expect("the lab trains adversarial pairs");
-        let terms = update_discriminator(d, &mut self.opt_d, &self.loss, DiscriminatorInput { real: &real, fake: &fake, y: None, eps: Some(&eps) }, false);
+        let p = self.parts();
+        let terms = update_discriminator(p.d, p.opt_d, p.loss, DiscriminatorInput { real: &real, fake: &fake, y: None, eps: Some(&eps) }, false);
         self.sums.d.push(DiscriminatorStats::of(&self.loss, &terms));
         self.d_updates += 1;
     }
 
-    /// One generator update on fresh noise.
+    /// One generator update on fresh noise (a real batch beside it), as the GAN family's step
+    /// makes it.
     pub fn step_g(&mut self) {
+        let real = self.real_batch();
         let z = normal_tensor(&mut self.rng, self.config.batch_size, self.dim);
         let fake = self.nets.g.forward_t(&z, None, true);
-        let loss = generator_loss(&self.loss, &self.d().forward_t(&fake, None, true), None);
-        let grads = self.opt_g.grads(&loss);
-        self.opt_g.step(&grads);
-        self.sums.g.push(loss.detach());
+        let (loss, _) = update_generator(&mut self.parts(), GeneratorInput { fake: &fake, real: &real, y: None });
+        self.sums.g.push(loss);
         self.g_updates += 1;
     }
 

@@ -204,7 +204,7 @@ pub fn update_discriminator(
 
 /// Runs one step. `next_real` yields a real batch per call; `noise(n)` draws `n` latents.
 pub fn gan_step(
-    p: StepParts<'_>,
+    mut p: StepParts<'_>,
     d_steps: u32,
     mut next_real: impl FnMut() -> Result<RealBatch>,
     mut noise: impl FnMut(i64) -> Tensor,
@@ -245,19 +245,38 @@ pub fn gan_step(
     let (fake, real, y) = kept.expect("d_steps >= 1");
     let fake = if p.cycles.fresh_generator_noise { p.g.forward_t(&noise(real.size()[0]), y.as_ref(), true) } else { fake };
     let d = if p.cycles.log_mean { DiscriminatorStats::mean_of(cycle_stats) } else { cycle_stats.pop().expect("d_steps >= 1") };
+    let (g_loss, g_grad_norm) = update_generator(&mut p, GeneratorInput { fake: &fake, real: &real, y: y.as_ref() });
+    Ok(GanStepStats { d, g_loss, g_grad_norm })
+}
+
+/// What one generator update sees: fakes with their graph to the generator, the real batch
+/// beside them (a relativistic loss scores it) and their classes when conditional.
+#[derive(Clone, Copy)]
+pub struct GeneratorInput<'a> {
+    pub fake: &'a Tensor,
+    pub real: &'a Tensor,
+    pub y: Option<&'a Tensor>,
+}
+
+/// One generator update: its loss on the discriminator's scores of the (augmented) fakes,
+/// plus the generator's own term, its gradient and the optimiser's step. Returns the loss
+/// (detached) and, when `p.measure_grads`, the gradients' norm. The training step and the
+/// lab both update their generators here.
+pub fn update_generator(p: &mut StepParts<'_>, input: GeneratorInput<'_>) -> (Tensor, Option<Tensor>) {
+    let GeneratorInput { fake, real, y } = input;
     // A relativistic generator compares each fake with its real partner, scored by the
     // discriminator as it is now (a constant for the generator's gradient).
-    let real_now = p.loss.kind.generator_needs_real().then(|| tch::no_grad(|| p.d.forward_t(&p.augment.apply(&real), y.as_ref(), true)));
-    let g_loss = generator_loss(p.loss, &p.d.forward_t(&p.augment.apply(&fake), y.as_ref(), true), real_now.as_ref());
+    let real_now = p.loss.kind.generator_needs_real().then(|| tch::no_grad(|| p.d.forward_t(&p.augment.apply(real), y, true)));
+    let g_loss = generator_loss(p.loss, &p.d.forward_t(&p.augment.apply(fake), y, true), real_now.as_ref());
     // A generator's own term (conditioning augmentation's KL) joins its loss.
-    let g_loss = match p.g.regularizer(y.as_ref()) {
+    let g_loss = match p.g.regularizer(y) {
         Some(r) => g_loss + r,
         None => g_loss,
     };
     let grads = p.opt_g.grads(&g_loss);
-    let g_grad_norm = p.measure_grads.then(|| grad_norm(&grads));
+    let norm = p.measure_grads.then(|| grad_norm(&grads));
     p.opt_g.step(&grads);
-    Ok(GanStepStats { d, g_loss: g_loss.detach(), g_grad_norm })
+    (g_loss.detach(), norm)
 }
 
 pub use crate::optim::grad_norm;
