@@ -22,6 +22,7 @@ pub mod alpha;
 pub mod builtin;
 pub mod cifar;
 pub mod dataset;
+pub mod edges;
 pub mod error;
 pub mod fetch;
 pub mod folder;
