@@ -24,7 +24,8 @@ fn summary(m: &StepMetrics) -> String {
     let part = |label: &str, name: &str| m.get(name).map(|x| format!("  {label} {x:.3}")).unwrap_or_default();
     if m.scalars.has_group("translation.") {
         let adversarial = m.get(D_LOSS).map(|d| format!("D {d:.3}  G {:.3}", v(G_LOSS))).unwrap_or_else(|| "no discriminator".into());
-        return format!("{adversarial}{}{}{}", part("L1", TRANSLATION_L1), part("cycle", TRANSLATION_CYCLE), part("identity", TRANSLATION_IDENTITY));
+        let terms = [("L1", TRANSLATION_L1), ("cycle", TRANSLATION_CYCLE), ("identity", TRANSLATION_IDENTITY), ("content", TRANSLATION_CONTENT)];
+        return terms.iter().fold(adversarial, |line, (label, name)| line + &part(label, name));
     }
     if m.scalars.has(VAE_LOSS) {
         return format!("-ELBO {:.2}  reconstruction {:.2}  KL {:.2}", v(VAE_LOSS), v(VAE_RECONSTRUCTION), v(VAE_KL));

@@ -5,47 +5,19 @@
 //! generator. Every PyTorch tensor must find its Rust counterpart and vice versa, so the
 //! shapes and the wiring both have to agree.
 
+mod common;
+
 use std::collections::HashMap;
-use std::path::Path;
 
 use gan::models::translation::{PatchGanConfig, ResnetConfig, Translator, UnetConfig};
 use gan::models::Norm;
 use tch::{nn, Device, Kind, Tensor};
 
 fn reference() -> HashMap<String, Tensor> {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("nets.safetensors");
-    let python = std::env::var("GAN_PYTHON").unwrap_or_else(|_| "python3".into());
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/translation_nets.py");
-    let o = std::process::Command::new(&python).arg(script).arg(&out).output().expect("run the PyTorch reference (set GAN_PYTHON)");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    Tensor::read_safetensors(&out).unwrap().into_iter().collect()
+    common::python_reference("bench/translation_nets.py")
 }
 
-/// Copies `net/<torch name>` into every variable of `vs` (named by `torch_name`), checking
-/// that both sides hold exactly the same tensors.
-fn load(vs: &mut nn::VarStore, all: &HashMap<String, Tensor>, net: &str, torch_name: impl Fn(&str) -> String) {
-    vs.double();
-    let mut theirs: Vec<&String> = all.keys().filter(|k| k.starts_with(&format!("{net}/")) && !k.ends_with("/input") && !k.ends_with("/output")).collect();
-    theirs.sort();
-    let mut mapped = Vec::new();
-    for (ours, mut var) in vs.variables() {
-        let (base, field) = ours.rsplit_once('.').unwrap();
-        let name = format!("{net}/{}.{field}", torch_name(base));
-        let src = all.get(&name).unwrap_or_else(|| panic!("{ours} -> {name}: not in the PyTorch state dict"));
-        assert_eq!(var.size(), src.size(), "{ours} vs {name}");
-        tch::no_grad(|| var.copy_(src));
-        mapped.push(name);
-    }
-    mapped.sort();
-    assert_eq!(mapped.iter().collect::<Vec<_>>(), theirs, "{net}: the two sides hold different tensors");
-}
-
-fn assert_close(ours: &Tensor, theirs: &Tensor, net: &str) {
-    assert_eq!(ours.size(), theirs.size(), "{net}");
-    let diff = (ours - theirs).abs().max().double_value(&[]);
-    assert!(diff < 1e-10, "{net}: max difference {diff}");
-}
+use common::{assert_close, load_by_name as load};
 
 /// PyTorch's nested `UnetSkipConnectionBlock` names: stage 0's block is `model`, stage 1's
 /// `model.model.1`, deeper ones add `.model.3`; inside, the outermost block holds

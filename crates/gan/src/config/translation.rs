@@ -1,5 +1,6 @@
 //! The configuration of an image-to-image run (pix2pix or CycleGAN): one TOML document,
-//! `config.toml` in the run directory, whose `[model] kind` is `pix2pix` or `cyclegan`.
+//! `config.toml` in the run directory, whose `[model] kind` is `pix2pix`, `cyclegan` or
+//! `cartoongan`.
 
 use gan_data::pairs::PairSource;
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,7 @@ use crate::losses::translation::patch_loss_problem;
 use crate::losses::LossKind;
 use crate::models::ema::EmaConfig;
 use crate::models::precision::Precision;
+use crate::models::translation::cartoon::{self, CartoonDiscriminatorConfig, CartoonGeneratorConfig};
 use crate::models::translation::{Bf16Translator, Generators, NetPair, PatchGanConfig, ResnetConfig, TranslationNets, Translator, UnetConfig};
 use crate::models::ImageShape;
 use crate::optim::{AdamConfig, LrSchedule, ScheduleSettings};
@@ -47,6 +49,43 @@ pub struct CycleGanConfig {
     pub pool: usize,
 }
 
+/// CartoonGAN (Chen et al. 2018): one generator from A to B under a discriminator that learns
+/// B's images as real and, with `edge_promoting`, B's images with smoothed edges as fake
+/// (`gan_data::edges`); the generator's loss adds `lambda_content` times the content loss
+/// (see [`crate::losses::cartoon`]); the first `init_steps` train the generator by the
+/// content loss alone (the paper's initialisation phase).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CartoonGanConfig {
+    pub generator: CartoonGeneratorConfig,
+    pub discriminator: CartoonDiscriminatorConfig,
+    /// Weight of the content loss (10 in the paper and the reference).
+    pub lambda_content: f64,
+    /// Steps of the initialisation phase.
+    pub init_steps: u64,
+    /// Whether the discriminator learns edge-smoothed targets as fake (false: the paper's
+    /// ablation, a plain adversarial loss).
+    #[serde(default = "yes")]
+    pub edge_promoting: bool,
+    /// The fixed network whose feature maps the content loss compares.
+    #[serde(default)]
+    pub content: ContentNetwork,
+}
+
+/// The fixed feature network of CartoonGAN's content loss. VGG19's ImageNet weights (the
+/// paper's) cannot be downloaded here; the shipped emoji classifier stands in for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContentNetwork {
+    /// The emoji attribute classifier's last convolution stage (`models/classifiers/emoji`).
+    #[default]
+    EmojiClassifier,
+}
+
+fn yes() -> bool {
+    true
+}
+
 fn hold_then_linear() -> LrSchedule {
     LrSchedule::HoldThenLinear
 }
@@ -65,6 +104,7 @@ gan_data::kind_tagged! {
     pub enum TranslationModel {
         Pix2pix(Pix2PixConfig),
         Cyclegan(CycleGanConfig),
+        Cartoongan(CartoonGanConfig),
     }
 }
 
@@ -121,6 +161,8 @@ impl TranslationModel {
         match self {
             TranslationModel::Pix2pix(c) => c.loss,
             TranslationModel::Cyclegan(c) => c.loss,
+            // The reference's `BCELoss` on sigmoid outputs.
+            TranslationModel::Cartoongan(_) => LossKind::Bce,
         }
     }
 
@@ -149,6 +191,11 @@ impl TranslationModel {
                 let d_a = wrap(Box::new(m.discriminator.build(&(d_vs.root() / "d_a"), c)));
                 NetPair::Cycle { g, f, d_b, d_a }
             }
+            TranslationModel::Cartoongan(m) => {
+                let g = wrap(Box::new(m.generator.build(&(g_vs.root() / "a2b"), c, c)));
+                let d = wrap(Box::new(m.discriminator.build(&(d_vs.root() / "d_b"), c)));
+                NetPair::Single { g, d }
+            }
         };
         TranslationNets { g_vs, d_vs, pair }
     }
@@ -162,6 +209,7 @@ impl TranslationModel {
         let (generator, d) = match self {
             TranslationModel::Pix2pix(m) => (m.generator.check_image(image), &m.discriminator),
             TranslationModel::Cyclegan(m) => (m.generator.check_image(image), &m.discriminator),
+            TranslationModel::Cartoongan(_) => return cartoon::check_image(image),
         };
         generator?;
         if d.output_side(image.height.min(image.width)) < 1 {
@@ -195,6 +243,11 @@ impl TranslationModel {
                 if m.pool > 10_000 {
                     p.push(format!("model.pool must be at most 10000, got {}", m.pool));
                 }
+            }
+            TranslationModel::Cartoongan(m) => {
+                p.extend(m.generator.problems());
+                p.extend(m.discriminator.problems());
+                weight(&mut p, "lambda_content", m.lambda_content);
             }
         }
         p
@@ -240,6 +293,11 @@ impl TranslateConfig {
         p.extend(self.schedule_settings().problems(""));
         if matches!(self.model, TranslationModel::Pix2pix(_)) && !self.data.paired() {
             p.push(format!("model.kind = \"pix2pix\" learns from aligned pairs, but {} is unpaired; use model.kind = \"cyclegan\"", self.data.describe()));
+        }
+        if let TranslationModel::Cartoongan(m) = &self.model {
+            if m.init_steps >= self.steps {
+                p.push(format!("model.init_steps ({}) must be fewer than steps ({}): the run would never train adversarially", m.init_steps, self.steps));
+            }
         }
         p
     }

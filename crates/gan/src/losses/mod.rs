@@ -22,6 +22,7 @@
 //!   (on the same pairs, `D(x)` scored by the current discriminator). With the R1 + R2
 //!   penalties ([`crate::losses::penalty`]) this is R3GAN's objective.
 
+pub mod cartoon;
 pub mod matching;
 pub mod path_length;
 pub mod penalty;

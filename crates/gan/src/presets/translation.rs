@@ -1,6 +1,6 @@
 //! The image-to-image presets: pix2pix and CycleGAN on the built-in tasks of
-//! [`gan_data::pairs`] and on the emoji set's two drawing styles, sized to train in one
-//! sitting on two CPU cores.
+//! [`gan_data::pairs`], and they and CartoonGAN on the emoji set's two drawing styles, sized
+//! to train in one sitting on two CPU cores.
 //!
 //! At 28x28 the networks are the papers' scaled down: pix2pix's U-Net runs at depth 5 (28
 //! padded to 32, a 1x1 bottleneck as in the paper's 256-px net) from 32 channels, with
@@ -14,11 +14,12 @@ use gan_data::pairs::{PairSource, Pairing};
 use gan_data::Split;
 use serde::{Deserialize, Serialize};
 
-use crate::config::translation::{CycleGanConfig, Pix2PixConfig, TranslateConfig, TranslationModel};
+use crate::config::translation::{CartoonGanConfig, ContentNetwork, CycleGanConfig, Pix2PixConfig, TranslateConfig, TranslationModel};
+use crate::models::translation::cartoon::{CartoonDiscriminatorConfig, CartoonGeneratorConfig};
 use crate::losses::LossKind;
 use crate::models::translation::{PatchGanConfig, ResnetConfig, UnetConfig};
 use crate::models::Norm;
-use crate::optim::{AdamConfig, LrSchedule, DEFAULT_DECAY_FROM};
+use crate::optim::{AdamConfig, LrSchedule};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -32,16 +33,18 @@ pub enum TranslationPreset {
     MnistThickCyclegan,
     EmojiStylesPix2pix,
     EmojiStylesCyclegan,
+    EmojiCartoongan,
 }
 
 impl TranslationPreset {
-    pub const ALL: [TranslationPreset; 6] = [
+    pub const ALL: [TranslationPreset; 7] = [
         TranslationPreset::Edges2FashionPix2pix,
         TranslationPreset::Edges2FashionL1,
         TranslationPreset::Edges2FashionCyclegan,
         TranslationPreset::MnistThickCyclegan,
         TranslationPreset::EmojiStylesPix2pix,
         TranslationPreset::EmojiStylesCyclegan,
+        TranslationPreset::EmojiCartoongan,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +58,7 @@ impl TranslationPreset {
             TranslationPreset::Edges2FashionCyclegan => "CycleGAN on unpaired edges2fashion (--data DIR): edges of one half of the garments, garments of the other half; ResNet generators, 34-px PatchGANs (the whole image), LSGAN, cycle 10, identity 5, pool 50, batch 16, 4,000 steps",
             TranslationPreset::MnistThickCyclegan => "CycleGAN on built-in MNIST digits <-> the same digits dilated (unpaired halves; the held-out truth is the dilation): as edges2fashion-cyclegan, 3,000 steps",
             TranslationPreset::EmojiStylesPix2pix => "pix2pix from Noto's shaded emoji (google/) to Twemoji's flat ones (twitter/), paired by file name, 64x64 colour (--data DIR, default ../shared/data/emoji; scored on the 350 held-out pairs): U-Net depth 6, 34-px PatchGAN, BCE + 100 L1, batch 16, 3,000 steps",
+            TranslationPreset::EmojiCartoongan => "CartoonGAN from Noto's shaded emoji to Twemoji's flat ones on emoji-styles-cyclegan's unpaired halves, 64x64 colour: generator of 32 channels and 4 residual blocks (the paper's 64 and 8), discriminator of 32, the edge-promoting loss on Canny-smoothed Twemoji, content loss 10 x L1 of the emoji classifier's last conv stage (VGG19 cannot be downloaded), 300 initialisation steps, batch 8, 3,000 steps",
             TranslationPreset::EmojiStylesCyclegan => "CycleGAN between Noto's and Twemoji's emoji, truly unpaired (each base emoji drawn in one style only), 64x64 colour: ResNet generators (16 channels, 6 blocks), 70-px PatchGANs, LSGAN, cycle 10, identity 5, pool 50, batch 8, 3,000 steps",
         }
     }
@@ -101,6 +105,14 @@ impl TranslationPreset {
             lambda_identity: 0.5,
             pool: 50,
         });
+        let cartoongan = TranslationModel::Cartoongan(CartoonGanConfig {
+            generator: CartoonGeneratorConfig { base: 32, blocks: 4 },
+            discriminator: CartoonDiscriminatorConfig { base: 32 },
+            lambda_content: 10.0,
+            init_steps: 300,
+            edge_promoting: true,
+            content: ContentNetwork::EmojiClassifier,
+        });
         let base = |data, model, batch_size, steps| TranslateConfig {
             seed: 0,
             batch_size,
@@ -113,7 +125,7 @@ impl TranslationPreset {
             model,
             optim: AdamConfig { lr: 2e-4, betas: (0.5, 0.999), eps: 1e-8 },
             schedule: LrSchedule::HoldThenLinear,
-            decay_from: Some(DEFAULT_DECAY_FROM),
+            decay_from: None,
             end_factor: None,
             ema_half_life: 0,
             ema_rampup: None,
@@ -130,6 +142,7 @@ impl TranslationPreset {
             }
             TranslationPreset::EmojiStylesPix2pix => base(styles(Pairing::Paired), styles_pix2pix, 16, 3000),
             TranslationPreset::EmojiStylesCyclegan => base(styles(Pairing::Halves), styles_cyclegan, 8, 3000),
+            TranslationPreset::EmojiCartoongan => base(styles(Pairing::Halves), cartoongan, 8, 3000),
         }
     }
 }
@@ -153,5 +166,10 @@ mod tests {
         assert!(e.contains("lambda_l1"), "{e}");
         let e = c.overlay_toml("[model.generator]\ndepht = 3\n", "f.toml").unwrap_err().to_string();
         assert!(e.contains("f.toml") && e.contains("depht"), "{e}");
+        let c = TranslationPreset::EmojiCartoongan.config();
+        let e = c.overlay_toml("steps = 300\n", "f.toml").unwrap().validate("f.toml").unwrap_err().to_string();
+        assert!(e.contains("model.init_steps (300) must be fewer than steps (300)"), "{e}");
+        let plain = c.overlay_toml("[model]\nedge_promoting = false\n", "f.toml").unwrap();
+        assert!(matches!(plain.model, TranslationModel::Cartoongan(CartoonGanConfig { edge_promoting: false, .. })));
     }
 }

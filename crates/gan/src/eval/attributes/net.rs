@@ -21,7 +21,9 @@ const CHANNELS: [i64; 4] = [32, 64, 128, 256];
 /// The trained network with its card.
 pub struct AttributeNet {
     pub(super) vs: nn::VarStore,
-    body: nn::SequentialT,
+    /// `Conv3x3 BN` of each stage (ReLU and the pool follow).
+    stages: Vec<(nn::Conv2D, nn::BatchNorm)>,
+    features: nn::Linear,
     heads: Vec<nn::Linear>,
     pub card: AttributeCard,
     /// SHA-256 of its weights file.
@@ -35,21 +37,40 @@ impl AttributeNet {
     pub fn new(card: AttributeCard, device: Device) -> Self {
         let vs = nn::VarStore::new(device);
         let p = vs.root() / "net";
-        let mut body = nn::seq_t();
+        let mut stages = Vec::new();
         let mut from = 3;
         for (i, &c) in CHANNELS.iter().enumerate() {
             let conv = nn::ConvConfig { padding: 1, bias: false, ..Default::default() };
-            body = body
-                .add(nn::conv2d(&p / format!("conv{i}"), from, c, 3, conv))
-                .add(nn::batch_norm2d(&p / format!("bn{i}"), c, Default::default()))
-                .add_fn(|x| x.relu().max_pool2d_default(2));
+            stages.push((nn::conv2d(&p / format!("conv{i}"), from, c, 3, conv), nn::batch_norm2d(&p / format!("bn{i}"), c, Default::default())));
             from = c;
         }
         let side = SIDE >> CHANNELS.len();
-        let body = body.add_fn(|x| x.flatten(1, -1)).add(nn::linear(&p / "features", from * side * side, FEATURES, Default::default())).add_fn(|x| x.relu());
+        let features = nn::linear(&p / "features", from * side * side, FEATURES, Default::default());
         let heads =
             card.heads.iter().map(|h| nn::linear(&p / "heads" / h.field.replace('.', "_"), FEATURES, h.classes.len() as i64, Default::default())).collect();
-        Self { vs, body, heads, card, sha256: String::new(), name: String::new() }
+        Self { vs, stages, features, heads, card, sha256: String::new(), name: String::new() }
+    }
+
+    /// The body: the stages (ReLU and a 2x2 max-pool after each) and the feature layer; with
+    /// `maps`, the last stage's maps before its pool.
+    fn body(&self, x64: &Tensor, train: bool, maps: bool) -> Tensor {
+        let mut h = x64.shallow_clone();
+        let last = self.stages.len() - 1;
+        for (i, (conv, bn)) in self.stages.iter().enumerate() {
+            h = bn.forward_t(&conv.forward(&h), train).relu();
+            if maps && i == last {
+                return h;
+            }
+            h = h.max_pool2d_default(2);
+        }
+        self.features.forward(&h.flatten(1, -1)).relu()
+    }
+
+    /// The last stage's feature maps `[B, 256, 8, 8]` before its pool (the place of VGG19's
+    /// conv4_4 in the network's stage order, after three poolings): what CartoonGAN's content
+    /// loss compares (inference mode; differentiable).
+    pub fn feature_maps(&self, x: &Tensor) -> Tensor {
+        self.body(&crate::eval::learned::square(&x.to_kind(Kind::Float), SIDE), false, true)
     }
 
     pub fn device(&self) -> Device {
@@ -66,12 +87,12 @@ impl AttributeNet {
 
     /// Features `[B, 256]` (inference mode; differentiable).
     pub fn features(&self, x: &Tensor) -> Tensor {
-        self.body.forward_t(&crate::eval::learned::square(&x.to_kind(Kind::Float), SIDE), false)
+        self.body(&crate::eval::learned::square(&x.to_kind(Kind::Float), SIDE), false, false)
     }
 
     /// Each head's logits for images at 64x64.
     pub(super) fn logits(&self, x64: &Tensor, train: bool) -> Vec<Tensor> {
-        let f = self.body.forward_t(x64, train).dropout(0.3, train);
+        let f = self.body(x64, train, false).dropout(0.3, train);
         self.heads.iter().map(|h| h.forward(&f)).collect()
     }
 

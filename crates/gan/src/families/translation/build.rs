@@ -11,7 +11,7 @@ use super::feed::{bytes_tensor, to_pm1, PairFeed};
 use super::pool::ImagePool;
 use super::step::Pools;
 use super::{AveragedGenerators, TranslationFamily, GRID_PAIRS};
-use crate::config::translation::{TranslateConfig, TranslationModel};
+use crate::config::translation::{ContentNetwork, TranslateConfig, TranslationModel};
 use crate::error::{GanError, Result};
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::run::checkpoint::{self, CheckpointChoice, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
@@ -48,7 +48,15 @@ fn resumed_config(run_dir: &Path, requested: Option<TranslateConfig>) -> Result<
 impl TranslationFamily {
     fn build(config: TranslateConfig, device: Device, ckpt: Option<&Path>) -> Result<Self> {
         let set = config.data.open()?;
-        let feed = PairFeed::new(&set, config.batch_size, config.seed, device)?;
+        let cartoon = match &config.model {
+            TranslationModel::Cartoongan(m) => Some(m),
+            _ => None,
+        };
+        let feed = PairFeed::new(&set, config.batch_size, config.seed, device, cartoon.is_some_and(|m| m.edge_promoting))?;
+        let content = match cartoon.map(|m| m.content) {
+            Some(ContentNetwork::EmojiClassifier) => Some(crate::eval::attributes::shipped::emoji(device)?),
+            None => None,
+        };
         let image = feed.image;
         config.model.check_image(image).map_err(|reason| GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe())))?;
         // The grid shows held-out pairs when the task has them, else the first training ones.
@@ -70,7 +78,7 @@ impl TranslationFamily {
         let mut opt_d = Optimizer::new(&nets.d_vs, adam);
         let pool = match &config.model {
             TranslationModel::Cyclegan(m) => m.pool,
-            TranslationModel::Pix2pix(_) => 0,
+            TranslationModel::Pix2pix(_) | TranslationModel::Cartoongan(_) => 0,
         };
         let mut pools = Pools { a: ImagePool::new(pool), b: ImagePool::new(pool) };
         let mut ema = config.ema().enabled().then(|| AveragedGenerators::new(&config, image, &nets));
@@ -112,6 +120,7 @@ impl TranslationFamily {
             opt_g,
             opt_d,
             pools,
+            content,
             ema,
             step,
             grid_a,

@@ -24,9 +24,18 @@ pub fn to_pm1(bytes: &Tensor, device: Device) -> Tensor {
     bytes.to_device(device).to_kind(Kind::Float) / 127.5 - 1.0
 }
 
+/// One batch: `a` and `b` in `[-1, 1]`, and for CartoonGAN `b` with its edges smoothed.
+pub struct PairBatch {
+    pub a: Tensor,
+    pub b: Tensor,
+    pub b_edged: Option<Tensor>,
+}
+
 pub struct PairFeed {
     a: Tensor,
     b: Tensor,
+    /// Domain B's images edge-promoted (`gan_data::edges`), when the model learns from them.
+    b_edged: Option<Tensor>,
     sampler_a: BatchSampler,
     /// `None` for paired data (B follows A's order).
     sampler_b: Option<BatchSampler>,
@@ -35,7 +44,8 @@ pub struct PairFeed {
 }
 
 impl PairFeed {
-    pub fn new(set: &PairSet, batch_size: usize, seed: u64, device: Device) -> Result<Self> {
+    /// The feed of `set`; with `edges`, it also smooths the edges of every image of B once.
+    pub fn new(set: &PairSet, batch_size: usize, seed: u64, device: Device, edges: bool) -> Result<Self> {
         let shape = |d: &Dataset| ImageShape { channels: d.channels as i64, height: d.height as i64, width: d.width as i64 };
         let image = shape(&set.a);
         if shape(&set.b) != image {
@@ -43,7 +53,12 @@ impl PairFeed {
         }
         let sampler_a = BatchSampler::new(set.a.len(), batch_size, mix(&[seed, A_STREAM]))?;
         let sampler_b = if set.paired { None } else { Some(BatchSampler::new(set.b.len(), batch_size, mix(&[seed, B_STREAM]))?) };
-        Ok(Self { a: bytes_tensor(&set.a), b: bytes_tensor(&set.b), sampler_a, sampler_b, image, device })
+        let b_edged = edges.then(|| {
+            let d = &set.b;
+            let pixels: Vec<u8> = d.pixels.chunks_exact(d.sample_len()).flat_map(|x| gan_data::edges::edge_smooth(x, d.channels, d.height, d.width)).collect();
+            Tensor::from_slice(&pixels).reshape([d.len() as i64, d.channels as i64, d.height as i64, d.width as i64])
+        });
+        Ok(Self { a: bytes_tensor(&set.a), b: bytes_tensor(&set.b), b_edged, sampler_a, sampler_b, image, device })
     }
 
     /// Batches per pass over domain A.
@@ -51,14 +66,18 @@ impl PairFeed {
         self.sampler_a.batches_per_epoch()
     }
 
-    /// Batch `index`: `(a, b)` in `[-1, 1]` on the device.
-    pub fn batch(&mut self, index: u64) -> (Tensor, Tensor) {
+    /// Batch `index` on the device.
+    pub fn batch(&mut self, index: u64) -> PairBatch {
         let ids = |s: &mut BatchSampler| Tensor::from_slice(&s.batch(index).iter().map(|&i| i as i64).collect::<Vec<_>>());
         let ia = ids(&mut self.sampler_a);
         let ib = match &mut self.sampler_b {
             Some(s) => ids(s),
             None => ia.shallow_clone(),
         };
-        (to_pm1(&self.a.index_select(0, &ia), self.device), to_pm1(&self.b.index_select(0, &ib), self.device))
+        PairBatch {
+            a: to_pm1(&self.a.index_select(0, &ia), self.device),
+            b: to_pm1(&self.b.index_select(0, &ib), self.device),
+            b_edged: self.b_edged.as_ref().map(|e| to_pm1(&e.index_select(0, &ib), self.device)),
+        }
     }
 }

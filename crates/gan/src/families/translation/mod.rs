@@ -1,9 +1,11 @@
-//! The image-to-image family (pix2pix, CycleGAN; see [`crate::config::translation`]): a run
+//! The image-to-image family (pix2pix, CycleGAN, CartoonGAN; see
+//! [`crate::config::translation`]): a run
 //! directory like a GAN run's (`config.toml`, `metrics.jsonl`, `loss.png`, `samples/`,
 //! `checkpoints/`), whose sample grids show held-out inputs, their translations and the
 //! targets side by side. CycleGAN's image pools are its own checkpoint state.
 
 mod build;
+pub mod cartoon_step;
 mod family;
 mod feed;
 mod parallel;
@@ -23,7 +25,7 @@ use crate::train::record::Record;
 use crate::train::StepContext;
 
 pub use build::{new_run, resume_run};
-use feed::PairFeed;
+use feed::{PairBatch, PairFeed};
 pub use feed::{bytes_tensor, to_pm1};
 use step::{CycleNets, Pools};
 
@@ -42,6 +44,8 @@ pub struct TranslationFamily {
     opt_g: Optimizer,
     opt_d: Optimizer,
     pools: Pools,
+    /// CartoonGAN's fixed feature network (its content loss).
+    content: Option<crate::eval::attributes::AttributeNet>,
     /// The generators' moving average, when the configuration asks for one.
     ema: Option<AveragedGenerators>,
     /// The steps taken (the data position of a translation run).
@@ -76,17 +80,24 @@ impl TranslationFamily {
         let factor = self.config.lr_factor(ctx.step, self.config.steps);
         self.opt_g.set_lr_scale(factor);
         self.opt_d.set_lr_scale(factor);
-        let (mut a, mut b) = self.feed.batch(ctx.step);
+        let mut batch = self.feed.batch(ctx.step);
         if let Some(d) = &self.dist {
-            (a, b) = (d.shard(&a), d.shard(&b));
+            batch = PairBatch { a: d.shard(&batch.a), b: d.shard(&batch.b), b_edged: batch.b_edged.map(|e| d.shard(&e)) };
         }
+        let (a, b) = (&batch.a, &batch.b);
         let opts = (&mut self.opt_g, &mut self.opt_d);
         let record = match (&self.config.model, &self.nets.pair) {
-            (TranslationModel::Pix2pix(m), NetPair::Paired { g, d }) => step::pix2pix_step(m, (g.as_ref(), d.as_ref()), opts, (&a, &b), ctx.measure_grads),
+            (TranslationModel::Pix2pix(m), NetPair::Paired { g, d }) => step::pix2pix_step(m, (g.as_ref(), d.as_ref()), opts, (a, b), ctx.measure_grads),
             (TranslationModel::Cyclegan(m), NetPair::Cycle { g, f, d_b, d_a }) => {
                 let mut rng = SplitMix64::new(mix(&[self.config.seed, POOL_STREAM, ctx.step]));
                 let nets = CycleNets { g: g.as_ref(), f: f.as_ref(), d_b: d_b.as_ref(), d_a: d_a.as_ref() };
-                step::cyclegan_step(m, nets, opts, &mut self.pools, &mut rng, (&a, &b), ctx.measure_grads)
+                step::cyclegan_step(m, nets, opts, &mut self.pools, &mut rng, (a, b), ctx.measure_grads)
+            }
+            (TranslationModel::Cartoongan(m), NetPair::Single { g, d }) => {
+                let content = self.content.as_ref().expect("a CartoonGAN run loads its content network");
+                let phi = |x: &Tensor| content.feature_maps(x);
+                let images = cartoon_step::CartoonImages { a, b, b_edged: batch.b_edged.as_ref().filter(|_| m.edge_promoting) };
+                cartoon_step::cartoongan_step(m, (g.as_ref(), d.as_ref()), &phi, opts, images, ctx)
             }
             _ => unreachable!("TranslationModel::build makes the networks of its own model"),
         };

@@ -5,12 +5,14 @@
 //! - [`resnet`]: CycleGAN's ResNet generator (Zhu et al., "Unpaired Image-to-Image
 //!   Translation using Cycle-Consistent Adversarial Networks", ICCV 2017, after Johnson et
 //!   al. 2016);
-//! - [`patchgan`]: the PatchGAN discriminator both use, one logit per overlapping patch.
+//! - [`patchgan`]: the PatchGAN discriminator both use, one logit per overlapping patch;
+//! - [`cartoon`]: CartoonGAN's generator and discriminator (Chen et al. 2018).
 //!
 //! Weights start from N(0, 0.02), batch-norm scales from N(1, 0.02), biases at 0 (the
 //! reference's `init_type = "normal"`). A convolution followed by a batch norm has no bias;
 //! with instance norm (no affine parameters) it has one, as in the reference.
 
+pub mod cartoon;
 pub mod nets;
 pub mod patchgan;
 pub mod resnet;

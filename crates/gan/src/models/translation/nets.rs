@@ -13,6 +13,8 @@ pub enum NetPair {
     Paired { g: Box<dyn Translator>, d: Box<dyn Translator> },
     /// CycleGAN: `g: A -> B`, `f: B -> A`, `d_b` judging domain B and `d_a` domain A.
     Cycle { g: Box<dyn Translator>, f: Box<dyn Translator>, d_b: Box<dyn Translator>, d_a: Box<dyn Translator> },
+    /// CartoonGAN: `g: A -> B`, and `d` judging domain B.
+    Single { g: Box<dyn Translator>, d: Box<dyn Translator> },
 }
 
 /// The networks and the stores that hold their weights.
@@ -34,14 +36,14 @@ impl TranslationNets {
     /// The generator A -> B.
     pub fn a2b(&self) -> &dyn Translator {
         match &self.pair {
-            NetPair::Paired { g, .. } | NetPair::Cycle { g, .. } => g.as_ref(),
+            NetPair::Paired { g, .. } | NetPair::Cycle { g, .. } | NetPair::Single { g, .. } => g.as_ref(),
         }
     }
 
     /// The generator B -> A (CycleGAN).
     pub fn b2a(&self) -> Option<&dyn Translator> {
         match &self.pair {
-            NetPair::Paired { .. } => None,
+            NetPair::Paired { .. } | NetPair::Single { .. } => None,
             NetPair::Cycle { f, .. } => Some(f.as_ref()),
         }
     }
@@ -49,7 +51,7 @@ impl TranslationNets {
     /// The generators without the discriminators.
     pub fn into_generators(self) -> Generators {
         match self.pair {
-            NetPair::Paired { g, .. } => Generators { vs: self.g_vs, a2b: g, b2a: None },
+            NetPair::Paired { g, .. } | NetPair::Single { g, .. } => Generators { vs: self.g_vs, a2b: g, b2a: None },
             NetPair::Cycle { g, f, .. } => Generators { vs: self.g_vs, a2b: g, b2a: Some(f) },
         }
     }

@@ -81,6 +81,10 @@ pub mod names {
     pub const TRANSLATION_L1: &str = "translation.l1";
     pub const TRANSLATION_CYCLE: &str = "translation.cycle";
     pub const TRANSLATION_IDENTITY: &str = "translation.identity";
+    /// CartoonGAN's content term, the L1 distance of the fixed network's feature maps of
+    /// `G(a)` and `a` (unweighted), and the discriminator's mean score of edge-smoothed targets.
+    pub const TRANSLATION_CONTENT: &str = "translation.content";
+    pub const TRANSLATION_D_EDGE: &str = "translation.d_edge";
 }
 
 impl Serialize for StepMetrics {
