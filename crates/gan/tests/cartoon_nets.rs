@@ -66,3 +66,27 @@ fn cartoongan_networks_and_losses_equal_pytorch() {
     close(&content, &all["loss/content"], "content loss");
     close(&(generator_loss(&d.forward_t(&fake, true)) + &content), &all["loss/g"], "G loss");
 }
+
+/// The VGG19 loader reads torchvision's state dict (made here with random weights) and gives
+/// its conv4_4 maps; a file without a tensor it needs is refused in one line naming it.
+#[test]
+fn vgg19_reads_torchvision_weights_and_names_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("vgg19.safetensors");
+    let o = std::process::Command::new(std::env::var("GAN_PYTHON").unwrap_or_else(|_| "python3".into()))
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/vgg19_reference.py"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let all: std::collections::HashMap<String, Tensor> = Tensor::read_safetensors(&file).unwrap().into_iter().collect();
+    let vgg = gan::models::vgg::Vgg19::load(&file, Device::Cpu).unwrap();
+    let y = tch::no_grad(|| vgg.feature_maps(&all["input"]));
+    assert_eq!(y.size(), [2, 512, 4, 4]);
+    let rel = ((&y - &all["output"]).abs().max() / all["output"].abs().max()).double_value(&[]);
+    assert!(rel < 1e-5, "relative difference {rel}");
+    let partial: Vec<(String, Tensor)> = all.into_iter().filter(|(k, _)| k != "features.25.weight").collect();
+    Tensor::write_safetensors(&partial, &file).unwrap();
+    let e = gan::models::vgg::Vgg19::load(&file, Device::Cpu).err().unwrap().to_string();
+    assert!(e.contains("vgg19.safetensors") && e.contains("features.25.weight") && !e.contains('\n'), "{e}");
+}

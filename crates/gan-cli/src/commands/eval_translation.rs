@@ -105,6 +105,7 @@ fn print_direction(s: &DirectionScores, what: &str) {
     println!("    L1                 {:.4}", s.l1);
     println!("    SSIM               {:.4}", s.ssim);
     println!("    sharpness          {:.4} (targets {:.4})", s.sharpness, s.target_sharpness);
+    println!("    edge steepness     {:.1} (targets {:.1})", s.edge_steepness, s.target_edge_steepness);
     if let Some(f) = s.fid {
         println!("    FID                {f:.3}");
     }

@@ -4,7 +4,7 @@
 
 use gan_data::pairs::PairSource;
 use serde::{Deserialize, Serialize};
-use tch::{nn, Device};
+use tch::{nn, Device, Tensor};
 
 use crate::config::{DoctorConfig, LogConfig};
 use crate::error::{GanError, Result};
@@ -72,14 +72,45 @@ pub struct CartoonGanConfig {
     pub content: ContentNetwork,
 }
 
-/// The fixed feature network of CartoonGAN's content loss. VGG19's ImageNet weights (the
-/// paper's) cannot be downloaded here; the shipped emoji classifier stands in for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// The fixed feature network of CartoonGAN's content loss (`content = "emoji-classifier"` or
+/// `content = { vgg19 = { weights = "FILE" } }`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum ContentNetwork {
-    /// The emoji attribute classifier's last convolution stage (`models/classifiers/emoji`).
+    /// The emoji attribute classifier's last convolution stage (`models/classifiers/emoji`),
+    /// standing in for VGG19, whose weights cannot be downloaded here.
     #[default]
     EmojiClassifier,
+    /// The paper's VGG19 up to conv4_4 ([`crate::models::vgg`]), from a safetensors file of
+    /// torchvision's state dict.
+    Vgg19 { weights: std::path::PathBuf },
+}
+
+impl ContentNetwork {
+    /// Loads the network.
+    pub fn load(&self, device: Device) -> Result<Box<dyn FeatureMaps>> {
+        Ok(match self {
+            ContentNetwork::EmojiClassifier => Box::new(crate::eval::attributes::shipped::emoji(device)?),
+            ContentNetwork::Vgg19 { weights } => Box::new(crate::models::vgg::Vgg19::load(weights, device)?),
+        })
+    }
+}
+
+/// A fixed network's feature maps of images in `[-1, 1]` (differentiable).
+pub trait FeatureMaps {
+    fn feature_maps(&self, x: &Tensor) -> Tensor;
+}
+
+impl FeatureMaps for crate::eval::attributes::AttributeNet {
+    fn feature_maps(&self, x: &Tensor) -> Tensor {
+        crate::eval::attributes::AttributeNet::feature_maps(self, x)
+    }
+}
+
+impl FeatureMaps for crate::models::vgg::Vgg19 {
+    fn feature_maps(&self, x: &Tensor) -> Tensor {
+        crate::models::vgg::Vgg19::feature_maps(self, x)
+    }
 }
 
 fn yes() -> bool {
@@ -248,6 +279,11 @@ impl TranslationModel {
                 p.extend(m.generator.problems());
                 p.extend(m.discriminator.problems());
                 weight(&mut p, "lambda_content", m.lambda_content);
+                if let ContentNetwork::Vgg19 { weights } = &m.content {
+                    if !weights.is_file() {
+                        p.push(format!("model.content.vgg19.weights: {} is not a file (a safetensors file of torchvision's vgg19 state dict)", weights.display()));
+                    }
+                }
             }
         }
         p

@@ -16,6 +16,7 @@ pub mod stackgan;
 pub mod stylegan2;
 pub mod translation;
 pub mod vae;
+pub mod vgg;
 
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device, Tensor};

@@ -11,7 +11,7 @@ use super::feed::{bytes_tensor, to_pm1, PairFeed};
 use super::pool::ImagePool;
 use super::step::Pools;
 use super::{AveragedGenerators, TranslationFamily, GRID_PAIRS};
-use crate::config::translation::{ContentNetwork, TranslateConfig, TranslationModel};
+use crate::config::translation::{TranslateConfig, TranslationModel};
 use crate::error::{GanError, Result};
 use crate::optim::{Optimizer, OptimizerConfig};
 use crate::run::checkpoint::{self, CheckpointChoice, DISCRIMINATOR_FILE, GENERATOR_EMA_FILE, GENERATOR_FILE};
@@ -53,10 +53,7 @@ impl TranslationFamily {
             _ => None,
         };
         let feed = PairFeed::new(&set, config.batch_size, config.seed, device, cartoon.is_some_and(|m| m.edge_promoting))?;
-        let content = match cartoon.map(|m| m.content) {
-            Some(ContentNetwork::EmojiClassifier) => Some(crate::eval::attributes::shipped::emoji(device)?),
-            None => None,
-        };
+        let content = cartoon.map(|m| m.content.load(device)).transpose()?;
         let image = feed.image;
         config.model.check_image(image).map_err(|reason| GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe())))?;
         // The grid shows held-out pairs when the task has them, else the first training ones.

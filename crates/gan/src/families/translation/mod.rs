@@ -45,7 +45,7 @@ pub struct TranslationFamily {
     opt_d: Optimizer,
     pools: Pools,
     /// CartoonGAN's fixed feature network (its content loss).
-    content: Option<crate::eval::attributes::AttributeNet>,
+    content: Option<Box<dyn crate::config::translation::FeatureMaps>>,
     /// The generators' moving average, when the configuration asks for one.
     ema: Option<AveragedGenerators>,
     /// The steps taken (the data position of a translation run).
