@@ -23,6 +23,9 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         }
         return super::eval_translation::run_with(&a.run, &a.how);
     }
+    if a.cas {
+        return super::eval_cas::run(&a);
+    }
     if let Some(dir) = &a.samples {
         if !dir.is_dir() {
             return Err(user(format!("--samples {}: no such folder", dir.display())));

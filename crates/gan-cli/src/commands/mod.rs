@@ -10,6 +10,7 @@ mod compare;
 mod data;
 mod doctor;
 mod eval;
+mod eval_cas;
 mod eval_translation;
 mod image_io;
 mod import;

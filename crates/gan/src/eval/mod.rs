@@ -18,6 +18,7 @@
 pub mod attributes;
 pub mod cache;
 pub mod carded;
+pub mod cas;
 pub mod classifier;
 pub mod images;
 pub mod inception;

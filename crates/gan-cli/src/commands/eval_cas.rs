@@ -1,0 +1,81 @@
+//! `gan eval --cas`: the classification accuracy score of a conditional run
+//! (`gan::eval::cas`), written to RUN/cas.json.
+
+use std::path::{Path, PathBuf};
+
+use gan::eval::cas::{self, CasReport, CasTraining};
+use gan::eval::classifier;
+use gan_data::dataset::load_idx_dir;
+use gan_data::{DataSource, Dataset, Split};
+
+use crate::cli::EvalArgs;
+use crate::exit::user;
+
+const BATCH: usize = 128;
+
+pub fn run(a: &EvalArgs) -> anyhow::Result<()> {
+    if a.cas_epochs < 1 {
+        return Err(user("--cas-epochs must be at least 1"));
+    }
+    let (g, device) = a.how.load.load(&a.run)?;
+    let (test_set, test_name, note) = test_images(a.cas_test.as_deref(), &g.config.data)?;
+    let (xt, yt) = classifier::tensors(&test_set, device)?;
+    let n = a.how.n.unwrap_or(10_000);
+    let (xg, yg) = cas::generated_set(&g, n as i64, a.how.seed)?;
+    let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(n), seed: a.how.seed };
+    let (accuracy, per_class) = cas::score(g.classes, (&xg.to_device(device), &yg.to_device(device)), (&xt, &yt), how);
+    let report = CasReport {
+        train: format!("{} samples of {} (step {}, {} weights)", n, a.run.display(), g.step, g.weights.name()),
+        train_images: n,
+        test: test_name,
+        test_images: test_set.len(),
+        epochs: a.cas_epochs,
+        seed: a.how.seed,
+        accuracy,
+        per_class,
+    };
+    print(&report, note);
+    let out = a.run.join("cas.json");
+    std::fs::write(&out, serde_json::to_string_pretty(&report)? + "\n").map_err(|e| user(format!("{}: {e}", out.display())))?;
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// The real test images: `--cas-test`'s folder, or the test split of the run's IDX data;
+/// for the built-in MNIST-10k (no digits the run has not seen), those digits, with a note.
+fn test_images(dir: Option<&Path>, data: &DataSource) -> anyhow::Result<(Dataset, String, Option<&'static str>)> {
+    let idx = |dir: &Path| -> anyhow::Result<(Dataset, String)> {
+        if !dir.is_dir() {
+            return Err(user(format!("--cas-test {}: no such folder", dir.display())));
+        }
+        let test = ["t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file());
+        let split = if test { Split::Test } else { Split::Train };
+        Ok((load_idx_dir(dir, split)?, format!("{} ({} split)", dir.display(), if test { "t10k" } else { "train" })))
+    };
+    match (dir, data) {
+        (Some(d), _) => idx(d).map(|(s, n)| (s, n, None)),
+        (None, DataSource::Idx { dir, .. }) => {
+            let dir: PathBuf = dir.clone();
+            if !["t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file()) {
+                return Err(user(format!("{}: the run's data has no t10k split to test on; pass --cas-test DIR", dir.display())));
+            }
+            idx(&dir).map(|(s, n)| (s, n, None))
+        }
+        (None, DataSource::Builtin { name, .. }) => Ok((
+            name.load()?,
+            format!("the built-in {}", name.name()),
+            Some("the run trained on these digits: the shared data holds no MNIST digit it has not seen (the classifier has not seen them)"),
+        )),
+        (None, other) => Err(user(format!("--cas tests on labelled 28x28 IDX images; the run's data is {}: pass --cas-test DIR", other.describe()))),
+    }
+}
+
+fn print(r: &CasReport, note: Option<&str>) {
+    println!("classification accuracy score: {:.2}%", 100.0 * r.accuracy);
+    println!("  a LeNet trained on {} ({} epochs, seed {}), tested on {} real images of {}", r.train, r.epochs, r.seed, r.test_images, r.test);
+    if let Some(n) = note {
+        println!("  note: {n}");
+    }
+    let per: Vec<String> = r.per_class.iter().enumerate().map(|(k, a)| format!("{k}: {:.1}%", 100.0 * a)).collect();
+    println!("  per class: {}", per.join(", "));
+}
