@@ -235,8 +235,8 @@ pub struct ClassifierJudgeArgs {
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// The run directory (its newest checkpoint is evaluated).
-    #[arg(long)]
-    pub run: PathBuf,
+    #[arg(long, required_unless_present = "cas_train")]
+    pub run: Option<PathBuf>,
     /// Image runs: score the PNG/JPEG images of this folder (decoded at the run's size) in
     /// place of the generator's samples, against the same real images in the same space: a
     /// baseline from held-out real images, or another tool's samples. Printed, not written
@@ -256,6 +256,11 @@ pub struct EvalArgs {
     /// when present); default: the test split of the run's IDX data.
     #[arg(long, value_name = "DIR", requires = "cas")]
     pub cas_test: Option<PathBuf>,
+    /// With --cas, instead of a run: the classification accuracy score of a labelled data
+    /// set, a folder of IDX files (its train split; e.g. `gan data render`'s digits); needs
+    /// --cas-test.
+    #[arg(long, value_name = "DIR", requires = "cas", conflicts_with = "run")]
+    pub cas_train: Option<PathBuf>,
     /// With --cas: the classifier's passes over the generated images.
     #[arg(long, default_value_t = 5, requires = "cas")]
     pub cas_epochs: u32,

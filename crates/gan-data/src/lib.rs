@@ -32,6 +32,7 @@ pub mod modes;
 pub mod names;
 pub mod pairs;
 pub mod pickle;
+pub mod rendered;
 pub mod rng;
 pub mod sampler;
 pub mod source;

@@ -1,5 +1,6 @@
 //! Where a run's training data come from: a built-in set, a folder of IDX files, CIFAR-10, a folder of
-//! PNG/JPEG images, stacked MNIST digits, or points drawn from a toy distribution.
+//! PNG/JPEG images, stacked MNIST digits, rendered digits, or points drawn from a toy
+//! distribution.
 
 use std::path::PathBuf;
 
@@ -7,6 +8,7 @@ use crate::builtin::Builtin;
 use crate::dataset::{load_idx_dir, Dataset, Split};
 use crate::error::{DataError, Result};
 use crate::folder::{FolderSource, ImageFolder, OnError};
+use crate::rendered::RenderSettings;
 use crate::stacked::StackedMnist;
 use crate::toy::ToyDist;
 use crate::vocab::{ClassSet, Vocabulary};
@@ -56,6 +58,9 @@ crate::kind_tagged! {
             #[serde(default)]
             seed: u64,
         },
+        /// Digits rendered from fonts with seeded distortions, labelled by construction
+        /// ([`crate::rendered`]): SimGAN's simulator.
+        RenderedDigits(RenderSettings),
         /// `points` points drawn once (with `seed`) from a toy distribution.
         Toy {
             dist: ToyDist,
@@ -136,6 +141,7 @@ impl DataSource {
                 StackedMnist::draw(digits, *images, *seed).map(Opened::Stacked)
             }
             DataSource::Toy { dist, points, seed } => Ok(Opened::Points(PointSet { dist: *dist, dim: dist.dim(), points: dist.sample(*points, *seed) })),
+            DataSource::RenderedDigits(r) => r.render().map(Opened::Memory),
         }
     }
 
@@ -143,6 +149,7 @@ impl DataSource {
     pub fn problems(&self) -> Vec<String> {
         match self {
             DataSource::Folder(f) => f.problems(),
+            DataSource::RenderedDigits(r) => r.problems(),
             DataSource::Toy { points, .. } if !(1..=MAX_DRAWN).contains(points) => vec![format!("points must be between 1 and {MAX_DRAWN}, got {points}")],
             DataSource::StackedMnist { images, .. } if !(1..=MAX_DRAWN).contains(images) => {
                 vec![format!("images must be between 1 and {MAX_DRAWN}, got {images}")]
@@ -163,7 +170,7 @@ impl DataSource {
     /// The named vocabulary of this source's labels, if it has one.
     pub fn class_set(&self) -> Option<ClassSet> {
         match self {
-            DataSource::Builtin { name: Builtin::Mnist10k, .. } => Some(ClassSet::Mnist),
+            DataSource::Builtin { name: Builtin::Mnist10k, .. } | DataSource::RenderedDigits(_) => Some(ClassSet::Mnist),
             DataSource::Idx { classes, .. } => *classes,
             DataSource::Cifar10 { .. } => Some(ClassSet::Cifar10),
             // Stacked images are labelled by their mode number (0-999).
@@ -213,6 +220,7 @@ impl DataSource {
             DataSource::Cifar10 { dir, split } => format!("CIFAR-10 in {} ({})", dir.display(), format!("{split:?}").to_lowercase()),
             DataSource::Folder(f) => format!("{} (images at {s}x{s})", f.describe_rows(), s = f.size),
             DataSource::Toy { dist, .. } => format!("toy distribution {}", dist.name()),
+            DataSource::RenderedDigits(r) => r.describe(),
             DataSource::StackedMnist { dir, .. } => {
                 let digits = dir.as_ref().map_or_else(|| "built-in mnist-10k".to_string(), |d| d.display().to_string());
                 format!("stacked MNIST (digits from {digits})")

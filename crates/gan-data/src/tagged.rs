@@ -179,6 +179,7 @@ mod tests {
             }),
             DataSource::StackedMnist { dir: Some(PathBuf::from("s")), images: 5, seed: 2 },
             DataSource::Toy { dist: ToyDist::Ring8, points: 7, seed: 3 },
+            DataSource::RenderedDigits(crate::rendered::RenderSettings { images: 9, seed: 2, ..Default::default() }),
         ];
         assert_eq!(parse("[data]\nkind = \"cifar10\"\ndir = \"c\"\nsplit = \"test\"\n").unwrap(), all[3]);
         for source in all {
@@ -224,7 +225,7 @@ mod tests {
         }
         use super::Kinds;
         assert_eq!(Shapes::kinds(), ["unit", "empty", "sq", "wrapped"]);
-        assert_eq!(DataSource::kinds(), ["builtin", "idx", "cifar10", "folder", "stacked-mnist", "toy"]);
+        assert_eq!(DataSource::kinds(), ["builtin", "idx", "cifar10", "folder", "stacked-mnist", "rendered-digits", "toy"]);
         let read = |t: &str| toml::from_str::<Shapes>(t).map_err(|e| e.to_string());
         assert_eq!(read("kind = \"sq\"\nside = 1.0\n").unwrap(), Shapes::Square { side: 1.0, filled: false });
         assert!(read("kind = \"square\"\nside = 1.0\n").unwrap_err().contains("`sq`"));

@@ -10,6 +10,21 @@ pub enum DataCommand {
     /// Download a canonical data set's official files (SHA-256 checked, resumable, written
     /// atomically): mnist, fashion-mnist or cifar10.
     Fetch(FetchArgs),
+    /// Render labelled digits from fonts (SimGAN's simulator, `[data] kind =
+    /// "rendered-digits"`) and write them as IDX files (train-images/-labels, gzipped).
+    Render(RenderArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// Folder to write train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz to.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Digits to render (classes 0-9 in turn).
+    #[arg(long, default_value_t = 60_000)]
+    pub n: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
 }
 
 #[derive(Args, Debug)]

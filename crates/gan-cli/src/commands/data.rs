@@ -1,5 +1,6 @@
 //! `gan data fetch`: the canonical data sets by name (see `gan_data::fetch`), with a
-//! progress bar on a terminal and one line per file otherwise.
+//! progress bar on a terminal and one line per file otherwise; `gan data render`: rendered
+//! digits as IDX files.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -9,13 +10,27 @@ use anyhow::Context;
 use gan_data::fetch::{fetch, Canonical, DownloadOptions, Progress};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::{DataCommand, FetchArgs};
+use crate::cli::{DataCommand, FetchArgs, RenderArgs};
 use crate::exit::user;
 
 pub fn run(c: DataCommand) -> anyhow::Result<()> {
     match c {
         DataCommand::Fetch(a) => fetch_set(a),
+        DataCommand::Render(a) => render(a),
     }
+}
+
+/// `gan data render`: the renderer's default distortions, `--n` digits from `--seed`.
+fn render(a: RenderArgs) -> anyhow::Result<()> {
+    use gan_data::idx::{encode_images, encode_labels, write_maybe_gz, IdxImages};
+    let settings = gan_data::rendered::RenderSettings { images: a.n, seed: a.seed, ..Default::default() };
+    let set = settings.render().map_err(|e| user(format!("--n {}: {e}", a.n)))?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("--out {}", a.out.display()))?;
+    let images = IdxImages { count: set.len(), rows: set.height, cols: set.width, pixels: set.pixels };
+    write_maybe_gz(&a.out.join("train-images-idx3-ubyte.gz"), &encode_images(&images))?;
+    write_maybe_gz(&a.out.join("train-labels-idx1-ubyte.gz"), &encode_labels(set.labels.as_deref().unwrap_or_default()))?;
+    eprintln!("wrote {} in {}", settings.describe(), a.out.display());
+    Ok(())
 }
 
 fn fetch_set(a: FetchArgs) -> anyhow::Result<()> {

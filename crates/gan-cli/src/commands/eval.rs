@@ -17,14 +17,15 @@ use crate::cli::{EvalArgs, EvalHow, FeatureChoice};
 use crate::exit::user;
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
-    if super::eval_translation::is_translation_run(&a.run) {
-        if a.samples.is_some() {
-            return Err(user(format!("{}: --samples scores a GAN run's samples; this is an image-to-image run", a.run.display())));
-        }
-        return super::eval_translation::run_with(&a.run, &a.how);
-    }
     if a.cas {
         return super::eval_cas::run(&a);
+    }
+    let run = a.run.clone().expect("clap asks for --run unless --cas-train is given");
+    if super::eval_translation::is_translation_run(&run) {
+        if a.samples.is_some() {
+            return Err(user(format!("{}: --samples scores a GAN run's samples; this is an image-to-image run", run.display())));
+        }
+        return super::eval_translation::run_with(&run, &a.how);
     }
     if let Some(dir) = &a.samples {
         if !dir.is_dir() {
@@ -36,13 +37,13 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
             let scalar = value.parse::<i64>().map_or_else(|_| Scalar::Text(value.into()), Scalar::Int);
             from.filter.insert(field.trim().into(), Match::One(scalar));
         }
-        let report = score(&a.run, &a.how, Some(&from))?;
+        let report = score(&run, &a.how, Some(&from))?;
         print_table(&report);
         println!("(the scores of {}, not of the run's generator: RUN/eval.json left as it was)", from.describe_rows());
         return Ok(());
     }
-    let report = evaluate_run(&a.run, &a.how)?;
-    print_report(&report, &a.run);
+    let report = evaluate_run(&run, &a.how)?;
+    print_report(&report, &run);
     Ok(())
 }
 

@@ -17,27 +17,48 @@ pub fn run(a: &EvalArgs) -> anyhow::Result<()> {
     if a.cas_epochs < 1 {
         return Err(user("--cas-epochs must be at least 1"));
     }
-    let (g, device) = a.how.load.load(&a.run)?;
+    match (&a.run, &a.cas_train) {
+        (_, Some(dir)) => data_set(a, dir),
+        (Some(run), None) => generated(a, run),
+        (None, None) => Err(user("--cas needs --run RUN or --cas-train DIR")),
+    }
+}
+
+/// The score of a conditional run's samples, written to RUN/cas.json.
+fn generated(a: &EvalArgs, run: &Path) -> anyhow::Result<()> {
+    let (g, device) = a.how.load.load(run)?;
     let (test_set, test_name, note) = test_images(a.cas_test.as_deref(), &g.config.data)?;
     let (xt, yt) = classifier::tensors(&test_set, device)?;
     let n = a.how.n.unwrap_or(10_000);
     let (xg, yg) = cas::generated_set(&g, n as i64, a.how.seed)?;
     let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(n), seed: a.how.seed };
     let (accuracy, per_class) = cas::score(g.classes, (&xg.to_device(device), &yg.to_device(device)), (&xt, &yt), how);
-    let report = CasReport {
-        train: format!("{} samples of {} (step {}, {} weights)", n, a.run.display(), g.step, g.weights.name()),
-        train_images: n,
-        test: test_name,
-        test_images: test_set.len(),
-        epochs: a.cas_epochs,
-        seed: a.how.seed,
-        accuracy,
-        per_class,
-    };
+    let train = format!("{} samples of {} (step {}, {} weights)", n, run.display(), g.step, g.weights.name());
+    let report = CasReport { train, train_images: n, test: test_name, test_images: test_set.len(), epochs: a.cas_epochs, seed: a.how.seed, accuracy, per_class };
     print(&report, note);
-    let out = a.run.join("cas.json");
+    let out = run.join("cas.json");
     std::fs::write(&out, serde_json::to_string_pretty(&report)? + "\n").map_err(|e| user(format!("{}: {e}", out.display())))?;
     println!("wrote {}", out.display());
+    Ok(())
+}
+
+/// The score of a labelled data set (rendered, refined or real training digits), printed.
+fn data_set(a: &EvalArgs, dir: &Path) -> anyhow::Result<()> {
+    let test = a.cas_test.as_deref().ok_or_else(|| user("--cas-train needs --cas-test DIR: the real images to test on"))?;
+    if !dir.is_dir() {
+        return Err(user(format!("--cas-train {}: no such folder", dir.display())));
+    }
+    let device = a.how.load.device.resolve()?;
+    let train_set = load_idx_dir(dir, Split::Train)?;
+    let (test_set, test_name, _) = test_images(Some(test), &DataSource::default())?;
+    let (xg, yg) = classifier::tensors(&train_set, device)?;
+    let (xt, yt) = classifier::tensors(&test_set, device)?;
+    let classes = yg.max().int64_value(&[]).max(yt.max().int64_value(&[])) + 1;
+    let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(train_set.len()), seed: a.how.seed };
+    let (accuracy, per_class) = cas::score(classes, (&xg, &yg), (&xt, &yt), how);
+    let train = format!("{} ({} images)", dir.display(), train_set.len());
+    let report = CasReport { train, train_images: train_set.len(), test: test_name, test_images: test_set.len(), epochs: a.cas_epochs, seed: a.how.seed, accuracy, per_class };
+    print(&report, None);
     Ok(())
 }
 
@@ -72,7 +93,7 @@ fn test_images(dir: Option<&Path>, data: &DataSource) -> anyhow::Result<(Dataset
 
 fn print(r: &CasReport, note: Option<&str>) {
     println!("classification accuracy score: {:.2}%", 100.0 * r.accuracy);
-    println!("  a LeNet trained on {} ({} epochs, seed {}), tested on {} real images of {}", r.train, r.epochs, r.seed, r.test_images, r.test);
+    println!("  a LeNet trained on {} ({} epochs, seed {}), tested on {} images of {}", r.train, r.epochs, r.seed, r.test_images, r.test);
     if let Some(n) = note {
         println!("  note: {n}");
     }
