@@ -18,7 +18,22 @@ const TINY: &str = "steps = 4\nbatch_size = 4\nlog_every = 1\nsample_every = 4\n
 fn train(t: &Path, emoji: &Path, out: &str, model: &str, steps: &str) {
     std::fs::write(t.join(format!("{out}.toml")), format!("{TINY}[model]\ninit_steps = 1\n{model}")).unwrap();
     let cfg = format!("{out}.toml");
-    let args = ["--threads", "1", "train", "--preset", "emoji-cartoongan", "--config", &cfg, "--data", emoji.to_str().unwrap(), "--out", out, "--steps", steps, "--no-progress"];
+    let args = [
+        "--threads",
+        "1",
+        "train",
+        "--preset",
+        "emoji-cartoongan",
+        "--config",
+        &cfg,
+        "--data",
+        emoji.to_str().unwrap(),
+        "--out",
+        out,
+        "--steps",
+        steps,
+        "--no-progress",
+    ];
     let o = run(&args, t);
     assert!(o.status.success(), "{}", stderr(&o));
 }

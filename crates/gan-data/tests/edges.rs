@@ -11,7 +11,8 @@ use gan_data::Split;
 #[test]
 fn edge_promoting_equals_opencv_on_emoji_drawings() {
     let Some((shared, _)) = common::emoji("twitter") else { return };
-    let source = PairSource::Styles { dir: shared.join("emoji"), a: "google".into(), b: "twitter".into(), size: 64, split: Split::Test, pairing: Pairing::Paired };
+    let source =
+        PairSource::Styles { dir: shared.join("emoji"), a: "google".into(), b: "twitter".into(), size: 64, split: Split::Test, pairing: Pairing::Paired };
     let set = source.open().unwrap();
     let (n, h, w) = (60usize, 64usize, 64usize);
     let per = 3 * h * w;
@@ -39,4 +40,3 @@ fn edge_promoting_equals_opencv_on_emoji_drawings() {
     }
     assert!(edge_pixels > n * 100, "the drawings have edges to compare: {edge_pixels}");
 }
-

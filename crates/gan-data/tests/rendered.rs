@@ -28,7 +28,8 @@ fn digits_are_white_on_black_and_centred_like_mnist() {
     let d = settings(100, 0).render().unwrap();
     for (i, img) in d.pixels.chunks_exact(SIDE * SIDE).enumerate() {
         let ink: f64 = img.iter().map(|&v| v as f64).sum();
-        let border: f64 = (0..SIDE * SIDE).filter(|j| j / SIDE < 2 || j / SIDE >= SIDE - 2 || j % SIDE < 2 || j % SIDE >= SIDE - 2).map(|j| img[j] as f64).sum();
+        let border: f64 =
+            (0..SIDE * SIDE).filter(|j| j / SIDE < 2 || j / SIDE >= SIDE - 2 || j % SIDE < 2 || j % SIDE >= SIDE - 2).map(|j| img[j] as f64).sum();
         assert!(border < 0.05 * ink, "image {i}: ink reaches the border");
         let cy = (0..SIDE * SIDE).map(|j| (j / SIDE) as f64 * img[j] as f64).sum::<f64>() / ink;
         let cx = (0..SIDE * SIDE).map(|j| (j % SIDE) as f64 * img[j] as f64).sum::<f64>() / ink;
@@ -53,4 +54,3 @@ fn bad_settings_are_refused_naming_the_field() {
         assert!(e.contains(field) && !e.contains('\n'), "{field}: {e}");
     }
 }
-

@@ -34,7 +34,8 @@ fn generated(a: &EvalArgs, run: &Path) -> anyhow::Result<()> {
     let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(n), seed: a.how.seed };
     let (accuracy, per_class) = cas::score(g.classes, (&xg.to_device(device), &yg.to_device(device)), (&xt, &yt), how);
     let train = format!("{} samples of {} (step {}, {} weights)", n, run.display(), g.step, g.weights.name());
-    let report = CasReport { train, train_images: n, test: test_name, test_images: test_set.len(), epochs: a.cas_epochs, seed: a.how.seed, accuracy, per_class };
+    let report =
+        CasReport { train, train_images: n, test: test_name, test_images: test_set.len(), epochs: a.cas_epochs, seed: a.how.seed, accuracy, per_class };
     print(&report, note);
     let out = run.join("cas.json");
     std::fs::write(&out, serde_json::to_string_pretty(&report)? + "\n").map_err(|e| user(format!("{}: {e}", out.display())))?;
@@ -57,7 +58,16 @@ fn data_set(a: &EvalArgs, dir: &Path) -> anyhow::Result<()> {
     let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(train_set.len()), seed: a.how.seed };
     let (accuracy, per_class) = cas::score(classes, (&xg, &yg), (&xt, &yt), how);
     let train = format!("{} ({} images)", dir.display(), train_set.len());
-    let report = CasReport { train, train_images: train_set.len(), test: test_name, test_images: test_set.len(), epochs: a.cas_epochs, seed: a.how.seed, accuracy, per_class };
+    let report = CasReport {
+        train,
+        train_images: train_set.len(),
+        test: test_name,
+        test_images: test_set.len(),
+        epochs: a.cas_epochs,
+        seed: a.how.seed,
+        accuracy,
+        per_class,
+    };
     print(&report, None);
     Ok(())
 }

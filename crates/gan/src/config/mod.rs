@@ -5,6 +5,7 @@
 //! command-line overrides. Unknown keys and values of the wrong type are rejected by serde
 //! with the key's name; [`TrainConfig::validate`] then reports every semantic problem at once.
 
+pub mod cartoon;
 mod cycles;
 mod doctor;
 mod layer;

@@ -48,7 +48,11 @@ pub fn generated_set(g: &TrainedGenerator, n: i64, seed: u64) -> Result<(Tensor,
         )));
     }
     if classifier::margin(g.image).is_none() {
-        return Err(GanError::Invalid(format!("{}: the classification accuracy score's classifier reads 28x28 grey images; this run makes {}", g.checkpoint.display(), g.image)));
+        return Err(GanError::Invalid(format!(
+            "{}: the classification accuracy score's classifier reads 28x28 grey images; this run makes {}",
+            g.checkpoint.display(),
+            g.image
+        )));
     }
     let labels = g.labels(n, None)?.expect("a conditional run has labels");
     tch::manual_seed(seed as i64);
@@ -89,7 +93,10 @@ mod tests {
     fn the_score_follows_the_labels_of_the_training_images() {
         let n = 400;
         let y = Tensor::arange(n, (Kind::Int64, Device::Cpu)).remainder(2);
-        let bright = |y: &Tensor, noise: f64| (y.to_kind(Kind::Float) * 1.6 - 0.8).view([n, 1, 1, 1]).expand([n, 1, 28, 28], true).contiguous() + Tensor::randn([n, 1, 28, 28], (Kind::Float, Device::Cpu)) * noise;
+        let bright = |y: &Tensor, noise: f64| {
+            (y.to_kind(Kind::Float) * 1.6 - 0.8).view([n, 1, 1, 1]).expand([n, 1, 28, 28], true).contiguous()
+                + Tensor::randn([n, 1, 28, 28], (Kind::Float, Device::Cpu)) * noise
+        };
         tch::manual_seed(0);
         let (train, test) = (bright(&y, 0.1), bright(&y, 0.3));
         let how = CasTraining { epochs: 2, batch_size: 32, seed: 0 };

@@ -19,9 +19,9 @@ use gan_data::rng::{mix, SplitMix64};
 use gan_data::toy::Modes;
 use tch::{Device, Kind, Tensor};
 
+use crate::config::CriticCycles;
 use crate::error::{GanError, Result};
 use crate::families::gan::stats::DiscriminatorStats;
-use crate::config::CriticCycles;
 use crate::families::gan::step::{update_discriminator, update_generator, DiscriminatorInput, GeneratorInput, StepParts};
 use crate::losses::LossConfig;
 use crate::models::diffaugment::AugmentConfig;

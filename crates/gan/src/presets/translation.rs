@@ -15,8 +15,8 @@ use gan_data::Split;
 use serde::{Deserialize, Serialize};
 
 use crate::config::translation::{CartoonGanConfig, ContentNetwork, CycleGanConfig, Pix2PixConfig, TranslateConfig, TranslationModel};
-use crate::models::translation::cartoon::{CartoonDiscriminatorConfig, CartoonGeneratorConfig};
 use crate::losses::LossKind;
+use crate::models::translation::cartoon::{CartoonDiscriminatorConfig, CartoonGeneratorConfig};
 use crate::models::translation::{PatchGanConfig, ResnetConfig, UnetConfig};
 use crate::models::Norm;
 use crate::optim::{AdamConfig, LrSchedule};
@@ -105,14 +105,6 @@ impl TranslationPreset {
             lambda_identity: 0.5,
             pool: 50,
         });
-        let cartoongan = TranslationModel::Cartoongan(CartoonGanConfig {
-            generator: CartoonGeneratorConfig { base: 32, blocks: 4 },
-            discriminator: CartoonDiscriminatorConfig { base: 32 },
-            lambda_content: 10.0,
-            init_steps: 300,
-            edge_promoting: true,
-            content: ContentNetwork::EmojiClassifier,
-        });
         let base = |data, model, batch_size, steps| TranslateConfig {
             seed: 0,
             batch_size,
@@ -142,9 +134,21 @@ impl TranslationPreset {
             }
             TranslationPreset::EmojiStylesPix2pix => base(styles(Pairing::Paired), styles_pix2pix, 16, 3000),
             TranslationPreset::EmojiStylesCyclegan => base(styles(Pairing::Halves), styles_cyclegan, 8, 3000),
-            TranslationPreset::EmojiCartoongan => base(styles(Pairing::Halves), cartoongan, 8, 3000),
+            TranslationPreset::EmojiCartoongan => base(styles(Pairing::Halves), emoji_cartoongan(), 8, 3000),
         }
     }
+}
+
+/// emoji-cartoongan's model: the reference's networks at half width and half depth.
+fn emoji_cartoongan() -> TranslationModel {
+    TranslationModel::Cartoongan(CartoonGanConfig {
+        generator: CartoonGeneratorConfig { base: 32, blocks: 4 },
+        discriminator: CartoonDiscriminatorConfig { base: 32 },
+        lambda_content: 10.0,
+        init_steps: 300,
+        edge_promoting: true,
+        content: ContentNetwork::EmojiClassifier,
+    })
 }
 
 #[cfg(test)]

@@ -45,6 +45,21 @@ fn resumed_config(run_dir: &Path, requested: Option<TranslateConfig>) -> Result<
     Ok(req)
 }
 
+/// The sample grid's pairs: held-out ones when the task has them, else training ones;
+/// spread evenly over the set (sorted sets group alike images: the emoji set's held-out
+/// pairs start with eight flags). Returns whether they are true pairs.
+fn grid_pairs(config: &TranslateConfig, set: &gan_data::pairs::PairSet, device: Device) -> Result<(Tensor, Tensor, bool)> {
+    let (grid_set, paired) = match config.data.held_out() {
+        Some(src) => (src.open()?, true),
+        None => (set.clone(), set.paired),
+    };
+    let len = (grid_set.a.len() as i64).min(grid_set.b.len() as i64);
+    let n = GRID_PAIRS.min(len);
+    let spread = Tensor::from_slice(&(0..n).map(|i| i * len / n).collect::<Vec<i64>>());
+    let pick = |d: &gan_data::Dataset| to_pm1(&bytes_tensor(d).index_select(0, &spread), device);
+    Ok((pick(&grid_set.a), pick(&grid_set.b), paired))
+}
+
 impl TranslationFamily {
     fn build(config: TranslateConfig, device: Device, ckpt: Option<&Path>) -> Result<Self> {
         let set = config.data.open()?;
@@ -56,18 +71,7 @@ impl TranslationFamily {
         let content = cartoon.map(|m| m.content.load(device)).transpose()?;
         let image = feed.image;
         config.model.check_image(image).map_err(|reason| GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe())))?;
-        // The grid shows held-out pairs when the task has them, else the first training ones.
-        let (grid_set, grid_paired) = match config.data.held_out() {
-            Some(src) => (src.open()?, true),
-            None => (set.clone(), set.paired),
-        };
-        // Pairs spread evenly over the set (sorted sets group alike images: the emoji
-        // set's held-out pairs start with eight flags).
-        let len = (grid_set.a.len() as i64).min(grid_set.b.len() as i64);
-        let n = GRID_PAIRS.min(len);
-        let spread = Tensor::from_slice(&(0..n).map(|i| i * len / n).collect::<Vec<i64>>());
-        let grid_a = to_pm1(&bytes_tensor(&grid_set.a).index_select(0, &spread), device);
-        let grid_b = to_pm1(&bytes_tensor(&grid_set.b).index_select(0, &spread), device);
+        let (grid_a, grid_b, grid_paired) = grid_pairs(&config, &set, device)?;
         tch::manual_seed(config.seed as i64);
         let mut nets = config.model.build(image, config.precision, device);
         let adam = OptimizerConfig::Adam(config.optim.clone());

@@ -25,8 +25,8 @@ use crate::train::record::Record;
 use crate::train::StepContext;
 
 pub use build::{new_run, resume_run};
-use feed::{PairBatch, PairFeed};
 pub use feed::{bytes_tensor, to_pm1};
+use feed::{PairBatch, PairFeed};
 use step::{CycleNets, Pools};
 
 const POOL_STREAM: u64 = 4;

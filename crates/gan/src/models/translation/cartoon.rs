@@ -45,7 +45,10 @@ struct Layer {
 
 impl Layer {
     fn new(root: &nn::Path, name: &str, (cin, cout): (i64, i64), (k, stride): (i64, i64), norm: bool) -> Self {
-        Self { conv: conv(root / name, cin, cout, k, stride, k / 2, true), norm: norm.then(|| Norm2d::new(Norm::Instance, root / format!("{name}_norm"), cout)) }
+        Self {
+            conv: conv(root / name, cin, cout, k, stride, k / 2, true),
+            norm: norm.then(|| Norm2d::new(Norm::Instance, root / format!("{name}_norm"), cout)),
+        }
     }
 
     fn forward(&self, x: &Tensor) -> Tensor {
@@ -155,7 +158,14 @@ impl CartoonDiscriminatorConfig {
     pub fn build(&self, root: &nn::Path, input_channels: i64) -> CartoonDiscriminator {
         let b = self.base;
         // (in, out, stride, norm) of each layer before the head.
-        let plan = [(input_channels, b, 1, false), (b, 2 * b, 2, false), (2 * b, 4 * b, 1, true), (4 * b, 4 * b, 2, false), (4 * b, 8 * b, 1, true), (8 * b, 8 * b, 1, true)];
+        let plan = [
+            (input_channels, b, 1, false),
+            (b, 2 * b, 2, false),
+            (2 * b, 4 * b, 1, true),
+            (4 * b, 4 * b, 2, false),
+            (4 * b, 8 * b, 1, true),
+            (8 * b, 8 * b, 1, true),
+        ];
         let layers = plan.iter().enumerate().map(|(i, &(cin, cout, s, norm))| Layer::new(root, &format!("conv{i}"), (cin, cout), (3, s), norm)).collect();
         CartoonDiscriminator { layers, head: conv(root / "head", 8 * b, 1, 3, 1, 1, true) }
     }
