@@ -130,7 +130,6 @@ def config_cases(gan):
         ("rendered-blur-nan", "mnist-mlp", "[data]\nkind = \"rendered-digits\"\nblur = [0.0, nan]\n", ["data.blur"]),
         ("rendered-images-zero", "mnist-mlp", "[data]\nkind = \"rendered-digits\"\nimages = 0\n", ["data.images"]),
         ("rendered-unknown-key", "mnist-mlp", "[data]\nkind = \"rendered-digits\"\nblurr = [0.0, 1.0]\n", ["blurr"]),
-        ("cartoongan-init-whole-run", "emoji-cartoongan", "[model]\ninit_steps = 3000\n", ["model.init_steps", "steps"]),
         ("cartoongan-vgg19-missing", "emoji-cartoongan", "[model]\ncontent = { vgg19 = { weights = \"nowhere.safetensors\" } }\n", ["model.content.vgg19.weights", "nowhere.safetensors"]),
         ("cartoongan-content-unknown", "emoji-cartoongan", "[model]\ncontent = { alexnet = { weights = \"a.safetensors\" } }\n", ["alexnet"]),
         ("translation-layer-norm", "edges2fashion-pix2pix", "[model.generator]\nnorm = \"layer\"\n", ["model.generator.norm", "layer"]),

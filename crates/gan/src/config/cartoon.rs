@@ -1,11 +1,8 @@
 //! CartoonGAN's configuration (`[model] kind = "cartoongan"` of a translation run) and the
-//! fixed feature network of its content loss.
+//! fixed feature network of its content loss (loaded by `families::translation::content`).
 
-use serde::{Deserialize, Serialize};
-use tch::{Device, Tensor};
-
-use crate::error::Result;
 use crate::models::translation::cartoon::{CartoonDiscriminatorConfig, CartoonGeneratorConfig};
+use serde::{Deserialize, Serialize};
 
 /// CartoonGAN (Chen et al. 2018): one generator from A to B under a discriminator that learns
 /// B's images as real and, with `edge_promoting`, B's images with smoothed edges as fake
@@ -42,33 +39,6 @@ pub enum ContentNetwork {
     /// The paper's VGG19 up to conv4_4 ([`crate::models::vgg`]), from a safetensors file of
     /// torchvision's state dict.
     Vgg19 { weights: std::path::PathBuf },
-}
-
-impl ContentNetwork {
-    /// Loads the network.
-    pub fn load(&self, device: Device) -> Result<Box<dyn FeatureMaps>> {
-        Ok(match self {
-            ContentNetwork::EmojiClassifier => Box::new(crate::eval::attributes::shipped::emoji(device)?),
-            ContentNetwork::Vgg19 { weights } => Box::new(crate::models::vgg::Vgg19::load(weights, device)?),
-        })
-    }
-}
-
-/// A fixed network's feature maps of images in `[-1, 1]` (differentiable).
-pub trait FeatureMaps {
-    fn feature_maps(&self, x: &Tensor) -> Tensor;
-}
-
-impl FeatureMaps for crate::eval::attributes::AttributeNet {
-    fn feature_maps(&self, x: &Tensor) -> Tensor {
-        crate::eval::attributes::AttributeNet::feature_maps(self, x)
-    }
-}
-
-impl FeatureMaps for crate::models::vgg::Vgg19 {
-    fn feature_maps(&self, x: &Tensor) -> Tensor {
-        crate::models::vgg::Vgg19::feature_maps(self, x)
-    }
 }
 
 fn yes() -> bool {

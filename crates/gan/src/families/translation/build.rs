@@ -68,7 +68,7 @@ impl TranslationFamily {
             _ => None,
         };
         let feed = PairFeed::new(&set, config.batch_size, config.seed, device, cartoon.is_some_and(|m| m.edge_promoting))?;
-        let content = cartoon.map(|m| m.content.load(device)).transpose()?;
+        let content = cartoon.map(|m| super::content::load(&m.content, device)).transpose()?;
         let image = feed.image;
         config.model.check_image(image).map_err(|reason| GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe())))?;
         let (grid_a, grid_b, grid_paired) = grid_pairs(&config, &set, device)?;

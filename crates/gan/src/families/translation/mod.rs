@@ -6,6 +6,7 @@
 
 mod build;
 pub mod cartoon_step;
+pub mod content;
 mod family;
 mod feed;
 mod parallel;
@@ -45,7 +46,7 @@ pub struct TranslationFamily {
     opt_d: Optimizer,
     pools: Pools,
     /// CartoonGAN's fixed feature network (its content loss).
-    content: Option<Box<dyn crate::config::translation::FeatureMaps>>,
+    content: Option<Box<dyn content::FeatureMaps>>,
     /// The generators' moving average, when the configuration asks for one.
     ema: Option<AveragedGenerators>,
     /// The steps taken (the data position of a translation run).
