@@ -106,6 +106,11 @@ fn find_file(dir: &Path, name: &str) -> Option<PathBuf> {
     [name.to_string(), format!("{name}.gz")].into_iter().map(|n| dir.join(n)).find(|p| p.is_file())
 }
 
+/// Whether `dir` holds the images of `split` (`<split>-images-idx3-ubyte[.gz]`).
+pub fn has_idx_split(dir: &Path, split: Split) -> bool {
+    find_file(dir, &format!("{}-images-idx3-ubyte", split.prefix())).is_some()
+}
+
 /// Loads `<split>-images-idx3-ubyte[.gz]` and, when present, `<split>-labels-idx1-ubyte[.gz]`
 /// from `dir`.
 pub fn load_idx_dir(dir: &Path, split: Split) -> Result<Dataset> {

@@ -53,6 +53,12 @@ pub fn gradient_magnitude(grey: &[u8], height: usize, width: usize) -> Vec<i32> 
 
 /// Canny's edge map of a grey image (`true` on edges), as `cv::Canny(grey, low, high)`.
 pub fn canny(grey: &[u8], height: usize, width: usize, low: i32, high: i32) -> Vec<bool> {
+    canny_with_magnitude(grey, height, width, low, high).0
+}
+
+/// [`canny`]'s edge map with the gradient magnitudes it was found from
+/// ([`gradient_magnitude`]'s, computed once).
+pub fn canny_with_magnitude(grey: &[u8], height: usize, width: usize, low: i32, high: i32) -> (Vec<bool>, Vec<i32>) {
     const SHIFT: i64 = 15;
     const TG22: i64 = 13573; // tan(22.5 degrees) * 2^15, rounded
     let (dx, dy) = sobel(grey, height, width);
@@ -87,7 +93,7 @@ pub fn canny(grey: &[u8], height: usize, width: usize, low: i32, high: i32) -> V
             }
         }
     }
-    hysteresis(&candidate, strong, height, width)
+    (hysteresis(&candidate, strong, height, width), mag)
 }
 
 /// The candidates 8-connected to a strong pixel.

@@ -3,7 +3,7 @@
 
 use gan::eval::classifier::{self, ClassifierCard};
 use gan_data::builtin::Builtin;
-use gan_data::dataset::load_idx_dir;
+use gan_data::dataset::{has_idx_split, load_idx_dir};
 use gan_data::Split;
 
 use crate::cli::{ClassifierCommand, ClassifierTrainArgs};
@@ -37,8 +37,7 @@ fn train(a: ClassifierTrainArgs) -> anyhow::Result<()> {
             if !dir.is_dir() {
                 return Err(user(format!("--data {}: directory does not exist", dir.display())));
             }
-            let has_test = ["t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file());
-            let test = if has_test { Some(load_idx_dir(dir, Split::Test)?) } else { None };
+            let test = if has_idx_split(dir, Split::Test) { Some(load_idx_dir(dir, Split::Test)?) } else { None };
             (dir.display().to_string(), load_idx_dir(dir, Split::Train)?, test)
         }
     };

@@ -1,11 +1,11 @@
 //! `gan eval --cas`: the classification accuracy score of a conditional run
 //! (`gan::eval::cas`), written to RUN/cas.json.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use gan::eval::cas::{self, CasReport, CasTraining};
 use gan::eval::classifier;
-use gan_data::dataset::load_idx_dir;
+use gan_data::dataset::{has_idx_split, load_idx_dir};
 use gan_data::{DataSource, Dataset, Split};
 
 use crate::cli::EvalArgs;
@@ -51,7 +51,7 @@ fn data_set(a: &EvalArgs, dir: &Path) -> anyhow::Result<()> {
     }
     let device = a.how.load.device.resolve()?;
     let train_set = load_idx_dir(dir, Split::Train)?;
-    let (test_set, test_name, _) = test_images(Some(test), &DataSource::default())?;
+    let (test_set, test_name) = idx_test(test)?;
     let (xg, yg) = classifier::tensors(&train_set, device)?;
     let (xt, yt) = classifier::tensors(&test_set, device)?;
     let classes = yg.max().int64_value(&[]).max(yt.max().int64_value(&[])) + 1;
@@ -72,25 +72,26 @@ fn data_set(a: &EvalArgs, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The test images of an IDX folder: its t10k split when it has one, else its train split.
+fn idx_test(dir: &Path) -> anyhow::Result<(Dataset, String)> {
+    if !dir.is_dir() {
+        return Err(user(format!("--cas-test {}: no such folder", dir.display())));
+    }
+    let split = if has_idx_split(dir, Split::Test) { Split::Test } else { Split::Train };
+    let name = if split == Split::Test { "t10k" } else { "train" };
+    Ok((load_idx_dir(dir, split)?, format!("{} ({name} split)", dir.display())))
+}
+
 /// The real test images: `--cas-test`'s folder, or the test split of the run's IDX data;
 /// for the built-in MNIST-10k (no digits the run has not seen), those digits, with a note.
 fn test_images(dir: Option<&Path>, data: &DataSource) -> anyhow::Result<(Dataset, String, Option<&'static str>)> {
-    let idx = |dir: &Path| -> anyhow::Result<(Dataset, String)> {
-        if !dir.is_dir() {
-            return Err(user(format!("--cas-test {}: no such folder", dir.display())));
-        }
-        let test = ["t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file());
-        let split = if test { Split::Test } else { Split::Train };
-        Ok((load_idx_dir(dir, split)?, format!("{} ({} split)", dir.display(), if test { "t10k" } else { "train" })))
-    };
     match (dir, data) {
-        (Some(d), _) => idx(d).map(|(s, n)| (s, n, None)),
+        (Some(d), _) => idx_test(d).map(|(s, n)| (s, n, None)),
         (None, DataSource::Idx { dir, .. }) => {
-            let dir: PathBuf = dir.clone();
-            if !["t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file()) {
+            if !has_idx_split(dir, Split::Test) {
                 return Err(user(format!("{}: the run's data has no t10k split to test on; pass --cas-test DIR", dir.display())));
             }
-            idx(&dir).map(|(s, n)| (s, n, None))
+            idx_test(dir).map(|(s, n)| (s, n, None))
         }
         (None, DataSource::Builtin { name, .. }) => Ok((
             name.load()?,

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::builtin::Builtin;
-use crate::dataset::{load_idx_dir, Dataset, Split};
+use crate::dataset::{has_idx_split, load_idx_dir, Dataset, Split};
 use crate::error::{DataError, Result};
 use crate::vocab::ClassSet;
 
@@ -232,8 +232,8 @@ pub fn slice(ds: &Dataset, from: usize, to: usize) -> Dataset {
 
 fn mnist_split(dir: Option<&PathBuf>, split: Split) -> Result<Dataset> {
     let whole = match dir {
-        Some(d) if split == Split::Test && has_test_split(d) => return load_idx_dir(d, Split::Test),
-        Some(d) if has_test_split(d) => return load_idx_dir(d, Split::Train),
+        Some(d) if split == Split::Test && has_idx_split(d, Split::Test) => return load_idx_dir(d, Split::Test),
+        Some(d) if has_idx_split(d, Split::Test) => return load_idx_dir(d, Split::Train),
         Some(d) => load_idx_dir(d, Split::Train)?,
         None => Builtin::Mnist10k.load()?,
     };
@@ -246,10 +246,6 @@ fn mnist_split(dir: Option<&PathBuf>, split: Split) -> Result<Dataset> {
         Split::Train => slice(&whole, 0, cut),
         Split::Test => slice(&whole, cut, whole.len()),
     })
-}
-
-fn has_test_split(dir: &std::path::Path) -> bool {
-    ["t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"].iter().any(|f| dir.join(f).is_file())
 }
 
 #[cfg(test)]

@@ -229,8 +229,7 @@ pub fn edge_steepness(x: &Tensor) -> f64 {
     let means: Vec<f64> = (0..n as usize)
         .filter_map(|i| {
             let grey = gan_data::edges::grey(&bytes[i * per..(i + 1) * per], c, h, w);
-            let edges = gan_data::edges::canny(&grey, h, w, 100, 200);
-            let mag = gan_data::edges::gradient_magnitude(&grey, h, w);
+            let (edges, mag) = gan_data::edges::canny_with_magnitude(&grey, h, w, 100, 200);
             let on: Vec<f64> = mag.iter().zip(&edges).filter(|(_, e)| **e).map(|(m, _)| *m as f64).collect();
             (!on.is_empty()).then(|| on.iter().sum::<f64>() / on.len() as f64)
         })

@@ -31,6 +31,9 @@ use crate::optim::Optimizer;
 pub use config::{LabConfig, LabData, LabLoss, LabOptimizer, DRAWN_EXTENT, DRAWN_STD, MAX_DRAWN};
 pub use frame::{curves_csv, Field, Frame, Histogram, LabRecord};
 
+/// No transforms: the lab's points are not images.
+static NO_AUGMENT: AugmentConfig = AugmentConfig { policy: Vec::new(), ada: None };
+
 /// Real points drawn once per session; batches sample from them.
 const POOL: usize = 20_000;
 const POOL_STREAM: u64 = 1;
@@ -57,8 +60,6 @@ pub struct Lab {
     shown_real: Vec<f32>,
     real_density: Option<Vec<f64>>,
     nets: Nets,
-    /// No transforms: the lab's points are not images.
-    augment: AugmentConfig,
     opt_g: Optimizer,
     opt_d: Optimizer,
     rng: SplitMix64,
@@ -113,7 +114,6 @@ impl Lab {
             shown_real,
             real_density,
             nets,
-            augment: AugmentConfig::default(),
             opt_g,
             opt_d,
             d_updates: 0,
@@ -159,7 +159,7 @@ impl Lab {
             measure_grads: false,
             dist: None,
             cycles: CriticCycles::default(),
-            augment: self.augment.at(1.0),
+            augment: NO_AUGMENT.at(1.0),
         }
     }
 

@@ -12,10 +12,12 @@ use tch::{Kind, Tensor};
 use crate::config::translation::CartoonGanConfig;
 use crate::losses::cartoon::{content_loss, discriminator_loss, generator_loss};
 use crate::models::translation::Translator;
-use crate::optim::{grad_norm, Optimizer};
-use crate::run::metrics::names::{D_FAKE, D_GRAD_NORM, D_LOSS, D_REAL, G_GRAD_NORM, G_LOSS, TRANSLATION_CONTENT, TRANSLATION_D_EDGE};
+use crate::optim::Optimizer;
+use crate::run::metrics::names::{D_FAKE, D_LOSS, D_REAL, G_LOSS, TRANSLATION_CONTENT, TRANSLATION_D_EDGE};
 use crate::train::record::Record;
 use crate::train::StepContext;
+
+use super::step::{norms, update};
 
 /// A batch: photos `a` (domain A), cartoons `b` (domain B) and, with the edge-promoting
 /// loss, the cartoons with smoothed edges.
@@ -23,13 +25,6 @@ pub struct CartoonImages<'a> {
     pub a: &'a Tensor,
     pub b: &'a Tensor,
     pub b_edged: Option<&'a Tensor>,
-}
-
-fn update(opt: &mut Optimizer, loss: &Tensor, measure: bool) -> Option<Tensor> {
-    let grads = opt.grads(loss);
-    let norm = measure.then(|| grad_norm(&grads));
-    opt.step(&grads);
-    norm
 }
 
 /// The mean sigmoid score of a patch map.
@@ -52,9 +47,7 @@ pub fn cartoongan_step(
     if ctx.step < m.init_steps {
         let g_norm = update(opt_g, &(&content * m.lambda_content), ctx.measure_grads);
         r.mean(TRANSLATION_CONTENT, "the content term", &content);
-        if let Some(n) = &g_norm {
-            r.last(G_GRAD_NORM, n);
-        }
+        norms(&mut r, None, g_norm);
         return r;
     }
     let (real_logits, fake_logits) = (d.forward_t(b, true), d.forward_t(&fake.detach(), true));
@@ -71,10 +64,6 @@ pub fn cartoongan_step(
     if let Some(e) = &edge_logits {
         r.mean(TRANSLATION_D_EDGE, "D(edge-smoothed cartoon)", &score(e));
     }
-    for (name, n) in [(D_GRAD_NORM, d_norm), (G_GRAD_NORM, g_norm)] {
-        if let Some(n) = &n {
-            r.last(name, n);
-        }
-    }
+    norms(&mut r, d_norm, g_norm);
     r
 }

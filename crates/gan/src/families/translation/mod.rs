@@ -97,7 +97,7 @@ impl TranslationFamily {
             (TranslationModel::Cartoongan(m), NetPair::Single { g, d }) => {
                 let content = self.content.as_ref().expect("a CartoonGAN run loads its content network");
                 let phi = |x: &Tensor| content.feature_maps(x);
-                let images = cartoon_step::CartoonImages { a, b, b_edged: batch.b_edged.as_ref().filter(|_| m.edge_promoting) };
+                let images = cartoon_step::CartoonImages { a, b, b_edged: batch.b_edged.as_ref() };
                 cartoon_step::cartoongan_step(m, (g.as_ref(), d.as_ref()), &phi, opts, images, ctx)
             }
             _ => unreachable!("TranslationModel::build makes the networks of its own model"),

@@ -25,7 +25,7 @@ const D_WHAT: &str = "the discriminators' loss";
 const G_WHAT: &str = "the generators' adversarial loss";
 
 /// An optimiser's update with `loss`'s gradients; their norm when `measure`.
-fn update(opt: &mut Optimizer, loss: &Tensor, measure: bool) -> Option<Tensor> {
+pub(super) fn update(opt: &mut Optimizer, loss: &Tensor, measure: bool) -> Option<Tensor> {
     let grads = opt.grads(loss);
     let norm = measure.then(|| grad_norm(&grads));
     opt.step(&grads);
@@ -33,7 +33,7 @@ fn update(opt: &mut Optimizer, loss: &Tensor, measure: bool) -> Option<Tensor> {
 }
 
 /// Adds the gradient norms measured (discriminators', generators') to `r`.
-fn norms(r: &mut Record, d: Option<Tensor>, g: Option<Tensor>) {
+pub(super) fn norms(r: &mut Record, d: Option<Tensor>, g: Option<Tensor>) {
     if let Some(d) = &d {
         r.last(D_GRAD_NORM, d);
     }

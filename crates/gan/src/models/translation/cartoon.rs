@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, Tensor};
 
-use super::{conv, conv_t, leaky, Norm, Norm2d, Translator};
+use super::{base_problem, conv, conv_t, leaky, quarter_sides, Norm, Norm2d, Translator};
 use crate::models::ImageShape;
 
 /// CartoonGAN's generator.
@@ -69,25 +69,14 @@ pub struct CartoonGenerator {
     head: Layer,
 }
 
-fn size_problems(field: &str, base: i64) -> Vec<String> {
-    if (1..=1024).contains(&base) {
-        Vec::new()
-    } else {
-        vec![format!("{field} must be between 1 and 1024, got {base}")]
-    }
-}
-
 /// Both networks halve the image twice.
 pub fn check_image(image: ImageShape) -> Result<(), String> {
-    if image.height % 4 != 0 || image.width % 4 != 0 || image.height < 8 || image.width < 8 {
-        return Err(format!("CartoonGAN's networks need sides divisible by 4 and at least 8 pixels, got {}x{}", image.height, image.width));
-    }
-    Ok(())
+    quarter_sides("CartoonGAN's networks", image)
 }
 
 impl CartoonGeneratorConfig {
     pub fn problems(&self) -> Vec<String> {
-        let mut p = size_problems("model.generator.base", self.base);
+        let mut p: Vec<String> = base_problem("model.generator.base", self.base).into_iter().collect();
         if self.blocks > 32 {
             p.push(format!("model.generator.blocks must be at most 32, got {}", self.blocks));
         }
@@ -152,7 +141,7 @@ pub struct CartoonDiscriminator {
 
 impl CartoonDiscriminatorConfig {
     pub fn problems(&self) -> Vec<String> {
-        size_problems("model.discriminator.base", self.base)
+        base_problem("model.discriminator.base", self.base).into_iter().collect()
     }
 
     pub fn build(&self, root: &nn::Path, input_channels: i64) -> CartoonDiscriminator {

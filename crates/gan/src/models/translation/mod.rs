@@ -85,6 +85,20 @@ pub(crate) fn conv_t(path: nn::Path, cin: i64, cout: i64, k: i64, stride: i64, o
     super::norm::conv_t(path, cin, cout, k, (stride, 1, output_padding), bias)
 }
 
+/// What is wrong with a network's channel `base` at `field`, if anything.
+pub(crate) fn base_problem(field: &str, base: i64) -> Option<String> {
+    (!(1..=1024).contains(&base)).then(|| format!("{field} must be between 1 and 1024, got {base}"))
+}
+
+/// Whether `image` suits `who` (a network that halves its input twice): sides divisible by 4
+/// and at least 8 pixels.
+pub(crate) fn quarter_sides(who: &str, image: crate::models::ImageShape) -> Result<(), String> {
+    if image.height % 4 != 0 || image.width % 4 != 0 || image.height < 8 || image.width < 8 {
+        return Err(format!("{who} needs sides divisible by 4 and at least 8 pixels, got {}x{}", image.height, image.width));
+    }
+    Ok(())
+}
+
 pub(crate) fn leaky(x: &Tensor) -> Tensor {
     super::leaky_relu(x, 0.2)
 }

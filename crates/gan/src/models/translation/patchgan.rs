@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, Tensor};
 
-use super::{conv, conv_bias, leaky, norm_problems, Norm, Norm2d};
+use super::{base_problem, conv, conv_bias, leaky, norm_problems, Norm, Norm2d};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,9 +52,7 @@ impl PatchGanConfig {
         if !(1..=6).contains(&self.layers) {
             p.push(format!("model.discriminator.layers must be between 1 and 6, got {}", self.layers));
         }
-        if !(1..=1024).contains(&self.base) {
-            p.push(format!("model.discriminator.base must be between 1 and 1024, got {}", self.base));
-        }
+        p.extend(base_problem("model.discriminator.base", self.base));
         p
     }
 

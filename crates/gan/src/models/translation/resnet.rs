@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, Tensor};
 
-use super::{conv, conv_bias, conv_t, norm_problems, Norm, Norm2d, Translator};
+use super::{base_problem, conv, conv_bias, conv_t, norm_problems, quarter_sides, Norm, Norm2d, Translator};
 use crate::models::ImageShape;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,9 +54,7 @@ pub struct ResnetGenerator {
 impl ResnetConfig {
     pub fn problems(&self) -> Vec<String> {
         let mut p = norm_problems("model.generator.norm", self.norm);
-        if !(1..=1024).contains(&self.base) {
-            p.push(format!("model.generator.base must be between 1 and 1024, got {}", self.base));
-        }
+        p.extend(base_problem("model.generator.base", self.base));
         if self.blocks > 32 {
             p.push(format!("model.generator.blocks must be at most 32, got {}", self.blocks));
         }
@@ -64,10 +62,7 @@ impl ResnetConfig {
     }
 
     pub fn check_image(&self, image: ImageShape) -> Result<(), String> {
-        if image.height % 4 != 0 || image.width % 4 != 0 || image.height < 8 || image.width < 8 {
-            return Err(format!("the ResNet generator needs sides divisible by 4 and at least 8 pixels, got {}x{}", image.height, image.width));
-        }
-        Ok(())
+        quarter_sides("the ResNet generator", image)
     }
 
     pub fn build(&self, root: &nn::Path, input_channels: i64, output_channels: i64) -> ResnetGenerator {

@@ -16,7 +16,7 @@
 use serde::{Deserialize, Serialize};
 use tch::{nn, nn::Module, Tensor};
 
-use super::{conv, conv_bias, conv_t, leaky, norm_problems, Norm, Norm2d, Translator};
+use super::{base_problem, conv, conv_bias, conv_t, leaky, norm_problems, Norm, Norm2d, Translator};
 use crate::models::ImageShape;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,9 +66,7 @@ impl UnetConfig {
         if !(2..=10).contains(&self.depth) {
             p.push(format!("model.generator.depth must be between 2 and 10, got {}", self.depth));
         }
-        if !(1..=1024).contains(&self.base) {
-            p.push(format!("model.generator.base must be between 1 and 1024, got {}", self.base));
-        }
+        p.extend(base_problem("model.generator.base", self.base));
         if !(0.0..1.0).contains(&self.dropout) {
             p.push(format!("model.generator.dropout must be in [0, 1), got {}", self.dropout));
         }
