@@ -86,8 +86,11 @@ pub enum Command {
     Lab(LabArgs),
     /// Measure training steps per second.
     Bench(BenchArgs),
-    /// Translate images with a trained pix2pix or CycleGAN run.
+    /// Translate images with a trained pix2pix, CycleGAN or CartoonGAN run.
     Translate(TranslateArgs),
+    /// Render digits and refine them with a trained SimGAN run: a labelled data set (IDX)
+    /// for training recognisers (`gan eval --cas --cas-train OUT` scores it).
+    Refine(RefineArgs),
     /// Project a sketch onto a trained generator (iGAN): the latents whose images match it.
     Project(ProjectArgs),
     /// Canonical data sets: `gan data fetch mnist | fashion-mnist | cifar10`.
@@ -261,6 +264,11 @@ pub struct EvalArgs {
     /// --cas-test.
     #[arg(long, value_name = "DIR", requires = "cas", conflicts_with = "run")]
     pub cas_train: Option<PathBuf>,
+    /// With --cas-test on a folder without t10k files: test on its last 2,000 images only
+    /// (those mnist-simgan's refiner never sees); with --cas-train on the same folder, train
+    /// on the others (real training data, the ceiling).
+    #[arg(long, requires = "cas_test")]
+    pub cas_held_out: bool,
     /// With --cas: the classifier's passes over the generated images.
     #[arg(long, default_value_t = 5, requires = "cas")]
     pub cas_epochs: u32,

@@ -23,8 +23,14 @@ fn summary(m: &StepMetrics) -> String {
     let v = |name: &str| m.get(name).unwrap_or(f64::NAN);
     let part = |label: &str, name: &str| m.get(name).map(|x| format!("  {label} {x:.3}")).unwrap_or_default();
     if m.scalars.has_group("translation.") {
-        let adversarial = m.get(D_LOSS).map(|d| format!("D {d:.3}  G {:.3}", v(G_LOSS))).unwrap_or_else(|| "no discriminator".into());
-        let terms = [("L1", TRANSLATION_L1), ("cycle", TRANSLATION_CYCLE), ("identity", TRANSLATION_IDENTITY), ("content", TRANSLATION_CONTENT)];
+        let adversarial = m.get(D_LOSS).map(|d| format!("D {d:.3}{}", part("G", G_LOSS))).unwrap_or_else(|| "no discriminator".into());
+        let terms = [
+            ("L1", TRANSLATION_L1),
+            ("cycle", TRANSLATION_CYCLE),
+            ("identity", TRANSLATION_IDENTITY),
+            ("content", TRANSLATION_CONTENT),
+            ("self-reg", TRANSLATION_SELF_REG),
+        ];
         return terms.iter().fold(adversarial, |line, (label, name)| line + &part(label, name));
     }
     if m.scalars.has(VAE_LOSS) {
@@ -34,7 +40,8 @@ fn summary(m: &StepMetrics) -> String {
         return format!("critic {:.3}  G {:.3}  W {w:.3}{}", v(D_LOSS), v(G_LOSS), part("GP", PENALTY));
     }
     if m.scalars.has(D_LOSS) {
-        return format!("D {:.3}  G {:.3}  D(x) {:.3}  D(G(z)) {:.3}{}", v(D_LOSS), v(G_LOSS), v(D_REAL), v(D_FAKE), part("penalty", PENALTY));
+        // A discriminator trained alone (SimGAN's initialisation) has no generator loss.
+        return format!("D {:.3}{}  D(x) {:.3}  D(G(z)) {:.3}{}", v(D_LOSS), part("G", G_LOSS), v(D_REAL), v(D_FAKE), part("penalty", PENALTY));
     }
     // A family of its own: its scalars by name.
     m.scalars.iter().map(|(n, x)| format!("{n} {x:.3}")).collect::<Vec<_>>().join("  ")

@@ -176,6 +176,15 @@ pub fn write_maybe_gz(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, data).map_err(err)
 }
 
+/// Writes a labelled set as `train-images-idx3-ubyte.gz` and `train-labels-idx1-ubyte.gz`
+/// in `dir` (created if missing), the layout [`crate::dataset::load_idx_dir`] reads.
+pub fn write_labelled_dir(dir: &Path, set: &crate::Dataset) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| DataError::Write { path: dir.into(), source })?;
+    let images = IdxImages { count: set.len(), rows: set.height, cols: set.width, pixels: set.pixels.clone() };
+    write_maybe_gz(&dir.join("train-images-idx3-ubyte.gz"), &encode_images(&images))?;
+    write_maybe_gz(&dir.join("train-labels-idx1-ubyte.gz"), &encode_labels(set.labels.as_deref().unwrap_or_default()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,25 @@ pub struct TranslateArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct RefineArgs {
+    /// A SimGAN run directory (`[data] kind = "rendered-to-mnist"`, e.g. preset mnist-simgan).
+    #[arg(long)]
+    pub run: PathBuf,
+    /// Digits to render and refine (classes 0-9 in turn).
+    #[arg(long, default_value_t = 60_000)]
+    pub n: usize,
+    /// The renderer's seed (default: the run's, so the first digits are those it trained on).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Folder to write train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz and
+    /// preview.png (rendered and refined digits, row by row) to.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+#[derive(Args, Debug)]
 pub struct ProjectArgs {
     /// A trained image run (28x28 grey or any other size the run generates).
     #[command(flatten)]

@@ -22,13 +22,9 @@ pub fn run(c: DataCommand) -> anyhow::Result<()> {
 
 /// `gan data render`: the renderer's default distortions, `--n` digits from `--seed`.
 fn render(a: RenderArgs) -> anyhow::Result<()> {
-    use gan_data::idx::{encode_images, encode_labels, write_maybe_gz, IdxImages};
     let settings = gan_data::rendered::RenderSettings { images: a.n, seed: a.seed, ..Default::default() };
     let set = settings.render().map_err(|e| user(format!("--n {}: {e}", a.n)))?;
-    std::fs::create_dir_all(&a.out).with_context(|| format!("--out {}", a.out.display()))?;
-    let images = IdxImages { count: set.len(), rows: set.height, cols: set.width, pixels: set.pixels };
-    write_maybe_gz(&a.out.join("train-images-idx3-ubyte.gz"), &encode_images(&images))?;
-    write_maybe_gz(&a.out.join("train-labels-idx1-ubyte.gz"), &encode_labels(set.labels.as_deref().unwrap_or_default()))?;
+    gan_data::idx::write_labelled_dir(&a.out, &set).with_context(|| format!("--out {}", a.out.display()))?;
     eprintln!("wrote {} in {}", settings.describe(), a.out.display());
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use gan::eval::cas::{self, CasReport, CasTraining};
 use gan::eval::classifier;
 use gan_data::dataset::{has_idx_split, load_idx_dir};
+use gan_data::pairs::{mnist_split, HELD_OUT};
 use gan_data::{DataSource, Dataset, Split};
 
 use crate::cli::EvalArgs;
@@ -27,7 +28,7 @@ pub fn run(a: &EvalArgs) -> anyhow::Result<()> {
 /// The score of a conditional run's samples, written to RUN/cas.json.
 fn generated(a: &EvalArgs, run: &Path) -> anyhow::Result<()> {
     let (g, device) = a.how.load.load(run)?;
-    let (test_set, test_name, note) = test_images(a.cas_test.as_deref(), &g.config.data)?;
+    let (test_set, test_name, note) = test_images(a.cas_test.as_deref(), a.cas_held_out, &g.config.data)?;
     let (xt, yt) = classifier::tensors(&test_set, device)?;
     let n = a.how.n.unwrap_or(10_000);
     let (xg, yg) = cas::generated_set(&g, n as i64, a.how.seed)?;
@@ -50,14 +51,16 @@ fn data_set(a: &EvalArgs, dir: &Path) -> anyhow::Result<()> {
         return Err(user(format!("--cas-train {}: no such folder", dir.display())));
     }
     let device = a.how.load.device.resolve()?;
-    let train_set = load_idx_dir(dir, Split::Train)?;
-    let (test_set, test_name) = idx_test(test)?;
+    let same = dir.canonicalize().ok().zip(test.canonicalize().ok()).is_some_and(|(a, b)| a == b);
+    let train_set = if a.cas_held_out && same { mnist_split(Some(&dir.to_path_buf()), Split::Train)? } else { load_idx_dir(dir, Split::Train)? };
+    let (test_set, test_name) = idx_test(test, a.cas_held_out)?;
     let (xg, yg) = classifier::tensors(&train_set, device)?;
     let (xt, yt) = classifier::tensors(&test_set, device)?;
     let classes = yg.max().int64_value(&[]).max(yt.max().int64_value(&[])) + 1;
     let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(train_set.len()), seed: a.how.seed };
     let (accuracy, per_class) = cas::score(classes, (&xg, &yg), (&xt, &yt), how);
-    let train = format!("{} ({} images)", dir.display(), train_set.len());
+    let part = if a.cas_held_out && same { ", less the held-out images" } else { "" };
+    let train = format!("{} ({} images{part})", dir.display(), train_set.len());
     let report = CasReport {
         train,
         train_images: train_set.len(),
@@ -72,10 +75,18 @@ fn data_set(a: &EvalArgs, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The test images of an IDX folder: its t10k split when it has one, else its train split.
-fn idx_test(dir: &Path) -> anyhow::Result<(Dataset, String)> {
+/// The test images of an IDX folder: its t10k split when it has one, else its train split,
+/// or with `held_out` the last [`HELD_OUT`] images of that.
+fn idx_test(dir: &Path, held_out: bool) -> anyhow::Result<(Dataset, String)> {
     if !dir.is_dir() {
         return Err(user(format!("--cas-test {}: no such folder", dir.display())));
+    }
+    if held_out {
+        if has_idx_split(dir, Split::Test) {
+            return Err(user(format!("--cas-held-out: {} has t10k files, a test split of its own; leave --cas-held-out out", dir.display())));
+        }
+        let set = mnist_split(Some(&dir.to_path_buf()), Split::Test)?;
+        return Ok((set, format!("{} (its last {HELD_OUT} images)", dir.display())));
     }
     let split = if has_idx_split(dir, Split::Test) { Split::Test } else { Split::Train };
     let name = if split == Split::Test { "t10k" } else { "train" };
@@ -84,14 +95,14 @@ fn idx_test(dir: &Path) -> anyhow::Result<(Dataset, String)> {
 
 /// The real test images: `--cas-test`'s folder, or the test split of the run's IDX data;
 /// for the built-in MNIST-10k (no digits the run has not seen), those digits, with a note.
-fn test_images(dir: Option<&Path>, data: &DataSource) -> anyhow::Result<(Dataset, String, Option<&'static str>)> {
+fn test_images(dir: Option<&Path>, held_out: bool, data: &DataSource) -> anyhow::Result<(Dataset, String, Option<&'static str>)> {
     match (dir, data) {
-        (Some(d), _) => idx_test(d).map(|(s, n)| (s, n, None)),
+        (Some(d), _) => idx_test(d, held_out).map(|(s, n)| (s, n, None)),
         (None, DataSource::Idx { dir, .. }) => {
             if !has_idx_split(dir, Split::Test) {
                 return Err(user(format!("{}: the run's data has no t10k split to test on; pass --cas-test DIR", dir.display())));
             }
-            idx_test(dir).map(|(s, n)| (s, n, None))
+            idx_test(dir, false).map(|(s, n)| (s, n, None))
         }
         (None, DataSource::Builtin { name, .. }) => Ok((
             name.load()?,

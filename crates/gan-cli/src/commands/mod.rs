@@ -23,6 +23,7 @@ mod presets;
 mod project;
 mod project_w;
 mod prompt;
+mod refine;
 mod sample;
 mod serve;
 mod steer;
@@ -75,6 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Lab(a) => lab::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Translate(a) => translate::run(a),
+        Command::Refine(a) => refine::run(a),
         Command::Project(a) => project::run(a),
     }
 }

@@ -8,12 +8,16 @@
 //!   local, deterministic map whose output keeps the digit's class, so an unpaired model's
 //!   output can be scored pixel by pixel against the truth and by a digit classifier.
 //!
+//! A third, `rendered-to-mnist`, is SimGAN's ([`simulated`]): rendered digits (A, labelled by
+//! construction) and real MNIST digits (B), unpaired, with no ground truth.
+//!
 //! With `pairing = "halves"` the built-in tasks become truly unpaired: A takes the inputs of
 //! the first half of the images and B the targets of the other half. Their held-out pairs
 //! ([`PairSource::held_out`]) are always paired.
 
 pub mod folders;
 pub mod maps;
+pub mod simulated;
 pub mod styles;
 
 use std::path::PathBuf;
@@ -23,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::builtin::Builtin;
 use crate::dataset::{has_idx_split, load_idx_dir, Dataset, Split};
 use crate::error::{DataError, Result};
+use crate::rendered::RenderSettings;
 use crate::vocab::ClassSet;
 
 /// How a built-in task's images are dealt to the two domains.
@@ -86,6 +91,15 @@ pub enum PairSource {
         #[serde(default)]
         pairing: Pairing,
     },
+    /// SimGAN's task: digits rendered by `render` (A) to real MNIST digits (B), unpaired; `dir`
+    /// holds the real digits as IDX files (none: the built-in MNIST-10k sample), of which the
+    /// training split leaves out the last [`HELD_OUT`] when there is no `t10k` split.
+    RenderedToMnist {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dir: Option<PathBuf>,
+        #[serde(default)]
+        render: RenderSettings,
+    },
 }
 }
 
@@ -123,6 +137,7 @@ impl PairSource {
                 Ok(PairSet { a, b, paired: *layout != FolderLayout::Unpaired })
             }
             PairSource::Styles { dir, a, b, size, split, pairing } => styles::styles(dir, (a, b), *size, *split, *pairing),
+            PairSource::RenderedToMnist { dir, render } => simulated::open(render, mnist_split(dir.as_ref(), Split::Train)?),
         }
     }
 
@@ -134,7 +149,7 @@ impl PairSource {
             PairSource::Styles { dir, a, b, size, .. } => {
                 Some(PairSource::Styles { dir: dir.clone(), a: a.clone(), b: b.clone(), size: *size, split: Split::Test, pairing: Pairing::Paired })
             }
-            PairSource::Folder { .. } => None,
+            PairSource::Folder { .. } | PairSource::RenderedToMnist { .. } => None,
         }
     }
 
@@ -145,6 +160,7 @@ impl PairSource {
                 *pairing == Pairing::Paired
             }
             PairSource::Folder { layout, .. } => *layout != FolderLayout::Unpaired,
+            PairSource::RenderedToMnist { .. } => false,
         }
     }
 
@@ -152,7 +168,7 @@ impl PairSource {
     pub fn class_set(&self) -> Option<ClassSet> {
         match self {
             PairSource::Edges2Fashion { .. } => Some(ClassSet::FashionMnist),
-            PairSource::MnistThick { .. } => Some(ClassSet::Mnist),
+            PairSource::MnistThick { .. } | PairSource::RenderedToMnist { .. } => Some(ClassSet::Mnist),
             PairSource::Folder { .. } | PairSource::Styles { .. } => None,
         }
     }
@@ -161,7 +177,7 @@ impl PairSource {
     pub fn dir(&self) -> Option<&std::path::Path> {
         match self {
             PairSource::Edges2Fashion { dir, .. } | PairSource::Folder { dir, .. } | PairSource::Styles { dir, .. } => Some(dir),
-            PairSource::MnistThick { dir, .. } => dir.as_deref(),
+            PairSource::MnistThick { dir, .. } | PairSource::RenderedToMnist { dir, .. } => dir.as_deref(),
         }
     }
 
@@ -169,7 +185,7 @@ impl PairSource {
     pub fn set_dir(&mut self, new: PathBuf) {
         match self {
             PairSource::Edges2Fashion { dir, .. } | PairSource::Folder { dir, .. } | PairSource::Styles { dir, .. } => *dir = new,
-            PairSource::MnistThick { dir, .. } => *dir = Some(new),
+            PairSource::MnistThick { dir, .. } | PairSource::RenderedToMnist { dir, .. } => *dir = Some(new),
         }
     }
 
@@ -181,6 +197,7 @@ impl PairSource {
             PairSource::Styles { a, b, .. } if a == b || a.is_empty() || b.is_empty() => {
                 vec![format!("data.a and data.b must name two different style folders, got \"{a}\" and \"{b}\"")]
             }
+            PairSource::RenderedToMnist { render, .. } => render.problems().into_iter().map(|p| p.replacen("data.", "data.render.", 1)).collect(),
             _ => Vec::new(),
         }
     }
@@ -193,6 +210,10 @@ impl PairSource {
             PairSource::Folder { dir, layout, .. } => format!("{} image pairs in {}", serde_name(layout), dir.display()),
             PairSource::Styles { dir, a, b, pairing, .. } => {
                 format!("styles {a} -> {b} in {}{}", dir.display(), if *pairing == Pairing::Halves { " (unpaired halves)" } else { "" })
+            }
+            PairSource::RenderedToMnist { dir, render } => {
+                let real = dir.as_ref().map_or("the built-in mnist-10k".to_string(), |d| d.display().to_string());
+                format!("{} -> MNIST digits from {real}", render.describe())
             }
         }
     }
@@ -230,7 +251,10 @@ pub fn slice(ds: &Dataset, from: usize, to: usize) -> Dataset {
     Dataset { pixels: ds.pixels[from * n..to * n].to_vec(), labels: ds.labels.as_ref().map(|l| l[from..to].to_vec()), ..ds.clone() }
 }
 
-fn mnist_split(dir: Option<&PathBuf>, split: Split) -> Result<Dataset> {
+/// A split of the MNIST digits in `dir` (none: the built-in MNIST-10k sample): its `t10k`
+/// files when it has them, else the training file less (train) or only (test) its last
+/// [`HELD_OUT`] images.
+pub fn mnist_split(dir: Option<&PathBuf>, split: Split) -> Result<Dataset> {
     let whole = match dir {
         Some(d) if split == Split::Test && has_idx_split(d, Split::Test) => return load_idx_dir(d, Split::Test),
         Some(d) if has_idx_split(d, Split::Test) => return load_idx_dir(d, Split::Train),

@@ -11,6 +11,7 @@ mod doctor;
 mod layer;
 mod length;
 mod log;
+pub mod simgan;
 mod text;
 pub mod translation;
 mod validate;

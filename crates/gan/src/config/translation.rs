@@ -1,19 +1,19 @@
-//! The configuration of an image-to-image run (pix2pix or CycleGAN): one TOML document,
-//! `config.toml` in the run directory, whose `[model] kind` is `pix2pix`, `cyclegan` or
-//! `cartoongan`.
+//! The configuration of an image-to-image run: one TOML document, `config.toml` in the run
+//! directory, whose `[model] kind` is `pix2pix`, `cyclegan`, `cartoongan` or `simgan`.
 
 use gan_data::pairs::PairSource;
 use serde::{Deserialize, Serialize};
 use tch::{nn, Device};
 
 pub use super::cartoon::{CartoonGanConfig, ContentNetwork};
+pub use super::simgan::SimGanConfig;
 use crate::config::{DoctorConfig, LogConfig};
 use crate::error::{GanError, Result};
 use crate::losses::translation::patch_loss_problem;
 use crate::losses::LossKind;
 use crate::models::ema::EmaConfig;
 use crate::models::precision::Precision;
-use crate::models::translation::cartoon;
+use crate::models::translation::{cartoon, simgan};
 use crate::models::translation::{Bf16Translator, Generators, NetPair, PatchGanConfig, ResnetConfig, TranslationNets, Translator, UnetConfig};
 use crate::models::ImageShape;
 use crate::optim::{AdamConfig, LrSchedule, ScheduleSettings};
@@ -69,6 +69,7 @@ gan_data::kind_tagged! {
         Pix2pix(Pix2PixConfig),
         Cyclegan(CycleGanConfig),
         Cartoongan(CartoonGanConfig),
+        Simgan(SimGanConfig),
     }
 }
 
@@ -126,7 +127,9 @@ impl TranslationModel {
             TranslationModel::Pix2pix(c) => c.loss,
             TranslationModel::Cyclegan(c) => c.loss,
             // The reference's `BCELoss` on sigmoid outputs.
-            TranslationModel::Cartoongan(_) => LossKind::Bce,
+            // Both score patches as probabilities: a sigmoid (CartoonGAN) or a two-way softmax
+            // (SimGAN, whose scores are the probabilities of "real").
+            TranslationModel::Cartoongan(_) | TranslationModel::Simgan(_) => LossKind::Bce,
         }
     }
 
@@ -160,6 +163,11 @@ impl TranslationModel {
                 let d = wrap(Box::new(m.discriminator.build(&(d_vs.root() / "d_b"), c)));
                 NetPair::Single { g, d }
             }
+            TranslationModel::Simgan(m) => {
+                let g = wrap(Box::new(m.refiner.build(&(g_vs.root() / "a2b"), c)));
+                let d = wrap(Box::new(m.discriminator.build(&(d_vs.root() / "d_b"), c)));
+                NetPair::Single { g, d }
+            }
         };
         TranslationNets { g_vs, d_vs, pair }
     }
@@ -174,6 +182,7 @@ impl TranslationModel {
             TranslationModel::Pix2pix(m) => (m.generator.check_image(image), &m.discriminator),
             TranslationModel::Cyclegan(m) => (m.generator.check_image(image), &m.discriminator),
             TranslationModel::Cartoongan(_) => return cartoon::check_image(image),
+            TranslationModel::Simgan(_) => return simgan::check_image(image),
         };
         generator?;
         if d.output_side(image.height.min(image.width)) < 1 {
@@ -221,6 +230,7 @@ impl TranslationModel {
                     }
                 }
             }
+            TranslationModel::Simgan(m) => p.extend(m.problems()),
         }
         p
     }

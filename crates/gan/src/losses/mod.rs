@@ -26,6 +26,7 @@ pub mod cartoon;
 pub mod matching;
 pub mod path_length;
 pub mod penalty;
+pub mod simgan;
 pub mod translation;
 
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,6 @@
 //! The image-to-image presets: pix2pix and CycleGAN on the built-in tasks of
-//! [`gan_data::pairs`], and they and CartoonGAN on the emoji set's two drawing styles, sized
-//! to train in one sitting on two CPU cores.
+//! [`gan_data::pairs`], they and CartoonGAN on the emoji set's two drawing styles, and SimGAN
+//! on rendered digits against real MNIST, sized to train in one sitting on two CPU cores.
 //!
 //! At 28x28 the networks are the papers' scaled down: pix2pix's U-Net runs at depth 5 (28
 //! padded to 32, a 1x1 bottleneck as in the paper's 256-px net) from 32 channels, with
@@ -14,9 +14,10 @@ use gan_data::pairs::{PairSource, Pairing};
 use gan_data::Split;
 use serde::{Deserialize, Serialize};
 
-use crate::config::translation::{CartoonGanConfig, ContentNetwork, CycleGanConfig, Pix2PixConfig, TranslateConfig, TranslationModel};
+use crate::config::translation::{CartoonGanConfig, ContentNetwork, CycleGanConfig, Pix2PixConfig, SimGanConfig, TranslateConfig, TranslationModel};
 use crate::losses::LossKind;
 use crate::models::translation::cartoon::{CartoonDiscriminatorConfig, CartoonGeneratorConfig};
+use crate::models::translation::simgan::{LocalDiscriminatorConfig, RefinerConfig};
 use crate::models::translation::{PatchGanConfig, ResnetConfig, UnetConfig};
 use crate::models::Norm;
 use crate::optim::{AdamConfig, LrSchedule};
@@ -34,10 +35,11 @@ pub enum TranslationPreset {
     EmojiStylesPix2pix,
     EmojiStylesCyclegan,
     EmojiCartoongan,
+    MnistSimgan,
 }
 
 impl TranslationPreset {
-    pub const ALL: [TranslationPreset; 7] = [
+    pub const ALL: [TranslationPreset; 8] = [
         TranslationPreset::Edges2FashionPix2pix,
         TranslationPreset::Edges2FashionL1,
         TranslationPreset::Edges2FashionCyclegan,
@@ -45,6 +47,7 @@ impl TranslationPreset {
         TranslationPreset::EmojiStylesPix2pix,
         TranslationPreset::EmojiStylesCyclegan,
         TranslationPreset::EmojiCartoongan,
+        TranslationPreset::MnistSimgan,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +62,7 @@ impl TranslationPreset {
             TranslationPreset::MnistThickCyclegan => "CycleGAN on built-in MNIST digits <-> the same digits dilated (unpaired halves; the held-out truth is the dilation): as edges2fashion-cyclegan, 3,000 steps",
             TranslationPreset::EmojiStylesPix2pix => "pix2pix from Noto's shaded emoji (google/) to Twemoji's flat ones (twitter/), paired by file name, 64x64 colour (--data DIR, default ../shared/data/emoji; scored on the 350 held-out pairs): U-Net depth 6, 34-px PatchGAN, BCE + 100 L1, batch 16, 3,000 steps",
             TranslationPreset::EmojiCartoongan => "CartoonGAN from Noto's shaded emoji to Twemoji's flat ones on emoji-styles-cyclegan's unpaired halves, 64x64 colour: generator of 32 channels and 4 residual blocks (the paper's 64 and 8), discriminator of 32, the edge-promoting loss on Canny-smoothed Twemoji, content loss 10 x L1 of the emoji classifier's last conv stage (VGG19 cannot be downloaded), 300 initialisation steps, batch 8, 3,000 steps",
+            TranslationPreset::MnistSimgan => "SimGAN refining 20,000 digits rendered from DejaVu Sans (seed 0) towards the built-in MNIST-10k's first 8,000 real digits (the last 2,000 held out for the classification accuracy score): refiner of 32 channels and 4 ResNet blocks (the paper's 64), local discriminator 96-64-32-32, self-regularisation weight 1 (per pixel), history of 3,200 refined images, 500 refiner then 100 discriminator initialisation steps, 2 refiner updates per step, batch 32, 3,000 steps; gan refine writes the refined digits",
             TranslationPreset::EmojiStylesCyclegan => "CycleGAN between Noto's and Twemoji's emoji, truly unpaired (each base emoji drawn in one style only), 64x64 colour: ResNet generators (16 channels, 6 blocks), 70-px PatchGANs, LSGAN, cycle 10, identity 5, pool 50, batch 8, 3,000 steps",
         }
     }
@@ -135,6 +139,7 @@ impl TranslationPreset {
             TranslationPreset::EmojiStylesPix2pix => base(styles(Pairing::Paired), styles_pix2pix, 16, 3000),
             TranslationPreset::EmojiStylesCyclegan => base(styles(Pairing::Halves), styles_cyclegan, 8, 3000),
             TranslationPreset::EmojiCartoongan => base(styles(Pairing::Halves), emoji_cartoongan(), 8, 3000),
+            TranslationPreset::MnistSimgan => base(rendered_to_mnist(), mnist_simgan(), 32, 3000),
         }
     }
 }
@@ -148,6 +153,24 @@ fn emoji_cartoongan() -> TranslationModel {
         init_steps: 300,
         edge_promoting: true,
         content: ContentNetwork::EmojiClassifier,
+    })
+}
+
+/// mnist-simgan's data: 20,000 rendered digits against the built-in MNIST digits.
+fn rendered_to_mnist() -> PairSource {
+    PairSource::RenderedToMnist { dir: None, render: gan_data::rendered::RenderSettings { images: 20_000, ..Default::default() } }
+}
+
+/// mnist-simgan's model: the paper's networks, the refiner at half width.
+fn mnist_simgan() -> TranslationModel {
+    TranslationModel::Simgan(SimGanConfig {
+        refiner: RefinerConfig { base: 32, blocks: 4 },
+        discriminator: LocalDiscriminatorConfig { base: 32 },
+        lambda_reg: 1.0,
+        history: 3200,
+        refiner_init_steps: 500,
+        discriminator_init_steps: 100,
+        refiner_updates: 2,
     })
 }
 

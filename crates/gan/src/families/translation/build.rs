@@ -47,15 +47,17 @@ fn resumed_config(run_dir: &Path, requested: Option<TranslateConfig>) -> Result<
 
 /// The sample grid's pairs: held-out ones when the task has them, else training ones;
 /// spread evenly over the set (sorted sets group alike images: the emoji set's held-out
-/// pairs start with eight flags). Returns whether they are true pairs.
+/// pairs start with eight flags), training ones one further image per row (the rendered
+/// digits come in class order, so an even spread would show one class). Returns whether
+/// they are true pairs.
 fn grid_pairs(config: &TranslateConfig, set: &gan_data::pairs::PairSet, device: Device) -> Result<(Tensor, Tensor, bool)> {
-    let (grid_set, paired) = match config.data.held_out() {
-        Some(src) => (src.open()?, true),
-        None => (set.clone(), set.paired),
+    let (grid_set, paired, step) = match config.data.held_out() {
+        Some(src) => (src.open()?, true, 0),
+        None => (set.clone(), set.paired, 1),
     };
     let len = (grid_set.a.len() as i64).min(grid_set.b.len() as i64);
     let n = GRID_PAIRS.min(len);
-    let spread = Tensor::from_slice(&(0..n).map(|i| i * len / n).collect::<Vec<i64>>());
+    let spread = Tensor::from_slice(&(0..n).map(|i| (i * len / n + i * step).min(len - 1)).collect::<Vec<i64>>());
     let pick = |d: &gan_data::Dataset| to_pm1(&bytes_tensor(d).index_select(0, &spread), device);
     Ok((pick(&grid_set.a), pick(&grid_set.b), paired))
 }
@@ -79,6 +81,7 @@ impl TranslationFamily {
         let mut opt_d = Optimizer::new(&nets.d_vs, adam);
         let pool = match &config.model {
             TranslationModel::Cyclegan(m) => m.pool,
+            TranslationModel::Simgan(m) => m.history,
             TranslationModel::Pix2pix(_) | TranslationModel::Cartoongan(_) => 0,
         };
         let mut pools = Pools { a: ImagePool::new(pool), b: ImagePool::new(pool) };

@@ -1,8 +1,9 @@
-//! The image-to-image family (pix2pix, CycleGAN, CartoonGAN; see
+//! The image-to-image family (pix2pix, CycleGAN, CartoonGAN, SimGAN; see
 //! [`crate::config::translation`]): a run
 //! directory like a GAN run's (`config.toml`, `metrics.jsonl`, `loss.png`, `samples/`,
 //! `checkpoints/`), whose sample grids show held-out inputs, their translations and the
-//! targets side by side. CycleGAN's image pools are its own checkpoint state.
+//! targets side by side. CycleGAN's image pools and SimGAN's history of refined images are
+//! its own checkpoint state.
 
 mod build;
 pub mod cartoon_step;
@@ -11,6 +12,7 @@ mod family;
 mod feed;
 mod parallel;
 pub mod pool;
+pub mod simgan_step;
 pub mod step;
 
 use gan_data::rng::{mix, SplitMix64};
@@ -99,6 +101,10 @@ impl TranslationFamily {
                 let phi = |x: &Tensor| content.feature_maps(x);
                 let images = cartoon_step::CartoonImages { a, b, b_edged: batch.b_edged.as_ref() };
                 cartoon_step::cartoongan_step(m, (g.as_ref(), d.as_ref()), &phi, opts, images, ctx)
+            }
+            (TranslationModel::Simgan(m), NetPair::Single { g, d }) => {
+                let mut rng = SplitMix64::new(mix(&[self.config.seed, POOL_STREAM, ctx.step]));
+                simgan_step::simgan_step(m, (g.as_ref(), d.as_ref()), opts, (&mut self.pools.b, &mut rng), (a, b), ctx)
             }
             _ => unreachable!("TranslationModel::build makes the networks of its own model"),
         };

@@ -6,6 +6,10 @@
 //! each image is, with probability 1/2, swapped for a random stored one (which is returned
 //! in its place), else returned as is. The draws come from the seed, and the pool is part
 //! of the checkpoint, so a resumed run draws what it would have drawn.
+//!
+//! SimGAN's own policy ([`ImagePool::query_half`], Shrivastava et al. section 2.3): half of
+//! the discriminator's batch is the newest refined images, half is drawn from the history,
+//! and then half a batch of the newest images replaces random stored ones.
 
 use gan_data::rng::SplitMix64;
 use tch::Tensor;
@@ -42,6 +46,35 @@ impl ImagePool {
             }
         }
         Tensor::cat(&out, 0)
+    }
+
+    /// SimGAN's history: the first `n - n/2` images of `fresh` and `n/2` stored ones drawn at
+    /// random (all of `fresh` while fewer are stored); then the history takes `fresh` while it
+    /// fills, and afterwards its first `max(n/2, 1)` images each replace a random stored one.
+    pub fn query_half(&mut self, fresh: &Tensor, rng: &mut SplitMix64) -> Tensor {
+        let fresh = fresh.detach();
+        if self.size == 0 {
+            return fresh;
+        }
+        let n = fresh.size()[0];
+        let half = n / 2;
+        let shown = if half > 0 && self.images.len() >= half as usize {
+            let mut parts = vec![fresh.narrow(0, 0, n - half)];
+            parts.extend((0..half).map(|_| self.images[rng.below(self.images.len() as u64) as usize].shallow_clone()));
+            Tensor::cat(&parts, 0)
+        } else {
+            fresh.shallow_clone()
+        };
+        if self.images.len() < self.size {
+            let room = (self.size - self.images.len()).min(n as usize) as i64;
+            self.images.extend((0..room).map(|i| fresh.narrow(0, i, 1).copy()));
+        } else {
+            for i in 0..half.max(1) {
+                let j = rng.below(self.size as u64) as usize;
+                self.images[j] = fresh.narrow(0, i, 1).copy();
+            }
+        }
+        shown
     }
 
     /// The stored images as one tensor `[n, C, H, W]` (none when empty), for a checkpoint.
@@ -93,5 +126,31 @@ mod tests {
         let (mut r1, mut r2) = (SplitMix64::new(9), SplitMix64::new(9));
         assert_eq!(ids(&pool.query(&batch(1000), &mut r1)), ids(&copy.query(&batch(1000), &mut r2)));
         assert_eq!(ids(&ImagePool::new(0).query(&batch(5), &mut rng)), vec![5, 6, 7, 8]);
+    }
+
+    /// SimGAN's history: the first batch passes whole and fills it; afterwards half of each
+    /// batch shown is new (its first half) and half stored, earlier images; the stored images
+    /// turn over half a batch at a time, and a restored history answers like the original.
+    #[test]
+    fn half_from_history_half_fresh() {
+        let mut pool = ImagePool::new(8);
+        let mut rng = SplitMix64::new(3);
+        let batch = |from: i64| Tensor::arange_start(from, from + 4, (Kind::Float, Device::Cpu)).reshape([4, 1, 1, 1]);
+        assert_eq!(ids(&pool.query_half(&batch(0), &mut rng)), vec![0, 1, 2, 3]);
+        assert_eq!(ids(&pool.query_half(&batch(4), &mut rng))[..2], [4, 5]);
+        assert_eq!(ids(&pool.stored().unwrap()), (0..8).collect::<Vec<_>>(), "the history fills first");
+        for round in 2..40 {
+            let out = ids(&pool.query_half(&batch(round * 4), &mut rng));
+            assert_eq!(out[..2], [round * 4, round * 4 + 1]);
+            assert!(out[2..].iter().all(|&v| v < round * 4), "{out:?}: stored images are earlier ones");
+            let stored = ids(&pool.stored().unwrap());
+            assert!(stored.iter().filter(|&&v| v >= round * 4).count() <= 2, "at most half a batch enters");
+        }
+        let stored = ids(&pool.stored().unwrap());
+        assert!(stored.iter().all(|&v| v >= 40), "old images are replaced in time: {stored:?}");
+        let mut copy = ImagePool::new(8);
+        copy.restore(&pool.stored().unwrap());
+        let (mut r1, mut r2) = (SplitMix64::new(9), SplitMix64::new(9));
+        assert_eq!(ids(&pool.query_half(&batch(1000), &mut r1)), ids(&copy.query_half(&batch(1000), &mut r2)));
     }
 }

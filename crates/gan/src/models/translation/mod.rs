@@ -6,7 +6,8 @@
 //!   Translation using Cycle-Consistent Adversarial Networks", ICCV 2017, after Johnson et
 //!   al. 2016);
 //! - [`patchgan`]: the PatchGAN discriminator both use, one logit per overlapping patch;
-//! - [`cartoon`]: CartoonGAN's generator and discriminator (Chen et al. 2018).
+//! - [`cartoon`]: CartoonGAN's generator and discriminator (Chen et al. 2018);
+//! - [`simgan`]: SimGAN's refiner and local discriminator (Shrivastava et al. 2017).
 //!
 //! Weights start from N(0, 0.02), batch-norm scales from N(1, 0.02), biases at 0 (the
 //! reference's `init_type = "normal"`). A convolution followed by a batch norm has no bias;
@@ -16,6 +17,7 @@ pub mod cartoon;
 pub mod nets;
 pub mod patchgan;
 pub mod resnet;
+pub mod simgan;
 pub mod unet;
 
 use tch::{nn, Tensor};

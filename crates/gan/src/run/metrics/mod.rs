@@ -85,6 +85,9 @@ pub mod names {
     /// `G(a)` and `a` (unweighted), and the discriminator's mean score of edge-smoothed targets.
     pub const TRANSLATION_CONTENT: &str = "translation.content";
     pub const TRANSLATION_D_EDGE: &str = "translation.d_edge";
+    /// SimGAN's self-regularisation `|R(x) - x|`, the mean absolute change per pixel
+    /// (unweighted).
+    pub const TRANSLATION_SELF_REG: &str = "translation.self_reg";
 }
 
 impl Serialize for StepMetrics {
