@@ -250,9 +250,9 @@ pub struct EvalArgs {
     /// (repeatable; e.g. split=test for the emoji set's held-out emojis).
     #[arg(long, value_name = "FIELD=VALUE", requires = "samples")]
     pub samples_filter: Vec<String>,
-    /// The classification accuracy score of a conditional 28x28 run: train the LeNet
-    /// classifier on --n of its labelled samples (default 10000, the classes in turn) and
-    /// test it on real held-out images; writes RUN/cas.json.
+    /// The classification accuracy score of a conditional 28x28 run or a SimGAN run: train
+    /// the LeNet classifier on --n of its labelled samples or refined digits (default 10000,
+    /// the classes in turn) and test it on real held-out images; writes RUN/cas.json.
     #[arg(long, conflicts_with = "samples")]
     pub cas: bool,
     /// With --cas: the real test images, a folder of labelled IDX files (its t10k-* files

@@ -2,8 +2,8 @@
 //! refiner's and then the discriminator's initialisation phases log only their own terms; a
 //! run stopped and resumed (history of refined images included) ends equal bit for bit;
 //! `gan refine` writes labelled IDX digits and a preview, the same for the same seed; the
-//! classification accuracy score reads them and tests on the held-out real digits; and bad
-//! requests are refused in one line.
+//! classification accuracy score reads them and tests on the held-out real digits (`gan eval
+//! --run R --cas` in one command); and bad requests are refused in one line.
 
 mod common;
 
@@ -81,6 +81,12 @@ fn simgan_trains_in_phases_resumes_and_refines_a_labelled_set() {
     let out = ok(&run(&[&cas[..], &["mnist"]].concat(), t.path()));
     assert!(out.contains("8000 images, less the held-out images"), "{out}");
 
+    // One command: refine --n digits and test on the digits the run's data held out.
+    let out = ok(&run(&["--threads", "1", "eval", "--run", "s", "--cas", "--n", "40", "--cas-epochs", "1"], t.path()));
+    assert!(out.contains("tested on 2000 images of the built-in mnist-10k (the digits the run held out)"), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(t.path().join("s/cas.json")).unwrap()).unwrap();
+    assert_eq!((report["train_images"].as_u64(), report["per_class"].as_array().map(Vec::len)), (Some(40), Some(10)), "{report}");
+    refused(&run(&["eval", "--run", "s", "--n", "10"], t.path()), "gan eval --run RUN --cas");
     refused(&run(&["refine", "--run", "s", "--n", "0", "--out", "x"], t.path()), "--n must be between 1 and 1000000");
     // Last, the run's data made another task's: refine has no renderer to draw from.
     let config = std::fs::read_to_string(t.path().join("s/config.toml")).unwrap();

@@ -1,12 +1,15 @@
-//! `gan eval --cas`: the classification accuracy score of a conditional run
-//! (`gan::eval::cas`), written to RUN/cas.json.
+//! `gan eval --cas`: the classification accuracy score (`gan::eval::cas`) of a conditional
+//! run's samples or of a SimGAN run's refined digits, written to RUN/cas.json, or of a
+//! labelled data set, printed.
 
 use std::path::Path;
 
 use gan::eval::cas::{self, CasReport, CasTraining};
 use gan::eval::classifier;
+use gan::run::translator::TrainedTranslator;
 use gan_data::dataset::{has_idx_split, load_idx_dir};
 use gan_data::pairs::{mnist_split, HELD_OUT};
+use gan_data::rendered::RenderSettings;
 use gan_data::{DataSource, Dataset, Split};
 
 use crate::cli::EvalArgs;
@@ -20,6 +23,7 @@ pub fn run(a: &EvalArgs) -> anyhow::Result<()> {
     }
     match (&a.run, &a.cas_train) {
         (_, Some(dir)) => data_set(a, dir),
+        (Some(run), None) if super::eval_translation::is_translation_run(run) => refined(a, run),
         (Some(run), None) => generated(a, run),
         (None, None) => Err(user("--cas needs --run RUN or --cas-train DIR")),
     }
@@ -35,11 +39,46 @@ fn generated(a: &EvalArgs, run: &Path) -> anyhow::Result<()> {
     let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(n), seed: a.how.seed };
     let (accuracy, per_class) = cas::score(g.classes, (&xg.to_device(device), &yg.to_device(device)), (&xt, &yt), how);
     let train = format!("{} samples of {} (step {}, {} weights)", n, run.display(), g.step, g.weights.name());
-    let report =
-        CasReport { train, train_images: n, test: test_name, test_images: test_set.len(), epochs: a.cas_epochs, seed: a.how.seed, accuracy, per_class };
+    let report = report(a, (train, n), (test_name, test_set.len()), (accuracy, per_class));
     print(&report, note);
+    write_report(run, &report)
+}
+
+/// The score of a SimGAN run: `--n` (10,000) digits of its renderer (its seed), refined, tested
+/// on the real digits its data holds out (or `--cas-test`); written to RUN/cas.json.
+fn refined(a: &EvalArgs, run: &Path) -> anyhow::Result<()> {
+    let device = a.how.load.device.resolve()?;
+    let t = TrainedTranslator::load(run, &a.how.load.checkpoint.clone().unwrap_or_default(), device)?;
+    let (render, dir) = super::refine::simulator(&t, run, "gan eval --cas")?;
+    let (test_set, test_name) = match a.cas_test.as_deref() {
+        Some(d) => idx_test(d, a.cas_held_out)?,
+        None => {
+            let real = dir.map_or("the built-in mnist-10k".to_string(), |d| d.display().to_string());
+            (mnist_split(dir, Split::Test)?, format!("{real} (the digits the run held out)"))
+        }
+    };
+    let n = a.how.n.unwrap_or(10_000);
+    let rendered = RenderSettings { images: n, ..render.clone() }.render()?;
+    let refined = super::refine::refine(&t, &rendered)?;
+    let (xg, yg) = classifier::tensors(&refined, device)?;
+    let (xt, yt) = classifier::tensors(&test_set, device)?;
+    let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(n), seed: a.how.seed };
+    let (accuracy, per_class) = cas::score(10, (&xg, &yg), (&xt, &yt), how);
+    let train = format!("{} refined by {} (step {}, {} weights)", rendered.name, run.display(), t.step, t.weights.name());
+    let report = report(a, (train, n), (test_name, test_set.len()), (accuracy, per_class));
+    print(&report, None);
+    write_report(run, &report)
+}
+
+/// The report of a score: what trained (and how many images), what it was tested on, the
+/// accuracy overall and per class.
+fn report(a: &EvalArgs, (train, train_images): (String, usize), (test, test_images): (String, usize), (accuracy, per_class): (f64, Vec<f64>)) -> CasReport {
+    CasReport { train, train_images, test, test_images, epochs: a.cas_epochs, seed: a.how.seed, accuracy, per_class }
+}
+
+fn write_report(run: &Path, report: &CasReport) -> anyhow::Result<()> {
     let out = run.join("cas.json");
-    std::fs::write(&out, serde_json::to_string_pretty(&report)? + "\n").map_err(|e| user(format!("{}: {e}", out.display())))?;
+    std::fs::write(&out, serde_json::to_string_pretty(report)? + "\n").map_err(|e| user(format!("{}: {e}", out.display())))?;
     println!("wrote {}", out.display());
     Ok(())
 }
@@ -61,16 +100,7 @@ fn data_set(a: &EvalArgs, dir: &Path) -> anyhow::Result<()> {
     let (accuracy, per_class) = cas::score(classes, (&xg, &yg), (&xt, &yt), how);
     let part = if a.cas_held_out && same { ", less the held-out images" } else { "" };
     let train = format!("{} ({} images{part})", dir.display(), train_set.len());
-    let report = CasReport {
-        train,
-        train_images: train_set.len(),
-        test: test_name,
-        test_images: test_set.len(),
-        epochs: a.cas_epochs,
-        seed: a.how.seed,
-        accuracy,
-        per_class,
-    };
+    let report = report(a, (train, train_set.len()), (test_name, test_set.len()), (accuracy, per_class));
     print(&report, None);
     Ok(())
 }

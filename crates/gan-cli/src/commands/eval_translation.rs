@@ -74,6 +74,10 @@ fn held_out(data: &PairSource) -> anyhow::Result<PairSource> {
             PairSource::Folder { dir, size, layout } if *layout != FolderLayout::Unpaired && dir.join("test").is_dir() => {
                 Ok(PairSource::Folder { dir: dir.join("test"), size: *size, layout: *layout })
             }
+            PairSource::RenderedToMnist { .. } => Err(user(format!(
+                "{}: rendered digits have no true refined partner to score against; score a SimGAN run by what its digits teach: gan eval --run RUN --cas",
+                data.describe()
+            ))),
             _ => Err(user(format!(
                 "{}: no held-out pairs to score against; put aligned test pairs in a test/ folder next to the training data",
                 data.describe()

@@ -23,13 +23,7 @@ pub fn run(a: RefineArgs) -> anyhow::Result<()> {
     }
     let device = a.load.device.resolve()?;
     let t = TrainedTranslator::load(&a.run, &a.load.checkpoint.clone().unwrap_or_default(), device)?;
-    let PairSource::RenderedToMnist { render, .. } = &t.config.data else {
-        return Err(user(format!(
-            "{}: gan refine refines rendered digits with a SimGAN run ([data] kind = \"rendered-to-mnist\", preset mnist-simgan); this run's data is {}",
-            a.run.display(),
-            t.config.data.describe()
-        )));
-    };
+    let (render, _) = simulator(&t, &a.run, "gan refine")?;
     let settings = RenderSettings { images: a.n, seed: a.seed.unwrap_or(render.seed), ..render.clone() };
     let rendered = settings.render()?;
     let refined = refine(&t, &rendered)?;
@@ -49,7 +43,7 @@ pub fn run(a: RefineArgs) -> anyhow::Result<()> {
 }
 
 /// The refined digits, with the rendered digits' labels.
-fn refine(t: &TrainedTranslator, rendered: &Dataset) -> anyhow::Result<Dataset> {
+pub(super) fn refine(t: &TrainedTranslator, rendered: &Dataset) -> anyhow::Result<Dataset> {
     let side = rendered.sample_len();
     let mut pixels = Vec::with_capacity(rendered.pixels.len());
     for chunk in rendered.pixels.chunks(CHUNK * side) {
@@ -58,6 +52,23 @@ fn refine(t: &TrainedTranslator, rendered: &Dataset) -> anyhow::Result<Dataset> 
         pixels.extend(gan::draw::grid::to_bytes(&y));
     }
     Ok(Dataset { name: format!("{} refined", rendered.name), pixels, ..rendered.clone() })
+}
+
+/// The renderer of a SimGAN run and the folder of its real digits (none: the built-in ones);
+/// `what` names the command in the error for other runs.
+pub(super) fn simulator<'a>(
+    t: &'a TrainedTranslator,
+    run: &std::path::Path,
+    what: &str,
+) -> anyhow::Result<(&'a RenderSettings, Option<&'a std::path::PathBuf>)> {
+    match &t.config.data {
+        PairSource::RenderedToMnist { render, dir } => Ok((render, dir.as_ref())),
+        other => Err(user(format!(
+            "{}: {what} refines rendered digits with a SimGAN run ([data] kind = \"rendered-to-mnist\", preset mnist-simgan); this run's data is {}",
+            run.display(),
+            other.describe()
+        ))),
+    }
 }
 
 /// Rendered and refined digits in alternating rows of [`PREVIEW`], the first 40 of each.
