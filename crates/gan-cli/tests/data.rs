@@ -1,5 +1,6 @@
-//! `gan data fetch` against a local HTTP server (127.0.0.1) serving files made here, and
-//! training on CIFAR-10's binary batches with the cifar10 presets.
+//! `gan data fetch` against a local HTTP server (127.0.0.1) serving files made here,
+//! training on CIFAR-10's binary batches with the cifar10 presets, and `gan data render`'s
+//! elastic distortion and its bad settings.
 
 mod common;
 
@@ -75,4 +76,24 @@ fn the_cifar10_presets_train_on_the_binary_batches() {
     let o = run(&["train", "--preset", "cifar10-dcgan", "--out", "none", "--no-progress"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("gan data fetch cifar10"), "{}", stderr(&o));
+}
+
+#[test]
+fn data_render_bends_the_digits_when_asked_and_names_a_bad_flag() {
+    let t = tempfile::tempdir().unwrap();
+    let images = |dir: &str| gan_data::idx::read_images(&t.path().join(dir).join("train-images-idx3-ubyte.gz")).unwrap().pixels;
+    for (dir, extra) in [("plain", &[][..]), ("bent", &["--elastic", "34"][..])] {
+        let o = run(&[&["data", "render", "--out", dir, "--n", "30", "--seed", "2"][..], extra].concat(), t.path());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let (plain, bent) = (images("plain"), images("bent"));
+    assert_eq!(plain.len(), bent.len());
+    assert_ne!(plain, bent, "--elastic changed nothing");
+    for (args, flag) in [(&["--elastic", "500"][..], "--elastic "), (&["--elastic", "34", "--elastic-sigma", "0.1"][..], "--elastic-sigma")] {
+        let o = run(&[&["data", "render", "--out", "bad", "--n", "30"][..], args].concat(), t.path());
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.trim().lines().count() == 1 && e.contains(flag), "{e}");
+        assert!(!t.path().join("bad").exists(), "a refused render wrote files");
+    }
 }

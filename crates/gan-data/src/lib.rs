@@ -23,6 +23,7 @@ pub mod builtin;
 pub mod cifar;
 pub mod dataset;
 pub mod edges;
+pub mod elastic;
 pub mod error;
 pub mod fetch;
 pub mod folder;

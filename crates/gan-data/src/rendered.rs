@@ -1,27 +1,29 @@
 //! Simulated digits for SimGAN (Shrivastava et al., "Learning from Simulated and Unsupervised
 //! Images through Adversarial Training", CVPR 2017): 28x28 grey digits rendered from the
 //! DejaVu Sans fonts (regular and bold, `data/fonts/`), labelled by construction, each with
-//! seeded random rotation, size, shear, stroke weight, position and blur -- a simulator whose
+//! seeded random rotation, size, shear, stroke weight, position and blur, and optionally an
+//! elastic distortion of the strokes (`elastic`, Simard et al. 2003) -- a simulator whose
 //! output looks like MNIST in layout (white on black, about 20 px tall, centred) but not in
 //! handwriting, which is the gap a refiner learns to close.
 //!
 //! Image `i` is a pure function of `(seed, i)`: its class is `i mod 10` (balanced), and its
 //! draws come from its own stream. Each digit is drawn at 4x (112x112) from the glyph's
 //! outline, thickened or thinned there, mapped by the affine transform with bilinear sampling,
-//! averaged down to 28x28, and blurred.
+//! elastically distorted when asked, averaged down to 28x28, and blurred.
 
 use ab_glyph::{Font, FontRef, Glyph, PxScale};
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
+use crate::elastic::Elastic;
 use crate::error::{DataError, Result};
 use crate::rng::{mix, SplitMix64};
 
 const FONTS: [&[u8]; 2] = [include_bytes!("../../../data/fonts/DejaVuSans-digits.ttf"), include_bytes!("../../../data/fonts/DejaVuSans-Bold-digits.ttf")];
 /// The side of the images and the supersampling factor.
 pub const SIDE: usize = 28;
-const UP: usize = 4;
-const BIG: usize = SIDE * UP;
+pub(crate) const UP: usize = 4;
+pub(crate) const BIG: usize = SIDE * UP;
 
 /// The renderer's settings (`[data] kind = "rendered-digits"`); ranges are uniform.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +52,9 @@ pub struct RenderSettings {
     /// The Gaussian blur's standard deviation, in pixels.
     #[serde(default = "default_blur")]
     pub blur: [f64; 2],
+    /// An elastic distortion of the strokes (none by default).
+    #[serde(default)]
+    pub elastic: Option<Elastic>,
 }
 
 fn default_images() -> usize {
@@ -102,11 +107,13 @@ impl RenderSettings {
                 p.push(format!("data.{name} = [{lo}, {hi}]: the first bound must not exceed the second"));
             }
         }
+        p.extend(self.elastic.iter().flat_map(Elastic::problems));
         p
     }
 
     pub fn describe(&self) -> String {
-        format!("{} digits rendered from DejaVu Sans (seed {})", self.images, self.seed)
+        let elastic = self.elastic.map(|e| format!(", elastic alpha {} sigma {}", e.alpha, e.sigma)).unwrap_or_default();
+        format!("{} digits rendered from DejaVu Sans (seed {}{elastic})", self.images, self.seed)
     }
 
     /// Renders the set: `[images, 1, 28, 28]` bytes with labels 0-9.
@@ -138,7 +145,10 @@ impl RenderSettings {
         let shift = [(2.0 * rng.uniform() - 1.0) * self.shift * UP as f64, (2.0 * rng.uniform() - 1.0) * self.shift * UP as f64];
         let (glyph, w, h) = glyph_bitmap(font, digit, height);
         let glyph = thicken(&glyph, w, h, stroke);
-        let big = transform(&glyph, (w, h), angle, shear, shift);
+        let mut big = transform(&glyph, (w, h), angle, shear, shift);
+        if let Some(elastic) = &self.elastic {
+            big = elastic.distort(&big, rng);
+        }
         let small = downsample(&big);
         let blurred = gaussian_blur(&small, blur);
         blurred.iter().map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8).collect()
@@ -223,7 +233,7 @@ fn downsample(big: &[f32]) -> Vec<f64> {
 }
 
 /// A separable Gaussian blur of a 28x28 image (zero outside); `sigma` below 0.05 leaves it.
-fn gaussian_blur(img: &[f64], sigma: f64) -> Vec<f64> {
+pub(crate) fn gaussian_blur(img: &[f64], sigma: f64) -> Vec<f64> {
     if sigma < 0.05 {
         return img.to_vec();
     }

@@ -3,6 +3,7 @@
 //! laid out like MNIST (white ink on black, centred), and bad settings refused in one line
 //! naming the field.
 
+use gan_data::elastic::Elastic;
 use gan_data::rendered::{RenderSettings, SIDE};
 
 fn settings(images: usize, seed: u64) -> RenderSettings {
@@ -50,6 +51,43 @@ fn bad_settings_are_refused_naming_the_field() {
         ("data.stroke[0]", RenderSettings { stroke: [-9.0, 0.0], ..RenderSettings::default() }),
     ];
     for (field, s) in cases {
+        let e = s.render().unwrap_err().to_string();
+        assert!(e.contains(field) && !e.contains('\n'), "{field}: {e}");
+    }
+}
+
+fn elastic(images: usize, seed: u64, alpha: f64) -> RenderSettings {
+    RenderSettings { elastic: Some(Elastic { alpha, sigma: 4.0 }), ..settings(images, seed) }
+}
+
+/// Simard et al.'s elastic distortion bends the strokes: seeded like the rest, a different
+/// image from the same draws without it, about the same ink, still white on black and centred.
+#[test]
+fn elastic_distortion_is_seeded_and_keeps_the_digit() {
+    let plain = settings(50, 5).render().unwrap();
+    let a = elastic(50, 5, 34.0).render().unwrap();
+    assert_eq!(a.pixels, elastic(50, 5, 34.0).render().unwrap().pixels);
+    assert_eq!(a.labels, plain.labels);
+    assert!(a.name.contains("elastic alpha 34"), "{}", a.name);
+    // A zero field draws its noise and moves nothing: the plain digits.
+    assert_eq!(elastic(50, 5, 0.0).render().unwrap().pixels, plain.pixels);
+    let side = SIDE * SIDE;
+    let mut moved = 0;
+    for (i, (d, p)) in a.pixels.chunks_exact(side).zip(plain.pixels.chunks_exact(side)).enumerate() {
+        let (ink_d, ink_p) = (d.iter().map(|&v| v as f64).sum::<f64>(), p.iter().map(|&v| v as f64).sum::<f64>());
+        assert!((ink_d / ink_p - 1.0).abs() < 0.35, "image {i}: ink {ink_d} against {ink_p}");
+        let cx = (0..side).map(|j| (j % SIDE) as f64 * d[j] as f64).sum::<f64>() / ink_d;
+        assert!((cx - 13.5).abs() < 3.5, "image {i}: centre {cx}");
+        let changed = d.iter().zip(p).filter(|(x, y)| (**x as i32 - **y as i32).abs() > 64).count();
+        moved += usize::from(changed > 20);
+    }
+    assert!(moved >= 45, "only {moved} of 50 digits bent");
+}
+
+#[test]
+fn bad_elastic_settings_are_refused_naming_the_field() {
+    for (field, alpha, sigma) in [("data.elastic.alpha", -1.0, 4.0), ("data.elastic.alpha", f64::NAN, 4.0), ("data.elastic.sigma", 34.0, 0.0)] {
+        let s = RenderSettings { elastic: Some(Elastic { alpha, sigma }), ..RenderSettings::default() };
         let e = s.render().unwrap_err().to_string();
         assert!(e.contains(field) && !e.contains('\n'), "{field}: {e}");
     }

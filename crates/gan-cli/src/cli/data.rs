@@ -25,6 +25,13 @@ pub struct RenderArgs {
     pub n: usize,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Distort the strokes elastically with this displacement scale, in pixels (Simard et
+    /// al. 2003 used 34 on MNIST); none by default.
+    #[arg(long, value_name = "ALPHA")]
+    pub elastic: Option<f64>,
+    /// The elastic field's smoothness: its Gaussian's standard deviation in pixels.
+    #[arg(long, value_name = "SIGMA", default_value_t = 4.0, requires = "elastic")]
+    pub elastic_sigma: f64,
 }
 
 #[derive(Args, Debug)]

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
+use gan_data::elastic::Elastic;
 use gan_data::fetch::{fetch, Canonical, DownloadOptions, Progress};
+use gan_data::rendered::RenderSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{DataCommand, FetchArgs, RenderArgs};
@@ -20,10 +22,17 @@ pub fn run(c: DataCommand) -> anyhow::Result<()> {
     }
 }
 
-/// `gan data render`: the renderer's default distortions, `--n` digits from `--seed`.
+/// `gan data render`: the renderer's default distortions (and `--elastic` when asked), `--n`
+/// digits from `--seed`.
 fn render(a: RenderArgs) -> anyhow::Result<()> {
-    let settings = gan_data::rendered::RenderSettings { images: a.n, seed: a.seed, ..Default::default() };
-    let set = settings.render().map_err(|e| user(format!("--n {}: {e}", a.n)))?;
+    let elastic = a.elastic.map(|alpha| Elastic { alpha, sigma: a.elastic_sigma });
+    let settings = RenderSettings { images: a.n, seed: a.seed, elastic, ..Default::default() };
+    let problems = settings.problems();
+    if !problems.is_empty() {
+        let flags = [("data.images", "--n"), ("data.elastic.alpha", "--elastic"), ("data.elastic.sigma", "--elastic-sigma")];
+        return Err(user(flags.iter().fold(problems.join("; "), |p, (field, flag)| p.replace(field, flag))));
+    }
+    let set = settings.render()?;
     gan_data::idx::write_labelled_dir(&a.out, &set).with_context(|| format!("--out {}", a.out.display()))?;
     eprintln!("wrote {} in {}", settings.describe(), a.out.display());
     Ok(())
