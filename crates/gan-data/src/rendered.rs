@@ -204,21 +204,25 @@ fn transform(glyph: &[f32], (w, h): (usize, usize), angle: f64, shear: f64, shif
     let cy = glyph.iter().enumerate().map(|(i, &v)| (i / w) as f64 * v as f64).sum::<f64>() / mass;
     let (s, c) = angle.sin_cos();
     let centre = BIG as f64 / 2.0;
-    let sample = |x: f64, y: f64| {
-        let (x0, y0) = (x.floor(), y.floor());
-        let (fx, fy) = (x - x0, y - y0);
-        let at = |x: f64, y: f64| if x < 0.0 || y < 0.0 || x >= w as f64 || y >= h as f64 { 0.0 } else { glyph[y as usize * w + x as usize] as f64 };
-        at(x0, y0) * (1.0 - fx) * (1.0 - fy) + at(x0 + 1.0, y0) * fx * (1.0 - fy) + at(x0, y0 + 1.0) * (1.0 - fx) * fy + at(x0 + 1.0, y0 + 1.0) * fx * fy
-    };
     (0..BIG * BIG)
         .map(|i| {
             // Inverse map: canvas -> shifted -> unrotated -> unsheared -> glyph.
             let (px, py) = ((i % BIG) as f64 + 0.5 - centre - shift[0], (i / BIG) as f64 + 0.5 - centre - shift[1]);
             let (rx, ry) = (c * px + s * py, -s * px + c * py);
             let ux = rx - shear * ry;
-            sample(ux + cx - 0.5, ry + cy - 0.5) as f32
+            bilinear(glyph, (w, h), ux + cx - 0.5, ry + cy - 0.5, false) as f32
         })
         .collect()
+}
+
+/// `img` (`w x h`) at `(x, y)`, bilinearly; outside it the nearest edge (`clamp`) or 0.
+pub(crate) fn bilinear<T: Copy + Into<f64>>(img: &[T], (w, h): (usize, usize), x: f64, y: f64, clamp: bool) -> f64 {
+    let (max_x, max_y) = ((w - 1) as f64, (h - 1) as f64);
+    let (x, y) = if clamp { (x.clamp(0.0, max_x), y.clamp(0.0, max_y)) } else { (x, y) };
+    let (x0, y0) = (x.floor(), y.floor());
+    let (tx, ty) = (x - x0, y - y0);
+    let at = |x: f64, y: f64| if x < 0.0 || y < 0.0 || x > max_x || y > max_y { 0.0 } else { img[y as usize * w + x as usize].into() };
+    at(x0, y0) * (1.0 - tx) * (1.0 - ty) + at(x0 + 1.0, y0) * tx * (1.0 - ty) + at(x0, y0 + 1.0) * (1.0 - tx) * ty + at(x0 + 1.0, y0 + 1.0) * tx * ty
 }
 
 /// 4x4 box averages: 112x112 to 28x28.
@@ -256,4 +260,21 @@ pub(crate) fn gaussian_blur(img: &[f64], sigma: f64) -> Vec<f64> {
             .collect()
     };
     pass(&pass(img, true), false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bilinear;
+
+    /// Worked by hand: the centre of four pixels 0, 1, 2, 3 is their mean 1.5; beyond the
+    /// right edge the clamped read repeats the edge and the other reads zero.
+    #[test]
+    fn bilinear_reads_match_hand_values() {
+        let img = [0.0, 1.0, 2.0, 3.0];
+        assert!((bilinear(&img, (2, 2), 0.5, 0.5, false) - 1.5).abs() < 1e-12);
+        assert!((bilinear(&img, (2, 2), 0.25, 0.0, false) - 0.25).abs() < 1e-12);
+        assert!((bilinear(&img, (2, 2), 5.0, 1.0, true) - 3.0).abs() < 1e-12);
+        assert_eq!(bilinear(&img, (2, 2), 5.0, 1.0, false), 0.0);
+        assert!((bilinear(&[0.0f32, 1.0, 2.0, 3.0], (2, 2), 0.5, 0.5, false) - 1.5).abs() < 1e-12);
+    }
 }

@@ -30,7 +30,7 @@ pub struct RenderArgs {
     #[arg(long, value_name = "ALPHA")]
     pub elastic: Option<f64>,
     /// The elastic field's smoothness: its Gaussian's standard deviation in pixels.
-    #[arg(long, value_name = "SIGMA", default_value_t = 4.0, requires = "elastic")]
+    #[arg(long, value_name = "SIGMA", default_value_t = gan_data::elastic::Elastic::SIMARD.sigma, requires = "elastic")]
     pub elastic_sigma: f64,
 }
 

@@ -27,12 +27,9 @@ pub fn run(c: DataCommand) -> anyhow::Result<()> {
 fn render(a: RenderArgs) -> anyhow::Result<()> {
     let elastic = a.elastic.map(|alpha| Elastic { alpha, sigma: a.elastic_sigma });
     let settings = RenderSettings { images: a.n, seed: a.seed, elastic, ..Default::default() };
-    let problems = settings.problems();
-    if !problems.is_empty() {
-        let flags = [("data.images", "--n"), ("data.elastic.alpha", "--elastic"), ("data.elastic.sigma", "--elastic-sigma")];
-        return Err(user(flags.iter().fold(problems.join("; "), |p, (field, flag)| p.replace(field, flag))));
-    }
-    let set = settings.render()?;
+    // The renderer names its fields; this command's user knows them as flags.
+    let flags = [("data.images", "--n"), ("data.elastic.alpha", "--elastic"), ("data.elastic.sigma", "--elastic-sigma")];
+    let set = settings.render().map_err(|e| user(flags.iter().fold(e.to_string(), |p, (field, flag)| p.replace(field, flag))))?;
     gan_data::idx::write_labelled_dir(&a.out, &set).with_context(|| format!("--out {}", a.out.display()))?;
     eprintln!("wrote {} in {}", settings.describe(), a.out.display());
     Ok(())

@@ -159,7 +159,7 @@ fn emoji_cartoongan() -> TranslationModel {
 /// mnist-simgan's data: 20,000 rendered digits, bent by Simard et al.'s elastic field (whose
 /// renders the refiner improves more: RESULTS.md), against the built-in MNIST digits.
 fn rendered_to_mnist() -> PairSource {
-    let elastic = Some(gan_data::elastic::Elastic { alpha: 34.0, sigma: 4.0 });
+    let elastic = Some(gan_data::elastic::Elastic::SIMARD);
     PairSource::RenderedToMnist { dir: None, render: gan_data::rendered::RenderSettings { images: 20_000, elastic, ..Default::default() } }
 }
 
