@@ -149,6 +149,7 @@ def config_cases(gan):
         ("progan-batch-not-multiple", "emoji-progan", "[model]\nbatch_per_resolution = [32, 20]\n", ["batch_per_resolution", "20"]),
         ("progan-conditional", "emoji-progan", "conditional = true\n", ["conditional", "progan"]),
         ("stylegan2-wasserstein", "emoji-stylegan2", "[loss]\nkind = \"wasserstein\"\n[loss.lipschitz]\nkind = \"gradient-penalty\"\nweight = 10.0\n", ["stylegan2", "loss"]),
+        ("stylegan2-r1-r2-every", "emoji-stylegan2", "[loss]\nkind = \"relativistic\"\n[loss.lipschitz]\nkind = \"r1-r2\"\nweight = 0.1\nevery = 4\n", ["loss.lipschitz", "r1_every"]),
         ("stylegan2-bf16", "emoji-stylegan2", "precision = \"bf16\"\n", ["precision", "stylegan2"]),
         ("stylegan2-mapping-zero", "emoji-stylegan2", "[model]\nmapping_layers = 0\n", ["mapping_layers"]),
         ("stylegan2-mixing-two", "emoji-stylegan2", "[model.training]\nstyle_mixing = 2.0\n", ["style_mixing"]),

@@ -51,7 +51,14 @@ pub fn dump_stylegan2(config: gan::config::TrainConfig, batch_size: usize, dir: 
     let hyper = [gamma, t.style_mixing, t.pl_weight, t.pl_decay, t.pl_batch_shrink as f64, t.pl_every as f64, t.r1_every as f64, DRAW_SEED as f64];
     let inputs = [("real".into(), real.shallow_clone()), ("z".into(), z.shallow_clone()), ("hyper".into(), Tensor::from_slice(&hyper))];
     super::step_dump::save(&inputs, &dir.join("inputs.safetensors"))?;
-    let mut reg = Regularisers { terms: net.training.clone(), gamma, pl_mean: Tensor::zeros([], (Kind::Float, device)), last_pl: None };
+    let mut reg = Regularisers {
+        terms: net.training.clone(),
+        loss: config.loss.clone(),
+        gamma,
+        r2: false,
+        pl_mean: Tensor::zeros([], (Kind::Float, device)),
+        last_pl: None,
+    };
     tch::manual_seed(DRAW_SEED);
     let parts = StepParts::of(&config, (nets.g.as_ref(), d.as_ref()), (&mut opt_g, &mut opt_d));
     stylegan2_step(parts, g, &mut reg, 0, &mut || Ok(RealBatch { images: real.shallow_clone(), labels: None }), &mut |_| z.shallow_clone())?;

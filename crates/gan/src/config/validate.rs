@@ -62,13 +62,17 @@ impl TrainConfig {
         let kind = "model.kind = \"stylegan2\"";
         let mut p = Vec::new();
         let l = &self.loss;
-        if l.kind != LossKind::Bce || l.generator == Some(GeneratorLoss::Minimax) || l.real_label.is_some_and(|r| r != 1.0) || l.drift != 0.0 {
+        let paper = l.kind == LossKind::Bce && l.generator != Some(GeneratorLoss::Minimax) && l.real_label.is_none_or(|r| r == 1.0);
+        if !(paper || l.kind == LossKind::Relativistic) || l.drift != 0.0 {
             p.push(format!(
-                "loss: {kind} trains with its paper's non-saturating loss: kind = \"bce\", generator = \"non-saturating\", real_label = 1, no drift"
+                "loss: {kind} trains with its paper's non-saturating loss (kind = \"bce\", generator = \"non-saturating\", real_label = 1) or kind = \"relativistic\", without drift"
             ));
         }
-        if !matches!(l.lipschitz, Lipschitz::None | Lipschitz::R1 { .. }) {
-            p.push(format!("loss.lipschitz: {kind} takes R1 (kind = \"r1\", its gamma as weight) or nothing"));
+        let lazy_fields = matches!(l.lipschitz, Lipschitz::R1R2 { weight_end: None, every: None, .. });
+        if !(matches!(l.lipschitz, Lipschitz::None | Lipschitz::R1 { .. }) || lazy_fields) {
+            p.push(format!(
+                "loss.lipschitz: {kind} takes R1 (kind = \"r1\") or R1 + R2 (kind = \"r1-r2\", without weight_end or every: its interval is model.training.r1_every), gamma as weight, or nothing"
+            ));
         }
         for (bad, what) in [
             (self.conditional, "`conditional = true`"),

@@ -55,10 +55,12 @@ impl Stylegan2Family {
         let NetConfig::Stylegan2(net) = config.model.net.clone() else {
             return Err(GanError::Invalid(format!("the StyleGAN2 family trains model.kind = \"stylegan2\", not \"{}\"", config.model.family())));
         };
-        let gamma = match config.loss.lipschitz {
-            Lipschitz::R1 { weight } => weight,
-            _ => 0.0,
+        let (gamma, r2) = match config.loss.lipschitz {
+            Lipschitz::R1 { weight } => (weight, false),
+            Lipschitz::R1R2 { weight, .. } => (weight, true),
+            _ => (0.0, false),
         };
+        let loss = config.loss.clone();
         let mut inner = GanFamily::build(config, device, ckpt)?;
         let (opt_g, opt_d) = inner.optimizers_mut();
         if net.training.pl_weight > 0.0 {
@@ -71,7 +73,7 @@ impl Stylegan2Family {
             Some(dir) => Self::saved_pl_mean(dir)?.to_device(device),
             None => Tensor::zeros([], (Kind::Float, device)),
         };
-        Ok(Self { inner, reg: Regularisers { terms: net.training, gamma, pl_mean, last_pl: None } })
+        Ok(Self { inner, reg: Regularisers { terms: net.training, loss, gamma, r2, pl_mean, last_pl: None } })
     }
 
     fn saved_pl_mean(dir: &Path) -> Result<Tensor> {

@@ -10,6 +10,13 @@
 //! Every generated batch mixes styles with probability `style_mixing`: layers from a random
 //! cut on take the `w` of a second latent (whose mapping leaves `w_avg` alone). The
 //! discriminator sees every image through the run's augmentation.
+//!
+//! Beside the reference's objective, the phases take the relativistic pairing loss with R1 and
+//! R2 of Huang et al., "The GAN is dead; long live the GAN! A Modern GAN Baseline" (NeurIPS
+//! 2024; `brownvc/R3GAN`, whose StyleGAN2 ablation is its config B): `Gmain` becomes
+//! `softplus(-(D(G(z)) - D(x)))` with `D(x)` a constant, `Dmain` `softplus(-(D(x) - D(G(z))))`,
+//! and `Dreg` adds R2, the same zero-centred penalty on `Dmain`'s generated batch. R1 and R2
+//! take separate passes: minibatch standard deviation must not mix real and generated rows.
 
 use tch::{Kind, Tensor};
 
@@ -17,7 +24,8 @@ use crate::error::Result;
 use crate::families::gan::stats::{DiscriminatorStats, GanStepStats};
 use crate::families::gan::step::{DiscriminatorTerms, RealBatch, StepParts};
 use crate::losses::path_length::{path_lengths, path_penalty, projection};
-use crate::losses::LossConfig;
+use crate::losses::penalty::r1_penalty;
+use crate::losses::{discriminator_loss, generator_loss, LossConfig, LossKind};
 use crate::models::stylegan2::synthesis::Noise;
 use crate::models::stylegan2::{Regularisation, Stylegan2Generator};
 use crate::optim::grad_norm;
@@ -26,8 +34,12 @@ use crate::optim::grad_norm;
 /// last penalty taken.
 pub struct Regularisers {
     pub terms: Regularisation,
+    /// The adversarial loss: the reference's non-saturating `bce` or `relativistic`.
+    pub loss: LossConfig,
     /// R1's gamma (0: none).
     pub gamma: f64,
+    /// Whether `Dreg` takes R2 on the generated batch too (`[loss.lipschitz] kind = "r1-r2"`).
+    pub r2: bool,
     pub pl_mean: Tensor,
     pub last_pl: Option<Tensor>,
 }
@@ -66,7 +78,9 @@ pub fn stylegan2_step(
     let mixing = reg.terms.style_mixing;
     // Gmain.
     let fake = generate(g, &noise(n), mixing);
-    let g_loss = p.d.forward_t(&p.augment.apply(&fake), None, true).neg().softplus().mean(None);
+    let fake_out = p.d.forward_t(&p.augment.apply(&fake), None, true);
+    let paired = (reg.loss.kind == LossKind::Relativistic).then(|| tch::no_grad(|| p.d.forward_t(&p.augment.apply(&real), None, true)));
+    let g_loss = generator_loss(&reg.loss, &fake_out, paired.as_ref());
     let grads = p.opt_g.grads(&g_loss);
     let g_grad_norm = p.measure_grads.then(|| grad_norm(&grads));
     p.opt_g.step(&grads);
@@ -88,7 +102,7 @@ pub fn stylegan2_step(
     let fake = tch::no_grad(|| generate(g, &noise(n), mixing));
     let real_out = p.d.forward_t(&p.augment.apply(&real), None, true);
     let fake_out = p.d.forward_t(&p.augment.apply(&fake), None, true);
-    let loss = fake_out.softplus().mean(None) + real_out.neg().softplus().mean(None);
+    let loss = discriminator_loss(&reg.loss, &real_out, &fake_out);
     let grads = p.opt_d.grads(&loss);
     let d_grad_norm = p.measure_grads.then(|| grad_norm(&grads));
     p.opt_d.step(&grads);
@@ -96,15 +110,17 @@ pub fn stylegan2_step(
     let every = reg.terms.r1_every as u64;
     let mut penalty = None;
     if reg.gamma > 0.0 && step.is_multiple_of(every) {
-        let x = real.detach().set_requires_grad(true);
-        let out = p.d.forward_t(&p.augment.apply(&x), None, true);
-        let r1 = crate::losses::penalty::r1_penalty(&out, &x);
-        let grads = p.opt_d.grads(&(&r1 * (reg.gamma / 2.0 * every as f64)));
+        let zero_centred = |x: &Tensor| {
+            let x = x.detach().set_requires_grad(true);
+            r1_penalty(&p.d.forward_t(&p.augment.apply(&x), None, true), &x)
+        };
+        let both = if reg.r2 { zero_centred(&real) + zero_centred(&fake) } else { zero_centred(&real) };
+        let grads = p.opt_d.grads(&(&both * (reg.gamma / 2.0 * every as f64)));
         p.opt_d.step(&grads);
-        penalty = Some(r1);
+        penalty = Some(both);
     }
     let terms = DiscriminatorTerms { loss, real_out, fake_out, penalty, grad_norm: d_grad_norm };
-    let mut d = DiscriminatorStats::of(&LossConfig::default(), &terms);
+    let mut d = DiscriminatorStats::of(&reg.loss, &terms);
     if p.augment.config.ada.is_some() {
         d.real_sign = Some(terms.real_out.detach().sign().mean(None));
     }
