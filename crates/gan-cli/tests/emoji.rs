@@ -198,4 +198,38 @@ fn a_run_conditioned_on_skin_tone_reports_the_classifiers_agreement() {
     assert!((share - mean).abs() < 1e-9 && (0.0..=1.0).contains(&share), "share {share}, per tone {per:?}");
     let shown = format!("{:.1}%", 100.0 * share);
     assert!(out.lines().any(|l| l.contains("skin_tone as requested") && l.contains(&shown)), "{shown}: {out}");
+    // What each tone was read as: shares of one tone's samples, summing to 1, its own reading
+    // among them at its agreement.
+    for ((tone, readings), (_, agreed)) in a["read_as"].as_array().unwrap().iter().map(|r| (r[0].as_str().unwrap(), r[1].as_array().unwrap())).zip(&per) {
+        let total: f64 = readings.iter().map(|r| r[1].as_f64().unwrap()).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{tone}: {readings:?}");
+        let own = readings.iter().find(|r| r[0] == tone).map_or(0.0, |r| r[1].as_f64().unwrap());
+        assert_eq!(own, *agreed, "{tone}");
+    }
+    // The ceiling: the classifier on the held-out real people, each tone among them.
+    let real = &a["real"];
+    assert!(real["rows"].as_str().unwrap().contains("\"test\""), "{real}");
+    assert_eq!(real["images"].as_u64().unwrap(), held_out_people_with_one_tone(&dir), "{real}");
+    assert!((0.0..=1.0).contains(&real["share"].as_f64().unwrap()), "{real}");
+    assert_eq!(real["per_class"].as_array().unwrap().len(), 5, "{real}");
+    assert!(out.contains("real held-out skin_tone") && out.contains("read as"), "{out}");
+}
+
+/// The held-out people with exactly one skin tone, counted from the vendors' metadata.
+fn held_out_people_with_one_tone(dir: &std::path::Path) -> u64 {
+    let mut n = 0;
+    for vendor in ["google", "twitter"] {
+        for line in std::fs::read_to_string(dir.join(vendor).join("metadata.jsonl")).unwrap().lines() {
+            let r: serde_json::Value = serde_json::from_str(line).unwrap();
+            let mut tones: Vec<i64> = match &r["skin_tone"] {
+                serde_json::Value::Array(v) => v.iter().map(|t| t.as_i64().unwrap()).collect(),
+                serde_json::Value::Number(t) => vec![t.as_i64().unwrap()],
+                _ => vec![],
+            };
+            tones.sort();
+            tones.dedup();
+            n += u64::from(r["split"] == "test" && r["group"] == "people & body" && tones.len() == 1);
+        }
+    }
+    n
 }

@@ -187,8 +187,14 @@ pub fn rows(r: &EvalReport) -> Vec<(String, String)> {
     }
     if let Some(a) = &r.agreement {
         row(&format!("{} as requested", a.field), format!("{:.1}%", 100.0 * a.share));
-        let each: Vec<String> = a.per_class.iter().map(|(c, s)| format!("{c} {:.0}%", 100.0 * s)).collect();
-        row("  per class", each.join(", "));
+        let shares = |v: &[(String, f64)]| v.iter().map(|(c, s)| format!("{c} {:.0}%", 100.0 * s)).collect::<Vec<_>>().join(", ");
+        row("  per class", shares(&a.per_class));
+        let read: Vec<String> = a.read_as.iter().map(|(c, v)| format!("{c}: {}", shares(&v[..v.len().min(3)]))).collect();
+        row("  read as", read.join("; "));
+        if let Some(real) = &a.real {
+            row(&format!("  real held-out {}", a.field), format!("{:.1}% of {} images of {}", 100.0 * real.share, real.images, real.rows));
+            row("    per class", shares(&real.per_class));
+        }
     }
     if let Some(t) = &r.text {
         let pct = |x: f64| format!("{:.1}%", 100.0 * x);
