@@ -68,8 +68,8 @@ impl TrainConfig {
                 "loss: {kind} trains with its paper's non-saturating loss (kind = \"bce\", generator = \"non-saturating\", real_label = 1) or kind = \"relativistic\", without drift"
             ));
         }
-        let lazy_fields = matches!(l.lipschitz, Lipschitz::R1R2 { weight_end: None, every: None, .. });
-        if !(matches!(l.lipschitz, Lipschitz::None | Lipschitz::R1 { .. }) || lazy_fields) {
+        let plain_r1_r2 = matches!(l.lipschitz, Lipschitz::R1R2 { weight_end: None, every: None, .. });
+        if !(matches!(l.lipschitz, Lipschitz::None | Lipschitz::R1 { .. }) || plain_r1_r2) {
             p.push(format!(
                 "loss.lipschitz: {kind} takes R1 (kind = \"r1\") or R1 + R2 (kind = \"r1-r2\", without weight_end or every: its interval is model.training.r1_every), gamma as weight, or nothing"
             ));
