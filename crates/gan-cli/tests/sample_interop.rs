@@ -59,9 +59,10 @@ fn large_samples_are_generated_in_chunks_that_change_no_value() {
     assert_eq!(saved["images"].size()[0], n);
     let g = TrainedGenerator::load(&run_dir, &Default::default(), WeightsChoice::Best, tch::Device::Cpu).unwrap();
     let one_pass = tch::no_grad(|| g.forward(&saved["z"], None));
-    // Float rounding only: BLAS blocks a product differently for another batch size.
+    // Float rounding only: BLAS and oneDNN block a product differently for another batch size
+    // (and thread count); f32 sums of hundreds of terms round at 1e-5 to 1e-4 (CI saw 2.7e-5).
     let diff = (one_pass - &saved["images"]).abs().max().double_value(&[]);
-    assert!(diff < 1e-5, "chunked and one-pass samples differ by {diff}");
+    assert!(diff < 1e-4, "chunked and one-pass samples differ by {diff}");
 }
 
 /// Samples 16 images with `gan sample` and has PyTorch recompute them from the checkpoint.
