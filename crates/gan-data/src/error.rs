@@ -33,6 +33,9 @@ pub enum DataError {
     NoImages(PathBuf),
     #[error("data set {name}: {reason}")]
     Invalid { name: String, reason: String },
+    /// No row of an image folder's metadata passes the filter (with a label, when `labelled`).
+    #[error("{}: no {}row passes the filter", path.display(), if *labelled { "labelled " } else { "" })]
+    NoRows { path: PathBuf, labelled: bool },
     /// A problem in an image folder's metadata file, at `line` (0: the file as a whole).
     #[error("{}{}: {reason}", path.display(), at_line(*line))]
     Metadata { path: PathBuf, line: usize, reason: String },

@@ -189,7 +189,7 @@ impl Metadata {
             }
         }
         if chosen.is_empty() {
-            return Err(err(&self.path, 0, if sel.skip_unlabelled { "no labelled row passes the filter" } else { "no row passes the filter" }));
+            return Err(DataError::NoRows { path: self.path.to_path_buf(), labelled: sel.skip_unlabelled });
         }
         let mut out = Selected::default();
         for (r, _) in &chosen {

@@ -16,6 +16,7 @@ use crate::models::latent::latents;
 use crate::run::trained::{TrainedGenerator, GENERATE_CHUNK};
 use gan_data::folder::FolderSource;
 use gan_data::metadata::{Match, Scalar};
+use gan_data::DataError;
 
 /// The agreement of one run with one head.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,14 +101,19 @@ fn read_head(net: &AttributeNet, head: usize, images: &Tensor) -> Vec<i64> {
 
 /// The agreement on the held-out rows of the run's folder (`split = "test"` in place of the
 /// run's split), by the run's class names; `None` when the run does not filter by split or
-/// no held-out row has one of its classes.
+/// no held-out row has one of its classes. A folder that fails to open for another reason
+/// (an image gone since training) is an error, not a missing ceiling.
 fn real_agreement(net: &AttributeNet, head: usize, run: &FolderSource, names: &[String], wanted: &[i64]) -> Result<Option<RealAgreement>> {
     if !run.filter.contains_key("split") {
         return Ok(None);
     }
     let mut source = run.clone();
     source.filter.insert("split".into(), Match::One(Scalar::Text("test".into())));
-    let Ok(folder) = source.open() else { return Ok(None) };
+    let folder = match source.open() {
+        Ok(folder) => folder,
+        Err(DataError::NoRows { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     let Some(labels) = &folder.labels else { return Ok(None) };
     let (mut asked, mut read) = (Vec::new(), Vec::new());
     let s = folder.size as i64;
@@ -144,5 +150,31 @@ mod tests {
         assert_eq!(t.per_class, vec![("a".into(), 0.5), ("b".into(), 2.0 / 3.0)]);
         assert_eq!(t.read_as[1], ("b".into(), vec![("b".into(), 2.0 / 3.0), ("none".into(), 1.0 / 3.0)]));
         assert_eq!(t.read_as[0].1.len(), 2);
+    }
+
+    /// The ceiling reads the folder's held-out rows; without any it is absent, and a held-out
+    /// image gone since training is an error naming it, not a silently missing ceiling.
+    #[test]
+    fn the_ceiling_reads_held_out_rows_and_names_a_missing_image() {
+        let d = tempfile::tempdir().unwrap();
+        for name in ["a.png", "b.png"] {
+            image::RgbaImage::from_pixel(8, 8, image::Rgba([200, 150, 100, 255])).save(d.path().join(name)).unwrap();
+        }
+        let row = |f: &str, split: &str, tone: u8| format!("{{\"file_name\": \"{f}\", \"split\": \"{split}\", \"skin_tone\": {tone}}}\n");
+        let meta = d.path().join("metadata.jsonl");
+        let mut run = FolderSource { label: Some("skin_tone".into()), ..FolderSource::new(d.path(), 64) };
+        run.filter.insert("split".into(), Match::One(Scalar::Text("train".into())));
+        let net = super::super::shipped::emoji(Device::Cpu).unwrap();
+        let head = net.card.head("skin_tone").unwrap();
+        let names = ["1".to_string(), "2".to_string()];
+        let wanted: Vec<i64> = names.iter().map(|n| net.card.heads[head].classes.iter().position(|c| c == n).unwrap() as i64).collect();
+        std::fs::write(&meta, row("a.png", "train", 1)).unwrap();
+        assert_eq!(real_agreement(&net, head, &run, &names, &wanted).unwrap(), None);
+        std::fs::write(&meta, row("a.png", "train", 1) + &row("b.png", "test", 2)).unwrap();
+        let real = real_agreement(&net, head, &run, &names, &wanted).unwrap().expect("one held-out row");
+        assert_eq!(real.images, 1);
+        std::fs::write(&meta, row("a.png", "train", 1) + &row("gone.png", "test", 2)).unwrap();
+        let e = real_agreement(&net, head, &run, &names, &wanted).unwrap_err().to_string();
+        assert!(e.contains("gone.png"), "{e}");
     }
 }
