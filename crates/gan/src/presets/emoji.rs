@@ -47,11 +47,16 @@ fn diffaugment() -> AugmentConfig {
 
 /// The default recipe's objective at 64x64 with DiffAugment: one sitting of an hour on 2 cores.
 pub fn emoji_rpgan() -> TrainConfig {
+    rpgan64(EMOJI_RPGAN_STEPS)
+}
+
+/// `emoji-rpgan`'s data, networks, objective and augmentation, for `steps` generator steps.
+fn rpgan64(steps: u64) -> TrainConfig {
     let mut c = recipes::mnist_rpgan();
     c.data = emoji(64, BTreeMap::new());
     c.model = ModelConfig { net: NetConfig::Dcgan(DcganConfig { g_base: 32, d_base: 32, d_norm: Norm::None, ..DcganConfig::default() }), ..c.model };
     c.augment = diffaugment();
-    c.set_length(Length::Steps(EMOJI_RPGAN_STEPS));
+    c.set_length(Length::Steps(steps));
     c
 }
 
@@ -64,21 +69,21 @@ pub const EMOJI_RPGAN_STEPS: u64 = 10_000;
 /// conditional and text-to-image variants, StyleGAN2 and the VAE).
 pub const EMOJI_STEPS: u64 = 6000;
 
-/// As `emoji-rpgan`, conditioned on the skin tone of the people drawn with one tone.
+/// As `emoji-rpgan` at its first length, conditioned on the skin tone of the people drawn with
+/// one tone.
 pub fn emoji_cgan() -> TrainConfig {
-    let mut c = emoji_rpgan();
+    let mut c = rpgan64(EMOJI_STEPS);
     let DataSource::Folder(f) = &mut c.data else { unreachable!("emoji data is a folder") };
     f.filter.insert("group".into(), Match::One(text("people & body")));
     (f.label, f.unlabelled) = (Some("skin_tone".into()), Unlabelled::Skip);
     c.conditional = true;
-    c.set_length(Length::Steps(EMOJI_STEPS));
     c
 }
 
-/// As `emoji-rpgan`, conditioned on the emojis' names as text (`[text]`): conditioning
-/// augmentation into G, projection in D.
+/// As `emoji-rpgan` at its first length, conditioned on the emojis' names as text (`[text]`):
+/// conditioning augmentation into G, projection in D.
 pub fn emoji_text_rpgan() -> TrainConfig {
-    let mut c = emoji_rpgan();
+    let mut c = rpgan64(EMOJI_STEPS);
     let DataSource::Folder(f) = &mut c.data else { unreachable!("emoji data is a folder") };
     f.label = Some(crate::config::CAPTION_FIELD.into());
     c.conditional = true;
@@ -86,7 +91,6 @@ pub fn emoji_text_rpgan() -> TrainConfig {
     if let NetConfig::Dcgan(d) = &mut c.model.net {
         (d.augment_condition, d.projection) = (Some(CondAugmentConfig { dim: 128, kl_weight: 1.0 }), true);
     }
-    c.set_length(Length::Steps(EMOJI_STEPS));
     c
 }
 

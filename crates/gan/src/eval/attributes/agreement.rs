@@ -168,13 +168,14 @@ mod tests {
         let head = net.card.head("skin_tone").unwrap();
         let names = ["1".to_string(), "2".to_string()];
         let wanted: Vec<i64> = names.iter().map(|n| net.card.heads[head].classes.iter().position(|c| c == n).unwrap() as i64).collect();
-        std::fs::write(&meta, row("a.png", "train", 1)).unwrap();
-        assert_eq!(real_agreement(&net, head, &run, &names, &wanted).unwrap(), None);
-        std::fs::write(&meta, row("a.png", "train", 1) + &row("b.png", "test", 2)).unwrap();
-        let real = real_agreement(&net, head, &run, &names, &wanted).unwrap().expect("one held-out row");
+        let with_held_out = |rows: &str| {
+            std::fs::write(&meta, row("a.png", "train", 1) + rows).unwrap();
+            real_agreement(&net, head, &run, &names, &wanted)
+        };
+        assert_eq!(with_held_out("").unwrap(), None);
+        let real = with_held_out(&row("b.png", "test", 2)).unwrap().expect("one held-out row");
         assert_eq!(real.images, 1);
-        std::fs::write(&meta, row("a.png", "train", 1) + &row("gone.png", "test", 2)).unwrap();
-        let e = real_agreement(&net, head, &run, &names, &wanted).unwrap_err().to_string();
+        let e = with_held_out(&row("gone.png", "test", 2)).unwrap_err().to_string();
         assert!(e.contains("gone.png"), "{e}");
     }
 }
