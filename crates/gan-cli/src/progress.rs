@@ -30,6 +30,7 @@ fn summary(m: &StepMetrics) -> String {
             ("identity", TRANSLATION_IDENTITY),
             ("content", TRANSLATION_CONTENT),
             ("self-reg", TRANSLATION_SELF_REG),
+            ("task", TRANSLATION_TASK),
         ];
         return terms.iter().fold(adversarial, |line, (label, name)| line + &part(label, name));
     }

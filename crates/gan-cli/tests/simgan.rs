@@ -3,13 +3,17 @@
 //! run stopped and resumed (history of refined images included) ends equal bit for bit;
 //! `gan refine` writes labelled IDX digits and a preview, the same for the same seed; the
 //! classification accuracy score reads them and tests on the held-out real digits (`gan eval
-//! --run R --cas` in one command); and bad requests are refused in one line.
+//! --run R --cas` in one command); and bad requests are refused in one line. With CyCADA's
+//! task consistency the refiner phases log its term, the checkpoint keeps the classifier and
+//! a resumed run still ends equal bit for bit.
 
 mod common;
 
 use std::path::Path;
 
 use common::*;
+use gan_data::pairs::PairSource;
+use gan_data::rendered::RenderSettings;
 
 /// A constant learning rate (large, so that the tiny refiner soon depends on its input), so that a 3-step run resumed to 6 steps trains as a 6-step run:
 /// 2 refiner steps, 1 discriminator step, then 3 steps of both (2 refiner updates each).
@@ -20,10 +24,23 @@ const TINY: &str = "steps = 6\nbatch_size = 4\nlog_every = 1\nsample_every = 6\n
 [model.refiner]\nbase = 4\nblocks = 1\n[model.discriminator]\nbase = 2\n";
 
 fn train(t: &Path, out: &str, steps: &str) {
-    std::fs::write(t.join("tiny.toml"), TINY).unwrap();
+    train_with(t, out, steps, "");
+}
+
+/// `train` with `extra` appended to the tiny configuration.
+fn train_with(t: &Path, out: &str, steps: &str, extra: &str) {
+    std::fs::write(t.join("tiny.toml"), format!("{TINY}{extra}")).unwrap();
     let args = ["--threads", "1", "train", "--preset", "mnist-simgan", "--config", "tiny.toml", "--out", out, "--steps", steps, "--no-progress"];
     let o = run(&args, t);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// The renderer a run's configuration names.
+fn run_renderer(run: &Path) -> RenderSettings {
+    let text = std::fs::read_to_string(run.join("config.toml")).unwrap();
+    let config = gan::config::translation::TranslateConfig::from_toml_str(&text, "config.toml").unwrap();
+    let PairSource::RenderedToMnist { render, .. } = config.data else { panic!("{text}") };
+    render
 }
 
 fn metrics(run: &Path) -> Vec<serde_json::Value> {
@@ -62,7 +79,7 @@ fn simgan_trains_in_phases_resumes_and_refines_a_labelled_set() {
     let set = gan_data::dataset::load_idx_dir(&t.path().join("refined"), gan_data::Split::Train).unwrap();
     assert_eq!((set.len(), set.height, set.width), (30, 28, 28));
     assert_eq!(set.labels.as_deref().unwrap()[..12], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1], "the renderer's labels");
-    let rendered = gan_data::rendered::RenderSettings { images: 30, ..Default::default() }.render().unwrap();
+    let rendered = RenderSettings { images: 30, ..run_renderer(&t.path().join("s")) }.render().unwrap();
     assert!(set.pixels != rendered.pixels, "the digits are refined");
     assert!(t.path().join("refined/preview.png").is_file());
     ok(&run(&["--threads", "1", "refine", "--run", "s", "--n", "30", "--out", "again"], t.path()));
@@ -111,4 +128,24 @@ fn simgan_trains_in_phases_resumes_and_refines_a_labelled_set() {
     std::fs::copy(fashion.join("train-images-idx3-ubyte.gz"), fashion.join("t10k-images-idx3-ubyte.gz")).unwrap();
     std::fs::copy(fashion.join("train-labels-idx1-ubyte.gz"), fashion.join("t10k-labels-idx1-ubyte.gz")).unwrap();
     refused(&run(&[&cas[..], &["refined"]].concat().iter().map(|a| if *a == "mnist" { "fashion" } else { a }).collect::<Vec<_>>(), t.path()), "has t10k files");
+}
+
+#[test]
+fn task_consistency_is_logged_checkpointed_and_resumes_exactly() {
+    let t = tempfile::tempdir().unwrap();
+    let consistency = "[model.consistency]\nweight = 0.5\nepochs = 1\n";
+    train_with(t.path(), "s", "6", consistency);
+    for (i, row) in metrics(&t.path().join("s")).iter().enumerate() {
+        assert_eq!(row["translation"].get("task").is_some(), i != 2, "the refiner's steps only: step {i}: {row}");
+    }
+    let config = std::fs::read_to_string(t.path().join("s/config.toml")).unwrap();
+    assert!(config.contains("[model.consistency]\nweight = 0.5\nepochs = 1"), "{config}");
+    train_with(t.path(), "r", "3", consistency);
+    ok(&run(&["--threads", "1", "train", "--resume", "r", "--steps", "6", "--no-progress"], t.path()));
+    let files = ["generator.safetensors", "discriminator.safetensors", "family.safetensors", "task.safetensors"];
+    let bytes = |run: &str| files.map(|f| std::fs::read(t.path().join(run).join("checkpoints/step-00000006").join(f)).unwrap());
+    assert_eq!(bytes("s"), bytes("r"), "a resumed run ends as the uninterrupted one, with the same classifier");
+    std::fs::write(t.path().join("bad.toml"), format!("{TINY}[model.consistency]\nweight = -1.0\n")).unwrap();
+    let args = ["train", "--preset", "mnist-simgan", "--config", "bad.toml", "--out", "bad", "--no-progress"];
+    refused(&run(&args, t.path()), "model.consistency.weight must be a number >= 0, got -1");
 }

@@ -22,6 +22,7 @@ pub mod alpha;
 pub mod builtin;
 pub mod cifar;
 pub mod dataset;
+pub mod digit_fonts;
 pub mod edges;
 pub mod elastic;
 pub mod error;

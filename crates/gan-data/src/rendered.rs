@@ -1,6 +1,7 @@
 //! Simulated digits for SimGAN (Shrivastava et al., "Learning from Simulated and Unsupervised
 //! Images through Adversarial Training", CVPR 2017): 28x28 grey digits rendered from the
-//! DejaVu Sans fonts (regular and bold, `data/fonts/`), labelled by construction, each with
+//! DejaVu Sans fonts (regular and bold, `data/fonts/`; or handwriting-style fonts, `fonts`,
+//! see [`crate::digit_fonts`]), labelled by construction, each with
 //! seeded random rotation, size, shear, stroke weight, position and blur, and optionally an
 //! elastic distortion of the strokes (`elastic`, Simard et al. 2003) -- a simulator whose
 //! output looks like MNIST in layout (white on black, about 20 px tall, centred) but not in
@@ -12,6 +13,8 @@
 //! elastically distorted when asked, averaged down to 28x28, and blurred.
 
 use ab_glyph::{Font, FontRef, Glyph, PxScale};
+
+pub use crate::digit_fonts::DigitFonts;
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
@@ -19,7 +22,6 @@ use crate::elastic::Elastic;
 use crate::error::{DataError, Result};
 use crate::rng::{mix, SplitMix64};
 
-const FONTS: [&[u8]; 2] = [include_bytes!("../../../data/fonts/DejaVuSans-digits.ttf"), include_bytes!("../../../data/fonts/DejaVuSans-Bold-digits.ttf")];
 /// The side of the images and the supersampling factor.
 pub const SIDE: usize = 28;
 pub(crate) const UP: usize = 4;
@@ -55,6 +57,9 @@ pub struct RenderSettings {
     /// An elastic distortion of the strokes (none by default).
     #[serde(default)]
     pub elastic: Option<Elastic>,
+    /// The fonts drawn from (DejaVu Sans by default).
+    #[serde(default)]
+    pub fonts: DigitFonts,
 }
 
 fn default_images() -> usize {
@@ -113,7 +118,7 @@ impl RenderSettings {
 
     pub fn describe(&self) -> String {
         let elastic = self.elastic.map(|e| format!(", elastic alpha {} sigma {}", e.alpha, e.sigma)).unwrap_or_default();
-        format!("{} digits rendered from DejaVu Sans (seed {}{elastic})", self.images, self.seed)
+        format!("{} digits rendered from {} (seed {}{elastic})", self.images, self.fonts.describe(), self.seed)
     }
 
     /// Renders the set: `[images, 1, 28, 28]` bytes with labels 0-9.
@@ -122,7 +127,8 @@ impl RenderSettings {
         if !problems.is_empty() {
             return Err(DataError::Invalid { name: "rendered digits".into(), reason: problems.join("; ") });
         }
-        let fonts: Vec<FontRef<'static>> = FONTS.iter().map(|b| FontRef::try_from_slice(b).expect("the shipped fonts parse")).collect();
+        let loaded = self.fonts.load();
+        let fonts: Vec<(FontRef<'static>, f64)> = loaded.into_iter().map(|f| (f.clone(), weight_deficit(&f))).collect();
         let mut pixels = Vec::with_capacity(self.images * SIDE * SIDE);
         let mut labels = Vec::with_capacity(self.images);
         for i in 0..self.images {
@@ -134,17 +140,19 @@ impl RenderSettings {
         Ok(Dataset { name: self.describe(), channels: 1, height: SIDE, width: SIDE, pixels, labels: Some(labels) })
     }
 
-    fn draw(&self, fonts: &[FontRef<'static>], digit: u8, rng: &mut SplitMix64) -> Vec<u8> {
+    /// Digit `digit` from one of `fonts` (each with its [`weight_deficit`]).
+    fn draw(&self, fonts: &[(FontRef<'static>, f64)], digit: u8, rng: &mut SplitMix64) -> Vec<u8> {
         let mut range = |[lo, hi]: [f64; 2]| lo + (hi - lo) * rng.uniform();
         let height = range(self.height) * BIG as f64;
         let stroke = range(self.stroke) * UP as f64;
         let blur = range(self.blur);
-        let font = &fonts[rng.below(fonts.len() as u64) as usize];
+        let (font, deficit) = &fonts[rng.below(fonts.len() as u64) as usize];
         let angle = (2.0 * rng.uniform() - 1.0) * self.rotation.to_radians();
         let shear = (2.0 * rng.uniform() - 1.0) * self.shear;
         let shift = [(2.0 * rng.uniform() - 1.0) * self.shift * UP as f64, (2.0 * rng.uniform() - 1.0) * self.shift * UP as f64];
         let (glyph, w, h) = glyph_bitmap(font, digit, height);
-        let glyph = thicken(&glyph, w, h, stroke);
+        // A font drawn thinner than DejaVu Sans is first thickened to its weight.
+        let glyph = thicken(&glyph, w, h, stroke + deficit * height / 2.0);
         let mut big = transform(&glyph, (w, h), angle, shear, shift);
         if let Some(elastic) = &self.elastic {
             big = elastic.distort(&big, rng);
@@ -153,6 +161,25 @@ impl RenderSettings {
         let blurred = gaussian_blur(&small, blur);
         blurred.iter().map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8).collect()
     }
+}
+
+/// How much thinner than DejaVu Sans a font's strokes are, as a fraction of the digits'
+/// height (0 for DejaVu Sans and bolder fonts). A stroke's width is estimated as twice the
+/// ink's area over its outline's length (a stroke `w` wide and `l` long: area `w l`, outline
+/// about `2 l`), averaged over the ten digits drawn 100 pixels tall.
+fn weight_deficit(font: &FontRef<'static>) -> f64 {
+    let relative = |f: &FontRef<'static>| (0..10u8).map(|d| stroke_width(f, d)).sum::<f64>() / 10.0 / 100.0;
+    let reference = FontRef::try_from_slice(crate::digit_fonts::REFERENCE).expect("the shipped fonts parse");
+    (relative(&reference) - relative(font)).max(0.0)
+}
+
+fn stroke_width(font: &FontRef<'static>, digit: u8) -> f64 {
+    let (g, w, h) = glyph_bitmap(font, digit, 100.0);
+    let ink = |x: usize, y: usize| g[y * w + x] > 0.5;
+    let area = (0..w * h).filter(|&i| ink(i % w, i / w)).count() as f64;
+    let horizontal = (0..h).flat_map(|y| (1..w).map(move |x| (x, y))).filter(|&(x, y)| ink(x, y) != ink(x - 1, y)).count();
+    let vertical = (1..h).flat_map(|y| (0..w).map(move |x| (x, y))).filter(|&(x, y)| ink(x, y) != ink(x, y - 1)).count();
+    2.0 * area / (horizontal + vertical).max(1) as f64
 }
 
 /// The digit's coverage, `w x h`, its ink `height` pixels tall, with a margin for the stroke.

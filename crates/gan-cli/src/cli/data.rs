@@ -32,6 +32,9 @@ pub struct RenderArgs {
     /// The elastic field's smoothness: its Gaussian's standard deviation in pixels.
     #[arg(long, value_name = "SIGMA", default_value_t = gan_data::elastic::Elastic::SIMARD.sigma, requires = "elastic")]
     pub elastic_sigma: f64,
+    /// The fonts the digits are drawn from.
+    #[arg(long, value_enum, default_value = "dejavu")]
+    pub fonts: gan_data::digit_fonts::DigitFonts,
 }
 
 #[derive(Args, Debug)]

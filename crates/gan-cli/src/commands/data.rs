@@ -26,7 +26,7 @@ pub fn run(c: DataCommand) -> anyhow::Result<()> {
 /// digits from `--seed`.
 fn render(a: RenderArgs) -> anyhow::Result<()> {
     let elastic = a.elastic.map(|alpha| Elastic { alpha, sigma: a.elastic_sigma });
-    let settings = RenderSettings { images: a.n, seed: a.seed, elastic, ..Default::default() };
+    let settings = RenderSettings { images: a.n, seed: a.seed, elastic, fonts: a.fonts, ..Default::default() };
     // The renderer names its fields; this command's user knows them as flags.
     let flags = [("data.images", "--n"), ("data.elastic.alpha", "--elastic"), ("data.elastic.sigma", "--elastic-sigma")];
     let set = settings.render().map_err(|e| user(flags.iter().fold(e.to_string(), |p, (field, flag)| p.replace(field, flag))))?;

@@ -29,6 +29,27 @@ pub struct SimGanConfig {
     /// Refiner updates per step after the initialisation (K_g; 2 in the paper's gaze runs).
     #[serde(default = "one")]
     pub refiner_updates: u32,
+    /// CyCADA's semantic consistency: a classifier of the simulated images keeps the
+    /// refined ones in their class (none by default, as in the paper).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consistency: Option<TaskConsistencyConfig>,
+}
+
+/// The task-consistency term (Hoffman et al., "CyCADA", ICML 2018, eq. 4): a classifier
+/// trained on the labelled simulated images (domain A) for `epochs` passes before the first
+/// step, then frozen; the refiner's loss adds `weight` times its cross-entropy on each
+/// refined image against the simulated image's label. See
+/// [`crate::families::translation::task`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskConsistencyConfig {
+    pub weight: f64,
+    #[serde(default = "two")]
+    pub epochs: u32,
+}
+
+fn two() -> u32 {
+    2
 }
 
 fn one() -> u32 {
@@ -47,6 +68,14 @@ impl SimGanConfig {
         }
         if !(1..=50).contains(&self.refiner_updates) {
             p.push(format!("model.refiner_updates must be between 1 and 50, got {}", self.refiner_updates));
+        }
+        if let Some(c) = &self.consistency {
+            if !(c.weight.is_finite() && c.weight >= 0.0) {
+                p.push(format!("model.consistency.weight must be a number >= 0, got {}", c.weight));
+            }
+            if !(1..=50).contains(&c.epochs) {
+                p.push(format!("model.consistency.epochs must be between 1 and 50, got {}", c.epochs));
+            }
         }
         p
     }

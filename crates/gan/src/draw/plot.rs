@@ -91,12 +91,13 @@ pub fn save_loss_plot(metrics: &[StepMetrics], path: &Path) -> Result<()> {
         }
         panel(&top, "losses", metrics, &[("D loss", RED, D_LOSS), ("G loss", BLUE, G_LOSS)], None)?;
         if metrics.iter().any(|m| m.scalars.has_group("translation.")) {
-            let terms: [Series<'_>; 5] = [
+            let terms: [Series<'_>; 6] = [
                 ("L1 to target", green, TRANSLATION_L1),
                 ("cycle L1", orange, TRANSLATION_CYCLE),
                 ("identity L1", RGBColor(120, 0, 160), TRANSLATION_IDENTITY),
                 ("content L1 (features)", RGBColor(0, 130, 130), TRANSLATION_CONTENT),
                 ("self-regularisation L1", RGBColor(150, 90, 40), TRANSLATION_SELF_REG),
+                ("task cross-entropy", RGBColor(90, 90, 90), TRANSLATION_TASK),
             ];
             panel(&bottom, "reconstruction terms (unweighted)", metrics, &terms, None)?;
         } else if any(WASSERSTEIN) {

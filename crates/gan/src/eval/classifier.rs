@@ -103,6 +103,14 @@ impl Classifier {
         self.vs.device()
     }
 
+    pub fn var_store(&self) -> &nn::VarStore {
+        &self.vs
+    }
+
+    pub fn var_store_mut(&mut self) -> &mut nn::VarStore {
+        &mut self.vs
+    }
+
     /// Fraction of `images` whose most likely class is the label.
     pub fn accuracy(&self, images: &Tensor, labels: &Tensor) -> f64 {
         tch::no_grad(|| {

@@ -57,6 +57,7 @@ pub const FASHION_MNIST_DIR: &str = "data/fashion-mnist";
 /// Where the CIFAR-10 presets look (`gan data fetch cifar10` puts it there).
 pub const CIFAR10_DIR: &str = "data/cifar10";
 pub use emoji::{EMOJI_DIR, EMOJI_RPGAN_STEPS};
+pub use styled::mnist_stylegan2_paper;
 
 impl Preset {
     /// Every image preset, in the order `gan presets` lists them.

@@ -62,7 +62,7 @@ impl TranslationPreset {
             TranslationPreset::MnistThickCyclegan => "CycleGAN on built-in MNIST digits <-> the same digits dilated (unpaired halves; the held-out truth is the dilation): as edges2fashion-cyclegan, 3,000 steps",
             TranslationPreset::EmojiStylesPix2pix => "pix2pix from Noto's shaded emoji (google/) to Twemoji's flat ones (twitter/), paired by file name, 64x64 colour (--data DIR, default ../shared/data/emoji; scored on the 350 held-out pairs): U-Net depth 6, 34-px PatchGAN, BCE + 100 L1, batch 16, 3,000 steps",
             TranslationPreset::EmojiCartoongan => "CartoonGAN from Noto's shaded emoji to Twemoji's flat ones on emoji-styles-cyclegan's unpaired halves, 64x64 colour: generator of 32 channels and 4 residual blocks (the paper's 64 and 8), discriminator of 32, the edge-promoting loss on Canny-smoothed Twemoji, content loss 10 x L1 of the emoji classifier's last conv stage (VGG19 cannot be downloaded), 300 initialisation steps, batch 8, 3,000 steps",
-            TranslationPreset::MnistSimgan => "SimGAN refining 20,000 digits rendered from DejaVu Sans (seed 0) and bent elastically (alpha 34, sigma 4) towards the built-in MNIST-10k's first 8,000 real digits (the last 2,000 held out for the classification accuracy score): refiner of 32 channels and 4 ResNet blocks (the paper's 64), local discriminator 96-64-32-32, self-regularisation weight 1 (per pixel), history of 3,200 refined images, 500 refiner then 100 discriminator initialisation steps, 2 refiner updates per step, batch 32, 3,000 steps; gan refine writes the refined digits",
+            TranslationPreset::MnistSimgan => "SimGAN refining 20,000 digits rendered from 11 handwriting-style fonts (seed 0) and bent elastically (alpha 34, sigma 4) towards the built-in MNIST-10k's first 8,000 real digits (the last 2,000 held out for the classification accuracy score): refiner of 32 channels and 4 ResNet blocks (the paper's 64), local discriminator 96-64-32-32, self-regularisation weight 1 (per pixel), history of 3,200 refined images, 500 refiner then 100 discriminator initialisation steps, 2 refiner updates per step, batch 32, 3,000 steps; gan refine writes the refined digits",
             TranslationPreset::EmojiStylesCyclegan => "CycleGAN between Noto's and Twemoji's emoji, truly unpaired (each base emoji drawn in one style only), 64x64 colour: ResNet generators (16 channels, 6 blocks), 70-px PatchGANs, LSGAN, cycle 10, identity 5, pool 50, batch 8, 3,000 steps",
         }
     }
@@ -156,11 +156,13 @@ fn emoji_cartoongan() -> TranslationModel {
     })
 }
 
-/// mnist-simgan's data: 20,000 rendered digits, bent by Simard et al.'s elastic field (whose
-/// renders the refiner improves more: RESULTS.md), against the built-in MNIST digits.
+/// mnist-simgan's data: 20,000 digits rendered from the handwriting-style fonts and bent by
+/// Simard et al.'s elastic field (the simulator whose digits, raw or refined, train the best
+/// classifier of real ones: RESULTS.md), against the built-in MNIST digits.
 fn rendered_to_mnist() -> PairSource {
     let elastic = Some(gan_data::elastic::Elastic::SIMARD);
-    PairSource::RenderedToMnist { dir: None, render: gan_data::rendered::RenderSettings { images: 20_000, elastic, ..Default::default() } }
+    let fonts = gan_data::rendered::DigitFonts::Handwriting;
+    PairSource::RenderedToMnist { dir: None, render: gan_data::rendered::RenderSettings { images: 20_000, elastic, fonts, ..Default::default() } }
 }
 
 /// mnist-simgan's model: the paper's networks, the refiner at half width.
@@ -173,6 +175,7 @@ fn mnist_simgan() -> TranslationModel {
         refiner_init_steps: 500,
         discriminator_init_steps: 100,
         refiner_updates: 2,
+        consistency: None,
     })
 }
 

@@ -10,7 +10,9 @@ use tch::{Device, Tensor};
 use super::feed::{bytes_tensor, to_pm1, PairFeed};
 use super::pool::ImagePool;
 use super::step::Pools;
+use super::task::{TaskNet, TASK_FILE};
 use super::{AveragedGenerators, TranslationFamily, GRID_PAIRS};
+use crate::config::simgan::SimGanConfig;
 use crate::config::translation::{TranslateConfig, TranslationModel};
 use crate::error::{GanError, Result};
 use crate::optim::{Optimizer, OptimizerConfig};
@@ -71,6 +73,11 @@ impl TranslationFamily {
         };
         let feed = PairFeed::new(&set, config.batch_size, config.seed, device, cartoon.is_some_and(|m| m.edge_promoting))?;
         let content = cartoon.map(|m| super::content::load(&m.content, device)).transpose()?;
+        let task = match (&config.model, ckpt) {
+            (TranslationModel::Simgan(SimGanConfig { consistency: Some(c), .. }), Some(dir)) => Some(TaskNet::load(c, &dir.join(TASK_FILE), device)?),
+            (TranslationModel::Simgan(SimGanConfig { consistency: Some(c), .. }), None) => Some(TaskNet::train(c, &set.a, config.seed, device)?),
+            _ => None,
+        };
         let image = feed.image;
         config.model.check_image(image).map_err(|reason| GanError::Invalid(format!("model: {reason} (data: {})", config.data.describe())))?;
         let (grid_a, grid_b, grid_paired) = grid_pairs(&config, &set, device)?;
@@ -125,6 +132,7 @@ impl TranslationFamily {
             opt_d,
             pools,
             content,
+            task,
             ema,
             step,
             grid_a,

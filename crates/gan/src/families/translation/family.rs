@@ -62,6 +62,9 @@ impl Family for TranslationFamily {
         if let Some(avg) = &self.ema {
             weights.push((GENERATOR_EMA_FILE, &avg.nets.vs));
         }
+        if let Some(task) = &self.task {
+            weights.push((super::task::TASK_FILE, task.classifier.var_store()));
+        }
         CheckpointParts {
             state: CheckpointState::new(step, step, self.image, 0),
             config_toml: self.config.to_toml(),

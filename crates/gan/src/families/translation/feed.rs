@@ -24,11 +24,13 @@ pub fn to_pm1(bytes: &Tensor, device: Device) -> Tensor {
     bytes.to_device(device).to_kind(Kind::Float) / 127.5 - 1.0
 }
 
-/// One batch: `a` and `b` in `[-1, 1]`, and for CartoonGAN `b` with its edges smoothed.
+/// One batch: `a` and `b` in `[-1, 1]`, for CartoonGAN `b` with its edges smoothed, and the
+/// labels of `a` when domain A has them (SimGAN's simulated images).
 pub struct PairBatch {
     pub a: Tensor,
     pub b: Tensor,
     pub b_edged: Option<Tensor>,
+    pub a_labels: Option<Tensor>,
 }
 
 pub struct PairFeed {
@@ -36,6 +38,8 @@ pub struct PairFeed {
     b: Tensor,
     /// Domain B's images edge-promoted (`gan_data::edges`), when the model learns from them.
     b_edged: Option<Tensor>,
+    /// Domain A's labels (int64), when it has them.
+    a_labels: Option<Tensor>,
     sampler_a: BatchSampler,
     /// `None` for paired data (B follows A's order).
     sampler_b: Option<BatchSampler>,
@@ -58,7 +62,8 @@ impl PairFeed {
             let pixels: Vec<u8> = d.pixels.chunks_exact(d.sample_len()).flat_map(|x| gan_data::edges::edge_smooth(x, d.channels, d.height, d.width)).collect();
             Tensor::from_slice(&pixels).reshape([d.len() as i64, d.channels as i64, d.height as i64, d.width as i64])
         });
-        Ok(Self { a: bytes_tensor(&set.a), b: bytes_tensor(&set.b), b_edged, sampler_a, sampler_b, image, device })
+        let a_labels = set.a.labels.as_ref().map(|l| Tensor::from_slice(&l.iter().map(|&k| i64::from(k)).collect::<Vec<_>>()));
+        Ok(Self { a: bytes_tensor(&set.a), b: bytes_tensor(&set.b), b_edged, a_labels, sampler_a, sampler_b, image, device })
     }
 
     /// Batches per pass over domain A.
@@ -78,6 +83,7 @@ impl PairFeed {
             a: to_pm1(&self.a.index_select(0, &ia), self.device),
             b: to_pm1(&self.b.index_select(0, &ib), self.device),
             b_edged: self.b_edged.as_ref().map(|e| to_pm1(&e.index_select(0, &ib), self.device)),
+            a_labels: self.a_labels.as_ref().map(|l| l.index_select(0, &ia).to_device(self.device)),
         }
     }
 }

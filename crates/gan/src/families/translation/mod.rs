@@ -14,6 +14,7 @@ mod parallel;
 pub mod pool;
 pub mod simgan_step;
 pub mod step;
+pub mod task;
 
 use gan_data::rng::{mix, SplitMix64};
 use tch::{Device, Tensor};
@@ -49,6 +50,8 @@ pub struct TranslationFamily {
     pools: Pools,
     /// CartoonGAN's fixed feature network (its content loss).
     content: Option<Box<dyn content::FeatureMaps>>,
+    /// SimGAN's frozen classifier of the simulated images (its task-consistency term).
+    task: Option<task::TaskNet>,
     /// The generators' moving average, when the configuration asks for one.
     ema: Option<AveragedGenerators>,
     /// The steps taken (the data position of a translation run).
@@ -85,7 +88,12 @@ impl TranslationFamily {
         self.opt_d.set_lr_scale(factor);
         let mut batch = self.feed.batch(ctx.step);
         if let Some(d) = &self.dist {
-            batch = PairBatch { a: d.shard(&batch.a), b: d.shard(&batch.b), b_edged: batch.b_edged.map(|e| d.shard(&e)) };
+            batch = PairBatch {
+                a: d.shard(&batch.a),
+                b: d.shard(&batch.b),
+                b_edged: batch.b_edged.map(|e| d.shard(&e)),
+                a_labels: batch.a_labels.map(|l| d.shard(&l)),
+            };
         }
         let (a, b) = (&batch.a, &batch.b);
         let opts = (&mut self.opt_g, &mut self.opt_d);
@@ -104,7 +112,8 @@ impl TranslationFamily {
             }
             (TranslationModel::Simgan(m), NetPair::Single { g, d }) => {
                 let mut rng = SplitMix64::new(mix(&[self.config.seed, POOL_STREAM, ctx.step]));
-                simgan_step::simgan_step(m, (g.as_ref(), d.as_ref()), opts, (&mut self.pools.b, &mut rng), (a, b), ctx)
+                let task = self.task.as_ref().map(|t| (t, batch.a_labels.as_ref().expect("a run with a task classifier has labelled simulated images")));
+                simgan_step::simgan_step(m, (g.as_ref(), d.as_ref()), opts, (&mut self.pools.b, &mut rng), (a, b, task), ctx)
             }
             _ => unreachable!("TranslationModel::build makes the networks of its own model"),
         };

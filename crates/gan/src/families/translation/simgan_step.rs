@@ -2,7 +2,8 @@
 //! initialisation the refiner alone steps on `lambda_reg * |R(x) - x|`; during the
 //! discriminator's the discriminator alone steps on real images `y` against refined `R(x)`
 //! (through the history); afterwards the refiner makes `refiner_updates` updates on
-//! `local(D(R(x)), real) + lambda_reg * |R(x) - x|`, then the discriminator one.
+//! `local(D(R(x)), real) + lambda_reg * |R(x) - x|`, then the discriminator one. With a task
+//! classifier ([`super::task`]) both refiner phases add its weighted cross-entropy.
 
 use tch::Tensor;
 
@@ -10,12 +11,13 @@ use crate::config::simgan::SimGanConfig;
 use crate::losses::simgan::{discriminator_loss, real_score, refiner_loss, self_regularisation};
 use crate::models::translation::Translator;
 use crate::optim::Optimizer;
-use crate::run::metrics::names::{D_FAKE, D_LOSS, D_REAL, G_LOSS, TRANSLATION_SELF_REG};
+use crate::run::metrics::names::{D_FAKE, D_LOSS, D_REAL, G_LOSS, TRANSLATION_SELF_REG, TRANSLATION_TASK};
 use crate::train::record::Record;
 use crate::train::StepContext;
 
 use super::pool::ImagePool;
 use super::step::{norms, update};
+use super::task::TaskNet;
 
 /// Which networks a step trains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,17 +44,29 @@ pub fn simgan_step(
     (refiner, d): (&dyn Translator, &dyn Translator),
     (opt_r, opt_d): (&mut Optimizer, &mut Optimizer),
     (history, rng): (&mut ImagePool, &mut gan_data::rng::SplitMix64),
-    (x, y): (&Tensor, &Tensor),
+    (x, y, task): (&Tensor, &Tensor, Option<(&TaskNet, &Tensor)>),
     ctx: StepContext,
 ) -> Record {
     let phase = Phase::of(m, ctx.step);
     let mut r = Record::new();
     let mut r_norm = None;
+    // The task term of a refined batch: (weighted, unweighted), zero without a classifier.
+    let task_term = |refined: &Tensor| match task {
+        Some((net, labels)) => {
+            let ce = net.loss(refined, labels);
+            (&ce * net.weight, Some(ce))
+        }
+        None => (Tensor::zeros([], (refined.kind(), refined.device())), None),
+    };
+    let mut task_ce = None;
     match phase {
         Phase::Refiner => {
-            let reg = self_regularisation(&refiner.forward_t(x, true), x);
-            r_norm = update(opt_r, &(&reg * m.lambda_reg), ctx.measure_grads);
+            let refined = refiner.forward_t(x, true);
+            let reg = self_regularisation(&refined, x);
+            let (weighted, ce) = task_term(&refined);
+            r_norm = update(opt_r, &(&reg * m.lambda_reg + weighted), ctx.measure_grads);
             r.mean(TRANSLATION_SELF_REG, "the self-regularisation term", &reg);
+            task_ce = ce;
         }
         Phase::Both => {
             // The terms of the last of the updates are recorded.
@@ -60,8 +74,10 @@ pub fn simgan_step(
             for _ in 0..m.refiner_updates {
                 let refined = refiner.forward_t(x, true);
                 let (loss, adv, reg) = refiner_loss(&d.forward_t(&refined, true), &refined, x, m.lambda_reg);
-                r_norm = update(opt_r, &loss, ctx.measure_grads);
+                let (weighted, ce) = task_term(&refined);
+                r_norm = update(opt_r, &(loss + weighted), ctx.measure_grads);
                 terms = Some((adv, reg));
+                task_ce = ce;
             }
             let (adv, reg) = terms.expect("at least one refiner update");
             r.mean(G_LOSS, "the refiner's adversarial loss", &adv).mean(TRANSLATION_SELF_REG, "the self-regularisation term", &reg);
@@ -80,6 +96,9 @@ pub fn simgan_step(
             "D(refined) as real",
             &real_score(&refined_logits),
         );
+    }
+    if let Some(ce) = &task_ce {
+        r.mean(TRANSLATION_TASK, "the task-consistency term", ce);
     }
     norms(&mut r, d_norm, r_norm);
     r

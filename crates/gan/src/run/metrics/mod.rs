@@ -88,6 +88,9 @@ pub mod names {
     /// SimGAN's self-regularisation `|R(x) - x|`, the mean absolute change per pixel
     /// (unweighted).
     pub const TRANSLATION_SELF_REG: &str = "translation.self_reg";
+    /// SimGAN's task-consistency term, the frozen classifier's cross-entropy on the refined
+    /// images against the simulated labels (unweighted).
+    pub const TRANSLATION_TASK: &str = "translation.task";
 }
 
 impl Serialize for StepMetrics {
