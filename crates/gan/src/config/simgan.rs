@@ -38,8 +38,8 @@ pub struct SimGanConfig {
 /// The task-consistency term (Hoffman et al., "CyCADA", ICML 2018, eq. 4): a classifier
 /// trained on the labelled simulated images (domain A) for `epochs` passes before the first
 /// step, then frozen; the refiner's loss adds `weight` times its cross-entropy on each
-/// refined image against the simulated image's label. See
-/// [`crate::families::translation::task`].
+/// refined image against the simulated image's label (the translation family's `task`
+/// module).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskConsistencyConfig {
