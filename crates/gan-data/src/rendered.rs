@@ -13,9 +13,9 @@
 //! elastically distorted when asked, averaged down to 28x28, and blurred.
 
 use ab_glyph::{Font, FontRef, Glyph, PxScale};
+use serde::{Deserialize, Serialize};
 
 pub use crate::digit_fonts::DigitFonts;
-use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
 use crate::elastic::Elastic;
@@ -127,8 +127,16 @@ impl RenderSettings {
         if !problems.is_empty() {
             return Err(DataError::Invalid { name: "rendered digits".into(), reason: problems.join("; ") });
         }
-        let loaded = self.fonts.load();
-        let fonts: Vec<(FontRef<'static>, f64)> = loaded.into_iter().map(|f| (f.clone(), weight_deficit(&f))).collect();
+        let reference = relative_width(&FontRef::try_from_slice(crate::digit_fonts::REFERENCE).expect("the shipped fonts parse"));
+        let fonts: Vec<(FontRef<'static>, f64)> = self
+            .fonts
+            .load()
+            .into_iter()
+            .map(|f| {
+                let deficit = (reference - relative_width(&f)).max(0.0);
+                (f, deficit)
+            })
+            .collect();
         let mut pixels = Vec::with_capacity(self.images * SIDE * SIDE);
         let mut labels = Vec::with_capacity(self.images);
         for i in 0..self.images {
@@ -140,7 +148,8 @@ impl RenderSettings {
         Ok(Dataset { name: self.describe(), channels: 1, height: SIDE, width: SIDE, pixels, labels: Some(labels) })
     }
 
-    /// Digit `digit` from one of `fonts` (each with its [`weight_deficit`]).
+    /// Digit `digit` from one of `fonts`, each with how much thinner than DejaVu Sans its
+    /// strokes are (a fraction of the height, 0 for DejaVu Sans and bolder fonts).
     fn draw(&self, fonts: &[(FontRef<'static>, f64)], digit: u8, rng: &mut SplitMix64) -> Vec<u8> {
         let mut range = |[lo, hi]: [f64; 2]| lo + (hi - lo) * rng.uniform();
         let height = range(self.height) * BIG as f64;
@@ -163,14 +172,11 @@ impl RenderSettings {
     }
 }
 
-/// How much thinner than DejaVu Sans a font's strokes are, as a fraction of the digits'
-/// height (0 for DejaVu Sans and bolder fonts). A stroke's width is estimated as twice the
-/// ink's area over its outline's length (a stroke `w` wide and `l` long: area `w l`, outline
-/// about `2 l`), averaged over the ten digits drawn 100 pixels tall.
-fn weight_deficit(font: &FontRef<'static>) -> f64 {
-    let relative = |f: &FontRef<'static>| (0..10u8).map(|d| stroke_width(f, d)).sum::<f64>() / 10.0 / 100.0;
-    let reference = FontRef::try_from_slice(crate::digit_fonts::REFERENCE).expect("the shipped fonts parse");
-    (relative(&reference) - relative(font)).max(0.0)
+/// A font's stroke width as a fraction of its digits' height. A stroke's width is estimated as
+/// twice the ink's area over its outline's length (a stroke `w` wide and `l` long: area `w l`,
+/// outline about `2 l`), averaged over the ten digits drawn 100 pixels tall.
+fn relative_width(font: &FontRef<'static>) -> f64 {
+    (0..10u8).map(|d| stroke_width(font, d)).sum::<f64>() / 10.0 / 100.0
 }
 
 fn stroke_width(font: &FontRef<'static>, digit: u8) -> f64 {

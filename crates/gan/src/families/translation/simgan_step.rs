@@ -50,21 +50,21 @@ pub fn simgan_step(
     let phase = Phase::of(m, ctx.step);
     let mut r = Record::new();
     let mut r_norm = None;
-    // The task term of a refined batch: (weighted, unweighted), zero without a classifier.
-    let task_term = |refined: &Tensor| match task {
+    // A refiner loss with the task term of its refined batch added, and the unweighted term.
+    let with_task = |loss: Tensor, refined: &Tensor| match task {
         Some((net, labels)) => {
             let ce = net.loss(refined, labels);
-            (&ce * net.weight, Some(ce))
+            (loss + &ce * net.weight, Some(ce))
         }
-        None => (Tensor::zeros([], (refined.kind(), refined.device())), None),
+        None => (loss, None),
     };
     let mut task_ce = None;
     match phase {
         Phase::Refiner => {
             let refined = refiner.forward_t(x, true);
             let reg = self_regularisation(&refined, x);
-            let (weighted, ce) = task_term(&refined);
-            r_norm = update(opt_r, &(&reg * m.lambda_reg + weighted), ctx.measure_grads);
+            let (loss, ce) = with_task(&reg * m.lambda_reg, &refined);
+            r_norm = update(opt_r, &loss, ctx.measure_grads);
             r.mean(TRANSLATION_SELF_REG, "the self-regularisation term", &reg);
             task_ce = ce;
         }
@@ -74,8 +74,8 @@ pub fn simgan_step(
             for _ in 0..m.refiner_updates {
                 let refined = refiner.forward_t(x, true);
                 let (loss, adv, reg) = refiner_loss(&d.forward_t(&refined, true), &refined, x, m.lambda_reg);
-                let (weighted, ce) = task_term(&refined);
-                r_norm = update(opt_r, &(loss + weighted), ctx.measure_grads);
+                let (loss, ce) = with_task(loss, &refined);
+                r_norm = update(opt_r, &loss, ctx.measure_grads);
                 terms = Some((adv, reg));
                 task_ce = ce;
             }
