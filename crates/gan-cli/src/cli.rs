@@ -321,6 +321,10 @@ pub struct EvalHow {
     /// Seed of the latent vectors (and of KID's subsets).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Truncation trick (Brock et al. 2019): score samples whose latent entries beyond this
+    /// magnitude are redrawn (e.g. 0.5): more typical, less varied; recorded in eval.json.
+    #[arg(long)]
+    pub truncation: Option<f64>,
     #[command(flatten)]
     pub classifier: ClassifierArg,
     #[command(flatten)]

@@ -39,6 +39,11 @@ fn cas_trains_on_labelled_samples_and_tests_on_real_images() {
     // The bands are easy: a generator that draws each class where its label says scores high
     // (100% on this machine; a tiny conditional MLP pair that collapses scores about 30%).
     assert!(report["accuracy"].as_f64().unwrap() > 0.9, "{report}");
+    // Samples drawn at a truncation are said to be, in the report.
+    let o = run(&["--threads", "1", "eval", "--run", "run", "--cas", "--cas-test", &data, "--n", "600", "--cas-epochs", "2", "--truncation", "0.5"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(t.path().join("run/cas.json")).unwrap()).unwrap();
+    assert!(report["train"].as_str().unwrap().contains("latents truncated at 0.5"), "{report}");
     let o = run(&["eval", "--run", "run", "--cas", "--cas-test", "nowhere"], t.path());
     assert!(!o.status.success() && stderr(&o).contains("--cas-test nowhere") && stderr(&o).trim().lines().count() == 1, "{}", stderr(&o));
     // The run's own data (IDX without a t10k split) gives no test images.
@@ -83,4 +88,7 @@ fn rendered_digits_are_written_as_idx_and_scored_as_a_training_set() {
     assert!(to_real > 25.0, "rendered -> MNIST {to_real}%");
     let o = run(&["eval", "--cas", "--cas-train", "r0"], t.path());
     assert!(!o.status.success() && stderr(&o).contains("--cas-test"), "{}", stderr(&o));
+    // A data set draws no latents to truncate.
+    let o = run(&["eval", "--cas", "--cas-train", "r0", "--cas-test", "r1", "--truncation", "0.5"], t.path());
+    assert!(!o.status.success() && stderr(&o).contains("--cas-train r0 draws no latents") && stderr(&o).trim().lines().count() == 1, "{}", stderr(&o));
 }

@@ -109,3 +109,43 @@ fn eval_errors_are_one_line() {
     let o = run(&["train", "--preset", "mnist-vae", "--config", "bad.toml", "--out", "y"], dir.path());
     assert!(!o.status.success() && stderr(&o).contains("d_steps"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_truncated_evaluation_is_recorded_and_never_taken_for_a_plain_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    write_labelled_28(&r.join("data"), 300, true);
+    let cfg = "steps = 30\nbatch_size = 32\n[model]\nkind = \"mlp\"\nlatent_dim = 8\ng_hidden = [32]\nd_hidden = [32]\nd_dropout = 0.0\nleaky_slope = 0.2\n";
+    std::fs::write(r.join("g.toml"), cfg).unwrap();
+    ok(&run(&["--threads", "1", "train", "--preset", "mnist-mlp", "--config", "g.toml", "--data", "data", "--out", "g", "--no-progress"], r));
+    let eval = |extra: &[&str]| {
+        let o = run(&[&["--threads", "1", "eval", "--run", "g", "--n", "200", "--classifier", "mnist", "--no-cache"], extra].concat(), r);
+        ok(&o);
+        (String::from_utf8_lossy(&o.stdout).into_owned(), EvalReport::load(&r.join("g/eval.json")).unwrap())
+    };
+    let (_, plain) = eval(&[]);
+    let (table, cut) = eval(&["--truncation", "0.5"]);
+    assert_eq!((plain.truncation, cut.truncation), (None, Some(0.5)));
+    assert!(table.lines().next().unwrap().contains("latents truncated at 0.5"), "{table}");
+    // The samples scored are other samples (the same seed, entries beyond 0.5 redrawn), and
+    // the same truncation gives the same report.
+    let fid = |e: &EvalReport| e.features.as_ref().unwrap().fid;
+    assert!((fid(&plain) - fid(&cut)).abs() > 1e-6 * fid(&plain), "{} vs {}", fid(&plain), fid(&cut));
+    assert_eq!(fid(&eval(&["--truncation", "0.5"]).1), fid(&cut));
+    // compare does not reuse an eval.json drawn at another truncation than it is asked for.
+    let o = run(&["--threads", "1", "compare", "g", "--n", "200", "--classifier", "mnist", "--no-cache"], r);
+    ok(&o);
+    assert!(stderr(&o).contains("g: eval.json's latents were drawn at truncation 0.5, not none"), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("200, 0, none"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(EvalReport::load(&r.join("g/eval.json")).unwrap().truncation, None);
+    // Thresholds that cannot sample, and folders that draw no latents: one line each.
+    for (args, needle) in [
+        (vec!["--truncation", "0.05"], "--truncation 0.05 is below 0.1"),
+        (vec!["--truncation", "0"], "--truncation must be a positive number"),
+        (vec!["--truncation", "0.5", "--samples", "data"], "--truncation does not apply"),
+    ] {
+        let o = run(&[&["eval", "--run", "g", "--classifier", "mnist"], &args[..]].concat(), r);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle) && stderr(&o).trim().lines().count() == 1, "{args:?}: {}", stderr(&o));
+    }
+}

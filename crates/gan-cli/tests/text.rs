@@ -110,6 +110,11 @@ fn a_matcher_and_a_text_run_draw_and_score_prompts() {
     let held = image::open(t.path().join("held.png")).unwrap();
     // Two blocks of one row of 5 tiles of 16 pixels with 2-pixel borders, captions to the left.
     assert!(held.height() == 2 * 20 && held.width() > 5 * 18 + 2, "{}x{}", held.width(), held.height());
+    // Truncated latents draw other designs beside the same real images.
+    let o = run(&["sample", "--run", "r", "--held-out", "2", "--n", "3", "--truncation", "0.3", "--out", "held-t.png"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let truncated = image::open(t.path().join("held-t.png")).unwrap();
+    assert!(truncated.width() == held.width() && truncated.as_bytes() != held.as_bytes());
 
     let o = run(&["eval", "--run", "r", "--n", "16", "--no-cache", "--features", "attributes"], t.path());
     assert!(o.status.success(), "{}", stderr(&o));

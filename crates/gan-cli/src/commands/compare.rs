@@ -18,6 +18,11 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         let saved = RunDir::new(run).eval();
         let reusable = match saved.is_file() && !a.fresh {
             true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.load.choice())).filter(|r| {
+                // Nor one whose latents were drawn at another truncation.
+                if r.truncation != a.how.truncation {
+                    eprintln!("{}: eval.json's latents were drawn at truncation {}, not {}", run.display(), shown(r.truncation), shown(a.how.truncation));
+                    return false;
+                }
                 // A report of another checkpoint than the one asked for is not reused.
                 match wanted_step(run, &a.how.load.checkpoint) {
                     Some(s) if s != r.step => {
@@ -61,7 +66,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         ("data".into(), reports.iter().map(|r| r.data.clone()).collect()),
         ("step".into(), reports.iter().map(|r| r.step.to_string()).collect()),
         ("weights".into(), reports.iter().map(|r| r.weights.name().to_string()).collect()),
-        ("samples, seed".into(), reports.iter().map(|r| format!("{}, {}", r.samples, r.seed)).collect()),
+        ("samples, seed, truncation".into(), reports.iter().map(|r| format!("{}, {}, {}", r.samples, r.seed, shown(r.truncation))).collect()),
     ];
     let body = metrics.iter().map(|m| {
         let cells = table.iter().map(|t| t.iter().find(|(k, _)| k == m).map_or_else(|| "-".to_string(), |(_, v)| v.clone())).collect();
@@ -95,4 +100,9 @@ fn wanted_step(run: &Path, choice: &Option<CheckpointChoice>) -> Option<u64> {
 /// ones, so that the saved report is re-made and the problem reported there).
 fn wanted_weights(run: &Path, choice: WeightsChoice) -> Weights {
     TrainConfig::load(&RunDir::new(run).config()).map_or(Weights::Raw, |c| choice.weights(&c.model.ema))
+}
+
+/// A truncation threshold, or `none`.
+fn shown(t: Option<f64>) -> String {
+    t.map_or_else(|| "none".to_string(), |t| t.to_string())
 }

@@ -7,6 +7,7 @@ use gan::eval::inception::{weights::WeightsOptions, Inception};
 use gan::eval::learned::LearnedConfig;
 use gan::eval::space::SpaceKind;
 use gan::eval::{evaluate, EvalOptions, EvalReport, Features};
+use gan::models::latent::LatentDraw;
 use gan::run::dir::RunDir;
 use gan::run::trained::TrainedGenerator;
 use gan_data::folder::FolderSource;
@@ -17,6 +18,7 @@ use crate::cli::{EvalArgs, EvalHow, FeatureChoice};
 use crate::exit::user;
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
+    super::classes::check_truncation(a.how.truncation)?;
     if a.cas {
         return super::eval_cas::run(&a);
     }
@@ -25,11 +27,17 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         if a.samples.is_some() {
             return Err(user(format!("{}: --samples scores a GAN run's samples; this is an image-to-image run", run.display())));
         }
+        if a.how.truncation.is_some() {
+            return Err(user(format!("{}: --truncation draws latents; an image-to-image run has none", run.display())));
+        }
         return super::eval_translation::run_with(&run, &a.how);
     }
     if let Some(dir) = &a.samples {
         if !dir.is_dir() {
             return Err(user(format!("--samples {}: no such folder", dir.display())));
+        }
+        if a.how.truncation.is_some() {
+            return Err(user(format!("--samples {}: the folder's images are scored as they are; --truncation does not apply", dir.display())));
         }
         let mut from = FolderSource::new(dir, 0);
         for term in &a.samples_filter {
@@ -58,7 +66,8 @@ fn print_table(report: &EvalReport) {
         Some(dir) => format!("), {} images of {dir}", report.samples),
         None => format!(", {} weights), {} samples", report.weights.name(), report.samples),
     };
-    println!("{} (step {}, {} {}{scored}, seed {}", report.run, report.step, report.model, report.data, report.seed);
+    let truncation = report.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
+    println!("{} (step {}, {} {}{scored}, seed {}{truncation}", report.run, report.step, report.model, report.data, report.seed);
     if let Some(f) = &report.features {
         println!("feature space: {}", f.network);
     }
@@ -105,7 +114,8 @@ fn score(run: &Path, how: &EvalHow, samples_from: Option<&FolderSource>) -> anyh
             }
         }),
     };
-    let opts = EvalOptions { samples: how.n, seed: how.seed, cache_dir: cache.as_deref(), device, samples_from };
+    let draw = LatentDraw { seed: how.seed, truncation: how.truncation };
+    let opts = EvalOptions { samples: how.n, draw, cache_dir: cache.as_deref(), device, samples_from };
     Ok(evaluate(run, &g, features.as_ref(), &opts)?)
 }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use gan::eval::cas::{self, CasReport, CasTraining};
 use gan::eval::classifier;
+use gan::models::latent::LatentDraw;
 use gan::run::translator::TrainedTranslator;
 use gan_data::dataset::{has_idx_split, load_idx_dir};
 use gan_data::pairs::{mnist_split, HELD_OUT};
@@ -21,9 +22,13 @@ pub fn run(a: &EvalArgs) -> anyhow::Result<()> {
     if a.cas_epochs < 1 {
         return Err(user("--cas-epochs must be at least 1"));
     }
+    let latent_free = |what: String| match a.how.truncation {
+        Some(_) => Err(user(format!("{what} draws no latents: --truncation applies to a conditional GAN run's samples"))),
+        None => Ok(()),
+    };
     match (&a.run, &a.cas_train) {
-        (_, Some(dir)) => data_set(a, dir),
-        (Some(run), None) if super::eval_translation::is_translation_run(run) => refined(a, run),
+        (_, Some(dir)) => latent_free(format!("--cas-train {}", dir.display())).and_then(|()| data_set(a, dir)),
+        (Some(run), None) if super::eval_translation::is_translation_run(run) => latent_free(run.display().to_string()).and_then(|()| refined(a, run)),
         (Some(run), None) => generated(a, run),
         (None, None) => Err(user("--cas needs --run RUN or --cas-train DIR")),
     }
@@ -35,10 +40,12 @@ fn generated(a: &EvalArgs, run: &Path) -> anyhow::Result<()> {
     let (test_set, test_name, note) = test_images(a.cas_test.as_deref(), a.cas_held_out, &g.config.data)?;
     let (xt, yt) = classifier::tensors(&test_set, device)?;
     let n = a.how.n.unwrap_or(10_000);
-    let (xg, yg) = cas::generated_set(&g, n as i64, a.how.seed)?;
+    let draw = LatentDraw { seed: a.how.seed, truncation: a.how.truncation };
+    let (xg, yg) = cas::generated_set(&g, n as i64, draw)?;
     let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(n), seed: a.how.seed };
     let (accuracy, per_class) = cas::score(g.classes, (&xg.to_device(device), &yg.to_device(device)), (&xt, &yt), how);
-    let train = format!("{} samples of {} (step {}, {} weights)", n, run.display(), g.step, g.weights.name());
+    let truncation = draw.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
+    let train = format!("{} samples of {} (step {}, {} weights{truncation})", n, run.display(), g.step, g.weights.name());
     let report = report(a, (train, n), (test_name, test_set.len()), (accuracy, per_class));
     print(&report, note);
     write_report(run, &report)

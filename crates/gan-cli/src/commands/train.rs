@@ -62,6 +62,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
         let how = EvalHow {
             n: None,
             seed: 0,
+            truncation: None,
             classifier: ClassifierArg { classifier: None },
             features: FeatureArgs::default(),
             cache: None,

@@ -11,6 +11,7 @@ use tch::{Device, Kind, Tensor};
 
 use super::classifier;
 use crate::error::{GanError, Result};
+use crate::models::latent::LatentDraw;
 use crate::run::trained::TrainedGenerator;
 
 /// What `gan eval --cas` reports (and writes to `RUN/cas.json`).
@@ -39,8 +40,8 @@ pub struct CasTraining {
 }
 
 /// `n` labelled samples of a conditional grey 28x28 run, the classes in turn (balanced), from
-/// seeded latents; padded images are cut to their 28x28 centre as the classifier reads them.
-pub fn generated_set(g: &TrainedGenerator, n: i64, seed: u64) -> Result<(Tensor, Tensor)> {
+/// latents from `draw`; padded images are cut to their 28x28 centre as the classifier reads them.
+pub fn generated_set(g: &TrainedGenerator, n: i64, draw: LatentDraw) -> Result<(Tensor, Tensor)> {
     if g.classes == 0 {
         return Err(GanError::Invalid(format!(
             "{}: the classification accuracy score trains on labelled samples; this run is not conditional (presets mnist-cgan, fashion-cgan are)",
@@ -55,8 +56,7 @@ pub fn generated_set(g: &TrainedGenerator, n: i64, seed: u64) -> Result<(Tensor,
         )));
     }
     let labels = g.labels(n, None)?.expect("a conditional run has labels");
-    tch::manual_seed(seed as i64);
-    let z = Tensor::randn([n, g.latent_dim()], (Kind::Float, Device::Cpu)).to_device(g.device());
+    let z = draw.latents(n, g.latent_dim(), g.device());
     let images = tch::no_grad(|| g.generate(&z, Some(&labels.to_device(g.device()))));
     Ok((classifier::centre(&images).to_device(Device::Cpu), labels))
 }

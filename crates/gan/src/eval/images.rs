@@ -18,7 +18,7 @@ use super::scores::{classifier_score, fid, kid, prdc, MeanStd, Prdc};
 use super::space::{FeatureSpace, SpaceKind};
 use crate::error::{GanError, Result};
 use crate::eval::classifier::{Classifier, Shipped};
-use crate::models::latent::latents;
+use crate::models::latent::LatentDraw;
 use crate::run::trained::TrainedGenerator;
 use gan_data::modes::class_shares;
 
@@ -143,17 +143,17 @@ pub fn evaluate(
     space: FeatureSpace<'_>,
     real: &RealSubset,
     n: usize,
-    seed: u64,
+    draw: LatentDraw,
     cache_dir: Option<&Path>,
 ) -> Result<(FeatureReport, Option<ClassReport>)> {
     space.check(g.image)?;
-    let z = latents(n as i64, g.latent_dim(), seed, Device::Cpu);
+    let z = draw.latents(n as i64, g.latent_dim(), Device::Cpu);
     let labels = g.labels(n as i64, None)?;
     let samples = |s, len| {
         let y = labels.as_ref().map(|l: &Tensor| l.narrow(0, s, len));
         g.generate(&z.narrow(0, s, len), y.as_ref())
     };
-    score(space, real, samples, n, seed, cache_dir)
+    score(space, real, samples, n, draw.seed, cache_dir)
 }
 
 /// Scores `n` images that `samples(start, len)` gives (in `[-1, 1]`, the run's shape) against

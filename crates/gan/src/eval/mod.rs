@@ -38,6 +38,7 @@ use gan_data::modes::ModeReport;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{GanError, Result};
+use crate::models::latent::LatentDraw;
 use crate::run::trained::{TrainedGenerator, Weights};
 use images::{ClassReport, FeatureNet, FeatureReport};
 use inception::Inception;
@@ -73,6 +74,9 @@ pub struct EvalReport {
     pub weights: Weights,
     pub samples: usize,
     pub seed: u64,
+    /// The truncation threshold the latents were drawn at (none: the plain prior).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncation: Option<f64>,
     /// The folder whose images were scored in place of the generator's samples, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples_dir: Option<String>,
@@ -124,7 +128,8 @@ pub enum Features<'a> {
 pub struct EvalOptions<'a> {
     /// Samples to draw (default 2,500 for toy runs, [`IMAGE_SAMPLES`] for images).
     pub samples: Option<usize>,
-    pub seed: u64,
+    /// The generator's latents (and the seed of the measurement's other draws).
+    pub draw: LatentDraw,
     /// Where real-data statistics (and learned feature networks) are cached (none: not
     /// cached).
     pub cache_dir: Option<&'a Path>,
@@ -145,7 +150,8 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
         model: g.config.model.family().into(),
         weights: g.weights,
         samples: 0,
-        seed: opts.seed,
+        seed: opts.draw.seed,
+        truncation: opts.draw.truncation,
         samples_dir: opts.samples_from.map(|f| f.describe_rows()),
         modes: None,
         points: None,
@@ -165,14 +171,14 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
     }
     if let Some(dist) = g.config.data.toy() {
         let n = opts.samples.unwrap_or(gan_data::modes::PAPER_SAMPLES);
-        let (modes, points) = toy::evaluate(g, dist, n, opts.seed)?;
+        let (modes, points) = toy::evaluate(g, dist, n, opts.draw)?;
         (report.samples, report.modes, report.points) = (n, modes, Some(points));
     } else if matches!(g.config.data, gan_data::DataSource::StackedMnist { .. }) {
         let Some(Features::Classifier(net)) = features else {
             return Err(GanError::Invalid("Stacked MNIST runs are evaluated by a digit classifier (--features classifier)".into()));
         };
         let n = opts.samples.unwrap_or(stacked::STACKED_SAMPLES);
-        (report.samples, report.stacked) = (n, Some(stacked::evaluate(g, net, n, opts.seed)?));
+        (report.samples, report.stacked) = (n, Some(stacked::evaluate(g, net, n, opts.draw)?));
     } else {
         let n = opts.samples.unwrap_or(IMAGE_SAMPLES);
         let real = RealSubset::of(&g.config.data, n)?;
@@ -187,20 +193,20 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
             }
         };
         let (n, (features, classes)) = match opts.samples_from {
-            None => (n, images::evaluate(g, space, &real, n, opts.seed, opts.cache_dir)?),
+            None => (n, images::evaluate(g, space, &real, n, opts.draw, opts.cache_dir)?),
             Some(from) => {
                 space.check(g.image)?;
                 let fake = RealSubset::folder(from, g.image, n)?;
-                (fake.len(), images::score(space, &real, |s, len| fake.pm1(s, len), fake.len(), opts.seed, opts.cache_dir)?)
+                (fake.len(), images::score(space, &real, |s, len| fake.pm1(s, len), fake.len(), opts.draw.seed, opts.cache_dir)?)
             }
         };
         (report.samples, report.features, report.classes) = (n, Some(features), classes);
         if let (FeatureSpace::Attributes(net), None) = (space, opts.samples_from) {
-            report.agreement = attributes::agreement::agreement(net, g, n, opts.seed)?;
+            report.agreement = attributes::agreement::agreement(net, g, n, opts.draw)?;
         }
         if let (Some(text), gan_data::DataSource::Folder(f), None) = (&g.config.text, &g.config.data, opts.samples_from) {
             let m = matcher::shipped::of_text(text, opts.device)?;
-            report.text = Some(matcher::report::text_report(g, &m, &matcher::data::read(&f.dir)?, n, opts.seed)?);
+            report.text = Some(matcher::report::text_report(g, &m, &matcher::data::read(&f.dir)?, n, opts.draw)?);
         }
     }
     Ok(report)

@@ -15,7 +15,7 @@ use tch::{Device, Kind, Tensor};
 
 use super::images::FeatureNet;
 use crate::error::{GanError, Result};
-use crate::models::latent::latents;
+use crate::models::latent::LatentDraw;
 use crate::run::trained::TrainedGenerator;
 
 /// Samples of a Stacked MNIST evaluation unless asked otherwise (as in PacGAN and R3GAN).
@@ -63,8 +63,8 @@ fn channel_kl(modes: &[u16]) -> [f64; 3] {
     })
 }
 
-/// Counts the modes of `n` samples of `g` (latents from `seed`) and of `n` real images.
-pub fn evaluate(g: &TrainedGenerator, net: &FeatureNet, n: usize, seed: u64) -> Result<StackedReport> {
+/// Counts the modes of `n` samples of `g` (latents from `draw`) and of `n` real images.
+pub fn evaluate(g: &TrainedGenerator, net: &FeatureNet, n: usize, draw: LatentDraw) -> Result<StackedReport> {
     if net.classifier.classes != 10 {
         return Err(GanError::Invalid(format!(
             "Stacked MNIST modes are digit triples; classifier {} has {} classes, not 10",
@@ -76,7 +76,7 @@ pub fn evaluate(g: &TrainedGenerator, net: &FeatureNet, n: usize, seed: u64) -> 
         _ => return Err(GanError::Invalid(format!("{} is not Stacked MNIST", g.config.data.describe()))),
     };
     let device = net.classifier.device();
-    let z = latents(n as i64, g.latent_dim(), seed, Device::Cpu);
+    let z = draw.latents(n as i64, g.latent_dim(), Device::Cpu);
     let fake = modes_of(net, |s, len| g.generate(&z.narrow(0, s, len), None).to_device(device), n as i64);
     let take = n.min(set.len());
     let real = modes_of(

@@ -47,6 +47,26 @@ pub fn draw_latents(n: i64, dim: i64, seed: u64, truncation: Option<f64>, device
     }
 }
 
+/// How a measurement draws its latents: the seed, and the truncation threshold if any
+/// (evaluation at a truncation trades recall for precision, as BigGAN's truncation curves).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LatentDraw {
+    pub seed: u64,
+    pub truncation: Option<f64>,
+}
+
+impl LatentDraw {
+    /// `[n, dim]` latents ([`draw_latents`]).
+    pub fn latents(&self, n: i64, dim: i64, device: Device) -> Tensor {
+        draw_latents(n, dim, self.seed, self.truncation, device)
+    }
+
+    /// The same truncation from another seed (a second stream of one measurement).
+    pub fn reseeded(&self, seed: u64) -> Self {
+        Self { seed, ..*self }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +81,10 @@ mod tests {
         assert!(t.equal(&truncated_latents(50, 20, 9, 0.5, Device::Cpu)));
         // A threshold above every entry changes nothing.
         assert!(truncated_latents(50, 20, 9, 100.0, Device::Cpu).equal(&plain));
+        // A draw is its seed and threshold; reseeded, it keeps the threshold.
+        let draw = LatentDraw { seed: 9, truncation: Some(0.5) };
+        assert!(draw.latents(50, 20, Device::Cpu).equal(&t));
+        assert!(LatentDraw { seed: 9, truncation: None }.latents(50, 20, Device::Cpu).equal(&plain));
+        assert!(draw.reseeded(4).latents(50, 20, Device::Cpu).equal(&truncated_latents(50, 20, 4, 0.5, Device::Cpu)));
     }
 }

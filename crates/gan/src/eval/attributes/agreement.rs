@@ -12,7 +12,7 @@ use tch::{Device, Kind, Tensor};
 
 use super::AttributeNet;
 use crate::error::Result;
-use crate::models::latent::latents;
+use crate::models::latent::LatentDraw;
 use crate::run::trained::{TrainedGenerator, GENERATE_CHUNK};
 use gan_data::folder::FolderSource;
 use gan_data::metadata::{Match, Scalar};
@@ -69,9 +69,9 @@ fn tally(asked: &[i64], read: &[i64], wanted: &[i64], names: &[String], head: &[
     Tally { share: hits as f64 / asked.len().max(1) as f64, per_class, read_as }
 }
 
-/// The agreement of `n` samples of `g` (latents from `seed`) with `net`'s head for the run's
+/// The agreement of `n` samples of `g` (latents from `draw`) with `net`'s head for the run's
 /// label field; `None` for an unconditional run or a field the classifier has no head for.
-pub fn agreement(net: &AttributeNet, g: &TrainedGenerator, n: usize, seed: u64) -> Result<Option<Agreement>> {
+pub fn agreement(net: &AttributeNet, g: &TrainedGenerator, n: usize, draw: LatentDraw) -> Result<Option<Agreement>> {
     let gan_data::DataSource::Folder(folder) = &g.config.data else { return Ok(None) };
     let (Some(field), true) = (&folder.label, g.classes > 0) else { return Ok(None) };
     let Some(head) = net.card.head(field) else { return Ok(None) };
@@ -80,7 +80,7 @@ pub fn agreement(net: &AttributeNet, g: &TrainedGenerator, n: usize, seed: u64) 
     let names: Vec<String> = (0..vocab.len()).map(|i| vocab.name(i).to_string()).collect();
     // Each run class's index among the head's classes (-1: the head has no such class).
     let wanted: Vec<i64> = names.iter().map(|name| head_classes.iter().position(|c| c == name).map_or(-1, |p| p as i64)).collect();
-    let z = latents(n as i64, g.latent_dim(), seed, Device::Cpu);
+    let z = draw.latents(n as i64, g.latent_dim(), Device::Cpu);
     let labels = g.labels(n as i64, None)?.expect("a conditional run has labels");
     let mut read = Vec::with_capacity(n);
     for s in (0..n as i64).step_by(GENERATE_CHUNK as usize) {

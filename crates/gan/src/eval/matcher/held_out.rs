@@ -10,12 +10,13 @@ use tch::{Device, Tensor};
 use super::data::CaptionedData;
 use super::Matcher;
 use crate::error::{GanError, Result};
-use crate::models::latent;
+use crate::models::latent::LatentDraw;
 use crate::run::trained::TrainedGenerator;
 
 /// One block per caption: the caption, then `[reals + n, 3, H, W]` in `[-1, 1]` (the real
 /// images first). `k` captions at most (all held-out captions when fewer).
-pub fn held_out_blocks(g: &TrainedGenerator, matcher: &Matcher, data: &CaptionedData, k: usize, n: i64, seed: u64) -> Result<Vec<(String, Tensor)>> {
+pub fn held_out_blocks(g: &TrainedGenerator, matcher: &Matcher, data: &CaptionedData, k: usize, n: i64, draw: LatentDraw) -> Result<Vec<(String, Tensor)>> {
+    let seed = draw.seed;
     let rows = data.rows(true);
     let mut captions: Vec<&str> = Vec::new();
     for &r in &rows {
@@ -27,7 +28,7 @@ pub fn held_out_blocks(g: &TrainedGenerator, matcher: &Matcher, data: &Captioned
         return Err(GanError::Invalid("the data has no held-out captions (rows with split = test)".into()));
     }
     let chosen: Vec<&str> = permutation(captions.len(), mix(&[seed, 0x4E1D])).into_iter().take(k).map(|i| captions[i as usize]).collect();
-    let z = latent::latents(n, g.latent_dim(), seed, g.device());
+    let z = draw.latents(n, g.latent_dim(), g.device());
     let _guard = tch::no_grad_guard();
     chosen
         .into_iter()
