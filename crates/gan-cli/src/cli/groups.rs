@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use gan::eval::learned::LearnedConfig;
+use gan::models::latent::LatentDraw;
 use gan::run::checkpoint::CheckpointChoice;
 use gan::run::trained::{TrainedGenerator, WeightsChoice};
 use gan::DeviceChoice;
@@ -65,6 +66,12 @@ pub struct LatentArgs {
     /// (e.g. 1.0), for more typical, less varied samples.
     #[arg(long)]
     pub truncation: Option<f64>,
+}
+
+impl LatentArgs {
+    pub fn draw(&self) -> LatentDraw {
+        LatentDraw { seed: self.seed, truncation: self.truncation }
+    }
 }
 
 /// The classifier that judges a run (`steer`, `classifier judge`, `eval`, `compare`).

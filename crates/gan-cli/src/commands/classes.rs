@@ -76,3 +76,8 @@ pub fn check_truncation(t: Option<f64>) -> anyhow::Result<()> {
         _ => Ok(()),
     }
 }
+
+/// `", latents truncated at T"`, or nothing for plain latents: how reports say it.
+pub fn truncation_note(t: Option<f64>) -> String {
+    t.map_or_else(String::new, |t| format!(", latents truncated at {t}"))
+}

@@ -66,7 +66,7 @@ fn print_table(report: &EvalReport) {
         Some(dir) => format!("), {} images of {dir}", report.samples),
         None => format!(", {} weights), {} samples", report.weights.name(), report.samples),
     };
-    let truncation = report.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
+    let truncation = super::classes::truncation_note(report.truncation);
     println!("{} (step {}, {} {}{scored}, seed {}{truncation}", report.run, report.step, report.model, report.data, report.seed);
     if let Some(f) = &report.features {
         println!("feature space: {}", f.network);

@@ -44,7 +44,7 @@ fn generated(a: &EvalArgs, run: &Path) -> anyhow::Result<()> {
     let (xg, yg) = cas::generated_set(&g, n as i64, draw)?;
     let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(n), seed: a.how.seed };
     let (accuracy, per_class) = cas::score(g.classes, (&xg.to_device(device), &yg.to_device(device)), (&xt, &yt), how);
-    let truncation = draw.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
+    let truncation = super::classes::truncation_note(draw.truncation);
     let train = format!("{} samples of {} (step {}, {} weights{truncation})", n, run.display(), g.step, g.weights.name());
     let report = report(a, (train, n), (test_name, test_set.len()), (accuracy, per_class));
     print(&report, note);

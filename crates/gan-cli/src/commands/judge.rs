@@ -30,11 +30,11 @@ pub fn run(a: ClassifierJudgeArgs) -> anyhow::Result<()> {
     let (g, device) = a.generator.load()?;
     let net = super::classes::pick_classifier(a.classifier.name(), &g.config.data, device)?;
     let (c, vocab) = (&net.classifier, &net.vocabulary);
-    let judgements = judge_run(&g, c, a.n, a.latents.seed, a.latents.truncation)?;
+    let judgements = judge_run(&g, c, a.n, a.latents.draw())?;
     let name = |i: usize| vocab.name(i).to_string();
     let width = (0..c.classes as usize).map(|i| name(i).len()).max().unwrap_or(5).max(5);
     let classifier = a.classifier.classifier.clone().unwrap_or_else(|| "shipped, chosen by the run's data".into());
-    let truncation = a.latents.truncation.map_or_else(String::new, |t| format!(", latents truncated at {t}"));
+    let truncation = super::classes::truncation_note(a.latents.truncation);
     println!(
         "{} (step {}, {} weights) judged by {classifier}, {} samples {}, seed {}{truncation}",
         a.generator.run.display(),

@@ -3,7 +3,6 @@
 //! generator is conditioned on.
 
 use gan::eval::matcher::shipped::of_text;
-use gan::models::latent::LatentDraw;
 use gan::run::trained::TrainedGenerator;
 use tch::Tensor;
 
@@ -61,8 +60,7 @@ pub fn sample_held_out(a: &SampleArgs, g: &TrainedGenerator, k: usize, n: i64) -
     };
     let matcher = of_text(text, g.device())?;
     let data = gan::eval::matcher::data::read(&f.dir)?;
-    let blocks =
-        gan::eval::matcher::held_out::held_out_blocks(g, &matcher, &data, k, n, LatentDraw { seed: a.latents.seed, truncation: a.latents.truncation })?;
+    let blocks = gan::eval::matcher::held_out::held_out_blocks(g, &matcher, &data, k, n, a.latents.draw())?;
     let nrow = blocks.iter().map(|(_, x)| x.size()[0] as usize).max().unwrap_or(1);
     gan::draw::labelled_grid::save_labelled_grid(&blocks, nrow, &a.out)?;
     for (caption, x) in &blocks {

@@ -2,7 +2,6 @@
 //! classes named by `--class` or `--prompt`.
 
 use anyhow::Context;
-use gan::models::latent::draw_latents;
 use gan_data::idx::{encode_images, write_maybe_gz, IdxImages};
 use tch::{Device, Kind, Tensor};
 
@@ -37,7 +36,7 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
         }
         None => Vec::new(),
     };
-    let z = draw_latents(n, g.latent_dim(), a.latents.seed, a.latents.truncation, device);
+    let z = a.latents.draw().latents(n, g.latent_dim(), device);
     // One block of n images per chosen class, all from the same z.
     let blocks: Vec<Option<i64>> = chosen.clone().map_or(vec![None], |c| c.into_iter().map(Some).collect());
     let mut images = Vec::new();
@@ -92,7 +91,7 @@ fn sample_text(a: &SampleArgs, g: &gan::run::trained::TrainedGenerator, p: &supe
     if !a.class.is_empty() || a.truncation_psi.is_some() {
         return Err(user("a text run draws from --prompt or --keywords; --class and --truncation-psi do not apply"));
     }
-    let z = draw_latents(n, g.latent_dim(), a.latents.seed, a.latents.truncation, device);
+    let z = a.latents.draw().latents(n, g.latent_dim(), device);
     let images = g.generate_mixed(&z, Some(&p.condition.repeat([n, 1]))).to_device(Device::Cpu);
     match a.format {
         SampleFormat::Png => gan::draw::grid::save_grid(&images, a.nrow.unwrap_or(8), &a.out)?,

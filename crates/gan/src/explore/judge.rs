@@ -8,7 +8,7 @@ use tch::{Device, Kind};
 
 use crate::error::{GanError, Result};
 use crate::eval::classifier::Classifier;
-use crate::models::latent::draw_latents;
+use crate::models::latent::LatentDraw;
 use crate::run::trained::TrainedGenerator;
 
 /// Images classified per forward pass.
@@ -28,13 +28,12 @@ pub struct Judgement {
     pub mean_confidence: f64,
 }
 
-/// Classifies `n` samples drawn from `seed` (truncated latents when `truncation` is set), of
-/// class `requested` (conditional runs).
-pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i64, seed: u64, truncation: Option<f64>) -> Result<Judgement> {
+/// Classifies `n` samples drawn from `draw`'s latents, of class `requested` (conditional runs).
+pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i64, draw: LatentDraw) -> Result<Judgement> {
     if g.image != crate::eval::classifier::INPUT {
         return Err(GanError::Invalid(format!("the classifiers judge 28x28 grey images; this run makes {:?}", g.image)));
     }
-    let z = draw_latents(n, g.latent_dim(), seed, truncation, Device::Cpu);
+    let z = draw.latents(n, g.latent_dim(), Device::Cpu);
     let mut predicted = Vec::with_capacity(n as usize);
     let mut confidence = 0.0;
     for start in (0..n).step_by(CHUNK as usize) {
@@ -51,12 +50,12 @@ pub fn judge(g: &TrainedGenerator, c: &Classifier, requested: Option<i64>, n: i6
 }
 
 /// One judgement per class for a conditional run, or one for the whole generator.
-pub fn judge_run(g: &TrainedGenerator, c: &Classifier, n: i64, seed: u64, truncation: Option<f64>) -> Result<Vec<Judgement>> {
+pub fn judge_run(g: &TrainedGenerator, c: &Classifier, n: i64, draw: LatentDraw) -> Result<Vec<Judgement>> {
     if g.classes > 0 && g.classes > c.classes {
         return Err(GanError::Invalid(format!("the run has {} classes but the classifier knows {}", g.classes, c.classes)));
     }
     match g.classes {
-        0 => Ok(vec![judge(g, c, None, n, seed, truncation)?]),
-        k => (0..k).map(|class| judge(g, c, Some(class), n, seed, truncation)).collect(),
+        0 => Ok(vec![judge(g, c, None, n, draw)?]),
+        k => (0..k).map(|class| judge(g, c, Some(class), n, draw)).collect(),
     }
 }

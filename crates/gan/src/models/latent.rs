@@ -39,14 +39,6 @@ pub fn truncated_latents(n: i64, dim: i64, seed: u64, threshold: f64, device: De
     z.to_device(device)
 }
 
-/// [`truncated_latents`] with `Some(threshold)`, [`latents`] with `None`.
-pub fn draw_latents(n: i64, dim: i64, seed: u64, truncation: Option<f64>, device: Device) -> Tensor {
-    match truncation {
-        Some(t) => truncated_latents(n, dim, seed, t, device),
-        None => latents(n, dim, seed, device),
-    }
-}
-
 /// How a measurement draws its latents: the seed, and the truncation threshold if any
 /// (evaluation at a truncation trades recall for precision, as BigGAN's truncation curves).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -56,9 +48,12 @@ pub struct LatentDraw {
 }
 
 impl LatentDraw {
-    /// `[n, dim]` latents ([`draw_latents`]).
+    /// `[n, dim]` latents: [`truncated_latents`] with a threshold, [`latents`] without.
     pub fn latents(&self, n: i64, dim: i64, device: Device) -> Tensor {
-        draw_latents(n, dim, self.seed, self.truncation, device)
+        match self.truncation {
+            Some(t) => truncated_latents(n, dim, self.seed, t, device),
+            None => latents(n, dim, self.seed, device),
+        }
     }
 
     /// The same truncation from another seed (a second stream of one measurement).
