@@ -144,7 +144,7 @@ fn bad_prompts_are_refused_in_one_line() {
         t.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 10] = [
         (&["--run", "r", "--prompt", "purpel sqare"], "no word of the prompt \"purpel sqare\" is in the run's vocabulary"),
         (&["--run", "r", "--prompt", "  "], "--prompt: the prompt is empty"),
         (&["--run", "r", "--keywords", ","], "--keywords: the prompt is empty"),
@@ -154,6 +154,7 @@ fn bad_prompts_are_refused_in_one_line() {
         (&["--run", "plain", "--keywords", "red"], "was not trained on captions"),
         (&["--run", "plain", "--held-out", "2"], "--held-out: "),
         (&["--run", "r", "--held-out", "2", "--n", "17"], "1 to 16 designs each"),
+        (&["--run", "r", "--held-out", "2", "--nrow", "2"], "without --format, --nrow"),
     ];
     for (args, needle) in cases {
         let mut all = vec!["sample"];

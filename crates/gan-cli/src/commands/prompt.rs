@@ -52,8 +52,10 @@ pub fn sample_held_out(a: &SampleArgs, g: &TrainedGenerator, k: usize, n: i64) -
     let Some(text) = &g.config.text else {
         return Err(user(format!("--held-out: {} was not trained on captions (no [text] table)", g.checkpoint.display())));
     };
-    if k == 0 || n > 16 || a.format != SampleFormat::Png || a.truncation_psi.is_some() {
-        return Err(user(format!("--held-out draws a PNG grid of 1 or more captions with 1 to 16 designs each (--n), without --format or --truncation-psi; got {k} captions, --n {n}")));
+    if k == 0 || n > 16 || a.format != SampleFormat::Png || a.truncation_psi.is_some() || a.nrow.is_some() {
+        return Err(user(format!(
+            "--held-out draws a PNG grid of 1 or more captions with 1 to 16 designs each (--n), a row per caption, without --format, --nrow or --truncation-psi; got {k} captions, --n {n}"
+        )));
     }
     let gan_data::DataSource::Folder(f) = &g.config.data else {
         return Err(user("--held-out: a text run reads its captions from an image folder"));
