@@ -27,9 +27,14 @@ fn train_and_eval(t: &Path, emoji: &Path, preset: &str, model: &str) -> serde_js
     let o = run(&["--threads", "1", "eval", "--run", preset, "--n", &PAIRS.to_string()], t);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(o.status.success(), "{}", stderr(&o));
-    for needle in
-        ["attribute classifier emoji", &format!("{PAIRS} held-out pairs"), "as target style", "subgroup kept", "identity baseline (the inputs as outputs), a2b"]
-    {
+    for needle in [
+        "attribute classifier emoji",
+        &format!("{PAIRS} held-out pairs"),
+        "as target style",
+        "(the true drawings: ",
+        "subgroup kept",
+        "identity baseline (the inputs as outputs), a2b",
+    ] {
         assert!(out.contains(needle), "{needle}: {out}");
     }
     serde_json::from_str(&std::fs::read_to_string(t.join(preset).join("eval.json")).unwrap()).unwrap()
@@ -56,6 +61,10 @@ fn style_translation_runs_are_scored_against_the_true_drawings_and_the_identity_
     }
     // The inputs are Noto's drawings: the vendor head reads few of them as Twemoji's.
     assert!(identity["target_style"].as_f64().unwrap() < 0.5, "{identity}");
+    // The ceiling: the true Twemoji drawings themselves, read as Twemoji's mostly (the same
+    // targets in both rows).
+    let ceiling = pix["scores"][0]["targets_style"].as_f64().unwrap();
+    assert!(ceiling > 0.5 && ceiling == identity["targets_style"].as_f64().unwrap(), "{pix}");
     // CycleGAN is scored both ways, each with its identity baseline.
     let cyc =
         train_and_eval(t.path(), &emoji, "emoji-styles-cyclegan", "[model.generator]\nbase = 4\nblocks = 1\n[model.discriminator]\nbase = 4\nlayers = 2\n");

@@ -117,7 +117,8 @@ fn print_direction(s: &DirectionScores, what: &str) {
         println!("    class agreement    {:.2}%", 100.0 * c);
     }
     if let Some(v) = s.target_style {
-        println!("    as target style    {:.2}%", 100.0 * v);
+        let ceiling = s.targets_style.map_or_else(String::new, |c| format!(" (the true drawings: {:.2}%)", 100.0 * c));
+        println!("    as target style    {:.2}%{ceiling}", 100.0 * v);
     }
     if let Some(v) = s.subgroup_kept {
         println!("    subgroup kept      {:.2}%", 100.0 * v);

@@ -38,6 +38,8 @@ pub struct StyleScores {
     pub fid: f64,
     /// Share of outputs read as the target style.
     pub style: f64,
+    /// Share of the true drawings themselves read as the target style: the ceiling of `style`.
+    pub targets_style: f64,
     /// Share of outputs whose subgroup is read as the target's.
     pub subgroup_kept: f64,
 }
@@ -80,6 +82,11 @@ impl<'a> StyleJudge<'a> {
         let classes = &self.net.card.heads[self.net.card.head(STYLE_HEAD).expect("checked")].classes;
         let wanted = classes.iter().position(|c| *c == self.styles[target]).expect("checked") as i64;
         let share = |hits: Tensor| hits.to_kind(Kind::Double).mean(Kind::Double).double_value(&[]);
-        StyleScores { fid: fid(&ft.to_kind(Kind::Double), &fo.to_kind(Kind::Double)), style: share(so.eq(wanted)), subgroup_kept: share(go.eq_tensor(gt)) }
+        StyleScores {
+            fid: fid(&ft.to_kind(Kind::Double), &fo.to_kind(Kind::Double)),
+            style: share(so.eq(wanted)),
+            targets_style: share(targets.style.eq(wanted)),
+            subgroup_kept: share(go.eq_tensor(gt)),
+        }
     }
 }

@@ -51,6 +51,10 @@ pub struct DirectionScores {
     /// Style tasks: share of outputs the attribute classifier reads as the target style.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_style: Option<f64>,
+    /// Style tasks: share of the true drawings the classifier reads as the target style (the
+    /// ceiling of `target_style`: its own misreadings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets_style: Option<f64>,
     /// Style tasks: share of outputs whose subgroup it reads as the true drawing's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subgroup_kept: Option<f64>,
@@ -163,6 +167,7 @@ fn score(d: Direction, out: &Tensor, targets: &Tensor, judge: Option<(&Judge, &T
         fid: None,
         class_agreement: None,
         target_style: None,
+        targets_style: None,
         subgroup_kept: None,
     };
     match judge {
@@ -173,7 +178,7 @@ fn score(d: Direction, out: &Tensor, targets: &Tensor, judge: Option<(&Judge, &T
         }
         Some((Judge::Styles(j), TargetReading::Styles(read))) => {
             let v = j.score(out, read, usize::from(d == Direction::A2b));
-            (s.fid, s.target_style, s.subgroup_kept) = (Some(v.fid), Some(v.style), Some(v.subgroup_kept));
+            (s.fid, s.target_style, s.targets_style, s.subgroup_kept) = (Some(v.fid), Some(v.style), Some(v.targets_style), Some(v.subgroup_kept));
         }
         _ => {}
     }
