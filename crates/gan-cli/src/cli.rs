@@ -325,6 +325,10 @@ pub struct EvalHow {
     /// magnitude are redrawn (e.g. 0.5): more typical, less varied; recorded in eval.json.
     #[arg(long)]
     pub truncation: Option<f64>,
+    /// StyleGAN2 runs: score samples truncated in W toward the average w,
+    /// `w_avg + psi (w - w_avg)` (as `gan sample --truncation-psi`); recorded in eval.json.
+    #[arg(long)]
+    pub truncation_psi: Option<f64>,
     #[command(flatten)]
     pub classifier: ClassifierArg,
     #[command(flatten)]

@@ -142,7 +142,7 @@ fn a_truncated_evaluation_is_recorded_and_never_taken_for_a_plain_one() {
     for (args, needle) in [
         (vec!["--truncation", "0.05"], "--truncation 0.05 is below 0.1"),
         (vec!["--truncation", "0"], "--truncation must be a positive number"),
-        (vec!["--truncation", "0.5", "--samples", "data"], "--truncation does not apply"),
+        (vec!["--truncation", "0.5", "--samples", "data"], "--truncation and --truncation-psi do not apply"),
     ] {
         let o = run(&[&["eval", "--run", "g", "--classifier", "mnist"], &args[..]].concat(), r);
         assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));

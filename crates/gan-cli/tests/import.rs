@@ -28,9 +28,10 @@ fn imported_generators_draw_what_the_reference_networks_draw() {
         assert!(o.status.success(), "{file}: {}", stderr(&o));
         let said = String::from_utf8_lossy(&o.stdout).to_string();
         assert!(said.contains("3x32x32 images, z 16, w 24, 3 mapping layers, feature maps min(256 / r, 32)"), "{said}");
-        let g = TrainedGenerator::load(&t.path().join(run_dir), &CheckpointChoice::Latest, WeightsChoice::Best, Device::Cpu).unwrap();
+        let mut g = TrainedGenerator::load(&t.path().join(run_dir), &CheckpointChoice::Latest, WeightsChoice::Best, Device::Cpu).unwrap();
         let plain = g.generate(&want["z"], None);
-        let truncated = g.generate_truncated(&want["z"], 0.7).unwrap();
+        g.truncate_in_w(0.7).unwrap();
+        let truncated = g.generate(&want["z"], None);
         for (what, got) in [(key.to_string(), plain), (format!("{key}_psi"), truncated)] {
             let r = relative(&got, &want[&what]);
             assert!(r < 1e-4, "{what}: relative difference {r}");

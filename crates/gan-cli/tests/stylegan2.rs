@@ -33,6 +33,7 @@ fn a_stylegan2_run_trains_samples_truncated_and_mixes_styles() {
     let f = tch::Tensor::read_safetensors(t.path().join("f.safetensors")).unwrap();
     let images = &f.iter().find(|(n, _)| n == "images").unwrap().1;
     assert!((images - images.get(0).unsqueeze(0)).abs().max().double_value(&[]) > 1e-4, "psi 1 images vary");
+    eval_truncated_in_w(t.path());
     for layers in ["coarse", "middle", "fine", "0-1"] {
         let out = format!("mix-{layers}.png");
         let o = run(&["mix", "--run", "r", "--rows", "0,1", "--cols", "2,3,4", "--layers", layers, "--out", &out], t.path());
@@ -55,6 +56,23 @@ fn a_stylegan2_run_trains_samples_truncated_and_mixes_styles() {
     assert_eq!(frame(&w, 4), frame(&z, 4));
     assert_ne!(frame(&w, 2), frame(&z, 2));
     project_into_w(t.path());
+}
+
+/// `gan eval --truncation-psi` scores images truncated in W and says so: psi 1 is the plain
+/// generator, psi 0.5 other images.
+fn eval_truncated_in_w(dir: &std::path::Path) {
+    let fid = |extra: &[&str]| {
+        let o = run(&[&["--threads", "1", "eval", "--run", "r", "--n", "12", "--learned-steps", "10", "--cache", "cache"], extra].concat(), dir);
+        assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
+        let report: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("r/eval.json")).unwrap()).unwrap();
+        (String::from_utf8_lossy(&o.stdout).into_owned(), report["truncation_psi"].as_f64(), report["features"]["fid"].as_f64().unwrap())
+    };
+    let (_, none, plain) = fid(&[]);
+    let (_, one, same) = fid(&["--truncation-psi", "1"]);
+    let (said, half, other) = fid(&["--truncation-psi", "0.5"]);
+    assert_eq!((none, one, half), (None, Some(1.0), Some(0.5)));
+    assert!(said.lines().next().unwrap().contains("truncated in W at psi 0.5"), "{said}");
+    assert!((plain - same).abs() <= 1e-9 * plain && (plain - other).abs() > 1e-6 * plain, "{plain} {same} {other}");
 }
 
 /// The projector brings a generated image closer in W and in W+ (one w per layer).
@@ -89,6 +107,7 @@ fn style_commands_refuse_runs_without_styles() {
     for args in [
         vec!["mix", "--run", "r", "--out", "m.png"],
         vec!["sample", "--run", "r", "--truncation-psi", "0.7", "--out", "s.png"],
+        vec!["eval", "--run", "r", "--truncation-psi", "0.7"],
         vec!["interpolate", "--run", "r", "--to", "1", "--space", "w", "--out", "i.png"],
         vec!["project", "--run", "r", "--image", "x.png", "--space", "w+", "--out", "p"],
     ] {

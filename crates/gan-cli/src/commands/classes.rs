@@ -81,3 +81,13 @@ pub fn check_truncation(t: Option<f64>) -> anyhow::Result<()> {
 pub fn truncation_note(t: Option<f64>) -> String {
     t.map_or_else(String::new, |t| format!(", latents truncated at {t}"))
 }
+
+/// Checks `--truncation-psi`.
+pub fn check_truncation_psi(psi: Option<f64>) -> anyhow::Result<()> {
+    match psi {
+        Some(p) if !(p.is_finite() && (-2.0..=2.0).contains(&p)) => {
+            Err(user(format!("--truncation-psi must be a number from -2 to 2 (1: none, 0: the average image), got {p}")))
+        }
+        _ => Ok(()),
+    }
+}

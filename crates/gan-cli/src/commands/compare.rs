@@ -19,8 +19,9 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         let reusable = match saved.is_file() && !a.fresh {
             true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.load.choice())).filter(|r| {
                 // Nor one whose latents were drawn at another truncation.
-                if r.truncation != a.how.truncation {
-                    eprintln!("{}: eval.json's latents were drawn at truncation {}, not {}", run.display(), shown(r.truncation), shown(a.how.truncation));
+                if (r.truncation, r.truncation_psi) != (a.how.truncation, a.how.truncation_psi) {
+                    let (was, asked) = ((r.truncation, r.truncation_psi), (a.how.truncation, a.how.truncation_psi));
+                    eprintln!("{}: eval.json's latents were drawn at truncation {}, not {}", run.display(), shown(was), shown(asked));
                     return false;
                 }
                 // A report of another checkpoint than the one asked for is not reused.
@@ -66,7 +67,10 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         ("data".into(), reports.iter().map(|r| r.data.clone()).collect()),
         ("step".into(), reports.iter().map(|r| r.step.to_string()).collect()),
         ("weights".into(), reports.iter().map(|r| r.weights.name().to_string()).collect()),
-        ("samples, seed, truncation".into(), reports.iter().map(|r| format!("{}, {}, {}", r.samples, r.seed, shown(r.truncation))).collect()),
+        (
+            "samples, seed, truncation".into(),
+            reports.iter().map(|r| format!("{}, {}, {}", r.samples, r.seed, shown((r.truncation, r.truncation_psi)))).collect(),
+        ),
     ];
     let body = metrics.iter().map(|m| {
         let cells = table.iter().map(|t| t.iter().find(|(k, _)| k == m).map_or_else(|| "-".to_string(), |(_, v)| v.clone())).collect();
@@ -102,7 +106,12 @@ fn wanted_weights(run: &Path, choice: WeightsChoice) -> Weights {
     TrainConfig::load(&RunDir::new(run).config()).map_or(Weights::Raw, |c| choice.weights(&c.model.ema))
 }
 
-/// A truncation threshold, or `none`.
-fn shown(t: Option<f64>) -> String {
-    t.map_or_else(|| "none".to_string(), |t| t.to_string())
+/// A truncation threshold in z and one in W: `none`, `1.5`, `psi 0.7` or `1.5, psi 0.7`.
+fn shown((z, psi): (Option<f64>, Option<f64>)) -> String {
+    match (z, psi) {
+        (None, None) => "none".into(),
+        (Some(z), None) => z.to_string(),
+        (None, Some(p)) => format!("psi {p}"),
+        (Some(z), Some(p)) => format!("{z}, psi {p}"),
+    }
 }

@@ -19,6 +19,7 @@ use crate::exit::user;
 
 pub fn run(a: EvalArgs) -> anyhow::Result<()> {
     super::classes::check_truncation(a.how.truncation)?;
+    super::classes::check_truncation_psi(a.how.truncation_psi)?;
     if a.cas {
         return super::eval_cas::run(&a);
     }
@@ -27,8 +28,8 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         if a.samples.is_some() {
             return Err(user(format!("{}: --samples scores a GAN run's samples; this is an image-to-image run", run.display())));
         }
-        if a.how.truncation.is_some() {
-            return Err(user(format!("{}: --truncation draws latents; an image-to-image run has none", run.display())));
+        if a.how.truncation.is_some() || a.how.truncation_psi.is_some() {
+            return Err(user(format!("{}: --truncation and --truncation-psi draw latents; an image-to-image run has none", run.display())));
         }
         return super::eval_translation::run_with(&run, &a.how);
     }
@@ -36,8 +37,11 @@ pub fn run(a: EvalArgs) -> anyhow::Result<()> {
         if !dir.is_dir() {
             return Err(user(format!("--samples {}: no such folder", dir.display())));
         }
-        if a.how.truncation.is_some() {
-            return Err(user(format!("--samples {}: the folder's images are scored as they are; --truncation does not apply", dir.display())));
+        if a.how.truncation.is_some() || a.how.truncation_psi.is_some() {
+            return Err(user(format!(
+                "--samples {}: the folder's images are scored as they are; --truncation and --truncation-psi do not apply",
+                dir.display()
+            )));
         }
         let mut from = FolderSource::new(dir, 0);
         for term in &a.samples_filter {
@@ -66,7 +70,10 @@ fn print_table(report: &EvalReport) {
         Some(dir) => format!("), {} images of {dir}", report.samples),
         None => format!(", {} weights), {} samples", report.weights.name(), report.samples),
     };
-    let truncation = super::classes::truncation_note(report.truncation);
+    let mut truncation = super::classes::truncation_note(report.truncation);
+    if let Some(psi) = report.truncation_psi {
+        truncation += &format!(", truncated in W at psi {psi}");
+    }
     println!("{} (step {}, {} {}{scored}, seed {}{truncation}", report.run, report.step, report.model, report.data, report.seed);
     if let Some(f) = &report.features {
         println!("feature space: {}", f.network);
@@ -87,7 +94,10 @@ pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
 
 /// Scores a run's generator, or the images of `samples_from` in its place.
 fn score(run: &Path, how: &EvalHow, samples_from: Option<&FolderSource>) -> anyhow::Result<EvalReport> {
-    let (g, device) = how.load.load(run)?;
+    let (mut g, device) = how.load.load(run)?;
+    if let Some(psi) = how.truncation_psi {
+        g.truncate_in_w(psi)?;
+    }
     let cache = if how.no_cache { None } else { how.cache.clone().or_else(default_cache) };
     let (classifier, inception, attributes);
     let features = match g.config.data.toy() {

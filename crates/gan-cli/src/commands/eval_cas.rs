@@ -22,9 +22,9 @@ pub fn run(a: &EvalArgs) -> anyhow::Result<()> {
     if a.cas_epochs < 1 {
         return Err(user("--cas-epochs must be at least 1"));
     }
-    let latent_free = |what: String| match a.how.truncation {
-        Some(_) => Err(user(format!("{what} draws no latents: --truncation applies to a conditional GAN run's samples"))),
-        None => Ok(()),
+    let latent_free = |what: String| match (a.how.truncation, a.how.truncation_psi) {
+        (None, None) => Ok(()),
+        _ => Err(user(format!("{what} draws no latents: --truncation and --truncation-psi apply to a GAN run's samples"))),
     };
     match (&a.run, &a.cas_train) {
         (_, Some(dir)) => latent_free(format!("--cas-train {}", dir.display())).and_then(|()| data_set(a, dir)),
@@ -36,7 +36,10 @@ pub fn run(a: &EvalArgs) -> anyhow::Result<()> {
 
 /// The score of a conditional run's samples, written to RUN/cas.json.
 fn generated(a: &EvalArgs, run: &Path) -> anyhow::Result<()> {
-    let (g, device) = a.how.load.load(run)?;
+    let (mut g, device) = a.how.load.load(run)?;
+    if let Some(psi) = a.how.truncation_psi {
+        g.truncate_in_w(psi)?;
+    }
     let (test_set, test_name, note) = test_images(a.cas_test.as_deref(), a.cas_held_out, &g.config.data)?;
     let (xt, yt) = classifier::tensors(&test_set, device)?;
     let n = a.how.n.unwrap_or(10_000);

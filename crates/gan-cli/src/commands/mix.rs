@@ -41,9 +41,7 @@ pub fn run(a: MixArgs) -> anyhow::Result<()> {
     if a.rows.is_empty() || a.cols.is_empty() || a.rows.len() > 64 || a.cols.len() > 64 {
         return Err(user("--rows and --cols take 1 to 64 seeds each"));
     }
-    if !(a.truncation_psi.is_finite() && (-2.0..=2.0).contains(&a.truncation_psi)) {
-        return Err(user(format!("--truncation-psi must be a number from -2 to 2, got {}", a.truncation_psi)));
-    }
+    super::classes::check_truncation_psi(Some(a.truncation_psi))?;
     super::check_out_dir(&a.out)?;
     let (trained, device) = a.generator.load()?;
     let g = trained.stylegan2()?;

@@ -17,11 +17,9 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
         return Err(user("--nrow must be at least 1"));
     }
     super::classes::check_truncation(a.latents.truncation)?;
-    if let Some(psi) = a.truncation_psi.filter(|p| !(p.is_finite() && (-2.0..=2.0).contains(p))) {
-        return Err(user(format!("--truncation-psi must be a number from -2 to 2 (1: none, 0: the average image), got {psi}")));
-    }
+    super::classes::check_truncation_psi(a.truncation_psi)?;
     super::check_out_dir(&a.out)?;
-    let (g, device) = a.generator.load()?;
+    let (mut g, device) = a.generator.load()?;
     if let Some(k) = a.held_out {
         return super::prompt::sample_held_out(&a, &g, k, n);
     }
@@ -37,17 +35,16 @@ pub fn run(a: SampleArgs) -> anyhow::Result<()> {
         None => Vec::new(),
     };
     let z = a.latents.draw().latents(n, g.latent_dim(), device);
+    if let Some(psi) = a.truncation_psi {
+        g.truncate_in_w(psi)?;
+    }
     // One block of n images per chosen class, all from the same z.
     let blocks: Vec<Option<i64>> = chosen.clone().map_or(vec![None], |c| c.into_iter().map(Some).collect());
     let mut images = Vec::new();
     let mut labels = Vec::new();
     for class in &blocks {
         let l = g.labels(n, class.map(|c| vec![c; n as usize]).as_deref())?;
-        let drawn = match a.truncation_psi {
-            Some(psi) => g.generate_truncated(&z, psi)?,
-            None => g.generate(&z, l.as_ref()),
-        };
-        images.push(drawn.to_device(Device::Cpu));
+        images.push(g.generate(&z, l.as_ref()).to_device(Device::Cpu));
         labels.extend(l);
     }
     let all = Tensor::cat(&images, 0);

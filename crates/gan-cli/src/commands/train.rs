@@ -63,6 +63,7 @@ pub fn run(a: TrainArgs) -> anyhow::Result<()> {
             n: None,
             seed: 0,
             truncation: None,
+            truncation_psi: None,
             classifier: ClassifierArg { classifier: None },
             features: FeatureArgs::default(),
             cache: None,

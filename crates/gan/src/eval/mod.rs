@@ -77,6 +77,9 @@ pub struct EvalReport {
     /// The truncation threshold the latents were drawn at (none: the plain prior).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncation: Option<f64>,
+    /// StyleGAN2 runs: the truncation in W the images were drawn at (none: psi 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncation_psi: Option<f64>,
     /// The folder whose images were scored in place of the generator's samples, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples_dir: Option<String>,
@@ -152,6 +155,7 @@ pub fn evaluate(run: &Path, g: &TrainedGenerator, features: Option<&Features<'_>
         samples: 0,
         seed: opts.draw.seed,
         truncation: opts.draw.truncation,
+        truncation_psi: g.truncation_psi(),
         samples_dir: opts.samples_from.map(|f| f.describe_rows()),
         modes: None,
         points: None,

@@ -85,6 +85,8 @@ pub struct TrainedGenerator {
     /// A text run's captions' conditions `[K, E]` (the sentence vectors its checkpoints keep
     /// as [`TEXT_CAPTIONS`]), or why they could not be read.
     text: Option<std::result::Result<Tensor, String>>,
+    /// Truncation in W (StyleGAN2 runs), set by [`TrainedGenerator::truncate_in_w`].
+    psi: Option<f64>,
 }
 
 /// The name of a text run's captions' conditions among its checkpoints' family tensors.
@@ -143,7 +145,7 @@ impl TrainedGenerator {
         let g = config.model.build_generator(&vs, state.image, state.classes);
         checkpoint::load_weights(&mut vs, &dir.join(weights.file()))?;
         let text = config.text.is_some().then(|| saved_captions(&dir, device));
-        Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, weights, _vs: vs, g, device, text })
+        Ok(Self { config, image: state.image, classes: state.classes, step: state.step, checkpoint: dir, weights, _vs: vs, g, device, text, psi: None })
     }
 
     /// A text run's captions' conditions `[K, E]`.
@@ -216,11 +218,17 @@ impl TrainedGenerator {
         Ok(chunked(ws.size()[0], |s, len| g.images(&ws.narrow(0, s, len), crate::models::stylegan2::synthesis::Noise::Const)))
     }
 
-    /// As [`generate`](Self::generate), truncated in W by `psi` (StyleGAN2 runs).
-    pub fn generate_truncated(&self, z: &Tensor, psi: f64) -> Result<Tensor> {
-        let g = self.stylegan2()?;
-        let z = z.to_device(self.device);
-        Ok(chunked(z.size()[0], |s, len| g.images(&g.ws(&z.narrow(0, s, len), psi, false), crate::models::stylegan2::synthesis::Noise::Const)))
+    /// From now on, draws every image truncated in W by `psi`, `w_avg + psi (w - w_avg)`
+    /// (StyleGAN2 runs; 1 changes nothing).
+    pub fn truncate_in_w(&mut self, psi: f64) -> Result<()> {
+        self.stylegan2()?;
+        self.psi = Some(psi);
+        Ok(())
+    }
+
+    /// The truncation in W images are drawn at, if any.
+    pub fn truncation_psi(&self) -> Option<f64> {
+        self.psi
     }
 
     /// Generates images `[n, C, H, W]` in `[-1, 1]` from `z` (`[n, latent_dim]`) and, for a
@@ -250,8 +258,13 @@ impl TrainedGenerator {
     /// As [`generate_mixed`](Self::generate_mixed) but recording the graph (projection
     /// optimises the class weights too).
     pub fn forward_mixed(&self, z: &Tensor, y: Option<&Tensor>) -> Tensor {
+        let z = z.to_device(self.device);
+        if let Some(psi) = self.psi {
+            let g = self.stylegan2().expect("truncate_in_w checked the family");
+            return g.images(&g.ws(&z, psi, false), crate::models::stylegan2::synthesis::Noise::Const);
+        }
         let y = y.map(|y| y.to_device(self.device).to_kind(Kind::Float));
-        self.g.forward_t(&z.to_device(self.device), y.as_ref(), false)
+        self.g.forward_t(&z, y.as_ref(), false)
     }
 }
 
