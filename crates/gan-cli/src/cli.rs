@@ -344,6 +344,13 @@ pub struct EvalHow {
     pub load: LoadArgs,
 }
 
+impl EvalHow {
+    /// The latents the measurement draws.
+    pub fn draw(&self) -> gan::models::latent::LatentDraw {
+        gan::models::latent::LatentDraw { seed: self.seed, truncation: self.truncation }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct ClassifierTrainArgs {
     /// A folder of labelled IDX files (default: the built-in MNIST-10k). Its t10k-* files,

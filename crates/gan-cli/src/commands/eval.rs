@@ -7,7 +7,6 @@ use gan::eval::inception::{weights::WeightsOptions, Inception};
 use gan::eval::learned::LearnedConfig;
 use gan::eval::space::SpaceKind;
 use gan::eval::{evaluate, EvalOptions, EvalReport, Features};
-use gan::models::latent::LatentDraw;
 use gan::run::dir::RunDir;
 use gan::run::trained::TrainedGenerator;
 use gan_data::folder::FolderSource;
@@ -124,8 +123,7 @@ fn score(run: &Path, how: &EvalHow, samples_from: Option<&FolderSource>) -> anyh
             }
         }),
     };
-    let draw = LatentDraw { seed: how.seed, truncation: how.truncation };
-    let opts = EvalOptions { samples: how.n, draw, cache_dir: cache.as_deref(), device, samples_from };
+    let opts = EvalOptions { samples: how.n, draw: how.draw(), cache_dir: cache.as_deref(), device, samples_from };
     Ok(evaluate(run, &g, features.as_ref(), &opts)?)
 }
 

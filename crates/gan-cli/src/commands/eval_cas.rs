@@ -6,7 +6,6 @@ use std::path::Path;
 
 use gan::eval::cas::{self, CasReport, CasTraining};
 use gan::eval::classifier;
-use gan::models::latent::LatentDraw;
 use gan::run::translator::TrainedTranslator;
 use gan_data::dataset::{has_idx_split, load_idx_dir};
 use gan_data::pairs::{mnist_split, HELD_OUT};
@@ -43,7 +42,7 @@ fn generated(a: &EvalArgs, run: &Path) -> anyhow::Result<()> {
     let (test_set, test_name, note) = test_images(a.cas_test.as_deref(), a.cas_held_out, &g.config.data)?;
     let (xt, yt) = classifier::tensors(&test_set, device)?;
     let n = a.how.n.unwrap_or(10_000);
-    let draw = LatentDraw { seed: a.how.seed, truncation: a.how.truncation };
+    let draw = a.how.draw();
     let (xg, yg) = cas::generated_set(&g, n as i64, draw)?;
     let how = CasTraining { epochs: a.cas_epochs, batch_size: BATCH.min(n), seed: a.how.seed };
     let (accuracy, per_class) = cas::score(g.classes, (&xg.to_device(device), &yg.to_device(device)), (&xt, &yt), how);
