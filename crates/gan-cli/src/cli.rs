@@ -349,6 +349,15 @@ impl EvalHow {
     pub fn draw(&self) -> gan::models::latent::LatentDraw {
         gan::models::latent::LatentDraw { seed: self.seed, truncation: self.truncation }
     }
+
+    /// The run's generator, truncated in W when `--truncation-psi` asks.
+    pub fn generator(&self, run: &std::path::Path) -> anyhow::Result<(gan::run::trained::TrainedGenerator, tch::Device)> {
+        let (mut g, device) = self.load.load(run)?;
+        if let Some(psi) = self.truncation_psi {
+            g.truncate_in_w(psi)?;
+        }
+        Ok((g, device))
+    }
 }
 
 #[derive(Args, Debug)]

@@ -8,8 +8,8 @@
 use ab_glyph::FontRef;
 use serde::{Deserialize, Serialize};
 
-/// DejaVu Sans regular: the weight thinner fonts are brought to.
-pub(crate) const REFERENCE: &[u8] = include_bytes!("../../../data/fonts/DejaVuSans-digits.ttf");
+/// DejaVu Sans regular: the weight thinner fonts are brought to ([`reference`]).
+const REFERENCE: &[u8] = include_bytes!("../../../data/fonts/DejaVuSans-digits.ttf");
 const DEJAVU: [&[u8]; 2] = [REFERENCE, include_bytes!("../../../data/fonts/DejaVuSans-Bold-digits.ttf")];
 
 const HANDWRITING: [&[u8]; 11] = [
@@ -49,7 +49,7 @@ impl DigitFonts {
             DigitFonts::Handwriting => HANDWRITING.to_vec(),
             DigitFonts::All => DEJAVU.iter().chain(&HANDWRITING).copied().collect(),
         };
-        bytes.into_iter().map(|b| FontRef::try_from_slice(b).expect("the shipped fonts parse")).collect()
+        bytes.into_iter().map(parse).collect()
     }
 
     /// How a description names them.
@@ -60,6 +60,15 @@ impl DigitFonts {
             DigitFonts::All => "DejaVu Sans and 11 handwriting fonts",
         }
     }
+}
+
+/// DejaVu Sans regular, parsed: the stroke weight thinner fonts are thickened to.
+pub(crate) fn reference() -> FontRef<'static> {
+    parse(REFERENCE)
+}
+
+fn parse(bytes: &'static [u8]) -> FontRef<'static> {
+    FontRef::try_from_slice(bytes).expect("the shipped fonts parse")
 }
 
 #[cfg(test)]

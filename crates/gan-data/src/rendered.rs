@@ -127,7 +127,7 @@ impl RenderSettings {
         if !problems.is_empty() {
             return Err(DataError::Invalid { name: "rendered digits".into(), reason: problems.join("; ") });
         }
-        let reference = relative_width(&FontRef::try_from_slice(crate::digit_fonts::REFERENCE).expect("the shipped fonts parse"));
+        let reference = relative_width(&crate::digit_fonts::reference());
         let fonts: Vec<(FontRef<'static>, f64)> = self
             .fonts
             .load()

@@ -19,8 +19,8 @@ pub fn run(a: CompareArgs) -> anyhow::Result<()> {
         let reusable = match saved.is_file() && !a.fresh {
             true => Some(EvalReport::load(&saved)?).filter(|r| r.weights == wanted_weights(run, a.how.load.choice())).filter(|r| {
                 // Nor one whose latents were drawn at another truncation.
-                if (r.truncation, r.truncation_psi) != (a.how.truncation, a.how.truncation_psi) {
-                    let (was, asked) = ((r.truncation, r.truncation_psi), (a.how.truncation, a.how.truncation_psi));
+                let (was, asked) = ((r.truncation, r.truncation_psi), (a.how.truncation, a.how.truncation_psi));
+                if was != asked {
                     eprintln!("{}: eval.json's latents were drawn at truncation {}, not {}", run.display(), shown(was), shown(asked));
                     return false;
                 }

@@ -93,10 +93,7 @@ pub fn evaluate_run(run: &Path, how: &EvalHow) -> anyhow::Result<EvalReport> {
 
 /// Scores a run's generator, or the images of `samples_from` in its place.
 fn score(run: &Path, how: &EvalHow, samples_from: Option<&FolderSource>) -> anyhow::Result<EvalReport> {
-    let (mut g, device) = how.load.load(run)?;
-    if let Some(psi) = how.truncation_psi {
-        g.truncate_in_w(psi)?;
-    }
+    let (g, device) = how.generator(run)?;
     let cache = if how.no_cache { None } else { how.cache.clone().or_else(default_cache) };
     let (classifier, inception, attributes);
     let features = match g.config.data.toy() {

@@ -35,10 +35,7 @@ pub fn run(a: &EvalArgs) -> anyhow::Result<()> {
 
 /// The score of a conditional run's samples, written to RUN/cas.json.
 fn generated(a: &EvalArgs, run: &Path) -> anyhow::Result<()> {
-    let (mut g, device) = a.how.load.load(run)?;
-    if let Some(psi) = a.how.truncation_psi {
-        g.truncate_in_w(psi)?;
-    }
+    let (g, device) = a.how.generator(run)?;
     let (test_set, test_name, note) = test_images(a.cas_test.as_deref(), a.cas_held_out, &g.config.data)?;
     let (xt, yt) = classifier::tensors(&test_set, device)?;
     let n = a.how.n.unwrap_or(10_000);

@@ -107,10 +107,6 @@ impl Classifier {
         &self.vs
     }
 
-    pub fn var_store_mut(&mut self) -> &mut nn::VarStore {
-        &mut self.vs
-    }
-
     /// Fraction of `images` whose most likely class is the label.
     pub fn accuracy(&self, images: &Tensor, labels: &Tensor) -> f64 {
         tch::no_grad(|| {
@@ -140,9 +136,14 @@ impl Classifier {
         let text = std::fs::read_to_string(&cp).map_err(GanError::io(&cp))?;
         let card: ClassifierCard =
             serde_json::from_str(&text).map_err(|e| GanError::Checkpoint { path: cp.clone(), reason: format!("not a classifier card: {e}") })?;
-        let mut c = Self::new(card.classes, device);
+        Ok((Self::from_weights(card.classes, path, device)?, card))
+    }
+
+    /// A network of `classes` with the weights of the safetensors file `path` (no card).
+    pub fn from_weights(classes: i64, path: &Path, device: Device) -> Result<Self> {
+        let mut c = Self::new(classes, device);
         crate::run::checkpoint::load_weights(&mut c.vs, path)?;
-        Ok((c, card))
+        Ok(c)
     }
 }
 
@@ -219,8 +220,12 @@ pub fn tensors(ds: &Dataset, device: Device) -> Result<(Tensor, Tensor)> {
         return Err(GanError::Invalid(format!("{}: the classifier takes 28x28 grey images, got {}x{}x{}", ds.name, ds.channels, ds.height, ds.width)));
     }
     let x = Tensor::from_slice(&ds.pixels_pm1()).view([ds.len() as i64, 1, 28, 28]).to_device(device);
-    let y = Tensor::from_slice(&labels.iter().map(|&l| l as i64).collect::<Vec<_>>()).to_device(device);
-    Ok((x, y))
+    Ok((x, label_tensor(labels).to_device(device)))
+}
+
+/// Labels as the classifier's targets: `[N]` int64 on the CPU.
+pub fn label_tensor(labels: &[u8]) -> Tensor {
+    Tensor::from_slice(&labels.iter().map(|&l| i64::from(l)).collect::<Vec<_>>())
 }
 
 /// Splits off the last `fraction` of a seeded permutation as held-out data.

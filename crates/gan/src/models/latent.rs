@@ -41,7 +41,7 @@ pub fn truncated_latents(n: i64, dim: i64, seed: u64, threshold: f64, device: De
 
 /// How a measurement draws its latents: the seed, and the truncation threshold if any
 /// (evaluation at a truncation trades recall for precision, as BigGAN's truncation curves).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LatentDraw {
     pub seed: u64,
     pub truncation: Option<f64>,

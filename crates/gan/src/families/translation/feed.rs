@@ -62,7 +62,7 @@ impl PairFeed {
             let pixels: Vec<u8> = d.pixels.chunks_exact(d.sample_len()).flat_map(|x| gan_data::edges::edge_smooth(x, d.channels, d.height, d.width)).collect();
             Tensor::from_slice(&pixels).reshape([d.len() as i64, d.channels as i64, d.height as i64, d.width as i64])
         });
-        let a_labels = set.a.labels.as_ref().map(|l| Tensor::from_slice(&l.iter().map(|&k| i64::from(k)).collect::<Vec<_>>()));
+        let a_labels = set.a.labels.as_deref().map(crate::eval::classifier::label_tensor);
         Ok(Self { a: bytes_tensor(&set.a), b: bytes_tensor(&set.b), b_edged, a_labels, sampler_a, sampler_b, image, device })
     }
 

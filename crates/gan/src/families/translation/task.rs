@@ -42,9 +42,7 @@ impl TaskNet {
 
     /// The classifier a checkpoint saved.
     pub fn load(cfg: &TaskConsistencyConfig, path: &Path, device: Device) -> Result<Self> {
-        let mut c = Classifier::new(10, device);
-        crate::run::checkpoint::load_weights(c.var_store_mut(), path)?;
-        Ok(Self { classifier: c, weight: cfg.weight })
+        Ok(Self { classifier: Classifier::from_weights(10, path, device)?, weight: cfg.weight })
     }
 
     /// The unweighted term: the mean cross-entropy of `refined` (`[B, 1, S, S]` in `[-1, 1]`,
@@ -65,8 +63,7 @@ fn labelled(sim: &Dataset, device: Device) -> Result<(Tensor, Tensor)> {
         return Err(GanError::Invalid(format!("model.consistency: its classifier tells 10 classes, {} has label {bad}", sim.name)));
     }
     let x = Tensor::from_slice(&sim.pixels_pm1()).view([sim.len() as i64, 1, shape.height, shape.width]);
-    let y = Tensor::from_slice(&labels.iter().map(|&l| l as i64).collect::<Vec<_>>());
-    Ok((classifier::centre(&x).contiguous().to_device(device), y.to_device(device)))
+    Ok((classifier::centre(&x).contiguous().to_device(device), classifier::label_tensor(labels).to_device(device)))
 }
 
 #[cfg(test)]
